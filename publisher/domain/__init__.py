@@ -1,0 +1,1 @@
+"""Pure domain model: no network, no terminal UI, no database."""
