@@ -1,0 +1,98 @@
+"""The ``publisher`` command: global options, sub-commands and exit codes.
+
+Each command group lives in its own module with a ``register`` function. The
+CLI only parses, calls services and prints; it never touches SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from publisher import __version__
+from publisher.cli.common import Cli
+from publisher.domain.errors import UserError
+from publisher.i18n import _, normalize_ui_language, set_language
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_RETRY = 3
+EXIT_NEEDS_PERSON = 4
+EXIT_LOCKED = 75
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors in the tool's style (exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"publisher: error: {message} (see '{self.prog} --help')\n")
+
+
+def _language_option(value: str) -> str:
+    tag = normalize_ui_language(value)
+    if tag is None:
+        raise argparse.ArgumentTypeError(_("use sq, en, sr or sr-Latn"))
+    return tag
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from publisher.cli import accounts, drafts, queue, translations, workspace
+
+    parser = _Parser(
+        prog="publisher",
+        description=_("Write, translate, schedule and publish social posts in sq, en and sr."),
+    )
+    parser.add_argument("--home", metavar="DIR", help=_("the workspace folder"))
+    parser.add_argument(
+        "--lang", type=_language_option, metavar="LANG",
+        help=_("interface language: sq, en, sr or sr-Latn"),
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=_("say more"))
+    parser.add_argument("--version", action="version", version=f"publisher {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in (workspace, accounts, drafts, translations, queue):
+        module.register(commands)
+    return parser
+
+
+def _early_language(argv: Sequence[str]) -> str | None:
+    """The --lang value if given, so that help texts come out translated."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return normalize_ui_language(argv[index + 1])
+        if arg.startswith("--lang="):
+            return normalize_ui_language(arg.split("=", 1)[1])
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    early = _early_language(argv)
+    if early:
+        set_language(early)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    logging.basicConfig(
+        level=levels.get(args.verbose, logging.DEBUG),
+        format="publisher: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    cli = Cli(home_option=args.home, language=args.lang, verbose=args.verbose)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from publisher.cli.workspace import open_app
+
+            return open_app(args, cli)
+        return handler(args, cli)
+    except UserError as error:
+        cli.error(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        cli.error(_("interrupted"))
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

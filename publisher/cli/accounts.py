@@ -1,0 +1,145 @@
+"""``publisher accounts add | list | remove | set-secret``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from publisher.cli.common import Cli
+from publisher.domain.accounts import PLATFORMS, SECRET_KIND, make_account
+from publisher.domain.errors import UserError
+from publisher.domain.locales import parse_locale_list
+from publisher.i18n import _
+from publisher.services import secrets
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    accounts = commands.add_parser("accounts", help=_("add, list and remove accounts"))
+    sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", help=_("add an account to accounts.toml"))
+    add.add_argument("id", help=_("a short id such as embassy-dc-mastodon"))
+    add.add_argument("--platform", required=True, choices=PLATFORMS, metavar="P")
+    add.add_argument("--api-base", metavar="URL", help=_("the API address (default: public)"))
+    add.add_argument("--handle", metavar="H")
+    add.add_argument("--locales", default=None, metavar="L,L", help=_("e.g. sq,en"))
+    add.add_argument("--layout", choices=("separate", "combined"), default="separate")
+    add.add_argument("--audience", metavar="NAME")
+    add.add_argument("--min-gap", type=int, default=0, metavar="MINUTES")
+    add.set_defaults(handler=run_add)
+
+    listing = sub.add_parser("list", help=_("list accounts"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_list)
+
+    remove = sub.add_parser("remove", help=_("remove an account and its stored secret"))
+    remove.add_argument("id")
+    remove.set_defaults(handler=run_remove)
+
+    secret = sub.add_parser("set-secret", help=_("store the account's secret, read from stdin"))
+    secret.add_argument("id")
+    secret.set_defaults(handler=run_set_secret)
+
+
+def run_add(args: argparse.Namespace, cli: Cli) -> int:
+    context = cli.context()
+    locales = (
+        parse_locale_list(args.locales) if args.locales else [context.settings.source_locale]
+    )
+    account = make_account(
+        args.id,
+        args.platform,
+        locales=locales,
+        layout=args.layout,
+        handle=args.handle,
+        api_base=args.api_base,
+        audience=args.audience,
+        min_gap_minutes=args.min_gap,
+    )
+    context.accounts_file.add(account)
+    cli.print(_("Added {id} ({platform}, {locales})").format(
+        id=account.id, platform=account.platform, locales=", ".join(account.locales)
+    ))
+    if account.needs_secret:
+        cli.print(_("Next: publisher accounts set-secret {id}").format(id=account.id))
+    return 0
+
+
+def run_list(args: argparse.Namespace, cli: Cli) -> int:
+    accounts = cli.context().accounts
+    rows = []
+    for account in accounts.values():
+        stored = secrets.has_secret(account.id) if account.needs_secret else None
+        rows.append({
+            "id": account.id,
+            "platform": account.platform,
+            "handle": account.handle,
+            "api_base": account.effective_api_base,
+            "locales": list(account.locales),
+            "layout": account.layout,
+            "audience": account.audience,
+            "min_gap": account.min_gap_minutes,
+            "secret": "n/a" if not account.needs_secret else
+                      ("unknown" if stored is None else "stored" if stored else "missing"),
+        })
+    if args.json:
+        cli.json(rows)
+        return 0
+    if not rows:
+        cli.print(_("No accounts yet. Add one with 'publisher accounts add'."))
+        return 0
+    cli.table(
+        [_("ID"), _("PLATFORM"), _("HANDLE"), _("LOCALES"), _("LAYOUT"), _("SECRET")],
+        [
+            [r["id"], r["platform"], r["handle"], ",".join(r["locales"]), r["layout"],
+             _(r["secret"])]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def run_remove(args: argparse.Namespace, cli: Cli) -> int:
+    context = cli.context()
+    context.account(args.id)
+    users = [
+        item.draft.id
+        for item in context.drafts.load_all()[0]
+        if args.id in item.draft.accounts
+    ]
+    if users:
+        raise UserError(
+            _("account {id!r} is used by drafts: {drafts}").format(
+                id=args.id, drafts=", ".join(users)
+            ),
+            hint=_("take it out of their accounts first"),
+        )
+    context.accounts_file.remove(args.id)
+    try:
+        secrets.delete_secret(args.id)
+    except secrets.KeyringUnavailable:
+        cli.warn(_("the keyring could not be reached; a stored secret may remain"))
+    cli.print(_("Removed {id}").format(id=args.id))
+    return 0
+
+
+def run_set_secret(args: argparse.Namespace, cli: Cli) -> int:
+    account = cli.context().account(args.id)
+    if not account.needs_secret:
+        raise UserError(_("{platform} accounts need no secret").format(platform=account.platform))
+    if sys.stdin.isatty():
+        prompt = _("{kind} for {id} (not shown): ").format(
+            kind=SECRET_KIND[account.platform], id=account.id
+        )
+        secret = getpass.getpass(prompt)
+    else:
+        secret = sys.stdin.readline().strip()
+    if not secret:
+        raise UserError(
+            _("no secret given on standard input"),
+            hint=_("e.g. publisher accounts set-secret {id} < token.txt").format(id=account.id),
+        )
+    secrets.set_secret(account.id, secret)
+    cli.print(_("Stored the secret of {id} in the keyring").format(id=account.id))
+    return 0

@@ -1,0 +1,57 @@
+"""What every command shares: the workspace, language, output and errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from publisher.i18n import set_language
+from publisher.services.context import Context, open_context
+from publisher.storage.workspace import resolve_home
+
+
+@dataclass
+class Cli:
+    home_option: str | None = None
+    language: str | None = None
+    verbose: int = 0
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    _context: Context | None = None
+
+    @property
+    def home(self) -> Path:
+        return resolve_home(self.home_option)
+
+    def context(self) -> Context:
+        """Open the workspace once; its settings choose the language unless --lang did."""
+        if self._context is None:
+            self._context = open_context(self.home)
+            set_language(self.language or self._context.settings.ui_locale)
+        return self._context
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def error(self, text: str) -> None:
+        print(f"publisher: error: {text}", file=self.err)
+
+    def warn(self, text: str) -> None:
+        print(f"publisher: warning: {text}", file=self.err)
+
+    def json(self, data: Any) -> None:
+        json.dump(data, self.out, ensure_ascii=False, indent=2, default=str)
+        self.out.write("\n")
+
+    def table(self, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        rows = [[("" if cell is None else str(cell)) for cell in row] for row in rows]
+        widths = [len(header) for header in headers]
+        for row in rows:
+            widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+        for row in [list(headers), *rows]:
+            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.print(line.rstrip())

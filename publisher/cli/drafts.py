@@ -1,0 +1,197 @@
+"""``publisher drafts list | show | new | validate | approve | check``."""
+
+from __future__ import annotations
+
+import argparse
+
+from publisher.cli.common import Cli
+from publisher.domain.drafts import Draft
+from publisher.domain.locales import normalize_locale
+from publisher.i18n import _
+from publisher.services import drafts as service
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    drafts = commands.add_parser("drafts", help=_("write, check and approve drafts"))
+    sub = drafts.add_subparsers(dest="drafts_command", metavar="ACTION", required=True)
+
+    listing = sub.add_parser("list", help=_("every draft with its translation state"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_list)
+
+    show = sub.add_parser("show", help=_("one draft, or one of its locales"))
+    show.add_argument("id")
+    show.add_argument("--locale", metavar="L", help=_("sq, en, sr or sr-Latn"))
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+
+    new = sub.add_parser("new", help=_("write a new draft skeleton"))
+    new.add_argument("id", help=_("the file name without .toml, e.g. flag-day-2026"))
+    new.add_argument("--source", metavar="L", help=_("the locale it is written in first"))
+    new.add_argument("--title", default="")
+    new.set_defaults(handler=run_new)
+
+    validate = sub.add_parser("validate", help=_("check every draft file"))
+    validate.set_defaults(handler=run_validate)
+
+    approve = sub.add_parser("approve", help=_("approve a draft for the queue"))
+    approve.add_argument("id")
+    approve.set_defaults(handler=run_approve)
+
+    check = sub.add_parser("check", help=_("what one language has and another lacks"))
+    check.add_argument("id", nargs="?")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=run_check)
+
+
+def _report_broken(cli: Cli, errors: list) -> None:
+    for error in errors:
+        cli.error(str(error))
+
+
+def print_overview(cli: Cli) -> int:
+    summaries, errors = service.list_drafts(cli.context())
+    rows = []
+    for summary in summaries:
+        draft = summary.draft
+        states = " ".join(f"{tag}:{state.value}" for tag, state in summary.states.items())
+        rows.append([draft.id, draft.title, _("yes") if draft.approved else _("no"), states])
+    if rows:
+        cli.table([_("DRAFT"), _("TITLE"), _("APPROVED"), _("LOCALES")], rows)
+    else:
+        cli.print(_("No drafts yet. Write one with 'publisher drafts new ID'."))
+    _report_broken(cli, errors)
+    return 2 if errors else 0
+
+
+def run_list(args: argparse.Namespace, cli: Cli) -> int:
+    if not args.json:
+        return print_overview(cli)
+    summaries, errors = service.list_drafts(cli.context())
+    cli.json({
+        "drafts": [
+            {
+                **_draft_json(summary.draft),
+                "states": {tag: state.value for tag, state in summary.states.items()},
+            }
+            for summary in summaries
+        ],
+        "errors": [str(error) for error in errors],
+    })
+    return 2 if errors else 0
+
+
+def _draft_json(draft: Draft) -> dict:
+    return {
+        "id": draft.id,
+        "title": draft.title,
+        "campaign": draft.campaign,
+        "source": draft.source,
+        "accounts": list(draft.accounts),
+        "not_before": draft.not_before.isoformat() if draft.not_before else None,
+        "deadline": draft.deadline.isoformat() if draft.deadline else None,
+        "approved": draft.approved,
+    }
+
+
+def run_show(args: argparse.Namespace, cli: Cli) -> int:
+    context = cli.context()
+    loaded = context.drafts.load(args.id)
+    draft = loaded.draft
+    locales = [normalize_locale(args.locale)] if args.locale else service.locales_of(context, draft)
+    variants = {}
+    for tag in locales:
+        variant = draft.variant(tag)
+        variants[tag] = {
+            "text": variant.text if variant else None,
+            "state": draft.state(tag).value,
+            "derived": bool(variant and variant.derived),
+            "from_source": variant.from_source if variant else None,
+        }
+    if args.json:
+        media = [{"file": m.file, "alt": dict(m.alt)} for m in draft.media]
+        cli.json({**_draft_json(draft), "variants": variants, "media": media})
+        return 0
+    if args.locale:
+        text = variants[locales[0]]["text"]
+        if text is None:
+            cli.error(_("{id} has no {locale} variant yet").format(id=draft.id, locale=locales[0]))
+            return 2
+        cli.print(text)
+        return 0
+    _print_draft(cli, draft, variants)
+    return 0
+
+
+def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
+    cli.print(f"{draft.id}: {draft.title}")
+    if draft.campaign:
+        cli.print(_("campaign: #{name}").format(name=draft.campaign))
+    cli.print(_("accounts: {ids}").format(ids=", ".join(draft.accounts) or "-"))
+    if draft.not_before:
+        cli.print(_("not before: {at}").format(at=draft.not_before.isoformat()))
+    if draft.deadline:
+        cli.print(_("deadline: {at}").format(at=draft.deadline.isoformat()))
+    cli.print(_("approved: {yes}").format(yes=_("yes") if draft.approved else _("no")))
+    for tag, info in variants.items():
+        note = _(" (source)") if tag == draft.source else ""
+        if info["derived"]:
+            note += _(" (derived from sr)")
+        cli.print(f"\n[{tag}] {info['state']}{note}")
+        cli.print(info["text"] or "-")
+    for media in draft.media:
+        cli.print(f"\n{_('media')}: {media.file}")
+        for tag, alt in media.alt.items():
+            cli.print(f"  alt.{tag}: {alt}")
+
+
+def run_new(args: argparse.Namespace, cli: Cli) -> int:
+    path = service.new_draft(cli.context(), args.id, args.source, args.title)
+    cli.print(_("Wrote {path}").format(path=path))
+    return 0
+
+
+def run_validate(args: argparse.Namespace, cli: Cli) -> int:
+    good, errors = service.validate_drafts(cli.context())
+    _report_broken(cli, errors)
+    if errors:
+        return 2
+    if cli.verbose:
+        cli.print(_("{count} drafts are valid").format(count=len(good)))
+    return 0
+
+
+def run_approve(args: argparse.Namespace, cli: Cli) -> int:
+    loaded, warnings = service.approve(cli.context(), args.id)
+    for warning in warnings:
+        cli.warn(warning)
+    cli.print(_("Approved {id}").format(id=loaded.draft.id))
+    return 0
+
+
+def run_check(args: argparse.Namespace, cli: Cli) -> int:
+    context = cli.context()
+    if args.id:
+        loaded, errors = [context.drafts.load(args.id)], []
+    else:
+        loaded, errors = context.drafts.load_all()
+    report = {
+        item.draft.id: service.check_consistency(context, item.draft) for item in loaded
+    }
+    if args.json:
+        cli.json({
+            draft_id: [
+                {"kind": f.kind, "value": f.value, "present_in": list(f.present_in),
+                 "missing_in": list(f.missing_in)}
+                for f in findings
+            ]
+            for draft_id, findings in report.items()
+        })
+    else:
+        for draft_id, findings in report.items():
+            for finding in findings:
+                cli.print(f"{draft_id}: {finding.message()}")
+    _report_broken(cli, errors)
+    if errors:
+        return 2
+    return 1 if any(report.values()) else 0

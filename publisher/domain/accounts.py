@@ -1,0 +1,137 @@
+"""Accounts: where posts go, in which languages, and how they are laid out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from publisher.domain.errors import UserError
+from publisher.domain.locales import normalize_locale
+from publisher.i18n import _
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Each platform's public API; every account may override it with api_base
+# (a self-hosted Mastodon, a Bluesky PDS, a test server).
+DEFAULT_API_BASE: dict[str, str | None] = {
+    "mastodon": None,  # there is no one Mastodon: the instance must be named
+    "bluesky": "https://bsky.social",
+    "x": "https://api.x.com",
+    "facebook": "https://graph.facebook.com",
+    "instagram": "https://graph.facebook.com",
+    "threads": "https://graph.threads.net",
+    "telegram": "https://api.telegram.org",
+    "linkedin": "https://api.linkedin.com",
+    "outbox": None,
+}
+PLATFORMS: tuple[str, ...] = tuple(DEFAULT_API_BASE)
+LAYOUTS = ("separate", "combined")
+
+# What the stored secret is, per platform (PRODUCT.md "Accounts").
+SECRET_KIND: dict[str, str | None] = {
+    "mastodon": "OAuth access token",
+    "bluesky": "app password",
+    "x": "OAuth 2.0 user access token",
+    "facebook": "page access token",
+    "instagram": "long-lived access token",
+    "threads": "long-lived access token",
+    "telegram": "bot token",
+    "linkedin": "access token",
+    "outbox": None,
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account on one platform. Never holds a secret."""
+
+    id: str
+    platform: str
+    locales: tuple[str, ...]
+    layout: str = "separate"
+    handle: str | None = None
+    api_base: str | None = None
+    audience: str | None = None
+    min_gap_minutes: int = 0
+    extra: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def effective_api_base(self) -> str | None:
+        return self.api_base or DEFAULT_API_BASE.get(self.platform)
+
+    @property
+    def needs_secret(self) -> bool:
+        return SECRET_KIND.get(self.platform) is not None
+
+
+def check_account_id(account_id: str) -> str:
+    if not ID_PATTERN.match(account_id):
+        raise UserError(
+            _("invalid account id {id!r}").format(id=account_id),
+            hint=_("use lower-case letters, digits and dashes, e.g. embassy-dc-mastodon"),
+        )
+    return account_id
+
+
+def check_platform(platform: str) -> str:
+    name = platform.strip().lower()
+    if name not in DEFAULT_API_BASE:
+        raise UserError(
+            _("unknown platform {name!r}").format(name=platform),
+            hint=_("use one of {names}").format(names=", ".join(PLATFORMS)),
+        )
+    return name
+
+
+def check_api_base(url: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise UserError(
+            _("invalid API base {url!r}").format(url=url),
+            hint=_("give a full URL such as https://mastodon.social"),
+        )
+    return url.rstrip("/")
+
+
+def make_account(
+    account_id: str,
+    platform: str,
+    *,
+    locales: list[str] | tuple[str, ...] = (),
+    layout: str = "separate",
+    handle: str | None = None,
+    api_base: str | None = None,
+    audience: str | None = None,
+    min_gap_minutes: int = 0,
+) -> Account:
+    """Build an account from user input, raising :class:`UserError` on bad input."""
+    check_account_id(account_id)
+    platform = check_platform(platform)
+    if api_base is not None:
+        api_base = check_api_base(api_base)
+    elif platform == "mastodon":
+        raise UserError(
+            _("a Mastodon account needs its instance"),
+            hint=_("add --api-base https://your.instance"),
+        )
+    tags = tuple(normalize_locale(tag) for tag in locales)
+    if not tags:
+        raise UserError(_("an account needs at least one locale"), hint=_("e.g. --locales sq,en"))
+    if len(set(tags)) != len(tags):
+        raise UserError(_("a locale is listed twice: {tags}").format(tags=", ".join(tags)))
+    if layout not in LAYOUTS:
+        raise UserError(
+            _("unknown layout {layout!r}").format(layout=layout),
+            hint=_("use separate or combined"),
+        )
+    if min_gap_minutes < 0:
+        raise UserError(_("--min-gap cannot be negative"))
+    return Account(
+        id=account_id,
+        platform=platform,
+        locales=tags,
+        layout=layout,
+        handle=handle or None,
+        api_base=api_base,
+        audience=audience or None,
+        min_gap_minutes=min_gap_minutes,
+    )

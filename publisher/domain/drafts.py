@@ -1,0 +1,358 @@
+"""Drafts: one message, its variants in several locales, and their translation state.
+
+A draft is the unit people work on: the Albanian, English and Serbian versions
+of one post are one thing. Files are parsed elsewhere (storage); this module
+turns the parsed TOML tables into a :class:`Draft`, checking every field and
+naming the fix, and answers the translation questions.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from publisher.domain.errors import UserError
+from publisher.domain.locales import (
+    DERIVED_FROM,
+    SUPPORTED,
+    fingerprint,
+    normalize_locale,
+    normalized_text,
+)
+from publisher.i18n import _
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+TOP_LEVEL_FIELDS = (
+    "title",
+    "campaign",
+    "source",
+    "accounts",
+    "not_before",
+    "deadline",
+    "approved",
+    "variants",
+    "media",
+)
+VARIANT_FIELDS = ("text", "from_source")
+MEDIA_FIELDS = ("file", "alt")
+
+
+class TranslationState(enum.StrEnum):
+    MISSING = "missing"
+    STALE = "stale"
+    TRANSLATED = "translated"
+    APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The text of a draft in one locale.
+
+    ``from_source`` is the fingerprint of the source text this variant was
+    translated from; ``derived`` marks a machine transliteration (sr-Latn
+    from sr) that nobody wrote by hand.
+    """
+
+    locale: str
+    text: str
+    from_source: str | None = None
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class Media:
+    file: str
+    alt: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    source: str
+    title: str = ""
+    campaign: str | None = None
+    accounts: tuple[str, ...] = ()
+    not_before: datetime | None = None
+    deadline: datetime | None = None
+    approved: bool = False
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+    media: tuple[Media, ...] = ()
+
+    @property
+    def source_text(self) -> str:
+        variant = self.variants.get(self.source)
+        return variant.text if variant else ""
+
+    @property
+    def source_fingerprint(self) -> str:
+        return fingerprint(self.source_text)
+
+    def variant(self, locale: str) -> Variant | None:
+        """The variant for ``locale``, deriving sr-Latn from sr when not written."""
+        written = self.variants.get(locale)
+        if written is not None and written.text:
+            return written
+        base = DERIVED_FROM.get(locale)
+        if base is None:
+            return None
+        origin = self.variants.get(base)
+        if origin is None or not origin.text:
+            return None
+        from publisher.domain.serbian import to_latin
+
+        return Variant(locale, to_latin(origin.text), origin.from_source, derived=True)
+
+    def state(self, locale: str) -> TranslationState:
+        """Translation state of one locale of this draft."""
+        variant = self.variant(locale)
+        if variant is None:
+            return TranslationState.MISSING
+        if self.is_stale(variant):
+            return TranslationState.STALE
+        return TranslationState.APPROVED if self.approved else TranslationState.TRANSLATED
+
+    def is_stale(self, variant: Variant) -> bool:
+        """A translation is stale when its source text changed since it was made.
+
+        The source variant is never stale; a sr-Latn derived from a source sr
+        is current by construction; a variant without ``from_source`` (typed
+        by hand, origin unknown) is taken as current.
+        """
+        if variant.locale == self.source or variant.from_source is None:
+            return False
+        if variant.derived and DERIVED_FROM.get(variant.locale) == self.source:
+            return False
+        return variant.from_source != self.source_fingerprint
+
+    def locales_needed(self, account_locales: Mapping[str, Iterable[str]]) -> list[str]:
+        """Source first, then every locale one of the draft's accounts posts in."""
+        needed = [self.source]
+        for account_id in self.accounts:
+            for locale in account_locales.get(account_id, ()):
+                if locale not in needed:
+                    needed.append(locale)
+        return needed
+
+
+def make_skeleton(draft_id: str, source: str, title: str = "") -> Draft:
+    check_draft_id(draft_id)
+    source = normalize_locale(source)
+    return Draft(
+        id=draft_id,
+        source=source,
+        title=title or draft_id,
+        variants={source: Variant(source, "")},
+    )
+
+
+def check_draft_id(draft_id: str) -> str:
+    if not ID_PATTERN.match(draft_id):
+        raise UserError(
+            _("invalid draft id {id!r}").format(id=draft_id),
+            hint=_("use lower-case letters, digits and dashes, e.g. flag-day-2026"),
+        )
+    return draft_id
+
+
+LineFinder = Callable[..., int | None]
+
+
+def _no_line(*_path: str) -> int | None:
+    return None
+
+
+@dataclass
+class _Parser:
+    """Checks one parsed draft table, raising a UserError that names the fix."""
+
+    draft_id: str
+    where: str
+    line_of: LineFinder = _no_line
+    known_accounts: frozenset[str] | None = None
+
+    def fail(self, path: tuple[str, ...], message: str, hint: str | None = None) -> UserError:
+        line = self.line_of(*path)
+        where = f"{self.where}:{line}" if line else self.where
+        return UserError(f"{'.'.join(path)}: {message}", where=where, hint=hint)
+
+    def parse(self, data: Mapping[str, object]) -> Draft:
+        check_draft_id(self.draft_id)
+        for key in data:
+            if key not in TOP_LEVEL_FIELDS:
+                raise self.fail(
+                    (key,),
+                    _("unknown field"),
+                    _("known fields: {names}").format(names=", ".join(TOP_LEVEL_FIELDS)),
+                )
+        source = self.locale(data.get("source"), ("source",), required=True)
+        variants = self.variants(data.get("variants", {}))
+        not_before = self.moment(data, "not_before")
+        deadline = self.moment(data, "deadline")
+        if not_before and deadline and deadline <= not_before:
+            raise self.fail(("deadline",), _("is not after not_before"), _("fix one of the two"))
+        return Draft(
+            id=self.draft_id,
+            source=source,
+            title=self.string(data, "title", default=self.draft_id),
+            campaign=self.campaign(data.get("campaign")),
+            accounts=self.accounts(data.get("accounts", [])),
+            not_before=not_before,
+            deadline=deadline,
+            approved=self.boolean(data, "approved"),
+            variants=variants,
+            media=self.media(data.get("media", [])),
+        )
+
+    def string(self, data: Mapping[str, object], key: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail((key,), _("must be a text in quotes"))
+        return value
+
+    def boolean(self, data: Mapping[str, object], key: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail((key,), _("must be true or false"))
+        return value
+
+    def locale(self, value: object, path: tuple[str, ...], required: bool = False) -> str:
+        if value is None and required:
+            raise self.fail(path, _("is required"), _('e.g. source = "sq"'))
+        if not isinstance(value, str):
+            raise self.fail(path, _("must be a locale tag in quotes"))
+        try:
+            return normalize_locale(value)
+        except UserError as error:
+            raise self.fail(path, error.message, error.hint) from None
+
+    def campaign(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(("campaign",), _("must be a text in quotes"))
+        return value.strip().lstrip("#") or None
+
+    def accounts(self, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(("accounts",), _("must be a list of account ids"))
+        for account_id in value:
+            if self.known_accounts is not None and account_id not in self.known_accounts:
+                known = ", ".join(sorted(self.known_accounts)) or _("none yet")
+                raise self.fail(
+                    ("accounts",),
+                    _("unknown account {id!r}").format(id=account_id),
+                    _("known accounts: {known}; add one with 'publisher accounts add'").format(
+                        known=known
+                    ),
+                )
+        if len(set(value)) != len(value):
+            raise self.fail(("accounts",), _("an account is listed twice"))
+        return tuple(value)
+
+    def moment(self, data: Mapping[str, object], key: str) -> datetime | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise self.fail(
+                (key,),
+                _("must be a date and time with its UTC offset"),
+                _("e.g. {key} = 2026-11-28T08:00:00+01:00").format(key=key),
+            )
+        return value
+
+    def variants(self, value: object) -> dict[str, Variant]:
+        if not isinstance(value, Mapping):
+            raise self.fail(("variants",), _("must be a table of locales"))
+        variants: dict[str, Variant] = {}
+        for raw_locale, table in value.items():
+            locale = self.locale(raw_locale, ("variants", raw_locale))
+            if locale in variants:
+                raise self.fail(("variants", raw_locale), _("this locale is given twice"))
+            variants[locale] = self.variant(locale, raw_locale, table)
+        return variants
+
+    def variant(self, locale: str, raw_locale: str, table: object) -> Variant:
+        path = ("variants", raw_locale)
+        if not isinstance(table, Mapping):
+            raise self.fail(path, _("must be a table with a text"), '[variants.sq] text = "..."')
+        for key in table:
+            if key not in VARIANT_FIELDS:
+                raise self.fail(
+                    (*path, key),
+                    _("unknown field"),
+                    _("known fields: {names}").format(names=", ".join(VARIANT_FIELDS)),
+                )
+        text = table.get("text", "")
+        if not isinstance(text, str):
+            raise self.fail((*path, "text"), _("must be a text in quotes"))
+        origin = table.get("from_source")
+        if origin is not None and not (
+            isinstance(origin, str) and re.fullmatch(r"[0-9a-f]{8}", origin)
+        ):
+            raise self.fail(
+                (*path, "from_source"),
+                _("must be 8 hex digits"),
+                _("remove the line; the tool writes it when a translation is saved"),
+            )
+        return Variant(locale, normalized_text(text), origin)
+
+    def media(self, value: object) -> tuple[Media, ...]:
+        if not isinstance(value, list):
+            raise self.fail(("media",), _("must be a list of [[media]] tables"))
+        items = []
+        for table in value:
+            if not isinstance(table, Mapping):
+                raise self.fail(("media",), _("must be a list of [[media]] tables"))
+            for key in table:
+                if key not in MEDIA_FIELDS:
+                    raise self.fail(("media", key), _("unknown field"), "file, alt")
+            file = table.get("file")
+            if not isinstance(file, str) or not file or file.startswith(("/", "..")):
+                raise self.fail(
+                    ("media", "file"),
+                    _("must be a path inside the workspace"),
+                    _('e.g. file = "media/flag.jpg"'),
+                )
+            alt = table.get("alt", {})
+            if not isinstance(alt, Mapping) or not all(isinstance(v, str) for v in alt.values()):
+                raise self.fail(("media", "alt"), _("must map locales to texts"), 'alt.en = "..."')
+            alt_texts = {
+                self.locale(key, ("media", "alt", key)): normalized_text(text)
+                for key, text in alt.items()
+            }
+            items.append(Media(file=file, alt=alt_texts))
+        return tuple(items)
+
+
+def parse_draft(
+    draft_id: str,
+    data: Mapping[str, object],
+    *,
+    where: str,
+    line_of: LineFinder = _no_line,
+    known_accounts: Iterable[str] | None = None,
+) -> Draft:
+    """Build a :class:`Draft` from a parsed TOML table, or raise :class:`UserError`."""
+    known = frozenset(known_accounts) if known_accounts is not None else None
+    return _Parser(draft_id, where, line_of, known).parse(data)
+
+
+__all__ = [
+    "SUPPORTED",
+    "Draft",
+    "Media",
+    "TranslationState",
+    "Variant",
+    "check_draft_id",
+    "make_skeleton",
+    "parse_draft",
+]

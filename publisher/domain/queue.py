@@ -1,0 +1,60 @@
+"""The send queue's states and the only moves between them.
+
+Written down once, here, and enforced by the storage layer on every change:
+an illegal move is a bug, never something to paper over.
+
+    queued  -> sending -> sent
+    sending -> retry   -> sending          (a passing failure)
+    sending -> failed                      (rejected: needs a person)
+    sending -> unknown                     (crash or timeout; outcome unknowable)
+    queued/retry -> held -> queued         (freeze, paused account, auth failure)
+    queued/retry -> expired                (overdue past deadline or max lateness)
+
+A person may also cancel anything not yet sent, and send failed, unknown or
+expired items again (``publisher retry``), which puts them back in the queue.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class State(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    HELD = "held"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+LEGAL_MOVES: dict[State, frozenset[State]] = {
+    State.QUEUED: frozenset({State.SENDING, State.HELD, State.EXPIRED, State.CANCELLED}),
+    State.SENDING: frozenset(
+        {State.SENT, State.RETRY, State.FAILED, State.UNKNOWN, State.HELD}
+    ),
+    State.RETRY: frozenset({State.SENDING, State.HELD, State.EXPIRED, State.CANCELLED}),
+    State.HELD: frozenset({State.QUEUED, State.CANCELLED}),
+    State.FAILED: frozenset({State.QUEUED, State.CANCELLED}),
+    State.UNKNOWN: frozenset({State.QUEUED, State.SENT, State.CANCELLED}),
+    State.EXPIRED: frozenset({State.QUEUED, State.CANCELLED}),
+    State.SENT: frozenset(),
+    State.CANCELLED: frozenset(),
+}
+
+# States that wait for the flush; states that need a person to decide.
+PENDING = frozenset({State.QUEUED, State.RETRY})
+NEEDS_PERSON = frozenset({State.FAILED, State.UNKNOWN})
+FINAL = frozenset({State.SENT, State.CANCELLED})
+
+
+class IllegalMove(RuntimeError):
+    """A state change the queue does not allow (a bug, not a user error)."""
+
+
+def check_move(current: State, target: State) -> None:
+    if target not in LEGAL_MOVES[current]:
+        raise IllegalMove(f"queue item cannot go from {current} to {target}")

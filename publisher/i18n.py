@@ -1,0 +1,86 @@
+"""The interface's own language: gettext catalogs and Babel formatting.
+
+Content locales (the languages posts are written in) live in
+:mod:`publisher.domain.locales`; this module is about the language the tool
+speaks to its user. Catalogs are looked up by explicit path, never through
+gettext's language expansion: gettext (and Babel) fall back from ``sr_Latn``
+to Cyrillic ``sr``, which would answer a Latin-script user in Cyrillic.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from publisher.resources import resource_dir
+
+DOMAIN = "publisher"
+UI_LANGUAGES: tuple[str, ...] = ("en", "sq", "sr", "sr-Latn")
+
+# UI language tag -> gettext catalog folder under locales/.
+_CATALOG = {"en": "en", "sq": "sq", "sr": "sr", "sr-Latn": "sr_Latn"}
+
+# UI language tag -> Babel locale for dates and numbers. Kosovo's locales:
+# plain ``sq`` prints a 12-hour clock, ``sq_XK`` the 24-hour one people use.
+BABEL_LOCALE = {"en": "en_GB", "sq": "sq_XK", "sr": "sr_Cyrl_XK", "sr-Latn": "sr_Latn_XK"}
+
+_current: _gettext.NullTranslations = _gettext.NullTranslations()
+_language = "en"
+
+
+def catalog_path(language: str) -> Path:
+    """The compiled catalog (.mo) of a UI language."""
+    folder = _CATALOG[language]
+    return resource_dir("locales") / folder / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def normalize_ui_language(text: str) -> str | None:
+    """Map what a user typed (``sr_Latn``, ``SQ``) to a UI language tag, or None."""
+    wanted = text.strip().replace("_", "-").lower()
+    for tag in UI_LANGUAGES:
+        if tag.lower() == wanted:
+            return tag
+    return None
+
+
+def set_language(language: str) -> None:
+    """Switch the interface language; unknown tags fall back to English."""
+    global _current, _language
+    tag = normalize_ui_language(language) or "en"
+    path = catalog_path(tag)
+    if tag != "en" and path.is_file():
+        with path.open("rb") as handle:
+            _current = _gettext.GNUTranslations(handle)
+    else:
+        _current = _gettext.NullTranslations()
+    _language = tag
+
+
+def current_language() -> str:
+    return _language
+
+
+def gettext(message: str) -> str:
+    """Translate ``message`` into the current interface language."""
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def format_datetime(moment: datetime, zone: tzinfo | None = None) -> str:
+    """A date and time in the UI locale, in ``zone``, with a numeric UTC offset.
+
+    Babel's location-based zone names ("Serbia Time" for Europe/Belgrade) are
+    wrong for Kosovo, so the offset is printed instead.
+    """
+    from babel.dates import format_datetime as babel_format
+
+    local = moment.astimezone(zone) if zone else moment
+    text = babel_format(local, format="medium", locale=BABEL_LOCALE[_language])
+    return f"{text} {local.strftime('%z')[:3]}:{local.strftime('%z')[3:]}"

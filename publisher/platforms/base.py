@@ -1,0 +1,119 @@
+"""The one small interface every platform adapter implements.
+
+``validate(post)`` lists what stops a post from going out (used at schedule
+time and by the editor); ``publish(post, idempotency_key)`` sends it and
+returns where it went; ``find(idempotency_key, post)`` tells, where the
+platform lets us, whether an earlier attempt went out; ``check()`` says
+whether the credentials work and who they belong to.
+
+Failures come in four kinds, and only these cross the interface: the flush
+decides what each kind means for the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from publisher.domain.accounts import Account
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    alt: str
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """What one queue item sends: text, its locales, and images with alt text."""
+
+    account: Account
+    text: str
+    locales: tuple[str, ...]
+    media: tuple[MediaFile, ...] = ()
+    draft_id: str = ""
+    item_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    remote_id: str
+    url: str | None = None
+
+
+class PlatformError(Exception):
+    """Base of the four failure kinds. ``message`` is safe to show and store."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RateLimited(PlatformError):
+    """Too many requests: nothing was posted; try again after ``retry_after``."""
+
+    def __init__(self, message: str, retry_after: datetime | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Transient(PlatformError):
+    """A passing failure (5xx, timeout, connection error).
+
+    ``maybe_sent`` is True when the request may have reached the platform
+    (a read timeout, a reset connection after sending): without an
+    idempotency key the post's fate is then unknown.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = False):
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+class AuthFailed(PlatformError):
+    """The credentials are missing, wrong or expired: a person must act."""
+
+
+class Rejected(PlatformError):
+    """The platform refused this post (validation, duplicate, policy)."""
+
+
+class NotFound:
+    """``find`` looked and the earlier attempt did not go out."""
+
+    def __repr__(self) -> str:
+        return "NOT_FOUND"
+
+
+NOT_FOUND = NotFound()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the credentials belong to (``check``)."""
+
+    name: str
+    url: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
+
+
+class Adapter(Protocol):
+    platform: str
+
+    def validate(self, post: Post) -> list[str]: ...
+
+    def publish(self, post: Post, idempotency_key: str) -> Published: ...
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        """Published or NOT_FOUND when the platform can tell; None when it cannot."""
+        ...
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        """Whether sending again with the same key cannot make a duplicate."""
+        ...
+
+    def check(self) -> Identity: ...

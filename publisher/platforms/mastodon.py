@@ -1,0 +1,145 @@
+"""Mastodon: POST /api/v1/statuses with an Idempotency-Key, media via /api/v2/media.
+
+The server remembers an Idempotency-Key for one hour: a retry with the same
+key inside that hour returns the first status instead of posting again, so a
+flush that died mid-request can resend safely within the hour. Later, the
+outcome is unknowable from the key alone and a person decides.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from publisher.domain.textrules import count_text
+from publisher.platforms.base import (
+    AuthFailed,
+    Identity,
+    NotFound,
+    Post,
+    Published,
+    Rejected,
+    Transient,
+)
+from publisher.platforms.http import raise_for_status, request
+
+# Mastodon keeps idempotency keys for an hour; stay clear of the edge.
+IDEMPOTENCY_WINDOW = timedelta(minutes=55)
+# ISO 639-1 codes Mastodon takes for our BCP 47 tags (sr-Latn is still "sr").
+LANGUAGE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
+
+
+@dataclass
+class MastodonAdapter:
+    base_url: str
+    token: str | None
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    max_characters: int | None = None
+    media_poll_seconds: float = 1.0
+    media_poll_limit: int = 60
+    platform: str = "mastodon"
+    _secrets: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self._secrets = (self.token,) if self.token else ()
+
+    def __repr__(self) -> str:  # never show the token
+        return f"MastodonAdapter(base_url={self.base_url!r})"
+
+    def _headers(self) -> dict[str, str]:
+        if not self.token:
+            raise AuthFailed("no access token stored (publisher accounts set-secret)")
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def _call(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        headers = {**self._headers(), **kwargs.pop("headers", {})}  # type: ignore[arg-type]
+        response = request(
+            self.session, method, self.base_url + path, headers=headers,
+            secrets=self._secrets, **kwargs,
+        )
+        raise_for_status(response, _error_text(response), now=self.clock(),
+                         reset=_reset(response))
+        return response
+
+    def validate(self, post: Post) -> list[str]:
+        count = count_text("mastodon", post.text, has_media=bool(post.media),
+                           limit=self.max_characters)
+        problems = list(count.problems)
+        problems += [f"missing image {m.path.name}" for m in post.media if not m.path.is_file()]
+        problems += [f"image {m.path.name} has no alt text" for m in post.media if not m.alt]
+        return problems
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        media_ids = [self._upload(media.path, media.alt) for media in post.media]
+        data: dict[str, object] = {"status": post.text, "visibility": "public"}
+        language = LANGUAGE.get(post.locales[0]) if post.locales else None
+        if language:
+            data["language"] = language
+        if media_ids:
+            data["media_ids"] = media_ids
+        response = self._call(
+            "POST", "/api/v1/statuses", json=data,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        status = _json(response)
+        return Published(str(status["id"]), status.get("url") or status.get("uri"))
+
+    def _upload(self, path, alt: str) -> str:
+        with open(path, "rb") as handle:
+            response = self._call(
+                "POST", "/api/v2/media", files={"file": (path.name, handle)},
+                data={"description": alt},
+            )
+        media = _json(response)
+        for _attempt in range(self.media_poll_limit):
+            if response.status_code == 200 and media.get("url"):
+                return str(media["id"])
+            time.sleep(self.media_poll_seconds)
+            response = self._call("GET", f"/api/v1/media/{media['id']}")
+            media = _json(response)
+        raise Transient("the instance did not finish processing the image", maybe_sent=False)
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        return None  # the API cannot be asked about an idempotency key
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        return now - claimed_at < IDEMPOTENCY_WINDOW
+
+    def check(self) -> Identity:
+        account = _json(self._call("GET", "/api/v1/accounts/verify_credentials"))
+        return Identity(f"@{account.get('acct', '?')}", account.get("url"))
+
+
+def _json(response: requests.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        raise Transient(f"HTTP {response.status_code}: not JSON", maybe_sent=True) from None
+    if not isinstance(data, dict):
+        raise Rejected(f"HTTP {response.status_code}: unexpected answer")
+    return data
+
+
+def _error_text(response: requests.Response) -> str:
+    if response.status_code < 400:
+        return ""
+    try:
+        return str(response.json().get("error", ""))[:300]
+    except (ValueError, AttributeError):
+        return response.reason or ""
+
+
+def _reset(response: requests.Response) -> datetime | None:
+    value = response.headers.get("X-RateLimit-Reset")
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None

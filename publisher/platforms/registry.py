@@ -1,0 +1,56 @@
+"""Which adapter serves which account, built with its secret, session and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+from publisher.domain.accounts import Account
+from publisher.platforms.base import Adapter
+from publisher.platforms.http import make_session
+from publisher.platforms.mastodon import MastodonAdapter
+from publisher.platforms.outbox import OutboxAdapter
+
+SecretLookup = Callable[[str], str | None]
+
+
+class UnsupportedPlatform(Exception):
+    pass
+
+
+class Adapters:
+    """Makes one adapter per account and keeps it for the run (one shared session)."""
+
+    def __init__(
+        self,
+        *,
+        outbox_dir: Path,
+        secret: SecretLookup,
+        clock: Callable[[], datetime],
+        session: requests.Session | None = None,
+    ):
+        self.outbox_dir = outbox_dir
+        self.secret = secret
+        self.clock = clock
+        self.session = session or make_session()
+        self._made: dict[str, Adapter] = {}
+
+    def for_account(self, account: Account) -> Adapter:
+        if account.id not in self._made:
+            self._made[account.id] = self._make(account)
+        return self._made[account.id]
+
+    def _make(self, account: Account) -> Adapter:
+        if account.platform == "outbox":
+            return OutboxAdapter(self.outbox_dir, account.id, account.handle, self.clock)
+        if account.platform == "mastodon":
+            return MastodonAdapter(
+                account.effective_api_base or "", self.secret(account.id), self.session,
+                self.clock,
+            )
+        raise UnsupportedPlatform(
+            f"publishing to {account.platform} is not available in this version yet"
+        )

@@ -1,0 +1,113 @@
+"""Draft use cases: list, show, create, validate, approve and cross-check drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from publisher.domain.consistency import Finding, compare_variants
+from publisher.domain.drafts import Draft, TranslationState, make_skeleton
+from publisher.domain.errors import UserError
+from publisher.domain.locales import SUPPORTED
+from publisher.i18n import _
+from publisher.services.context import Context
+from publisher.storage.drafts import LoadedDraft
+
+DEFAULT_LOCALES = ("sq", "en", "sr")
+
+
+def locales_of(context: Context, draft: Draft) -> list[str]:
+    """The locales a draft must exist in: its source, then its accounts' locales.
+
+    A draft without accounts yet is expected in the three usual locales.
+    """
+    needed = draft.locales_needed(context.account_locales())
+    if not draft.accounts:
+        needed += [tag for tag in DEFAULT_LOCALES if tag not in needed]
+    needed += [tag for tag in draft.variants if tag not in needed and draft.variants[tag].text]
+    return sorted(needed, key=lambda tag: (tag != draft.source, SUPPORTED.index(tag)))
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    loaded: LoadedDraft
+    states: dict[str, TranslationState]
+
+    @property
+    def draft(self) -> Draft:
+        return self.loaded.draft
+
+
+def summarize(context: Context, loaded: LoadedDraft) -> DraftSummary:
+    draft = loaded.draft
+    return DraftSummary(loaded, {tag: draft.state(tag) for tag in locales_of(context, draft)})
+
+
+def list_drafts(context: Context) -> tuple[list[DraftSummary], list[UserError]]:
+    loaded, errors = context.drafts.load_all()
+    return [summarize(context, item) for item in loaded], errors
+
+
+def new_draft(context: Context, draft_id: str, source: str | None, title: str = "") -> str:
+    draft = make_skeleton(draft_id, source or context.settings.source_locale, title)
+    path = context.drafts.create(draft)
+    return context.workspace.relative(path)
+
+
+def validate_drafts(context: Context) -> tuple[list[LoadedDraft], list[UserError]]:
+    """Load every draft and check what loading cannot: that media files exist."""
+    loaded, errors = context.drafts.load_all()
+    good = []
+    for item in loaded:
+        problem = _missing_media(context, item)
+        if problem:
+            errors.append(problem)
+        else:
+            good.append(item)
+    return good, errors
+
+
+def _missing_media(context: Context, item: LoadedDraft) -> UserError | None:
+    for media in item.draft.media:
+        if not (context.workspace.home / media.file).is_file():
+            return UserError(
+                _("media.file: {file!r} does not exist").format(file=media.file),
+                where=context.workspace.relative(item.path),
+                hint=_("put the file in the workspace or fix the path"),
+            )
+    return None
+
+
+def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
+    """Mark a draft approved; returns warnings about missing or stale locales."""
+    loaded = context.drafts.load(draft_id)
+    draft = loaded.draft
+    if not draft.source_text:
+        raise UserError(
+            _("the source text ({locale}) is empty").format(locale=draft.source),
+            where=context.workspace.relative(loaded.path),
+            hint=_("write it before approving"),
+        )
+    if not draft.accounts:
+        raise UserError(
+            _("the draft has no accounts"),
+            where=context.workspace.relative(loaded.path),
+            hint=_('add accounts = ["..."] before approving'),
+        )
+    warnings = [
+        _("{locale} is {state}").format(locale=tag, state=_(state.value))
+        for tag, state in summarize(context, loaded).states.items()
+        if state in (TranslationState.MISSING, TranslationState.STALE)
+    ]
+    updated = context.drafts.update(draft_id, expected_digest=loaded.digest, approved=True)
+    return updated, warnings
+
+
+def check_consistency(context: Context, draft: Draft) -> list[Finding]:
+    """What one variant has (URL, number, date, mention, campaign tag) and another lacks."""
+    texts = {}
+    for tag in locales_of(context, draft):
+        variant = draft.variant(tag)
+        if variant is not None:
+            texts[tag] = variant.text
+    campaign = [draft.campaign] if draft.campaign else []
+    return compare_variants(texts, campaign_hashtags=campaign)

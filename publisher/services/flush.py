@@ -1,0 +1,289 @@
+"""Flush: send what is due, exactly once, and keep going when one account fails.
+
+The order of work, each step committed before the next:
+
+1. take the flush lock (an OS lock: dies with the process) or give up (75);
+2. recover items a dead flush left in ``sending``: ask the platform whether
+   the post exists; resend with the same idempotency key only where that
+   cannot duplicate it; otherwise mark it ``unknown`` for a person;
+3. hold items of paused accounts, expire items overdue past their deadline
+   or the account's maximum lateness;
+4. for each due item: claim it (``sending`` + claim token + lease, committed
+   before any network call), publish, record the outcome by failure kind.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from publisher.domain.queue import PENDING, State
+from publisher.i18n import _
+from publisher.platforms.base import (
+    NOT_FOUND,
+    AuthFailed,
+    MediaFile,
+    PlatformError,
+    Post,
+    Published,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+from publisher.platforms.registry import Adapters, UnsupportedPlatform
+from publisher.services.context import Context
+from publisher.services.queueing import open_queue
+from publisher.storage.lock import FileLock
+from publisher.storage.queue import FREEZE, AccountHold, Item, Queue
+
+log = logging.getLogger("publisher.flush")
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+RATE_LIMIT_DEFAULT = timedelta(minutes=15)
+ACTOR = "flush"
+
+
+@dataclass
+class Outcome:
+    item: Item
+    state: State
+    detail: str = ""
+    url: str | None = None
+
+
+@dataclass
+class FlushReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def add(self, item: Item, state: State, detail: str = "", url: str | None = None) -> None:
+        self.outcomes.append(Outcome(item, state, detail, url))
+
+    def of(self, *states: State) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.state in states]
+
+    @property
+    def needs_person(self) -> list[Outcome]:
+        return [
+            o for o in self.outcomes
+            if o.state in (State.FAILED, State.UNKNOWN)
+            or (o.state == State.HELD and o.detail.startswith("auth"))
+        ]
+
+    @property
+    def exit_code(self) -> int:
+        if self.needs_person:
+            return 4
+        if self.of(State.RETRY):
+            return 3
+        return 0
+
+
+def lock_path(context: Context) -> Path:
+    return context.workspace.home / ".flush.lock"
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """Exponential backoff with ±20 % jitter, capped (so retries never march in step)."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    return delay * rng.uniform(0.8, 1.2)
+
+
+class Flusher:
+    def __init__(
+        self,
+        context: Context,
+        queue: Queue,
+        adapters: Adapters,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+    ):
+        self.context = context
+        self.queue = queue
+        self.adapters = adapters
+        self.clock = clock
+        self.rng = rng
+        self.report = FlushReport()
+
+    # Steps
+
+    def recover(self) -> None:
+        """Decide the fate of items a dead flush left in ``sending``."""
+        for item in self.queue.items([State.SENDING]):
+            account = self.context.accounts.get(item.account_id)
+            if account is None:
+                self._move(item, State.UNKNOWN, _("crashed while sending; account removed"))
+                continue
+            try:
+                adapter = self.adapters.for_account(account)
+                found = adapter.find(item.idempotency_key, self._post(item))
+                now = self.clock()
+                if isinstance(found, Published):
+                    self._sent(item, found, _("found on the platform after a crash"))
+                elif found is NOT_FOUND or adapter.resend_is_safe(item.claimed_at, now):
+                    self._move(item, State.RETRY, _("interrupted; sending again with the same "
+                                                    "idempotency key"), next_attempt_at=now)
+                else:
+                    self._move(item, State.UNKNOWN, _(
+                        "interrupted while sending and the platform cannot tell whether it "
+                        "went out: check the account, then 'publisher retry' or 'cancel'"))
+            except (PlatformError, UnsupportedPlatform) as error:
+                log.warning("item %s: could not check after a crash: %s", item.id, error)
+
+    def hold_paused(self) -> None:
+        pauses = self.queue.pauses()
+        if not pauses:
+            return
+        for item in self.queue.items(PENDING):
+            scope = FREEZE if FREEZE in pauses else item.account_id
+            if scope in pauses:
+                held_by = "freeze" if scope == FREEZE else "pause"
+                self._move(item, State.HELD, _("paused: {reason}").format(
+                    reason=pauses[scope].reason or "-"), held_by=held_by)
+
+    def expire_overdue(self) -> None:
+        now = self.clock()
+        for item in self.queue.items(PENDING):
+            late = now - item.due_at
+            if item.deadline and now > item.deadline:
+                self._move(item, State.EXPIRED, _("past its deadline; not sent"))
+            elif late > timedelta(seconds=item.max_lateness_s):
+                self._move(item, State.EXPIRED, _(
+                    "{hours:.1f} h overdue, past the account's maximum lateness; not sent"
+                ).format(hours=late.total_seconds() / 3600))
+
+    def send_due(self, only: set[int] | None = None) -> None:
+        for item in self.queue.due(self.clock()):
+            if only is not None and item.id not in only:
+                continue
+            hold = self.queue.holds().get(item.account_id)
+            if hold and (hold.until is None or hold.until > self.clock()):
+                continue
+            self.send(item)
+
+    # One item
+
+    def send(self, item: Item) -> None:
+        account = self.context.accounts.get(item.account_id)
+        now = self.clock()
+        claimed = dict(
+            claim_token=uuid.uuid4().hex, claimed_at=now, lease_until=now + LEASE,
+            attempts=item.attempts + 1,
+        )
+        self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
+                        reason=_("sending"), **claimed)
+        item = self.queue.get(item.id)
+        try:
+            if account is None:
+                raise Rejected(_("account {id!r} no longer exists").format(id=item.account_id))
+            adapter = self.adapters.for_account(account)
+            published = adapter.publish(self._post(item), item.idempotency_key)
+        except RateLimited as error:
+            self._rate_limited(item, error)
+        except Transient as error:
+            self._transient(item, error, adapter_safe=self._resend_safe(item))
+        except AuthFailed as error:
+            self._auth_failed(item, error)
+        except (Rejected, UnsupportedPlatform) as error:
+            self._move(item, State.FAILED, str(error), last_error=str(error))
+        else:
+            self._sent(item, published, _("published"))
+
+    def _resend_safe(self, item: Item) -> bool:
+        account = self.context.accounts[item.account_id]
+        return self.adapters.for_account(account).resend_is_safe(item.claimed_at, self.clock())
+
+    def _rate_limited(self, item: Item, error: RateLimited) -> None:
+        until = error.retry_after or self.clock() + RATE_LIMIT_DEFAULT
+        self.queue.set_hold(AccountHold(item.account_id, "rate-limited", until, error.message))
+        self._move(item, State.RETRY, _("rate limited until {until}: {error}").format(
+            until=until.isoformat(), error=error.message),
+            next_attempt_at=until, last_error=error.message)
+
+    def _transient(self, item: Item, error: Transient, adapter_safe: bool) -> None:
+        if error.maybe_sent and not adapter_safe:
+            self._move(item, State.UNKNOWN, _(
+                "{error}; the post may have gone out and the platform cannot tell: check the "
+                "account, then 'publisher retry' or 'cancel'").format(error=error.message),
+                last_error=error.message)
+        elif item.attempts >= MAX_ATTEMPTS:
+            self._move(item, State.FAILED, _("gave up after {n} attempts: {error}").format(
+                n=item.attempts, error=error.message), last_error=error.message)
+        else:
+            delay = backoff(item.attempts, self.rng)
+            self._move(item, State.RETRY, _("{error}; retrying in {minutes:.0f} min").format(
+                error=error.message, minutes=delay.total_seconds() / 60),
+                next_attempt_at=self.clock() + delay, last_error=error.message)
+
+    def _auth_failed(self, item: Item, error: AuthFailed) -> None:
+        fix = _("fix it with 'publisher accounts set-secret {id}', then "
+                "'publisher resume --account {id}'").format(id=item.account_id)
+        self.queue.set_hold(AccountHold(item.account_id, "auth", None, error.message))
+        self._move(item, State.HELD, f"auth: {error.message}; {fix}", held_by="auth",
+                   last_error=error.message)
+        for other in self.queue.items(PENDING, account_id=item.account_id):
+            self._move(other, State.HELD, _("account held after an auth failure"),
+                       held_by="auth")
+
+    def _sent(self, item: Item, published: Published, why: str) -> None:
+        self._move(item, State.SENT, why, remote_id=published.remote_id, url=published.url,
+                   last_error=None)
+        self.report.outcomes[-1].url = published.url
+
+    def _move(self, item: Item, target: State, why: str, **fields: object) -> None:
+        self.queue.move(item.id, item.state, target, now=self.clock(), actor=ACTOR,
+                        reason=why, **fields)
+        self.report.add(item, target, why)
+        log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
+                 item.state, target, why)
+
+    def _post(self, item: Item) -> Post:
+        account = self.context.accounts[item.account_id]
+        media = tuple(
+            MediaFile(self.context.workspace.home / m.file, m.alt, m.sha256) for m in item.media
+        )
+        return Post(account, item.text, item.locales, media, item.draft_id, item.id)
+
+
+def flush(
+    context: Context,
+    *,
+    clock: Callable[[], datetime],
+    adapters: Adapters | None = None,
+    rng: random.Random | None = None,
+    only: set[int] | None = None,
+) -> FlushReport:
+    """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
+    from publisher.services.secrets import get_secret
+
+    adapters = adapters or Adapters(
+        outbox_dir=context.workspace.outbox_dir, secret=_safe_secret(get_secret), clock=clock
+    )
+    with FileLock(lock_path(context)), open_queue(context) as queue:
+        flusher = Flusher(context, queue, adapters, clock, rng or random.Random())
+        flusher.recover()
+        flusher.hold_paused()
+        flusher.expire_overdue()
+        flusher.send_due(only)
+        return flusher.report
+
+
+def _safe_secret(lookup: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """A keyring that cannot be reached reads as "no secret": the adapter says auth."""
+    from publisher.services.secrets import KeyringUnavailable
+
+    def secret(account_id: str) -> str | None:
+        try:
+            return lookup(account_id)
+        except KeyringUnavailable as error:
+            log.error("%s", error)
+            return None
+
+    return secret

@@ -1,0 +1,307 @@
+"""Putting drafts into the send queue, and a person's decisions about items.
+
+Scheduling snapshots the text and images that will be sent: an edit to the
+draft file afterwards never changes what goes out. To send the edit, cancel
+the items, approve the draft again and schedule it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from publisher.domain.accounts import Account
+from publisher.domain.drafts import Draft, TranslationState
+from publisher.domain.errors import UserError
+from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, IllegalMove, State
+from publisher.domain.textrules import count_text
+from publisher.i18n import _
+from publisher.services.context import Context
+from publisher.storage.queue import FREEZE, MediaSnapshot, NewItem, Queue
+
+DEFAULT_MAX_LATENESS = timedelta(hours=6)
+COMBINED_SEPARATOR = "\n\n"
+
+
+def open_queue(context: Context) -> Queue:
+    return Queue(context.workspace.queue_path)
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    """One post to make: an account and the locale(s) its text combines."""
+
+    account: Account
+    locales: tuple[str, ...]
+    text: str
+    media: tuple[MediaSnapshot, ...]
+
+
+def plan_posts(context: Context, draft: Draft, *, allow_stale: bool = False) -> list[PlannedPost]:
+    """Every post a draft makes (account × locale per layout), checked to go out.
+
+    Raises :class:`UserError` naming the draft, account and locale for the
+    first thing that would stop a post: a missing or stale variant, a text
+    over the platform's limit, a missing image.
+    """
+    if not draft.approved:
+        raise UserError(
+            _("draft {id!r} is not approved").format(id=draft.id),
+            hint=_("run 'publisher drafts approve {id}' first").format(id=draft.id),
+        )
+    if not draft.accounts:
+        raise UserError(_("draft {id!r} has no accounts").format(id=draft.id))
+    posts = []
+    for account_id in draft.accounts:
+        account = context.account(account_id)
+        groups = [account.locales] if account.layout == "combined" else [
+            (tag,) for tag in account.locales
+        ]
+        for locales in groups:
+            texts = [_variant_text(draft, tag, account, allow_stale) for tag in locales]
+            post = PlannedPost(
+                account, tuple(locales), COMBINED_SEPARATOR.join(texts),
+                _media(context, draft, locales),
+            )
+            _check_fits(draft, post)
+            posts.append(post)
+    return posts
+
+
+def _variant_text(draft: Draft, locale: str, account: Account, allow_stale: bool) -> str:
+    state = draft.state(locale)
+    if state == TranslationState.MISSING:
+        raise UserError(
+            _("draft {id!r} has no {locale} text, which {account} posts in").format(
+                id=draft.id, locale=locale, account=account.id
+            ),
+            hint=_("translate it, or remove {locale} from the account").format(locale=locale),
+        )
+    if state == TranslationState.STALE and not allow_stale:
+        raise UserError(
+            _("the {locale} text of {id!r} is stale (its source changed)").format(
+                locale=locale, id=draft.id
+            ),
+            hint=_("update the translation, or pass --allow-stale"),
+        )
+    variant = draft.variant(locale)
+    assert variant is not None
+    return variant.text
+
+
+def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[MediaSnapshot, ...]:
+    snapshots = []
+    for media in draft.media:
+        path = context.workspace.home / media.file
+        if not path.is_file():
+            raise UserError(
+                _("image {file!r} of draft {id!r} does not exist").format(
+                    file=media.file, id=draft.id
+                ),
+                hint=_("put it in the workspace or fix the path"),
+            )
+        alt = " / ".join(media.alt.get(tag, "") for tag in locales if media.alt.get(tag))
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        snapshots.append(MediaSnapshot(media.file, alt, digest))
+    return tuple(snapshots)
+
+
+def _check_fits(draft: Draft, post: PlannedPost) -> None:
+    count = count_text(post.account.platform, post.text, has_media=bool(post.media))
+    if count.problems:
+        raise UserError(
+            _("{id} on {account} ({locales}): {problem}").format(
+                id=draft.id, account=post.account.id, locales="+".join(post.locales),
+                problem=count.problems[0],
+            ),
+            hint=_("shorten the text, or post the locales separately")
+            if len(post.locales) > 1 else _("shorten the text"),
+        )
+
+
+def content_hash(post: PlannedPost) -> str:
+    digest = hashlib.sha256(post.text.encode("utf-8"))
+    for media in post.media:
+        digest.update(f"\0{media.file}\0{media.alt}\0{media.sha256}".encode())
+    return digest.hexdigest()
+
+
+def schedule(
+    context: Context,
+    draft_id: str,
+    at: datetime,
+    *,
+    now: datetime,
+    allow_stale: bool = False,
+    actor: str = "person",
+    check_window: bool = True,
+) -> list[int]:
+    """Queue every post of a draft at ``at``; returns the new item ids."""
+    draft = context.drafts.load(draft_id).draft
+    if at.tzinfo is None:
+        raise UserError(_("the time needs its UTC offset"), hint="2026-11-28T08:00:00+01:00")
+    _check_time(draft, at, now, check_window)
+    posts = plan_posts(context, draft, allow_stale=allow_stale)
+    with open_queue(context) as queue:
+        _refuse_duplicates(queue, draft, posts)
+        pauses = queue.pauses()
+        new_items = [_new_item(context, draft, post, at) for post in posts]
+        ids = []
+        for new, post in zip(new_items, posts, strict=True):
+            held_by = _pause_for(pauses, post.account.id)
+            ids += queue.add(
+                [new], now=now, actor=actor,
+                state=State.HELD if held_by else State.QUEUED, held_by=held_by,
+                reason=_("scheduled") if not held_by else _("scheduled while paused"),
+            )
+        return ids
+
+
+def _check_time(draft: Draft, at: datetime, now: datetime, check_window: bool) -> None:
+    if draft.not_before and at < draft.not_before:
+        raise UserError(
+            _("{at} is before the embargo of {id!r} ({embargo})").format(
+                at=at.isoformat(), id=draft.id, embargo=draft.not_before.isoformat()
+            ),
+            hint=_("pick a later time"),
+        )
+    if draft.deadline and at > draft.deadline:
+        raise UserError(
+            _("{at} is after the deadline of {id!r} ({deadline})").format(
+                at=at.isoformat(), id=draft.id, deadline=draft.deadline.isoformat()
+            ),
+            hint=_("pick an earlier time"),
+        )
+    if check_window and at < now - DEFAULT_MAX_LATENESS:
+        raise UserError(
+            _("{at} is more than 6 hours in the past").format(at=at.isoformat()),
+            hint=_("pick a time from now on"),
+        )
+
+
+def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> None:
+    active = [item for item in queue.items(draft_id=draft.id) if item.state not in FINAL]
+    sent = [item for item in queue.items([State.SENT], draft_id=draft.id)]
+    for post in posts:
+        for item in active + sent:
+            if item.account_id == post.account.id and item.locales == post.locales:
+                raise UserError(
+                    _("{id} is already {state} for {account} ({locales}) as item {item}").format(
+                        id=draft.id, state=_(item.state.value), account=post.account.id,
+                        locales="+".join(post.locales), item=item.id,
+                    ),
+                    hint=_("cancel item {item} first to queue it again").format(item=item.id)
+                    if item.state != State.SENT else _("it was sent; write a new draft"),
+                )
+
+
+def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime) -> NewItem:
+    return NewItem(
+        draft_id=draft.id,
+        account_id=post.account.id,
+        platform=post.account.platform,
+        locales=post.locales,
+        text=post.text,
+        content_hash=content_hash(post),
+        due_at=at.astimezone(UTC),
+        # A key per item, kept across every retry of it.
+        idempotency_key=f"pub-{uuid.uuid4().hex}",
+        media=post.media,
+        timezone=context.settings.timezone,
+        deadline=draft.deadline,
+        max_lateness_s=int(DEFAULT_MAX_LATENESS.total_seconds()),
+    )
+
+
+def _pause_for(pauses: dict, account_id: str) -> str | None:
+    if FREEZE in pauses:
+        return "freeze"
+    if account_id in pauses:
+        return "pause"
+    return None
+
+
+# A person's decisions
+
+
+def pause(context: Context, account_id: str | None, reason: str, now: datetime) -> int:
+    """Freeze everything (account_id None) or one account; returns items held now."""
+    if account_id is not None:
+        context.account(account_id)
+    scope = account_id or FREEZE
+    held_by = "pause" if account_id else "freeze"
+    with open_queue(context) as queue:
+        queue.set_pause(scope, reason, now)
+        items = queue.items(PENDING, account_id=account_id)
+        why = _("frozen: {reason}") if not account_id else _("account paused: {reason}")
+        return queue.move_many(
+            [(i.id, i.state, State.HELD, why.format(reason=reason or "-"),
+              {"held_by": held_by}) for i in items],
+            now=now, actor="person",
+        )
+
+
+def resume(context: Context, account_id: str | None, now: datetime) -> int:
+    """Lift the freeze or an account's pause (and its auth hold); returns items released."""
+    if account_id is not None:
+        context.account(account_id)
+    with open_queue(context) as queue:
+        queue.clear_pause(account_id or FREEZE)
+        if account_id:
+            queue.clear_hold(account_id)
+        pauses = queue.pauses()
+        holds = queue.holds()
+        released = [
+            item for item in queue.items([State.HELD], account_id=account_id)
+            if _pause_for(pauses, item.account_id) is None
+            and not (item.held_by == "auth" and item.account_id in holds)
+        ]
+        return queue.move_many(
+            [(i.id, State.HELD, State.QUEUED, _("resumed"), {}) for i in released],
+            now=now, actor="person",
+        )
+
+
+def retry_item(context: Context, item_id: int, now: datetime) -> None:
+    """A person sends a failed, unknown or expired item again, from now on."""
+    with open_queue(context) as queue:
+        item = _get(queue, item_id)
+        if item.state not in NEEDS_PERSON | {State.EXPIRED}:
+            raise UserError(
+                _("item {id} is {state}; only failed, unknown or expired items can be retried")
+                .format(id=item_id, state=_(item.state.value))
+            )
+        queue.move(
+            item_id, item.state, State.QUEUED, now=now, actor="person",
+            reason=_("a person asked to send it again"),
+            due_at=now, next_attempt_at=None, last_error=None,
+        )
+
+
+def cancel_item(context: Context, item_id: int, now: datetime) -> None:
+    with open_queue(context) as queue:
+        item = _get(queue, item_id)
+        try:
+            queue.move(item_id, item.state, State.CANCELLED, now=now, actor="person",
+                       reason=_("cancelled by a person"))
+        except IllegalMove:
+            raise UserError(
+                _("item {id} is {state} and cannot be cancelled").format(
+                    id=item_id, state=_(item.state.value)
+                )
+            ) from None
+
+
+def _get(queue: Queue, item_id: int):
+    item = queue.get(item_id)
+    if item is None:
+        raise UserError(
+            _("no queue item {id}").format(id=item_id), hint=_("see 'publisher queue'")
+        )
+    return item
+
+
+Clock = Callable[[], datetime]

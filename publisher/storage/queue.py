@@ -1,0 +1,451 @@
+"""The send queue and its history in one SQLite file (``<home>/queue.sqlite3``).
+
+Every state change goes through :meth:`Queue.move`, which checks the move
+against :mod:`publisher.domain.queue`, applies it only if the item is still in
+the state the caller saw (compare-and-set), and appends a history row in the
+same transaction. The history table is append-only and kept forever.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from publisher.domain.queue import State, check_move
+
+SCHEMA_VERSION = 1
+
+# Migrations from the first release on: index i brings user_version i to i+1.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE items (
+        id              INTEGER PRIMARY KEY,
+        draft_id        TEXT NOT NULL,
+        account_id      TEXT NOT NULL,
+        platform        TEXT NOT NULL,
+        locales         TEXT NOT NULL,            -- JSON list, several when combined
+        text            TEXT NOT NULL,            -- the snapshot that will be sent
+        media           TEXT NOT NULL DEFAULT '[]',  -- JSON list of {file, alt, sha256}
+        content_hash    TEXT NOT NULL,
+        due_at          TEXT NOT NULL,            -- UTC, ISO 8601
+        timezone        TEXT,                     -- the audience's zone, for display
+        deadline        TEXT,                     -- UTC or NULL
+        max_lateness_s  INTEGER NOT NULL DEFAULT 21600,
+        state           TEXT NOT NULL,
+        held_by         TEXT,                     -- freeze | pause | auth, while held
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claim_token     TEXT,
+        claimed_at      TEXT,
+        lease_until     TEXT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        remote_id       TEXT,
+        url             TEXT,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE INDEX items_by_state_due ON items (state, due_at);
+    CREATE INDEX items_by_account ON items (account_id, state);
+    CREATE TABLE history (
+        id         INTEGER PRIMARY KEY,
+        item_id    INTEGER NOT NULL REFERENCES items (id),
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        from_state TEXT,
+        to_state   TEXT NOT NULL,
+        reason     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX history_by_item ON history (item_id, id);
+    CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    CREATE TABLE pauses (
+        scope  TEXT PRIMARY KEY,                  -- '*' for the freeze, else an account id
+        reason TEXT NOT NULL DEFAULT '',
+        since  TEXT NOT NULL
+    );
+    CREATE TABLE account_holds (
+        account_id TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,                 -- rate-limited | auth
+        until      TEXT,                          -- NULL: until a person acts
+        reason     TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
+
+FREEZE = "*"
+
+
+def utc_text(moment: datetime) -> str:
+    """Times are stored as fixed-width UTC text so that they sort as they compare."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime in the queue")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_utc_text(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class MediaSnapshot:
+    file: str
+    alt: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class NewItem:
+    draft_id: str
+    account_id: str
+    platform: str
+    locales: tuple[str, ...]
+    text: str
+    content_hash: str
+    due_at: datetime
+    idempotency_key: str
+    media: tuple[MediaSnapshot, ...] = ()
+    timezone: str | None = None
+    deadline: datetime | None = None
+    max_lateness_s: int = 6 * 3600
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    draft_id: str
+    account_id: str
+    platform: str
+    locales: tuple[str, ...]
+    text: str
+    media: tuple[MediaSnapshot, ...]
+    content_hash: str
+    due_at: datetime
+    timezone: str | None
+    deadline: datetime | None
+    max_lateness_s: int
+    state: State
+    held_by: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    claim_token: str | None
+    claimed_at: datetime | None
+    lease_until: datetime | None
+    idempotency_key: str
+    remote_id: str | None
+    url: str | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    item_id: int
+    at: datetime
+    actor: str
+    from_state: State | None
+    to_state: State
+    reason: str
+
+
+@dataclass(frozen=True)
+class AccountHold:
+    account_id: str
+    kind: str
+    until: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    scope: str
+    reason: str
+    since: datetime
+
+
+_TIME_FIELDS = {
+    "due_at", "deadline", "next_attempt_at", "claimed_at", "lease_until",
+    "created_at", "updated_at",
+}
+
+
+def _item(row: sqlite3.Row) -> Item:
+    values = dict(row)
+    for key in _TIME_FIELDS:
+        values[key] = from_utc_text(values[key])
+    values["locales"] = tuple(json.loads(values["locales"]))
+    values["media"] = tuple(MediaSnapshot(**m) for m in json.loads(values["media"]))
+    values["state"] = State(values["state"])
+    return Item(**values)
+
+
+class StaleState(RuntimeError):
+    """The item was not in the expected state: someone else moved it first."""
+
+
+@dataclass
+class Queue:
+    path: Path
+    _db: sqlite3.Connection = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed claim must survive a power cut, or an item that
+        # went out could look unsent.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking the write lock up front."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} was written by a newer publisher (schema {version}); upgrade"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction() as db:
+                for statement in _statements(MIGRATIONS[number]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    # Reading
+
+    def get(self, item_id: int) -> Item | None:
+        row = self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        return _item(row) if row else None
+
+    def items(
+        self,
+        states: Iterable[State] | None = None,
+        *,
+        account_id: str | None = None,
+        draft_id: str | None = None,
+    ) -> list[Item]:
+        sql, args = "SELECT * FROM items WHERE 1=1", []
+        if states is not None:
+            wanted = [str(state) for state in states]
+            sql += f" AND state IN ({','.join('?' * len(wanted))})"
+            args += wanted
+        if account_id is not None:
+            sql += " AND account_id = ?"
+            args.append(account_id)
+        if draft_id is not None:
+            sql += " AND draft_id = ?"
+            args.append(draft_id)
+        sql += " ORDER BY due_at, id"
+        return [_item(row) for row in self._db.execute(sql, args)]
+
+    def due(self, now: datetime) -> list[Item]:
+        """Queued or retrying items whose time has come, oldest first."""
+        moment = utc_text(now)
+        rows = self._db.execute(
+            "SELECT * FROM items WHERE state IN ('queued', 'retry') AND due_at <= ?"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY due_at, id",
+            (moment, moment),
+        )
+        return [_item(row) for row in rows]
+
+    def history(self, item_id: int | None = None) -> list[HistoryRow]:
+        sql = "SELECT * FROM history"
+        args: tuple = ()
+        if item_id is not None:
+            sql += " WHERE item_id = ?"
+            args = (item_id,)
+        rows = self._db.execute(sql + " ORDER BY id", args)
+        return [
+            HistoryRow(
+                row["item_id"], from_utc_text(row["at"]), row["actor"],
+                State(row["from_state"]) if row["from_state"] else None,
+                State(row["to_state"]), row["reason"],
+            )
+            for row in rows
+        ]
+
+    # Writing
+
+    def add(self, new_items: Iterable[NewItem], *, now: datetime, actor: str,
+            state: State = State.QUEUED, held_by: str | None = None,
+            reason: str = "scheduled") -> list[int]:
+        """Insert items and their first history rows in one transaction."""
+        ids = []
+        stamp = utc_text(now)
+        with self.transaction() as db:
+            for new in new_items:
+                cursor = db.execute(
+                    "INSERT INTO items (draft_id, account_id, platform, locales, text, media,"
+                    " content_hash, due_at, timezone, deadline, max_lateness_s, state, held_by,"
+                    " idempotency_key, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new.draft_id, new.account_id, new.platform, json.dumps(new.locales),
+                        new.text, json.dumps([m.__dict__ for m in new.media]),
+                        new.content_hash, utc_text(new.due_at), new.timezone,
+                        utc_text(new.deadline) if new.deadline else None,
+                        new.max_lateness_s, str(state), held_by, new.idempotency_key,
+                        stamp, stamp,
+                    ),
+                )
+                item_id = int(cursor.lastrowid)
+                self._record(db, item_id, stamp, actor, None, state, reason)
+                ids.append(item_id)
+        return ids
+
+    def move(
+        self,
+        item_id: int,
+        expected: State,
+        target: State,
+        *,
+        now: datetime,
+        actor: str,
+        reason: str = "",
+        **fields: object,
+    ) -> None:
+        """Move one item from ``expected`` to ``target`` and record why.
+
+        Raises :class:`StaleState` when the item is no longer in ``expected``
+        (another process moved it), and IllegalMove for a move the state
+        machine forbids.
+        """
+        with self.transaction() as db:
+            self._move(db, item_id, expected, target, now, actor, reason, fields)
+
+    def _move(self, db, item_id, expected, target, now, actor, reason, fields) -> None:
+        check_move(expected, target)
+        stamp = utc_text(now)
+        values = {key: _column(value) for key, value in fields.items()}
+        values.update(state=str(target), updated_at=stamp)
+        if target != State.HELD:
+            values.setdefault("held_by", None)
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        cursor = db.execute(
+            f"UPDATE items SET {assignments} WHERE id = ? AND state = ?",
+            (*values.values(), item_id, str(expected)),
+        )
+        if cursor.rowcount != 1:
+            raise StaleState(f"item {item_id} is no longer {expected}")
+        self._record(db, item_id, stamp, actor, expected, target, reason)
+
+    def move_many(
+        self, moves: Iterable[tuple[int, State, State, str, dict]], *, now: datetime, actor: str
+    ) -> int:
+        """Several moves in one transaction; items that moved meanwhile are skipped."""
+        done = 0
+        with self.transaction() as db:
+            for item_id, expected, target, reason, fields in moves:
+                try:
+                    self._move(db, item_id, expected, target, now, actor, reason, fields)
+                    done += 1
+                except StaleState:
+                    continue
+        return done
+
+    @staticmethod
+    def _record(db, item_id, stamp, actor, from_state, to_state, reason) -> None:
+        db.execute(
+            "INSERT INTO history (item_id, at, actor, from_state, to_state, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (item_id, stamp, actor, str(from_state) if from_state else None, str(to_state),
+             reason),
+        )
+
+    # Pauses (the freeze and paused accounts) and account holds
+
+    def pauses(self) -> dict[str, Pause]:
+        rows = self._db.execute("SELECT * FROM pauses")
+        return {
+            row["scope"]: Pause(row["scope"], row["reason"], from_utc_text(row["since"]))
+            for row in rows
+        }
+
+    def set_pause(self, scope: str, reason: str, now: datetime) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO pauses (scope, reason, since) VALUES (?, ?, ?)"
+                " ON CONFLICT (scope) DO UPDATE SET reason = excluded.reason",
+                (scope, reason, utc_text(now)),
+            )
+
+    def clear_pause(self, scope: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM pauses WHERE scope = ?", (scope,)).rowcount > 0
+
+    def holds(self) -> dict[str, AccountHold]:
+        rows = self._db.execute("SELECT * FROM account_holds")
+        return {
+            row["account_id"]: AccountHold(
+                row["account_id"], row["kind"], from_utc_text(row["until"]), row["reason"]
+            )
+            for row in rows
+        }
+
+    def set_hold(self, hold: AccountHold) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO account_holds (account_id, kind, until, reason) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (account_id) DO UPDATE SET kind = excluded.kind,"
+                " until = excluded.until, reason = excluded.reason",
+                (hold.account_id, hold.kind, utc_text(hold.until) if hold.until else None,
+                 hold.reason),
+            )
+
+    def clear_hold(self, account_id: str) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM account_holds WHERE account_id = ?", (account_id,))
+            return cursor.rowcount > 0
+
+
+def _column(value: object) -> object:
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, State):
+        return str(value)
+    return value
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.execute runs one at a time)."""
+    statements, buffer = [], []
+    for line in script.splitlines():
+        buffer.append(line)
+        candidate = "\n".join(buffer).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buffer = []
+    return statements

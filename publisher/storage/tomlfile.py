@@ -1,0 +1,83 @@
+"""Reading TOML files with errors that name the file and line, and finding keys' lines."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from publisher.domain.errors import UserError
+from publisher.i18n import _
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as people should see it: relative to the workspace when inside it."""
+    if base is not None:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """Parse TOML text, turning a syntax error into a one-line UserError."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        found = _TOML_LINE.search(message)
+        if found:
+            where = f"{where}:{found.group(1)}"
+            message = _TOML_LINE.sub("", message).strip()
+        raise UserError(
+            _("not valid TOML: {message}").format(message=message),
+            where=where,
+            hint=_("fix the syntax at that line"),
+        ) from None
+
+
+def read_text(path: Path, where: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(_("file not found"), where=where) from None
+    except UnicodeDecodeError:
+        raise UserError(_("not UTF-8 text"), where=where, hint=_("save it as UTF-8")) from None
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _key_parts(text: str) -> list[str]:
+    return [part.strip().strip('"').strip("'") for part in text.split(".")]
+
+
+class LineIndex:
+    """Finds the line of a key in a TOML text, for error messages ("line where known")."""
+
+    def __init__(self, text: str):
+        self._lines = text.splitlines()
+
+    def __call__(self, *path: str) -> int | None:
+        table: list[str] = []
+        for number, line in enumerate(self._lines, start=1):
+            header = _HEADER.match(line)
+            if header:
+                table = _key_parts(header.group(1))
+                if table == list(path):
+                    return number
+                continue
+            if "=" not in line or line.lstrip().startswith("#"):
+                continue
+            key = _key_parts(line.split("=", 1)[0])
+            full = table + key
+            if full[: len(path)] == list(path) or (
+                len(path) > 1 and table == list(path[:-1]) and key[:1] == [path[-1]]
+            ):
+                return number
+        # Fall back to the nearest enclosing part that exists.
+        return self(*path[:-1]) if len(path) > 1 else None

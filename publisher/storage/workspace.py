@@ -1,0 +1,300 @@
+"""The workspace folder: where it is, its settings and its accounts file.
+
+Every path the tool uses is resolved here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomlkit
+
+from publisher.domain.accounts import Account, make_account
+from publisher.domain.errors import UserError
+from publisher.domain.locales import normalize_locale
+from publisher.i18n import _, normalize_ui_language
+from publisher.storage.atomic import write_atomic
+from publisher.storage.tomlfile import LineIndex, parse_toml, read_text
+
+HOME_VARIABLE = "PUBLISHER_HOME"
+SETTINGS_FILE = "publisher.toml"
+ACCOUNTS_FILE = "accounts.toml"
+
+SETTINGS_TEMPLATE = """\
+# publisher settings. See README.md, "The workspace".
+source_locale = "sq"          # the locale drafts are written in first
+ui_locale = "en"              # the interface language: en, sq, sr or sr-Latn
+timezone = "Europe/Belgrade"  # your own time zone (Kosovo uses Europe/Belgrade)
+"""
+
+ACCOUNTS_TEMPLATE = """\
+# Accounts and audiences. No secrets here, ever: secrets live in the keyring
+# ('publisher accounts set-secret ID'). Add accounts with 'publisher accounts add'.
+"""
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("publisher", appauthor=False)
+
+
+def resolve_home(option: str | None, environ: Mapping[str, str] | None = None) -> Path:
+    """``--home`` first, then ``$PUBLISHER_HOME``, then the user data folder."""
+    environ = os.environ if environ is None else environ
+    if option:
+        return Path(option).expanduser().resolve()
+    if environ.get(HOME_VARIABLE):
+        return Path(environ[HOME_VARIABLE]).expanduser().resolve()
+    return default_home()
+
+
+@dataclass(frozen=True)
+class Settings:
+    source_locale: str = "sq"
+    ui_locale: str = "en"
+    timezone: str = "Europe/Belgrade"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def check_timezone(name: str, where: str | None = None) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = _("use an IANA name such as Europe/Belgrade")
+        if name.lower().endswith("pristina"):
+            hint = _("Kosovo's zone is Europe/Belgrade; there is no Europe/Pristina")
+        raise UserError(
+            _("unknown time zone {name!r}").format(name=name), where=where, hint=hint
+        ) from None
+    return name
+
+
+@dataclass(frozen=True)
+class Workspace:
+    home: Path
+
+    @property
+    def settings_path(self) -> Path:
+        return self.home / SETTINGS_FILE
+
+    @property
+    def accounts_path(self) -> Path:
+        return self.home / ACCOUNTS_FILE
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.home / "drafts"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.home / "queue.sqlite3"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.home / "outbox"
+
+    def exists(self) -> bool:
+        return self.settings_path.is_file()
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.home))
+        except ValueError:
+            return str(path)
+
+
+def init_workspace(home: Path) -> tuple[Workspace, list[Path]]:
+    """Create the workspace files that are missing; never touch existing ones."""
+    workspace = Workspace(home)
+    created: list[Path] = []
+    if home.exists() and not home.is_dir():
+        raise UserError(_("not a folder"), where=str(home))
+    home.mkdir(parents=True, exist_ok=True)
+    for folder in (workspace.drafts_dir, workspace.media_dir):
+        if not folder.exists():
+            folder.mkdir()
+            created.append(folder)
+    for path, template in (
+        (workspace.settings_path, SETTINGS_TEMPLATE),
+        (workspace.accounts_path, ACCOUNTS_TEMPLATE),
+    ):
+        if not path.exists():
+            write_atomic(path, template)
+            created.append(path)
+    return workspace, created
+
+
+def open_workspace(home: Path) -> Workspace:
+    workspace = Workspace(home)
+    if not workspace.exists():
+        raise UserError(
+            _("no workspace here"),
+            where=str(home),
+            hint=_("run 'publisher init {home}' or pass --home").format(home=home),
+        )
+    return workspace
+
+
+def load_settings(workspace: Workspace) -> Settings:
+    where = workspace.relative(workspace.settings_path)
+    text = read_text(workspace.settings_path, where)
+    data = parse_toml(text, where)
+    lines = LineIndex(text)
+
+    def at(key: str) -> str:
+        line = lines(key)
+        return f"{where}:{line}" if line else where
+
+    known = ("source_locale", "ui_locale", "timezone")
+    for key in data:
+        if key not in known:
+            raise UserError(
+                _("unknown setting {key!r}").format(key=key),
+                where=at(key),
+                hint=_("known settings: {names}").format(names=", ".join(known)),
+            )
+    defaults = Settings()
+    values = {key: data.get(key, getattr(defaults, key)) for key in known}
+    for key, value in values.items():
+        if not isinstance(value, str):
+            raise UserError(_("{key} must be a text in quotes").format(key=key), where=at(key))
+    try:
+        source = normalize_locale(values["source_locale"])
+    except UserError as error:
+        raise UserError(error.message, where=at("source_locale"), hint=error.hint) from None
+    ui = normalize_ui_language(values["ui_locale"])
+    if ui is None:
+        raise UserError(
+            _("unknown interface language {name!r}").format(name=values["ui_locale"]),
+            where=at("ui_locale"),
+            hint=_("use en, sq, sr or sr-Latn"),
+        )
+    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")))
+
+
+class AccountsFile:
+    """accounts.toml: read with line-aware errors, written keeping comments and order."""
+
+    ACCOUNT_FIELDS = (
+        "platform",
+        "handle",
+        "api_base",
+        "locales",
+        "layout",
+        "audience",
+        "min_gap",
+    )
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.path = workspace.accounts_path
+        self.where = workspace.relative(self.path)
+
+    def _text(self) -> str:
+        if not self.path.exists():
+            return ""
+        return read_text(self.path, self.where)
+
+    def load(self) -> dict[str, Account]:
+        text = self._text()
+        data = parse_toml(text, self.where)
+        lines = LineIndex(text)
+        tables = data.get("accounts", {})
+        if not isinstance(tables, dict):
+            raise UserError(_("[accounts] must be a table"), where=self.where)
+        return {
+            account_id: self._account(account_id, table, lines)
+            for account_id, table in tables.items()
+        }
+
+    def _account(self, account_id: str, table: object, lines: LineIndex) -> Account:
+        line = lines("accounts", account_id)
+        where = f"{self.where}:{line}" if line else self.where
+        if not isinstance(table, dict):
+            raise UserError(_("accounts.{id} must be a table").format(id=account_id), where=where)
+        for key in table:
+            if key not in self.ACCOUNT_FIELDS:
+                raise UserError(
+                    _("accounts.{id}.{key}: unknown field").format(id=account_id, key=key),
+                    where=where,
+                    hint=_("known fields: {names}").format(names=", ".join(self.ACCOUNT_FIELDS)),
+                )
+        try:
+            return make_account(
+                account_id,
+                str(table.get("platform", "")),
+                locales=list(table.get("locales", [])),
+                layout=str(table.get("layout", "separate")),
+                handle=table.get("handle"),
+                api_base=table.get("api_base"),
+                audience=table.get("audience"),
+                min_gap_minutes=int(table.get("min_gap", 0)),
+            )
+        except (UserError, TypeError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else str(error)
+            hint = error.hint if isinstance(error, UserError) else None
+            raise UserError(f"accounts.{account_id}: {message}", where=where, hint=hint) from None
+
+    def _document(self) -> tomlkit.TOMLDocument:
+        return tomlkit.parse(self._text())
+
+    def _accounts_table(self, document: tomlkit.TOMLDocument) -> tomlkit.items.Table:
+        if "accounts" not in document:
+            document.add("accounts", tomlkit.table(is_super_table=True))
+        return document["accounts"]
+
+    def add(self, account: Account) -> None:
+        self.load()  # refuse to write into a broken file
+        document = self._document()
+        accounts = self._accounts_table(document)
+        if account.id in accounts:
+            raise UserError(
+                _("account {id!r} exists").format(id=account.id),
+                where=self.where,
+                hint=_("remove it first, or pick another id"),
+            )
+        accounts[account.id] = account_table(account)
+        write_atomic(self.path, tomlkit.dumps(document))
+
+    def remove(self, account_id: str) -> None:
+        if account_id not in self.load():
+            raise_unknown_account(account_id, self.load())
+        document = self._document()
+        del document["accounts"][account_id]
+        write_atomic(self.path, tomlkit.dumps(document))
+
+
+def account_table(account: Account) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    table["platform"] = account.platform
+    if account.handle:
+        table["handle"] = account.handle
+    if account.api_base:
+        table["api_base"] = account.api_base
+    table["locales"] = list(account.locales)
+    table["layout"] = account.layout
+    if account.audience:
+        table["audience"] = account.audience
+    if account.min_gap_minutes:
+        table["min_gap"] = account.min_gap_minutes
+    return table
+
+
+def raise_unknown_account(account_id: str, accounts: Mapping[str, Account]) -> None:
+    known = ", ".join(sorted(accounts)) or _("none yet")
+    raise UserError(
+        _("unknown account {id!r}").format(id=account_id),
+        hint=_("known accounts: {known}").format(known=known),
+    )

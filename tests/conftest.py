@@ -1,0 +1,105 @@
+"""Shared fixtures: a real workspace on disk, a real keyring backend, the CLI in-process.
+
+The keyring backend is chosen through keyring's own configuration
+(``PYTHON_KEYRING_BACKEND``): keyrings.alt's plain-text file backend under a
+temporary data folder, so no test touches a person's real keyring.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_KEYRING = "keyrings.alt.file.PlaintextKeyring"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import tempfile
+
+    data_home = Path(tempfile.mkdtemp(prefix="publisher-tests-"))
+    os.environ["XDG_DATA_HOME"] = str(data_home)
+    os.environ["PYTHON_KEYRING_BACKEND"] = TEST_KEYRING
+    os.environ.pop("PUBLISHER_HOME", None)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str, stdin: str | None = None) -> Result:
+    """Run ``publisher`` in this process with captured output."""
+    from publisher.cli import main
+    from publisher.i18n import set_language
+
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    old_out, old_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        sys.stdout, sys.stderr = old_out, old_err
+        sys.stdin = old_stdin
+        set_language("en")
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*argv: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
+    """Run ``python -m publisher`` in a child process, as cron or a person would."""
+    full_env = {**os.environ, **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "publisher", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An initialised, empty workspace."""
+    path = tmp_path / "ws"
+    result = run_cli("init", str(path))
+    assert result.code == 0, result.err
+    return path
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A demo workspace with the sample drafts and outbox accounts."""
+    path = tmp_path / "demo"
+    result = run_cli("--home", str(path), "demo")
+    assert result.code == 0, result.err
+    return path
+
+
+def snapshot_tree(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes, to prove that a refused command wrote nothing."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -1,0 +1,53 @@
+"""Imports point one way: domain never loads the terminal UI, HTTP or SQLite."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+DOMAIN_MODULES = [
+    "publisher.domain.accounts",
+    "publisher.domain.consistency",
+    "publisher.domain.drafts",
+    "publisher.domain.locales",
+    "publisher.domain.serbian",
+    "publisher.domain.textrules",
+]
+FORBIDDEN = ("textual", "requests", "sqlite3", "_sqlite3", "keyring")
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES)
+def test_domain_module_loads_no_ui_http_or_sql(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        f"bad = [m for m in {FORBIDDEN!r} if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_drafts_use_derived_sr_latn_without_loading_forbidden_modules() -> None:
+    code = (
+        "import sys\n"
+        "from publisher.domain.drafts import Draft, Variant\n"
+        "d = Draft(id='a', source='sr', variants={'sr': Variant('sr', 'Љубав')})\n"
+        "assert d.variant('sr-Latn').text == 'Ljubav'\n"
+        f"print([m for m in {FORBIDDEN!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_cli_and_storage_do_not_import_textual_or_requests() -> None:
+    code = (
+        "import sys, publisher.cli, publisher.cli.drafts, publisher.storage.drafts\n"
+        "print([m for m in ('textual', 'requests') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,96 @@
+"""The workspace: init, home resolution, settings, the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_cli, run_process, snapshot_tree
+
+from publisher.storage.workspace import resolve_home
+
+
+def test_init_creates_the_files(tmp_path: Path) -> None:
+    home = tmp_path / "embassy"
+    result = run_cli("init", str(home))
+    assert result.code == 0, result.err
+    assert (home / "publisher.toml").is_file()
+    assert (home / "accounts.toml").is_file()
+    assert (home / "drafts").is_dir()
+    assert (home / "media").is_dir()
+
+
+def test_init_twice_changes_nothing(home: Path) -> None:
+    (home / "publisher.toml").write_text('ui_locale = "sq"  # mine\n')
+    before = snapshot_tree(home)
+    result = run_cli("init", str(home))
+    assert result.code == 0
+    assert "nothing changed" in result.out
+    assert snapshot_tree(home) == before
+
+
+def test_home_resolution_order(tmp_path: Path) -> None:
+    env = {"PUBLISHER_HOME": str(tmp_path / "from-env")}
+    assert resolve_home(str(tmp_path / "opt"), env) == tmp_path / "opt"
+    assert resolve_home(None, env) == tmp_path / "from-env"
+    default = resolve_home(None, {})
+    assert default.name == "publisher"
+
+
+def test_publisher_home_variable_is_used(tmp_path: Path) -> None:
+    home = tmp_path / "env-home"
+    assert run_process("init", env={"PUBLISHER_HOME": str(home)}).code == 0
+    assert (home / "publisher.toml").is_file()
+
+
+def test_missing_workspace_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run_cli("--home", str(tmp_path / "nowhere"), "drafts", "list")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "publisher init" in result.err
+
+
+def test_bad_timezone_in_settings(home: Path) -> None:
+    (home / "publisher.toml").write_text('timezone = "Europe/Pristina"\n')
+    result = run_cli("--home", str(home), "drafts", "list")
+    assert result.code == 2
+    assert "publisher.toml:1" in result.err
+    assert "Europe/Belgrade" in result.err
+
+
+def test_unknown_setting_names_the_line(home: Path) -> None:
+    (home / "publisher.toml").write_text('source_locale = "sq"\nui_lang = "sq"\n')
+    result = run_cli("--home", str(home), "drafts", "list")
+    assert result.code == 2
+    assert "publisher.toml:2" in result.err
+    assert "ui_locale" in result.err
+
+
+def test_demo_has_samples_and_outbox_accounts(demo: Path) -> None:
+    drafts = sorted(path.stem for path in (demo / "drafts").glob("*.toml"))
+    assert len(drafts) >= 6
+    accounts = run_cli("--home", str(demo), "accounts", "list", "--json")
+    import json
+
+    rows = json.loads(accounts.out)
+    assert rows and {row["platform"] for row in rows} == {"outbox"}
+    listing = run_cli("--home", str(demo), "drafts", "list")
+    assert listing.code == 0, listing.err
+
+
+def test_demo_reopens_an_existing_demo(demo: Path) -> None:
+    result = run_cli("--home", str(demo), "demo")
+    assert result.code == 0
+    assert "Opening" in result.out
+
+
+def test_demo_refuses_a_real_workspace(home: Path) -> None:
+    before = snapshot_tree(home)
+    result = run_cli("--home", str(home), "demo")
+    assert result.code == 2
+    assert snapshot_tree(home) == before
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    result = run_process("--version")
+    assert result.code == 0
+    assert result.out.startswith("publisher ")
