@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from fakes.base import Scripted
 from fakes.mastodon import FakeMastodon
-from conftest import run_cli
 from queue_helpers import add_account, cli, items, schedule, states, write_draft
 
 TOKEN = "test-access-token"
@@ -53,7 +53,7 @@ def flush_process(home: Path, now: str) -> subprocess.Popen:
 
 
 def test_publishes_with_language_and_idempotency_key(ws: Path, server: FakeMastodon) -> None:
-    (item_id,) = schedule(ws, "visa")
+    (_item_id,) = schedule(ws, "visa")
     result = cli(ws, "flush", "--now", "2026-12-01T09:00:10+01:00")
     assert result.code == 0, result.err
     (request,) = server.requests_to("POST", "/api/v1/statuses")

@@ -85,7 +85,8 @@ def test_missing_and_stale_variants_are_refused(ws: Path) -> None:
     result = cli(ws, "schedule", "both", "--at", T0, "--now", T0)
     assert result.code == 2 and "no en text" in result.err
     path = ws / "drafts" / "both.toml"
-    path.write_text(path.read_text() + '\n[variants.en]\ntext = "News."\nfrom_source = "00000000"\n')
+    stale = '\n[variants.en]\ntext = "News."\nfrom_source = "00000000"\n'
+    path.write_text(path.read_text() + stale)
     result = cli(ws, "schedule", "both", "--at", T0, "--now", T0)
     assert result.code == 2 and "stale" in result.err
     ok = cli(ws, "schedule", "both", "--at", T0, "--now", T0, "--allow-stale")

@@ -49,13 +49,14 @@ def normalize_locale(text: str) -> str:
 
 
 def parse_locale_list(text: str) -> list[str]:
-    """Parse ``"en,sq"`` into ``["en", "sq"]``; duplicates are dropped."""
+    """Parse ``"en,sq"`` into ``["en", "sq"]``; a locale given twice is an error."""
     tags: list[str] = []
     for part in text.split(","):
         if part.strip():
             tag = normalize_locale(part)
-            if tag not in tags:
-                tags.append(tag)
+            if tag in tags:
+                raise UserError(f"locale {tag} is listed twice", hint="e.g. --locales sq,en,sr")
+            tags.append(tag)
     if not tags:
         raise UserError("empty locale list", hint="e.g. --locales sq,en,sr")
     return tags

@@ -64,6 +64,8 @@ class FlushReport:
     outcomes: list[Outcome] = field(default_factory=list)
 
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None) -> None:
+        """Record an item's latest outcome (a recovered item may be sent later in the run)."""
+        self.outcomes = [o for o in self.outcomes if o.item.id != item.id]
         self.outcomes.append(Outcome(item, state, detail, url))
 
     def of(self, *states: State) -> list[Outcome]:

@@ -107,7 +107,7 @@ def build_catalog(context: Context, locale: str) -> Catalog:
         written = draft.variants.get(locale)
         text = written.text if written else ""
         stale = draft.state(locale) == TranslationState.STALE and bool(text)
-        catalog[draft.source_text, draft.id] = _message(
+        catalog[draft.source_text] = _message(
             draft.source_text, text, draft.id, notes, stale
         )
         for media in draft.media:
@@ -116,7 +116,7 @@ def build_catalog(context: Context, locale: str) -> Catalog:
                 ctxt = alt_context(draft.id, media.file)
                 alt_notes = [_("alt text of {file}").format(file=media.file), *notes[:1]]
                 message = _message(source_alt, media.alt.get(locale, ""), ctxt, alt_notes, False)
-                catalog[source_alt, ctxt] = message
+                catalog[source_alt] = message
     return catalog
 
 

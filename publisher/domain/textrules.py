@@ -1,0 +1,253 @@
+"""Each platform's own length rule, as pure functions.
+
+Used at schedule time (a post that cannot go out is refused before it is
+queued) and by the editor's live counter on every keystroke, so every regex
+is compiled once at import.
+
+Sources (each platform's documentation):
+- X: twitter-text configuration v3 — NFC first; code points in the ranges
+  below weigh 1, all others 2; an emoji sequence weighs 2 in total; every URL
+  weighs 23 (t.co); limit 280 weighted characters.
+- Mastodon: grapheme clusters; every http(s) URL counts 23; a mention
+  ``@user@domain`` counts as ``@user``; the instance sets the limit
+  (``configuration.statuses.max_characters`` of /api/v2/instance, 500 default).
+- Bluesky: at most 300 graphemes and 3000 UTF-8 bytes; URLs count in full.
+- Telegram: 4096 characters of message text, 1024 of a media caption,
+  counted as UTF-16 code units (how the Bot API measures entities).
+- Facebook page posts: 63,206 characters.
+- Instagram: captions up to 2200 characters and at most 30 hashtags; a post
+  needs an image.
+- Threads: 500 characters, emoji counted as their UTF-8 byte length;
+  at most 5 links.
+- LinkedIn: 3000 characters of commentary.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex
+
+PLATFORMS: tuple[str, ...] = (
+    "x", "mastodon", "bluesky", "facebook", "instagram", "threads", "telegram", "linkedin",
+    "outbox",
+)
+
+WARN_RATIO = 0.9  # the editor's counter turns red from here on
+
+_LIMITS = {
+    "x": 280,
+    "mastodon": 500,
+    "bluesky": 300,
+    "facebook": 63206,
+    "instagram": 2200,
+    "threads": 500,
+    "telegram": 4096,
+    "linkedin": 3000,
+    "outbox": 100_000,
+}
+TELEGRAM_CAPTION_LIMIT = 1024
+BLUESKY_BYTE_LIMIT = 3000
+INSTAGRAM_MAX_HASHTAGS = 30
+THREADS_MAX_LINKS = 5
+X_URL_WEIGHT = 23
+MASTODON_URL_WEIGHT = 23
+
+_NAMES = {
+    "x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "facebook": "Facebook",
+    "instagram": "Instagram", "threads": "Threads", "telegram": "Telegram",
+    "linkedin": "LinkedIn", "outbox": "the outbox",
+}
+
+# twitter-text v3: code points in these ranges weigh 1 (Latin, Cyrillic and
+# most alphabets up to U+10FF, general punctuation); everything else 2.
+_X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+_TLDS = (
+    "com|net|org|edu|gov|int|info|eu|io|co|me|tv|app|dev|news|online|org|social|"
+    "al|xk|rs|de|ch|at|uk|us|fr|it|ba|mk|me|hr|si|tr|be|nl|se|no"
+)
+_URL = regex.compile(
+    r"(?<![\w@.])(?:https?://[^\s<>\"]+|www\.[^\s<>\"]+|"
+    rf"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?:/[^\s<>\"]*)?)",
+    regex.IGNORECASE,
+)
+_SCHEME_URL = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
+_TRAILING = ".,;:!?'\")]}"
+_MASTODON_MENTION = regex.compile(r"(?<![\w/])@(\w+(?:[.\w-]*\w)?)@[\w.-]+\w", regex.UNICODE)
+_HASHTAG = regex.compile(r"(?<![\w&/#])[#＃](\w*\p{L}[\w·]*)", regex.UNICODE)
+_GRAPHEME = regex.compile(r"\X")
+_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]")
+
+
+@dataclass(frozen=True)
+class TextCount:
+    platform: str
+    used: int
+    limit: int
+    unit: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.used
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def near_limit(self) -> bool:
+        return self.used >= self.limit * WARN_RATIO
+
+
+def _strip_trailing(url: str) -> str:
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _url_spans(text: str, pattern: regex.Pattern = _URL) -> list[tuple[int, int]]:
+    spans = []
+    for match in pattern.finditer(text):
+        url = _strip_trailing(match.group(0))
+        spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
+def grapheme_count(text: str) -> int:
+    """User-perceived characters (Unicode extended grapheme clusters)."""
+    return len(_GRAPHEME.findall(text))
+
+
+def utf8_length(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def count_hashtags(text: str) -> int:
+    without_urls = _blank_spans(text, _url_spans(text))
+    return len(_HASHTAG.findall(without_urls))
+
+
+def count_links(text: str) -> int:
+    return len({text[a:b].lower() for a, b in _url_spans(text)})
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for index in range(start, end):
+            chars[index] = " "
+    return "".join(chars)
+
+
+def _x_weight(cluster: str) -> int:
+    if _EMOJI.search(cluster):
+        return 2
+    total = 0
+    for char in cluster:
+        point = ord(char)
+        light = any(low <= point <= high for low, high in _X_LIGHT_RANGES)
+        total += 1 if light else 2
+    return total
+
+
+def x_weighted_length(text: str) -> int:
+    """X's weighted length (twitter-text v3)."""
+    text = unicodedata.normalize("NFC", text)
+    total, position = 0, 0
+    for start, end in _url_spans(text):
+        total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:start]))
+        total += X_URL_WEIGHT
+        position = end
+    total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:]))
+    return total
+
+
+def mastodon_length(text: str) -> int:
+    """Mastodon's count: graphemes, URLs as 23, remote mentions as their local part."""
+    text = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
+    total, position = 0, 0
+    for start, end in _url_spans(text, _SCHEME_URL):
+        total += grapheme_count(text[position:start]) + MASTODON_URL_WEIGHT
+        position = end
+    return total + grapheme_count(text[position:])
+
+
+def threads_length(text: str) -> int:
+    """Threads: characters, with each emoji counted as its UTF-8 bytes."""
+    return sum(
+        utf8_length(cluster) if _EMOJI.search(cluster) else len(cluster)
+        for cluster in _GRAPHEME.findall(text)
+    )
+
+
+def default_limit(platform: str, *, has_media: bool = False) -> int:
+    _check(platform)
+    if platform == "telegram" and has_media:
+        return TELEGRAM_CAPTION_LIMIT
+    return _LIMITS[platform]
+
+
+def tightest_limit(platforms: Iterable[str]) -> tuple[str, int] | None:
+    """The platform with the smallest default limit, and that limit."""
+    found = [(default_limit(name), name) for name in platforms]
+    if not found:
+        return None
+    limit, name = min(found)
+    return name, limit
+
+
+def _check(platform: str) -> None:
+    if platform not in _LIMITS:
+        raise ValueError(f"unknown platform {platform!r}")
+
+
+def _over(used: int, limit: int, unit: str, platform: str) -> str:
+    return f"{used}/{limit} {unit}: {used - limit} over {_NAMES[platform]}'s limit"
+
+
+def count_text(
+    platform: str, text: str, *, has_media: bool = False, limit: int | None = None
+) -> TextCount:
+    """Count ``text`` by ``platform``'s rule and list what stops it from going out."""
+    limit = limit or default_limit(platform, has_media=has_media)
+    problems: list[str] = []
+    if platform == "x":
+        used, unit = x_weighted_length(text), "weighted characters"
+    elif platform == "mastodon":
+        used, unit = mastodon_length(text), "characters"
+    elif platform == "bluesky":
+        used, unit = grapheme_count(text), "graphemes"
+        size = utf8_length(text)
+        if size > BLUESKY_BYTE_LIMIT:
+            problems.append(f"{size} UTF-8 bytes: Bluesky allows at most {BLUESKY_BYTE_LIMIT}")
+    elif platform == "telegram":
+        used, unit = utf16_length(text), "characters"
+    elif platform == "threads":
+        used, unit = threads_length(text), "characters"
+        links = count_links(text)
+        if links > THREADS_MAX_LINKS:
+            problems.append(f"{links} links: Threads allows at most {THREADS_MAX_LINKS}")
+    else:
+        _check(platform)
+        used, unit = len(unicodedata.normalize("NFC", text)), "characters"
+    if platform == "instagram":
+        tags = count_hashtags(text)
+        if tags > INSTAGRAM_MAX_HASHTAGS:
+            problems.append(
+                f"{tags} hashtags: Instagram allows at most {INSTAGRAM_MAX_HASHTAGS}"
+            )
+        if not has_media:
+            problems.append("Instagram needs an image")
+    if used > limit:
+        problems.insert(0, _over(used, limit, unit, platform))
+    return TextCount(platform, used, limit, unit, tuple(problems))
