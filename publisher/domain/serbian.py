@@ -80,8 +80,14 @@ def _capital_digraph(text: str, index: int) -> str:
     after = text[index + 1] if index + 1 < len(text) else ""
     if after.isalpha():
         return caps if after.isupper() else title
-    before = text[index - 1] if index > 0 else ""
-    return caps if _is_upper_letter(before) else title
+    # A lone capital (an initial, a one-letter word) follows the nearest word
+    # of two or more letters: "ВЕЛИКО Љ" -> "VELIKO LJ", "Љ. Петровић" -> "Lj.".
+    before = _WORD_OF_TWO.findall(text[:index])
+    neighbour = before[-1] if before else next(iter(_WORD_OF_TWO.findall(text[index + 1:])), "")
+    return caps if neighbour.isupper() else title
+
+
+_WORD_OF_TWO = regex.compile(r"\p{L}{2,}")
 
 
 # Capital compatibility digraphs: NFKC would make Ǆ "DŽ" even before a
