@@ -79,8 +79,11 @@ def format_datetime(moment: datetime, zone: tzinfo | None = None) -> str:
     Babel's location-based zone names ("Serbia Time" for Europe/Belgrade) are
     wrong for Kosovo, so the offset is printed instead.
     """
-    from babel.dates import format_datetime as babel_format
+    from babel.dates import format_date, format_time
 
     local = moment.astimezone(zone) if zone else moment
-    text = babel_format(local, format="medium", locale=BABEL_LOCALE[_language])
-    return f"{text} {local.strftime('%z')[:3]}:{local.strftime('%z')[3:]}"
+    locale = BABEL_LOCALE[_language]
+    day = format_date(local, format="medium", locale=locale)
+    clock = format_time(local, format="short", locale=locale)
+    offset = local.strftime("%z")
+    return f"{day} {clock} {offset[:3]}:{offset[3:]}"

@@ -106,3 +106,8 @@ def test_compare_pair_says_what_the_translation_lacks_or_adds() -> None:
     assert "the translation lacks the url https://mfa-ks.net" in warnings
     assert "the translation lacks the hashtag #DigitalKosovo" in warnings
     assert "the translation adds the number 2025" in warnings
+
+
+def test_ordinals_are_numbers() -> None:
+    assert compare_variants({"sq": "19-vjetorin", "en": "the 19th anniversary",
+                             "sr": "19. годишњицу"}) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
@@ -53,7 +53,13 @@ class Account:
     api_base: str | None = None
     audience: str | None = None
     min_gap_minutes: int = 0
-    extra: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # An outbox account may imitate a real platform's text rules (the demo's do).
+    imitates: str | None = None
+
+    @property
+    def text_platform(self) -> str:
+        """Whose length rules apply to this account's posts."""
+        return self.imitates or self.platform
 
     @property
     def effective_api_base(self) -> str | None:
@@ -102,6 +108,7 @@ def make_account(
     api_base: str | None = None,
     audience: str | None = None,
     min_gap_minutes: int = 0,
+    imitates: str | None = None,
 ) -> Account:
     """Build an account from user input, raising :class:`UserError` on bad input."""
     check_account_id(account_id)
@@ -125,6 +132,10 @@ def make_account(
         )
     if min_gap_minutes < 0:
         raise UserError(_("--min-gap cannot be negative"))
+    if imitates is not None:
+        if platform != "outbox":
+            raise UserError(_("only outbox accounts can imitate another platform"))
+        imitates = check_platform(imitates)
     return Account(
         id=account_id,
         platform=platform,
@@ -134,4 +145,5 @@ def make_account(
         api_base=api_base,
         audience=audience or None,
         min_gap_minutes=min_gap_minutes,
+        imitates=imitates,
     )

@@ -33,7 +33,8 @@ _EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = regex.compile(r"(?<![\w@.])@(\w[\w.]*\w|\w)(?:@([\w-]+(?:\.[\w-]+)+))?")
 _HASHTAG = regex.compile(r"(?<![\w&])#(\w*\p{L}\w*)")
 _TIME = regex.compile(r"(?<![\d.,:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d.,:]?\d)")
-_NUMBER = regex.compile(r"(?<![\w.,])\d+(?:[.,\u00a0\u202f ]\d+)*(?![\w])")
+# An English ordinal ("19th") is the number 19.
+_NUMBER = regex.compile(r"(?<![\w.,])(\d+(?:[.,\u00a0\u202f ]\d+)*)(?:st|nd|rd|th)?(?![\w])")
 
 _MONTHS = {
     # English
@@ -161,7 +162,7 @@ def extract_tokens(text: str) -> Tokens:
         numbers.add(f"{int(match.group(1))}:{match.group(2)}")
         text = _blank(text, *match.span())
     for match in _NUMBER.finditer(text):
-        numbers.add(_number_key(match.group(0).strip()))
+        numbers.add(_number_key(match.group(1).strip()))
     return Tokens(frozenset(urls), frozenset(mentions), frozenset(hashtags),
                   frozenset(numbers), frozenset(dates))
 

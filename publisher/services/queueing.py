@@ -110,7 +110,7 @@ def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[Me
 
 
 def _check_fits(draft: Draft, post: PlannedPost) -> None:
-    count = count_text(post.account.platform, post.text, has_media=bool(post.media))
+    count = count_text(post.account.text_platform, post.text, has_media=bool(post.media))
     if count.problems:
         raise UserError(
             _("{id} on {account} ({locales}): {problem}").format(

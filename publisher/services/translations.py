@@ -59,7 +59,7 @@ def _comments(context: Context, draft: Draft, locale: str) -> list[str]:
     if draft.campaign:
         notes.append(_("campaign: #{campaign}").format(campaign=draft.campaign))
     platforms = [
-        context.accounts[account_id].platform
+        context.accounts[account_id].text_platform
         for account_id in draft.accounts
         if account_id in context.accounts and locale in context.accounts[account_id].locales
     ]
@@ -95,6 +95,14 @@ def build_catalog(context: Context, locale: str) -> Catalog:
         revision_date=datetime.now(UTC),
         charset="utf-8",
         fuzzy=False,
+        msgid_bugs_address="",
+        copyright_holder="",
+        header_comment=(
+            f"# Drafts to translate into {locale}, exported by publisher.\n"
+            "# Translate msgstr only; msgctxt names the draft (and the image for alt\n"
+            "# texts). Clear the fuzzy mark of an entry once its translation is current,\n"
+            "# then: publisher translations import FILE.po"
+        ),
     )
     loaded, _errors = context.drafts.load_all()
     for item in loaded:

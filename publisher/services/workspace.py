@@ -18,16 +18,20 @@ from publisher.storage.workspace import (
 )
 
 # The demo's accounts all publish to the offline outbox: no account, no network.
+# Each imitates the text rules of the platform its name suggests.
 DEMO_ACCOUNTS: tuple[Account, ...] = (
-    make_account("mfa-x", "outbox", locales=["en", "sq"], handle="@MFAKosovo (demo)"),
+    make_account("mfa-x", "outbox", locales=["en", "sq"], handle="@MFAKosovo (demo)",
+                 imitates="x"),
     make_account(
         "mfa-facebook", "outbox", locales=["sq", "en", "sr"], layout="combined",
-        handle="MFA Kosovo (demo)",
+        handle="MFA Kosovo (demo)", imitates="facebook",
     ),
-    make_account("embassy-dc-mastodon", "outbox", locales=["en"], handle="@embassy_dc (demo)"),
+    make_account("embassy-dc-mastodon", "outbox", locales=["en"], handle="@embassy_dc (demo)",
+                 imitates="mastodon"),
     make_account("embassy-berlin-bluesky", "outbox", locales=["sq", "en"],
-                 handle="berlin.embassy (demo)"),
-    make_account("mfa-telegram", "outbox", locales=["sq", "sr"], handle="@mfa_kosovo (demo)"),
+                 handle="berlin.embassy (demo)", imitates="bluesky"),
+    make_account("mfa-telegram", "outbox", locales=["sq", "sr"], handle="@mfa_kosovo (demo)",
+                 imitates="telegram"),
 )
 
 

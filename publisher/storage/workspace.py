@@ -195,6 +195,7 @@ class AccountsFile:
         "layout",
         "audience",
         "min_gap",
+        "imitates",
     )
 
     def __init__(self, workspace: Workspace):
@@ -241,6 +242,7 @@ class AccountsFile:
                 api_base=table.get("api_base"),
                 audience=table.get("audience"),
                 min_gap_minutes=int(table.get("min_gap", 0)),
+                imitates=table.get("imitates"),
             )
         except (UserError, TypeError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else str(error)
@@ -289,6 +291,8 @@ def account_table(account: Account) -> tomlkit.items.Table:
         table["audience"] = account.audience
     if account.min_gap_minutes:
         table["min_gap"] = account.min_gap_minutes
+    if account.imitates:
+        table["imitates"] = account.imitates
     return table
 
 

@@ -1,0 +1,54 @@
+"""Refresh the interface catalogs: extract, update, derive sr_Latn, compile.
+
+    python scripts/update_catalogs.py
+
+The Serbian Latin catalog is not translated by hand: it is the Cyrillic one
+transliterated by publisher's own Serbian module (placeholders, commands and
+URLs are ASCII and stay as they are), so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+from publisher.domain.serbian import to_latin
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+
+
+def pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+def derive_sr_latn() -> None:
+    with (LOCALES / "sr" / "LC_MESSAGES" / "publisher.po").open("rb") as handle:
+        catalog = read_po(handle, locale="sr_Latn")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.string, tuple | list):
+            message.string = tuple(to_latin(text) for text in message.string)
+        else:
+            message.string = to_latin(message.string)
+    catalog.language_team = "Serbian (Latin)"
+    with (LOCALES / "sr_Latn" / "LC_MESSAGES" / "publisher.po").open("wb") as handle:
+        write_po(handle, catalog, width=76)
+
+
+def main() -> None:
+    pybabel("extract", "-F", "pyproject.toml", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
+            "--no-location", "--sort-output", "--project", "publisher",
+            "-o", "locales/messages.pot", "publisher")
+    pybabel("update", "-i", "locales/messages.pot", "-d", "locales", "-D", "publisher",
+            "--no-fuzzy-matching")
+    derive_sr_latn()
+    pybabel("compile", "-d", "locales", "-D", "publisher", "--statistics")
+
+
+if __name__ == "__main__":
+    main()
