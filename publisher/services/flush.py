@@ -18,7 +18,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -113,6 +113,8 @@ class Flusher:
         self.clock = clock
         self.rng = rng
         self.report = FlushReport()
+        self.holds: dict[str, AccountHold] = {}
+        self.held_accounts: set[str] = set()
 
     # Steps
 
@@ -162,13 +164,20 @@ class Flusher:
                 ).format(hours=late.total_seconds() / 3600))
 
     def send_due(self, only: set[int] | None = None) -> None:
+        self.holds = self.queue.holds()  # refreshed whenever a send sets a hold
         for item in self.queue.due(self.clock()):
             if only is not None and item.id not in only:
                 continue
-            hold = self.queue.holds().get(item.account_id)
+            hold = self.holds.get(item.account_id)
             if hold and (hold.until is None or hold.until > self.clock()):
                 continue
+            if item.state == State.HELD or self._moved_meanwhile(item):
+                continue
             self.send(item)
+
+    def _moved_meanwhile(self, item: Item) -> bool:
+        # An auth failure earlier in this run may have held this account's items.
+        return item.account_id in self.held_accounts
 
     # One item
 
@@ -181,7 +190,7 @@ class Flusher:
         )
         self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
                         reason=_("sending"), **claimed)
-        item = self.queue.get(item.id)
+        item = replace(item, state=State.SENDING, **claimed)
         try:
             if account is None:
                 raise Rejected(_("account {id!r} no longer exists").format(id=item.account_id))
@@ -204,7 +213,7 @@ class Flusher:
 
     def _rate_limited(self, item: Item, error: RateLimited) -> None:
         until = error.retry_after or self.clock() + RATE_LIMIT_DEFAULT
-        self.queue.set_hold(AccountHold(item.account_id, "rate-limited", until, error.message))
+        self._hold(AccountHold(item.account_id, "rate-limited", until, error.message))
         self._move(item, State.RETRY, _("rate limited until {until}: {error}").format(
             until=until.isoformat(), error=error.message),
             next_attempt_at=until, last_error=error.message)
@@ -227,12 +236,17 @@ class Flusher:
     def _auth_failed(self, item: Item, error: AuthFailed) -> None:
         fix = _("fix it with 'publisher accounts set-secret {id}', then "
                 "'publisher resume --account {id}'").format(id=item.account_id)
-        self.queue.set_hold(AccountHold(item.account_id, "auth", None, error.message))
+        self._hold(AccountHold(item.account_id, "auth", None, error.message))
+        self.held_accounts.add(item.account_id)
         self._move(item, State.HELD, f"auth: {error.message}; {fix}", held_by="auth",
                    last_error=error.message)
         for other in self.queue.items(PENDING, account_id=item.account_id):
             self._move(other, State.HELD, _("account held after an auth failure"),
                        held_by="auth")
+
+    def _hold(self, hold: AccountHold) -> None:
+        self.queue.set_hold(hold)
+        self.holds[hold.account_id] = hold
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
         self._move(item, State.SENT, why, remote_id=published.remote_id, url=published.url,

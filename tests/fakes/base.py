@@ -89,6 +89,7 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on loopback
 
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
