@@ -36,7 +36,7 @@ class StandIn(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         StandIn.counter += 1
         body = json.dumps({"id": str(StandIn.counter), "url": f"http://x/{StandIn.counter}"})
