@@ -117,13 +117,34 @@ def test_scheduling_twice_is_refused(ws: Path) -> None:
     schedule(ws, "news")
 
 
-def test_the_snapshot_is_sent_not_the_edited_file(ws: Path) -> None:
-    schedule(ws, "news")
+def test_an_edit_after_queueing_is_refused_not_sent(ws: Path) -> None:
+    (item_id,) = schedule(ws, "news")
     path = ws / "drafts" / "news.toml"
     path.write_text(path.read_text().replace("Lajm i ri", "Lajm i NDRYSHUAR"))
-    cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00")
+    result = cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00")
+    assert result.code == 4 and "edited after it was queued" in result.out + result.err
+    assert outbox_files(ws) == []
+    assert states(ws) == {item_id: "failed"}
+    # The person's way out: cancel, (re-)approve, schedule the edit.
+    assert cli(ws, "cancel", str(item_id)).code == 0
+    schedule(ws, "news")
+    assert cli(ws, "flush", "--now", "2026-12-01T09:02:00+01:00").code == 0
     record = json.loads(outbox_files(ws)[0].read_text())
-    assert record["text"] == "Lajm i ri nga ambasada (news)."
+    assert record["text"] == "Lajm i NDRYSHUAR nga ambasada (news)."
+
+
+def test_an_unapproved_or_deleted_draft_stops_its_items(ws: Path) -> None:
+    (item_id,) = schedule(ws, "news")
+    path = ws / "drafts" / "news.toml"
+    path.write_text(path.read_text().replace("approved = true", "approved = false"))
+    assert cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00").code == 4
+    assert states(ws) == {item_id: "failed"}
+    write_draft(ws, "gone", ["box-a"])
+    (other,) = schedule(ws, "gone")
+    (ws / "drafts" / "gone.toml").unlink()
+    assert cli(ws, "flush", "--now", "2026-12-01T09:02:00+01:00").code == 4
+    assert states(ws)[other] == "failed"
+    assert outbox_files(ws) == []
 
 
 def test_overdue_items_expire_instead_of_going_out_late(ws: Path) -> None:
@@ -196,12 +217,16 @@ def test_cancel_and_retry_are_checked(ws: Path) -> None:
     assert cli(ws, "cancel", str(item_id)).code == 2  # already cancelled
 
 
-def test_a_broken_draft_file_does_not_block_the_flush(ws: Path) -> None:
-    schedule(ws, "news")
+def test_a_broken_draft_file_stops_only_its_own_items(ws: Path) -> None:
+    (news,) = schedule(ws, "news")
+    write_draft(ws, "other", ["box-a"])
+    (other,) = schedule(ws, "other")
     (ws / "drafts" / "broken.toml").write_text("title = \n")
     (ws / "drafts" / "news.toml").write_text("garbage [[[")
     result = cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00")
-    assert result.code == 0, result.err
+    assert result.code == 4
+    assert "not valid TOML" in result.err and "\n" not in result.err.strip()
+    assert states(ws) == {news: "failed", other: "sent"}
     assert len(outbox_files(ws)) == 1
 
 

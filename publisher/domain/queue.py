@@ -9,6 +9,8 @@ an illegal move is a bug, never something to paper over.
     sending -> unknown                     (crash or timeout; outcome unknowable)
     queued/retry -> held -> queued         (freeze, paused account, auth failure)
     queued/retry -> expired                (overdue past deadline or max lateness)
+    queued/retry -> failed                 (the draft changed after it was queued:
+                                            refused, never silently sent)
 
 A person may also cancel anything not yet sent, and send failed, unknown or
 expired items again (``publisher retry``), which puts them back in the queue.
@@ -32,11 +34,15 @@ class State(enum.StrEnum):
 
 
 LEGAL_MOVES: dict[State, frozenset[State]] = {
-    State.QUEUED: frozenset({State.SENDING, State.HELD, State.EXPIRED, State.CANCELLED}),
+    State.QUEUED: frozenset(
+        {State.SENDING, State.HELD, State.EXPIRED, State.FAILED, State.CANCELLED}
+    ),
     State.SENDING: frozenset(
         {State.SENT, State.RETRY, State.FAILED, State.UNKNOWN, State.HELD}
     ),
-    State.RETRY: frozenset({State.SENDING, State.HELD, State.EXPIRED, State.CANCELLED}),
+    State.RETRY: frozenset(
+        {State.SENDING, State.HELD, State.EXPIRED, State.FAILED, State.CANCELLED}
+    ),
     State.HELD: frozenset({State.QUEUED, State.CANCELLED}),
     State.FAILED: frozenset({State.QUEUED, State.CANCELLED}),
     State.UNKNOWN: frozenset({State.QUEUED, State.SENT, State.CANCELLED}),

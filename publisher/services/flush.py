@@ -8,7 +8,9 @@ The order of work, each step committed before the next:
    cannot duplicate it; otherwise mark it ``unknown`` for a person;
 3. hold items of paused accounts, expire items overdue past their deadline
    or the account's maximum lateness;
-4. for each due item: claim it (``sending`` + claim token + lease, committed
+4. refuse (``failed``) items whose draft changed since they were queued: an
+   edit after approval is approved and scheduled again, never sent silently;
+5. for each due item: claim it (``sending`` + claim token + lease, committed
    before any network call), publish, record the outcome by failure kind.
 """
 
@@ -37,7 +39,8 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.services.queueing import open_queue
+from publisher.domain.errors import UserError
+from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.storage.lock import FileLock
 from publisher.storage.queue import FREEZE, AccountHold, Item, Queue
 
@@ -115,6 +118,7 @@ class Flusher:
         self.report = FlushReport()
         self.holds: dict[str, AccountHold] = {}
         self.held_accounts: set[str] = set()
+        self.draft_changes: dict[str, str | None] = {}
 
     # Steps
 
@@ -173,11 +177,39 @@ class Flusher:
                 continue
             if item.state == State.HELD or self._moved_meanwhile(item):
                 continue
+            change = self._draft_change(item.draft_id)
+            if change:
+                self._move(item, State.FAILED, change, last_error=change)
+                continue
             self.send(item)
 
     def _moved_meanwhile(self, item: Item) -> bool:
         # An auth failure earlier in this run may have held this account's items.
         return item.account_id in self.held_accounts
+
+    def _draft_change(self, draft_id: str) -> str | None:
+        """Why a draft's queued items may no longer go out, or None (cached per run).
+
+        Every pending item of the draft is compared, so that an edit to the
+        Albanian source stops the English and Serbian posts too.
+        """
+        if draft_id not in self.draft_changes:
+            self.draft_changes[draft_id] = self._find_draft_change(draft_id)
+        return self.draft_changes[draft_id]
+
+    def _find_draft_change(self, draft_id: str) -> str | None:
+        fix = _("approve it again, cancel this item and schedule the draft again")
+        try:
+            draft = self.context.drafts.load(draft_id).draft
+            plans = plan_posts(self.context, draft, allow_stale=True)
+        except UserError as error:
+            return _("the draft cannot go out as queued: {error}; {fix}").format(
+                error=error.message, fix=fix)
+        current = {(p.account.id, p.locales): content_hash(p) for p in plans}
+        for item in self.queue.items(PENDING, draft_id=draft_id):
+            if current.get((item.account_id, item.locales)) != item.content_hash:
+                return _("the draft was edited after it was queued; {fix}").format(fix=fix)
+        return None
 
     # One item
 

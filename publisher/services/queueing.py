@@ -1,8 +1,10 @@
 """Putting drafts into the send queue, and a person's decisions about items.
 
-Scheduling snapshots the text and images that will be sent: an edit to the
-draft file afterwards never changes what goes out. To send the edit, cancel
-the items, approve the draft again and schedule it again.
+Scheduling snapshots the text and images that will be sent. An edit to the
+draft afterwards is never sent silently, and neither is the superseded
+snapshot: the flush compares the two and refuses (``failed``) every pending
+item of an edited, unapproved or vanished draft. To send the edit, cancel the
+items, approve the draft again and schedule it again.
 """
 
 from __future__ import annotations
