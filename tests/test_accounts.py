@@ -24,7 +24,7 @@ def test_add_and_list(home: Path) -> None:
     assert listing == [{
         "id": "embassy-dc-mastodon", "platform": "mastodon", "handle": "@embassy_dc",
         "api_base": "https://diplo.social", "locales": ["en", "sq"], "layout": "separate",
-        "audience": "diaspora-us", "min_gap": 90, "secret": "missing",
+        "audience": "diaspora-us", "min_gap": 90, "max_lateness": 360, "secret": "missing",
     }]
 
 

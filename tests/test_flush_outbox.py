@@ -241,3 +241,21 @@ def test_refused_schedule_writes_nothing(ws: Path) -> None:
         k: v for k, v in before.items() if "sqlite3" not in k
     }
     assert len(items(ws)) == 1
+
+
+def test_the_account_sets_its_own_maximum_lateness(home: Path) -> None:
+    add_account(home, "box-late", "--platform", "outbox", "--locales", "sq",
+                "--max-lateness", "30")
+    assert "max_lateness = 30" in (home / "accounts.toml").read_text()
+    write_draft(home, "news", ["box-late"])
+    (item_id,) = schedule(home, "news")
+    assert cli(home, "flush", "--now", "2026-12-01T09:31:00+01:00").code == 0
+    assert states(home) == {item_id: "expired"}
+    assert outbox_files(home) == []
+
+
+def test_maximum_lateness_must_be_positive(home: Path) -> None:
+    result = cli(home, "accounts", "add", "box", "--platform", "outbox", "--max-lateness", "0")
+    assert result.code == 2 and "--max-lateness" in result.err
+    assert not (home / "accounts.toml").exists() or "box" not in (
+        home / "accounts.toml").read_text()

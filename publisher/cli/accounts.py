@@ -7,7 +7,12 @@ import getpass
 import sys
 
 from publisher.cli.common import Cli
-from publisher.domain.accounts import PLATFORMS, SECRET_KIND, make_account
+from publisher.domain.accounts import (
+    DEFAULT_MAX_LATENESS_MINUTES,
+    PLATFORMS,
+    SECRET_KIND,
+    make_account,
+)
 from publisher.domain.errors import UserError
 from publisher.domain.locales import parse_locale_list
 from publisher.i18n import _
@@ -27,6 +32,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--layout", choices=("separate", "combined"), default="separate")
     add.add_argument("--audience", metavar="NAME")
     add.add_argument("--min-gap", type=int, default=0, metavar="MINUTES")
+    add.add_argument("--max-lateness", type=int, default=DEFAULT_MAX_LATENESS_MINUTES,
+                     metavar="MINUTES",
+                     help=_("an overdue post expires after this (default 360)"))
     add.set_defaults(handler=run_add)
 
     listing = sub.add_parser("list", help=_("list accounts"))
@@ -56,6 +64,7 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
         api_base=args.api_base,
         audience=args.audience,
         min_gap_minutes=args.min_gap,
+        max_lateness_minutes=args.max_lateness,
     )
     context.accounts_file.add(account)
     cli.print(_("Added {id} ({platform}, {locales})").format(
@@ -80,6 +89,7 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
             "layout": account.layout,
             "audience": account.audience,
             "min_gap": account.min_gap_minutes,
+            "max_lateness": account.max_lateness_minutes,
             "secret": "n/a" if not account.needs_secret else
                       ("unknown" if stored is None else "stored" if stored else "missing"),
         })

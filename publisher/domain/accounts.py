@@ -26,6 +26,7 @@ DEFAULT_API_BASE: dict[str, str | None] = {
 }
 PLATFORMS: tuple[str, ...] = tuple(DEFAULT_API_BASE)
 LAYOUTS = ("separate", "combined")
+DEFAULT_MAX_LATENESS_MINUTES = 6 * 60
 
 # What the stored secret is, per platform (PRODUCT.md "Accounts").
 SECRET_KIND: dict[str, str | None] = {
@@ -53,6 +54,8 @@ class Account:
     api_base: str | None = None
     audience: str | None = None
     min_gap_minutes: int = 0
+    # Past this, an overdue post expires instead of going out late.
+    max_lateness_minutes: int = DEFAULT_MAX_LATENESS_MINUTES
     # An outbox account may imitate a real platform's text rules (the demo's do).
     imitates: str | None = None
 
@@ -108,6 +111,7 @@ def make_account(
     api_base: str | None = None,
     audience: str | None = None,
     min_gap_minutes: int = 0,
+    max_lateness_minutes: int = DEFAULT_MAX_LATENESS_MINUTES,
     imitates: str | None = None,
 ) -> Account:
     """Build an account from user input, raising :class:`UserError` on bad input."""
@@ -132,6 +136,8 @@ def make_account(
         )
     if min_gap_minutes < 0:
         raise UserError(_("--min-gap cannot be negative"))
+    if max_lateness_minutes < 1:
+        raise UserError(_("--max-lateness must be at least 1 minute"))
     if imitates is not None:
         if platform != "outbox":
             raise UserError(_("only outbox accounts can imitate another platform"))
@@ -145,5 +151,6 @@ def make_account(
         api_base=api_base,
         audience=audience or None,
         min_gap_minutes=min_gap_minutes,
+        max_lateness_minutes=max_lateness_minutes,
         imitates=imitates,
     )

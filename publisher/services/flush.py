@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.i18n import _
 from publisher.platforms.base import (
@@ -39,7 +40,6 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.domain.errors import UserError
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.storage.lock import FileLock
 from publisher.storage.queue import FREEZE, AccountHold, Item, Queue

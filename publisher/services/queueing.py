@@ -214,7 +214,7 @@ def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime) -
         media=post.media,
         timezone=context.settings.timezone,
         deadline=draft.deadline,
-        max_lateness_s=int(DEFAULT_MAX_LATENESS.total_seconds()),
+        max_lateness_s=post.account.max_lateness_minutes * 60,
     )
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomlkit
 
-from publisher.domain.accounts import Account, make_account
+from publisher.domain.accounts import DEFAULT_MAX_LATENESS_MINUTES, Account, make_account
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, normalize_ui_language
@@ -195,6 +195,7 @@ class AccountsFile:
         "layout",
         "audience",
         "min_gap",
+        "max_lateness",
         "imitates",
     )
 
@@ -242,6 +243,9 @@ class AccountsFile:
                 api_base=table.get("api_base"),
                 audience=table.get("audience"),
                 min_gap_minutes=int(table.get("min_gap", 0)),
+                max_lateness_minutes=int(
+                    table.get("max_lateness", DEFAULT_MAX_LATENESS_MINUTES)
+                ),
                 imitates=table.get("imitates"),
             )
         except (UserError, TypeError, ValueError) as error:
@@ -291,6 +295,8 @@ def account_table(account: Account) -> tomlkit.items.Table:
         table["audience"] = account.audience
     if account.min_gap_minutes:
         table["min_gap"] = account.min_gap_minutes
+    if account.max_lateness_minutes != DEFAULT_MAX_LATENESS_MINUTES:
+        table["max_lateness"] = account.max_lateness_minutes
     if account.imitates:
         table["imitates"] = account.imitates
     return table
