@@ -225,9 +225,12 @@ def test_a_broken_draft_file_stops_only_its_own_items(ws: Path) -> None:
     (ws / "drafts" / "news.toml").write_text("garbage [[[")
     result = cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00")
     assert result.code == 4
-    assert "not valid TOML" in result.err and "\n" not in result.err.strip()
-    assert states(ws) == {news: "failed", other: "sent"}
+    assert "news.toml" in result.err and "\n" not in result.err.strip()
+    assert states(ws) == {news: "queued", other: "sent"}  # waits for the fix
     assert len(outbox_files(ws)) == 1
+    write_draft(ws, "news", ["box-a"])  # fixed: the same approved text
+    assert cli(ws, "flush", "--now", "2026-12-01T09:02:00+01:00").code == 0
+    assert states(ws) == {news: "sent", other: "sent"}
 
 
 def test_refused_schedule_writes_nothing(ws: Path) -> None:

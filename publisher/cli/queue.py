@@ -171,7 +171,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             "outcomes": [
                 {"item": o.item.id, "draft": o.item.draft_id, "account": o.item.account_id,
                  "locales": list(o.item.locales), "state": o.state.value, "detail": o.detail,
-                 "url": o.url}
+                 "url": o.url, "needs_person": o in report.needs_person}
                 for o in report.outcomes
             ],
         })

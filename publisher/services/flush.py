@@ -9,7 +9,8 @@ The order of work, each step committed before the next:
 3. hold items of paused accounts, expire items overdue past their deadline
    or the account's maximum lateness;
 4. refuse (``failed``) items whose draft changed since they were queued: an
-   edit after approval is approved and scheduled again, never sent silently;
+   edit after approval is approved and scheduled again, never sent silently
+   (a draft file that cannot be read leaves its items waiting for a person);
 5. for each due item: claim it (``sending`` + claim token + lease, committed
    before any network call), publish, record the outcome by failure kind.
 """
@@ -60,16 +61,19 @@ class Outcome:
     state: State
     detail: str = ""
     url: str | None = None
+    # Left in its state, but a person must act (its draft file is broken).
+    waiting: bool = False
 
 
 @dataclass
 class FlushReport:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def add(self, item: Item, state: State, detail: str = "", url: str | None = None) -> None:
+    def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
+            waiting: bool = False) -> None:
         """Record an item's latest outcome (a recovered item may be sent later in the run)."""
         self.outcomes = [o for o in self.outcomes if o.item.id != item.id]
-        self.outcomes.append(Outcome(item, state, detail, url))
+        self.outcomes.append(Outcome(item, state, detail, url, waiting))
 
     def of(self, *states: State) -> list[Outcome]:
         return [outcome for outcome in self.outcomes if outcome.state in states]
@@ -78,7 +82,7 @@ class FlushReport:
     def needs_person(self) -> list[Outcome]:
         return [
             o for o in self.outcomes
-            if o.state in (State.FAILED, State.UNKNOWN)
+            if o.state in (State.FAILED, State.UNKNOWN) or o.waiting
             or (o.state == State.HELD and o.detail.startswith("auth"))
         ]
 
@@ -89,6 +93,14 @@ class FlushReport:
         if self.of(State.RETRY):
             return 3
         return 0
+
+
+@dataclass(frozen=True)
+class DraftChange:
+    """Why a queued item's draft stops it: refused (failed), or wait for a fix."""
+
+    reason: str
+    wait: bool = False
 
 
 def lock_path(context: Context) -> Path:
@@ -178,16 +190,18 @@ class Flusher:
             if item.state == State.HELD or self._moved_meanwhile(item):
                 continue
             change = self._draft_change(item.draft_id)
-            if change:
-                self._move(item, State.FAILED, change, last_error=change)
-                continue
-            self.send(item)
+            if change and change.wait:
+                self.report.add(item, item.state, change.reason, waiting=True)
+            elif change:
+                self._move(item, State.FAILED, change.reason, last_error=change.reason)
+            else:
+                self.send(item)
 
     def _moved_meanwhile(self, item: Item) -> bool:
         # An auth failure earlier in this run may have held this account's items.
         return item.account_id in self.held_accounts
 
-    def _draft_change(self, draft_id: str) -> str | None:
+    def _draft_change(self, draft_id: str) -> DraftChange | None:
         """Why a draft's queued items may no longer go out, or None (cached per run).
 
         Every pending item of the draft is compared, so that an edit to the
@@ -197,18 +211,27 @@ class Flusher:
             self.draft_changes[draft_id] = self._find_draft_change(draft_id)
         return self.draft_changes[draft_id]
 
-    def _find_draft_change(self, draft_id: str) -> str | None:
+    def _find_draft_change(self, draft_id: str) -> DraftChange | None:
         fix = _("approve it again, cancel this item and schedule the draft again")
+        drafts = self.context.drafts
+        if not drafts.path_of(draft_id).is_file():
+            return DraftChange(_("the draft file is gone; not sent"))
         try:
-            draft = self.context.drafts.load(draft_id).draft
+            draft = drafts.load(draft_id).draft
+        except UserError as error:
+            # Most likely a person is mid-edit: wait (until the item's lateness runs out).
+            return DraftChange(_("not sent while its draft file is broken: {error}").format(
+                error=str(error)), wait=True)
+        try:
             plans = plan_posts(self.context, draft, allow_stale=True)
         except UserError as error:
-            return _("the draft cannot go out as queued: {error}; {fix}").format(
-                error=error.message, fix=fix)
+            return DraftChange(_("the draft cannot go out as queued: {error}; {fix}").format(
+                error=error.message, fix=fix))
         current = {(p.account.id, p.locales): content_hash(p) for p in plans}
         for item in self.queue.items(PENDING, draft_id=draft_id):
             if current.get((item.account_id, item.locales)) != item.content_hash:
-                return _("the draft was edited after it was queued; {fix}").format(fix=fix)
+                return DraftChange(_("the draft was edited after it was queued; {fix}").format(
+                    fix=fix))
         return None
 
     # One item
