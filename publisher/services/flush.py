@@ -130,7 +130,8 @@ class Flusher:
         self.report = FlushReport()
         self.holds: dict[str, AccountHold] = {}
         self.held_accounts: set[str] = set()
-        self.draft_changes: dict[str, str | None] = {}
+        self.draft_changes: dict[str, DraftChange | None] = {}
+        self.pending_by_draft: dict[str, list[Item]] | None = None
 
     # Steps
 
@@ -228,7 +229,11 @@ class Flusher:
             return DraftChange(_("the draft cannot go out as queued: {error}; {fix}").format(
                 error=error.message, fix=fix))
         current = {(p.account.id, p.locales): content_hash(p) for p in plans}
-        for item in self.queue.items(PENDING, draft_id=draft_id):
+        if self.pending_by_draft is None:  # one query per run, not one per draft
+            self.pending_by_draft = {}
+            for item in self.queue.items(PENDING):
+                self.pending_by_draft.setdefault(item.draft_id, []).append(item)
+        for item in self.pending_by_draft.get(draft_id, []):
             if current.get((item.account_id, item.locales)) != item.content_hash:
                 return DraftChange(_("the draft was edited after it was queued; {fix}").format(
                     fix=fix))
