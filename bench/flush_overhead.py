@@ -65,6 +65,16 @@ def baseline(url: str, count: int) -> float:
     return time.perf_counter() - started
 
 
+class TokenOnly:
+    """A secret store that knows one token and keeps nothing."""
+
+    def get(self, account_id: str, part: str | None = None) -> str | None:
+        return "t" if part is None else None
+
+    def set(self, account_id: str, value: str, part: str | None = None) -> None:
+        pass
+
+
 def make_workspace(url: str, count: int, now: datetime) -> Path:
     """One approved draft per item (the worst case: every item's draft is re-read)."""
     from publisher.domain.accounts import make_account
@@ -95,7 +105,7 @@ def flush_time(home: Path, now: datetime) -> float:
     from publisher.services.flush import flush
 
     context = open_context(home)
-    adapters = Adapters(outbox_dir=home / "outbox", secret=lambda _id: "t", clock=lambda: now)
+    adapters = Adapters(outbox_dir=home / "outbox", secrets=TokenOnly(), clock=lambda: now)
     started = time.perf_counter()
     report = flush(context, clock=lambda: now, adapters=adapters, rng=random.Random(1))
     elapsed = time.perf_counter() - started

@@ -37,6 +37,8 @@ class Post:
     media: tuple[MediaFile, ...] = ()
     draft_id: str = ""
     item_id: int | None = None
+    # When the item was due (UTC): stable across retries, unlike the clock.
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,19 @@ class Identity:
     name: str
     url: str | None = None
     details: dict[str, str] = field(default_factory=dict)
+
+
+class SecretStore(Protocol):
+    """The keyring as adapters see it.
+
+    ``part`` None is the secret a person stored (``accounts set-secret``);
+    named parts are what an adapter keeps beside it (a Bluesky session, an
+    OAuth refresh token). A store that cannot be reached reads as empty.
+    """
+
+    def get(self, account_id: str, part: str | None = None) -> str | None: ...
+
+    def set(self, account_id: str, value: str, part: str | None = None) -> None: ...
 
 
 class Adapter(Protocol):

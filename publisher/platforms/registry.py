@@ -9,12 +9,10 @@ from pathlib import Path
 import requests
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import Adapter
+from publisher.platforms.base import Adapter, SecretStore
 from publisher.platforms.http import make_session
 from publisher.platforms.mastodon import MastodonAdapter
 from publisher.platforms.outbox import OutboxAdapter
-
-SecretLookup = Callable[[str], str | None]
 
 
 class UnsupportedPlatform(Exception):
@@ -28,12 +26,12 @@ class Adapters:
         self,
         *,
         outbox_dir: Path,
-        secret: SecretLookup,
+        secrets: SecretStore,
         clock: Callable[[], datetime],
         session: requests.Session | None = None,
     ):
         self.outbox_dir = outbox_dir
-        self.secret = secret
+        self.secrets = secrets
         self.clock = clock
         self.session = session or make_session()
         self._made: dict[str, Adapter] = {}
@@ -48,7 +46,7 @@ class Adapters:
             return OutboxAdapter(self.outbox_dir, account.id, account.handle, self.clock)
         if account.platform == "mastodon":
             return MastodonAdapter(
-                account.effective_api_base or "", self.secret(account.id), self.session,
+                account.effective_api_base or "", self.secrets.get(account.id), self.session,
                 self.clock,
             )
         raise UnsupportedPlatform(

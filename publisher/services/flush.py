@@ -325,7 +325,8 @@ class Flusher:
         media = tuple(
             MediaFile(self.context.workspace.home / m.file, m.alt, m.sha256) for m in item.media
         )
-        return Post(account, item.text, item.locales, media, item.draft_id, item.id)
+        return Post(account, item.text, item.locales, media, item.draft_id, item.id,
+                    due_at=item.due_at)
 
 
 def flush(
@@ -337,10 +338,10 @@ def flush(
     only: set[int] | None = None,
 ) -> FlushReport:
     """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
-    from publisher.services.secrets import get_secret
+    from publisher.services.secrets import KeyringSecrets
 
     adapters = adapters or Adapters(
-        outbox_dir=context.workspace.outbox_dir, secret=_safe_secret(get_secret), clock=clock
+        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock
     )
     with FileLock(lock_path(context)), open_queue(context) as queue:
         flusher = Flusher(context, queue, adapters, clock, rng or random.Random())
@@ -349,17 +350,3 @@ def flush(
         flusher.expire_overdue()
         flusher.send_due(only)
         return flusher.report
-
-
-def _safe_secret(lookup: Callable[[str], str | None]) -> Callable[[str], str | None]:
-    """A keyring that cannot be reached reads as "no secret": the adapter says auth."""
-    from publisher.services.secrets import KeyringUnavailable
-
-    def secret(account_id: str) -> str | None:
-        try:
-            return lookup(account_id)
-        except KeyringUnavailable as error:
-            log.error("%s", error)
-            return None
-
-    return secret

@@ -8,6 +8,8 @@ without code here knowing.
 
 from __future__ import annotations
 
+import logging
+
 import keyring
 import keyring.errors
 
@@ -15,6 +17,7 @@ from publisher.domain.errors import UserError
 from publisher.i18n import _
 
 SERVICE = "publisher"
+log = logging.getLogger("publisher.secrets")
 
 
 class KeyringUnavailable(UserError):
@@ -70,3 +73,25 @@ def has_secret(account_id: str) -> bool | None:
         return get_secret(account_id) is not None
     except KeyringUnavailable:
         return None
+
+
+class KeyringSecrets:
+    """The keyring for adapters: an unreachable keyring reads as "no secret".
+
+    The adapter then reports an auth failure, which holds the account and
+    tells the person what to do; a flush never dies on it.
+    """
+
+    def get(self, account_id: str, part: str | None = None) -> str | None:
+        try:
+            return get_secret(account_id, part)
+        except KeyringUnavailable as error:
+            log.error("%s", error)
+            return None
+
+    def set(self, account_id: str, value: str, part: str | None = None) -> None:
+        try:
+            set_secret(account_id, value, part)
+        except UserError as error:
+            # The value stays usable for this run; the next run starts over.
+            log.error("could not store %s for %s: %s", part or "the secret", account_id, error)
