@@ -40,6 +40,22 @@ def derive_sr_latn() -> None:
         write_po(handle, catalog, width=76)
 
 
+def fill_english_plurals() -> None:
+    """English is the source language: its plural entries read as their own ids.
+
+    (pybabel compiles an empty plural translation as the ids anyway; writing
+    them out keeps the .po and the .mo saying the same thing.)
+    """
+    path = LOCALES / "en" / "LC_MESSAGES" / "publisher.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple | list) and not all(message.string):
+            message.string = tuple(message.id)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=76)
+
+
 def main() -> None:
     pybabel("extract", "-F", "pyproject.toml", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
             "--no-location", "--sort-output", "--project", "publisher",
@@ -47,6 +63,7 @@ def main() -> None:
     pybabel("update", "-i", "locales/messages.pot", "-d", "locales", "-D", "publisher",
             "--no-fuzzy-matching")
     derive_sr_latn()
+    fill_english_plurals()
     pybabel("compile", "-d", "locales", "-D", "publisher", "--statistics")
 
 

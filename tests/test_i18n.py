@@ -29,6 +29,11 @@ def load(folder: str):
         return read_po(handle)
 
 
+def frozen(value):
+    """Plural ids and strings come back as lists from .mo files: make them comparable."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def strings(message) -> list[str]:
     return list(message.string) if isinstance(message.string, tuple | list) else [message.string]
 
@@ -51,8 +56,11 @@ def test_catalog_is_complete_and_keeps_placeholders(folder: str) -> None:
 @pytest.mark.parametrize("folder", ["en", "sq", "sr", "sr_Latn"])
 def test_compiled_catalog_matches_its_po(folder: str) -> None:
     with (po_path(folder).with_suffix(".mo")).open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    source = {m.id: m.string for m in load(folder) if m.id and not m.fuzzy and all(strings(m))}
+        compiled = {frozen(m.id): frozen(m.string) for m in read_mo(handle) if m.id}
+    source = {
+        frozen(m.id): frozen(m.string)
+        for m in load(folder) if m.id and not m.fuzzy and all(strings(m))
+    }
     assert compiled == source, f"locales/{folder}: run 'python scripts/update_catalogs.py'"
 
 
