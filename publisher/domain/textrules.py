@@ -132,6 +132,17 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where the links are (code-point offsets), as the platforms detect them."""
+    return _url_spans(text)
+
+
+def hashtag_spans(text: str) -> list[tuple[int, int]]:
+    """Where the hashtags are (code-point offsets, the # included), outside links."""
+    without_urls = _blank_spans(text, _url_spans(text))
+    return [match.span() for match in _HASHTAG.finditer(without_urls)]
+
+
 def count_hashtags(text: str) -> int:
     without_urls = _blank_spans(text, _url_spans(text))
     return len(_HASHTAG.findall(without_urls))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import requests
 
@@ -105,3 +106,37 @@ def raise_for_status(
         # A gateway error can come after the platform took the post; 503 comes before.
         raise Transient(text, maybe_sent=status != 503)
     raise Rejected(text)
+
+
+def json_object(response: requests.Response) -> dict:
+    """The response's JSON object; a garbled answer is transient (it may have posted)."""
+    try:
+        data = response.json()
+    except ValueError:
+        raise Transient(f"HTTP {response.status_code}: not JSON", maybe_sent=True) from None
+    if not isinstance(data, dict):
+        raise Rejected(f"HTTP {response.status_code}: unexpected answer")
+    return data
+
+
+def epoch_reset(response: requests.Response, header: str) -> datetime | None:
+    """A rate-limit reset given as Unix seconds (X, Bluesky)."""
+    value = response.headers.get(header, "").strip()
+    if not value.isdigit():
+        return None
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def image_type(path: Path) -> str:
+    """The image's MIME type from its first bytes (the extension may lie)."""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if head.startswith(b"\x89PNG"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"

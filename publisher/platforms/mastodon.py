@@ -22,10 +22,9 @@ from publisher.platforms.base import (
     NotFound,
     Post,
     Published,
-    Rejected,
     Transient,
 )
-from publisher.platforms.http import raise_for_status, request
+from publisher.platforms.http import json_object, raise_for_status, request
 
 # Mastodon keeps idempotency keys for an hour; stay clear of the edge.
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)
@@ -87,7 +86,7 @@ class MastodonAdapter:
             "POST", "/api/v1/statuses", json=data,
             headers={"Idempotency-Key": idempotency_key},
         )
-        status = _json(response)
+        status = json_object(response)
         return Published(str(status["id"]), status.get("url") or status.get("uri"))
 
     def _upload(self, path, alt: str) -> str:
@@ -96,13 +95,13 @@ class MastodonAdapter:
                 "POST", "/api/v2/media", files={"file": (path.name, handle)},
                 data={"description": alt},
             )
-        media = _json(response)
+        media = json_object(response)
         for _attempt in range(self.media_poll_limit):
             if response.status_code == 200 and media.get("url"):
                 return str(media["id"])
             time.sleep(self.media_poll_seconds)
             response = self._call("GET", f"/api/v1/media/{media['id']}")
-            media = _json(response)
+            media = json_object(response)
         raise Transient("the instance did not finish processing the image", maybe_sent=False)
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
@@ -112,18 +111,8 @@ class MastodonAdapter:
         return now - claimed_at < IDEMPOTENCY_WINDOW
 
     def check(self) -> Identity:
-        account = _json(self._call("GET", "/api/v1/accounts/verify_credentials"))
+        account = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
         return Identity(f"@{account.get('acct', '?')}", account.get("url"))
-
-
-def _json(response: requests.Response) -> dict:
-    try:
-        data = response.json()
-    except ValueError:
-        raise Transient(f"HTTP {response.status_code}: not JSON", maybe_sent=True) from None
-    if not isinstance(data, dict):
-        raise Rejected(f"HTTP {response.status_code}: unexpected answer")
-    return data
 
 
 def _error_text(response: requests.Response) -> str:

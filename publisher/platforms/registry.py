@@ -10,9 +10,13 @@ import requests
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Adapter, SecretStore
+from publisher.platforms.bluesky import BlueskyAdapter
+from publisher.platforms.facebook import FacebookAdapter
 from publisher.platforms.http import make_session
 from publisher.platforms.mastodon import MastodonAdapter
 from publisher.platforms.outbox import OutboxAdapter
+from publisher.platforms.telegram import TelegramAdapter
+from publisher.platforms.x import XAdapter
 
 
 class UnsupportedPlatform(Exception):
@@ -42,13 +46,23 @@ class Adapters:
         return self._made[account.id]
 
     def _make(self, account: Account) -> Adapter:
+        base = account.effective_api_base or ""
         if account.platform == "outbox":
             return OutboxAdapter(self.outbox_dir, account.id, account.handle, self.clock)
         if account.platform == "mastodon":
-            return MastodonAdapter(
-                account.effective_api_base or "", self.secrets.get(account.id), self.session,
-                self.clock,
-            )
+            return MastodonAdapter(base, self.secrets.get(account.id), self.session, self.clock)
+        if account.platform == "bluesky":
+            return BlueskyAdapter(account.id, base, account.handle, self.secrets, self.session,
+                                  self.clock)
+        if account.platform == "x":
+            return XAdapter(account.id, base, account.handle, self.secrets, self.session,
+                            self.clock)
+        if account.platform == "facebook":
+            return FacebookAdapter(base, self.secrets.get(account.id), account.handle,
+                                   self.session, self.clock)
+        if account.platform == "telegram":
+            return TelegramAdapter(base, self.secrets.get(account.id), account.handle,
+                                   self.session, self.clock)
         raise UnsupportedPlatform(
             f"publishing to {account.platform} is not available in this version yet"
         )

@@ -1,0 +1,367 @@
+"""Bluesky through the AT Protocol's XRPC endpoints on the account's PDS.
+
+- Login: the app password (the stored secret) buys a session with
+  com.atproto.server.createSession, which is limited to 30 per 5 minutes and
+  300 a day. The session is kept in the keyring (part ``session``) and reused
+  across runs; an access token about to expire (they live ~2 hours) is
+  renewed with refreshSession (refresh tokens live ~90 days); only when that
+  fails is a new session created.
+- Posts: com.atproto.repo.createRecord of an app.bsky.feed.post with a record
+  key (TID) derived from the queue item, ``langs`` from its locales, facets
+  for links, hashtags and mentions (UTF-8 byte offsets), and images uploaded
+  with uploadBlob, each with its alt text.
+- Exactly once: the record key is the same on every attempt, so after a crash
+  ``find`` asks getRecord whether the post exists, and a create that fails
+  because the key is taken is recognised as the earlier attempt.
+- Rate limits: RateLimit-Reset (Unix seconds) or Retry-After.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from publisher.domain.textrules import count_text, hashtag_spans, link_spans
+from publisher.platforms.base import (
+    NOT_FOUND,
+    AuthFailed,
+    Identity,
+    NotFound,
+    PlatformError,
+    Post,
+    Published,
+    RateLimited,
+    Rejected,
+    SecretStore,
+    Transient,
+)
+from publisher.platforms.http import (
+    epoch_reset,
+    image_type,
+    json_object,
+    raise_for_status,
+    redact,
+    request,
+    retry_after,
+)
+
+POST_COLLECTION = "app.bsky.feed.post"
+SESSION_PART = "session"
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 1_000_000
+MAX_LANGS = 3
+REFRESH_AHEAD = timedelta(minutes=5)
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+                      r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
+_AUTH_ERRORS = {"AuthenticationRequired", "InvalidToken", "ExpiredToken", "AccountTakedown",
+                "AccountDeactivated"}
+
+
+def record_key(idempotency_key: str, due_at: datetime | None) -> str:
+    """A TID fixed by the item: the due second, plus microseconds and a clock id
+    from the key's hash, so two items due together never share a key."""
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
+    if due_at is None:  # keep it plausible: somewhere in 2024-2034
+        seconds = 1_704_067_200 + digest % (10 * 365 * 86400)
+    else:
+        seconds = int(due_at.timestamp())
+    micros = seconds * 1_000_000 + digest % 1_000_000
+    clock_id = (digest >> 20) % 1024
+    value = (micros << 10) | clock_id
+    return "".join(TID_ALPHABET[(value >> (5 * shift)) & 31] for shift in range(12, -1, -1))
+
+
+def langs_for(locales: tuple[str, ...]) -> list[str]:
+    """BCP 47 tags as Bluesky takes them (at most three)."""
+    return list(dict.fromkeys(locales))[:MAX_LANGS]
+
+
+def facets_for(text: str, resolve: Callable[[str], str | None] | None = None) -> list[dict]:
+    """Links, hashtags and mentions as richtext facets with UTF-8 byte offsets."""
+    facets = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, feature: dict) -> None:
+        if any(start < b and a < end for a, b in taken):
+            return
+        taken.append((start, end))
+        facets.append({
+            "index": {"byteStart": len(text[:start].encode()),
+                      "byteEnd": len(text[:end].encode())},
+            "features": [feature],
+        })
+
+    for start, end in link_spans(text):
+        url = text[start:end]
+        uri = url if re.match(r"(?i)https?://", url) else f"https://{url}"
+        add(start, end, {"$type": "app.bsky.richtext.facet#link", "uri": uri})
+    for start, end in hashtag_spans(text):
+        add(start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": text[start + 1:end]})
+    if resolve is not None:
+        for match in _MENTION.finditer(text):
+            did = resolve(match.group(1))
+            if did:
+                add(match.start(), match.end(),
+                    {"$type": "app.bsky.richtext.facet#mention", "did": did})
+    return sorted(facets, key=lambda facet: facet["index"]["byteStart"])
+
+
+@dataclass
+class Session:
+    did: str
+    handle: str
+    access: str
+    refresh: str
+
+    def to_json(self) -> str:
+        return json.dumps({"did": self.did, "handle": self.handle,
+                           "accessJwt": self.access, "refreshJwt": self.refresh})
+
+    @classmethod
+    def from_answer(cls, data: dict) -> Session:
+        return cls(str(data["did"]), str(data.get("handle", "")), str(data["accessJwt"]),
+                   str(data["refreshJwt"]))
+
+
+@dataclass
+class BlueskyAdapter:
+    account_id: str
+    base_url: str
+    handle: str | None
+    secrets: SecretStore
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    platform: str = "bluesky"
+    _login: Session | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"BlueskyAdapter(account_id={self.account_id!r}, base_url={self.base_url!r})"
+
+    # Sessions
+
+    def _secrets(self) -> tuple[str, ...]:
+        values = [self.secrets.get(self.account_id) or ""]
+        if self._login:
+            values += [self._login.access, self._login.refresh]
+        return tuple(value for value in values if value)
+
+    def _current(self) -> Session:
+        if self._login is None:
+            self._login = self._stored()
+        if self._login is None:
+            self._login = self._create_session()
+        elif _expires_soon(self._login.access, self.clock()):
+            self._login = self._refresh_or_create(self._login)
+        return self._login
+
+    def _stored(self) -> Session | None:
+        raw = self.secrets.get(self.account_id, SESSION_PART)
+        try:
+            return Session.from_answer(json.loads(raw)) if raw else None
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def _keep(self, session: Session) -> Session:
+        self.secrets.set(self.account_id, session.to_json(), SESSION_PART)
+        return session
+
+    def _create_session(self) -> Session:
+        password = self.secrets.get(self.account_id)
+        if not password:
+            raise AuthFailed("no app password stored (publisher accounts set-secret)")
+        if not self.handle:
+            raise AuthFailed("the account has no handle to log in with (--handle)")
+        response = self._xrpc_raw("POST", "com.atproto.server.createSession",
+                                  json={"identifier": self.handle.lstrip("@"),
+                                        "password": password})
+        self._check(response)
+        return self._keep(Session.from_answer(json_object(response)))
+
+    def _refresh_or_create(self, old: Session) -> Session:
+        response = self._xrpc_raw("POST", "com.atproto.server.refreshSession",
+                                  token=old.refresh)
+        if response.status_code in (400, 401):
+            return self._create_session()  # the refresh token expired or was revoked
+        self._check(response)
+        return self._keep(Session.from_answer(json_object(response)))
+
+    # Calls
+
+    def _xrpc_raw(self, method: str, nsid: str, *, token: str | None = None,
+                  **kwargs: object) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}))  # type: ignore[call-overload]
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return request(self.session, method, f"{self.base_url}/xrpc/{nsid}", headers=headers,
+                       secrets=self._secrets(), **kwargs)
+
+    def _xrpc(self, method: str, nsid: str, **kwargs: object) -> requests.Response:
+        """A call with the session; an expired token is renewed once."""
+        response = self._xrpc_raw(method, nsid, token=self._current().access, **kwargs)
+        if _error_name(response) in {"ExpiredToken", "InvalidToken"}:
+            assert self._login is not None
+            self._login = self._refresh_or_create(self._login)
+            response = self._xrpc_raw(method, nsid, token=self._login.access, **kwargs)
+        return response
+
+    def _check(self, response: requests.Response) -> None:
+        if response.status_code < 400:
+            return
+        name = _error_name(response)
+        text = redact(_error_text(response), self._secrets())
+        now = self.clock()
+        if response.status_code == 429 or name == "RateLimitExceeded":
+            reset = epoch_reset(response, "RateLimit-Reset") or retry_after(response, now)
+            raise RateLimited(f"HTTP {response.status_code}: {text}", reset)
+        if response.status_code == 401 or name in _AUTH_ERRORS:
+            raise AuthFailed(f"HTTP {response.status_code}: {text}")
+        raise_for_status(response, text, now=now)
+
+    # The interface
+
+    def validate(self, post: Post) -> list[str]:
+        problems = list(count_text("bluesky", post.text, has_media=bool(post.media)).problems)
+        if len(post.media) > MAX_IMAGES:
+            problems.append(f"{len(post.media)} images: Bluesky takes at most {MAX_IMAGES}")
+        for media in post.media:
+            if not media.path.is_file():
+                problems.append(f"missing image {media.path.name}")
+            elif media.path.stat().st_size > MAX_IMAGE_BYTES:
+                problems.append(f"image {media.path.name} is over Bluesky's 1,000,000 bytes")
+            if not media.alt.strip():
+                problems.append(f"image {media.path.name} needs alt text")
+        return problems
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        login = self._current()
+        rkey = record_key(idempotency_key, post.due_at)
+        record: dict[str, object] = {
+            "$type": POST_COLLECTION,
+            "text": post.text,
+            "createdAt": _timestamp(self.clock()),
+        }
+        if post.locales:
+            record["langs"] = langs_for(post.locales)
+        facets = facets_for(post.text, self._resolve_handle)
+        if facets:
+            record["facets"] = facets
+        if post.media:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [{"alt": m.alt, "image": self._upload(m.path)} for m in post.media],
+            }
+        response = self._xrpc("POST", "com.atproto.repo.createRecord", json={
+            "repo": login.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record,
+        })
+        try:
+            self._check(response)
+        except (RateLimited, AuthFailed):
+            raise
+        except PlatformError:
+            # The key may be taken by an earlier attempt of this very item.
+            found = self._get_post(rkey)
+            if isinstance(found, dict) and found.get("text") == post.text:
+                return Published(self._uri(rkey), self._permalink(rkey))
+            raise
+        answer = json_object(response)
+        return Published(str(answer.get("uri") or self._uri(rkey)), self._permalink(rkey))
+
+    def _upload(self, path) -> dict:
+        data = path.read_bytes()
+        response = self._xrpc("POST", "com.atproto.repo.uploadBlob", data=data,
+                              headers={"Content-Type": image_type(path)})
+        self._check(response)
+        blob = json_object(response).get("blob")
+        if not isinstance(blob, dict):
+            raise Rejected("the image upload returned no blob")
+        return blob
+
+    def _resolve_handle(self, handle: str) -> str | None:
+        try:
+            response = self._xrpc_raw("GET", "com.atproto.identity.resolveHandle",
+                                      params={"handle": handle})
+        except Transient:
+            return None
+        if response.status_code != 200:
+            return None  # not a Bluesky handle: the text stays as it is
+        did = json_object(response).get("did")
+        return str(did) if did else None
+
+    def _get_post(self, rkey: str) -> dict | NotFound:
+        login = self._current()
+        response = self._xrpc("GET", "com.atproto.repo.getRecord", params={
+            "repo": login.did, "collection": POST_COLLECTION, "rkey": rkey})
+        if response.status_code == 400 and _error_name(response) == "RecordNotFound":
+            return NOT_FOUND
+        self._check(response)
+        value = json_object(response).get("value")
+        return value if isinstance(value, dict) else {}
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        rkey = record_key(idempotency_key, post.due_at)
+        found = self._get_post(rkey)
+        if found is NOT_FOUND:
+            return NOT_FOUND
+        return Published(self._uri(rkey), self._permalink(rkey))
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        return True  # the record key makes a second create fail, never duplicate
+
+    def check(self) -> Identity:
+        response = self._xrpc("GET", "com.atproto.server.getSession")
+        self._check(response)
+        me = json_object(response)
+        handle = str(me.get("handle") or self.handle or "?")
+        return Identity(f"@{handle}", f"https://bsky.app/profile/{handle}",
+                        {"did": str(me.get("did", ""))})
+
+    def _uri(self, rkey: str) -> str:
+        return f"at://{self._current().did}/{POST_COLLECTION}/{rkey}"
+
+    def _permalink(self, rkey: str) -> str:
+        login = self._current()
+        profile = login.handle or (self.handle or "").lstrip("@") or login.did
+        return f"https://bsky.app/profile/{profile}/post/{rkey}"
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _expires_soon(jwt: str, now: datetime) -> bool:
+    """Read ``exp`` from the token's payload (no signature check: it is ours)."""
+    try:
+        payload = jwt.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (IndexError, ValueError, KeyError, TypeError):
+        return False  # an opaque token: find out from the server's answer
+    return expires - REFRESH_AHEAD <= now
+
+
+def _error_name(response: requests.Response) -> str:
+    if response.status_code < 400:
+        return ""
+    try:
+        return str(response.json().get("error") or "")
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _error_text(response: requests.Response) -> str:
+    try:
+        body = response.json()
+        return str(body.get("message") or body.get("error") or response.reason)[:300]
+    except (ValueError, AttributeError):
+        return response.reason or ""

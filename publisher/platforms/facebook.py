@@ -1,0 +1,189 @@
+"""Facebook pages through the Graph API: /{page-id}/feed and /{page-id}/photos.
+
+- The page access token goes in the Authorization header, never in a URL.
+- One image: POST /photos with the text as its message and the alt text as
+  ``alt_text_custom``. Several: each uploaded unpublished, then one /feed post
+  with ``attached_media``.
+- Graph error codes, not HTTP statuses, say what went wrong: 190 (and 102,
+  10, 200-299) are auth; 4, 17, 32, 613 and 80001 are rate limits (the
+  Business-Use-Case header says how many minutes until access returns); 506
+  is a duplicate post, which means an earlier attempt probably went out; 1
+  and 2 are passing.
+- No idempotency key: after a crash ``find`` looks at the page's latest posts;
+  a post not found there stays unknown for a person.
+- The Graph API has no language field for a page post.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from publisher.domain.textrules import count_text
+from publisher.platforms.base import (
+    AuthFailed,
+    Identity,
+    NotFound,
+    Post,
+    Published,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+from publisher.platforms.http import image_type, json_object, redact, request
+
+GRAPH_VERSION = "v23.0"
+MAX_IMAGES = 10
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+AUTH_CODES = {102, 190, 10}
+RATE_CODES = {4, 17, 32, 613, 80001}
+TRANSIENT_CODES = {1, 2}
+DUPLICATE_CODE = 506
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class FacebookAdapter:
+    base_url: str
+    token: str | None
+    page_id: str | None
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    platform: str = "facebook"
+    _secrets: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self._secrets = (self.token,) if self.token else ()
+
+    def __repr__(self) -> str:
+        return f"FacebookAdapter(base_url={self.base_url!r}, page_id={self.page_id!r})"
+
+    def _page(self) -> str:
+        if not self.page_id:
+            raise Rejected("the account has no page id: set --handle to the page id")
+        return self.page_id
+
+    def _call(self, method: str, path: str, **kwargs: object) -> dict:
+        if not self.token:
+            raise AuthFailed("no page access token stored (publisher accounts set-secret)")
+        response = request(
+            self.session, method, f"{self.base_url}/{GRAPH_VERSION}/{path}",
+            headers={"Authorization": f"Bearer {self.token}"}, secrets=self._secrets, **kwargs,
+        )
+        if response.status_code < 400:
+            return json_object(response)
+        self._raise(response)
+        raise AssertionError("unreachable")
+
+    def _raise(self, response: requests.Response) -> None:
+        status = response.status_code
+        try:
+            error = response.json().get("error") or {}
+        except (ValueError, AttributeError):
+            error = {}
+        code = int(error.get("code") or 0)
+        text = redact(str(error.get("message") or response.reason or ""), self._secrets)[:300]
+        message = f"Graph error {code or status}: {text}"
+        if code in RATE_CODES or status == 429:
+            raise RateLimited(message, self._regain_access(response))
+        if code in AUTH_CODES or 200 <= code < 300 or status == 401:
+            raise AuthFailed(message)
+        if code == DUPLICATE_CODE:
+            raise _Duplicate(message)
+        if code in TRANSIENT_CODES or status >= 500:
+            raise Transient(message, maybe_sent=status != 503)
+        raise Rejected(message)
+
+    def _regain_access(self, response: requests.Response) -> datetime | None:
+        """Minutes until access returns, from X-Business-Use-Case-Usage."""
+        raw = response.headers.get("X-Business-Use-Case-Usage")
+        try:
+            usage = json.loads(raw) if raw else {}
+            minutes = max(
+                int(entry.get("estimated_time_to_regain_access") or 0)
+                for entries in usage.values() for entry in entries
+            )
+        except (ValueError, TypeError, AttributeError):
+            return None
+        return self.clock() + timedelta(minutes=minutes) if minutes else None
+
+    # The interface
+
+    def validate(self, post: Post) -> list[str]:
+        problems = list(count_text("facebook", post.text, has_media=bool(post.media)).problems)
+        if len(post.media) > MAX_IMAGES:
+            problems.append(f"{len(post.media)} images: a page post takes at most {MAX_IMAGES}")
+        for media in post.media:
+            if not media.path.is_file():
+                problems.append(f"missing image {media.path.name}")
+            elif media.path.stat().st_size > MAX_PHOTO_BYTES:
+                problems.append(f"image {media.path.name} is over Facebook's 10 MB")
+        return problems
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        page = self._page()
+        try:
+            if len(post.media) == 1:
+                media = post.media[0]
+                answer = self._photo(media, {"message": post.text, "published": "true"})
+                post_id = str(answer.get("post_id") or f"{page}_{answer['id']}")
+            else:
+                data: dict[str, str] = {"message": post.text}
+                if post.media:
+                    ids = [self._photo(m, {"published": "false"})["id"] for m in post.media]
+                    data["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
+                post_id = str(self._call("POST", f"{page}/feed", data=data)["id"])
+        except _Duplicate as error:
+            found = self.find(idempotency_key, post)
+            if isinstance(found, Published):
+                return found
+            raise Rejected(f"{error.message} (an earlier attempt probably went out; "
+                           "check the page)") from None
+        return Published(post_id, _permalink(post_id))
+
+    def _photo(self, media, data: dict[str, str]) -> dict:
+        fields = dict(data)
+        if media.alt:
+            fields["alt_text_custom"] = media.alt
+        with open(media.path, "rb") as handle:
+            return self._call("POST", f"{self._page()}/photos", data=fields,
+                              files={"source": (media.path.name, handle, image_type(media.path))})
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        answer = self._call("GET", f"{self._page()}/posts",
+                            params={"fields": "id,message,permalink_url,created_time",
+                                    "limit": "25"})
+        wanted = _comparable(post.text)
+        for entry in answer.get("data") or []:
+            if _comparable(str(entry.get("message", ""))) == wanted:
+                post_id = str(entry["id"])
+                return Published(post_id, entry.get("permalink_url") or _permalink(post_id))
+        return None
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        return False
+
+    def check(self) -> Identity:
+        page = self._call("GET", self._page(), params={"fields": "id,name,link"})
+        return Identity(str(page.get("name") or page.get("id")), page.get("link"))
+
+
+class _Duplicate(Rejected):
+    """Graph error 506: the same message was posted a moment ago."""
+
+
+def _permalink(post_id: str) -> str:
+    page, _, story = post_id.partition("_")
+    if story:
+        return f"https://www.facebook.com/{page}/posts/{story}"
+    return f"https://www.facebook.com/{post_id}"
+
+
+def _comparable(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()

@@ -1,0 +1,179 @@
+"""Telegram channels through the Bot API: sendMessage, sendPhoto, sendMediaGroup.
+
+- The bot token sits in the URL path (``/bot<token>/``): every message that
+  could carry a URL is redacted (platforms.http), and nothing here logs URLs.
+- The bot must be an administrator of the channel with the right to post;
+  "chat not found" or "not enough rights" hold the account for a person.
+- Telegram has no alt text: images go out without it (the editor says so).
+  No language field either.
+- No idempotency key: after a crash the outcome is unknown for a person.
+- The permalink is t.me/<channel>/<message_id> for a public channel, and
+  t.me/c/<id>/<message_id> for a private one (-100… ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from publisher.domain.textrules import count_text, utf16_length
+from publisher.platforms.base import (
+    AuthFailed,
+    Identity,
+    NotFound,
+    Post,
+    Published,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+from publisher.platforms.http import image_type, json_object, redact, request
+
+CAPTION_LIMIT = 1024
+MAX_IMAGES = 10
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+ALT_TEXT_SUPPORTED = False
+
+
+@dataclass
+class TelegramAdapter:
+    base_url: str
+    token: str | None
+    chat: str | None
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    platform: str = "telegram"
+    _secrets: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self._secrets = (self.token,) if self.token else ()
+
+    def __repr__(self) -> str:
+        return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
+
+    def _call(self, method: str, **kwargs: object) -> dict:
+        if not self.token:
+            raise AuthFailed("no bot token stored (publisher accounts set-secret)")
+        response = request(self.session, "POST", f"{self.base_url}/bot{self.token}/{method}",
+                           secrets=self._secrets, **kwargs)
+        if response.status_code >= 500:
+            raise Transient(f"HTTP {response.status_code}", maybe_sent=response.status_code != 503)
+        body = json_object(response)
+        if body.get("ok"):
+            return body
+        self._raise(response.status_code, body)
+        raise AssertionError("unreachable")
+
+    def _raise(self, status: int, body: dict) -> None:
+        code = int(body.get("error_code") or status)
+        text = redact(str(body.get("description") or f"HTTP {status}"), self._secrets)[:300]
+        message = f"Telegram {code}: {text}"
+        if code == 429:
+            seconds = (body.get("parameters") or {}).get("retry_after")
+            until = self.clock() + timedelta(seconds=int(seconds)) if seconds else None
+            raise RateLimited(message, until)
+        if code == 401 or code == 404:  # 404: Telegram's answer to a malformed token
+            raise AuthFailed(message)
+        lowered = text.lower()
+        if code == 403 or "chat not found" in lowered or "not enough rights" in lowered:
+            raise AuthFailed(f"{message} (add the bot to {self.chat} as an administrator "
+                             "allowed to post)")
+        raise Rejected(message)
+
+    def _chat(self) -> str:
+        if not self.chat:
+            raise Rejected("the account has no channel: set --handle @channel")
+        return self.chat
+
+    # The interface
+
+    def validate(self, post: Post) -> list[str]:
+        problems = list(count_text("telegram", post.text, has_media=bool(post.media)).problems)
+        if len(post.media) > MAX_IMAGES:
+            problems.append(f"{len(post.media)} images: Telegram takes at most {MAX_IMAGES}")
+        if len(post.media) > 1 and utf16_length(post.text) > CAPTION_LIMIT:
+            problems.append("an album's caption is limited to 1024 characters")
+        for media in post.media:
+            if not media.path.is_file():
+                problems.append(f"missing image {media.path.name}")
+            elif media.path.stat().st_size > MAX_PHOTO_BYTES:
+                problems.append(f"image {media.path.name} is over Telegram's 10 MB")
+        return problems
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        chat = self._chat()
+        if not post.media:
+            result = self._call("sendMessage", json={"chat_id": chat, "text": post.text})
+        elif len(post.media) == 1 and utf16_length(post.text) <= CAPTION_LIMIT:
+            media = post.media[0]
+            with open(media.path, "rb") as handle:
+                result = self._call(
+                    "sendPhoto", data={"chat_id": chat, "caption": post.text},
+                    files={"photo": (media.path.name, handle, image_type(media.path))},
+                )
+        elif len(post.media) == 1:
+            # A long text cannot be a caption: the photo first, then the text.
+            return self._photo_then_text(post, chat)
+        else:
+            result = self._album(post, chat)
+        message = result["result"]
+        if isinstance(message, list):  # an album answers with all its messages
+            message = message[0]
+        return Published(str(message["message_id"]), self._permalink(message))
+
+    def _photo_then_text(self, post: Post, chat: str) -> Published:
+        media = post.media[0]
+        with open(media.path, "rb") as handle:
+            self._call("sendPhoto", data={"chat_id": chat},
+                       files={"photo": (media.path.name, handle, image_type(media.path))})
+        message = self._call("sendMessage", json={"chat_id": chat, "text": post.text})["result"]
+        return Published(str(message["message_id"]), self._permalink(message))
+
+    def _album(self, post: Post, chat: str) -> dict:
+        import json
+
+        handles = [open(media.path, "rb") for media in post.media]  # noqa: SIM115
+        try:
+            group = [
+                {"type": "photo", "media": f"attach://photo{n}",
+                 **({"caption": post.text} if n == 0 else {})}
+                for n in range(len(post.media))
+            ]
+            files = {
+                f"photo{n}": (media.path.name, handle, image_type(media.path))
+                for n, (media, handle) in enumerate(zip(post.media, handles, strict=True))
+            }
+            return self._call("sendMediaGroup",
+                              data={"chat_id": chat, "media": json.dumps(group)}, files=files)
+        finally:
+            for handle in handles:
+                handle.close()
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        return None  # a bot cannot read a channel's history
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        return False
+
+    def check(self) -> Identity:
+        bot = self._call("getMe")["result"]
+        chat = self._call("getChat", json={"chat_id": self._chat()})["result"]
+        name = chat.get("title") or chat.get("username") or self.chat
+        return Identity(f"@{bot.get('username', '?')} in {name}",
+                        f"https://t.me/{chat['username']}" if chat.get("username") else None)
+
+    def _permalink(self, message: dict) -> str | None:
+        chat = message.get("chat") or {}
+        message_id = message.get("message_id")
+        if chat.get("username"):
+            return f"https://t.me/{chat['username']}/{message_id}"
+        chat_id = str(chat.get("id", ""))
+        if chat_id.startswith("-100"):
+            return f"https://t.me/c/{chat_id[4:]}/{message_id}"
+        if self.chat and self.chat.startswith("@"):
+            return f"https://t.me/{self.chat[1:]}/{message_id}"
+        return None

@@ -1,0 +1,241 @@
+"""X: POST /2/tweets with an OAuth 2.0 user token; images via /2/media/upload.
+
+- Tokens live two hours. When ``accounts login`` (or a person) stored the
+  OAuth part beside the token (refresh token, client id, expiry), the adapter
+  refreshes ahead of expiry and after a 401, and keeps the new pair in the
+  keyring (X rotates refresh tokens: the old one stops working).
+- Alt text goes in with POST /2/media/metadata before the post is made.
+- X has no idempotency key. A 403 "duplicate content" means an earlier
+  attempt probably went out: the adapter looks for it on the account's
+  timeline before calling it a rejection. After a crash, ``find`` looks the
+  same way; if the post is not there the outcome stays unknown (a person
+  decides), because the timeline may lag behind.
+- The API has no language field for posts: X detects the language itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from publisher.domain.textrules import count_text
+from publisher.platforms.base import (
+    AuthFailed,
+    Identity,
+    NotFound,
+    Post,
+    Published,
+    Rejected,
+    SecretStore,
+)
+from publisher.platforms.http import (
+    epoch_reset,
+    image_type,
+    json_object,
+    raise_for_status,
+    request,
+)
+
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_ALT_TEXT = 1000
+REFRESH_AHEAD = timedelta(minutes=5)
+OAUTH_PART = "oauth"
+_URL = re.compile(r"https?://\S+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class XAdapter:
+    account_id: str
+    base_url: str
+    handle: str | None
+    secrets: SecretStore
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    platform: str = "x"
+    _token: str | None = field(default=None, init=False, repr=False)
+    _user_id: str | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"XAdapter(account_id={self.account_id!r}, base_url={self.base_url!r})"
+
+    # Tokens
+
+    def _oauth(self) -> dict | None:
+        raw = self.secrets.get(self.account_id, OAUTH_PART)
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and data.get("refresh_token") else None
+
+    def _access_token(self) -> str:
+        if self._token is None:
+            self._token = self.secrets.get(self.account_id)
+            oauth = self._oauth()
+            if oauth and _expires_soon(oauth, self.clock()):
+                self._refresh(oauth)
+        if not self._token:
+            raise AuthFailed("no access token stored (publisher accounts set-secret)")
+        return self._token
+
+    def _refresh(self, oauth: dict) -> None:
+        """Trade the refresh token for a new pair and keep both in the keyring."""
+        data = {"grant_type": "refresh_token", "refresh_token": oauth["refresh_token"],
+                "client_id": oauth.get("client_id", "")}
+        response = request(self.session, "POST", f"{self.base_url}/2/oauth2/token", data=data,
+                           secrets=self._secrets(oauth))
+        if response.status_code in (400, 401):
+            raise AuthFailed(f"HTTP {response.status_code}: the refresh token was refused; "
+                             f"log in again (publisher accounts set-secret {self.account_id})")
+        raise_for_status(response, _error_text(response), now=self.clock())
+        tokens = json_object(response)
+        self._token = str(tokens["access_token"])
+        expires = self.clock() + timedelta(seconds=int(tokens.get("expires_in", 7200)))
+        renewed = {**oauth, "refresh_token": tokens.get("refresh_token", oauth["refresh_token"]),
+                   "expires_at": expires.isoformat()}
+        self.secrets.set(self.account_id, self._token)
+        self.secrets.set(self.account_id, json.dumps(renewed), OAUTH_PART)
+
+    def _secrets(self, oauth: dict | None = None) -> tuple[str, ...]:
+        values = [self._token or ""]
+        if oauth:
+            values.append(str(oauth.get("refresh_token", "")))
+        return tuple(value for value in values if value)
+
+    # Calls
+
+    def _call(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        response = self._send(method, path, **kwargs)
+        if response.status_code == 401:
+            oauth = self._oauth()
+            if oauth:  # the token may have expired early: refresh once and try again
+                self._refresh(oauth)
+                response = self._send(method, path, **kwargs)
+        raise_for_status(response, _error_text(response), now=self.clock(),
+                         reset=epoch_reset(response, "x-rate-limit-reset"))
+        return response
+
+    def _send(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self._access_token()}"}
+        return request(self.session, method, self.base_url + path, headers=headers,
+                       secrets=self._secrets(), **kwargs)
+
+    # The interface
+
+    def validate(self, post: Post) -> list[str]:
+        problems = list(count_text("x", post.text, has_media=bool(post.media)).problems)
+        if len(post.media) > MAX_IMAGES:
+            problems.append(f"{len(post.media)} images: X takes at most {MAX_IMAGES}")
+        for media in post.media:
+            if not media.path.is_file():
+                problems.append(f"missing image {media.path.name}")
+            elif media.path.stat().st_size > MAX_IMAGE_BYTES:
+                problems.append(f"image {media.path.name} is over X's 5 MB")
+            if len(media.alt) > MAX_ALT_TEXT:
+                problems.append(f"alt text of {media.path.name} is over {MAX_ALT_TEXT} characters")
+        return problems
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        media_ids = [self._upload(media.path, media.alt) for media in post.media]
+        body: dict[str, object] = {"text": post.text}
+        if media_ids:
+            body["media"] = {"media_ids": media_ids}
+        try:
+            response = self._call("POST", "/2/tweets", json=body)
+        except Rejected as error:
+            if "duplicate" not in error.message.lower():
+                raise
+            found = self.find(idempotency_key, post)
+            if isinstance(found, Published):
+                return found
+            raise Rejected(f"{error.message} (an earlier attempt probably went out; "
+                           "check the account)") from None
+        tweet = json_object(response).get("data") or {}
+        if not tweet.get("id"):
+            raise Rejected(f"HTTP {response.status_code}: no post id in the answer")
+        return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
+
+    def _upload(self, path, alt: str) -> str:
+        with open(path, "rb") as handle:
+            response = self._call(
+                "POST", "/2/media/upload",
+                files={"media": (path.name, handle, image_type(path))},
+                data={"media_category": "tweet_image"},
+            )
+        media = json_object(response).get("data") or {}
+        media_id = str(media.get("id") or "")
+        if not media_id:
+            raise Rejected("the image upload returned no media id")
+        if alt:
+            self._call("POST", "/2/media/metadata",
+                       json={"id": media_id, "metadata": {"alt_text": {"text": alt}}})
+        return media_id
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        """Look for the post among the account's latest; None when it is not there."""
+        wanted = _comparable(post.text)
+        user_id = self._me()["id"]
+        response = self._call("GET", f"/2/users/{user_id}/tweets",
+                              params={"max_results": "20", "tweet.fields": "created_at"})
+        for tweet in json_object(response).get("data") or []:
+            if _comparable(str(tweet.get("text", ""))) == wanted:
+                return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
+        return None
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        return False  # no idempotency key: a resend could post twice
+
+    def check(self) -> Identity:
+        me = self._me()
+        return Identity(f"@{me.get('username', '?')}", f"https://x.com/{me.get('username', '')}")
+
+    def _me(self) -> dict:
+        data = json_object(self._call("GET", "/2/users/me")).get("data") or {}
+        if not data.get("id"):
+            raise Rejected("X did not say who the token belongs to")
+        return data
+
+    def _permalink(self, tweet_id: str) -> str:
+        handle = (self.handle or "").lstrip("@")
+        return f"https://x.com/{handle}/status/{tweet_id}" if handle else (
+            f"https://x.com/i/web/status/{tweet_id}")
+
+
+def _expires_soon(oauth: dict, now: datetime) -> bool:
+    try:
+        expires = datetime.fromisoformat(str(oauth.get("expires_at")))
+    except ValueError:
+        return False
+    return expires - REFRESH_AHEAD <= now
+
+
+def _comparable(text: str) -> str:
+    """X rewrites links to t.co and may trim spaces: compare without either."""
+    return _SPACE.sub(" ", _URL.sub("<url>", text)).strip()
+
+
+def _error_text(response: requests.Response) -> str:
+    if response.status_code < 400:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason or ""
+    if not isinstance(body, dict):
+        return ""
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        detail = errors[0].get("message") or errors[0].get("detail")
+        if detail:
+            return str(detail)[:300]
+    return str(body.get("detail") or body.get("title") or body.get("error") or "")[:300]
