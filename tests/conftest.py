@@ -103,3 +103,13 @@ def snapshot_tree(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_keyring() -> None:
+    """Every test starts with an empty keyring file (account ids repeat across tests)."""
+    import keyring
+
+    path = getattr(keyring.get_keyring(), "file_path", None)
+    if path:
+        Path(path).unlink(missing_ok=True)

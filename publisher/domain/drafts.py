@@ -67,6 +67,15 @@ class Media:
     file: str
     alt: Mapping[str, str] = field(default_factory=dict)
 
+    def alt_for(self, locale: str) -> str:
+        """The alt text in ``locale``; Serbian Latin is derived from Cyrillic when not written."""
+        text = self.alt.get(locale, "")
+        if not text and locale in DERIVED_FROM and DERIVED_FROM[locale] in self.alt:
+            from publisher.domain.serbian import to_latin
+
+            text = to_latin(self.alt[DERIVED_FROM[locale]])
+        return text
+
 
 @dataclass(frozen=True)
 class Draft:

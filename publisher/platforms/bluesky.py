@@ -207,9 +207,10 @@ class BlueskyAdapter:
                        secrets=self._secrets(), **kwargs)
 
     def _xrpc(self, method: str, nsid: str, **kwargs: object) -> requests.Response:
-        """A call with the session; an expired token is renewed once."""
+        """A call with the session; an expired or revoked one is renewed once."""
         response = self._xrpc_raw(method, nsid, token=self._current().access, **kwargs)
-        if _error_name(response) in {"ExpiredToken", "InvalidToken"}:
+        if response.status_code == 401 or _error_name(response) in {"ExpiredToken",
+                                                                     "InvalidToken"}:
             assert self._login is not None
             self._login = self._refresh_or_create(self._login)
             response = self._xrpc_raw(method, nsid, token=self._login.access, **kwargs)

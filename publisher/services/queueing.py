@@ -105,7 +105,7 @@ def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[Me
                 ),
                 hint=_("put it in the workspace or fix the path"),
             )
-        alt = " / ".join(media.alt.get(tag, "") for tag in locales if media.alt.get(tag))
+        alt = " / ".join(text for text in (media.alt_for(tag) for tag in locales) if text)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         snapshots.append(MediaSnapshot(media.file, alt, digest))
     return tuple(snapshots)

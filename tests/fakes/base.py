@@ -123,3 +123,38 @@ class FakeServer:
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
         return Handler
+
+
+def multipart_field(body: bytes, content_type: str, name: str) -> str | None:
+    """One text field of a multipart/form-data body (enough for the fakes)."""
+    value = multipart_bytes(body, content_type, name)
+    return None if value is None else value.decode()
+
+
+def multipart_bytes(body: bytes, content_type: str, name: str) -> bytes | None:
+    if "boundary=" not in content_type:
+        return None
+    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
+    for part in body.split(b"--" + boundary):
+        head, _sep, value = part.partition(b"\r\n\r\n")
+        if f'name="{name}"'.encode() in head:
+            return value[:-2] if value.endswith(b"\r\n") else value
+    return None
+
+
+def form_fields(request: Request) -> dict[str, str]:
+    """The fields of a urlencoded or multipart body, or a JSON object's."""
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("application/json"):
+        data = json.loads(request.body or b"{}")
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    if kind.startswith("multipart/form-data"):
+        boundary = kind.split("boundary=", 1)[1].strip('"').encode()
+        fields = {}
+        for part in request.body.split(b"--" + boundary):
+            head, _sep, value = part.partition(b"\r\n\r\n")
+            if b'name="' in head and b"filename=" not in head:
+                name = head.split(b'name="', 1)[1].split(b'"', 1)[0].decode()
+                fields[name] = value[:-2].decode() if value.endswith(b"\r\n") else value.decode()
+        return fields
+    return {k: v[0] for k, v in parse_qs(request.body.decode()).items()}

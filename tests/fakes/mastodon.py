@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from fakes.base import FakeServer, Request
+from fakes.base import FakeServer, Request, multipart_field
 
 
 class FakeMastodon(FakeServer):
@@ -82,7 +82,7 @@ class FakeMastodon(FakeServer):
         kind = request.headers.get("content-type", "")
         if not kind.startswith("multipart/form-data"):
             return 422, {"error": "Validation failed: File can't be blank"}, {}
-        description = _multipart_field(request.body, kind, "description")
+        description = multipart_field(request.body, kind, "description")
         media_id = str(len(self.media) + 1)
         self.media[media_id] = {"id": media_id, "type": "image", "url": None,
                                 "description": description, "polls": 0}
@@ -97,12 +97,3 @@ class FakeMastodon(FakeServer):
             media["url"] = f"{self.url}/media/{media_id}.png"
             return 200, {k: v for k, v in media.items() if k != "polls"}, {}
         return 206, {k: v for k, v in media.items() if k != "polls"}, {}
-
-
-def _multipart_field(body: bytes, content_type: str, name: str) -> str | None:
-    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
-    for part in body.split(b"--" + boundary):
-        head, _sep, value = part.partition(b"\r\n\r\n")
-        if f'name="{name}"'.encode() in head:
-            return value.rstrip(b"\r\n").decode()
-    return None

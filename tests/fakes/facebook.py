@@ -1,0 +1,71 @@
+"""The Graph API for a page, as its reference describes it: /{page}/feed,
+/{page}/photos, /{page}/posts and /{page}.
+
+Errors come as ``{"error": {"message", "type", "code", "fbtrace_id"}}``: 190 for
+a bad token, 506 for a duplicate post, 4/17/32/613 for rate limits.
+"""
+
+from __future__ import annotations
+
+from fakes.base import FakeServer, Request, form_fields, multipart_bytes
+
+VERSION = "v23.0"
+
+
+def graph_error(code: int, message: str, kind: str = "OAuthException") -> dict:
+    return {"error": {"message": message, "type": kind, "code": code,
+                      "fbtrace_id": "AbCdEf123"}}
+
+
+class FakeFacebook(FakeServer):
+    def __init__(self, page_id: str = "1234567890", token: str = "page-token"):
+        super().__init__()
+        self.page_id = page_id
+        self.token = token
+        self.posts: list[dict] = []
+        self.photos: dict[str, dict] = {}
+
+    def handle(self, request: Request):
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return 400, graph_error(190, "Invalid OAuth access token - Cannot parse access "
+                                         "token"), {}
+        prefix = f"/{VERSION}/{self.page_id}"
+        route = f"{request.method} {request.path}"
+        if route == f"POST {prefix}/feed":
+            return self._feed(form_fields(request))
+        if route == f"POST {prefix}/photos":
+            return self._photo(request)
+        if route == f"GET {prefix}/posts":
+            data = [{"id": p["id"], "message": p.get("message", ""),
+                     "permalink_url": f"https://www.facebook.com/{p['id']}",
+                     "created_time": "2026-12-01T08:00:00+0000"} for p in reversed(self.posts)]
+            return 200, {"data": data}, {}
+        if route == f"GET {prefix}":
+            return 200, {"id": self.page_id, "name": "Embassy of Kosovo",
+                         "link": f"https://www.facebook.com/{self.page_id}"}, {}
+        return 400, graph_error(100, "Unsupported request", "GraphMethodException"), {}
+
+    def _feed(self, fields: dict[str, str]):
+        message = fields.get("message", "")
+        if self.posts and self.posts[-1].get("message") == message:
+            return 400, graph_error(506, "Duplicate status message"), {}
+        post = {"id": f"{self.page_id}_{9000 + len(self.posts)}", "message": message,
+                "attached_media": fields.get("attached_media")}
+        self.posts.append(post)
+        return 200, {"id": post["id"]}, {}
+
+    def _photo(self, request: Request):
+        kind = request.headers.get("content-type", "")
+        fields = form_fields(request)
+        data = multipart_bytes(request.body, kind, "source")
+        if not data:
+            return 400, graph_error(324, "Requires upload file", "OAuthException"), {}
+        photo_id = str(7000 + len(self.photos))
+        self.photos[photo_id] = {"alt": fields.get("alt_text_custom"), "size": len(data),
+                                 "published": fields.get("published", "true")}
+        if fields.get("published", "true") == "false":
+            return 200, {"id": photo_id}, {}
+        post = {"id": f"{self.page_id}_{9000 + len(self.posts)}",
+                "message": fields.get("message", ""), "photo": photo_id}
+        self.posts.append(post)
+        return 200, {"id": photo_id, "post_id": post["id"]}, {}

@@ -1,0 +1,95 @@
+"""X API v2 as its reference describes it: /2/tweets, /2/media/upload,
+/2/media/metadata, /2/users/me, /2/users/:id/tweets and /2/oauth2/token.
+
+- Bearer user tokens; 401 is a problem-details body ``{"title": "Unauthorized", ...}``.
+- Posting the same text twice is 403 "duplicate content".
+- 429 carries ``x-rate-limit-reset`` (Unix seconds) when scripted.
+- Links come back rewritten to t.co in timelines, as X does.
+- The refresh grant rotates the refresh token: the old one stops working.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fakes.base import FakeServer, Request, form_fields, multipart_bytes, multipart_field
+
+UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                "detail": "Unauthorized"}
+DUPLICATE = {"detail": "You are not allowed to create a Tweet with duplicate content.",
+             "type": "about:blank", "title": "Forbidden", "status": 403}
+
+
+class FakeX(FakeServer):
+    def __init__(self, token: str = "x-access-token", refresh_token: str = "x-refresh-1"):
+        super().__init__()
+        self.tokens = {token}
+        self.refresh_tokens = {refresh_token}
+        self.client_id = "client-123"
+        self.tweets: list[dict] = []
+        self.media: dict[str, dict] = {}
+
+    def handle(self, request: Request):
+        route = f"{request.method} {request.path}"
+        if route == "POST /2/oauth2/token":
+            return self._token(request)
+        if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return 401, UNAUTHORIZED, {}
+        if route == "POST /2/tweets":
+            return self._tweet(request)
+        if route == "POST /2/media/upload":
+            data = multipart_bytes(request.body, request.headers.get("content-type", ""), "media")
+            if not data:
+                return 400, {"errors": [{"message": "media is required"}],
+                             "title": "Invalid Request"}, {}
+            media_id = str(1880000000000000000 + len(self.media))
+            category = multipart_field(request.body, request.headers["content-type"],
+                                       "media_category")
+            self.media[media_id] = {"size": len(data), "category": category, "alt": None}
+            return 200, {"data": {"id": media_id, "media_key": f"3_{media_id}",
+                                  "size": len(data), "expires_after_secs": 86400}}, {}
+        if route == "POST /2/media/metadata":
+            body = request.json()
+            media = self.media.get(str(body.get("id")))
+            if media is None:
+                return 400, {"errors": [{"message": "media not found"}]}, {}
+            media["alt"] = body["metadata"]["alt_text"]["text"]
+            return 200, {"data": {"associated_metadata": body["metadata"]}}, {}
+        if route == "GET /2/users/me":
+            return 200, {"data": {"id": "2244994945", "name": "Embassy", "username": "embassy"}}, {}
+        if route == "GET /2/users/2244994945/tweets":
+            shown = [{"id": t["id"], "text": re.sub(r"https?://\S+", "https://t.co/abc", t["text"]),
+                      "edit_history_tweet_ids": [t["id"]]} for t in reversed(self.tweets)]
+            return 200, {"data": shown, "meta": {"result_count": len(shown)}}, {}
+        return 404, {"title": "Not Found Error", "status": 404, "detail": "Not found"}, {}
+
+    def _tweet(self, request: Request):
+        body = request.json()
+        text = body.get("text", "")
+        if any(t["text"] == text for t in self.tweets):
+            return 403, DUPLICATE, {}
+        media_ids = (body.get("media") or {}).get("media_ids", [])
+        if any(m not in self.media for m in media_ids):
+            return 400, {"errors": [{"message": "Your media IDs are invalid."}],
+                         "title": "Invalid Request", "status": 400}, {}
+        tweet = {"id": str(1900000000000000000 + len(self.tweets)), "text": text,
+                 "media_ids": media_ids}
+        self.tweets.append(tweet)
+        return 201, {"data": {"id": tweet["id"], "text": text,
+                              "edit_history_tweet_ids": [tweet["id"]]}}, {}
+
+    def _token(self, request: Request):
+        fields = form_fields(request)
+        if fields.get("grant_type") != "refresh_token" or \
+                fields.get("refresh_token") not in self.refresh_tokens or \
+                fields.get("client_id") != self.client_id:
+            return 400, {"error": "invalid_request",
+                         "error_description": "Value passed for the token was invalid."}, {}
+        self.refresh_tokens.discard(fields["refresh_token"])
+        number = len(self.tokens) + 1
+        access, refresh = f"x-access-{number}", f"x-refresh-{number}"
+        self.tokens.add(access)
+        self.refresh_tokens.add(refresh)
+        return 200, {"token_type": "bearer", "expires_in": 7200, "access_token": access,
+                     "scope": "tweet.write users.read tweet.read offline.access",
+                     "refresh_token": refresh}, {}
