@@ -447,3 +447,27 @@ def test_telegram_wrong_token_is_redacted(tg_home: Path, tg: FakeTelegram) -> No
     result = flush(tg_home)
     assert result.code == 4 and "Unauthorized" in result.err
     assert "WRONG-token-value" not in result.err + result.out
+
+
+def test_schedule_refuses_what_the_platform_would_refuse(bsky_home: Path) -> None:
+    write_post(bsky_home, "no-alt", ["bsky"], {"sq": "Foto", "sr": "Фото"}, alt={})
+    result = cli(bsky_home, "schedule", "no-alt", "--at", "2026-12-01T09:00:00+01:00",
+                 "--now", "2026-12-01T08:00:00+01:00")
+    assert result.code == 2 and "needs alt text" in result.err
+    assert items(bsky_home) == []
+
+
+def test_accounts_check_says_who_can_post(tg_home: Path, tg: FakeTelegram) -> None:
+    result = cli(tg_home, "accounts", "check", "tg")
+    assert result.code == 0 and "@embassy_bot" in result.out and "Embassy news" in result.out
+    set_secret("tg", "1:bad")
+    failed = cli(tg_home, "accounts", "check", "tg")
+    assert failed.code == 4 and "cannot post" in failed.err and "1:bad" not in failed.err
+
+
+def test_new_bluesky_app_password_drops_the_old_session(bsky_home: Path,
+                                                        bsky: FakeBluesky) -> None:
+    assert cli(bsky_home, "accounts", "check", "bsky").code == 0
+    assert get_secret("bsky", "session")
+    store_secret(bsky_home, "bsky", bsky.password)
+    assert get_secret("bsky", "session") is None

@@ -41,6 +41,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=run_list)
 
+    check = sub.add_parser("check", help=_("check that an account can post (asks the platform)"))
+    check.add_argument("id")
+    check.set_defaults(handler=run_check)
+
     remove = sub.add_parser("remove", help=_("remove an account and its stored secret"))
     remove.add_argument("id")
     remove.set_defaults(handler=run_remove)
@@ -151,5 +155,27 @@ def run_set_secret(args: argparse.Namespace, cli: Cli) -> int:
             hint=_("e.g. publisher accounts set-secret {id} < token.txt").format(id=account.id),
         )
     secrets.set_secret(account.id, secret)
+    if account.platform == "bluesky":  # a new app password: the old session goes
+        secrets.delete_secret(account.id, "session")
     cli.print(_("Stored the secret of {id} in the keyring").format(id=account.id))
+    return 0
+
+
+def run_check(args: argparse.Namespace, cli: Cli) -> int:
+    from datetime import UTC, datetime
+
+    from publisher.platforms.base import AuthFailed, PlatformError, Rejected
+    from publisher.platforms.registry import UnsupportedPlatform
+    from publisher.services.checking import check_account
+
+    try:
+        identity = check_account(cli.context(), args.id, lambda: datetime.now(UTC))
+    except UnsupportedPlatform as error:
+        raise UserError(str(error)) from None
+    except PlatformError as error:
+        cli.warn(_("{id} cannot post: {error}").format(id=args.id, error=error.message))
+        return 4 if isinstance(error, AuthFailed | Rejected) else 3
+    where = f" ({identity.url})" if identity.url else ""
+    cli.print(_("{id} can post as {name}{where}").format(id=args.id, name=identity.name,
+                                                         where=where))
     return 0

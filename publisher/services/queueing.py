@@ -69,6 +69,7 @@ def plan_posts(context: Context, draft: Draft, *, allow_stale: bool = False) -> 
                 _media(context, draft, locales),
             )
             _check_fits(draft, post)
+            _check_platform(context, draft, post)
             posts.append(post)
     return posts
 
@@ -121,6 +122,28 @@ def _check_fits(draft: Draft, post: PlannedPost) -> None:
             ),
             hint=_("shorten the text, or post the locales separately")
             if len(post.locales) > 1 else _("shorten the text"),
+        )
+
+
+def _check_platform(context: Context, draft: Draft, post: PlannedPost) -> None:
+    """The adapter's own rules (image count and size, alt text where required)."""
+    from publisher.platforms.base import MediaFile, Post
+    from publisher.services.checking import platform_problems
+
+    media = tuple(
+        MediaFile(context.workspace.home / m.file, m.alt, m.sha256) for m in post.media
+    )
+    problems = platform_problems(
+        context, Post(post.account, post.text, post.locales, media, draft.id),
+        lambda: datetime.now(UTC),
+    )
+    if problems:
+        raise UserError(
+            _("{id} on {account} ({locales}): {problem}").format(
+                id=draft.id, account=post.account.id, locales="+".join(post.locales),
+                problem=problems[0],
+            ),
+            hint=_("fix the draft, then schedule it again"),
         )
 
 

@@ -1,0 +1,33 @@
+"""``accounts check``: do the stored credentials work, and whose are they?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from publisher.platforms.base import Identity, Post
+from publisher.platforms.registry import Adapters
+from publisher.services.context import Context
+from publisher.services.secrets import KeyringSecrets
+
+
+def adapters_for(context: Context, clock: Callable[[], datetime]) -> Adapters:
+    return Adapters(outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(),
+                    clock=clock)
+
+
+def check_account(context: Context, account_id: str, clock: Callable[[], datetime]) -> Identity:
+    """Ask the platform who the credentials belong to; raises a PlatformError kind."""
+    account = context.account(account_id)
+    return adapters_for(context, clock).for_account(account).check()
+
+
+def platform_problems(context: Context, post: Post, clock: Callable[[], datetime]) -> list[str]:
+    """What the account's adapter says stops this post (no network, no secret needed)."""
+    from publisher.platforms.registry import UnsupportedPlatform
+
+    try:
+        adapter = adapters_for(context, clock).for_account(post.account)
+    except UnsupportedPlatform:
+        return []  # the platform's text rules were checked already
+    return adapter.validate(post)
