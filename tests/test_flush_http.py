@@ -214,3 +214,17 @@ def test_flush_prints_nothing_on_success(ws: Path, server: FakeMastodon) -> None
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0 and out == "" and err == ""
     assert time.monotonic() - started < 60
+
+
+def test_the_instance_limit_is_read_and_enforced(home: Path) -> None:
+    with FakeMastodon(token=TOKEN, max_characters=20) as small:
+        add_account(home, "tiny", "--platform", "mastodon", "--api-base", small.url,
+                    "--locales", "sq")
+        assert run_cli("--home", str(home), "accounts", "set-secret", "tiny",
+                       stdin=TOKEN + "\n").code == 0
+        write_draft(home, "long", ["tiny"], text="Ky tekst është më i gjatë se njëzet shkronja.")
+        (item_id,) = schedule(home, "long")
+        result = cli(home, "flush", "--now", "2026-12-01T09:00:10+01:00")
+        assert result.code == 4 and "20" in result.err
+        assert states(home) == {item_id: "failed"}
+        assert small.statuses == []

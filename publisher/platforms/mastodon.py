@@ -22,6 +22,7 @@ from publisher.platforms.base import (
     NotFound,
     Post,
     Published,
+    Rejected,
     Transient,
 )
 from publisher.platforms.http import json_object, raise_for_status, request
@@ -74,7 +75,22 @@ class MastodonAdapter:
         problems += [f"image {m.path.name} has no alt text" for m in post.media if not m.alt]
         return problems
 
+    def instance_limit(self) -> int | None:
+        """The instance's own character limit (/api/v2/instance), read once per run."""
+        if self.max_characters is None:
+            try:
+                response = self._call("GET", "/api/v2/instance")
+                limit = json_object(response)["configuration"]["statuses"]["max_characters"]
+                self.max_characters = int(limit)
+            except (Rejected, Transient, KeyError, TypeError, ValueError):
+                return None  # an old or unusual instance: the default rule applies
+        return self.max_characters
+
     def publish(self, post: Post, idempotency_key: str) -> Published:
+        count = count_text("mastodon", post.text, has_media=bool(post.media),
+                           limit=self.instance_limit())
+        if count.problems:
+            raise Rejected(count.problems[0])
         media_ids = [self._upload(media.path, media.alt) for media in post.media]
         data: dict[str, object] = {"status": post.text, "visibility": "public"}
         language = LANGUAGE.get(post.locales[0]) if post.locales else None
