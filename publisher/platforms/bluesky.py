@@ -41,6 +41,7 @@ from publisher.platforms.base import (
     Rejected,
     SecretStore,
     Transient,
+    media_problems,
 )
 from publisher.platforms.http import (
     epoch_reset,
@@ -233,15 +234,8 @@ class BlueskyAdapter:
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("bluesky", post.text, has_media=bool(post.media)).problems)
-        if len(post.media) > MAX_IMAGES:
-            problems.append(f"{len(post.media)} images: Bluesky takes at most {MAX_IMAGES}")
-        for media in post.media:
-            if not media.path.is_file():
-                problems.append(f"missing image {media.path.name}")
-            elif media.path.stat().st_size > MAX_IMAGE_BYTES:
-                problems.append(f"image {media.path.name} is over Bluesky's 1,000,000 bytes")
-            if not media.alt.strip():
-                problems.append(f"image {media.path.name} needs alt text")
+        problems += media_problems("Bluesky", post.media, max_images=MAX_IMAGES,
+                                   max_bytes=MAX_IMAGE_BYTES, alt_required=True)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:

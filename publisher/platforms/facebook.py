@@ -34,6 +34,7 @@ from publisher.platforms.base import (
     RateLimited,
     Rejected,
     Transient,
+    media_problems,
 )
 from publisher.platforms.http import image_type, json_object, redact, request
 
@@ -117,13 +118,8 @@ class FacebookAdapter:
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("facebook", post.text, has_media=bool(post.media)).problems)
-        if len(post.media) > MAX_IMAGES:
-            problems.append(f"{len(post.media)} images: a page post takes at most {MAX_IMAGES}")
-        for media in post.media:
-            if not media.path.is_file():
-                problems.append(f"missing image {media.path.name}")
-            elif media.path.stat().st_size > MAX_PHOTO_BYTES:
-                problems.append(f"image {media.path.name} is over Facebook's 10 MB")
+        problems += media_problems("Facebook", post.media, max_images=MAX_IMAGES,
+                                   max_bytes=MAX_PHOTO_BYTES)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:

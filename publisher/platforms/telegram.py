@@ -29,6 +29,7 @@ from publisher.platforms.base import (
     RateLimited,
     Rejected,
     Transient,
+    media_problems,
 )
 from publisher.platforms.http import image_type, json_object, redact, request
 
@@ -93,15 +94,10 @@ class TelegramAdapter:
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("telegram", post.text, has_media=bool(post.media)).problems)
-        if len(post.media) > MAX_IMAGES:
-            problems.append(f"{len(post.media)} images: Telegram takes at most {MAX_IMAGES}")
+        problems += media_problems("Telegram", post.media, max_images=MAX_IMAGES,
+                                   max_bytes=MAX_PHOTO_BYTES)
         if len(post.media) > 1 and utf16_length(post.text) > CAPTION_LIMIT:
             problems.append("an album's caption is limited to 1024 characters")
-        for media in post.media:
-            if not media.path.is_file():
-                problems.append(f"missing image {media.path.name}")
-            elif media.path.stat().st_size > MAX_PHOTO_BYTES:
-                problems.append(f"image {media.path.name} is over Telegram's 10 MB")
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:

@@ -32,6 +32,7 @@ from publisher.platforms.base import (
     Published,
     Rejected,
     SecretStore,
+    media_problems,
 )
 from publisher.platforms.http import (
     epoch_reset,
@@ -134,15 +135,8 @@ class XAdapter:
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("x", post.text, has_media=bool(post.media)).problems)
-        if len(post.media) > MAX_IMAGES:
-            problems.append(f"{len(post.media)} images: X takes at most {MAX_IMAGES}")
-        for media in post.media:
-            if not media.path.is_file():
-                problems.append(f"missing image {media.path.name}")
-            elif media.path.stat().st_size > MAX_IMAGE_BYTES:
-                problems.append(f"image {media.path.name} is over X's 5 MB")
-            if len(media.alt) > MAX_ALT_TEXT:
-                problems.append(f"alt text of {media.path.name} is over {MAX_ALT_TEXT} characters")
+        problems += media_problems("X", post.media, max_images=MAX_IMAGES,
+                                   max_bytes=MAX_IMAGE_BYTES, max_alt=MAX_ALT_TEXT)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
