@@ -44,6 +44,7 @@ class MastodonAdapter:
     media_poll_limit: int = 60
     platform: str = "mastodon"
     _secrets: tuple[str, ...] = field(init=False, repr=False)
+    _limit_asked: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -77,7 +78,8 @@ class MastodonAdapter:
 
     def instance_limit(self) -> int | None:
         """The instance's own character limit (/api/v2/instance), read once per run."""
-        if self.max_characters is None:
+        if self.max_characters is None and not self._limit_asked:
+            self._limit_asked = True
             try:
                 response = self._call("GET", "/api/v2/instance")
                 limit = json_object(response)["configuration"]["statuses"]["max_characters"]

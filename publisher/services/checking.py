@@ -22,12 +22,14 @@ def check_account(context: Context, account_id: str, clock: Callable[[], datetim
     return adapters_for(context, clock).for_account(account).check()
 
 
-def platform_problems(context: Context, post: Post, clock: Callable[[], datetime]) -> list[str]:
+def platform_problems(
+    context: Context, post: Post, clock: Callable[[], datetime], adapters: Adapters | None = None
+) -> list[str]:
     """What the account's adapter says stops this post (no network, no secret needed)."""
     from publisher.platforms.registry import UnsupportedPlatform
 
     try:
-        adapter = adapters_for(context, clock).for_account(post.account)
+        adapter = (adapters or adapters_for(context, clock)).for_account(post.account)
     except UnsupportedPlatform:
         return []  # the platform's text rules were checked already
     return adapter.validate(post)

@@ -224,7 +224,7 @@ class Flusher:
             return DraftChange(_("not sent while its draft file is broken: {error}").format(
                 error=str(error)), wait=True)
         try:
-            plans = plan_posts(self.context, draft, allow_stale=True)
+            plans = plan_posts(self.context, draft, allow_stale=True, adapters=self.adapters)
         except UserError as error:
             return DraftChange(_("the draft cannot go out as queued: {error}; {fix}").format(
                 error=error.message, fix=fix))

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.domain.drafts import Draft, TranslationState
@@ -22,6 +23,9 @@ from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, IllegalMove, St
 from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.context import Context
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 from publisher.storage.queue import FREEZE, MediaSnapshot, NewItem, Queue
 
 DEFAULT_MAX_LATENESS = timedelta(hours=6)
@@ -42,7 +46,9 @@ class PlannedPost:
     media: tuple[MediaSnapshot, ...]
 
 
-def plan_posts(context: Context, draft: Draft, *, allow_stale: bool = False) -> list[PlannedPost]:
+def plan_posts(
+    context: Context, draft: Draft, *, allow_stale: bool = False, adapters: Adapters | None = None
+) -> list[PlannedPost]:
     """Every post a draft makes (account × locale per layout), checked to go out.
 
     Raises :class:`UserError` naming the draft, account and locale for the
@@ -69,7 +75,7 @@ def plan_posts(context: Context, draft: Draft, *, allow_stale: bool = False) -> 
                 _media(context, draft, locales),
             )
             _check_fits(draft, post)
-            _check_platform(context, draft, post)
+            _check_platform(context, draft, post, adapters)
             posts.append(post)
     return posts
 
@@ -125,7 +131,9 @@ def _check_fits(draft: Draft, post: PlannedPost) -> None:
         )
 
 
-def _check_platform(context: Context, draft: Draft, post: PlannedPost) -> None:
+def _check_platform(
+    context: Context, draft: Draft, post: PlannedPost, adapters: Adapters | None
+) -> None:
     """The adapter's own rules (image count and size, alt text where required)."""
     from publisher.platforms.base import MediaFile, Post
     from publisher.services.checking import platform_problems
@@ -135,7 +143,7 @@ def _check_platform(context: Context, draft: Draft, post: PlannedPost) -> None:
     )
     problems = platform_problems(
         context, Post(post.account, post.text, post.locales, media, draft.id),
-        lambda: datetime.now(UTC),
+        lambda: datetime.now(UTC), adapters,
     )
     if problems:
         raise UserError(
