@@ -84,9 +84,9 @@ def test_kill_9_in_flight_then_rerun_posts_exactly_once(ws: Path, server: FakeMa
     assert len(keys) == 1
 
 
-def test_killed_flush_found_after_the_key_expired_needs_a_person(
-    ws: Path, server: FakeMastodon
-) -> None:
+def kill_in_flight(ws: Path, server: FakeMastodon) -> None:
+    """A flush at 09:00:10 killed with SIGKILL while its status request is in flight."""
+    server.now = datetime(2026, 12, 1, 8, 0, 11, tzinfo=UTC)
     schedule(ws, "visa")
     server.hold_path = "POST /api/v1/statuses"
     process = flush_process(ws, "2026-12-01T09:00:10+01:00")
@@ -95,10 +95,48 @@ def test_killed_flush_found_after_the_key_expired_needs_a_person(
     process.wait(timeout=10)
     server.hold_path = None
     server.release.set()
-    rerun = cli(ws, "flush", "--now", "2026-12-01T10:30:00+01:00")  # past the hour
+
+
+def test_killed_flush_found_after_the_key_expired_is_marked_sent(
+    ws: Path, server: FakeMastodon
+) -> None:
+    kill_in_flight(ws, server)
+    rerun = cli(ws, "flush", "--now", "2026-12-01T10:30:00+01:00")  # past the key's hour
+    assert rerun.code == 0, rerun.err
+    assert len(server.statuses) == 1
+    assert len(server.requests_to("POST", "/api/v1/statuses")) == 1  # never resent
+    (item,) = items(ws)
+    assert item["state"] == "sent" and item["url"] == server.statuses[0]["url"]
+
+
+def test_killed_before_the_post_arrived_is_sent_once_after_the_hour(
+    ws: Path, server: FakeMastodon
+) -> None:
+    kill_in_flight(ws, server)
+    server.statuses.clear()  # as if the request had died before the server took it
+    server.by_key.clear()
+    rerun = cli(ws, "flush", "--now", "2026-12-01T10:30:00+01:00")
+    assert rerun.code == 0, rerun.err
+    assert len(server.statuses) == 1
+    assert set(states(ws).values()) == {"sent"}
+
+
+def test_unknown_when_the_account_posted_more_than_a_page_since(
+    ws: Path, server: FakeMastodon
+) -> None:
+    kill_in_flight(ws, server)
+    server.statuses.clear()
+    server.by_key.clear()
+    for number in range(45):  # someone posted a lot by hand since the crash
+        server.statuses.append({
+            "id": str(200 + number), "url": f"{server.url}/@embassy/{200 + number}",
+            "content": f"<p>Other post {number}</p>", "text": f"Other post {number}",
+            "created_at": f"2026-12-01T08:{10 + number % 50:02d}:00.000Z",
+        })
+    rerun = cli(ws, "flush", "--now", "2026-12-01T10:30:00+01:00")
     assert rerun.code == 4
     assert "unknown" in rerun.err
-    assert len(server.statuses) == 1  # never blindly resent
+    assert len(server.requests_to("POST", "/api/v1/statuses")) == 1  # never blindly resent
     assert set(states(ws).values()) == {"unknown"}
 
 

@@ -2,21 +2,26 @@
 
 The server remembers an Idempotency-Key for one hour: a retry with the same
 key inside that hour returns the first status instead of posting again, so a
-flush that died mid-request can resend safely within the hour. Later, the
-outcome is unknowable from the key alone and a person decides.
+flush that died mid-request can resend safely within the hour. Later the
+key is forgotten, so ``find`` looks for the post among the account's own
+statuses: first by their rendered text, then, for the statuses made since the
+post was due, by their plain source text (GET /api/v1/statuses/:id/source).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import requests
 
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
+    NOT_FOUND,
     AuthFailed,
     Identity,
     NotFound,
@@ -29,6 +34,10 @@ from publisher.platforms.http import json_object, raise_for_status, request
 
 # Mastodon keeps idempotency keys for an hour; stay clear of the edge.
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)
+# How many of the account's latest statuses ``find`` reads (the API's maximum).
+STATUS_PAGE = 40
+# Server and flush clocks may disagree a little.
+CLOCK_SLACK = timedelta(minutes=10)
 # ISO 639-1 codes Mastodon takes for our BCP 47 tags (sr-Latn is still "sr").
 LANGUAGE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
 
@@ -104,8 +113,7 @@ class MastodonAdapter:
             "POST", "/api/v1/statuses", json=data,
             headers={"Idempotency-Key": idempotency_key},
         )
-        status = json_object(response)
-        return Published(str(status["id"]), status.get("url") or status.get("uri"))
+        return _published(json_object(response))
 
     def _upload(self, path, alt: str) -> str:
         with open(path, "rb") as handle:
@@ -123,7 +131,46 @@ class MastodonAdapter:
         raise Transient("the instance did not finish processing the image", maybe_sent=False)
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
-        return None  # the API cannot be asked about an idempotency key
+        """Look for the post among the account's latest statuses.
+
+        The API cannot be asked about an idempotency key, so the text decides.
+        NotFound only when the page reaches back before the post was due and
+        no status made since then has the post's source text; else None.
+        """
+        me = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
+        response = self._call(
+            "GET", f"/api/v1/accounts/{me['id']}/statuses",
+            params={"limit": str(STATUS_PAGE), "exclude_reblogs": "true"},
+        )
+        statuses = _status_list(response)
+        wanted = _comparable(post.text)
+        for status in statuses:
+            if _comparable(html_text(str(status.get("content", "")))) == wanted:
+                return _published(status)
+        since = post.due_at - CLOCK_SLACK if post.due_at else None
+        unreadable = False
+        for status in statuses:
+            created = _moment(status.get("created_at"))
+            if since is not None and (created is None or created < since):
+                continue  # made before the post was due: not ours
+            source = self._source(status)
+            unreadable = unreadable or source is None
+            if source == post.text:
+                return _published(status)
+        made = [m for m in (_moment(s.get("created_at")) for s in statuses) if m is not None]
+        reaches_back = since is not None and bool(made) and min(made) < since
+        if not unreadable and (len(statuses) < STATUS_PAGE or reaches_back):
+            return NOT_FOUND
+        return None  # a source we could not read, or more statuses than one page shows
+
+    def _source(self, status: dict) -> str | None:
+        """The plain text a status was written with (Mastodon 3.5+), or None."""
+        try:
+            response = self._call("GET", f"/api/v1/statuses/{status['id']}/source")
+        except Rejected:
+            return None
+        text = json_object(response).get("text")
+        return text if isinstance(text, str) else None
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return now - claimed_at < IDEMPOTENCY_WINDOW
@@ -131,6 +178,63 @@ class MastodonAdapter:
     def check(self) -> Identity:
         account = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
         return Identity(f"@{account.get('acct', '?')}", account.get("url"))
+
+
+def _status_list(response: requests.Response) -> list[dict]:
+    try:
+        statuses = response.json()
+    except ValueError:
+        statuses = None
+    if not isinstance(statuses, list) or not all(isinstance(s, dict) for s in statuses):
+        # Never conclude "not there" from an answer we cannot read.
+        raise Transient("the instance's list of statuses could not be read")
+    return statuses
+
+
+def _published(status: dict) -> Published:
+    return Published(str(status["id"]), status.get("url") or status.get("uri"))
+
+
+def _moment(text: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _TextOfHtml(HTMLParser):
+    """The visible text of a status's HTML: paragraphs and line breaks kept."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(content: str) -> str:
+    """Mastodon's rendered HTML back to text (links keep their hidden parts)."""
+    parser = _TextOfHtml()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.parts)
+
+
+_REMOTE_MENTION = re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w")
+_SPACE = re.compile(r"\s+")
+
+
+def _comparable(text: str) -> str:
+    """Mastodon shows @user@domain as @user; compare without that or spacing."""
+    return _SPACE.sub(" ", _REMOTE_MENTION.sub(r"\1", text)).strip()
 
 
 def _error_text(response: requests.Response) -> str:

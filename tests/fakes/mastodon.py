@@ -4,13 +4,21 @@
   header makes a repeated request return the first status (kept one hour).
 - POST /api/v2/media answers 202 while processing, GET /api/v1/media/:id
   gives the attachment with its ``url`` once processed.
+- GET /api/v1/accounts/:id/statuses lists the newest first (``limit``, at most
+  40), each with ``content`` rendered to HTML the way Mastodon does (escaped,
+  paragraphs, links split into invisible/ellipsis spans, hashtag links, remote
+  mentions shown as @user) and ``created_at``; GET /api/v1/statuses/:id/source
+  gives the plain text it was written with.
 - 401 ``{"error": "The access token is invalid"}``; 422 on validation errors;
   429 with ``X-RateLimit-Reset`` (ISO 8601) when scripted.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from fakes.base import FakeServer, Request, multipart_field
@@ -25,6 +33,8 @@ class FakeMastodon(FakeServer):
         self.by_key: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
         self.media_polls_before_ready = 1
+        # The server's clock for created_at; tests set it to match their --now.
+        self.now: datetime | None = None
 
     def handle(self, request: Request):
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -39,6 +49,12 @@ class FakeMastodon(FakeServer):
             return self._upload(request)
         if request.method == "GET" and request.path.startswith("/api/v1/media/"):
             return self._poll(request.path.rsplit("/", 1)[1])
+        if route == "GET /api/v1/accounts/1/statuses":
+            limit = min(int(request.query.get("limit", ["20"])[0]), 40)
+            return 200, [self._public(s) for s in reversed(self.statuses)][:limit], {}
+        found = re.fullmatch(r"/api/v1/statuses/(\d+)/source", request.path)
+        if request.method == "GET" and found:
+            return self._source(found.group(1))
         if route == "GET /api/v2/instance":
             return 200, {"configuration": {"statuses": {
                 "max_characters": self.max_characters}}}, {}
@@ -68,7 +84,10 @@ class FakeMastodon(FakeServer):
             "id": number,
             "uri": f"{self.url}/users/embassy/statuses/{number}",
             "url": f"{self.url}/@embassy/{number}",
-            "content": f"<p>{text}</p>",
+            "content": render(text, self.url),
+            "created_at": (self.now or datetime.now(UTC)).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "text": text,
             "language": params.get("language"),
             "visibility": params.get("visibility", "public"),
             "media_attachments": [self.media[m] for m in media_ids if m in self.media],
@@ -77,6 +96,16 @@ class FakeMastodon(FakeServer):
         if key:
             self.by_key[key] = status
         return 200, status, {}
+
+    @staticmethod
+    def _public(status: dict) -> dict:
+        return {k: v for k, v in status.items() if k != "text"}
+
+    def _source(self, status_id: str):
+        for status in self.statuses:
+            if status["id"] == status_id:
+                return 200, {"id": status_id, "text": status["text"], "spoiler_text": ""}, {}
+        return 404, {"error": "Record not found"}, {}
 
     def _upload(self, request: Request):
         kind = request.headers.get("content-type", "")
@@ -97,3 +126,43 @@ class FakeMastodon(FakeServer):
             media["url"] = f"{self.url}/media/{media_id}.png"
             return 200, {k: v for k, v in media.items() if k != "polls"}, {}
         return 206, {k: v for k, v in media.items() if k != "polls"}, {}
+
+
+_TOKEN = re.compile(r"(https?://[^\s<]+)|#(\w+)|@(\w+)@[\w.-]+\w")
+
+
+def _link(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    shown, hidden = rest[:30], rest[30:]
+    ellipsis = "ellipsis" if hidden else ""
+    return (f'<a href="{html.escape(url)}" rel="nofollow noopener" translate="no" '
+            f'target="_blank"><span class="invisible">{scheme}://</span>'
+            f'<span class="{ellipsis}">{html.escape(shown)}</span>'
+            f'<span class="invisible">{html.escape(hidden)}</span></a>')
+
+
+def _inline(line: str, base: str) -> str:
+    out, last = [], 0
+    for match in _TOKEN.finditer(line):
+        out.append(html.escape(line[last:match.start()]))
+        url, tag, user = match.groups()
+        if url:
+            out.append(_link(url))
+        elif tag:
+            out.append(f'<a href="{base}/tags/{tag.lower()}" class="mention hashtag" '
+                       f'rel="tag">#<span>{html.escape(tag)}</span></a>')
+        else:
+            out.append(f'<span class="h-card"><a href="{base}/@{user}" class="u-url mention">'
+                       f'@<span>{html.escape(user)}</span></a></span>')
+        last = match.end()
+    out.append(html.escape(line[last:]))
+    return "".join(out)
+
+
+def render(text: str, base: str) -> str:
+    """A status's text as Mastodon renders it to HTML."""
+    paragraphs = [p for p in re.split(r"\n{2,}", text.strip()) if p]
+    return "".join(
+        "<p>" + "<br />".join(_inline(line, base) for line in paragraph.split("\n")) + "</p>"
+        for paragraph in paragraphs
+    )
