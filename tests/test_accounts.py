@@ -24,8 +24,10 @@ def test_add_and_list(home: Path) -> None:
     assert listing == [{
         "id": "embassy-dc-mastodon", "platform": "mastodon", "handle": "@embassy_dc",
         "api_base": "https://diplo.social", "locales": ["en", "sq"], "layout": "separate",
-        "audience": "diaspora-us", "min_gap": 90, "max_lateness": 360, "secret": "missing",
+        "audience": "diaspora-us", "min_gap": 90, "max_per_day": None, "max_lateness": 360,
+        "secret": "missing",
     }]
+    assert "not defined yet" in result.err  # the default profile stands in meanwhile
 
 
 def test_default_api_base_is_the_public_one(home: Path) -> None:

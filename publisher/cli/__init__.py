@@ -38,7 +38,7 @@ def _language_option(value: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from publisher.cli import accounts, drafts, queue, translations, workspace
+    from publisher.cli import accounts, audiences, drafts, queue, translations, workspace
 
     parser = _Parser(
         prog="publisher",
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help=_("say more"))
     parser.add_argument("--version", action="version", version=f"publisher {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (workspace, accounts, drafts, translations, queue):
+    for module in (workspace, accounts, drafts, translations, queue, audiences):
         module.register(commands)
     return parser
 

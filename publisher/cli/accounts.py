@@ -1,4 +1,4 @@
-"""``publisher accounts add | list | remove | set-secret``."""
+"""``publisher accounts add | set | list | check | remove | set-secret``."""
 
 from __future__ import annotations
 
@@ -32,10 +32,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--layout", choices=("separate", "combined"), default="separate")
     add.add_argument("--audience", metavar="NAME")
     add.add_argument("--min-gap", type=int, default=0, metavar="MINUTES")
+    add.add_argument("--max-per-day", type=int, metavar="N")
     add.add_argument("--max-lateness", type=int, default=DEFAULT_MAX_LATENESS_MINUTES,
                      metavar="MINUTES",
                      help=_("an overdue post expires after this (default 360)"))
     add.set_defaults(handler=run_add)
+
+    change = sub.add_parser("set", help=_("change an account's settings"))
+    change.add_argument("id")
+    change.add_argument("--api-base", metavar="URL")
+    change.add_argument("--handle", metavar="H")
+    change.add_argument("--locales", metavar="L,L")
+    change.add_argument("--layout", choices=("separate", "combined"))
+    change.add_argument("--audience", metavar="NAME", help=_("'none' for the default profile"))
+    change.add_argument("--min-gap", type=int, metavar="MINUTES")
+    change.add_argument("--max-per-day", type=int, metavar="N", help=_("0 for no cap"))
+    change.add_argument("--max-lateness", type=int, metavar="MINUTES")
+    change.set_defaults(handler=run_set)
 
     listing = sub.add_parser("list", help=_("list accounts"))
     listing.add_argument("--json", action="store_true")
@@ -68,6 +81,7 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
         api_base=args.api_base,
         audience=args.audience,
         min_gap_minutes=args.min_gap,
+        max_per_day=args.max_per_day,
         max_lateness_minutes=args.max_lateness,
     )
     context.accounts_file.add(account)
@@ -76,6 +90,37 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
     ))
     if account.needs_secret:
         cli.print(_("Next: publisher accounts set-secret {id}").format(id=account.id))
+    _warn_undefined_audience(cli, account.audience)
+    return 0
+
+
+def _warn_undefined_audience(cli: Cli, audience: str | None) -> None:
+    if audience and audience not in cli.context().audiences:
+        cli.warn(_("audience {name!r} is not defined yet: the default profile is used until "
+                   "you add it with 'publisher audiences add'").format(name=audience))
+
+
+def run_set(args: argparse.Namespace, cli: Cli) -> int:
+    context = cli.context()
+    old = context.account(args.id)
+    audience = old.audience if args.audience is None else (
+        None if args.audience == "none" else args.audience)
+    cap = old.max_per_day if args.max_per_day is None else (args.max_per_day or None)
+    account = make_account(
+        old.id, old.platform,
+        locales=parse_locale_list(args.locales) if args.locales else old.locales,
+        layout=args.layout or old.layout,
+        handle=old.handle if args.handle is None else args.handle,
+        api_base=args.api_base or old.api_base,
+        audience=audience,
+        min_gap_minutes=old.min_gap_minutes if args.min_gap is None else args.min_gap,
+        max_per_day=cap,
+        max_lateness_minutes=args.max_lateness or old.max_lateness_minutes,
+        imitates=old.imitates,
+    )
+    context.accounts_file.replace(account)
+    cli.print(_("Updated {id}").format(id=account.id))
+    _warn_undefined_audience(cli, account.audience)
     return 0
 
 
@@ -93,6 +138,7 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
             "layout": account.layout,
             "audience": account.audience,
             "min_gap": account.min_gap_minutes,
+            "max_per_day": account.max_per_day,
             "max_lateness": account.max_lateness_minutes,
             "secret": "n/a" if not account.needs_secret else
                       ("unknown" if stored is None else "stored" if stored else "missing"),

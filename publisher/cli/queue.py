@@ -36,8 +36,13 @@ def moment(text: str) -> datetime:
 
 def register(commands: argparse._SubParsersAction) -> None:
     schedule = commands.add_parser("schedule", help=_("queue an approved draft"))
-    schedule.add_argument("draft")
-    schedule.add_argument("--at", type=moment, metavar="RFC3339", required=True)
+    schedule.add_argument("draft", nargs="?")
+    when = schedule.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", type=moment, metavar="RFC3339")
+    when.add_argument("--auto", action="store_true",
+                      help=_("place at the best free slots of each account's audience"))
+    schedule.add_argument("--all-approved", action="store_true",
+                          help=_("with --auto: every approved draft not queued yet"))
     schedule.add_argument("--now", type=moment, metavar="RFC3339")
     schedule.add_argument("--allow-stale", action="store_true",
                           help=_("queue stale translations too"))
@@ -91,11 +96,60 @@ def _clock(fixed: datetime | None):
 
 
 def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
+    if args.all_approved and (args.draft or not args.auto):
+        raise UserError(_("--all-approved goes with --auto and no DRAFT"),
+                        hint="publisher schedule --auto --all-approved")
+    if not args.all_approved and not args.draft:
+        raise UserError(_("name the draft to schedule"),
+                        hint=_("or use --auto --all-approved"))
     context = cli.context()
     now = _clock(args.now)()
+    if args.auto:
+        return _run_auto(cli, args, now)
     ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale)
     _print_items(cli, ids, args.json)
     return 0
+
+
+def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
+    from publisher.services import scheduling
+
+    if args.allow_stale:
+        raise UserError(_("--allow-stale goes with --at only"))
+    context = cli.context()
+    if args.all_approved:
+        drafts = scheduling.approved_unqueued(context)
+        report = scheduling.auto_schedule(context, drafts, now, strict=False)
+    else:
+        report = scheduling.auto_schedule(context, [args.draft], now)
+    if args.json:
+        cli.json({
+            "score": round(report.score, 4),
+            "placed": [_placed_json(p) for p in report.placed],
+            "unplaced": report.unplaced,
+        })
+    else:
+        for placed in report.placed:
+            cli.print(_("Queued item {id}: {draft} on {account} ({locales}) at {utc} "
+                        "({local}), score {score:.2f}: {why}").format(
+                id=placed.item_id, draft=placed.draft_id, account=placed.account_id,
+                locales="+".join(placed.locales), utc=placed.at.strftime("%Y-%m-%d %H:%M UTC"),
+                local=format_datetime(placed.at, placed.local.tzinfo), score=placed.score,
+                why=placed.why))
+        if args.all_approved and not report.placed and not report.unplaced:
+            cli.print(_("Nothing to place: no approved draft is waiting."))
+    for draft_id, reason in report.unplaced.items():
+        cli.err.write("publisher: " + _("not queued: {id}: {reason}").format(
+            id=draft_id, reason=reason) + "\n")
+    return 4 if report.unplaced else 0
+
+
+def _placed_json(placed) -> dict:
+    return {
+        "item": placed.item_id, "draft": placed.draft_id, "account": placed.account_id,
+        "locales": list(placed.locales), "due_utc": placed.at.isoformat(),
+        "due_local": placed.local.isoformat(), "score": placed.score, "why": placed.why,
+    }
 
 
 def _print_items(cli: Cli, ids: list[int], as_json: bool) -> None:

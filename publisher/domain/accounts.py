@@ -54,6 +54,7 @@ class Account:
     api_base: str | None = None
     audience: str | None = None
     min_gap_minutes: int = 0
+    max_per_day: int | None = None
     # Past this, an overdue post expires instead of going out late.
     max_lateness_minutes: int = DEFAULT_MAX_LATENESS_MINUTES
     # An outbox account may imitate a real platform's text rules (the demo's do).
@@ -111,6 +112,7 @@ def make_account(
     api_base: str | None = None,
     audience: str | None = None,
     min_gap_minutes: int = 0,
+    max_per_day: int | None = None,
     max_lateness_minutes: int = DEFAULT_MAX_LATENESS_MINUTES,
     imitates: str | None = None,
 ) -> Account:
@@ -136,6 +138,11 @@ def make_account(
         )
     if min_gap_minutes < 0:
         raise UserError(_("--min-gap cannot be negative"))
+    if max_per_day is not None and max_per_day < 1:
+        raise UserError(_("--max-per-day must be at least 1"))
+    if audience is not None and not re.match(r"^[a-z0-9][a-z0-9-]*$", audience):
+        raise UserError(_("invalid audience name {name!r}").format(name=audience),
+                        hint=_("use lower-case letters, digits and dashes, e.g. diaspora-de"))
     if max_lateness_minutes < 1:
         raise UserError(_("--max-lateness must be at least 1 minute"))
     if imitates is not None:
@@ -151,6 +158,7 @@ def make_account(
         api_base=api_base,
         audience=audience or None,
         min_gap_minutes=min_gap_minutes,
+        max_per_day=max_per_day,
         max_lateness_minutes=max_lateness_minutes,
         imitates=imitates,
     )

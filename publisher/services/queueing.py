@@ -178,15 +178,26 @@ def schedule(
         raise UserError(_("the time needs its UTC offset"), hint="2026-11-28T08:00:00+01:00")
     _check_time(draft, at, now, check_window)
     posts = plan_posts(context, draft, allow_stale=allow_stale)
+    return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor)
+
+
+def queue_posts(
+    context: Context,
+    draft: Draft,
+    timed: list[tuple[PlannedPost, datetime]],
+    *,
+    now: datetime,
+    actor: str = "person",
+) -> list[int]:
+    """Queue planned posts, each at its own time (items of a paused account are held)."""
     with open_queue(context) as queue:
-        _refuse_duplicates(queue, draft, posts)
+        _refuse_duplicates(queue, draft, [post for post, _at in timed])
         pauses = queue.pauses()
-        new_items = [_new_item(context, draft, post, at) for post in posts]
         ids = []
-        for new, post in zip(new_items, posts, strict=True):
+        for post, at in timed:
             held_by = _pause_for(pauses, post.account.id)
             ids += queue.add(
-                [new], now=now, actor=actor,
+                [_new_item(context, draft, post, at)], now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
             )
@@ -243,7 +254,7 @@ def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime) -
         # A key per item, kept across every retry of it.
         idempotency_key=f"pub-{uuid.uuid4().hex}",
         media=post.media,
-        timezone=context.settings.timezone,
+        timezone=context.audience_for(post.account).timezone,
         deadline=draft.deadline,
         max_lateness_s=post.account.max_lateness_minutes * 60,
     )

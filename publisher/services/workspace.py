@@ -7,9 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 from publisher.domain.accounts import Account, make_account
+from publisher.domain.audiences import Audience, parse_window
 from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.resources import resource_dir
+from publisher.storage.audiences import AudiencesFile
 from publisher.storage.workspace import (
     AccountsFile,
     Workspace,
@@ -21,17 +23,39 @@ from publisher.storage.workspace import (
 # Each imitates the text rules of the platform its name suggests.
 DEMO_ACCOUNTS: tuple[Account, ...] = (
     make_account("mfa-x", "outbox", locales=["en", "sq"], handle="@MFAKosovo (demo)",
-                 imitates="x"),
+                 imitates="x", audience="kosovo", min_gap_minutes=60),
     make_account(
         "mfa-facebook", "outbox", locales=["sq", "en", "sr"], layout="combined",
-        handle="MFA Kosovo (demo)", imitates="facebook",
+        handle="MFA Kosovo (demo)", imitates="facebook", audience="kosovo",
+        min_gap_minutes=120, max_per_day=3,
     ),
     make_account("embassy-dc-mastodon", "outbox", locales=["en"], handle="@embassy_dc (demo)",
-                 imitates="mastodon"),
+                 imitates="mastodon", audience="diaspora-us", min_gap_minutes=90),
     make_account("embassy-berlin-bluesky", "outbox", locales=["sq", "en"],
-                 handle="berlin.embassy (demo)", imitates="bluesky"),
+                 handle="berlin.embassy (demo)", imitates="bluesky", audience="diaspora-de",
+                 min_gap_minutes=60),
     make_account("mfa-telegram", "outbox", locales=["sq", "sr"], handle="@mfa_kosovo (demo)",
-                 imitates="telegram"),
+                 imitates="telegram", audience="kosovo", min_gap_minutes=60),
+)
+
+# Illustrative activity windows (each in its audience's own time zone).
+DEMO_AUDIENCES: tuple[Audience, ...] = (
+    Audience("kosovo", "Europe/Belgrade", tuple(parse_window(spec) for spec in (
+        "MO-FR 07:30-09:30 0.8 morning coffee",
+        "MO-FR 12:00-14:00 0.6 lunch",
+        "MO-SU 19:00-22:30 1 evening news",
+        "SA,SU 10:00-13:00 0.7 weekend morning",
+    ))),
+    Audience("diaspora-de", "Europe/Berlin", tuple(parse_window(spec) for spec in (
+        "MO-FR 06:30-08:00 0.7 commute",
+        "MO-FR 18:00-21:00 0.9 after work",
+        "SA,SU 09:00-12:00 1 weekend",
+    ))),
+    Audience("diaspora-us", "America/New_York", tuple(parse_window(spec) for spec in (
+        "MO-FR 08:00-10:00 0.9 morning",
+        "MO-FR 17:00-20:00 0.8 evening",
+        "SA,SU 10:00-14:00 0.6 weekend",
+    ))),
 )
 
 
@@ -64,6 +88,9 @@ def create_demo(home: Path | None) -> tuple[Workspace, bool]:
             _("the folder is not empty"), where=str(home), hint=_("pass an empty or new --home")
         )
     workspace, _created = init_workspace(home)
+    audiences = AudiencesFile(workspace)
+    for audience in DEMO_AUDIENCES:
+        audiences.save(audience)
     accounts = AccountsFile(workspace)
     for account in DEMO_ACCOUNTS:
         accounts.add(account)

@@ -195,6 +195,7 @@ class AccountsFile:
         "layout",
         "audience",
         "min_gap",
+        "max_per_day",
         "max_lateness",
         "imitates",
     )
@@ -243,6 +244,7 @@ class AccountsFile:
                 api_base=table.get("api_base"),
                 audience=table.get("audience"),
                 min_gap_minutes=int(table.get("min_gap", 0)),
+                max_per_day=int(table["max_per_day"]) if "max_per_day" in table else None,
                 max_lateness_minutes=int(
                     table.get("max_lateness", DEFAULT_MAX_LATENESS_MINUTES)
                 ),
@@ -274,6 +276,19 @@ class AccountsFile:
         accounts[account.id] = account_table(account)
         write_atomic(self.path, tomlkit.dumps(document))
 
+    def replace(self, account: Account) -> None:
+        """Rewrite one account's fields, keeping its place and comments."""
+        if account.id not in self.load():
+            raise_unknown_account(account.id, self.load())
+        document = self._document()
+        table = document["accounts"][account.id]
+        fresh = account_table(account)
+        for key in [k for k in table if k not in fresh]:
+            del table[key]
+        for key, value in fresh.items():
+            table[key] = value
+        write_atomic(self.path, tomlkit.dumps(document))
+
     def remove(self, account_id: str) -> None:
         if account_id not in self.load():
             raise_unknown_account(account_id, self.load())
@@ -295,6 +310,8 @@ def account_table(account: Account) -> tomlkit.items.Table:
         table["audience"] = account.audience
     if account.min_gap_minutes:
         table["min_gap"] = account.min_gap_minutes
+    if account.max_per_day:
+        table["max_per_day"] = account.max_per_day
     if account.max_lateness_minutes != DEFAULT_MAX_LATENESS_MINUTES:
         table["max_lateness"] = account.max_lateness_minutes
     if account.imitates:
