@@ -1,13 +1,19 @@
-"""A Bluesky PDS as the AT Protocol's lexicons describe it (the XRPC calls we use).
+"""A Bluesky PDS as the reference server (@atproto/pds 0.5) answers the XRPC calls we use.
 
-- createSession with identifier + (app) password gives accessJwt/refreshJwt;
-  a wrong password is 401 AuthenticationRequired. refreshSession takes the
-  refresh token as its bearer and rotates both.
-- An expired access token is 400 ExpiredToken.
-- createRecord with a record key already taken fails with a server error
-  (the reference server does not answer with a clean conflict).
-- getRecord of a missing record is 400 RecordNotFound.
-- uploadBlob takes raw bytes and answers with a blob reference.
+Checked against it by tests/test_bluesky_pds.py; this fake runs where that
+server is not installed.
+
+- createSession with identifier (handle or DID) + (app) password gives
+  accessJwt/refreshJwt; a wrong password is 401 AuthenticationRequired.
+  refreshSession takes the refresh token as its bearer and rotates both.
+- No bearer is 401 AuthMissing; a bearer the server does not know is 400
+  InvalidToken, an expired one 400 ExpiredToken (not 401).
+- createRecord takes only a TID as a post's record key (400 otherwise) and
+  checks the text's 300 graphemes; a key already taken is a 500, not a clean
+  conflict.
+- getRecord needs no login; a missing record is 400 RecordNotFound.
+- uploadBlob takes raw bytes, needs a Content-Type and stores the type it
+  reads from an image's bytes.
 """
 
 from __future__ import annotations
@@ -15,10 +21,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
+
+import regex
 
 from fakes.base import FakeServer, Request
 
 FAR_FUTURE = 4_102_444_800  # 2100-01-01, so tests' fixed clocks never see expiry
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+TID = re.compile(rf"^[{TID_ALPHABET[:16]}][{TID_ALPHABET}]{{12}}$")
+MAX_GRAPHEMES = 300
 
 
 def _jwt(claims: dict) -> str:
@@ -67,28 +79,31 @@ class FakeBluesky(FakeServer):
         if nsid == "com.atproto.server.refreshSession":
             token = self._bearer(request)
             if token not in self.refresh:
-                return 400, {"error": "ExpiredToken", "message": "Token has expired"}, {}
+                return 400, {"error": "InvalidToken", "message": "Token could not be verified"}, {}
             self.refresh.discard(token)
             return 200, self._mint(), {}
         if nsid == "com.atproto.identity.resolveHandle":
             handle = request.query.get("handle", [""])[0]
             if handle in self.known_handles:
                 return 200, {"did": self.known_handles[handle]}, {}
-            return 400, {"error": "InvalidRequest", "message": "Unable to resolve handle"}, {}
+            # Its own domain's unknown handles have their own error name.
+            name = "HandleNotFound" if handle.endswith(".test") else "InvalidRequest"
+            return 400, {"error": name, "message": "Unable to resolve handle"}, {}
+        if nsid == "com.atproto.repo.getRecord":
+            return self._get_record(request)
         token = self._bearer(request)
+        if not token:
+            return 401, {"error": "AuthMissing", "message": "Authentication Required"}, {}
         if token not in self.access:
-            return 401, {"error": "AuthenticationRequired",
-                         "message": "Authentication Required"}, {}
+            return 400, {"error": "InvalidToken", "message": "Token could not be verified"}, {}
         if not self.access[token]:
             return 400, {"error": "ExpiredToken", "message": "Token has expired"}, {}
         if nsid == "com.atproto.server.getSession":
-            return 200, {"handle": self.user_handle, "did": self.did}, {}
+            return 200, {"did": self.did, "handle": self.user_handle, "active": True}, {}
         if nsid == "com.atproto.repo.uploadBlob":
             return self._upload(request)
         if nsid == "com.atproto.repo.createRecord":
             return self._create_record(request)
-        if nsid == "com.atproto.repo.getRecord":
-            return self._get_record(request)
         return 404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"}, {}
 
     def _create_session(self, request: Request):
@@ -101,7 +116,10 @@ class FakeBluesky(FakeServer):
         return 200, self._mint(), {}
 
     def _upload(self, request: Request):
-        kind = request.headers.get("content-type", "")
+        if not request.headers.get("content-type"):
+            return 400, {"error": "InvalidRequest", "message":
+                         "Request encoding (Content-Type) required but not provided"}, {}
+        kind = _sniff(request.body, request.headers["content-type"])
         cid = "bafkrei" + hashlib.sha256(request.body).hexdigest()[:40]
         self.blobs[cid] = request.body
         return 200, {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": kind,
@@ -109,23 +127,29 @@ class FakeBluesky(FakeServer):
 
     def _create_record(self, request: Request):
         body = request.json()
-        if body.get("repo") != self.did:
-            return 400, {"error": "InvalidRequest", "message": "Input/repo must be the DID"}, {}
+        if body.get("repo") not in (self.did, self.user_handle):
+            return 403, {"error": "AccountNotFound", "message": "Account not found"}, {}
         record = body.get("record") or {}
-        if not isinstance(record.get("text"), str) or "createdAt" not in record:
+        problem = _post_problem(record)
+        if problem:
             return 400, {"error": "InvalidRequest",
-                         "message": "Invalid app.bsky.feed.post record"}, {}
-        rkey = body.get("rkey") or f"auto{len(self.records)}"
+                         "message": f"Invalid app.bsky.feed.post record: {problem}"}, {}
+        rkey = body.get("rkey") or _tid(len(self.records))
+        if not TID.match(rkey):
+            return 400, {"error": "InvalidRequest", "message": "Invalid record key for "
+                         f"app.bsky.feed.post: Invalid TID string (got \"{rkey}\") at $"}, {}
         uri = f"at://{self.did}/{body.get('collection')}/{rkey}"
         if uri in self.records:
             return 500, {"error": "InternalServerError", "message": "Internal Server Error"}, {}
         self.records[uri] = record
         return 200, {"uri": uri, "cid": "bafyrei" + hashlib.sha256(uri.encode()).hexdigest()[:40],
-                     "commit": {"cid": "bafyreic", "rev": "3l"}}, {}
+                     "commit": {"cid": "bafyreic", "rev": "3l"},
+                     "validationStatus": "valid"}, {}
 
     def _get_record(self, request: Request):
         query = {k: v[0] for k, v in request.query.items()}
-        uri = f"at://{query.get('repo')}/{query.get('collection')}/{query.get('rkey')}"
+        repo = self.did if query.get("repo") == self.user_handle else query.get("repo")
+        uri = f"at://{repo}/{query.get('collection')}/{query.get('rkey')}"
         if uri not in self.records:
             return 400, {"error": "RecordNotFound",
                          "message": f"Could not locate record: {uri}"}, {}
@@ -133,3 +157,30 @@ class FakeBluesky(FakeServer):
 
     def posts(self) -> list[dict]:
         return list(self.records.values())
+
+
+def _post_problem(record: dict) -> str | None:
+    """What the PDS's lexicon check finds in a post (the checks we can trip)."""
+    text = record.get("text")
+    if not isinstance(text, str):
+        return f"Expected string value type (got {text}) at $.record.text"
+    graphemes = len(regex.findall(r"\X", text))
+    if graphemes > MAX_GRAPHEMES:
+        return f"grapheme too big (maximum {MAX_GRAPHEMES}, got {graphemes}) at $.record.text"
+    if "createdAt" not in record:
+        return 'Missing required key "createdAt" at $.record'
+    return None
+
+
+def _sniff(data: bytes, declared: str) -> str:
+    """The PDS stores the type it reads from an image's bytes, whatever the header said."""
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    return declared
+
+
+def _tid(number: int) -> str:
+    """A record key the server picks itself (a valid TID)."""
+    return "3l" + "".join(TID_ALPHABET[(number >> 5 * i) & 31] for i in range(10, -1, -1))
