@@ -31,7 +31,7 @@ from queue_helpers import add_account, cli, items, schedule
 
 from publisher.domain.accounts import make_account
 from publisher.domain.locales import fingerprint
-from publisher.platforms.base import NOT_FOUND, AuthFailed, MediaFile, Post, RateLimited
+from publisher.platforms.base import NOT_FOUND, AuthFailed, MediaFile, Post, RateLimited, Rejected
 from publisher.platforms.bluesky import BlueskyAdapter, record_key
 from publisher.platforms.registry import Adapters
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
@@ -156,7 +156,7 @@ def rkey_of(uri: str) -> str:
 
 
 def png(width: int, height: int) -> bytes:
-    """A real PNG: red pixels, 8-bit RGB."""
+    """A real PNG of one colour, 8-bit RGB."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(kind + data) & 0xFFFFFFFF
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
@@ -224,6 +224,20 @@ def test_image_goes_up_with_its_alt_text(alice: Login, tmp_path: Path) -> None:
     assert stored.status_code == 200 and stored.content == image.read_bytes()
 
 
+def test_the_300_grapheme_limit_is_counted_as_the_pds_counts_it(alice: Login) -> None:
+    adapter = adapter_for(alice)
+    # Flags, a decomposed ë and Cyrillic: one grapheme each, several code points or bytes.
+    unit = "🇽🇰 e\u0308 Ж "  # 6 graphemes
+    fits = post_for(adapter, unit * 50)
+    assert adapter.validate(fits) == []
+    adapter.publish(fits, "pub-pds-300")
+    too_long = post_for(adapter, unit * 50 + "!")
+    assert any("300" in problem for problem in adapter.validate(too_long))
+    with pytest.raises(Rejected) as refused:
+        adapter.publish(too_long, "pub-pds-301")
+    assert "grapheme too big (maximum 300, got 301)" in refused.value.message
+
+
 def test_the_same_key_twice_makes_one_record(pds: Login) -> None:
     crash = new_account(pds, "crash")
     set_secret("crash", crash.app_password)
@@ -280,7 +294,7 @@ def test_an_expiring_token_is_refreshed_and_the_new_pair_kept(pds: Login) -> Non
     assert answer.status_code == 200 and answer.json()["did"] == owner.did
 
 
-def test_a_revoked_session_is_replaced_by_a_new_login(alice: Login) -> None:
+def test_a_stored_session_the_pds_rejects_is_replaced_by_a_new_login(alice: Login) -> None:
     set_secret("bsky", json.dumps({"did": alice.did, "handle": alice.handle,
                                    "accessJwt": "revoked", "refreshJwt": "revoked"}), "session")
     assert adapter_for(alice).check().details == {"did": alice.did}
