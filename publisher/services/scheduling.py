@@ -1,0 +1,359 @@
+"""Choosing when posts go out: the best slots of an account, and placing many
+drafts at once.
+
+Time is a grid of 5-minute UTC steps from the first step after ``now``. Each
+account's lane scores every step by its audience's activity at the
+wall-clock time the step shows in the audience's zone (the rule in
+:mod:`publisher.domain.audiences`), forbids blacked-out local dates, and
+knows the posts already queued or recently sent (the minimum gap and the
+daily cap count them). :func:`publisher.domain.placement.place` then solves
+the whole placement; this module only builds its input and explains its
+output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from publisher.domain.accounts import Account
+from publisher.domain.audiences import DAY_NAMES, Audience
+from publisher.domain.drafts import Draft
+from publisher.domain.errors import UserError
+from publisher.domain.placement import Job, Lane, place
+from publisher.domain.queue import State
+from publisher.i18n import _
+from publisher.services.audiences import ActivityGrid, audience_grid
+from publisher.services.context import Context
+from publisher.services.queueing import PlannedPost, open_queue, plan_posts, queue_posts
+from publisher.storage.queue import FREEZE, Item
+
+STEP = timedelta(minutes=5)
+HORIZON = timedelta(days=30)
+MAX_HORIZON = timedelta(days=120)
+# Suggestions are alternatives, so at least this far apart.
+SUGGESTION_SPACING = timedelta(minutes=30)
+# Items that occupy a slot: everything not finished or given up.
+OCCUPYING = (State.QUEUED, State.RETRY, State.HELD, State.SENDING, State.UNKNOWN, State.SENT)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The UTC grid of one scheduling run."""
+
+    start: datetime
+    steps: int
+
+    @classmethod
+    def after(cls, now: datetime, span: timedelta = HORIZON) -> Timeline:
+        now = now.astimezone(UTC)
+        first = now.replace(second=0, microsecond=0) + timedelta(
+            minutes=5 - now.minute % 5)
+        return cls(first, int(span / STEP))
+
+    def at(self, step: int) -> datetime:
+        return self.start + step * STEP
+
+    def step_on_or_after(self, moment: datetime) -> int:
+        return max(0, math.ceil((moment - self.start) / STEP))
+
+    def step_on_or_before(self, moment: datetime) -> int:
+        return math.floor((moment - self.start) / STEP)
+
+
+@dataclass(frozen=True)
+class SlotSuggestion:
+    at: datetime  # UTC
+    local: datetime  # the same instant in the audience's zone
+    score: float  # 0..1
+    why: str
+
+
+@dataclass(frozen=True)
+class PlacedPost:
+    draft_id: str
+    account_id: str
+    locales: tuple[str, ...]
+    at: datetime
+    local: datetime
+    score: float
+    why: str
+    item_id: int | None = None
+
+
+@dataclass
+class AutoReport:
+    placed: list[PlacedPost]
+    unplaced: dict[str, str]  # draft id -> why it was not queued
+    score: float = 0.0
+
+
+# Lanes
+
+
+@dataclass
+class _Lane:
+    account: Account
+    audience: Audience
+    lane: Lane
+    occupied: list[datetime]  # UTC times of the account's other posts
+
+
+def _occupied(items: Iterable[Item], account_id: str) -> list[datetime]:
+    times = []
+    for item in items:
+        if item.account_id != account_id or item.state not in OCCUPYING:
+            continue
+        times.append(item.updated_at if item.state == State.SENT else item.due_at)
+    return sorted(times)
+
+
+def _build_lane(
+    context: Context, account: Account, timeline: Timeline, items: list[Item]
+) -> _Lane:
+    audience = context.audience_for(account)
+    zone = audience.zone
+    calendar = context.calendar
+    scores: list[float] = []
+    day_of: list[int] = []
+    cache: dict[tuple[int, int, int], float] = {}
+    for step in range(timeline.steps):
+        local = timeline.at(step).astimezone(zone)
+        day = local.date()
+        day_of.append(day.toordinal())
+        if calendar.blocked(audience.name, day):
+            scores.append(math.nan)
+            continue
+        key = (local.weekday(), local.hour, local.minute)
+        if key not in cache:
+            cache[key] = audience.weight_local(local)
+        scores.append(cache[key])
+    occupied = _occupied(items, account.id)
+    gap_steps = max(1, math.ceil(timedelta(minutes=account.min_gap_minutes) / STEP))
+    busy, day_load = [], {}
+    for moment in occupied:
+        step = math.floor((moment - timeline.start) / STEP)
+        if -gap_steps < step < timeline.steps:
+            busy.append(step)
+        if not 0 <= step < timeline.steps:  # outside the grid: still counts for its day
+            day = moment.astimezone(zone).date().toordinal()
+            day_load[day] = day_load.get(day, 0) + 1
+    lane = Lane(account.id, scores, gap_steps, day_of, account.max_per_day, tuple(busy),
+                day_load)
+    return _Lane(account, audience, lane, occupied)
+
+
+def _paused(context: Context) -> dict[str, str]:
+    with open_queue(context) as queue:
+        return {scope: pause.reason for scope, pause in queue.pauses().items()}
+
+
+def _pause_reason(pauses: dict[str, str], account_id: str) -> str | None:
+    if FREEZE in pauses:
+        return _("the queue is frozen ({reason}); 'publisher resume --all' first").format(
+            reason=pauses[FREEZE] or "-")
+    if account_id in pauses:
+        return _("{account} is paused ({reason}); 'publisher resume --account {account}' "
+                 "first").format(account=account_id, reason=pauses[account_id] or "-")
+    return None
+
+
+def _all_items(context: Context) -> list[Item]:
+    with open_queue(context) as queue:
+        return queue.items(OCCUPYING)
+
+
+# Explanations
+
+
+def explain(lane: _Lane, moment: datetime) -> str:
+    """``Tue 08:30 Europe/Berlin, weight 0.9 window 'morning', 2 h after your last post``."""
+    local = moment.astimezone(lane.audience.zone)
+    activity = lane.audience.activity_local(local)
+    parts = [
+        f"{DAY_NAMES[local.weekday()]} {local:%H:%M} {lane.audience.timezone}",
+        _("weight {weight:.2f} {source}").format(weight=activity.weight, source=activity.why),
+    ]
+    before = [t for t in lane.occupied if t < moment]
+    if before:
+        parts.append(_("{gap} after your last post").format(gap=_duration(moment - before[-1])))
+    return ", ".join(parts)
+
+
+def _duration(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 60:
+        return _("{n} min").format(n=minutes)
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return _("{h} h {m} min").format(h=hours, m=rest) if rest else _("{h} h").format(h=hours)
+    return _("{d} days").format(d=minutes // (24 * 60))
+
+
+# Slots
+
+
+def suggest_slots(
+    context: Context, account_id: str, count: int, now: datetime
+) -> list[SlotSuggestion]:
+    """The next ``count`` best free slots of an account, in time order."""
+    if count < 1:
+        raise UserError(_("--count must be at least 1"))
+    account = context.account(account_id)
+    timeline = Timeline.after(now)
+    built = _build_lane(context, account, timeline, _all_items(context))
+    spacing = max(built.lane.gap, math.ceil(SUGGESTION_SPACING / STEP))
+    lane = Lane(account.id, built.lane.scores, spacing, built.lane.day_of,
+                built.lane.max_per_day, built.lane.busy, built.lane.day_load)
+    jobs = [Job(f"slot-{n}", account.id) for n in range(count)]
+    placement = place([lane], jobs)
+    steps = sorted(step for starts in placement.starts.values() for step in starts)
+    return [_suggestion(built, timeline.at(step), lane.scores[step]) for step in steps]
+
+
+def _suggestion(lane: _Lane, moment: datetime, score: float) -> SlotSuggestion:
+    return SlotSuggestion(moment, moment.astimezone(lane.audience.zone), round(score, 4),
+                          explain(lane, moment))
+
+
+def activity_grid(context: Context, account_id: str) -> ActivityGrid:
+    """The weekday x hour activity of an account's audience, in its own zone."""
+    audience = context.audience_for(context.account(account_id))
+    return audience_grid(audience)
+
+
+# Placing drafts
+
+
+@dataclass(frozen=True)
+class _DraftJobs:
+    draft: Draft
+    bundles: dict[str, list[PlannedPost]]  # account id -> its posts, in locale order
+
+
+def approved_unqueued(context: Context) -> list[str]:
+    """Approved drafts with nothing in the queue yet (sent or pending)."""
+    loaded, _errors = context.drafts.load_all()
+    with open_queue(context) as queue:
+        queued = {item.draft_id for item in queue.items()
+                  if item.state not in (State.CANCELLED, State.EXPIRED, State.FAILED)}
+    return sorted(d.draft.id for d in loaded if d.draft.approved and d.draft.id not in queued)
+
+
+def auto_schedule(
+    context: Context, draft_ids: list[str], now: datetime, *, strict: bool = True
+) -> AutoReport:
+    """Place every post of these drafts at the best free slots, then queue them.
+
+    A draft is placed whole or not at all: if one of its posts has no room
+    (deadline, blackout, freeze), none of them is queued and the report says
+    why. ``strict`` turns the first such problem into a :class:`UserError`.
+    """
+    unplaced: dict[str, str] = {}
+    drafts: list[_DraftJobs] = []
+    pauses = _paused(context)
+    for draft_id in draft_ids:
+        try:
+            drafts.append(_plan(context, draft_id, pauses))
+        except UserError as error:
+            if strict:
+                raise
+            unplaced[draft_id] = error.message
+    horizon = _horizon(drafts, now)
+    timeline = Timeline.after(now, horizon)
+    items = _all_items(context)
+    lanes = {
+        account_id: _build_lane(context, context.account(account_id), timeline, items)
+        for account_id in sorted({a for d in drafts for a in d.bundles})
+    }
+    placement, drafts = _place_whole(drafts, lanes, timeline, unplaced)
+    if strict and unplaced:
+        draft_id, reason = next(iter(unplaced.items()))
+        raise UserError(_("{id}: {reason}").format(id=draft_id, reason=reason),
+                        hint=_("pick a time with --at, or move the deadline or the blackout"))
+    for key, steps in placement.starts.items():  # explanations see the new posts too
+        lane = lanes[key.split("|", 1)[1]]
+        lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
+    report = AutoReport([], unplaced, placement.score)
+    for entry in drafts:
+        report.placed += _queue(context, entry, placement.starts, lanes, timeline, now)
+    return report
+
+
+def _plan(context: Context, draft_id: str, pauses: dict[str, str]) -> _DraftJobs:
+    draft = context.drafts.load(draft_id).draft
+    posts = plan_posts(context, draft)
+    bundles: dict[str, list[PlannedPost]] = {}
+    for post in posts:
+        reason = _pause_reason(pauses, post.account.id)
+        if reason:
+            raise UserError(reason)
+        bundles.setdefault(post.account.id, []).append(post)
+    with open_queue(context) as queue:
+        active = [i for i in queue.items(draft_id=draft.id)
+                  if i.state not in (State.CANCELLED, State.EXPIRED, State.FAILED)]
+    if active:
+        raise UserError(_("{id} is already in the queue (item {item})").format(
+            id=draft.id, item=active[0].id))
+    return _DraftJobs(draft, bundles)
+
+
+def _horizon(drafts: list[_DraftJobs], now: datetime) -> timedelta:
+    """30 days, or enough to reach a week past the latest embargo."""
+    span = HORIZON
+    for entry in drafts:
+        if entry.draft.not_before:
+            span = max(span, entry.draft.not_before - now + timedelta(days=7))
+    return min(span, MAX_HORIZON)
+
+
+def _jobs(entry: _DraftJobs, timeline: Timeline) -> list[Job]:
+    draft = entry.draft
+    earliest = timeline.step_on_or_after(draft.not_before) if draft.not_before else 0
+    latest = (min(timeline.steps - 1, timeline.step_on_or_before(draft.deadline))
+              if draft.deadline else None)
+    return [
+        Job(f"{draft.id}|{account_id}", account_id, len(posts), earliest, latest)
+        for account_id, posts in entry.bundles.items()
+    ]
+
+
+def _place_whole(
+    drafts: list[_DraftJobs], lanes: dict[str, _Lane], timeline: Timeline,
+    unplaced: dict[str, str],
+):
+    """Place, drop the drafts with a post that found no room, place the rest again."""
+    while True:
+        jobs = [job for entry in drafts for job in _jobs(entry, timeline)]
+        placement = place([lane.lane for lane in lanes.values()], jobs)
+        failed = {key.split("|", 1)[0]: why for key, why in placement.unplaced.items()}
+        if not failed:
+            return placement, drafts
+        for draft_id, why in failed.items():
+            unplaced.setdefault(draft_id, why)
+        drafts = [entry for entry in drafts if entry.draft.id not in failed]
+
+
+def _queue(
+    context: Context, entry: _DraftJobs, starts: dict[str, list[int]],
+    lanes: dict[str, _Lane], timeline: Timeline, now: datetime,
+) -> list[PlacedPost]:
+    timed: list[tuple[PlannedPost, datetime]] = []
+    placed: list[PlacedPost] = []
+    for account_id, posts in entry.bundles.items():
+        lane = lanes[account_id]
+        steps = starts[f"{entry.draft.id}|{account_id}"]
+        for post, step in zip(posts, steps, strict=True):
+            moment = timeline.at(step)
+            timed.append((post, moment))
+            placed.append(PlacedPost(
+                entry.draft.id, account_id, post.locales, moment,
+                moment.astimezone(lane.audience.zone), round(lane.lane.scores[step], 4),
+                explain(lane, moment)))
+    ids = queue_posts(context, entry.draft, timed, now=now, actor="auto")
+    return [
+        PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why, item)
+        for p, item in zip(placed, ids, strict=True)
+    ]
