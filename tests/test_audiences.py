@@ -21,7 +21,7 @@ from publisher.domain.audiences import (
 )
 from publisher.domain.errors import UserError
 
-DATA = ROOT.parent / "shared" / "data" / "audiences"
+DATA = ROOT / "tests" / "data" / "audiences"  # copied from the brief's shared sample data
 BELGRADE = ZoneInfo("Europe/Belgrade")
 KOSOVO_CSV = DATA / "kosovo-page-activity.csv"
 INSTAGRAM_JSON = DATA / "diaspora-de-instagram-online_followers.json"

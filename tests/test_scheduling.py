@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_slots_are_the_best_free_times_with_a_reason(ws: Path) -> None:
     assert len(found) == 4
     times = [when(s["utc"]) for s in found]
     assert times == sorted(times) and all(b - a >= timedelta(minutes=30)
-                                          for a, b in zip(times, times[1:], strict=False))
+                                          for a, b in itertools.pairwise(times))
     assert all(s["score"] == 1.0 for s in found)  # four evening slots beat any morning
     first = found[0]
     local = when(first["local"])
@@ -119,7 +120,7 @@ def test_auto_places_the_three_versions_together_and_the_gap_apart(ws: Path) -> 
     placed = json.loads(result.out)["placed"]
     assert [p["locales"] for p in placed] == [["sq"], ["en"], ["sr"]]
     times = [when(p["due_utc"]) for p in placed]
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [timedelta(hours=1)] * 2
+    assert [b - a for a, b in itertools.pairwise(times)] == [timedelta(hours=1)] * 2
     # The evening window holds two of the three an hour apart; the third is the
     # best the bundle can do beside them (a daytime 0.02), not a morning at 0.9.
     assert sum(p["score"] for p in placed) == pytest.approx(2.02)
@@ -163,7 +164,7 @@ def test_all_approved_places_many_and_reports_what_did_not_fit(ws: Path) -> None
     assert set(report["unplaced"]) == {"late"}
     assert len(report["placed"]) == 18
     times = sorted(when(p["due_utc"]) for p in report["placed"])
-    assert all(b - a >= timedelta(minutes=60) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= timedelta(minutes=60) for a, b in itertools.pairwise(times))
     assert "not queued: late" in result.err
     nothing = cli(ws, "schedule", "--auto", "--all-approved", "--now", NOW)
     assert nothing.code == 4 and "late" in nothing.err  # the rest are queued already

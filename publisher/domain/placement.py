@@ -41,14 +41,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 from publisher.i18n import _
 
 SKIP = 1e6
 NEG = -math.inf
-CAP_ROUNDS = 12
-CAP_STEP = 0.15
+CAP_ROUNDS = 4
+CAP_STEP = 0.3
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _place_lane(lane: Lane, jobs: list[Job]) -> tuple[dict[str, list[int]], dict
         starts = _solve(lane, ordered, _penalised(lane, penalty))
     if _over_cap(lane, starts):
         starts = _repair(lane, ordered, starts)
+    starts = _insert_missing(lane, ordered, starts)
     unplaced = {job.key: _no_room(job) for job in ordered if job.key not in starts}
     return starts, unplaced
 
@@ -165,7 +167,21 @@ def _repair(lane: Lane, ordered: list[Job], starts: dict[str, list[int]]) -> dic
         weakest = min(on_day, key=lambda key: (sum(lane.scores[s] for s in keep[key]), key))
         del keep[weakest]
         removed.append(jobs[weakest])
-    for job in sorted(removed, key=ordered.index):
+    return _insert(lane, removed, keep)
+
+
+def _insert_missing(
+    lane: Lane, ordered: list[Job], starts: dict[str, list[int]]
+) -> dict[str, list[int]]:
+    """Jobs the fixed deadline order left out (nested windows) may still fit around the rest."""
+    missing = [job for job in ordered if job.key not in starts]
+    return _insert(lane, missing, starts) if missing else starts
+
+
+def _insert(lane: Lane, jobs: list[Job], keep: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Each job in turn at its best free steps that keep the gap and the cap."""
+    keep = dict(keep)
+    for job in jobs:
         taken = [*lane.busy, *(step for steps in keep.values() for step in steps)]
         bundle = _bundle_scores(lane, job, _allowed(lane, taken))
         start = _first_capped(lane, taken, job, bundle)
@@ -229,6 +245,15 @@ def _window_scores(scores: Sequence[float], job: Job, gap: int, latest: int) -> 
 
 
 def _solve(lane: Lane, ordered: list[Job], scores: list[float]) -> dict[str, list[int]]:
+    """The DP; first without the skip option (every job fits: the common case,
+    two list passes fewer per job), again with it when some job does not fit."""
+    tables = _tables(lane, ordered, scores, allow_skip=False)
+    if tables and tables[-1][0][-1] == NEG:
+        tables = _tables(lane, ordered, scores, allow_skip=True)
+    return _backtrack(ordered, tables, lane.gap, len(scores))
+
+
+def _tables(lane: Lane, ordered: list[Job], scores: list[float], *, allow_skip: bool) -> list:
     size, gap = len(scores), lane.gap
     prev = [0.0] * size
     floor = 0.0  # the value of the previous jobs "before step 0": all skipped
@@ -239,13 +264,16 @@ def _solve(lane: Lane, ordered: list[Job], scores: list[float]) -> dict[str, lis
         # Candidate value when the bundle ends at step v (it starts at v - span).
         ends = [NEG] * size
         before = [floor] * min(size, gap) + prev[: max(0, size - gap)]  # prev[u - gap]
-        starts_value = [b + p for b, p in zip(bundle, before, strict=True)]
+        starts_value = list(map(add, bundle, before))
         ends[span:] = starts_value[: size - span] if span < size else []
-        skip = [p - SKIP for p in prev]
-        best = list(accumulate((max(a, b) for a, b in zip(ends, skip, strict=True)), max))
+        if allow_skip:
+            skip = map(add, prev, repeat(-SKIP, size))
+            best = list(accumulate(map(max, ends, skip), max))
+        else:
+            best = list(accumulate(ends, max))
         tables.append((best, ends, floor))
-        prev, floor = best, floor - SKIP
-    return _backtrack(ordered, tables, gap, size)
+        prev, floor = best, (floor - SKIP if allow_skip else NEG)
+    return tables
 
 
 def _backtrack(ordered: list[Job], tables: list, gap: int, size: int) -> dict[str, list[int]]:
