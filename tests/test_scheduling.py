@@ -158,10 +158,11 @@ def test_all_approved_places_many_and_reports_what_did_not_fit(ws: Path) -> None
         approved_three_languages(ws, f"news-{number}", ["box"])
     approved_three_languages(ws, "late", ["box"], extra="deadline = 2026-11-23T07:20:00+01:00")
     write_draft(ws, "unapproved", ["box"], approved=False)
+    (ws / "drafts" / "broken.toml").write_text('title = "broken"\naccounts = [\n')
     result = cli(ws, "schedule", "--auto", "--all-approved", "--now", NOW, "--json")
     assert result.code == 4
     report = json.loads(result.out)
-    assert set(report["unplaced"]) == {"late"}
+    assert set(report["unplaced"]) == {"late", "drafts/broken.toml"}
     assert len(report["placed"]) == 18
     times = sorted(when(p["due_utc"]) for p in report["placed"])
     assert all(b - a >= timedelta(minutes=60) for a, b in itertools.pairwise(times))

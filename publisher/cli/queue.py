@@ -118,8 +118,9 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
         raise UserError(_("--allow-stale goes with --at only"))
     context = cli.context()
     if args.all_approved:
-        drafts = scheduling.approved_unqueued(context)
+        drafts, broken = scheduling.approved_unqueued(context)
         report = scheduling.auto_schedule(context, drafts, now, strict=False)
+        report.unplaced.update(broken)
     else:
         report = scheduling.auto_schedule(context, [args.draft], now)
     if args.json:

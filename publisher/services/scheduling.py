@@ -233,13 +233,15 @@ class _DraftJobs:
     bundles: dict[str, list[PlannedPost]]  # account id -> its posts, in locale order
 
 
-def approved_unqueued(context: Context) -> list[str]:
-    """Approved drafts with nothing in the queue yet (sent or pending)."""
-    loaded, _errors = context.drafts.load_all()
+def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
+    """Approved drafts with nothing in the queue yet (sent or pending), and the
+    draft files that could not be read (file -> error), which a person must fix."""
+    loaded, errors = context.drafts.load_all()
     with open_queue(context) as queue:
         queued = {item.draft_id for item in queue.items()
                   if item.state not in (State.CANCELLED, State.EXPIRED, State.FAILED)}
-    return sorted(d.draft.id for d in loaded if d.draft.approved and d.draft.id not in queued)
+    ready = sorted(d.draft.id for d in loaded if d.draft.approved and d.draft.id not in queued)
+    return ready, {error.where or "?": error.message for error in errors}
 
 
 def auto_schedule(
