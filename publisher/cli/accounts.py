@@ -115,7 +115,8 @@ def run_set(args: argparse.Namespace, cli: Cli) -> int:
         audience=audience,
         min_gap_minutes=old.min_gap_minutes if args.min_gap is None else args.min_gap,
         max_per_day=cap,
-        max_lateness_minutes=args.max_lateness or old.max_lateness_minutes,
+        max_lateness_minutes=(old.max_lateness_minutes if args.max_lateness is None
+                              else args.max_lateness),
         imitates=old.imitates,
     )
     context.accounts_file.replace(account)
