@@ -87,3 +87,10 @@ def format_datetime(moment: datetime, zone: tzinfo | None = None) -> str:
     clock = format_time(local, format="short", locale=locale)
     offset = local.strftime("%z")
     return f"{day} {clock} {offset[:3]}:{offset[3:]}"
+
+
+def format_weekday(moment: datetime) -> str:
+    """The abbreviated weekday of a (local) time in the UI locale: Mon, hën, пон."""
+    from babel.dates import format_date
+
+    return format_date(moment, format="EEE", locale=BABEL_LOCALE[_language])

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from publisher.domain.accounts import Account
-from publisher.domain.audiences import DAY_NAMES, Audience
+from publisher.domain.audiences import Audience
 from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
-from publisher.i18n import _
+from publisher.i18n import _, format_weekday
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.queueing import PlannedPost, open_queue, plan_posts, queue_posts
@@ -173,7 +173,7 @@ def explain(lane: _Lane, moment: datetime) -> str:
     local = moment.astimezone(lane.audience.zone)
     activity = lane.audience.activity_local(local)
     parts = [
-        f"{DAY_NAMES[local.weekday()]} {local:%H:%M} {lane.audience.timezone}",
+        f"{format_weekday(local)} {local:%H:%M} {lane.audience.timezone}",
         _("weight {weight:.2f} {source}").format(weight=activity.weight, source=activity.why),
     ]
     before = [t for t in lane.occupied if t < moment]
