@@ -43,8 +43,23 @@ def run_demo(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def open_app(args: argparse.Namespace, cli: Cli) -> int:
-    """Open the workspace. Until the terminal UI lands this prints the drafts overview."""
-    from publisher.cli.drafts import print_overview
+    """Open the terminal UI on the workspace; print the drafts overview instead when
+    there is no terminal (cron, a pipe, the tests)."""
+    import sys
 
-    cli.print(_("Workspace: {home}").format(home=cli.context().workspace.home))
-    return print_overview(cli)
+    context = cli.context()
+    if not (_is_terminal(cli.out) and _is_terminal(sys.stdin)):
+        from publisher.cli.drafts import print_overview
+
+        cli.print(_("Workspace: {home}").format(home=context.workspace.home))
+        return print_overview(cli)
+    from publisher.tui.app import make_app
+
+    app = make_app(context.workspace.home, language=cli.language)
+    app.run()
+    return app.return_code or 0
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

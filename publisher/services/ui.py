@@ -1,0 +1,393 @@
+"""What the terminal UI needs beyond the command-line use cases.
+
+Overviews shaped for its screens (drafts with their next due time, the queue
+with its pauses and holds, accounts with whether a secret is stored) and the
+edits only an editor makes: several fields of a draft saved in one atomic
+write, duplicating and deleting drafts, sending one queue item now. The UI
+calls these and never touches SQL, HTTP or the draft files itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tomlkit
+
+from publisher.domain.accounts import Account
+from publisher.domain.drafts import TranslationState, check_draft_id, parse_draft
+from publisher.domain.errors import UserError
+from publisher.domain.locales import fingerprint, normalized_text
+from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, State
+from publisher.i18n import _
+from publisher.services.context import Context
+from publisher.services.drafts import list_drafts, locales_of
+from publisher.services.queueing import open_queue
+from publisher.storage.atomic import content_digest, write_atomic
+from publisher.storage.drafts import ConflictError, LoadedDraft, VariantEdit, _set_alt, _set_variant
+from publisher.storage.queue import FREEZE, AccountHold, Item, Pause
+from publisher.storage.tomlfile import parse_toml
+
+NEEDS_WORK = (TranslationState.MISSING, TranslationState.STALE)
+# Where deleted drafts and the losing side of a save conflict are kept.
+KEPT_DIR = ".publisher-kept"
+
+
+# Drafts overview
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    id: str
+    title: str
+    campaign: str | None
+    accounts: tuple[str, ...]
+    source: str
+    approved: bool
+    states: Mapping[str, TranslationState]
+    next_due: datetime | None = None
+    digest: str = ""  # of the file as listed: a delete refuses if it changed since
+
+    def needs(self, locale: str) -> bool:
+        """Whether ``locale`` is expected and missing or stale."""
+        return self.states.get(locale) in NEEDS_WORK
+
+
+@dataclass(frozen=True)
+class DraftsOverview:
+    rows: list[DraftRow]
+    problems: list[str]  # one line per draft file that does not load
+
+    @property
+    def campaigns(self) -> list[str]:
+        return sorted({row.campaign for row in self.rows if row.campaign})
+
+
+def next_due_by_draft(context: Context) -> dict[str, datetime]:
+    """The earliest time each draft still has something waiting to go out."""
+    with open_queue(context) as queue:
+        items = queue.items([*PENDING, State.HELD])
+    due: dict[str, datetime] = {}
+    for item in items:  # sorted by due time
+        due.setdefault(item.draft_id, item.due_at)
+    return due
+
+
+def drafts_overview(context: Context) -> DraftsOverview:
+    summaries, errors = list_drafts(context)
+    due = next_due_by_draft(context)
+    rows = [
+        DraftRow(
+            s.draft.id, s.draft.title, s.draft.campaign, s.draft.accounts, s.draft.source,
+            s.draft.approved, s.states, due.get(s.draft.id), s.loaded.digest,
+        )
+        for s in summaries
+    ]
+    return DraftsOverview(rows, [str(error) for error in errors])
+
+
+def draft_row(context: Context, draft_id: str) -> DraftRow:
+    """One row again, after an edit (the table changes that row only)."""
+    loaded = context.drafts.load(draft_id)
+    draft = loaded.draft
+    states = {tag: draft.state(tag) for tag in locales_of(context, draft)}
+    due = next_due_by_draft(context).get(draft_id)
+    return DraftRow(draft.id, draft.title, draft.campaign, draft.accounts, draft.source,
+                    draft.approved, states, due, loaded.digest)
+
+
+def duplicate_draft(context: Context, draft_id: str, new_id: str) -> str:
+    """Copy a draft file under a new id, not approved; returns the new path."""
+    check_draft_id(new_id)
+    store = context.drafts
+    original = store.load(draft_id)
+    target = store.path_of(new_id)
+    if target.exists():
+        raise UserError(_("draft {id!r} exists").format(id=new_id), hint=_("pick another id"))
+    document = tomlkit.parse(original.path.read_text(encoding="utf-8"))
+    document["approved"] = False
+    write_atomic(target, tomlkit.dumps(document))
+    return context.workspace.relative(target)
+
+
+def _kept_path(context: Context, name: str, now: datetime) -> Path:
+    folder = context.workspace.home / KEPT_DIR
+    folder.mkdir(exist_ok=True)
+    return folder / f"{now.astimezone(UTC):%Y%m%dT%H%M%S}-{name}"
+
+
+def delete_draft(context: Context, draft_id: str, expected_digest: str, now: datetime) -> Path:
+    """Remove a draft, keeping its last content under ``.publisher-kept/``.
+
+    Refused while items of the draft wait in the queue (cancel them first),
+    and when the file changed since the person saw it.
+    """
+    store = context.drafts
+    loaded = store.load(draft_id)
+    if loaded.digest != expected_digest:
+        raise ConflictError(
+            _("changed on disk since it was read; nothing deleted"),
+            where=store.where(loaded.path),
+            hint=_("look at it again before deleting"),
+        )
+    with open_queue(context) as queue:
+        waiting = [i for i in queue.items(draft_id=draft_id) if i.state not in FINAL]
+    if waiting:
+        raise UserError(
+            _("draft {id!r} has {count} item(s) in the queue").format(
+                id=draft_id, count=len(waiting)),
+            hint=_("cancel them in the queue first"),
+        )
+    kept = _kept_path(context, f"{draft_id}.toml", now)
+    shutil.move(loaded.path, kept)
+    return kept
+
+
+# Saving an edit
+
+
+@dataclass
+class DraftEdit:
+    """What an editor changes; None leaves a field as it is in the file."""
+
+    title: str | None = None
+    campaign: str | None = None  # "" removes it
+    accounts: tuple[str, ...] | None = None
+    not_before: datetime | None = None
+    deadline: datetime | None = None
+    clear_not_before: bool = False
+    clear_deadline: bool = False
+    texts: dict[str, str] = field(default_factory=dict)  # locale -> text
+    # Locales whose translation is confirmed current even if its text is unchanged.
+    confirm: set[str] = field(default_factory=set)
+    alts: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, locale) -> alt
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    loaded: LoadedDraft
+    unapproved: bool  # the text changed, so the approval was withdrawn
+
+
+def save_draft(
+    context: Context, draft_id: str, expected_digest: str, edit: DraftEdit
+) -> SaveResult:
+    """Write an editor's changes to a draft in one atomic write.
+
+    A changed translation records the (new) source text it was made from
+    (``from_source``); a changed text or account list withdraws the approval,
+    because only what was approved may be queued. Raises ConflictError when
+    the file changed on disk since ``expected_digest``.
+    """
+    store = context.drafts
+    path = store.path_of(draft_id)
+    where = store.where(path)
+    current = path.read_bytes()
+    if content_digest(current) != expected_digest:
+        raise ConflictError(
+            _("changed on disk since it was read; nothing written"),
+            where=where,
+            hint=_("reload it, or keep your version"),
+        )
+    before = store.load(draft_id).draft
+    texts = {tag: normalized_text(text) for tag, text in edit.texts.items()}
+    source_text = texts.get(before.source, before.source_text)
+    document = tomlkit.parse(current.decode("utf-8"))
+    changed_text = _apply_texts(document, before, texts, edit.confirm, source_text)
+    _apply_fields(document, edit)
+    stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
+    for (file, locale), text in edit.alts.items():
+        if stored.get((file, locale), "") != text:
+            _set_alt(document, file, locale, normalized_text(text), where=where)
+    accounts_changed = edit.accounts is not None and tuple(edit.accounts) != before.accounts
+    unapproved = before.approved and (changed_text or accounts_changed)
+    if unapproved:
+        document["approved"] = False
+    new_text = tomlkit.dumps(document)
+    parse_draft(draft_id, parse_toml(new_text, where), where=where,
+                known_accounts=store.known_accounts)
+    write_atomic(path, new_text)
+    return SaveResult(store.load(draft_id), unapproved)
+
+
+def _apply_texts(
+    document: tomlkit.TOMLDocument, before, texts: dict[str, str], confirm: set[str],
+    source_text: str,
+) -> bool:
+    changed = False
+    origin = fingerprint(source_text)
+    for tag, text in texts.items():
+        written = before.variants.get(tag)
+        old = written.text if written else ""
+        if text == old and tag not in confirm:
+            continue
+        if text == old and tag in confirm and written and written.from_source == origin:
+            continue
+        changed = changed or text != old
+        stamp = None if tag == before.source else origin
+        _set_variant(document, tag, VariantEdit(text, stamp))
+    return changed
+
+
+def _apply_fields(document: tomlkit.TOMLDocument, edit: DraftEdit) -> None:
+    if edit.title is not None:
+        document["title"] = edit.title
+    if edit.campaign is not None:
+        if edit.campaign.strip().lstrip("#"):
+            document["campaign"] = edit.campaign.strip().lstrip("#")
+        elif "campaign" in document:
+            del document["campaign"]
+    if edit.accounts is not None:
+        document["accounts"] = list(edit.accounts)
+    for key, value, clear in (
+        ("not_before", edit.not_before, edit.clear_not_before),
+        ("deadline", edit.deadline, edit.clear_deadline),
+    ):
+        if value is not None:
+            document[key] = value
+        elif clear and key in document:
+            del document[key]
+
+
+def keep_copy(context: Context, draft_id: str, text: str, now: datetime, label: str) -> Path:
+    """Keep the side of a save conflict that was not chosen, so nothing is lost."""
+    path = _kept_path(context, f"{draft_id}-{label}.txt", now)
+    write_atomic(path, text)
+    return path
+
+
+def draft_file_text(context: Context, draft_id: str) -> str:
+    return context.drafts.path_of(draft_id).read_text(encoding="utf-8")
+
+
+# Translator's work list
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    draft_id: str
+    title: str
+    source: str
+    source_text: str
+    locale: str
+    text: str
+    state: TranslationState
+    digest: str
+
+
+def translation_worklist(context: Context, locale: str) -> list[WorkItem]:
+    """Every draft whose ``locale`` variant is missing or stale, in id order."""
+    loaded, _errors = context.drafts.load_all()
+    work = []
+    for item in loaded:
+        draft = item.draft
+        if locale == draft.source or locale not in locales_of(context, draft):
+            continue
+        state = draft.state(locale)
+        if state not in NEEDS_WORK:
+            continue
+        variant = draft.variants.get(locale)
+        work.append(WorkItem(draft.id, draft.title, draft.source, draft.source_text, locale,
+                             variant.text if variant else "", state, item.digest))
+    return work
+
+
+# Queue overview and a person's actions on it
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    items: list[Item]
+    freeze: Pause | None
+    paused: dict[str, Pause]  # account id -> its pause
+    holds: dict[str, AccountHold]
+
+
+def queue_overview(context: Context, *, include_final: bool = False) -> QueueOverview:
+    with open_queue(context) as queue:
+        items = queue.items()
+        pauses = queue.pauses()
+        holds = queue.holds()
+    if not include_final:
+        items = [item for item in items if item.state not in FINAL]
+    freeze = pauses.pop(FREEZE, None)
+    return QueueOverview(items, freeze, pauses, holds)
+
+
+def fix_command(account_id: str, *, paused: bool, hold: AccountHold | None) -> str:
+    """The command that gets a paused or held account sending again."""
+    if hold is not None and hold.kind == "auth":
+        return (f"publisher accounts set-secret {account_id} && "
+                f"publisher resume --account {account_id}")
+    if paused:
+        return f"publisher resume --account {account_id}"
+    return ""
+
+
+def publish_item_now(context: Context, item_id: int, clock: Callable[[], datetime]):
+    """Send one item now: bypasses its time, never the freeze or a paused account.
+
+    A failed, unknown or expired item is queued again first; a waiting one is
+    brought forward. Returns the flush report of that one item.
+    """
+    from publisher.services import flush as flushing
+    from publisher.services.queueing import retry_item
+
+    now = clock()
+    with open_queue(context) as queue:
+        item = queue.get(item_id)
+        pauses = queue.pauses()
+        if item is None:
+            raise UserError(_("no queue item {id}").format(id=item_id))
+        if FREEZE in pauses or item.account_id in pauses or item.state == State.HELD:
+            raise UserError(_("item {id} is held by a pause").format(id=item_id),
+                            hint=_("resume first"))
+        if item.state in PENDING and item.due_at > now:
+            # Through "held" and back: the only legal way to change a waiting time,
+            # and the history says who and why.
+            why = _("a person asked to publish it now")
+            queue.move(item_id, item.state, State.HELD, now=now, actor="person", reason=why,
+                       held_by="pause")
+            queue.move(item_id, State.HELD, State.QUEUED, now=now, actor="person", reason=why,
+                       due_at=now, next_attempt_at=None)
+    if item.state in NEEDS_PERSON | {State.EXPIRED}:
+        retry_item(context, item_id, now)
+    elif item.state not in PENDING:
+        raise UserError(_("item {id} is {state}; nothing to publish").format(
+            id=item_id, state=_(item.state.value)))
+    return flushing.flush(context, clock=clock, only={item_id})
+
+
+# Accounts
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    audience: str
+    timezone: str
+    secret_stored: bool | None  # None: the keyring cannot be asked
+    paused: bool
+    hold: AccountHold | None
+
+    @property
+    def fix(self) -> str:
+        return fix_command(self.account.id, paused=self.paused, hold=self.hold)
+
+
+def accounts_overview(context: Context) -> list[AccountRow]:
+    from publisher.services.secrets import has_secret
+
+    with open_queue(context) as queue:
+        pauses = queue.pauses()
+        holds = queue.holds()
+    rows = []
+    for account_id, account in sorted(context.accounts.items()):
+        audience = context.audience_for(account)
+        secret = has_secret(account_id) if account.needs_secret else None
+        rows.append(AccountRow(account, audience.name, audience.timezone, secret,
+                               account_id in pauses, holds.get(account_id)))
+    return rows

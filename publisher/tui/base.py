@@ -1,0 +1,128 @@
+"""What every screen shares: translated bindings, the top bar, worker failures, dates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from publisher.i18n import BABEL_LOCALE, _, current_language
+from publisher.tui.widgets.banner import FreezeBanner
+
+if TYPE_CHECKING:
+    from publisher.tui.app import PublisherApp
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog; it is translated when shown (bindings are
+    built at import, before the language is known)."""
+    return message
+
+
+def _translated(binding: Binding) -> Binding:
+    return replace(
+        binding,
+        description=_(binding.description) if binding.description else "",
+        tooltip=_(binding.tooltip) if binding.tooltip else "",
+    )
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Rebuild a node's bindings from its class's English ones, in the current language.
+
+    Keymaps (``App.set_keymap``) are applied on top by Textual, by binding id.
+    """
+    source = type(node)._merged_bindings
+    if source is None:
+        return
+    node._bindings = BindingsMap.from_keys({
+        key: [_translated(binding) for binding in bindings]
+        for key, bindings in source.key_to_bindings.items()
+    })
+
+
+def format_day(moment: datetime, zone: tzinfo | None = None) -> str:
+    from babel.dates import format_date
+
+    local = moment.astimezone(zone) if zone else moment
+    return format_date(local, format="full", locale=BABEL_LOCALE[current_language()])
+
+
+def format_clock(moment: datetime, zone: tzinfo | None = None) -> str:
+    """The time of day in the UI locale (24-hour in Kosovo's locales)."""
+    from babel.dates import format_time
+
+    local = moment.astimezone(zone) if zone else moment
+    return format_time(local, format="short", locale=BABEL_LOCALE[current_language()])
+
+
+def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
+    from publisher.i18n import format_datetime
+
+    return format_datetime(moment, zone)
+
+
+class PublisherScreen(Screen):
+    """A screen whose bindings and texts follow the interface language."""
+
+    TITLE_TEXT = ""  # an English message id, translated when composed
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+        self._composed_language = current_language()
+
+    @property
+    def publisher(self) -> PublisherApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose_top(self) -> ComposeResult:
+        self._composed_language = current_language()
+        yield Static(
+            _("publisher · {screen}").format(screen=_(self.TITLE_TEXT)),
+            classes="screen-title",
+        )
+        yield FreezeBanner()
+
+    async def relabel(self) -> None:
+        """Show the screen in the current language (after a switch)."""
+        translate_bindings(self)
+        self.keep_state()
+        self._composed_language = current_language()
+        await self.recompose()
+        self.after_relabel()
+        self.refresh_bindings()
+
+    def keep_state(self) -> None:
+        """Copy what the person typed from widgets into the screen before a recompose."""
+
+    def after_relabel(self) -> None:
+        """Refill what compose does not (tables) after a recompose."""
+
+    async def on_screen_resume(self) -> None:
+        if self._composed_language != current_language():
+            await self.relabel()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker) -> None:
+        """Stop showing work in progress and say what went wrong."""
+        for widget in self.query(".-busy"):
+            widget.loading = False
+            widget.remove_class("-busy")
+        self.publisher.show_error(worker.error)
+
+    def busy(self, selector: str, on: bool = True) -> None:
+        """Show (or stop showing) a loading state over a widget while a worker runs."""
+        for widget in self.query(selector):
+            widget.loading = on
+            widget.set_class(on, "-busy")

@@ -1,0 +1,401 @@
+"""The drafts view: every draft with its translation badges; filter, new, duplicate,
+delete, approve, open in the editor, schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
+
+from publisher.domain.drafts import TranslationState, check_draft_id
+from publisher.domain.errors import UserError
+from publisher.i18n import _, current_language
+from publisher.services import ui
+from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.tui.widgets.badges import badge, legend
+
+BADGE_LOCALES = ("sq", "en", "sr")
+# The content locale a person working in each interface language translates into.
+MY_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
+COLUMNS = ("title", "campaign", "accounts", "sq", "en", "sr", "due")
+FILTER_DELAY = 0.15
+
+
+def my_locale() -> str:
+    return MY_LOCALE[current_language()]
+
+
+@dataclass
+class DraftFilter:
+    text: str = ""
+    campaign: str | None = None
+    state: str | None = None
+    needs_mine: bool = False
+
+    def keeps(self, row: ui.DraftRow) -> bool:
+        if self.text:
+            wanted = self.text.casefold()
+            haystack = f"{row.id} {row.title} {row.campaign or ''} {' '.join(row.accounts)}"
+            if wanted not in haystack.casefold():
+                return False
+        if self.campaign and row.campaign != self.campaign:
+            return False
+        if self.state and TranslationState(self.state) not in row.states.values():
+            return False
+        return not (self.needs_mine and not row.needs(my_locale()))
+
+
+class DraftsScreen(PublisherScreen):
+    CSS_PATH = "drafts.tcss"
+    TITLE_TEXT = N_("Drafts")
+    AUTO_FOCUS = "#drafts-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "open", N_("Open"), id="drafts.open",
+                tooltip=N_("Edit the selected draft (also Enter)")),
+        Binding("ctrl+n", "new", N_("New"), id="drafts.new", tooltip=N_("Write a new draft")),
+        Binding("ctrl+b", "duplicate", N_("Duplicate"), id="drafts.duplicate",
+                tooltip=N_("Copy the selected draft under a new id")),
+        Binding("f8", "delete", N_("Delete"), id="drafts.delete",
+                tooltip=N_("Delete the selected draft (asks first)")),
+        Binding("f7", "approve", N_("Approve"), id="drafts.approve",
+                tooltip=N_("Approve the selected draft for the queue")),
+        Binding("f6", "schedule", N_("Schedule"), id="drafts.schedule",
+                tooltip=N_("Pick when the selected draft goes out")),
+        Binding("ctrl+f", "filter", N_("Filter"), id="drafts.filter",
+                tooltip=N_("Type to filter the drafts")),
+        Binding("ctrl+r", "reload", N_("Reload"), id="drafts.reload",
+                tooltip=N_("Read the draft files again")),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, overview: ui.DraftsOverview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    class RowChanged(Message):
+        def __init__(self, row: ui.DraftRow | None, draft_id: str) -> None:
+            super().__init__()
+            self.row = row
+            self.draft_id = draft_id
+
+    class Done(Message):
+        """A change finished: say so, reload, and maybe open a draft."""
+
+        def __init__(self, message: str, select: str | None = None, open_it: bool = False):
+            super().__init__()
+            self.message = message
+            self.select = select
+            self.open_it = open_it
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overview: ui.DraftsOverview | None = None
+        self.filter = DraftFilter()
+        self.opened: str | None = None
+        self._filter_timer = None
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        campaigns = self.overview.campaigns if self.overview else []
+        with Horizontal(id="filters"):
+            yield Input(self.filter.text, placeholder=_("Filter: title, id, account…"),
+                        id="filter-text")
+            yield Select([(f"#{name}", name) for name in campaigns],
+                         prompt=_("Any campaign"), id="filter-campaign",
+                         value=self.filter.campaign or Select.NULL)
+            yield Select([(_(state.value), state.value) for state in TranslationState],
+                         prompt=_("Any state"), id="filter-state",
+                         value=self.filter.state or Select.NULL)
+            yield Checkbox(_("Needs my language ({locale})").format(locale=my_locale()),
+                           self.filter.needs_mine, id="filter-mine")
+        yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="drafts-problems", classes="problems")
+        yield Static(legend(), id="legend", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        for field in self.query(Input):
+            field.cursor_blink = self.publisher.cursor_blink
+        self.query_one("#drafts-table", DataTable).focus()
+        self.reload()
+
+    def keep_state(self) -> None:
+        self.filter.text = self.query_one("#filter-text", Input).value
+
+    def after_relabel(self) -> None:
+        self._columns()
+        self.query_one("#filter-text", Input).cursor_blink = self.publisher.cursor_blink
+        self._fill()
+
+    def _columns(self) -> None:
+        table = self.query_one("#drafts-table", DataTable)
+        labels = {"title": _("Title"), "campaign": _("Campaign"), "accounts": _("Accounts"),
+                  "due": _("Next due")}
+        for key in COLUMNS:
+            table.add_column(labels.get(key, key), key=key)
+
+    # Loading and showing
+
+    def reload(self) -> None:
+        self.busy("#drafts-table")
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
+    def load(self) -> None:
+        self.post_message(self.Loaded(ui.drafts_overview(self.publisher.context())))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        self.overview = message.overview
+        self.busy("#drafts-table", False)
+        campaign = self.query_one("#filter-campaign", Select)
+        campaign.set_options([(f"#{name}", name) for name in self.overview.campaigns])
+        if self.filter.campaign in self.overview.campaigns:
+            campaign.value = self.filter.campaign
+        self.query_one("#drafts-problems", Static).update("\n".join(self.overview.problems))
+        self._fill()
+
+    def _cells(self, row: ui.DraftRow) -> list[object]:
+        accounts = ", ".join(row.accounts)
+        if len(accounts) > 32:
+            accounts = accounts[:31] + "…"
+        title = Text(row.title)
+        if row.approved:
+            title.stylize("bold")
+        return [
+            title,
+            f"#{row.campaign}" if row.campaign else "",
+            accounts,
+            *(badge(tag, row.states.get(tag)) for tag in BADGE_LOCALES),
+            format_moment(row.next_due, self.publisher.zone) if row.next_due else "",
+        ]
+
+    def _fill(self, select: str | None = None) -> None:
+        if self.overview is None:
+            return
+        table = self.query_one("#drafts-table", DataTable)
+        keep = select or self.selected_id()
+        table.clear()
+        rows = [row for row in self.overview.rows if self.filter.keeps(row)]
+        for row in rows:
+            table.add_row(*self._cells(row), key=row.id)
+        if keep is not None:
+            index = next((i for i, row in enumerate(rows) if row.id == keep), None)
+            if index is not None:
+                table.move_cursor(row=index)
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#drafts-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        return str(key.value)
+
+    def selected_row(self) -> ui.DraftRow | None:
+        draft_id = self.selected_id()
+        if draft_id is None or self.overview is None:
+            self.notify(_("No draft selected"), severity="warning")
+            return None
+        return next((row for row in self.overview.rows if row.id == draft_id), None)
+
+    # Filters
+
+    @on(Input.Changed, "#filter-text")
+    def text_changed(self, event: Input.Changed) -> None:
+        self.filter.text = event.value.strip()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._fill)
+
+    @on(Select.Changed, "#filter-campaign")
+    def campaign_changed(self, event: Select.Changed) -> None:
+        self.filter.campaign = None if event.value is Select.NULL else str(event.value)
+        self._fill()
+
+    @on(Select.Changed, "#filter-state")
+    def state_changed(self, event: Select.Changed) -> None:
+        self.filter.state = None if event.value is Select.NULL else str(event.value)
+        self._fill()
+
+    @on(Checkbox.Changed, "#filter-mine")
+    def mine_changed(self, event: Checkbox.Changed) -> None:
+        self.filter.needs_mine = event.value
+        self._fill()
+
+    @on(Input.Submitted, "#filter-text")
+    def to_table(self) -> None:
+        self.query_one("#drafts-table", DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # Opening
+
+    @on(DataTable.RowSelected, "#drafts-table")
+    def row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            from publisher.tui.screens.editor import EditorScreen
+
+            self.opened = row.id
+            self.app.push_screen(EditorScreen(row.id))
+
+    def action_schedule(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            from publisher.tui.screens.schedule import ScheduleScreen
+
+            self.opened = row.id
+            self.app.push_screen(ScheduleScreen(row.id))
+
+    async def on_screen_resume(self) -> None:
+        await super().on_screen_resume()
+        if self.opened is not None:
+            self.refresh_row(self.opened)
+            self.opened = None
+
+    @work(thread=True, exit_on_error=False, group="drafts-row")
+    def refresh_row(self, draft_id: str) -> None:
+        try:
+            row = ui.draft_row(self.publisher.context(), draft_id)
+        except UserError:
+            row = None  # deleted or broken meanwhile
+        self.post_message(self.RowChanged(row, draft_id))
+
+    @on(RowChanged)
+    def row_changed(self, message: RowChanged) -> None:
+        if self.overview is None:
+            return
+        rows = self.overview.rows
+        index = next((i for i, row in enumerate(rows) if row.id == message.draft_id), None)
+        if message.row is None or index is None:
+            self.reload()
+            return
+        rows[index] = message.row
+        table = self.query_one("#drafts-table", DataTable)
+        if message.draft_id in table.rows:
+            for key, value in zip(COLUMNS, self._cells(message.row), strict=True):
+                table.update_cell(message.draft_id, key, value)
+
+    # Changes
+
+    def action_new(self) -> None:
+        from publisher.tui.dialogs import PromptDialog
+
+        self.app.push_screen(
+            PromptDialog(_("New draft"), _("Its id (the file name): lower-case letters, "
+                                           "digits and dashes"),
+                         placeholder="flag-day-2027", check=_id_problem,
+                         cursor_blink=self.publisher.cursor_blink),
+            lambda draft_id: draft_id and self.create(draft_id),
+        )
+
+    @work(thread=True, exit_on_error=False, group="drafts-change")
+    def create(self, draft_id: str) -> None:
+        from publisher.services.drafts import new_draft
+
+        context = self.publisher.context()
+        path = new_draft(context, draft_id, None, title=draft_id)
+        self.post_message(self.Done(_("Created {path}").format(path=path), draft_id, True))
+
+    def action_duplicate(self) -> None:
+        from publisher.tui.dialogs import PromptDialog
+
+        row = self.selected_row()
+        if row is None:
+            return
+        self.app.push_screen(
+            PromptDialog(_("Duplicate {id}").format(id=row.id), _("The new draft's id"),
+                         f"{row.id}-copy", check=_id_problem,
+                         cursor_blink=self.publisher.cursor_blink),
+            lambda new_id: new_id and self.duplicate(row.id, new_id),
+        )
+
+    @work(thread=True, exit_on_error=False, group="drafts-change")
+    def duplicate(self, draft_id: str, new_id: str) -> None:
+        path = ui.duplicate_draft(self.publisher.context(), draft_id, new_id)
+        self.post_message(self.Done(_("Copied to {path} (not approved)").format(path=path),
+                                    new_id))
+
+    def action_delete(self) -> None:
+        from publisher.tui.dialogs import confirm
+
+        row = self.selected_row()
+        if row is None:
+            return
+        self.app.push_screen(
+            confirm(_("Delete {id}?").format(id=row.id),
+                    _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
+                    .format(title=row.title, folder=ui.KEPT_DIR),
+                    _("Delete")),
+            lambda answer: answer == "yes" and self.delete(row),
+        )
+
+    @work(thread=True, exit_on_error=False, group="drafts-change")
+    def delete(self, row: ui.DraftRow) -> None:
+        context = self.publisher.context()
+        kept = ui.delete_draft(context, row.id, row.digest, self.publisher.clock())
+        self.post_message(self.Done(_("Deleted {id}; a copy is in {path}").format(
+            id=row.id, path=context.workspace.relative(kept))))
+
+    def action_approve(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.approve(row.id)
+
+    @work(thread=True, exit_on_error=False, group="drafts-change")
+    def approve(self, draft_id: str) -> None:
+        from publisher.services.drafts import approve
+
+        context = self.publisher.context()
+        _loaded, warnings = approve(context, draft_id)
+        text = _("Approved {id}").format(id=draft_id)
+        if warnings:
+            text += " — " + "; ".join(warnings)
+        self.post_message(self.RowChanged(ui.draft_row(context, draft_id), draft_id))
+        self.app.call_from_thread(self.notify, text, severity="warning" if warnings else
+                                  "information")
+
+    @on(Done)
+    def done(self, message: Done) -> None:
+        self.notify(message.message)
+        self.busy("#drafts-table")
+        self.load_then(message.select, message.open_it)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
+    def load_then(self, select: str | None, open_it: bool) -> None:
+        overview = ui.drafts_overview(self.publisher.context())
+        self.app.call_from_thread(self._after_change, overview, select, open_it)
+
+    def _after_change(self, overview: ui.DraftsOverview, select: str | None,
+                      open_it: bool) -> None:
+        self.loaded(self.Loaded(overview))
+        if select:
+            self._fill(select)
+        if select and open_it:
+            self.action_open()
+
+
+def _id_problem(text: str) -> str | None:
+    try:
+        check_draft_id(text)
+    except UserError as error:
+        return str(error)
+    return None

@@ -1,0 +1,628 @@
+"""The editor: one tab per locale with the source beside the variant, a live counter
+per target account, consistency warnings, alt texts, embargo and deadline.
+
+What the person typed lives in the screen (``EditState``), not only in the
+widgets, so a language switch (a recompose) loses nothing. Saving is one
+atomic write that refuses a file changed on disk since it was read; the
+person then chooses reload or keep-mine, and the other side is kept in a
+file, so nothing is lost either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
+from textual.message import Message
+from textual.widgets import (
+    Footer,
+    Input,
+    Label,
+    LoadingIndicator,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+
+from publisher.domain.accounts import Account
+from publisher.domain.consistency import compare_variants
+from publisher.domain.errors import UserError
+from publisher.domain.locales import DERIVED_FROM
+from publisher.domain.serbian import to_latin
+from publisher.i18n import _
+from publisher.services import ui
+from publisher.storage.drafts import ConflictError, LoadedDraft
+from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.tui.widgets.counter import TextCounter, count_lines
+
+LATIN = "sr-Latn"
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+WARNINGS_DELAY = 0.3
+
+
+def parse_moment(text: str, zone: tzinfo, what: str) -> datetime | None:
+    """``2026-11-28 08:00`` in the staff member's zone, or ISO 8601 with an offset."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        raise UserError(_("{what}: {text!r} is not a date and time").format(what=what, text=text),
+                        hint=_("write it as 2026-11-28 08:00")) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def show_moment(moment: datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime(TIME_FORMAT) if moment else ""
+
+
+@dataclass
+class EditState:
+    """The editor's model: the file as read, and what the person changed."""
+
+    loaded: LoadedDraft
+    accounts: dict[str, Account]
+    locales: list[str]
+    texts: dict[str, str] = field(default_factory=dict)
+    latin_by_hand: bool = False
+    alts: dict[tuple[str, str], str] = field(default_factory=dict)
+    title: str = ""
+    campaign: str = ""
+    targets: tuple[str, ...] = ()
+    not_before: str = ""
+    deadline: str = ""
+
+    @classmethod
+    def of(cls, loaded: LoadedDraft, accounts: dict[str, Account], locales: list[str],
+           zone: tzinfo) -> EditState:
+        draft = loaded.draft
+        if "sr" in locales and LATIN not in locales:
+            locales = [*locales, LATIN]
+        written = {tag: v.text for tag, v in draft.variants.items()}
+        return cls(
+            loaded, accounts, locales,
+            texts={tag: written.get(tag, "") for tag in locales if tag != LATIN}
+            | ({LATIN: written[LATIN]} if written.get(LATIN) else {}),
+            latin_by_hand=bool(written.get(LATIN)),
+            alts={(m.file, tag): m.alt.get(tag, "") for m in draft.media for tag in locales
+                  if tag != LATIN or m.alt.get(LATIN)},
+            title=draft.title, campaign=draft.campaign or "", targets=draft.accounts,
+            not_before=show_moment(draft.not_before, zone),
+            deadline=show_moment(draft.deadline, zone),
+        )
+
+    @property
+    def draft(self):
+        return self.loaded.draft
+
+    def effective_texts(self) -> dict[str, str]:
+        """Every locale's text as it would go out (sr-Latn derived unless written)."""
+        texts = dict(self.texts)
+        if not self.latin_by_hand and "sr" in texts:
+            texts[LATIN] = to_latin(texts["sr"])
+        return texts
+
+    def edit(self, zone: tzinfo) -> ui.DraftEdit:
+        """Only what differs from the file; raises UserError for a bad date."""
+        draft = self.draft
+        edit = ui.DraftEdit()
+        for tag, text in self.texts.items():
+            written = draft.variants.get(tag)
+            if text != (written.text if written else ""):
+                edit.texts[tag] = text
+        for (file, tag), text in self.alts.items():
+            media = next(m for m in draft.media if m.file == file)
+            if text != media.alt.get(tag, ""):
+                edit.alts[(file, tag)] = text
+        if self.title != draft.title:
+            edit.title = self.title
+        if self.campaign.strip().lstrip("#") != (draft.campaign or ""):
+            edit.campaign = self.campaign
+        if tuple(self.targets) != draft.accounts:
+            edit.accounts = tuple(self.targets)
+        not_before = parse_moment(self.not_before, zone, _("embargo"))
+        deadline = parse_moment(self.deadline, zone, _("deadline"))
+        if not_before != draft.not_before:
+            edit.not_before, edit.clear_not_before = not_before, not_before is None
+        if deadline != draft.deadline:
+            edit.deadline, edit.clear_deadline = deadline, deadline is None
+        return edit
+
+    def mine_as_text(self) -> str:
+        parts = [f"# {self.draft.id}: {self.title}"]
+        for tag, text in self.texts.items():
+            parts.append(f"[{tag}]\n{text}")
+        for (file, tag), text in self.alts.items():
+            if text:
+                parts.append(f"[alt {file} {tag}]\n{text}")
+        return "\n\n".join(parts) + "\n"
+
+
+def is_empty(edit: ui.DraftEdit) -> bool:
+    return not (edit.texts or edit.alts or edit.title is not None or edit.campaign is not None
+                or edit.accounts is not None or edit.not_before or edit.deadline
+                or edit.clear_not_before or edit.clear_deadline)
+
+
+class EditorScreen(PublisherScreen):
+    CSS_PATH = "editor.tcss"
+    TITLE_TEXT = N_("Editor")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", N_("Save"), id="editor.save", priority=True,
+                tooltip=N_("Write the draft file (checks nobody changed it meanwhile)")),
+        Binding("escape", "close", N_("Back"), id="editor.back",
+                tooltip=N_("Back to the drafts (asks if something is unsaved)")),
+        Binding("ctrl+t", "next_tab", N_("Next tab"), id="editor.next_tab",
+                tooltip=N_("Show the next language")),
+        Binding("ctrl+l", "write_latin", N_("Write sr-Latn"), id="editor.latin",
+                tooltip=N_("Write the Serbian Latin text by hand instead of deriving it")),
+        Binding("f7", "approve", N_("Approve"), id="editor.approve",
+                tooltip=N_("Approve this draft for the queue")),
+        Binding("f6", "schedule", N_("Schedule"), id="editor.schedule",
+                tooltip=N_("Pick when this draft goes out")),
+        Binding("ctrl+r", "reload", N_("Reload"), id="editor.reload",
+                tooltip=N_("Read the file again (asks if something is unsaved)")),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, state: EditState, note: str = "") -> None:
+            super().__init__()
+            self.state = state
+            self.note = note
+
+    class Saved(Message):
+        def __init__(self, result: ui.SaveResult, note: str = "") -> None:
+            super().__init__()
+            self.result = result
+            self.note = note
+
+    class Conflict(Message):
+        def __init__(self, edit: ui.DraftEdit, error: ConflictError) -> None:
+            super().__init__()
+            self.edit = edit
+            self.error = error
+
+    def __init__(self, draft_id: str) -> None:
+        super().__init__()
+        self.draft_id = draft_id
+        self.state: EditState | None = None
+        self.active_tab: str | None = None
+        self._warnings_timer = None
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        state = self.state
+        if state is None:
+            yield LoadingIndicator(id="editor-loading")
+            yield Footer()
+            return
+        yield Static(self._head(), id="editor-head")
+        first = next((t for t in state.locales if t != state.draft.source), state.draft.source)
+        with TabbedContent(initial=self.active_tab or f"tab-{first}", id="editor-tabs"):
+            with TabPane(_("Details"), id="tab-details"):
+                yield from self._details()
+            for tag in state.locales:
+                with TabPane(self._tab_label(tag), id=f"tab-{tag}"):
+                    yield Lazy(Vertical(*self._locale_pane(tag), classes="locale-pane"))
+        yield Static("", id="warnings", classes="problems")
+        yield Footer()
+
+    def _head(self) -> Text:
+        draft = self.state.draft
+        text = Text(f"{draft.id}", style="bold")
+        text.append(f" · {self.state.title} · ")
+        if draft.approved:
+            text.append(_("approved"), style="bold green")
+        else:
+            text.append(_("not approved"), style="bold yellow")
+        text.append(" · " + _("source: {locale}").format(locale=draft.source))
+        return text
+
+    def _tab_label(self, tag: str) -> str:
+        if tag == self.state.draft.source:
+            return _("{locale} (source)").format(locale=tag)
+        return tag
+
+    def _details(self) -> ComposeResult:
+        state = self.state
+        zone = self.publisher.zone
+        with VerticalScroll(id="details"):
+            yield Label(_("Title (internal)"))
+            yield Input(state.title, id="field-title")
+            yield Label(_("Campaign hashtag"))
+            yield Input(state.campaign, placeholder="DigitalKosovo", id="field-campaign")
+            yield Label(_("Accounts it goes to"))
+            yield SelectionList[str](
+                *[(f"{a.id} · {a.text_platform} · {', '.join(a.locales)}", a.id,
+                   a.id in state.targets) for a in state.accounts.values()],
+                id="field-accounts",
+            )
+            yield Label(_("Embargo: not before (YYYY-MM-DD HH:MM, {zone})").format(zone=zone))
+            yield Input(state.not_before, placeholder="2026-11-28 08:00", id="field-not-before")
+            yield Label(_("Deadline (YYYY-MM-DD HH:MM, {zone})").format(zone=zone))
+            yield Input(state.deadline, placeholder="2026-11-28 22:00", id="field-deadline")
+            yield Static(self._times_hint(), id="times-hint", classes="hint")
+
+    def _times_hint(self) -> str:
+        zone = self.publisher.zone
+        lines = []
+        for label, text in ((_("embargo"), self.state.not_before),
+                            (_("deadline"), self.state.deadline)):
+            try:
+                moment = parse_moment(text, zone, label)
+            except UserError as error:
+                lines.append(str(error))
+                continue
+            if moment:
+                lines.append(f"{label}: {format_moment(moment, zone)}")
+        return "\n".join(lines)
+
+    def _locale_pane(self, tag: str) -> list:
+        state = self.state
+        draft = state.draft
+        derived = tag == LATIN and not state.latin_by_hand
+        blink = self.publisher.cursor_blink
+        sides = []
+        if tag != draft.source:
+            source = TextArea(state.texts.get(draft.source, ""), read_only=True, soft_wrap=True,
+                              id=f"source-{tag}", classes="source-text")
+            source.cursor_blink = blink
+            sides.append(Vertical(Label(_("Source ({locale})").format(locale=draft.source)),
+                                  source, classes="side"))
+        label = (_("{locale}: derived from sr (read-only; ctrl+l to write it by hand)")
+                 .format(locale=tag) if derived else tag)
+        variant = TextArea(state.effective_texts().get(tag, ""), read_only=derived,
+                           soft_wrap=True, id=f"text-{tag}", classes="variant-text")
+        variant.cursor_blink = blink
+        sides.append(Vertical(Label(label), variant, classes="side"))
+        pane: list = [Horizontal(*sides, classes="side-by-side"), TextCounter(id=f"counter-{tag}")]
+        for index, media in enumerate(draft.media):
+            pane.append(Label(_("Alt text of {file} ({locale})").format(file=media.file,
+                                                                       locale=tag)))
+            if tag == LATIN and (media.file, tag) not in state.alts:
+                pane.append(Static(media.alt_for(tag) or "—", classes="hint"))
+            else:
+                alt = Input(state.alts.get((media.file, tag), ""), id=f"alt-{index}-{tag}",
+                            classes="alt-text")
+                alt.cursor_blink = blink
+                pane.append(alt)
+        telegram = self._telegram_targets(tag)
+        if draft.media and telegram:
+            pane.append(Static(
+                _("Telegram shows no alt text ({accounts}): say what the image shows in the "
+                  "text if it matters.").format(accounts=", ".join(telegram)),
+                classes="attention",
+            ))
+        return pane
+
+    def _telegram_targets(self, tag: str) -> list[str]:
+        state = self.state
+        return [a for a in state.targets if a in state.accounts
+                and state.accounts[a].text_platform == "telegram"
+                and tag in state.accounts[a].locales]
+
+    def on_mount(self) -> None:
+        if self.state is None:
+            self.load()
+
+    # Loading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-load")
+    def load(self, note: str = "") -> None:
+        self._read(note)
+
+    def _read(self, note: str = "") -> None:
+        """Read the draft (in a worker thread) and hand it to the screen."""
+        from publisher.services.drafts import locales_of
+
+        context = self.publisher.context()
+        loaded = context.drafts.load(self.draft_id)
+        state = EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
+                             self.publisher.zone)
+        self.post_message(self.Loaded(state, note))
+
+    @on(Loaded)
+    async def loaded(self, message: Loaded) -> None:
+        self.state = message.state
+        await self.recompose()
+        self._after_compose()
+        if message.note:
+            self.notify(message.note)
+
+    def _after_compose(self) -> None:
+        for area in self.query(TextArea):
+            area.cursor_blink = self.publisher.cursor_blink
+        self.refresh_counters()
+        self.refresh_warnings()
+
+    def after_relabel(self) -> None:
+        if self.state is not None:
+            self._after_compose()
+
+    def keep_state(self) -> None:
+        """Inputs and lists into the model (text areas update it on every change)."""
+        state = self.state
+        if state is None:
+            return
+        tabs = self.query(TabbedContent)
+        if tabs:
+            self.active_tab = tabs.first().active or None
+        for widget_id, attribute in (("field-title", "title"), ("field-campaign", "campaign"),
+                                     ("field-not-before", "not_before"),
+                                     ("field-deadline", "deadline")):
+            found = self.query(f"#{widget_id}")
+            if found:
+                setattr(state, attribute, found.first(Input).value)
+        for area in self.query(".variant-text").results(TextArea):
+            tag = str(area.id).removeprefix("text-")
+            if not area.read_only:
+                state.texts[tag] = area.text
+        for field_ in self.query(".alt-text").results(Input):
+            _prefix, index, tag = str(field_.id).split("-", 2)
+            state.alts[(state.draft.media[int(index)].file, tag)] = field_.value
+        accounts = self.query("#field-accounts")
+        if accounts:
+            chosen = set(accounts.first(SelectionList).selected)
+            state.targets = tuple([a for a in state.targets if a in chosen]
+                                  + [a for a in state.accounts if a in chosen
+                                     and a not in state.targets])
+
+    # Live feedback
+
+    @on(TextArea.Changed, ".variant-text")
+    def text_changed(self, event: TextArea.Changed) -> None:
+        state = self.state
+        tag = str(event.text_area.id).removeprefix("text-")
+        if state is None or (tag == LATIN and not state.latin_by_hand):
+            return
+        state.texts[tag] = event.text_area.text
+        if tag == state.draft.source:
+            for area in self.query(".source-text"):
+                if area.text != event.text_area.text:
+                    area.load_text(event.text_area.text)
+        if tag == DERIVED_FROM[LATIN] and not state.latin_by_hand:
+            for area in self.query(f"#text-{LATIN}"):
+                area.load_text(to_latin(event.text_area.text))
+        self.refresh_counters()
+        if self._warnings_timer is not None:
+            self._warnings_timer.stop()
+        self._warnings_timer = self.set_timer(WARNINGS_DELAY, self.refresh_warnings)
+
+    def refresh_counters(self) -> None:
+        if self.state is None:
+            return
+        texts = self.state.effective_texts()
+        for counter in self.query(TextCounter):
+            self.refresh_counter(counter, texts)
+
+    def refresh_counter(self, counter: TextCounter, texts: dict[str, str] | None = None) -> None:
+        """One counter (also called by a counter when its lazy tab mounts it)."""
+        state = self.state
+        if state is None:
+            return
+        tag = str(counter.id).removeprefix("counter-")
+        texts = texts if texts is not None else state.effective_texts()
+        counter.show(count_lines(state.accounts, state.targets, tag, texts,
+                                 bool(state.draft.media)))
+
+    def refresh_warnings(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        texts = {tag: text for tag, text in state.effective_texts().items() if text}
+        campaign = [state.campaign.strip().lstrip("#")] if state.campaign.strip() else []
+        findings = compare_variants(texts, campaign_hashtags=campaign)
+        lines = [_("⚠ {kind} {value} is in {present} but missing in {missing}").format(
+            kind=_(f.kind), value=f.value, present=", ".join(f.present_in),
+            missing=", ".join(f.missing_in)) for f in findings]
+        for found in self.query("#warnings"):
+            found.update("\n".join(lines))
+
+    @on(TabbedContent.TabActivated)
+    def tab_shown(self) -> None:
+        self.call_after_refresh(self._after_tab)
+
+    def _after_tab(self) -> None:
+        for area in self.query(TextArea):
+            area.cursor_blink = self.publisher.cursor_blink
+        self.refresh_counters()
+
+    @on(Input.Changed, ".alt-text")
+    def alt_changed(self, event: Input.Changed) -> None:
+        _prefix, index, tag = str(event.input.id).split("-", 2)
+        media = self.state.draft.media[int(index)]
+        self.state.alts[(media.file, tag)] = event.value
+
+    @on(Input.Changed, "#field-not-before, #field-deadline")
+    def times_changed(self) -> None:
+        self.keep_state()
+        self.query_one("#times-hint", Static).update(self._times_hint())
+
+    @on(Input.Changed, "#field-campaign")
+    @on(SelectionList.SelectedChanged, "#field-accounts")
+    def targets_changed(self) -> None:
+        self.keep_state()
+        self.refresh_counters()
+        self.refresh_warnings()
+
+    def action_next_tab(self) -> None:
+        tabs = self.query(TabbedContent)
+        if not tabs or self.state is None:
+            return
+        content = tabs.first(TabbedContent)
+        order = ["tab-details", *(f"tab-{tag}" for tag in self.state.locales)]
+        current = order.index(content.active) if content.active in order else -1
+        content.active = order[(current + 1) % len(order)]
+
+    def action_write_latin(self) -> None:
+        state = self.state
+        if state is None or LATIN not in state.locales or state.latin_by_hand:
+            return
+        state.texts[LATIN] = state.effective_texts().get(LATIN, "")
+        state.latin_by_hand = True
+        self.active_tab = f"tab-{LATIN}"
+        self.call_later(self.relabel)
+
+    # Saving and conflicts
+
+    def current_edit(self) -> ui.DraftEdit | None:
+        self.keep_state()
+        try:
+            return self.state.edit(self.publisher.zone)
+        except UserError as error:
+            self.publisher.show_error(error)
+            return None
+
+    def is_dirty(self) -> bool:
+        if self.state is None:
+            return False
+        self.keep_state()
+        try:
+            return not is_empty(self.state.edit(self.publisher.zone))
+        except UserError:
+            return True
+
+    def action_save(self) -> None:
+        if self.state is None:
+            return
+        edit = self.current_edit()
+        if edit is None:
+            return
+        if is_empty(edit):
+            self.notify(_("Nothing to save"))
+            return
+        self.busy("#editor-head")
+        self.save(edit, self.state.loaded.digest)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
+    def save(self, edit: ui.DraftEdit, digest: str, note: str = "") -> None:
+        try:
+            result = ui.save_draft(self.publisher.context(), self.draft_id, digest, edit)
+        except ConflictError as error:
+            self.post_message(self.Conflict(edit, error))
+            return
+        self.post_message(self.Saved(result, note))
+
+    @on(Saved)
+    async def saved(self, message: Saved) -> None:
+        self.busy("#editor-head", False)
+        result = message.result
+        self.keep_state()
+        active = self.active_tab
+        self.state = EditState.of(result.loaded, self.state.accounts, self.state.locales,
+                                  self.publisher.zone)
+        self.active_tab = active
+        await self.recompose()
+        self._after_compose()
+        text = _("Saved {id}").format(id=self.draft_id)
+        if result.unapproved:
+            text += " — " + _("the text changed, so it needs approving again (F7)")
+        if message.note:
+            text += " — " + message.note
+        self.notify(text, severity="warning" if result.unapproved else "information")
+
+    @on(Conflict)
+    def conflict(self, message: Conflict) -> None:
+        from publisher.tui.dialogs import ChoiceDialog
+
+        self.busy("#editor-head", False)
+        self.app.push_screen(
+            ChoiceDialog(
+                _("Changed on disk"),
+                _("Someone (or another program) changed {id} since you opened it.\n"
+                  "Reload: show their version; yours is kept in a file.\n"
+                  "Keep mine: write your changes over theirs; theirs is kept in a file.")
+                .format(id=self.draft_id),
+                [("cancel", _("Cancel"), "default"), ("reload", _("Reload"), "primary"),
+                 ("mine", _("Keep mine"), "warning")],
+            ),
+            lambda answer: self.resolve(answer, message.edit),
+        )
+
+    def resolve(self, answer: str | None, edit: ui.DraftEdit) -> None:
+        if answer == "reload":
+            self.reload_keeping(self.state.mine_as_text())
+        elif answer == "mine":
+            self.busy("#editor-head")
+            self.keep_mine(edit)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
+    def reload_keeping(self, mine: str) -> None:
+        context = self.publisher.context()
+        kept = ui.keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
+        self._read(_("Your version is kept in {path}").format(
+            path=context.workspace.relative(kept)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
+    def keep_mine(self, edit: ui.DraftEdit) -> None:
+        context = self.publisher.context()
+        theirs = ui.draft_file_text(context, self.draft_id)
+        kept = ui.keep_copy(context, self.draft_id, theirs, self.publisher.clock(), "theirs")
+        current = context.drafts.load(self.draft_id)
+        result = ui.save_draft(context, self.draft_id, current.digest, edit)
+        self.post_message(self.Saved(result, _("their version is kept in {path}").format(
+            path=context.workspace.relative(kept))))
+
+    # Leaving and the draft's next steps
+
+    def action_close(self) -> None:
+        from publisher.tui.dialogs import confirm
+
+        if not self.is_dirty():
+            self.dismiss()
+            return
+        self.app.push_screen(
+            confirm(_("Leave without saving?"), _("Your changes to {id} are not saved.")
+                    .format(id=self.draft_id), _("Discard")),
+            lambda answer: answer == "yes" and self.dismiss(),
+        )
+
+    def action_reload(self) -> None:
+        from publisher.tui.dialogs import confirm
+
+        if not self.is_dirty():
+            self.load()
+            return
+        self.app.push_screen(
+            confirm(_("Reload and lose your changes?"), _("Your changes to {id} are not saved.")
+                    .format(id=self.draft_id), _("Reload")),
+            lambda answer: answer == "yes" and self.load(),
+        )
+
+    def _saved_first(self) -> bool:
+        if self.is_dirty():
+            self.notify(_("Save first (ctrl+s)"), severity="warning")
+            return False
+        return self.state is not None
+
+    def action_approve(self) -> None:
+        if self._saved_first():
+            self.approve()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
+    def approve(self) -> None:
+        from publisher.services.drafts import approve
+
+        _loaded, warnings = approve(self.publisher.context(), self.draft_id)
+        note = _("Approved {id}").format(id=self.draft_id)
+        if warnings:
+            note += " — " + "; ".join(warnings)
+        self._read(note)
+
+    def action_schedule(self) -> None:
+        if self._saved_first():
+            from publisher.tui.screens.schedule import ScheduleScreen
+
+            self.app.push_screen(ScheduleScreen(self.draft_id))

@@ -1,0 +1,1 @@
+"""Reusable widgets: the freeze banner, translation badges, the text counter, the heat map."""

@@ -1,0 +1,32 @@
+"""Fixtures for the terminal UI tests (helpers live in tui_helpers.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from tui_helpers import make_app
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo workspace (as ``publisher demo`` makes it); each test gets a copy."""
+    from publisher.services.workspace import create_demo
+
+    path = tmp_path_factory.mktemp("tui") / "demo"
+    create_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo"
+    shutil.copytree(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def app_on(demo: Path):
+    """The app on a fresh demo workspace."""
+    return lambda language="en": make_app(demo, language)

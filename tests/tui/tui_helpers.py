@@ -1,0 +1,54 @@
+"""Helpers for the terminal UI tests: the app on a real workspace, a fixed clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from publisher.i18n import set_language
+
+# A Friday before Flag Day; the demo drafts' embargoes are ahead of it.
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+SIZE = (140, 40)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def make_app(home: Path, language: str | None = "en"):
+    from publisher.tui.app import make_app as factory
+
+    app = factory(home, language=language, clock=clock, cursor_blink=False, watch_seconds=0)
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their messages be handled."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+Scenario = Callable[[object, object], Awaitable[None]]
+
+
+def drive(app, scenario: Scenario, size: tuple[int, int] = SIZE) -> None:
+    """Run ``scenario(app, pilot)`` against the app in a headless terminal."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await scenario(app, pilot)
+
+    try:
+        asyncio.run(main())
+    finally:
+        set_language("en")
