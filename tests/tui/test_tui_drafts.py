@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tui_helpers import drive, settle
 from textual.widgets import DataTable, Input
+from tui_helpers import drive, settle
 
 from publisher.tui.dialogs import ChoiceDialog, PromptDialog
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tui_helpers import drive, screen_text, settle
 from textual.widgets import Input, TextArea
+from tui_helpers import drive, screen_text, settle
 
 from publisher.domain.locales import fingerprint
 from publisher.tui.dialogs import ChoiceDialog

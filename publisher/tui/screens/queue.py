@@ -1,0 +1,297 @@
+"""The queue by day: state colours, why items failed, retry / cancel / publish now,
+sending what is due, and the accounts that need a person (with the fixing command)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Static
+
+from publisher.domain.queue import State
+from publisher.i18n import _
+from publisher.services import ui
+from publisher.storage.queue import Item
+from publisher.tui.base import N_, PublisherScreen, format_clock, format_day
+
+STATE_STYLE = {
+    State.QUEUED: "cyan",
+    State.SENDING: "bold blue",
+    State.SENT: "bold green",
+    State.RETRY: "bold yellow",
+    State.FAILED: "bold white on dark_red",
+    State.UNKNOWN: "bold white on magenta",
+    State.HELD: "bold black on dark_orange",
+    State.EXPIRED: "dim",
+    State.CANCELLED: "dim strike",
+}
+COLUMNS = ("day", "time", "local", "draft", "account", "locales", "state", "tries", "why")
+
+
+def state_badge(state: State) -> Text:
+    return Text(f" {_(state.value)} ", style=STATE_STYLE[state])
+
+
+class QueueScreen(PublisherScreen):
+    CSS_PATH = "queue.tcss"
+    TITLE_TEXT = N_("Queue")
+    AUTO_FOCUS = "#queue-table"
+    RELOAD_ON_FREEZE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g", "publish_now", N_("Publish now"), id="queue.publish_now",
+                tooltip=N_("Send the selected item now (not while frozen or paused)")),
+        Binding("ctrl+r", "retry", N_("Retry"), id="queue.retry",
+                tooltip=N_("Queue a failed, unknown or expired item again")),
+        Binding("f8", "cancel_item", N_("Cancel item"), id="queue.cancel",
+                tooltip=N_("Never send the selected item (asks first)")),
+        Binding("ctrl+o", "flush", N_("Send due"), id="queue.flush",
+                tooltip=N_("Send everything due now, as the cron job does")),
+        Binding("ctrl+t", "toggle_finished", N_("Sent/cancelled"), id="queue.finished",
+                tooltip=N_("Show or hide items already sent or cancelled")),
+        Binding("ctrl+l", "reload", N_("Reload"), id="queue.reload",
+                tooltip=N_("Read the queue again")),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, overview: ui.QueueOverview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    class Done(Message):
+        def __init__(self, text: str, severity: str = "information") -> None:
+            super().__init__()
+            self.text = text
+            self.severity = severity
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overview: ui.QueueOverview | None = None
+        self.show_finished = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield Static("", id="attention", classes="attention")
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="item-detail", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        self.reload()
+
+    def after_relabel(self) -> None:
+        self._columns()
+        self._show()
+
+    def _columns(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        zone = self.publisher.zone
+        labels = {
+            "day": _("Day"), "time": _("Time ({zone})").format(zone=zone),
+            "local": _("Audience's time"), "draft": _("Draft"), "account": _("Account"),
+            "locales": _("Language"), "state": _("State"), "tries": _("Tries"),
+            "why": _("Why / error"),
+        }
+        for key in COLUMNS:
+            table.add_column(labels[key], key=key)
+
+    # Loading
+
+    def reload(self) -> None:
+        self.busy("#queue-table")
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-load")
+    def load(self) -> None:
+        overview = ui.queue_overview(self.publisher.context(), include_final=self.show_finished)
+        self.post_message(self.Loaded(overview))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        self.overview = message.overview
+        self.busy("#queue-table", False)
+        self.publisher.freeze = (None if message.overview.freeze is None
+                                 else message.overview.freeze.reason or "-")
+        self._show()
+
+    def _show(self) -> None:
+        if self.overview is None:
+            return
+        self.query_one("#attention", Static).update(self._attention())
+        self.query_one("#attention").display = bool(self._attention())
+        table = self.query_one("#queue-table", DataTable)
+        keep = self.selected_item()
+        table.clear()
+        zone = self.publisher.zone
+        last_day = None
+        for item in self.overview.items:
+            day = format_day(item.due_at, zone)
+            table.add_row(*self._cells(item, "" if day == last_day else day), key=str(item.id))
+            last_day = day
+        if keep is not None and str(keep.id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        if not self.overview.items:
+            self.query_one("#item-detail", Static).update(
+                _("The queue is empty. Schedule an approved draft from the drafts (F2, then F6)."))
+        else:
+            self._detail()
+
+    def _cells(self, item: Item, day: str) -> list[object]:
+        zone = self.publisher.zone
+        audience_zone = ZoneInfo(item.timezone) if item.timezone else zone
+        local = f"{format_clock(item.due_at, audience_zone)} {item.timezone or ''}".strip()
+        why = item.last_error or ""
+        if item.state == State.HELD and not why:
+            why = _("held: {by}").format(by=item.held_by or "-")
+        return [day, format_clock(item.due_at, zone), local, item.draft_id, item.account_id,
+                "+".join(item.locales), state_badge(item.state), str(item.attempts),
+                why[:60]]
+
+    def _attention(self) -> str:
+        overview = self.overview
+        lines = []
+        for account_id in sorted(set(overview.paused) | set(overview.holds)):
+            hold = overview.holds.get(account_id)
+            command = ui.fix_command(account_id, paused=account_id in overview.paused, hold=hold)
+            if hold is not None and hold.kind == "auth":
+                what = _("{id}: sign-in failed ({reason})").format(
+                    id=account_id, reason=hold.reason or "-")
+            elif hold is not None:
+                what = _("{id}: rate-limited ({reason})").format(
+                    id=account_id, reason=hold.reason or "-")
+            else:
+                what = _("{id}: paused ({reason})").format(
+                    id=account_id, reason=overview.paused[account_id].reason or "-")
+            lines.append(f"⚠ {what}" + (f" — {_('fix')}: {command}" if command else ""))
+        return "\n".join(lines)
+
+    # Selection
+
+    def selected_item(self) -> Item | None:
+        table = self.query_one("#queue-table", DataTable)
+        if self.overview is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return next((item for item in self.overview.items if str(item.id) == key), None)
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _detail(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        zone = self.publisher.zone
+        text = _("Item {id}: {draft} on {account} ({locales}), {state}, due {due}").format(
+            id=item.id, draft=item.draft_id, account=item.account_id,
+            locales="+".join(item.locales), state=_(item.state.value),
+            due=f"{format_day(item.due_at, zone)} {format_clock(item.due_at, zone)}")
+        if item.last_error:
+            text += "\n" + _("Error: {error}").format(error=item.last_error)
+        if item.url:
+            text += "\n" + item.url
+        self.query_one("#item-detail", Static).update(text)
+
+    def _need_item(self) -> Item | None:
+        item = self.selected_item()
+        if item is None:
+            self.notify(_("No item selected"), severity="warning")
+        return item
+
+    # Actions
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_toggle_finished(self) -> None:
+        self.show_finished = not self.show_finished
+        self.reload()
+
+    def action_retry(self) -> None:
+        item = self._need_item()
+        if item is not None:
+            self.busy("#queue-table")
+            self.retry(item.id)
+
+    @work(thread=True, exit_on_error=False, group="queue-change")
+    def retry(self, item_id: int) -> None:
+        from publisher.services.queueing import retry_item
+
+        retry_item(self.publisher.context(), item_id, self.publisher.clock())
+        self.post_message(self.Done(_("Item {id} is queued again").format(id=item_id)))
+
+    def action_cancel_item(self) -> None:
+        from publisher.tui.dialogs import confirm
+
+        item = self._need_item()
+        if item is None:
+            return
+        self.app.push_screen(
+            confirm(_("Cancel item {id}?").format(id=item.id),
+                    _("{draft} on {account} ({locales}) will never be sent.").format(
+                        draft=item.draft_id, account=item.account_id,
+                        locales="+".join(item.locales)),
+                    _("Cancel item")),
+            lambda answer: answer == "yes" and self.cancel(item.id),
+        )
+
+    @work(thread=True, exit_on_error=False, group="queue-change")
+    def cancel(self, item_id: int) -> None:
+        from publisher.services.queueing import cancel_item
+
+        cancel_item(self.publisher.context(), item_id, self.publisher.clock())
+        self.post_message(self.Done(_("Item {id} cancelled").format(id=item_id)))
+
+    def action_publish_now(self) -> None:
+        item = self._need_item()
+        if item is not None:
+            self.busy("#queue-table")
+            self.publish_now(item.id)
+
+    @work(thread=True, exit_on_error=False, group="queue-change")
+    def publish_now(self, item_id: int) -> None:
+        report = ui.publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
+        self.post_message(self.Done(*_report_line(report)))
+
+    def action_flush(self) -> None:
+        self.busy("#queue-table")
+        self.flush()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-change")
+    def flush(self) -> None:
+        from publisher.services import flush as flushing
+
+        report = flushing.flush(self.publisher.context(), clock=self.publisher.clock)
+        self.post_message(self.Done(*_report_line(report)))
+
+    @on(Done)
+    def done(self, message: Done) -> None:
+        self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
+        self.reload()
+
+    def worker_failed(self, worker) -> None:
+        super().worker_failed(worker)
+        self.reload()
+
+
+def _report_line(report) -> tuple[str, str]:
+    """One notification for a flush: what went out, what did not and why."""
+    if not report.outcomes:
+        return _("Nothing was due."), "information"
+    lines = []
+    for outcome in report.outcomes:
+        item = outcome.item
+        if outcome.state == State.SENT:
+            lines.append(_("Published {draft} on {account} ({locales}): {url}").format(
+                draft=item.draft_id, account=item.account_id, locales="+".join(item.locales),
+                url=outcome.url or "-"))
+        else:
+            lines.append(_("item {id} ({draft} on {account}): {state}: {detail}").format(
+                id=item.id, draft=item.draft_id, account=item.account_id,
+                state=_(outcome.state.value), detail=outcome.detail))
+    bad = any(o.state != State.SENT for o in report.outcomes)
+    return "\n".join(lines), "warning" if bad else "information"
