@@ -1,0 +1,263 @@
+"""Schedule one draft: the next best slots of its accounts with scores and reasons, each
+audience's week as a heat map in its own zone; pick a slot, place automatically, or type
+a time. The result is shown in the staff member's zone and the audience's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Select, Static
+
+from publisher.i18n import _
+from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.tui.widgets.heatmap import HeatMap
+
+SLOTS_PER_ACCOUNT = 3
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the screen shows: the draft, its accounts' slots and audiences' weeks."""
+
+    title: str
+    approved: bool
+    accounts: tuple[str, ...]
+    slots: list[tuple[str, object]]  # (account id, SlotSuggestion)
+    grids: dict[str, object]  # account id -> ActivityGrid
+
+
+def score_bar(score: float) -> Text:
+    filled = round(score * 10)
+    return Text("█" * filled + "░" * (10 - filled) + f" {score:.2f}",
+                style="green" if score >= 0.7 else "yellow" if score >= 0.4 else "red")
+
+
+class ScheduleScreen(PublisherScreen):
+    CSS_PATH = "schedule.tcss"
+    TITLE_TEXT = N_("Schedule")
+    AUTO_FOCUS = "#slots"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "use_slot", N_("Use this slot"), id="schedule.slot", priority=True,
+                tooltip=N_("Queue the draft at the selected time (also Enter)")),
+        Binding("ctrl+g", "auto", N_("Place automatically"), id="schedule.auto",
+                tooltip=N_("Each account at its own best free time")),
+        Binding("ctrl+t", "at_time", N_("Type a time"), id="schedule.at",
+                tooltip=N_("Queue the draft at a time you type")),
+        Binding("escape", "back", N_("Back"), id="schedule.back", tooltip=N_("Back")),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, plan: Plan) -> None:
+            super().__init__()
+            self.plan = plan
+
+    class Scheduled(Message):
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
+    def __init__(self, draft_id: str) -> None:
+        super().__init__()
+        self.draft_id = draft_id
+        self.plan: Plan | None = None
+        self.heat_account: str | None = None
+        self.result: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield Static(self._head(), id="schedule-head")
+        with Horizontal(id="schedule-body"):
+            with Vertical(id="slots-side"):
+                yield Static(_("Next best slots"), classes="section")
+                yield DataTable(id="slots", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="heat-side"):
+                accounts = self.plan.accounts if self.plan else ()
+                yield Select([(a, a) for a in accounts], allow_blank=not accounts,
+                             value=self.heat_account or (accounts[0] if accounts
+                                                         else Select.NULL),
+                             id="heat-account")
+                yield HeatMap(id="heatmap")
+        yield Static("\n".join(self.result), id="schedule-result", classes="hint")
+        yield Footer()
+
+    def _head(self) -> Text:
+        if self.plan is None:
+            return Text(self.draft_id)
+        text = Text(f"{self.draft_id} · {self.plan.title} · ", style="bold")
+        text.append(_("approved") if self.plan.approved else _("not approved: approve it first"),
+                    style="green" if self.plan.approved else "bold red")
+        text.append(" · " + _("your time zone: {zone}").format(zone=self.publisher.zone))
+        return text
+
+    def on_mount(self) -> None:
+        self._columns()
+        if self.plan is None:
+            self.busy("#schedule-body")
+            self.load()
+        else:
+            self._show()
+
+    def after_relabel(self) -> None:
+        self.on_mount()
+
+    def _columns(self) -> None:
+        table = self.query_one("#slots", DataTable)
+        for key, label in (("account", _("Account")), ("yours", _("Your time")),
+                           ("theirs", _("Audience's time")), ("score", _("Score")),
+                           ("why", _("Why"))):
+            table.add_column(label, key=key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="schedule-load")
+    def load(self) -> None:
+        from publisher.services.scheduling import activity_grid, suggest_slots
+
+        context = self.publisher.context()
+        draft = context.drafts.load(self.draft_id).draft
+        now = self.publisher.clock()
+        slots = [(account_id, slot) for account_id in draft.accounts
+                 for slot in suggest_slots(context, account_id, SLOTS_PER_ACCOUNT, now)]
+        slots.sort(key=lambda pair: (pair[1].at, pair[0]))
+        grids = {account_id: activity_grid(context, account_id) for account_id in draft.accounts}
+        self.post_message(self.Loaded(Plan(draft.title, draft.approved, draft.accounts, slots,
+                                           grids)))
+
+    @on(Loaded)
+    async def loaded(self, message: Loaded) -> None:
+        self.plan = message.plan
+        self.heat_account = self.heat_account or next(iter(message.plan.accounts), None)
+        await self.recompose()
+        self._columns()
+        self._show()
+        self.query_one("#slots", DataTable).focus()
+
+    def _show(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        table = self.query_one("#slots", DataTable)
+        table.clear()
+        zone = self.publisher.zone
+        for index, (account_id, slot) in enumerate(plan.slots):
+            table.add_row(account_id, format_moment(slot.at, zone),
+                          format_moment(slot.local, slot.local.tzinfo), score_bar(slot.score),
+                          slot.why, key=str(index))
+        if not plan.slots:
+            self.query_one("#schedule-result", Static).update(
+                (self.result and "\n".join(self.result)) or _("The draft has no accounts yet."))
+        self._show_heat()
+
+    def _show_heat(self) -> None:
+        if self.plan is None or self.heat_account not in self.plan.grids:
+            return
+        grid = self.plan.grids[self.heat_account]
+        title = _("{account}: audience {audience}, {zone}").format(
+            account=self.heat_account, audience=grid.audience, zone=grid.timezone)
+        if grid.is_default:
+            title += " " + _("(default profile: no activity data yet)")
+        self.query_one("#heatmap", HeatMap).show(grid.values, title)
+
+    @on(Select.Changed, "#heat-account")
+    def heat_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.NULL:
+            self.heat_account = str(event.value)
+            self._show_heat()
+
+    # Scheduling
+
+    def _selected_slot(self):
+        table = self.query_one("#slots", DataTable)
+        if self.plan is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return self.plan.slots[int(key)][1]
+
+    @on(DataTable.RowSelected, "#slots")
+    def action_use_slot(self) -> None:
+        slot = self._selected_slot()
+        if slot is None:
+            self.notify(_("No slot selected"), severity="warning")
+            return
+        self.busy("#schedule-body")
+        self.schedule_at(slot.at)
+
+    def action_at_time(self) -> None:
+        from publisher.tui.dialogs import PromptDialog
+        from publisher.tui.screens.editor import parse_moment
+
+        zone = self.publisher.zone
+
+        def problem(text: str) -> str | None:
+            try:
+                return None if parse_moment(text, zone, _("time")) else _("type a time")
+            except Exception as error:  # UserError: shown in the dialog
+                return str(error)
+
+        self.app.push_screen(
+            PromptDialog(_("Schedule {id}").format(id=self.draft_id),
+                         _("When? YYYY-MM-DD HH:MM in {zone}").format(zone=zone),
+                         placeholder="2026-11-28 09:00", check=problem,
+                         cursor_blink=self.publisher.cursor_blink),
+            lambda text: text and self._typed(text),
+        )
+
+    def _typed(self, text: str) -> None:
+        from publisher.tui.screens.editor import parse_moment
+
+        self.busy("#schedule-body")
+        self.schedule_at(parse_moment(text, self.publisher.zone, _("time")))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="schedule-do")
+    def schedule_at(self, at: datetime) -> None:
+        from zoneinfo import ZoneInfo
+
+        from publisher.services import queueing
+
+        context = self.publisher.context()
+        now = self.publisher.clock()
+        ids = queueing.schedule(context, self.draft_id, at, now=now)
+        with queueing.open_queue(context) as queue:
+            items = [queue.get(item_id) for item_id in ids]
+        self.post_message(self.Scheduled([
+            self._line(item.account_id, item.locales, item.due_at,
+                       ZoneInfo(item.timezone) if item.timezone else None)
+            for item in items]))
+
+    def action_auto(self) -> None:
+        self.busy("#schedule-body")
+        self.auto()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="schedule-do")
+    def auto(self) -> None:
+        from publisher.services.scheduling import auto_schedule
+
+        report = auto_schedule(self.publisher.context(), [self.draft_id], self.publisher.clock())
+        self.post_message(self.Scheduled([
+            self._line(p.account_id, p.locales, p.at, p.local.tzinfo) + f" · {p.why}"
+            for p in report.placed]))
+
+    def _line(self, account_id: str, locales, at: datetime, audience_zone) -> str:
+        zone = self.publisher.zone
+        theirs = format_moment(at, audience_zone) if audience_zone else ""
+        return _("{account} ({locales}): {yours} your time · {theirs} audience's time").format(
+            account=account_id, locales="+".join(locales), yours=format_moment(at, zone),
+            theirs=f"{theirs} {getattr(audience_zone, 'key', '')}".strip())
+
+    @on(Scheduled)
+    def scheduled(self, message: Scheduled) -> None:
+        self.busy("#schedule-body", False)
+        self.result = [_("Queued:"), *message.lines]
+        self.query_one("#schedule-result", Static).update("\n".join(self.result))
+        self.notify(_("Queued {id}: {count} post(s)").format(id=self.draft_id,
+                                                           count=len(message.lines)))
+
+    def action_back(self) -> None:
+        self.dismiss()
