@@ -28,7 +28,7 @@ def make_app(home: Path, language: str | None = "en"):
 
 async def settle(pilot) -> None:
     """Let workers finish and their messages be handled."""
-    for _ in range(4):
+    for _ in range(2):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
