@@ -9,9 +9,10 @@ calls these and never touches SQL, HTTP or the draft files itself.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from publisher.storage.tomlfile import parse_toml
 NEEDS_WORK = (TranslationState.MISSING, TranslationState.STALE)
 # Where deleted drafts and the losing side of a save conflict are kept.
 KEPT_DIR = ".publisher-kept"
+INDEX_PATH = ".cache/drafts-index.json"
 
 
 # Drafts overview
@@ -76,17 +78,99 @@ def next_due_by_draft(context: Context) -> dict[str, datetime]:
     return due
 
 
-def drafts_overview(context: Context) -> DraftsOverview:
-    summaries, errors = list_drafts(context)
+def drafts_overview(context: Context, *, use_index: bool = True) -> DraftsOverview:
+    """Every draft's row; files unchanged since the last listing come from the index."""
     due = next_due_by_draft(context)
-    rows = [
-        DraftRow(
-            s.draft.id, s.draft.title, s.draft.campaign, s.draft.accounts, s.draft.source,
-            s.draft.approved, s.states, due.get(s.draft.id), s.loaded.digest,
-        )
-        for s in summaries
-    ]
-    return DraftsOverview(rows, [str(error) for error in errors])
+    if not use_index:
+        summaries, errors = list_drafts(context)
+        rows = [_row(s.loaded, s.states, due) for s in summaries]
+        return DraftsOverview(rows, [str(error) for error in errors])
+    index = DraftIndex(context)
+    rows, problems = index.rows()
+    rows = [replace(row, next_due=due.get(row.id)) for row in rows]
+    return DraftsOverview(rows, problems)
+
+
+def _row(loaded: LoadedDraft, states: Mapping[str, TranslationState],
+         due: Mapping[str, datetime]) -> DraftRow:
+    draft = loaded.draft
+    return DraftRow(draft.id, draft.title, draft.campaign, draft.accounts, draft.source,
+                    draft.approved, states, due.get(draft.id), loaded.digest)
+
+
+class DraftIndex:
+    """What the drafts list shows, kept per file in ``<home>/.cache/drafts-index.json``.
+
+    Reading and checking thousands of TOML files is what makes a cold start
+    slow; a file whose size and modification time (to the nanosecond) are
+    unchanged, under an unchanged accounts file, is shown from the index. The
+    editor always reads the file itself, with its content hash.
+    """
+
+    VERSION = 1
+
+    def __init__(self, context: Context):
+        self.context = context
+        self.path = context.workspace.home / INDEX_PATH
+        accounts = context.workspace.accounts_path
+        self.accounts_key = content_digest(accounts.read_bytes()) if accounts.is_file() else ""
+
+    def _read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if data.get("version") != self.VERSION or data.get("accounts") != self.accounts_key:
+            return {}
+        return data.get("files", {})
+
+    def rows(self) -> tuple[list[DraftRow], list[str]]:
+        known = self._read()
+        files: dict[str, dict] = {}
+        rows: list[DraftRow] = []
+        problems: list[str] = []
+        store = self.context.drafts
+        for draft_id in store.ids():
+            stat = store.path_of(draft_id).stat()
+            stamp = [stat.st_mtime_ns, stat.st_size]
+            entry = known.get(draft_id)
+            if entry is None or entry["stamp"] != stamp:
+                try:
+                    loaded = store.load(draft_id)
+                except UserError as error:
+                    problems.append(str(error))
+                    continue
+                row = _row(loaded, {t: loaded.draft.state(t)
+                                    for t in locales_of(self.context, loaded.draft)}, {})
+                entry = {"stamp": stamp, "row": _row_json(row)}
+            files[draft_id] = entry
+            rows.append(_row_from_json(entry["row"]))
+        if files != known:
+            self._write(files)
+        return rows, problems
+
+    def _write(self, files: dict[str, dict]) -> None:
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            write_atomic(self.path, json.dumps(
+                {"version": self.VERSION, "accounts": self.accounts_key, "files": files},
+                ensure_ascii=False, separators=(",", ":")))
+        except OSError:
+            pass  # a read-only workspace lists slower, nothing else
+
+
+def _row_json(row: DraftRow) -> dict:
+    return {"id": row.id, "title": row.title, "campaign": row.campaign,
+            "accounts": list(row.accounts), "source": row.source, "approved": row.approved,
+            "states": {tag: state.value for tag, state in row.states.items()},
+            "digest": row.digest}
+
+
+def _row_from_json(data: dict) -> DraftRow:
+    return DraftRow(data["id"], data["title"], data["campaign"], tuple(data["accounts"]),
+                    data["source"], data["approved"],
+                    {tag: TranslationState(value) for tag, value in data["states"].items()},
+                    None, data["digest"])
 
 
 def draft_row(context: Context, draft_id: str) -> DraftRow:

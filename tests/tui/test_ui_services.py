@@ -99,3 +99,26 @@ def test_worklist_lists_missing_and_stale_for_one_locale(demo: Path) -> None:
         ("visa-free-anniversary", "stale")]
     assert [w.draft_id for w in ui.translation_worklist(context, "sr")] == [
         "diaspora-holiday-consular"]
+
+
+def test_the_drafts_index_rereads_changed_files_only(demo: Path) -> None:
+    context = open_context(demo)
+    first = {row.id: row for row in ui.drafts_overview(context).rows}
+    assert (demo / ui.INDEX_PATH).is_file()
+    path = context.drafts.path_of("prizren-old-town")
+    path.write_text(path.read_text().replace('title = "', 'title = "Changed: ', 1))
+    (demo / "drafts" / "broken.toml").write_text("title = \n")
+    again = ui.drafts_overview(open_context(demo))
+    rows = {row.id: row for row in again.rows}
+    assert rows["prizren-old-town"].title.startswith("Changed: ")
+    assert rows["flag-day-2026"] == first["flag-day-2026"]
+    assert len(again.problems) == 1 and "broken.toml" in again.problems[0]
+    assert again.rows == ui.drafts_overview(open_context(demo), use_index=False).rows
+
+
+def test_the_drafts_index_is_dropped_when_the_accounts_change(demo: Path) -> None:
+    ui.drafts_overview(open_context(demo))
+    accounts = demo / "accounts.toml"
+    accounts.write_text(accounts.read_text().replace('locales = ["en"]', 'locales = ["en", "sr"]'))
+    rows = {row.id: row for row in ui.drafts_overview(open_context(demo)).rows}
+    assert "sr" in rows["independence-day-reception"].states
