@@ -1,55 +1,93 @@
-"""Placing many posts at once: the largest summed activity score, not first
-come, first served.
+"""Placing many posts at once: the most posts placed, then the largest summed
+activity score -- not first come, first served.
 
-The input is a grid of time steps. Each account is a :class:`Lane`: a score
-per step (the audience's activity; ``nan`` or a negative value forbids the
-step), a minimum gap between two posts, an optional cap of posts per local
-day, and the steps of posts already queued. Each :class:`Job` is a bundle of
-posts (one draft's locale versions on one account) placed one after the
-other, ``gap`` steps apart, inside the draft's embargo and deadline.
+Interface
+---------
+Time is a grid of steps (the scheduler uses 5 minutes). Each account is a
+:class:`Lane`: a score per step (the audience's activity; ``nan`` or a
+negative value forbids the step), a minimum gap in steps between any two of
+its posts (values below 1 count as 1: two posts never share a step), the
+local day of every step (``day_of`` must not decrease along the grid), an
+optional cap of posts per day, and the posts already there (``busy`` steps,
+which may lie outside the grid, and ``day_load`` for posts counted on a day
+but not in ``busy``). New posts keep the gap from busy steps; busy posts on
+the grid count towards their day's cap.
 
-Lanes are independent, so each is solved alone, by dynamic programming over
-(job, step) with the jobs in earliest-deadline order. ``F[j][t]`` is the best
-total of the first ``j`` jobs with all their posts at steps <= ``t``:
+Each :class:`Job` is a bundle of ``size`` posts (one draft's locale versions
+on one account) placed one after the other, exactly ``gap`` steps apart, its
+first post at or after ``earliest`` and its last at or before ``latest``.
+Keys must be unique. :func:`place` returns a :class:`Placement`: the steps of
+every placed job, why the others found no room, the summed score and, when
+every job is placed, a proven upper bound on the score (``bound``; equal to
+the score up to the tie-breaking amount when the placement is proven optimal).
 
-    F[j][t] = max(F[j][t-1],                            # job j ends later
-                  F[j-1][u - gap] + bundle_score(u),    # job j's bundle ends at t
-                  F[j-1][t] - SKIP)                     # job j cannot be placed
+Ties go to earlier steps: every step's score is lowered by a tiny amount that
+grows with the step (in total at most a millionth of the largest score), so
+among placements whose scores agree to that amount the one whose posts go out
+earlier in total wins, deterministically.
 
-with ``u`` the bundle's first step. The SKIP penalty exceeds any score, so
-the placement maximises the number of placed jobs first, then the score.
+How, per lane (lanes are independent)
+-------------------------------------
+1. **Dynamic programming for a fixed time order of the jobs.** All posts of
+   a lane share one score per step, so a placement's value depends only on
+   the steps it uses. With the jobs in a fixed order, ``G[j][t]``, the best
+   total of the first ``j`` jobs with all their posts at steps <= ``t``, is::
 
-Why earliest-deadline order loses nothing when the jobs' windows are
-"agreeable" (a job with a later deadline never has an earlier embargo): all
-posts of a lane share one score per step, so the value of a placement
-depends only on the set of steps used. Given an optimal set of steps, give
-them to the jobs in deadline order; if two jobs were placed out of that
-order, swapping them keeps every post inside its window (agreeable windows:
-the earlier step is allowed for the earlier deadline, the later step for the
-later embargo) and keeps the same steps, so the same score. With nested
-windows (a short embargoed window inside a long one) the fixed order can cost
-score; ``bench/placement.py`` measures that gap against an exact LP optimum.
+       G[j][t] = max(G[j][t-1], G[j-1][u - gap] + bundle(u))
 
-Daily caps are enforced by a penalty on over-full days, raised round by round
-until no day is over its cap (a Lagrangian step). If that does not settle,
-the weakest bundles come off the over-full days and are put back, one by
-one, at their best steps where the cap allows (or reported unplaced).
+   with ``u`` the start of a bundle ending at ``t`` -- and, only when some job
+   cannot be placed, ``G[j-1][t] - SKIP`` (SKIP exceeds any total score, so
+   the number placed comes first). Each job touches only its own window and
+   the running maximum is ``itertools.accumulate``: C speed. With a daily cap
+   that binds, the state also counts the posts on the current day (1..cap;
+   the running maxima restart each day), which keeps the DP exact.
+
+2. **The deadline order is optimal when no window lies inside another** (and
+   the bundles have equal sizes). Exchange argument: take an optimal
+   placement and jobs A, B with (deadline, embargo) of A <= that of B but B
+   placed first, at p_B < p_A. Swap them. A gets p_B: p_B >= earliest(B) >=
+   earliest(A) (no nesting) and p_B < p_A <= deadline(A). B gets p_A: p_A <=
+   deadline(A) <= deadline(B) and p_A > p_B >= earliest(B). Same steps, so the
+   same score and the same posts per day; one inversion fewer. Repeat until
+   the placement follows the deadline order, which the DP searches
+   exhaustively. With nesting (a short embargoed window inside a long one)
+   the swap can fail, hence steps 3 and 4.
+
+3. **An upper bound, often reached.** The i-th post in time of any placement
+   lies between the i-th smallest earliest step and the i-th smallest latest
+   step of all windows: at least i posts are at or before it, so at least i
+   windows open there; symmetrically for the deadlines. These sorted windows
+   never nest, so the DP of step 1 (caps included) solves this relaxation
+   exactly, and its value bounds every placement. (Equal-sized bundles are
+   relaxed by their starts; mixed sizes into single posts.) If the jobs can
+   be matched to the relaxation's steps -- earliest deadline first among the
+   open jobs, which finds a matching whenever one exists (Hall's condition on
+   intervals) -- that is an optimal placement. This is the common case.
+
+4. **Otherwise, improve** from the better of the relaxation's partial
+   matching and the deadline-order DP: each job in turn moves to its best
+   free start that keeps the gap and the cap (a move the fixed order could
+   not make); then the DP runs again in the new time order of the jobs, which
+   can only gain. Repeated while it gains (a few rounds) or until the bound is
+   reached. ``bench/placement.py`` measures the result against an exact LP
+   optimum.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from itertools import accumulate, repeat
 from operator import add
 
 from publisher.i18n import _
 
-SKIP = 1e6
 NEG = -math.inf
-CAP_ROUNDS = 4
-CAP_STEP = 0.3
+TIE_SHARE = 1e-6  # of the largest score: the most the earliness preference may cost
+IMPROVE_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -58,13 +96,13 @@ class Lane:
 
     account: str
     scores: Sequence[float]  # per step; nan or < 0: forbidden
-    gap: int  # minimum steps between two posts of this lane (>= 1)
-    day_of: Sequence[int]  # the local day number of each step
+    gap: int  # minimum steps between two posts of this lane (< 1 counts as 1)
+    day_of: Sequence[int]  # the local day number of each step, non-decreasing
     max_per_day: int | None = None
-    # Steps of posts already queued (may be negative: before the grid's start,
-    # they still keep the gap and count towards their day's cap).
+    # Steps of posts already queued (may be outside the grid: they still keep
+    # the gap, and count towards their day's cap when on the grid).
     busy: Sequence[int] = ()
-    # Posts already on a day (by day number), for posts outside the grid.
+    # Posts already on a day (by day number) that are not in ``busy``.
     day_load: dict[int, int] = field(default_factory=dict)
 
 
@@ -75,259 +113,573 @@ class Job:
     key: str
     account: str
     size: int = 1
-    earliest: int = 0  # first allowed step of the first post (embargo)
-    latest: int | None = None  # last allowed step of the last post (deadline)
+    earliest: int = 0  # first allowed step of the first post (embargo), inclusive
+    latest: int | None = None  # last allowed step of the last post (deadline), inclusive
 
 
-@dataclass
+@dataclass(frozen=True)
 class Placement:
     starts: dict[str, list[int]]  # job key -> the step of each of its posts
     unplaced: dict[str, str]  # job key -> why it found no room
-    score: float = 0.0
+    score: float = 0.0  # summed score of all placed posts
+    # When every job is placed (by place()): no placement scores more than this.
+    bound: float | None = None
 
 
 def place(lanes: Sequence[Lane], jobs: Sequence[Job]) -> Placement:
     """The placement with the most jobs placed and then the largest summed score."""
+    return _per_lane(lanes, jobs, _optimise)
+
+
+def place_greedy(lanes: Sequence[Lane], jobs: Sequence[Job]) -> Placement:
+    """First come, first served: each job in the given order takes its best
+    free start (the baseline the optimiser is measured against)."""
+    return _per_lane(lanes, jobs, _greedy)
+
+
+def _per_lane(lanes: Sequence[Lane], jobs: Sequence[Job], solve) -> Placement:
     by_lane: dict[str, list[Job]] = {}
     for job in jobs:
+        if job.size < 1:
+            raise ValueError(f"job {job.key}: size must be at least 1")
         by_lane.setdefault(job.account, []).append(job)
-    result = Placement({}, {})
     known = {lane.account: lane for lane in lanes}
+    starts: dict[str, list[int]] = {}
+    unplaced: dict[str, str] = {}
+    score, bound = 0.0, 0.0
     for account, lane_jobs in by_lane.items():
         lane = known.get(account)
         if lane is None:
             for job in lane_jobs:
-                result.unplaced[job.key] = _("no lane for account {account}").format(
-                    account=account)
+                unplaced[job.key] = _("no lane for account {account}").format(account=account)
             continue
-        starts, unplaced = _place_lane(lane, lane_jobs)
-        result.starts.update(starts)
-        result.unplaced.update(unplaced)
-        result.score += sum(lane.scores[s] for steps in starts.values() for s in steps)
-    return result
-
-
-def place_greedy(lanes: Sequence[Lane], jobs: Sequence[Job]) -> Placement:
-    """First come, first served: each job in turn takes its best free steps."""
-    known = {lane.account: lane for lane in lanes}
-    taken: dict[str, list[int]] = {lane.account: list(lane.busy) for lane in lanes}
-    result = Placement({}, {})
-    for job in jobs:
-        lane = known.get(job.account)
-        if lane is None:
-            result.unplaced[job.key] = _("no lane for account {account}").format(
-                account=job.account)
-            continue
-        allowed = _allowed(lane, taken[job.account])
-        bundle = _bundle_scores(lane, job, allowed)
-        best = max(range(len(bundle)), key=lambda u: (bundle[u], -u), default=None)
-        if best is None or bundle[best] == NEG or not _cap_ok(lane, taken[job.account],
-                                                             job, best):
-            best = _first_capped(lane, taken[job.account], job, bundle)
-        if best is None:
-            result.unplaced[job.key] = _no_room(job)
-            continue
-        steps = [best + i * lane.gap for i in range(job.size)]
-        taken[job.account] += steps
-        result.starts[job.key] = steps
-        result.score += sum(lane.scores[s] for s in steps)
-    return result
-
-
-# One lane
-
-
-def _place_lane(lane: Lane, jobs: list[Job]) -> tuple[dict[str, list[int]], dict[str, str]]:
-    ordered = sorted(jobs, key=lambda j: (_latest(lane, j), j.earliest, j.key))
-    penalty: dict[int, float] = {}
-    starts = _solve(lane, ordered, _penalised(lane, penalty))
-    for _round in range(CAP_ROUNDS):
-        over = _over_cap(lane, starts)
-        if not over:
-            break
-        for day in over:  # make the over-full days dearer until the posts move
-            penalty[day] = penalty.get(day, 0.0) + CAP_STEP
-        starts = _solve(lane, ordered, _penalised(lane, penalty))
-    if _over_cap(lane, starts):
-        starts = _repair(lane, ordered, starts)
-    starts = _insert_missing(lane, ordered, starts)
-    unplaced = {job.key: _no_room(job) for job in ordered if job.key not in starts}
-    return starts, unplaced
-
-
-def _repair(lane: Lane, ordered: list[Job], starts: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Take the weakest bundles off over-full days, then put them back where the cap allows."""
-    keep = dict(starts)
-    removed: list[Job] = []
-    jobs = {job.key: job for job in ordered}
-    while over := _over_cap(lane, keep):
-        day = over[0]
-        on_day = [key for key, steps in keep.items()
-                  if any(lane.day_of[step] == day for step in steps)]
-        weakest = min(on_day, key=lambda key: (sum(lane.scores[s] for s in keep[key]), key))
-        del keep[weakest]
-        removed.append(jobs[weakest])
-    return _insert(lane, removed, keep)
-
-
-def _insert_missing(
-    lane: Lane, ordered: list[Job], starts: dict[str, list[int]]
-) -> dict[str, list[int]]:
-    """Jobs the fixed deadline order left out (nested windows) may still fit around the rest."""
-    missing = [job for job in ordered if job.key not in starts]
-    return _insert(lane, missing, starts) if missing else starts
-
-
-def _insert(lane: Lane, jobs: list[Job], keep: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Each job in turn at its best free steps that keep the gap and the cap."""
-    keep = dict(keep)
-    for job in jobs:
-        taken = [*lane.busy, *(step for steps in keep.values() for step in steps)]
-        bundle = _bundle_scores(lane, job, _allowed(lane, taken))
-        start = _first_capped(lane, taken, job, bundle)
-        if start is not None:
-            keep[job.key] = [start + i * lane.gap for i in range(job.size)]
-    return keep
-
-
-def _latest(lane: Lane, job: Job) -> int:
-    last = len(lane.scores) - 1
-    return last if job.latest is None else min(job.latest, last)
-
-
-def _allowed(lane: Lane, busy: Sequence[int]) -> list[bool]:
-    allowed = [not (s < 0 or s != s) for s in lane.scores]  # s != s: nan
-    size = len(allowed)
-    for step in busy:
-        for near in range(max(0, step - lane.gap + 1), min(size, step + lane.gap)):
-            allowed[near] = False
-    return allowed
-
-
-def _penalised(lane: Lane, penalty: dict[int, float]) -> list[float]:
-    allowed = _allowed(lane, lane.busy)
-    return [
-        NEG if not ok else score - penalty.get(day, 0.0)
-        for score, ok, day in zip(lane.scores, allowed, lane.day_of, strict=True)
-    ]
-
-
-def _bundle_scores(lane: Lane, job: Job, allowed: Sequence[bool]) -> list[float]:
-    """The summed score of the job's bundle starting at each step (NEG: not there)."""
-    size = len(lane.scores)
-    span = (job.size - 1) * lane.gap
-    latest = _latest(lane, job)
-    result = [NEG] * size
-    for start in range(max(0, job.earliest), latest - span + 1):
-        steps = range(start, start + span + 1, lane.gap)
-        if all(allowed[s] for s in steps):
-            result[start] = sum(lane.scores[s] for s in steps)
-    return result
-
-
-def _window_scores(scores: Sequence[float], job: Job, gap: int, latest: int) -> list[float]:
-    """Like :func:`_bundle_scores` on already-masked scores, at C speed for size 1."""
-    size = len(scores)
-    span = (job.size - 1) * gap
-    first, last = max(0, job.earliest), latest - span
-    result = [NEG] * size
-    if last < first:
-        return result
-    if job.size == 1:
-        result[first:last + 1] = scores[first:last + 1]
-        return result
-    total = list(scores[first:last + 1])
-    for i in range(1, job.size):
-        shifted = scores[first + i * gap:last + 1 + i * gap]
-        total = [a + b for a, b in zip(total, shifted, strict=True)]
-    result[first:last + 1] = total
-    return result
-
-
-def _solve(lane: Lane, ordered: list[Job], scores: list[float]) -> dict[str, list[int]]:
-    """The DP; first without the skip option (every job fits: the common case,
-    two list passes fewer per job), again with it when some job does not fit."""
-    tables = _tables(lane, ordered, scores, allow_skip=False)
-    if tables and tables[-1][0][-1] == NEG:
-        tables = _tables(lane, ordered, scores, allow_skip=True)
-    return _backtrack(ordered, tables, lane.gap, len(scores))
-
-
-def _tables(lane: Lane, ordered: list[Job], scores: list[float], *, allow_skip: bool) -> list:
-    size, gap = len(scores), lane.gap
-    prev = [0.0] * size
-    floor = 0.0  # the value of the previous jobs "before step 0": all skipped
-    tables: list[tuple[list[float], list[float], float]] = []
-    for job in ordered:
-        span = (job.size - 1) * gap
-        bundle = _window_scores(scores, job, gap, _latest(lane, job))
-        # Candidate value when the bundle ends at step v (it starts at v - span).
-        ends = [NEG] * size
-        before = [floor] * min(size, gap) + prev[: max(0, size - gap)]  # prev[u - gap]
-        starts_value = list(map(add, bundle, before))
-        ends[span:] = starts_value[: size - span] if span < size else []
-        if allow_skip:
-            skip = map(add, prev, repeat(-SKIP, size))
-            best = list(accumulate(map(max, ends, skip), max))
-        else:
-            best = list(accumulate(ends, max))
-        tables.append((best, ends, floor))
-        prev, floor = best, (floor - SKIP if allow_skip else NEG)
-    return tables
-
-
-def _backtrack(ordered: list[Job], tables: list, gap: int, size: int) -> dict[str, list[int]]:
-    starts: dict[str, list[int]] = {}
-    limit = size - 1
-    for index in range(len(ordered) - 1, -1, -1):
-        if limit < 0:
-            break
-        job = ordered[index]
-        best, ends, _floor = tables[index]
-        value = best[limit]
-        step = limit
-        while step > 0 and best[step - 1] == value:
-            step -= 1  # the earliest step that reaches this value
-        if ends[step] == value and value > NEG:
-            first = step - (job.size - 1) * gap
-            starts[job.key] = [first + i * gap for i in range(job.size)]
-            limit = first - gap
-        else:
-            limit = step  # skipped: the earlier jobs keep the same room
-    return starts
-
-
-def _over_cap(lane: Lane, starts: dict[str, list[int]]) -> list[int]:
-    if lane.max_per_day is None:
-        return []
-    load = dict(lane.day_load)
-    for step in lane.busy:
-        if 0 <= step < len(lane.day_of):
-            load[lane.day_of[step]] = load.get(lane.day_of[step], 0) + 1
-    for steps in starts.values():
-        for step in steps:
-            load[lane.day_of[step]] = load.get(lane.day_of[step], 0) + 1
-    return sorted(day for day, count in load.items() if count > lane.max_per_day)
-
-
-def _cap_ok(lane: Lane, taken: list[int], job: Job, start: int) -> bool:
-    if lane.max_per_day is None:
-        return True
-    steps = [start + i * lane.gap for i in range(job.size)]
-    load = dict(lane.day_load)
-    for step in [*taken, *steps]:
-        if 0 <= step < len(lane.day_of):
-            load[lane.day_of[step]] = load.get(lane.day_of[step], 0) + 1
-    return all(load.get(lane.day_of[s], 0) <= lane.max_per_day for s in steps)
-
-
-def _first_capped(lane: Lane, taken: list[int], job: Job, bundle: list[float]) -> int | None:
-    order = sorted((u for u in range(len(bundle)) if bundle[u] > NEG),
-                   key=lambda u: (-bundle[u], u))
-    return next((u for u in order if _cap_ok(lane, taken, job, u)), None)
+        grid = _Grid(lane, sum(job.size for job in lane_jobs))
+        placed, lane_bound = solve(grid, lane_jobs)
+        for job in lane_jobs:
+            if job.key in placed:
+                steps = grid.steps(job, placed[job.key])
+                starts[job.key] = steps
+                score += sum(lane.scores[s] for s in steps)
+            else:
+                unplaced[job.key] = _no_room(job)
+        bound = math.nan if lane_bound is None else bound + lane_bound
+    complete = not unplaced and not math.isnan(bound)
+    return Placement(starts, unplaced, score, bound if complete else None)
 
 
 def _no_room(job: Job) -> str:
     if job.latest is not None:
         return _("no free slot before its deadline (minimum gap, daily cap or blackout)")
     return _("no free slot in the planning horizon")
+
+
+# One lane's grid
+
+
+class _Grid:
+    """A lane prepared for solving: masked, tie-broken scores and day bookkeeping."""
+
+    def __init__(self, lane: Lane, posts: int):
+        self.lane = lane
+        self.size = size = len(lane.scores)
+        self.gap = gap = max(1, lane.gap)
+        self.cap = lane.max_per_day
+        self.day_of = lane.day_of
+        finite = [s for s in lane.scores if s >= 0]  # nan compares false
+        self.scale = max(max(finite, default=1.0), 1e-9)
+        self.tie = TIE_SHARE * self.scale / (max(1, size) * max(1, posts))
+        self.slack = TIE_SHARE * self.scale  # the most the tie-breaking moves a total
+        # More than any total, so that one more placed job outweighs any score.
+        self.skip = 2.0 * self.scale * (posts + 1) + 1.0
+        scores = [s - self.tie * t if s >= 0 else NEG for t, s in enumerate(lane.scores)]
+        for step in lane.busy:
+            low, high = max(0, step - gap + 1), min(size, step + gap)
+            if low < high:
+                scores[low:high] = [NEG] * (high - low)
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        for step, day in enumerate(lane.day_of):
+            self.first.setdefault(day, step)
+            self.last[day] = step
+        self.base_load: dict[int, int] = dict(lane.day_load)
+        for step in lane.busy:
+            if 0 <= step < size:
+                day = lane.day_of[step]
+                self.base_load[day] = self.base_load.get(day, 0) + 1
+        if self.cap is not None:
+            for day, load in self.base_load.items():
+                if load >= self.cap and day in self.first:
+                    low, high = self.first[day], self.last[day] + 1
+                    scores[low:high] = [NEG] * (high - low)
+        self.scores = scores
+        self._sums: dict[int, list[float]] = {}
+        self._days: _Days | None = None
+
+    def steps(self, job: Job, start: int) -> list[int]:
+        return [start + i * self.gap for i in range(job.size)]
+
+    def window(self, job: Job) -> tuple[int, int]:
+        """The allowed starts of the job's first post."""
+        latest = self.size - 1 if job.latest is None else min(job.latest, self.size - 1)
+        return max(0, job.earliest), latest - (job.size - 1) * self.gap
+
+    def sums(self, size: int) -> list[float]:
+        """The bundle's (tie-broken) score by start step; NEG where it cannot start."""
+        if size not in self._sums:
+            self._sums[size] = bundle_sums(self.scores, size, self.gap)
+        return self._sums[size]
+
+    def days(self) -> _Days:
+        if self._days is None:
+            self._days = _Days(self)
+        return self._days
+
+    def value(self, jobs: dict[str, Job], placed: dict[str, int]) -> tuple[int, float]:
+        return len(placed), sum(self.sums(jobs[k].size)[u] for k, u in placed.items())
+
+    def over_cap(self, steps: list[int]) -> list[int]:
+        """The days these new posts would fill beyond the cap."""
+        if self.cap is None:
+            return []
+        load = dict(self.base_load)
+        for step in steps:
+            load[self.day_of[step]] = load.get(self.day_of[step], 0) + 1
+        return sorted(day for day, count in load.items() if count > self.cap)
+
+    def loads(self, jobs: dict[str, Job], placed: dict[str, int]) -> dict[int, int]:
+        load = dict(self.base_load)
+        for key, start in placed.items():
+            for step in self.steps(jobs[key], start):
+                day = self.day_of[step]
+                load[day] = load.get(day, 0) + 1
+        return load
+
+
+def bundle_sums(scores: list[float], size: int, gap: int) -> list[float]:
+    """scores[u] + scores[u + gap] + ... (size terms) for every start u."""
+    if size == 1:
+        return scores
+    span = (size - 1) * gap
+    length = len(scores)
+    if span >= length:
+        return [NEG] * length
+    total = scores[: length - span]
+    for i in range(1, size):
+        total = list(map(add, total, scores[i * gap: length - span + i * gap]))
+    return total + [NEG] * span
+
+
+def _larger(a: float, b: float) -> float:
+    # Twice as fast as the builtin max inside accumulate (CPython 3.11).
+    return a if a > b else b
+
+
+# The fixed-order dynamic programme
+
+
+def chain(
+    sums: dict[int, list[float]], items: list[tuple[int, int, int]], gap: int, skip: float
+) -> list[int | None]:
+    """Starts for items (size, first start, last start) in this time order that
+    maximise (number placed, summed score); None for a skipped item."""
+    starts = _chain(sums, items, gap, None)
+    if starts is None:  # some item cannot be placed: let the DP skip, at a price
+        starts = _chain(sums, items, gap, skip)
+    return starts
+
+
+def _chain(sums, items, gap, skip):
+    length = len(next(iter(sums.values()))) if sums else 0
+    prev = [0.0] * length
+    floor = 0.0  # the previous items' value "before step 0": none placed (or all skipped)
+    tables = []
+    for size, lo, hi in items:
+        span = (size - 1) * gap
+        hi = min(hi, length - 1 - span)
+        if hi < lo:
+            if skip is None:
+                return None
+            table = list(map(add, prev, repeat(-skip, length)))
+        else:
+            cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
+            before = [floor] * cut + prev[lo + cut - gap: hi - gap + 1]
+            ends = list(map(add, sums[size][lo: hi + 1], before))
+            if skip is None:
+                best = list(accumulate(ends, _larger))
+                if best[-1] == NEG:
+                    return None
+                table = [NEG] * (lo + span) + best + [best[-1]] * (length - 1 - hi - span)
+            else:
+                placed = [NEG] * (lo + span) + ends + [NEG] * (length - 1 - hi - span)
+                skipped = map(add, prev, repeat(-skip, length))
+                table = list(accumulate(map(_larger, placed, skipped), _larger))
+        tables.append(table)
+        prev = table
+        floor = NEG if skip is None else floor - skip
+    return _backtrack(items, tables, gap, skip, length)
+
+
+def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
+    starts: list[int | None] = [None] * len(items)
+    limit = length - 1
+    for index in range(len(items) - 1, -1, -1):
+        if limit < 0:
+            break  # only reachable when skipping: the rest are skipped
+        table = tables[index]
+        value = table[limit]
+        if skip is not None:
+            prev = tables[index - 1][limit] if index else 0.0
+            if value == prev + -skip:
+                continue
+        size, lo, _hi = items[index]
+        end = table.index(value, lo + (size - 1) * gap, limit + 1)  # earliest such end
+        starts[index] = end - (size - 1) * gap
+        limit = starts[index] - gap
+    return starts
+
+
+# The same with a daily cap: the state also counts the posts of the day
+
+
+class _Days:
+    """Index tables of a capped lane (for gathering predecessors at C speed)."""
+
+    def __init__(self, grid: _Grid):
+        size, gap, cap = grid.size, grid.gap, grid.cap or 0
+        day_start = [grid.first[d] for d in grid.day_of]
+        self.day_start = day_start
+        self.day_end = [grid.last[d] for d in grid.day_of]
+        room = [cap - grid.base_load.get(d, 0) for d in grid.day_of]
+        self.room = room
+        self.same_day = [t - gap >= day_start[t] for t in range(size)]
+        # Into [floor] + G: the predecessor ends on an earlier day and gap steps before.
+        self.fresh = [max(-1, min(t - gap, day_start[t] - 1)) + 1 for t in range(size)]
+        # Into [NEG] + H[k-1]: the predecessor ends gap steps before, on the same day.
+        self.follow = {k: [t - gap + 1 if self.same_day[t] and room[t] >= k else 0
+                           for t in range(size)] for k in range(2, cap + 1)}
+
+
+def capped_chain(grid: _Grid, items: list[tuple[int, int, int]]) -> list[int] | None:
+    """Like :func:`chain` without skipping, keeping at most ``cap`` posts a day
+    (None if not every item fits)."""
+    days, size, gap, cap = grid.days(), grid.size, grid.gap, grid.cap or 1
+    scores = grid.scores
+    prev_g, prev_h, floor = [0.0] * size, {k: [NEG] * size for k in range(1, cap + 1)}, 0.0
+    tables = []
+    for count, lo, hi in items:
+        span = (count - 1) * gap
+        hi = min(hi, size - 1 - span)
+        if hi < lo:
+            return None
+        padded_g, padded_h = [floor, *prev_g], {k: [NEG, *h] for k, h in prev_h.items()}
+        here = scores[lo: hi + 1]
+        post = {1: list(map(add, here, map(padded_g.__getitem__, days.fresh[lo: hi + 1])))}
+        for k in range(2, cap + 1):
+            came = map(padded_h[k - 1].__getitem__, days.follow[k][lo: hi + 1])
+            post[k] = list(map(add, here, came))
+        posts = [post]
+        for i in range(1, count):
+            post = _next_post(days, scores, posts[-1], lo + i * gap, hi + i * gap, cap)
+            posts.append(post)
+        end_lo, end_hi = lo + span, hi + span
+        best = post[1]
+        for k in range(2, cap + 1):
+            best = list(map(_larger, best, post[k]))
+        best = list(accumulate(best, _larger))
+        if best[-1] == NEG:
+            return None
+        prev_g = [NEG] * end_lo + best + [best[-1]] * (size - 1 - end_hi)
+        prev_h = {k: _daily_running_max(days, post[k], end_lo, end_hi, size)
+                  for k in range(1, cap + 1)}
+        tables.append((prev_g, prev_h, posts))
+        floor = NEG
+    return _capped_backtrack(days, items, tables, gap, scores, size)
+
+
+def _next_post(days: _Days, scores, before: dict, lo: int, hi: int, cap: int) -> dict:
+    """A bundle's next post, exactly ``gap`` after the previous one."""
+    here, same, room = scores[lo: hi + 1], days.same_day[lo: hi + 1], days.room[lo: hi + 1]
+    anyk = before[1]
+    for k in range(2, cap + 1):
+        anyk = list(map(_larger, anyk, before[k]))
+    post = {1: [(NEG if s else a) + x for a, s, x in zip(anyk, same, here, strict=True)]}
+    for k in range(2, cap + 1):
+        post[k] = [(b if s and r >= k else NEG) + x
+                   for b, s, r, x in zip(before[k - 1], same, room, here, strict=True)]
+    return post
+
+
+def _daily_running_max(days: _Days, values: list[float], lo: int, hi: int, size: int):
+    """Running maxima over [lo, hi] restarting each day, carried to the day's end."""
+    out = [NEG] * lo
+    start = lo
+    while start <= hi:
+        stop = min(hi, days.day_end[start])
+        out += accumulate(values[start - lo: stop - lo + 1], _larger)
+        start = stop + 1
+    tail = days.day_end[hi] - hi
+    out += [out[-1]] * tail
+    out += [NEG] * (size - len(out))
+    return out
+
+
+def _capped_backtrack(days: _Days, items, tables, gap, scores, size) -> list[int]:
+    starts = [0] * len(items)
+    limit, state = size - 1, None  # state None: any count; k: exactly k, same day
+    for index in range(len(items) - 1, -1, -1):
+        count, lo, _hi = items[index]
+        table_g, table_h, posts = tables[index]
+        end_lo = lo + (count - 1) * gap
+        if state is None:
+            value = table_g[limit]
+            end = table_g.index(value, end_lo, limit + 1)
+            state = next(k for k, post in posts[-1].items() if post[end - end_lo] == value)
+        else:
+            value = table_h[state][limit]
+            end = table_h[state].index(value, max(end_lo, days.day_start[limit]), limit + 1)
+        step = end
+        for i in range(count - 1, 0, -1):  # back through the bundle's posts
+            if state == 1:  # the previous post was on an earlier day, any count
+                before = posts[i - 1]
+                at = step - gap - (lo + (i - 1) * gap)
+                state = max(before, key=lambda k, at=at: (before[k][at], -k))
+            else:
+                state -= 1
+            step -= gap
+        starts[index] = step
+        if state == 1:
+            limit, state = days.fresh[step] - 1, None
+        else:
+            limit, state = step - gap, state - 1
+    return starts
+
+
+# Solvers
+
+
+def _greedy(grid: _Grid, jobs: list[Job]) -> tuple[dict[str, int], None]:
+    state = _State(grid, {job.key: job for job in jobs}, {})
+    for job in jobs:
+        start = state.best_start(job)
+        if start is not None:
+            state.put(job, start)
+    return state.placed, None
+
+
+def _optimise(grid: _Grid, jobs: list[Job]) -> tuple[dict[str, int], float | None]:
+    by_key = {job.key: job for job in jobs}
+    bound, placed = _relax(grid, jobs)
+    if placed is not None and len(placed) == len(jobs):
+        return placed, _reported(grid, bound)  # the relaxation's optimum is a placement
+    ordered = sorted(jobs, key=lambda j: (grid.window(j)[1], j.earliest, j.key))
+    best_placed = _ordered(grid, by_key, ordered)
+    best = grid.value(by_key, best_placed)
+    if placed is not None:  # complete the relaxation's partial matching, keep the better
+        state = _State(grid, by_key, placed)
+        state.fill(ordered)
+        if grid.value(by_key, state.placed) > best:
+            best_placed, best = state.placed, grid.value(by_key, state.placed)
+    for _round in range(IMPROVE_ROUNDS):
+        if bound is not None and best[1] >= bound - grid.slack:
+            break  # proven optimal
+        state = _State(grid, by_key, best_placed)
+        moved = state.improve()
+        order = sorted(jobs, key=lambda j: (state.placed.get(j.key, grid.size), j.key))
+        again = _ordered(grid, by_key, order)
+        value, winner = max([(grid.value(by_key, state.placed), state.placed),
+                             (grid.value(by_key, again), again)], key=lambda c: c[0])
+        if value <= best and not moved:
+            break
+        if value > best:
+            best, best_placed = value, winner
+    return best_placed, _reported(grid, bound)
+
+
+def _reported(grid: _Grid, bound: float | None) -> float | None:
+    """The bound against the scores before the tie-breaking discount."""
+    return None if bound is None else bound + grid.slack
+
+
+def _ordered(grid: _Grid, jobs: dict[str, Job], ordered: list[Job]) -> dict[str, int]:
+    """The DP in this order (step 1), then whatever it left out where it still fits."""
+    sums = {job.size: grid.sums(job.size) for job in ordered}
+    items = [(job.size, *grid.window(job)) for job in ordered]
+    starts = chain(sums, items, grid.gap, grid.skip)
+    placed = {job.key: s for job, s in zip(ordered, starts, strict=True) if s is not None}
+    if grid.over_cap([s for k, u in placed.items() for s in grid.steps(jobs[k], u)]):
+        kept = [job for job in ordered if job.key in placed]
+        capped = capped_chain(grid, [(job.size, *grid.window(job)) for job in kept])
+        if capped is not None:
+            placed = {job.key: s for job, s in zip(kept, capped, strict=True)}
+        else:  # not even the placed ones fit under the cap in this order
+            state = _State(grid, jobs, placed)
+            state.repair()
+            placed = state.placed
+    state = _State(grid, jobs, placed)
+    state.fill(ordered)
+    return state.placed
+
+
+def _relax(grid: _Grid, jobs: list[Job]) -> tuple[float | None, dict[str, int] | None]:
+    """The relaxation of step 3 in the module's docstring: its value, an upper
+    bound (None when not all jobs fit it), and its steps matched to jobs (all
+    of them when it is a placement, then an optimal one)."""
+    sizes = {job.size for job in jobs}
+    size = sizes.pop() if len(sizes) == 1 else 1  # mixed sizes: relax bundles into posts
+    lows, highs = [], []
+    for job in jobs:
+        first, last = grid.window(job)
+        for i in range(job.size if sizes else 1):  # post i of the bundle: i gaps later
+            lows.append(first + i * grid.gap)
+            highs.append(last + i * grid.gap)
+    items = [(size, lo, hi) for lo, hi in zip(sorted(lows), sorted(highs), strict=True)]
+    sums = grid.sums(size)
+    starts = _chain({size: sums}, items, grid.gap, None)
+    if starts is None:
+        return None, None
+    if grid.over_cap([s + i * grid.gap for s in starts for i in range(size)]):
+        starts = capped_chain(grid, items)
+        if starts is None:
+            return None, None
+    bound = sum(sums[s] for s in starts)
+    if sizes:  # mixed sizes: the relaxed posts do not make bundles
+        return bound, None
+    return bound, _match(grid, jobs, sorted(starts))
+
+
+def _match(grid: _Grid, jobs: list[Job], starts: list[int]) -> dict[str, int]:
+    """Jobs to these starts, earliest deadline first among the open jobs (a
+    complete matching whenever one exists); starts no open job can take are
+    left empty, jobs that miss out are left out."""
+    waiting = sorted(jobs, key=lambda j: (grid.window(j)[0], j.key))
+    open_jobs: list[tuple[int, str]] = []
+    placed, index = {}, 0
+    for start in starts:
+        while index < len(waiting) and grid.window(waiting[index])[0] <= start:
+            heappush(open_jobs, (grid.window(waiting[index])[1], waiting[index].key))
+            index += 1
+        while open_jobs and open_jobs[0][0] < start:
+            heappop(open_jobs)  # its deadline passed: it misses out
+        if open_jobs:
+            placed[heappop(open_jobs)[1]] = start
+    return placed
+
+
+class _State:
+    """A feasible placement being edited: sorted posts and loads per day."""
+
+    def __init__(self, grid: _Grid, jobs: dict[str, Job], placed: dict[str, int]):
+        self.grid = grid
+        self.jobs = jobs
+        self.placed = dict(placed)
+        self.posts = sorted(s for k, u in placed.items() for s in grid.steps(jobs[k], u))
+        self.load = grid.loads(jobs, placed)
+
+    def put(self, job: Job, start: int) -> None:
+        self.placed[job.key] = start
+        for step in self.grid.steps(job, start):
+            insort(self.posts, step)
+            day = self.grid.day_of[step]
+            self.load[day] = self.load.get(day, 0) + 1
+
+    def take(self, job: Job) -> int:
+        start = self.placed.pop(job.key)
+        for step in self.grid.steps(job, start):
+            self.posts.remove(step)
+            self.load[self.grid.day_of[step]] -= 1
+        return start
+
+    def repair(self) -> None:
+        """Take the weakest bundles off over-full days, then put them back where they fit."""
+        grid, removed = self.grid, []
+        while over := grid.over_cap(self.posts):
+            day = over[0]
+            on_day = [k for k, u in self.placed.items()
+                      if any(grid.day_of[s] == day for s in grid.steps(self.jobs[k], u))]
+            weakest = min(on_day, key=lambda k: (grid.sums(self.jobs[k].size)[self.placed[k]], k))
+            self.take(self.jobs[weakest])
+            removed.append(self.jobs[weakest])
+        for job in removed:
+            start = self.best_start(job)
+            if start is not None:
+                self.put(job, start)
+
+    def fill(self, jobs: list[Job]) -> None:
+        """Put each job not yet placed at its best free start, in this order."""
+        for job in jobs:
+            if job.key not in self.placed:
+                start = self.best_start(job)
+                if start is not None:
+                    self.put(job, start)
+
+    def improve(self) -> bool:
+        """Move each job to its best free start; True if any moved."""
+        moved = False
+        for key in sorted(self.placed, key=lambda k: (self.placed[k], k)):
+            job = self.jobs[key]
+            old = self.take(job)
+            new = self.best_start(job)
+            sums = self.grid.sums(job.size)
+            if new is None or sums[new] <= sums[old]:
+                new = old
+            moved |= new != old
+            self.put(job, new)
+        return moved
+
+    def best_start(self, job: Job) -> int | None:
+        """The best start for the job between the posts already placed."""
+        grid = self.grid
+        first, last = grid.window(job)
+        if last < first:
+            return None
+        span, gap, posts = (job.size - 1) * grid.gap, grid.gap, self.posts
+        best, best_value = None, NEG
+        index = bisect_left(posts, first)
+        before = posts[index - 1] if index else -grid.size - gap
+        while True:
+            after = posts[index] if index < len(posts) else 2 * grid.size + gap + span
+            low, high = max(first, before + gap), min(last, after - gap - span)
+            for a, b in self._uncapped(low, high):
+                start = self._best_in(job, a, b)
+                if start is not None and grid.sums(job.size)[start] > best_value:
+                    best, best_value = start, grid.sums(job.size)[start]
+            if after - gap - span >= last or index >= len(posts):
+                return best
+            before, index = after, index + 1
+
+    def _uncapped(self, low: int, high: int) -> list[tuple[int, int]]:
+        """[low, high] without the days that are full."""
+        if low > high:
+            return []
+        if self.grid.cap is None:
+            return [(low, high)]
+        parts, start = [], low
+        for day in range(self.grid.day_of[low], self.grid.day_of[high] + 1):
+            if self.load.get(day, 0) >= self.grid.cap and day in self.grid.first:
+                if self.grid.first[day] > start:
+                    parts.append((start, self.grid.first[day] - 1))
+                start = max(start, self.grid.last[day] + 1)
+        if start <= high:
+            parts.append((start, high))
+        return parts
+
+    def _best_in(self, job: Job, low: int, high: int) -> int | None:
+        sums = self.grid.sums(job.size)
+        value = max(sums[low: high + 1])
+        if value == NEG:
+            return None
+        start = sums.index(value, low, high + 1)
+        if job.size == 1 or self._fits(job, start):
+            return start
+        # The bundle's later posts reach a full day: look further, best first.
+        ranked = sorted(range(low, high + 1), key=lambda u: (-sums[u], u))
+        return next((u for u in ranked if sums[u] > NEG and self._fits(job, u)), None)
+
+    def _fits(self, job: Job, start: int) -> bool:
+        if self.grid.cap is None:
+            return True
+        extra: dict[int, int] = {}
+        for step in self.grid.steps(job, start):
+            day = self.grid.day_of[step]
+            extra[day] = extra.get(day, 0) + 1
+        return all(self.load.get(d, 0) + n <= self.grid.cap for d, n in extra.items())
