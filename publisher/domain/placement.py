@@ -359,41 +359,65 @@ class _Days:
                            for t in range(size)] for k in range(2, cap + 1)}
 
 
-def capped_chain(grid: _Grid, items: list[tuple[int, int, int]]) -> list[int] | None:
-    """Like :func:`chain` without skipping, keeping at most ``cap`` posts a day
-    (None if not every item fits)."""
+def capped_chain(
+    grid: _Grid, items: list[tuple[int, int, int]], *, may_skip: bool = True
+) -> list[int | None] | None:
+    """Like :func:`chain`, keeping at most ``cap`` posts a day."""
+    starts = _capped_chain(grid, items, None)
+    if starts is None and may_skip:
+        starts = _capped_chain(grid, items, grid.skip)
+    return starts
+
+
+def _capped_chain(grid: _Grid, items, skip):
     days, size, gap, cap = grid.days(), grid.size, grid.gap, grid.cap or 1
     scores = grid.scores
-    prev_g, prev_h, floor = [0.0] * size, {k: [NEG] * size for k in range(1, cap + 1)}, 0.0
+    prev_g, prev_h, floor = [0.0] * size, {k: [NEG] * size for k in range(1, cap)}, 0.0
     tables = []
     for count, lo, hi in items:
         span = (count - 1) * gap
         hi = min(hi, size - 1 - span)
-        if hi < lo:
+        if hi < lo and skip is None:
             return None
-        padded_g, padded_h = [floor, *prev_g], {k: [NEG, *h] for k, h in prev_h.items()}
-        here = scores[lo: hi + 1]
-        post = {1: list(map(add, here, map(padded_g.__getitem__, days.fresh[lo: hi + 1])))}
-        for k in range(2, cap + 1):
-            came = map(padded_h[k - 1].__getitem__, days.follow[k][lo: hi + 1])
-            post[k] = list(map(add, here, came))
-        posts = [post]
-        for i in range(1, count):
-            post = _next_post(days, scores, posts[-1], lo + i * gap, hi + i * gap, cap)
+        posts = []
+        if hi >= lo:
+            padded_g, padded_h = [floor, *prev_g], {k: [NEG, *h] for k, h in prev_h.items()}
+            here = scores[lo: hi + 1]
+            post = {1: list(map(add, here, map(padded_g.__getitem__, days.fresh[lo: hi + 1])))}
+            for k in range(2, cap + 1):
+                came = map(padded_h[k - 1].__getitem__, days.follow[k][lo: hi + 1])
+                post[k] = list(map(add, here, came))
             posts.append(post)
-        end_lo, end_hi = lo + span, hi + span
-        best = post[1]
-        for k in range(2, cap + 1):
-            best = list(map(_larger, best, post[k]))
-        best = list(accumulate(best, _larger))
-        if best[-1] == NEG:
+            for i in range(1, count):
+                posts.append(_next_post(days, scores, posts[-1], lo + i * gap, hi + i * gap, cap))
+        table_g, table_h = _capped_tables(days, posts, lo + span, hi + span, size, cap)
+        if skip is not None:
+            table_g = list(accumulate(map(_larger, table_g, map(add, prev_g, repeat(-skip))),
+                                      _larger))
+            table_h = {k: list(map(_larger, h, map(add, prev_h[k], repeat(-skip))))
+                       for k, h in table_h.items()}
+        elif table_g[-1] == NEG:
             return None
-        prev_g = [NEG] * end_lo + best + [best[-1]] * (size - 1 - end_hi)
-        prev_h = {k: _daily_running_max(days, post[k], end_lo, end_hi, size)
-                  for k in range(1, cap + 1)}
-        tables.append((prev_g, prev_h, posts))
-        floor = NEG
-    return _capped_backtrack(days, items, tables, gap, scores, size)
+        tables.append((table_g, table_h, posts))
+        prev_g, prev_h = table_g, table_h
+        floor = NEG if skip is None else floor - skip
+    return _capped_backtrack(days, items, tables, gap, size, skip)
+
+
+def _capped_tables(days: _Days, posts: list[dict], end_lo: int, end_hi: int, size: int,
+                   cap: int) -> tuple[list[float], dict[int, list[float]]]:
+    """G (any count, at or before t) and H[k] (count k, on t's day, at or before t)."""
+    if not posts:
+        return [NEG] * size, {k: [NEG] * size for k in range(1, cap)}
+    last = posts[-1]
+    best = last[1]
+    for k in range(2, cap + 1):
+        best = list(map(_larger, best, last[k]))
+    best = list(accumulate(best, _larger))
+    table_g = [NEG] * end_lo + best + [best[-1]] * (size - 1 - end_hi)
+    table_h = {k: _daily_running_max(days, last[k], end_lo, end_hi, size)
+               for k in range(1, cap)}  # a post at the cap is nobody's predecessor that day
+    return table_g, table_h
 
 
 def _next_post(days: _Days, scores, before: dict, lo: int, hi: int, cap: int) -> dict:
@@ -423,26 +447,36 @@ def _daily_running_max(days: _Days, values: list[float], lo: int, hi: int, size:
     return out
 
 
-def _capped_backtrack(days: _Days, items, tables, gap, scores, size) -> list[int]:
-    starts = [0] * len(items)
+def _capped_backtrack(days: _Days, items, tables, gap, size, skip) -> list[int | None]:
+    starts: list[int | None] = [None] * len(items)
     limit, state = size - 1, None  # state None: any count; k: exactly k, same day
     for index in range(len(items) - 1, -1, -1):
+        if limit < 0:
+            break  # only when skipping: the rest are skipped
         count, lo, _hi = items[index]
         table_g, table_h, posts = tables[index]
+        table = table_g if state is None else table_h[state]
+        value = table[limit]
+        if skip is not None:
+            if index:
+                earlier = tables[index - 1][0 if state is None else 1]
+                before = (earlier if state is None else earlier[state])[limit]
+            else:
+                before = 0.0 if state is None else NEG
+            if value == before + -skip:
+                continue  # skipped: the earlier items keep the same room and state
         end_lo = lo + (count - 1) * gap
         if state is None:
-            value = table_g[limit]
-            end = table_g.index(value, end_lo, limit + 1)
+            end = table.index(value, end_lo, limit + 1)
             state = next(k for k, post in posts[-1].items() if post[end - end_lo] == value)
         else:
-            value = table_h[state][limit]
-            end = table_h[state].index(value, max(end_lo, days.day_start[limit]), limit + 1)
+            end = table.index(value, max(end_lo, days.day_start[limit]), limit + 1)
         step = end
         for i in range(count - 1, 0, -1):  # back through the bundle's posts
             if state == 1:  # the previous post was on an earlier day, any count
-                before = posts[i - 1]
+                before_post = posts[i - 1]
                 at = step - gap - (lo + (i - 1) * gap)
-                state = max(before, key=lambda k, at=at: (before[k][at], -k))
+                state = max(before_post, key=lambda k, b=before_post, at=at: (b[k][at], -k))
             else:
                 state -= 1
             step -= gap
@@ -471,16 +505,23 @@ def _optimise(grid: _Grid, jobs: list[Job]) -> tuple[dict[str, int], float | Non
     bound, placed = _relax(grid, jobs)
     if placed is not None and len(placed) == len(jobs):
         return placed, _reported(grid, bound)  # the relaxation's optimum is a placement
-    ordered = sorted(jobs, key=lambda j: (grid.window(j)[1], j.earliest, j.key))
-    best_placed = _ordered(grid, by_key, ordered)
-    best = grid.value(by_key, best_placed)
-    if placed is not None:  # complete the relaxation's partial matching, keep the better
+    best_placed, best = {}, (-1, NEG)
+    if placed is not None:  # complete the relaxation's partial matching
         state = _State(grid, by_key, placed)
-        state.fill(ordered)
-        if grid.value(by_key, state.placed) > best:
-            best_placed, best = state.placed, grid.value(by_key, state.placed)
+        state.fill(sorted(jobs, key=lambda j: (grid.window(j)[1], j.key)))
+        best_placed, best = state.placed, grid.value(by_key, state.placed)
+    for ordered in _orders(grid, jobs):
+        if _reached(grid, bound, best):
+            return best_placed, _reported(grid, bound)
+        candidate = _ordered(grid, by_key, ordered)
+        if grid.value(by_key, candidate) > best:
+            best_placed, best = candidate, grid.value(by_key, candidate)
+    if best[0] < len(jobs) and grid.cap is not None:  # the count comes first: no shortcut
+        candidate = _ordered(grid, by_key, _orders(grid, jobs)[0], cheap=False)
+        if grid.value(by_key, candidate) > best:
+            best_placed, best = candidate, grid.value(by_key, candidate)
     for _round in range(IMPROVE_ROUNDS):
-        if bound is not None and best[1] >= bound - grid.slack:
+        if _reached(grid, bound, best):
             break  # proven optimal
         state = _State(grid, by_key, best_placed)
         moved = state.improve()
@@ -495,23 +536,47 @@ def _optimise(grid: _Grid, jobs: list[Job]) -> tuple[dict[str, int], float | Non
     return best_placed, _reported(grid, bound)
 
 
+def _reached(grid: _Grid, bound: float | None, best: tuple[int, float]) -> bool:
+    return bound is not None and best[1] >= bound - grid.slack
+
+
+def _orders(grid: _Grid, jobs: list[Job]) -> list[list[Job]]:
+    """Time orders worth a DP: deadline first (by the last post, and by the last
+    start, which differ for bundles of mixed sizes) and embargo first."""
+    keys = (
+        lambda j: (grid.window(j)[1] + (j.size - 1) * grid.gap, j.earliest, j.key),
+        lambda j: (grid.window(j)[1], j.earliest, j.key),
+        lambda j: (j.earliest, grid.window(j)[1], j.key),
+    )
+    orders: dict[tuple[str, ...], list[Job]] = {}
+    for key in keys:
+        ordered = sorted(jobs, key=key)
+        orders.setdefault(tuple(job.key for job in ordered), ordered)
+    return list(orders.values())
+
+
 def _reported(grid: _Grid, bound: float | None) -> float | None:
     """The bound against the scores before the tie-breaking discount."""
     return None if bound is None else bound + grid.slack
 
 
-def _ordered(grid: _Grid, jobs: dict[str, Job], ordered: list[Job]) -> dict[str, int]:
-    """The DP in this order (step 1), then whatever it left out where it still fits."""
+def _ordered(
+    grid: _Grid, jobs: dict[str, Job], ordered: list[Job], *, cheap: bool = True
+) -> dict[str, int]:
+    """The DP in this order (step 1), then whatever it left out where it still fits.
+    ``cheap``: when the cap leaves no room for every job in this order, repair
+    by hand instead of the (slower) capped DP that chooses whom to leave out."""
     sums = {job.size: grid.sums(job.size) for job in ordered}
     items = [(job.size, *grid.window(job)) for job in ordered]
     starts = chain(sums, items, grid.gap, grid.skip)
     placed = {job.key: s for job, s in zip(ordered, starts, strict=True) if s is not None}
     if grid.over_cap([s for k, u in placed.items() for s in grid.steps(jobs[k], u)]):
-        kept = [job for job in ordered if job.key in placed]
-        capped = capped_chain(grid, [(job.size, *grid.window(job)) for job in kept])
-        if capped is not None:
-            placed = {job.key: s for job, s in zip(kept, capped, strict=True)}
-        else:  # not even the placed ones fit under the cap in this order
+        kept = [job for job in ordered if job.key in placed] if cheap else ordered
+        starts = capped_chain(grid, [(job.size, *grid.window(job)) for job in kept],
+                              may_skip=not cheap)
+        if starts is not None:
+            placed = {job.key: s for job, s in zip(kept, starts, strict=True) if s is not None}
+        else:  # the cap leaves no room for all of them in this order: make room by hand
             state = _State(grid, jobs, placed)
             state.repair()
             placed = state.placed
@@ -538,7 +603,7 @@ def _relax(grid: _Grid, jobs: list[Job]) -> tuple[float | None, dict[str, int] |
     if starts is None:
         return None, None
     if grid.over_cap([s + i * grid.gap for s in starts for i in range(size)]):
-        starts = capped_chain(grid, items)
+        starts = capped_chain(grid, items, may_skip=False)
         if starts is None:
             return None, None
     bound = sum(sums[s] for s in starts)
