@@ -88,6 +88,10 @@ from publisher.i18n import _
 NEG = -math.inf
 TIE_SHARE = 1e-6  # of the largest score: the most the earliness preference may cost
 IMPROVE_ROUNDS = 4
+# Jobs x steps x cap above which the capped DP that chooses which jobs to
+# leave out (only needed when not every job fits) gives way to a repair by
+# hand: it costs about 0.2 us per unit in CPython 3.11.
+CAPPED_BUDGET = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -510,13 +514,15 @@ def _optimise(grid: _Grid, jobs: list[Job]) -> tuple[dict[str, int], float | Non
         state = _State(grid, by_key, placed)
         state.fill(sorted(jobs, key=lambda j: (grid.window(j)[1], j.key)))
         best_placed, best = state.placed, grid.value(by_key, state.placed)
-    for ordered in _orders(grid, jobs):
+    fits = bound is not None  # else not every job fits: one order, no capped DP that must fail
+    for ordered in _orders(grid, jobs) if fits else _orders(grid, jobs)[:1]:
         if _reached(grid, bound, best):
             return best_placed, _reported(grid, bound)
-        candidate = _ordered(grid, by_key, ordered)
+        candidate = _ordered(grid, by_key, ordered, fits=fits)
         if grid.value(by_key, candidate) > best:
             best_placed, best = candidate, grid.value(by_key, candidate)
-    if best[0] < len(jobs) and grid.cap is not None:  # the count comes first: no shortcut
+    affordable = len(jobs) * grid.size * (grid.cap or 0) <= CAPPED_BUDGET
+    if best[0] < len(jobs) and grid.cap is not None and affordable:  # the count comes first
         candidate = _ordered(grid, by_key, _orders(grid, jobs)[0], cheap=False)
         if grid.value(by_key, candidate) > best:
             best_placed, best = candidate, grid.value(by_key, candidate)
@@ -526,7 +532,7 @@ def _optimise(grid: _Grid, jobs: list[Job]) -> tuple[dict[str, int], float | Non
         state = _State(grid, by_key, best_placed)
         moved = state.improve()
         order = sorted(jobs, key=lambda j: (state.placed.get(j.key, grid.size), j.key))
-        again = _ordered(grid, by_key, order)
+        again = _ordered(grid, by_key, order, fits=fits)
         value, winner = max([(grid.value(by_key, state.placed), state.placed),
                              (grid.value(by_key, again), again)], key=lambda c: c[0])
         if value <= best and not moved:
@@ -561,19 +567,23 @@ def _reported(grid: _Grid, bound: float | None) -> float | None:
 
 
 def _ordered(
-    grid: _Grid, jobs: dict[str, Job], ordered: list[Job], *, cheap: bool = True
+    grid: _Grid, jobs: dict[str, Job], ordered: list[Job], *, cheap: bool = True,
+    fits: bool = True,
 ) -> dict[str, int]:
     """The DP in this order (step 1), then whatever it left out where it still fits.
     ``cheap``: when the cap leaves no room for every job in this order, repair
-    by hand instead of the (slower) capped DP that chooses whom to leave out."""
+    by hand instead of the (slower) capped DP that chooses whom to leave out;
+    ``fits``: False when the relaxation showed the cap cannot take every job."""
     sums = {job.size: grid.sums(job.size) for job in ordered}
     items = [(job.size, *grid.window(job)) for job in ordered]
     starts = chain(sums, items, grid.gap, grid.skip)
     placed = {job.key: s for job, s in zip(ordered, starts, strict=True) if s is not None}
     if grid.over_cap([s for k, u in placed.items() for s in grid.steps(jobs[k], u)]):
         kept = [job for job in ordered if job.key in placed] if cheap else ordered
-        starts = capped_chain(grid, [(job.size, *grid.window(job)) for job in kept],
-                              may_skip=not cheap)
+        starts = None
+        if fits or not cheap:
+            starts = capped_chain(grid, [(job.size, *grid.window(job)) for job in kept],
+                                  may_skip=not cheap)
         if starts is not None:
             placed = {job.key: s for job, s in zip(kept, starts, strict=True) if s is not None}
         else:  # the cap leaves no room for all of them in this order: make room by hand
