@@ -24,7 +24,7 @@ class _Dialog(ModalScreen):
     DEFAULT_CSS = """
     _Dialog { align: center middle; }
     _Dialog > Vertical {
-        width: 72; height: auto; max-height: 90%;
+        width: 84; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
     _Dialog .dialog-title { text-style: bold; margin-bottom: 1; }

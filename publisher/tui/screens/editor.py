@@ -279,6 +279,7 @@ class EditorScreen(PublisherScreen):
             source = TextArea(state.texts.get(draft.source, ""), read_only=True, soft_wrap=True,
                               id=f"source-{tag}", classes="source-text")
             source.cursor_blink = blink
+            source.can_focus = False  # Tab goes from the tabs to the text being written
             sides.append(Vertical(Label(_("Source ({locale})").format(locale=draft.source)),
                                   source, classes="side"))
         label = (_("{locale}: derived from sr (read-only; ctrl+l to write it by hand)")
@@ -346,6 +347,7 @@ class EditorScreen(PublisherScreen):
             area.cursor_blink = self.publisher.cursor_blink
         self.refresh_counters()
         self.refresh_warnings()
+        self.call_after_refresh(self._focus_text)
 
     def after_relabel(self) -> None:
         if self.state is not None:
@@ -438,6 +440,17 @@ class EditorScreen(PublisherScreen):
         for area in self.query(TextArea):
             area.cursor_blink = self.publisher.cursor_blink
         self.refresh_counters()
+        self._focus_text()
+
+    def _focus_text(self) -> None:
+        """Put the cursor in the text of the language shown, ready to type."""
+        tabs = self.query(TabbedContent)
+        if not tabs or not (tabs.first().active or "").startswith("tab-"):
+            return
+        tag = tabs.first().active.removeprefix("tab-")
+        for area in self.query(f"#text-{tag}").results(TextArea):
+            if not area.read_only:
+                area.focus()
 
     @on(Input.Changed, ".alt-text")
     def alt_changed(self, event: Input.Changed) -> None:
