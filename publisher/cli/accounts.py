@@ -36,6 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--max-lateness", type=int, default=DEFAULT_MAX_LATENESS_MINUTES,
                      metavar="MINUTES",
                      help=_("an overdue post expires after this (default 360)"))
+    add.add_argument("--media-url", metavar="URL",
+                     help=_("public address of the media folder (Instagram, Threads)"))
     add.set_defaults(handler=run_add)
 
     change = sub.add_parser("set", help=_("change an account's settings"))
@@ -48,6 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     change.add_argument("--min-gap", type=int, metavar="MINUTES")
     change.add_argument("--max-per-day", type=int, metavar="N", help=_("0 for no cap"))
     change.add_argument("--max-lateness", type=int, metavar="MINUTES")
+    change.add_argument("--media-url", metavar="URL", help=_("'none' to remove it"))
     change.set_defaults(handler=run_set)
 
     listing = sub.add_parser("list", help=_("list accounts"))
@@ -83,6 +86,7 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
         min_gap_minutes=args.min_gap,
         max_per_day=args.max_per_day,
         max_lateness_minutes=args.max_lateness,
+        media_url=args.media_url,
     )
     context.accounts_file.add(account)
     cli.print(_("Added {id} ({platform}, {locales})").format(
@@ -118,6 +122,8 @@ def run_set(args: argparse.Namespace, cli: Cli) -> int:
         max_lateness_minutes=(old.max_lateness_minutes if args.max_lateness is None
                               else args.max_lateness),
         imitates=old.imitates,
+        media_url=old.media_url if args.media_url is None else (
+            None if args.media_url == "none" else args.media_url),
     )
     context.accounts_file.replace(account)
     cli.print(_("Updated {id}").format(id=account.id))

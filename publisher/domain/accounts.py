@@ -59,6 +59,10 @@ class Account:
     max_lateness_minutes: int = DEFAULT_MAX_LATENESS_MINUTES
     # An outbox account may imitate a real platform's text rules (the demo's do).
     imitates: str | None = None
+    # Where the platform can fetch the workspace's media/ folder (Instagram
+    # and Threads take images only from a public URL): media/x.jpg is
+    # published as <media_url>/x.jpg.
+    media_url: str | None = None
 
     @property
     def text_platform(self) -> str:
@@ -115,6 +119,7 @@ def make_account(
     max_per_day: int | None = None,
     max_lateness_minutes: int = DEFAULT_MAX_LATENESS_MINUTES,
     imitates: str | None = None,
+    media_url: str | None = None,
 ) -> Account:
     """Build an account from user input, raising :class:`UserError` on bad input."""
     check_account_id(account_id)
@@ -149,6 +154,12 @@ def make_account(
         if platform != "outbox":
             raise UserError(_("only outbox accounts can imitate another platform"))
         imitates = check_platform(imitates)
+    if media_url is not None:
+        if not re.match(r"^https?://[^\s/]+", media_url):
+            raise UserError(_("invalid media URL {url!r}").format(url=media_url),
+                            hint=_("give the public address of the media folder, e.g. "
+                                   "https://embassy.example/media"))
+        media_url = media_url.rstrip("/")
     return Account(
         id=account_id,
         platform=platform,
@@ -161,4 +172,5 @@ def make_account(
         max_per_day=max_per_day,
         max_lateness_minutes=max_lateness_minutes,
         imitates=imitates,
+        media_url=media_url or None,
     )

@@ -116,6 +116,45 @@ class SecretStore(Protocol):
     def set(self, account_id: str, value: str, part: str | None = None) -> None: ...
 
 
+class Checkpoints(Protocol):
+    """Durable notes an adapter keeps between the calls of one publish.
+
+    Keyed by the item's idempotency key (add a suffix for several notes). A
+    note is committed before ``set`` returns, so an adapter that writes the
+    id of a half-made post (an Instagram container) before the next call can
+    find it again after a crash. The flush keeps them in the queue file.
+    """
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class MemoryCheckpoints:
+    """Checkpoints that live as long as the process (tests, ``accounts check``)."""
+
+    def __init__(self) -> None:
+        self._notes: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self._notes.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self._notes[key] = value
+
+
+@dataclass(frozen=True)
+class TokenStatus:
+    """What an adapter knows of its token's life, without asking the platform.
+
+    ``expires_at`` None: the token does not expire (or nobody told us when).
+    ``refreshable``: the adapter renews it by itself before ``expires_at``.
+    """
+
+    expires_at: datetime | None
+    refreshable: bool = False
+
+
 class Adapter(Protocol):
     platform: str
 
@@ -132,6 +171,10 @@ class Adapter(Protocol):
         ...
 
     def check(self) -> Identity: ...
+
+    def token_status(self) -> TokenStatus:
+        """The stored token's expiry, read from the keyring only (no network)."""
+        ...
 
 
 def media_problems(

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import Adapter, SecretStore
+from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
 from publisher.platforms.bluesky import BlueskyAdapter
 from publisher.platforms.facebook import FacebookAdapter
 from publisher.platforms.http import make_session
@@ -33,11 +33,14 @@ class Adapters:
         secrets: SecretStore,
         clock: Callable[[], datetime],
         session: requests.Session | None = None,
+        checkpoints: Checkpoints | None = None,
     ):
         self.outbox_dir = outbox_dir
         self.secrets = secrets
         self.clock = clock
         self.session = session or make_session()
+        # The flush puts the queue's own here before the first adapter is made.
+        self.checkpoints: Checkpoints = checkpoints or MemoryCheckpoints()
         self._made: dict[str, Adapter] = {}
 
     def for_account(self, account: Account) -> Adapter:

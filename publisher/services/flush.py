@@ -344,6 +344,7 @@ def flush(
         outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock
     )
     with FileLock(lock_path(context)), open_queue(context) as queue:
+        adapters.checkpoints = queue.checkpoints()
         flusher = Flusher(context, queue, adapters, clock, rng or random.Random())
         flusher.recover()
         flusher.hold_paused()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from publisher.domain.queue import State, check_move
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -76,6 +76,15 @@ MIGRATIONS: tuple[str, ...] = (
         kind       TEXT NOT NULL,                 -- rate-limited | auth
         until      TEXT,                          -- NULL: until a person acts
         reason     TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    # 2: what an adapter noted between two calls of one publish (an Instagram
+    # container id), keyed by the item's idempotency key.
+    """
+    CREATE TABLE checkpoints (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
     );
     """,
 )
@@ -229,16 +238,20 @@ class Queue:
         self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{self.path} was written by a newer publisher (schema {version}); upgrade"
-            )
-        for number in range(version, SCHEMA_VERSION):
-            with self.transaction() as db:
+        if self.schema_version == SCHEMA_VERSION:
+            return
+        # The version is read again under the write lock: two processes opening
+        # a new queue at once must not both create its tables.
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"{self.path} was written by a newer publisher (schema {version}); upgrade"
+                )
+            for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
                     db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @property
     def schema_version(self) -> int:
@@ -429,6 +442,36 @@ class Queue:
         with self.transaction() as db:
             cursor = db.execute("DELETE FROM account_holds WHERE account_id = ?", (account_id,))
             return cursor.rowcount > 0
+
+    # Checkpoints
+
+    def checkpoints(self) -> QueueCheckpoints:
+        return QueueCheckpoints(self)
+
+
+@dataclass
+class QueueCheckpoints:
+    """Adapters' durable notes (see ``publisher.platforms.base.Checkpoints``).
+
+    Each ``set`` commits at once (synchronous=FULL), so a note written before
+    a platform call survives a crash during that call.
+    """
+
+    queue: Queue
+
+    def get(self, key: str) -> str | None:
+        row = self.queue._db.execute("SELECT value FROM checkpoints WHERE key = ?",
+                                     (key,)).fetchone()
+        return None if row is None else row["value"]
+
+    def set(self, key: str, value: str) -> None:
+        with self.queue.transaction() as db:
+            db.execute(
+                "INSERT INTO checkpoints (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, value, utc_text(datetime.now(UTC))),
+            )
 
 
 def _column(value: object) -> object:

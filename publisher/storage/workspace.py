@@ -198,6 +198,7 @@ class AccountsFile:
         "max_per_day",
         "max_lateness",
         "imitates",
+        "media_url",
     )
 
     def __init__(self, workspace: Workspace):
@@ -249,6 +250,7 @@ class AccountsFile:
                     table.get("max_lateness", DEFAULT_MAX_LATENESS_MINUTES)
                 ),
                 imitates=table.get("imitates"),
+                media_url=table.get("media_url"),
             )
         except (UserError, TypeError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else str(error)
@@ -316,6 +318,8 @@ def account_table(account: Account) -> tomlkit.items.Table:
         table["max_lateness"] = account.max_lateness_minutes
     if account.imitates:
         table["imitates"] = account.imitates
+    if account.media_url:
+        table["media_url"] = account.media_url
     return table
 
 

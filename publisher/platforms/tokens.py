@@ -1,0 +1,68 @@
+"""What is known of a token's life, kept in the keyring beside the token.
+
+The keyring part ``oauth`` of an account holds one JSON object written by
+``accounts login`` or by an adapter after a refresh:
+
+- ``expires_at``: when the access token stops working (ISO 8601, UTC);
+- ``refresh_token``: what renews it, where the platform has one;
+- anything else the platform's refresh needs (``client_id``, ...).
+
+Nothing here talks to a platform; the adapters do the refreshing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from publisher.platforms.base import AuthFailed, SecretStore, TokenStatus
+
+OAUTH_PART = "oauth"
+# accounts list and the flush warn this long before a token that cannot be
+# renewed by itself stops working.
+WARN_AHEAD = timedelta(days=7)
+
+
+def read_token_meta(secrets: SecretStore, account_id: str) -> dict:
+    """The stored JSON object, or {} when there is none or it is unreadable."""
+    raw = secrets.get(account_id, OAUTH_PART)
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_token_meta(secrets: SecretStore, account_id: str, meta: dict) -> None:
+    secrets.set(account_id, json.dumps(meta, sort_keys=True), OAUTH_PART)
+
+
+def expiry_of(meta: dict) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(meta["expires_at"]))
+    except (KeyError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def expires_at_after(now: datetime, seconds: object, default: timedelta) -> str:
+    """``expires_in`` of a token answer as the ISO text stored in ``expires_at``."""
+    try:
+        life = timedelta(seconds=int(seconds))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        life = default
+    return (now + life).astimezone(UTC).isoformat()
+
+
+def status_of(meta: dict, *, refreshable: bool) -> TokenStatus:
+    return TokenStatus(expiry_of(meta), refreshable=refreshable and bool(meta))
+
+
+def refuse_if_expired(meta: dict, now: datetime, account_id: str) -> None:
+    """Raise AuthFailed (the account is held, no post fails) for a dead token."""
+    expiry = expiry_of(meta)
+    if expiry is not None and expiry <= now:
+        raise AuthFailed(
+            f"the access token expired on {expiry:%Y-%m-%d %H:%M} UTC; "
+            f"log in again (publisher accounts login {account_id})"
+        )
