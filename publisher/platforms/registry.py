@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,12 @@ from publisher.platforms.mastodon import MastodonAdapter
 from publisher.platforms.outbox import OutboxAdapter
 from publisher.platforms.telegram import TelegramAdapter
 from publisher.platforms.x import XAdapter
+
+_SECOND_WAVE = {
+    "instagram": "publisher.platforms.instagram",
+    "threads": "publisher.platforms.threads",
+    "linkedin": "publisher.platforms.linkedin",
+}
 
 
 class UnsupportedPlatform(Exception):
@@ -34,8 +41,12 @@ class Adapters:
         clock: Callable[[], datetime],
         session: requests.Session | None = None,
         checkpoints: Checkpoints | None = None,
+        media_dir: Path | None = None,
     ):
         self.outbox_dir = outbox_dir
+        # The workspace's media/ folder: Instagram and Threads publish its
+        # files from the account's media_url.
+        self.media_dir = media_dir or outbox_dir.parent / "media"
         self.secrets = secrets
         self.clock = clock
         self.session = session or make_session()
@@ -66,6 +77,10 @@ class Adapters:
         if account.platform == "telegram":
             return TelegramAdapter(base, self.secrets.get(account.id), account.handle,
                                    self.session, self.clock)
+        if account.platform in _SECOND_WAVE:
+            # Each of these modules offers make_adapter(account, adapters).
+            module = importlib.import_module(_SECOND_WAVE[account.platform])
+            return module.make_adapter(account, self)
         raise UnsupportedPlatform(
             f"publishing to {account.platform} is not available in this version yet"
         )
