@@ -40,6 +40,7 @@ from publisher.platforms.base import (
     RateLimited,
     Rejected,
     SecretStore,
+    TokenStatus,
     Transient,
     media_problems,
 )
@@ -312,6 +313,10 @@ class BlueskyAdapter:
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return True  # the record key makes a second create fail, never duplicate
+
+    def token_status(self) -> TokenStatus:
+        # An app password does not expire; sessions are renewed by the adapter itself.
+        return TokenStatus(None)
 
     def check(self) -> Identity:
         response = self._xrpc("GET", "com.atproto.server.getSession")

@@ -33,6 +33,7 @@ from publisher.platforms.base import (
     Published,
     RateLimited,
     Rejected,
+    TokenStatus,
     Transient,
     media_problems,
 )
@@ -164,6 +165,10 @@ class FacebookAdapter:
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False
+
+    def token_status(self) -> TokenStatus:
+        # A page token made from a long-lived user token does not expire.
+        return TokenStatus(None)
 
     def check(self) -> Identity:
         page = self._call("GET", self._page(), params={"fields": "id,name,link"})

@@ -28,6 +28,7 @@ from publisher.platforms.base import (
     Post,
     Published,
     Rejected,
+    TokenStatus,
     Transient,
 )
 from publisher.platforms.http import json_object, raise_for_status, request
@@ -174,6 +175,10 @@ class MastodonAdapter:
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return now - claimed_at < IDEMPOTENCY_WINDOW
+
+    def token_status(self) -> TokenStatus:
+        # Mastodon access tokens do not expire.
+        return TokenStatus(None)
 
     def check(self) -> Identity:
         account = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))

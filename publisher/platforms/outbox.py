@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from publisher.platforms.base import NOT_FOUND, Identity, NotFound, Post, Published, Rejected
+from publisher.platforms.base import (
+    NOT_FOUND,
+    Identity,
+    NotFound,
+    Post,
+    Published,
+    Rejected,
+    TokenStatus,
+)
 from publisher.storage.atomic import write_atomic
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
@@ -72,6 +80,10 @@ class OutboxAdapter:
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return True
+
+    def token_status(self) -> TokenStatus:
+        # The outbox needs no token.
+        return TokenStatus(None)
 
     def check(self) -> Identity:
         return Identity(self.label or self.account_id, self.folder.resolve().as_uri())

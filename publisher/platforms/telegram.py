@@ -28,6 +28,7 @@ from publisher.platforms.base import (
     Published,
     RateLimited,
     Rejected,
+    TokenStatus,
     Transient,
     media_problems,
 )
@@ -154,6 +155,10 @@ class TelegramAdapter:
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False
+
+    def token_status(self) -> TokenStatus:
+        # Bot tokens do not expire (BotFather can revoke them).
+        return TokenStatus(None)
 
     def check(self) -> Identity:
         bot = self._call("getMe")["result"]

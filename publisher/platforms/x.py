@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from publisher.platforms.base import (
     Published,
     Rejected,
     SecretStore,
+    TokenStatus,
     media_problems,
 )
 from publisher.platforms.http import (
@@ -41,12 +41,19 @@ from publisher.platforms.http import (
     raise_for_status,
     request,
 )
+from publisher.platforms.tokens import (
+    expires_at_after,
+    expiry_of,
+    read_token_meta,
+    refuse_if_expired,
+    status_of,
+    write_token_meta,
+)
 
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
 REFRESH_AHEAD = timedelta(minutes=5)
-OAUTH_PART = "oauth"
 _URL = re.compile(r"https?://\S+")
 _SPACE = re.compile(r"\s+")
 
@@ -72,12 +79,13 @@ class XAdapter:
     # Tokens
 
     def _oauth(self) -> dict | None:
-        raw = self.secrets.get(self.account_id, OAUTH_PART)
-        try:
-            data = json.loads(raw) if raw else None
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) and data.get("refresh_token") else None
+        """The token record, when it can renew the token (has a refresh token)."""
+        data = read_token_meta(self.secrets, self.account_id)
+        return data if data.get("refresh_token") else None
+
+    def token_status(self) -> TokenStatus:
+        meta = read_token_meta(self.secrets, self.account_id)
+        return status_of(meta, refreshable=bool(meta.get("refresh_token")))
 
     def _access_token(self) -> str:
         if self._token is None:
@@ -85,6 +93,9 @@ class XAdapter:
             oauth = self._oauth()
             if oauth and _expires_soon(oauth, self.clock()):
                 self._refresh(oauth)
+            elif oauth is None:
+                refuse_if_expired(read_token_meta(self.secrets, self.account_id), self.clock(),
+                                  self.account_id)
         if not self._token:
             raise AuthFailed("no access token stored (publisher accounts set-secret)")
         return self._token
@@ -101,11 +112,11 @@ class XAdapter:
         raise_for_status(response, _error_text(response), now=self.clock())
         tokens = json_object(response)
         self._token = str(tokens["access_token"])
-        expires = self.clock() + timedelta(seconds=int(tokens.get("expires_in", 7200)))
         renewed = {**oauth, "refresh_token": tokens.get("refresh_token", oauth["refresh_token"]),
-                   "expires_at": expires.isoformat()}
+                   "expires_at": expires_at_after(self.clock(), tokens.get("expires_in"),
+                                                  timedelta(hours=2))}
         self.secrets.set(self.account_id, self._token)
-        self.secrets.set(self.account_id, json.dumps(renewed), OAUTH_PART)
+        write_token_meta(self.secrets, self.account_id, renewed)
 
     def _secrets(self, oauth: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
@@ -206,11 +217,8 @@ class XAdapter:
 
 
 def _expires_soon(oauth: dict, now: datetime) -> bool:
-    try:
-        expires = datetime.fromisoformat(str(oauth.get("expires_at")))
-    except ValueError:
-        return False
-    return expires - REFRESH_AHEAD <= now
+    expires = expiry_of(oauth)
+    return expires is not None and expires - REFRESH_AHEAD <= now
 
 
 def _comparable(text: str) -> str:
