@@ -215,7 +215,7 @@ def test_401_holds_the_account_and_names_the_fix(ws: Path, server: FakeMastodon)
     schedule(ws, "local")
     result = cli(ws, "flush", "--now", "2026-12-01T09:00:10+01:00")
     assert result.code == 4
-    assert "accounts set-secret dc-mastodon" in result.err
+    assert "accounts login dc-mastodon" in result.err
     assert TOKEN not in result.err and "rotated-token" not in result.err
     by_account = {i["account"]: i["state"] for i in items(ws)}
     assert by_account == {"dc-mastodon": "held", "box": "sent"}  # one account never stops others

@@ -229,8 +229,11 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
                  "url": o.url, "needs_person": o in report.needs_person}
                 for o in report.outcomes
             ],
+            "token_warnings": report.token_warnings,
         })
         return report.exit_code
+    for warning in report.new_token_warnings:
+        cli.warn(warning)
     for outcome in report.outcomes:
         line = _("item {id} ({draft} on {account}, {locales}): {state}: {detail}").format(
             id=outcome.item.id, draft=outcome.item.draft_id, account=outcome.item.account_id,

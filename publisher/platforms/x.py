@@ -108,7 +108,7 @@ class XAdapter:
                            secrets=self._secrets(oauth))
         if response.status_code in (400, 401):
             raise AuthFailed(f"HTTP {response.status_code}: the refresh token was refused; "
-                             f"log in again (publisher accounts set-secret {self.account_id})")
+                             f"log in again (publisher accounts login {self.account_id})")
         raise_for_status(response, _error_text(response), now=self.clock())
         tokens = json_object(response)
         self._token = str(tokens["access_token"])

@@ -12,7 +12,9 @@ The order of work, each step committed before the next:
    edit after approval is approved and scheduled again, never sent silently
    (a draft file that cannot be read leaves its items waiting for a person);
 5. for each due item: claim it (``sending`` + claim token + lease, committed
-   before any network call), publish, record the outcome by failure kind.
+   before any network call), publish, record the outcome by failure kind;
+6. warn of tokens that expire within a week and cannot renew themselves, for
+   accounts with posts waiting (each account once a day, not every minute).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from publisher.platforms.base import (
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queueing import content_hash, open_queue, plan_posts
+from publisher.services.tokens import token_notices
 from publisher.storage.lock import FileLock
 from publisher.storage.queue import FREEZE, AccountHold, Item, Queue
 
@@ -68,6 +71,10 @@ class Outcome:
 @dataclass
 class FlushReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    # Tokens about to expire, for accounts with posts waiting (all of them),
+    # and those not yet said today (what a cron run prints).
+    token_warnings: list[str] = field(default_factory=list)
+    new_token_warnings: list[str] = field(default_factory=list)
 
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
             waiting: bool = False) -> None:
@@ -267,6 +274,21 @@ class Flusher:
         else:
             self._sent(item, published, _("published"))
 
+    # Tokens
+
+    def warn_tokens(self) -> None:
+        waiting = {item.account_id for item in self.queue.items([*PENDING, State.HELD])}
+        today = self.clock().date().isoformat()
+        for notice in token_notices(self.context, self.clock, self.adapters):
+            if notice.account_id not in waiting:
+                continue
+            self.report.token_warnings.append(notice.message)
+            said = self.queue.checkpoints()
+            key = f"notice:token:{notice.account_id}:{today}"
+            if said.get(key) is None:
+                said.set(key, "warned")
+                self.report.new_token_warnings.append(notice.message)
+
     def _resend_safe(self, item: Item) -> bool:
         account = self.context.accounts[item.account_id]
         return self.adapters.for_account(account).resend_is_safe(item.claimed_at, self.clock())
@@ -294,7 +316,7 @@ class Flusher:
                 next_attempt_at=self.clock() + delay, last_error=error.message)
 
     def _auth_failed(self, item: Item, error: AuthFailed) -> None:
-        fix = _("fix it with 'publisher accounts set-secret {id}', then "
+        fix = _("fix it with 'publisher accounts login {id}' (or 'set-secret'), then "
                 "'publisher resume --account {id}'").format(id=item.account_id)
         self._hold(AccountHold(item.account_id, "auth", None, error.message))
         self.held_accounts.add(item.account_id)
@@ -350,4 +372,5 @@ def flush(
         flusher.hold_paused()
         flusher.expire_overdue()
         flusher.send_due(only)
+        flusher.warn_tokens()
         return flusher.report

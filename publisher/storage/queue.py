@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -210,12 +211,25 @@ class Queue:
     def __post_init__(self) -> None:
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._use_wal()
         # FULL: a committed claim must survive a power cut, or an item that
         # went out could look unsent.
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+
+    def _use_wal(self) -> None:
+        # Switching a new file to WAL takes an exclusive lock and does not wait
+        # on the busy timeout: another process doing it at the same moment
+        # makes it fail at once. Wait a little and try again.
+        for attempt in range(200):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 199:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self._db.close()
