@@ -210,3 +210,17 @@ def test_the_demo_places_its_approved_drafts(demo: Path) -> None:
     assert report["placed"], result.err
     for placed in report["placed"]:
         assert when(placed["due_utc"]) > datetime(2026, 11, 22, 10, tzinfo=UTC)
+
+
+def test_a_post_just_past_the_horizon_still_keeps_its_gap(ws: Path) -> None:
+    from publisher.services.context import open_context
+    from publisher.services.scheduling import Timeline, _all_items, _build_lane
+
+    add_account(ws, "solo", "--platform", "outbox", "--locales", "sq", "--min-gap", "60")
+    timeline = Timeline.after(when(NOW))
+    beyond = timeline.at(timeline.steps) + timedelta(minutes=10)
+    write_draft(ws, "far", ["solo"])
+    assert cli(ws, "schedule", "far", "--at", beyond.isoformat(), "--now", NOW).code == 0
+    context = open_context(ws)
+    lane = _build_lane(context, context.account("solo"), timeline, _all_items(context)).lane
+    assert lane.busy == (timeline.steps + 2,)  # its 60 minutes reach 10 steps back

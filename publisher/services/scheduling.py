@@ -135,7 +135,7 @@ def _build_lane(
     busy, day_load = [], {}
     for moment in occupied:
         step = math.floor((moment - timeline.start) / STEP)
-        if -gap_steps < step < timeline.steps:
+        if -gap_steps < step < timeline.steps + gap_steps:  # its gap reaches into the grid
             busy.append(step)
         if not 0 <= step < timeline.steps:  # outside the grid: still counts for its day
             day = moment.astimezone(zone).date().toordinal()
