@@ -28,7 +28,13 @@ from publisher.services.context import Context
 from publisher.services.drafts import list_drafts, locales_of
 from publisher.services.queueing import open_queue
 from publisher.storage.atomic import content_digest, write_atomic
-from publisher.storage.drafts import ConflictError, LoadedDraft, VariantEdit, _set_alt, _set_variant
+from publisher.storage.drafts import (
+    ConflictError,
+    LoadedDraft,
+    VariantEdit,
+    set_alt,
+    set_variant,
+)
 from publisher.storage.queue import FREEZE, AccountHold, Item, Pause
 from publisher.storage.tomlfile import parse_toml
 
@@ -285,7 +291,7 @@ def save_draft(
     stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
     for (file, locale), text in edit.alts.items():
         if stored.get((file, locale), "") != text:
-            _set_alt(document, file, locale, normalized_text(text), where=where)
+            set_alt(document, file, locale, normalized_text(text), where=where)
     accounts_changed = edit.accounts is not None and tuple(edit.accounts) != before.accounts
     unapproved = before.approved and (changed_text or accounts_changed)
     if unapproved:
@@ -312,7 +318,7 @@ def _apply_texts(
             continue
         changed = changed or text != old
         stamp = None if tag == before.source else origin
-        _set_variant(document, tag, VariantEdit(text, stamp))
+        set_variant(document, tag, VariantEdit(text, stamp))
     return changed
 
 

@@ -136,9 +136,9 @@ class DraftStore:
         if approved is not None:
             document["approved"] = approved
         for locale, edit in (variants or {}).items():
-            _set_variant(document, locale, edit)
+            set_variant(document, locale, edit)
         for (file, locale), text in (alt_texts or {}).items():
-            _set_alt(document, file, locale, text, where=self.where(path))
+            set_alt(document, file, locale, text, where=self.where(path))
         new_text = tomlkit.dumps(document)
         # Never write a file the tool itself could not read back.
         parse_draft(
@@ -155,7 +155,12 @@ def _multiline(text: str) -> tomlkit.items.String:
     return tomlkit.string(text, multiline=True)
 
 
-def _set_variant(document: tomlkit.TOMLDocument, locale: str, edit: VariantEdit) -> None:
+# Editing a draft's TOML document in place (the caller writes it, e.g. with
+# write_atomic after checking its digest): comments and key order survive.
+
+
+def set_variant(document: tomlkit.TOMLDocument, locale: str, edit: VariantEdit) -> None:
+    """Set ``[variants.<locale>] text`` (and ``from_source`` when the edit has one)."""
     if "variants" not in document:
         document.add("variants", tomlkit.table(is_super_table=True))
     variants = document["variants"]
@@ -167,9 +172,11 @@ def _set_variant(document: tomlkit.TOMLDocument, locale: str, edit: VariantEdit)
         table["from_source"] = edit.from_source
 
 
-def _set_alt(
+def set_alt(
     document: tomlkit.TOMLDocument, file: str, locale: str, text: str, *, where: str
 ) -> None:
+    """Set the alt text of the ``[[media]]`` entry of ``file`` in ``locale``; a file the
+    draft has no media entry for is a UserError at ``where``."""
     for table in document.get("media", []):
         if table.get("file") == file:
             if "alt" not in table:
