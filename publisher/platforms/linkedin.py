@@ -1,0 +1,496 @@
+"""LinkedIn: POST /rest/posts (Posts API) with images from the Images API.
+
+- Every call carries ``Linkedin-Version`` (``API_VERSION``, YYYYMM) and
+  ``X-Restli-Protocol-Version: 2.0.0``. LinkedIn sunsets a version about a
+  year after its release and then answers 426: the account is held (no post
+  fails) and the message says to update publisher.
+- The author is the account's handle, ``urn:li:organization:N`` (a page; the
+  app needs ``w_organization_social`` and the member a page role) or
+  ``urn:li:person:ID`` (``w_member_social``).
+- The commentary is LinkedIn's "little" text (``publisher.domain.little_text``):
+  every reserved character escaped, hashtags as hashtag templates. Without
+  the escaping LinkedIn silently cuts the post at the first ``(``.
+- Images: POST /rest/images?action=initializeUpload gives an upload URL and
+  an image URN; the bytes go there with PUT; the post names the URN with its
+  alt text (``content.media`` for one image, ``content.multiImage`` for 2..20).
+  Each uploaded URN is kept as a checkpoint, so a retry does not upload again.
+- A 201 carries the post's URN in the ``x-restli-id`` header; the permalink
+  is ``https://www.linkedin.com/feed/update/<urn>/``.
+- Tokens live 60 days. Where the token record (keyring part ``oauth``) holds
+  a refresh token (only some apps get one; it lives 365 days) together with
+  ``client_id`` and ``client_secret``, the adapter refreshes a week before
+  expiry and after a 401, at ``token_url`` of the record (default LinkedIn's
+  /oauth/v2/accessToken), and stores the new token and record. Otherwise
+  ``token_status()`` tells the expiry so people are warned a week ahead, and
+  an expired token holds the account (AuthFailed) before any request.
+- No idempotency key. A 422 "Content is a duplicate of urn:li:share:N" means
+  an earlier attempt went out: the named post is the one (else the author's
+  latest posts are searched). After a crash ``find`` looks among the author's
+  latest posts (GET /rest/posts?q=author, the "find posts by author" finder)
+  for the same text created since the item was due. Not finding it proves
+  nothing (the finder may lag; a person token without the restricted
+  ``r_member_social`` may not read posts at all), so the outcome then stays
+  unknown for a person: never resent blindly.
+- Errors come as ``{"status", "serviceErrorCode", "code", "message"}``: 401
+  holds the account (log in again); 403 "not enough permissions"
+  (ACCESS_DENIED) holds it too (the app or the member lacks a permission or
+  role), any other 403 refuses the post; 429 waits (Retry-After, else the
+  next midnight UTC for a daily limit); 400/422 refuse the post; 5xx retry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from publisher.domain.accounts import Account
+from publisher.domain.little_text import to_little, to_plain
+from publisher.domain.textrules import count_text
+from publisher.platforms.base import (
+    AuthFailed,
+    Checkpoints,
+    Identity,
+    MediaFile,
+    MemoryCheckpoints,
+    NotFound,
+    Post,
+    Published,
+    RateLimited,
+    Rejected,
+    SecretStore,
+    TokenStatus,
+    Transient,
+)
+from publisher.platforms.http import image_type, redact, request, retry_after
+from publisher.platforms.tokens import (
+    WARN_AHEAD,
+    expires_at_after,
+    expiry_of,
+    read_token_meta,
+    refuse_if_expired,
+    write_token_meta,
+)
+
+API_VERSION = "202609"
+RESTLI_PROTOCOL = "2.0.0"
+TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+TOKEN_LIFE = timedelta(days=60)
+REFRESH_TOKEN_LIFE = timedelta(days=365)
+# Renew a week ahead: the same week in which people would be warned.
+REFRESH_AHEAD = WARN_AHEAD
+
+MAX_IMAGES = 20  # content.multiImage: 2..20 images
+MAX_PIXELS = 36_152_320  # Images API: width x height below this
+MAX_ALT_TEXT = 4086  # Posts API: media altText
+IMAGE_TYPES = {"image/jpeg": "JPG", "image/png": "PNG", "image/gif": "GIF"}
+FIND_COUNT = 50  # how many of the author's latest posts find() reads
+FIND_MARGIN = timedelta(minutes=10)  # clock difference allowed before the due time
+
+AUTHOR_URN = re.compile(r"^urn:li:(?:organization:\d+|person:[A-Za-z0-9_-]+)$")
+_POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d+")
+_SPACE = re.compile(r"\s+")
+_PERMISSION = re.compile(r"permission|ACCESS_DENIED|not authorized|\brole\b", re.IGNORECASE)
+
+
+def make_adapter(account: Account, adapters) -> LinkedInAdapter:
+    """What the registry calls: one adapter per account, sharing the run's session."""
+    return LinkedInAdapter(
+        account.id, account.effective_api_base or "https://api.linkedin.com", account.handle,
+        adapters.secrets, adapters.session, adapters.clock, adapters.checkpoints,
+    )
+
+
+@dataclass
+class LinkedInAdapter:
+    account_id: str
+    base_url: str
+    author: str | None
+    secrets: SecretStore
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints)
+    platform: str = "linkedin"
+    _token: str | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self.author = (self.author or "").strip() or None
+
+    def __repr__(self) -> str:
+        return f"LinkedInAdapter(account_id={self.account_id!r}, author={self.author!r})"
+
+    # Tokens
+
+    def token_status(self) -> TokenStatus:
+        meta = read_token_meta(self.secrets, self.account_id)
+        return TokenStatus(expiry_of(meta), refreshable=self._can_refresh(meta))
+
+    def _can_refresh(self, meta: dict) -> bool:
+        if not (meta.get("refresh_token") and meta.get("client_id")
+                and meta.get("client_secret")):
+            return False
+        ends = expiry_of({"expires_at": meta.get("refresh_token_expires_at")})
+        return ends is None or ends > self.clock()
+
+    def _access_token(self) -> str:
+        if self._token is None:
+            self._token = self.secrets.get(self.account_id)
+            meta = read_token_meta(self.secrets, self.account_id)
+            expires = expiry_of(meta)
+            if self._can_refresh(meta) and expires is not None and (
+                    expires - REFRESH_AHEAD <= self.clock()):
+                self._refresh(meta)
+            else:
+                refuse_if_expired(meta, self.clock(), self.account_id)
+        if not self._token:
+            raise AuthFailed(f"no access token stored (publisher accounts login "
+                             f"{self.account_id})")
+        return self._token
+
+    def _refresh(self, meta: dict) -> None:
+        """Trade the refresh token for a new access token; keep both in the keyring."""
+        url = str(meta.get("token_url") or TOKEN_URL)
+        data = {"grant_type": "refresh_token", "refresh_token": str(meta["refresh_token"]),
+                "client_id": str(meta["client_id"]),
+                "client_secret": str(meta["client_secret"])}
+        secrets = self._secrets(meta)
+        try:
+            response = request(self.session, "POST", url, data=data, secrets=secrets)
+        except Transient as error:  # nothing was posted: a refresh is not a post
+            raise Transient(f"token refresh: {error.message}", maybe_sent=False) from None
+        if response.status_code in (400, 401):
+            raise AuthFailed(f"HTTP {response.status_code}: LinkedIn refused the refresh token "
+                             f"({_oauth_error(response, secrets)}); log in again "
+                             f"(publisher accounts login {self.account_id})")
+        if response.status_code >= 300:
+            raise Transient(f"token refresh: HTTP {response.status_code}", maybe_sent=False)
+        try:
+            tokens = response.json()
+            access = str(tokens["access_token"])
+        except (ValueError, KeyError, TypeError):
+            raise Transient("token refresh: no access token in the answer",
+                            maybe_sent=False) from None
+        now = self.clock()
+        renewed = {**meta, "expires_at": expires_at_after(now, tokens.get("expires_in"),
+                                                          TOKEN_LIFE)}
+        if tokens.get("refresh_token"):
+            renewed["refresh_token"] = str(tokens["refresh_token"])
+        if tokens.get("refresh_token_expires_in") is not None:
+            renewed["refresh_token_expires_at"] = expires_at_after(
+                now, tokens.get("refresh_token_expires_in"), REFRESH_TOKEN_LIFE)
+        self._token = access
+        self.secrets.set(self.account_id, access)
+        write_token_meta(self.secrets, self.account_id, renewed)
+
+    def _secrets(self, meta: dict | None = None) -> tuple[str, ...]:
+        values = [self._token or ""]
+        if meta:
+            values += [str(meta.get("refresh_token") or ""), str(meta.get("client_secret") or "")]
+        return tuple(value for value in values if value)
+
+    # Calls
+
+    def _call(self, method: str, path: str, *, finder: bool = False,
+              **kwargs: object) -> requests.Response:
+        response = self._send(method, path, finder=finder, **kwargs)
+        if response.status_code == 401:
+            meta = read_token_meta(self.secrets, self.account_id)
+            if self._can_refresh(meta):  # revoked or expired early: refresh once, try again
+                self._refresh(meta)
+                response = self._send(method, path, finder=finder, **kwargs)
+        if response.status_code >= 400:
+            self._raise(response)
+        return response
+
+    def _send(self, method: str, path: str, *, finder: bool, **kwargs: object
+              ) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self._access_token()}",
+                   "Linkedin-Version": API_VERSION,
+                   "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
+        if finder:
+            headers["X-RestLi-Method"] = "FINDER"
+        return request(self.session, method, self.base_url + path, headers=headers,
+                       secrets=self._secrets(), **kwargs)
+
+    def _raise(self, response: requests.Response) -> None:
+        status = response.status_code
+        body = _error_body(response)
+        code = str(body.get("code") or "")
+        service = body.get("serviceErrorCode")
+        detail = redact(str(body.get("message") or response.reason or ""), self._secrets())[:300]
+        label = f"HTTP {status}" + (f" {code}" if code else "") + (
+            f" (serviceErrorCode {service})" if service not in (None, "") else "")
+        message = f"{label}: {detail}" if detail else label
+        if status == 401:
+            raise AuthFailed(f"{message}; log in again (publisher accounts login "
+                             f"{self.account_id})")
+        if status == 403 and (_PERMISSION.search(detail) or code == "ACCESS_DENIED"
+                              or service == 100):
+            raise _NoPermission(f"{message}; the token lacks a permission (w_member_social for a "
+                             "person, w_organization_social and a page role for an "
+                             f"organization): log in again (publisher accounts login "
+                             f"{self.account_id})")
+        if status == 426:
+            raise AuthFailed(f"{message}; LinkedIn no longer serves API version {API_VERSION}: "
+                             "update publisher")
+        if status == 429:
+            raise RateLimited(message, retry_after(response, self.clock())
+                              or self._daily_reset(detail))
+        if status in (408, 425) or status >= 500:
+            raise Transient(message, maybe_sent=status != 503)
+        if status in (400, 409, 422) and _is_duplicate(body):
+            raise _Duplicate(message, _POST_URN.search(detail))
+        raise Rejected(message)
+
+    def _daily_reset(self, detail: str) -> datetime | None:
+        """LinkedIn's daily limits reset at midnight UTC."""
+        if "DAY" not in detail.upper():
+            return None
+        today = self.clock().astimezone(UTC).date()
+        return datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
+
+    # The interface
+
+    def validate(self, post: Post) -> list[str]:
+        problems = []
+        if not self.author or not AUTHOR_URN.match(self.author):
+            problems.append(
+                f"the account's handle {self.author or '(none)'} is not a LinkedIn author URN: "
+                "set --handle to urn:li:organization:<id> (a page) or urn:li:person:<id>")
+        problems += count_text("linkedin", post.text, has_media=bool(post.media)).problems
+        problems += image_problems(post.media)
+        return problems
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        author = self._author()
+        try:
+            self._access_token()  # refresh (or refuse) before anything is sent
+            images = [self._upload(media, f"{idempotency_key}:image:{index}")
+                      for index, media in enumerate(post.media)]
+        except Transient as error:  # an upload is not a post: nothing went out yet
+            raise Transient(error.message, maybe_sent=False) from None
+        body: dict[str, object] = {
+            "author": author,
+            "commentary": to_little(post.text),
+            "visibility": "PUBLIC",
+            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                             "thirdPartyDistributionChannels": []},
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if len(images) == 1:
+            body["content"] = {"media": images[0]}
+        elif images:
+            body["content"] = {"multiImage": {"images": images}}
+        try:
+            response = self._call("POST", "/rest/posts", json=body)
+        except _Duplicate as error:
+            if error.urn:
+                return Published(error.urn, permalink(error.urn))
+            found = self.find(idempotency_key, post)
+            if isinstance(found, Published):
+                return found
+            raise Rejected(f"{error.message} (an earlier attempt probably went out; "
+                           "check the account)") from None
+        urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
+        if not urn:
+            # Created (2xx) but unnamed: look for it, else record it without a link.
+            found = self.find(idempotency_key, post)
+            return found if isinstance(found, Published) else Published("", None)
+        return Published(urn, permalink(urn))
+
+    def _upload(self, media: MediaFile, checkpoint: str) -> dict[str, str]:
+        """The image's URN (uploaded now, or by an earlier attempt) with its alt text."""
+        image = self.checkpoints.get(checkpoint)
+        if not image:
+            response = self._call("POST", "/rest/images", params={"action": "initializeUpload"},
+                                  json={"initializeUploadRequest": {"owner": self._author()}})
+            value = _json(response).get("value") or {}
+            upload_url, image = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
+            if not upload_url or not image:
+                raise Rejected("LinkedIn gave no upload URL or image URN for the image")
+            self._put(upload_url, media.path)
+            self.checkpoints.set(checkpoint, image)
+        entry = {"id": image}
+        if media.alt:
+            entry["altText"] = media.alt
+        return entry
+
+    def _put(self, upload_url: str, path: Path) -> None:
+        headers = {"Content-Type": image_type(path)}
+        if self._trusted(upload_url):  # the token goes only to LinkedIn (or the API base)
+            headers["Authorization"] = f"Bearer {self._access_token()}"
+        response = request(self.session, "PUT", upload_url, data=path.read_bytes(),
+                           headers=headers, secrets=self._secrets())
+        if response.status_code >= 400:
+            self._raise(response)
+
+    def _trusted(self, url: str) -> bool:
+        parts, base = urlsplit(url), urlsplit(self.base_url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com")):
+            return True
+        return (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        """The post among the author's latest; None when it is not there (cannot tell)."""
+        author = self._author()
+        try:
+            response = self._call("GET", "/rest/posts", finder=True, params={
+                "author": author, "q": "author", "count": str(FIND_COUNT),
+                "sortBy": "LAST_MODIFIED"})
+        except _NoPermission:  # no r_member_social (or r_organization_social): cannot look
+            return None
+        wanted = _comparable(post.text)
+        since = post.due_at - FIND_MARGIN if post.due_at else None
+        for element in _json(response).get("elements") or []:
+            if not isinstance(element, dict) or element.get("author", author) != author:
+                continue
+            if _comparable(to_plain(str(element.get("commentary") or ""))) != wanted:
+                continue
+            created = _epoch_ms(element.get("createdAt") or element.get("publishedAt"))
+            if since is not None and created is not None and created < since:
+                continue  # the same words posted before this item was due: not ours
+            urn = str(element.get("id") or "")
+            if urn:
+                return Published(urn, permalink(urn))
+        return None
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        return False  # no idempotency key: a resend could post twice
+
+    def check(self) -> Identity:
+        author = self._author()
+        if author.startswith("urn:li:organization:"):
+            number = author.rsplit(":", 1)[1]
+            org = _json(self._call("GET", f"/rest/organizations/{number}"))
+            name = str(org.get("localizedName") or author)
+            vanity = str(org.get("vanityName") or number)
+            return Identity(name, f"https://www.linkedin.com/company/{vanity}/",
+                            {"author": author})
+        me = _json(self._call("GET", "/v2/userinfo"))
+        details = {"author": author}
+        if me.get("sub") and f"urn:li:person:{me['sub']}" != author:
+            details["warning"] = f"the token belongs to urn:li:person:{me['sub']}, not {author}"
+        return Identity(str(me.get("name") or author), None, details)
+
+    def _author(self) -> str:
+        if not self.author or not AUTHOR_URN.match(self.author):
+            raise Rejected("the account's handle must be its author URN "
+                           "(urn:li:organization:<id> or urn:li:person:<id>)")
+        return self.author
+
+
+class _NoPermission(AuthFailed):
+    """403 ACCESS_DENIED: the token lacks a permission or the member a page role."""
+
+
+class _Duplicate(Rejected):
+    """422 "Content is a duplicate of urn:li:share:N": an earlier attempt went out."""
+
+    def __init__(self, message: str, urn: re.Match | None):
+        super().__init__(message)
+        self.urn = urn.group(0) if urn else None
+
+
+def permalink(urn: str) -> str:
+    return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def image_problems(media: tuple[MediaFile, ...]) -> list[str]:
+    """What LinkedIn's Images and Posts APIs would refuse: count, type, size, alt text."""
+    problems = []
+    if len(media) > MAX_IMAGES:
+        problems.append(f"{len(media)} images: LinkedIn takes at most {MAX_IMAGES}")
+    for image in media:
+        name = image.path.name
+        if not image.path.is_file():
+            problems.append(f"missing image {name}")
+        else:
+            kind = image_type(image.path)
+            if kind not in IMAGE_TYPES:
+                problems.append(f"image {name}: LinkedIn takes JPG, PNG or GIF images")
+            else:
+                size = image_size(image.path)
+                if size and size[0] * size[1] >= MAX_PIXELS:
+                    problems.append(f"image {name} is {size[0]}x{size[1]} pixels: LinkedIn "
+                                    f"takes fewer than {MAX_PIXELS:,} pixels")
+        if len(image.alt) > MAX_ALT_TEXT:
+            problems.append(f"alt text of {name} is over {MAX_ALT_TEXT} characters")
+    return problems
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from a PNG, GIF or JPEG header; None when unreadable."""
+    with open(path, "rb") as handle:
+        head = handle.read(32)
+        if head.startswith(b"\x89PNG") and len(head) >= 24:
+            return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        if head[:6] in (b"GIF87a", b"GIF89a"):
+            return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+        if not head.startswith(b"\xff\xd8"):
+            return None
+        handle.seek(2)
+        while True:
+            marker = handle.read(2)
+            if len(marker) < 2 or marker[0] != 0xFF:
+                return None
+            kind = marker[1]
+            if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
+                continue
+            length = int.from_bytes(handle.read(2), "big")
+            if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
+                data = handle.read(5)
+                if len(data) < 5:
+                    return None
+                return int.from_bytes(data[3:5], "big"), int.from_bytes(data[1:3], "big")
+            if length < 2:
+                return None
+            handle.seek(length - 2, 1)
+
+
+def _json(response: requests.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        raise Transient(f"HTTP {response.status_code}: not JSON", maybe_sent=False) from None
+    if not isinstance(data, dict):
+        raise Rejected(f"HTTP {response.status_code}: unexpected answer")
+    return data
+
+
+def _error_body(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _is_duplicate(body: dict) -> bool:
+    text = json.dumps(body).lower()
+    return "duplicate_post" in text or "duplicate" in str(body.get("message") or "").lower()
+
+
+def _oauth_error(response: requests.Response, secrets: tuple[str, ...]) -> str:
+    body = _error_body(response)
+    text = str(body.get("error_description") or body.get("error") or response.reason or "")
+    return redact(text, secrets)[:200]
+
+
+def _epoch_ms(value: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, UTC)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _comparable(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()

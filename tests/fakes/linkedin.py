@@ -1,0 +1,302 @@
+"""LinkedIn's Posts, Images and OAuth APIs as their references describe them.
+
+- /rest/* calls need ``Linkedin-Version: YYYYMM`` (400 VERSION_MISSING without
+  it, 426 NONEXISTENT_VERSION for a sunset one) and
+  ``X-Restli-Protocol-Version: 2.0.0``.
+- POST /rest/posts answers 201 with no body and the post's URN in the
+  ``x-restli-id`` header. The commentary is read as "little" text by a parser
+  written here from the published grammar (not the adapter's): an unescaped
+  reserved character that starts no element ends the text there, silently,
+  as LinkedIn does. The same words twice from one author: 422 "Content is a
+  duplicate of urn:li:share:N" (DUPLICATE_POST).
+- GET /rest/posts?q=author (the finder) lists the author's posts, newest
+  first, with the commentary as stored (hashtags as templates). A person's
+  posts are closed without the restricted r_member_social (403 ACCESS_DENIED)
+  unless ``member_can_read``.
+- POST /rest/images?action=initializeUpload, then PUT to the upload URL.
+- POST /oauth/v2/accessToken with grant_type=refresh_token: LinkedIn keeps
+  the refresh token (its remaining life shrinks), returns a new access token.
+- Errors are ``{"status", "serviceErrorCode", "code", "message"}``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime
+
+from fakes.base import FakeServer, Request, form_fields
+
+RESERVED = set("\\|{}@[]()<>#*_~")
+MAX_COMMENTARY = 3000
+
+
+def error(status: int, code: str, message: str, service: int | None = None) -> dict:
+    body: dict = {"status": status, "code": code, "message": message}
+    if service is not None:
+        body["serviceErrorCode"] = service
+    return body
+
+
+def render_little(text: str) -> tuple[str, list[str], list[str]]:
+    """What LinkedIn shows of a little text: (plain text, hashtags, mentioned URNs).
+
+    Grammar: Text escapes each reserved character with a backslash;
+    MentionElement ``@[fallback](urn)``; HashtagElement ``#word``;
+    HashtagTemplate ``{hashtag|#|value}`` (the sign may be ``\\#`` or ``＃``).
+    Anything else reserved stops the text (LinkedIn's silent truncation).
+    """
+    out, tags, mentions = [], [], []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c not in RESERVED:
+            out.append(c)
+            i += 1
+        elif c == "\\":
+            if i + 1 < n and text[i + 1] in RESERVED:
+                out.append(text[i + 1])
+                i += 2
+            else:
+                break
+        elif c == "{" and text.startswith("{hashtag|", i):
+            j = i + len("{hashtag|")
+            sign = None
+            for candidate in ("\\#", "#", "\uff03"):
+                if text.startswith(candidate + "|", j):
+                    sign, j = candidate[-1], j + len(candidate) + 1
+                    break
+            value, ok = [], False
+            while sign and j < n:
+                if text[j] == "\\" and j + 1 < n and text[j + 1] in RESERVED:
+                    value.append(text[j + 1])
+                    j += 2
+                elif text[j] == "}":
+                    ok = True
+                    break
+                elif text[j] in RESERVED:
+                    break
+                else:
+                    value.append(text[j])
+                    j += 1
+            if not ok or not value:
+                break
+            out.append(sign + "".join(value))
+            tags.append("".join(value))
+            i = j + 1
+        elif c == "@" and text.startswith("@[", i):
+            close = text.find("](", i)
+            end = text.find(")", close + 2) if close > 0 else -1
+            urn = text[close + 2:end] if end > 0 else ""
+            if not urn.startswith("urn:li:"):
+                break
+            out.append(text[i + 2:close])
+            mentions.append(urn)
+            i = end + 1
+        elif c == "#":
+            j = i + 1
+            while j < n and (text[j].isalnum()):
+                j += 1
+            if j == i + 1:
+                break
+            out.append(text[i:j])
+            tags.append(text[i + 1:j])
+            i = j
+        else:
+            break
+    return "".join(out), tags, mentions
+
+
+class FakeLinkedIn(FakeServer):
+    def __init__(self, token: str = "li-access-token", *,
+                 organization: str = "urn:li:organization:2414183",
+                 person: str = "urn:li:person:8675309abc"):
+        super().__init__()
+        self.tokens = {token}
+        self.refresh_tokens = {"li-refresh-1"}
+        self.client_id, self.client_secret = "li-client", "li-client-secret"
+        self.organization, self.person = organization, person
+        self.can_post_for = {organization, person}
+        self.member_can_read = False  # r_member_social is restricted to partners
+        self.sunset_before = "202501"  # versions older than this answer 426
+        self.now = datetime(2026, 12, 1, 8, 0, 5, tzinfo=UTC)
+        self.posts: list[dict] = []
+        self.images: dict[str, dict] = {}
+        self.uploads: dict[str, str] = {}  # upload path -> image URN
+        self.refreshes = 0
+        self._ids = itertools.count(7_400_000_000_000_000_001)
+
+    # Helpers for tests
+
+    def add_post(self, author: str, commentary: str, created: datetime | None = None) -> str:
+        urn = f"urn:li:share:{next(self._ids)}"
+        text, tags, _ = render_little(commentary)
+        moment = int((created or self.now).timestamp() * 1000)
+        self.posts.append({"id": urn, "author": author, "commentary": commentary, "text": text,
+                           "hashtags": tags, "createdAt": moment, "lastModifiedAt": moment,
+                           "publishedAt": moment, "content": None})
+        return urn
+
+    def texts(self) -> list[str]:
+        return [post["text"] for post in self.posts]
+
+    # Routing
+
+    def handle(self, request: Request):
+        route = f"{request.method} {request.path}"
+        if route == "POST /oauth/v2/accessToken":
+            return self._token(request)
+        if request.method == "PUT" and request.path in self.uploads:
+            return self._upload(request)
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if not token:
+            return 401, error(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2_access_token", 65604), {}
+        if token not in self.tokens:
+            return 401, error(401, "REVOKED_ACCESS_TOKEN", "The token used in the request has "
+                              "been revoked by the user", 65601), {}
+        if route == "GET /v2/userinfo":
+            return 200, {"sub": self.person.rsplit(":", 1)[1], "name": "Embassy Officer",
+                         "locale": {"country": "XK", "language": "sq"}}, {}
+        if not request.path.startswith("/rest/"):
+            return 404, error(404, "NOT_FOUND", "Not found"), {}
+        version = request.headers.get("linkedin-version", "")
+        if not version:
+            return 400, error(400, "VERSION_MISSING", "A version must be present. Please "
+                              "specify a version by adding the LinkedIn-Version header."), {}
+        if len(version) != 6 or not version.isdigit() or version < self.sunset_before:
+            return 426, error(426, "NONEXISTENT_VERSION",
+                              f"Requested version {version} is not active"), {}
+        if request.headers.get("x-restli-protocol-version") != "2.0.0":
+            return 400, error(400, "ILLEGAL_ARGUMENT", "X-Restli-Protocol-Version 2.0.0 is "
+                              "required"), {}
+        if route == "POST /rest/posts":
+            return self._create(request)
+        if route == "GET /rest/posts":
+            return self._find(request)
+        if route == "POST /rest/images":
+            return self._initialize(request)
+        if request.method == "GET" and request.path.startswith("/rest/organizations/"):
+            number = request.path.rsplit("/", 1)[1]
+            return 200, {"id": int(number), "localizedName": "Embassy of Kosovo",
+                         "vanityName": "embassy-of-kosovo"}, {}
+        return 404, error(404, "NOT_FOUND", f"No resource found for {request.path}"), {}
+
+    def _denied(self, what: str):
+        return 403, error(403, "ACCESS_DENIED", f"Not enough permissions to access: {what}",
+                          100), {}
+
+    def _create(self, request: Request):
+        body = request.json()
+        missing = [name for name in ("author", "commentary", "visibility", "distribution",
+                                     "lifecycleState") if name not in body]
+        if missing:
+            return 422, {"errorDetailType": "com.linkedin.common.error.BadRequest",
+                         "message": "Required fields missing",
+                         "errorDetails": {"inputErrors": [
+                             {"description": "Required field missing",
+                              "input": {"inputPath": {"fieldPath": f"/{name}"}},
+                              "code": "REQUIRED_FIELD_MISSING"} for name in missing]},
+                         "status": 422}, {}
+        author = body["author"]
+        if author not in self.can_post_for:
+            return self._denied("partnerApiPostsExternal.CREATE.20260901")
+        text, _tags, _ = render_little(body["commentary"])
+        if len(text) > MAX_COMMENTARY:
+            return 422, {"message": "/commentary exceeds the maximum length",
+                         "errorDetails": {"inputErrors": [{
+                             "description": "Field exceeds the maximum length",
+                             "input": {"inputPath": {"fieldPath": "/commentary"}},
+                             "code": "FIELD_LENGTH_TOO_LONG"}]}, "status": 422}, {}
+        content = body.get("content") or {}
+        images = ([content["media"]] if "media" in content else
+                  list((content.get("multiImage") or {}).get("images") or []))
+        if "multiImage" in content and not 2 <= len(images) <= 20:
+            return 422, {"message": "multiImage needs 2 to 20 images", "status": 422}, {}
+        for image in images:
+            known = self.images.get(image.get("id"))
+            if known is None or known.get("bytes") is None:
+                return 400, error(400, "INVALID_CONTENT",
+                                  f"Image {image.get('id')} is not available"), {}
+        for post in self.posts:
+            if post["author"] == author and post["text"] == text:
+                return 422, {"errorDetailType": "com.linkedin.common.error.BadRequest",
+                             "message": f"Content is a duplicate of {post['id']}",
+                             "errorDetails": {"inputErrors": [{
+                                 "description": "Duplicate post is detected", "input": {},
+                                 "code": "DUPLICATE_POST"}]}, "status": 422}, {}
+        urn = self.add_post(author, body["commentary"])
+        post = self.posts[-1]
+        post.update(body=body, content=body.get("content"), visibility=body["visibility"],
+                    distribution=body["distribution"], lifecycleState=body["lifecycleState"],
+                    images=[{"id": i["id"], "altText": i.get("altText"),
+                             "bytes": self.images[i["id"]]["bytes"],
+                             "type": self.images[i["id"]]["type"]} for i in images])
+        return 201, None, {"x-restli-id": urn, "x-linkedin-id": urn}
+
+    def _find(self, request: Request):
+        query = {k: v[0] for k, v in request.query.items()}
+        if query.get("q") != "author" or "author" not in query:
+            return 400, error(400, "ILLEGAL_ARGUMENT", "Unknown finder"), {}
+        author = query["author"]
+        if author.startswith("urn:li:person:") and not self.member_can_read:
+            return self._denied("partnerApiPostsExternal.FINDER-author.20260901")
+        order = "lastModifiedAt" if query.get("sortBy", "LAST_MODIFIED") == "LAST_MODIFIED" \
+            else "createdAt"
+        mine = sorted((p for p in self.posts if p["author"] == author),
+                      key=lambda p: p[order], reverse=True)
+        start, count = int(query.get("start", 0)), min(int(query.get("count", 10)), 100)
+        shown = [{"id": p["id"], "author": p["author"], "commentary": p["commentary"],
+                  "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
+                  "createdAt": p["createdAt"], "lastModifiedAt": p["lastModifiedAt"],
+                  "publishedAt": p["publishedAt"], "isReshareDisabledByAuthor": False,
+                  "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                                   "thirdPartyDistributionChannels": []},
+                  "lifecycleStateInfo": {"isEditedByAuthor": False},
+                  **({"content": p["content"]} if p.get("content") else {})}
+                 for p in mine[start:start + count]]
+        return 200, {"paging": {"start": start, "count": count, "links": [],
+                                "total": len(mine)}, "elements": shown}, {}
+
+    def _initialize(self, request: Request):
+        if request.query.get("action") != ["initializeUpload"]:
+            return 400, error(400, "ILLEGAL_ARGUMENT", "Unknown action"), {}
+        owner = ((request.json().get("initializeUploadRequest") or {}).get("owner"))
+        if owner not in self.can_post_for:
+            return self._denied("partnerApiImages.ACTION-initializeUpload")
+        number = len(self.images) + 1
+        urn = f"urn:li:image:C4E10AQ{number:08d}"
+        path = f"/dms-uploads/sp/image-{number}/upload"
+        self.images[urn] = {"owner": owner, "bytes": None, "type": None}
+        self.uploads[path] = urn
+        expires = int(self.now.timestamp() * 1000) + 24 * 3600 * 1000
+        return 200, {"value": {"uploadUrlExpiresAt": expires, "uploadUrl": self.url + path,
+                               "image": urn}}, {}
+
+    def _upload(self, request: Request):
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if token not in self.tokens:
+            return 401, error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600), {}
+        image = self.images[self.uploads[request.path]]
+        image.update(bytes=request.body, type=request.headers.get("content-type"))
+        return 201, None, {}
+
+    def _token(self, request: Request):
+        fields = form_fields(request)
+        if fields.get("grant_type") != "refresh_token" or \
+                fields.get("client_id") != self.client_id or \
+                fields.get("client_secret") != self.client_secret:
+            return 401, {"error": "invalid_client",
+                         "error_description": "Client authentication failed"}, {}
+        if fields.get("refresh_token") not in self.refresh_tokens:
+            return 400, {"error": "invalid_request",
+                         "error_description": "The provided refresh token is invalid"}, {}
+        self.refreshes += 1
+        access = f"li-access-{self.refreshes + 1}"
+        self.tokens.add(access)
+        return 200, {"access_token": access, "expires_in": 5_184_000,
+                     "refresh_token": fields["refresh_token"],
+                     "refresh_token_expires_in": 31_000_000, "scope": "w_member_social"}, {}
+
+
+def sent_json(request: Request) -> dict:
+    return json.loads(request.body or b"{}")
