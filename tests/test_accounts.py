@@ -25,7 +25,7 @@ def test_add_and_list(home: Path) -> None:
         "id": "embassy-dc-mastodon", "platform": "mastodon", "handle": "@embassy_dc",
         "api_base": "https://diplo.social", "locales": ["en", "sq"], "layout": "separate",
         "audience": "diaspora-us", "min_gap": 90, "max_per_day": None, "max_lateness": 360,
-        "secret": "missing",
+        "secret": "missing", "expires_at": None, "token_refreshable": False,
     }]
     assert "not defined yet" in result.err  # the default profile stands in meanwhile
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
 
@@ -69,6 +70,37 @@ def register(commands: argparse._SubParsersAction) -> None:
     secret.add_argument("id")
     secret.set_defaults(handler=run_set_secret)
 
+    login = sub.add_parser(
+        "login", help=_("get the account's secret step by step and keep it in the keyring"),
+        description=_("Walks you through logging in on the account's platform (an OAuth "
+                      "authorisation in the browser, an app password or a bot token) and "
+                      "stores the secret in the keyring. Secrets are read without echo, "
+                      "never from the command line."))
+    login.add_argument("id")
+    login.add_argument("--port", type=int, metavar="N",
+                       help=_("port of the local redirect listener on 127.0.0.1 "
+                              "(0: any free port; default 8719, or any for Mastodon)"))
+    login.add_argument("--redirect-uri", metavar="URI",
+                       help=_("the whole redirect URI registered with the app"))
+    login.add_argument("--paste", action="store_true",
+                       help=_("no local listener: paste the code or the address the "
+                              "browser lands on"))
+    login.add_argument("--no-browser", action="store_true",
+                       help=_("print the address only; do not open a browser"))
+    login.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                       help=_("how long the listener waits for the browser (default 300)"))
+    login.add_argument("--client-id", metavar="ID",
+                       help=_("the app's client id or app id (asked when not given)"))
+    login.add_argument("--scopes", metavar="SCOPES", help=_("the scopes to ask for"))
+    login.add_argument("--page", metavar="PAGE_ID",
+                       help=_("Facebook, Instagram: the page (default: the account's handle, "
+                              "or asked)"))
+    login.add_argument("--authorize-url", metavar="URL",
+                       help=_("the platform's authorisation address (default: public)"))
+    login.add_argument("--token-url", metavar="URL",
+                       help=_("the platform's token address (default: public)"))
+    login.set_defaults(handler=run_login)
+
 
 def run_add(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
@@ -132,10 +164,17 @@ def run_set(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def run_list(args: argparse.Namespace, cli: Cli) -> int:
-    accounts = cli.context().accounts
+    from datetime import UTC, datetime
+
+    context = cli.context()
+    accounts = context.accounts
+    now = datetime.now(UTC)
+    statuses = _token_statuses(context, lambda: now)
     rows = []
     for account in accounts.values():
         stored = secrets.has_secret(account.id) if account.needs_secret else None
+        status = statuses.get(account.id)
+        expires = status.expires_at if status is not None else None
         rows.append({
             "id": account.id,
             "platform": account.platform,
@@ -149,7 +188,11 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
             "max_lateness": account.max_lateness_minutes,
             "secret": "n/a" if not account.needs_secret else
                       ("unknown" if stored is None else "stored" if stored else "missing"),
+            "expires_at": expires.astimezone(UTC).isoformat() if expires else None,
+            "token_refreshable": bool(status and status.refreshable),
         })
+    for notice in _token_notices(context, lambda: now):
+        cli.warn(notice.message)
     if args.json:
         cli.json(rows)
         return 0
@@ -157,14 +200,52 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
         cli.print(_("No accounts yet. Add one with 'publisher accounts add'."))
         return 0
     cli.table(
-        [_("ID"), _("PLATFORM"), _("HANDLE"), _("LOCALES"), _("LAYOUT"), _("SECRET")],
+        [_("ID"), _("PLATFORM"), _("HANDLE"), _("LOCALES"), _("LAYOUT"), _("SECRET"),
+         _("EXPIRES")],
         [
             [r["id"], r["platform"], r["handle"], ",".join(r["locales"]), r["layout"],
-             _(r["secret"])]
+             _(r["secret"]), _expires_cell(r["expires_at"], r["token_refreshable"], now)]
             for r in rows
         ],
     )
     return 0
+
+
+def _token_statuses(context, clock) -> dict:
+    """Each account's token status from the keyring (no network); {} for unknown ones."""
+    from publisher.services.tokens import token_status_of
+
+    statuses = {}
+    for account in context.accounts.values():
+        if not account.needs_secret:
+            continue
+        try:
+            statuses[account.id] = token_status_of(context, account.id, clock)
+        except (ImportError, secrets.KeyringUnavailable):
+            continue  # an adapter not in this version, or no keyring: nothing known
+    return statuses
+
+
+def _token_notices(context, clock) -> list:
+    from publisher.services.tokens import token_notices
+
+    try:
+        return token_notices(context, clock)
+    except (ImportError, secrets.KeyringUnavailable):
+        return []
+
+
+def _expires_cell(expires_at: str | None, refreshable: bool, now) -> str:
+    from datetime import datetime
+
+    if expires_at is None:
+        return ""
+    moment = datetime.fromisoformat(expires_at)
+    if moment <= now:
+        return _("expired {date}").format(date=f"{moment:%Y-%m-%d}")
+    if refreshable:
+        return _("{date} (renews)").format(date=f"{moment:%Y-%m-%d}")
+    return f"{moment:%Y-%m-%d}"
 
 
 def run_remove(args: argparse.Namespace, cli: Cli) -> int:
@@ -231,4 +312,73 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
     where = f" ({identity.url})" if identity.url else ""
     cli.print(_("{id} can post as {name}{where}").format(id=args.id, name=identity.name,
                                                          where=where))
+    return 0
+
+
+class _TerminalPrompter:
+    """The login's questions on the terminal: secrets with getpass (stdin when piped)."""
+
+    def __init__(self, cli: Cli, open_browser: bool):
+        self.cli = cli
+        self.open_browser = open_browser
+
+    def _flush(self) -> None:
+        with contextlib.suppress(AttributeError, ValueError):
+            self.cli.out.flush()
+
+    def say(self, text: str) -> None:
+        self.cli.print(text)
+        self._flush()
+
+    def show_url(self, url: str) -> None:
+        self.cli.print(f"  {url}")
+        self._flush()
+        if self.open_browser and sys.stdin.isatty() and sys.stdout.isatty():
+            import webbrowser
+
+            with contextlib.suppress(webbrowser.Error):
+                webbrowser.open(url)
+
+    def ask(self, prompt: str) -> str:
+        if sys.stdin.isatty():
+            return input(prompt).strip()
+        self.cli.out.write(prompt + "\n")
+        self._flush()
+        return sys.stdin.readline().strip()
+
+    def ask_secret(self, prompt: str) -> str:
+        if sys.stdin.isatty():
+            return getpass.getpass(prompt).strip()
+        self.cli.out.write(prompt + "\n")
+        self._flush()
+        return sys.stdin.readline().strip()
+
+
+def run_login(args: argparse.Namespace, cli: Cli) -> int:
+    from datetime import UTC, datetime
+
+    from publisher.platforms.base import PlatformError, RateLimited, Transient
+    from publisher.services.login import LoginOptions, describe_failure, login
+
+    options = LoginOptions(
+        port=args.port, redirect_uri=args.redirect_uri, paste=args.paste, timeout=args.timeout,
+        client_id=args.client_id, scopes=args.scopes, authorize_url=args.authorize_url,
+        token_url=args.token_url, page=args.page,
+    )
+    prompter = _TerminalPrompter(cli, open_browser=not args.no_browser)
+    try:
+        result = login(cli.context(), args.id, prompter, options, lambda: datetime.now(UTC))
+    except PlatformError as error:
+        cli.error(describe_failure(error))
+        return 3 if isinstance(error, Transient | RateLimited) else 2
+    for note in result.notes:
+        cli.warn(note)
+    cli.print(_("Logged in: {id} posts as {who}; the secret is in the keyring").format(
+        id=result.account_id, who=result.who))
+    if result.handle:
+        cli.print(_("Set the handle of {id} to {handle}").format(id=result.account_id,
+                                                                 handle=result.handle))
+    if result.expires_at is not None:
+        cli.print(_("The token expires on {date} UTC").format(
+            date=f"{result.expires_at:%Y-%m-%d %H:%M}"))
     return 0
