@@ -488,7 +488,7 @@ def test_killed_in_flight_the_page_post_is_found_and_never_resent(
 def test_killed_before_the_post_arrived_stays_unknown(li_home: Path, li: FakeLinkedIn) -> None:
     write_post(li_home, "crash", "Maybe sent")
     (item_id,) = schedule(li_home, "crash")
-    li.add_post(ORG, to_little("Maybe sent"), created=DUE - timedelta(days=2))  # an old one
+    li.add_post(ORG, to_little("Maybe sent"), created=DUE - timedelta(days=5))  # an old one
     kill_in_flight(li_home, li)
     del li.posts[1:]  # as if the request had died before LinkedIn took it
     rerun = flush(li_home, "2026-12-01T09:05:00+01:00")
@@ -521,3 +521,19 @@ def test_little_text_is_pure_domain_code() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_201_without_x_restli_id_is_looked_up(li: FakeLinkedIn) -> None:
+    set_secret("li", TOKEN)
+    li.fail_next("POST /rest/posts", Scripted(201, None, {}))
+    li.add_post(ORG, to_little("Created, unnamed"))  # what the scripted 201 made
+    published = adapter(li).publish(post_of("Created, unnamed"), "pub-2")
+    assert published.url == permalink(li.posts[0]["id"])
+
+
+def test_check_for_a_person_says_whose_token_it_is(li: FakeLinkedIn) -> None:
+    set_secret("li", TOKEN)
+    identity = adapter(li, handle=li.person).check()
+    assert identity.name == "Embassy Officer" and "warning" not in identity.details
+    other = adapter(li, handle="urn:li:person:someoneElse").check()
+    assert li.person in other.details["warning"]

@@ -27,10 +27,10 @@
   an earlier attempt went out: the named post is the one (else the author's
   latest posts are searched). After a crash ``find`` looks among the author's
   latest posts (GET /rest/posts?q=author, the "find posts by author" finder)
-  for the same text created since the item was due. Not finding it proves
-  nothing (the finder may lag; a person token without the restricted
-  ``r_member_social`` may not read posts at all), so the outcome then stays
-  unknown for a person: never resent blindly.
+  for the same text (a post made days before the item was due is not it).
+  Not finding it proves nothing (the finder may lag; a person token without
+  the restricted ``r_member_social`` may not read posts at all), so the
+  outcome then stays unknown for a person: never resent blindly.
 - Errors come as ``{"status", "serviceErrorCode", "code", "message"}``: 401
   holds the account (log in again); 403 "not enough permissions"
   (ACCESS_DENIED) holds it too (the app or the member lacks a permission or
@@ -91,7 +91,9 @@ MAX_PIXELS = 36_152_320  # Images API: width x height below this
 MAX_ALT_TEXT = 4086  # Posts API: media altText
 IMAGE_TYPES = {"image/jpeg": "JPG", "image/png": "PNG", "image/gif": "GIF"}
 FIND_COUNT = 50  # how many of the author's latest posts find() reads
-FIND_MARGIN = timedelta(minutes=10)  # clock difference allowed before the due time
+# A post with the same words made longer than this before the item was due is an
+# earlier post, not this one (generous: the machine's clock may be off).
+FIND_MARGIN = timedelta(days=3)
 
 AUTHOR_URN = re.compile(r"^urn:li:(?:organization:\d+|person:[A-Za-z0-9_-]+)$")
 _POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d+")
@@ -300,6 +302,8 @@ class LinkedInAdapter:
             raise Rejected(f"{error.message} (an earlier attempt probably went out; "
                            "check the account)") from None
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
+        if not urn and response.content:
+            urn = str(_error_body(response).get("id") or "")
         if not urn:
             # Created (2xx) but unnamed: look for it, else record it without a link.
             found = self.find(idempotency_key, post)
