@@ -1,0 +1,133 @@
+"""Instagram (professional accounts) through the Graph API's content publishing.
+
+- A post is a container made with POST /{ig-user-id}/media (``image_url``,
+  ``caption``, ``alt_text``) and published with POST /{ig-user-id}/media_publish
+  (``creation_id``); the shared flow, its crash recovery and the quota
+  (GET /{ig-user-id}/content_publishing_limit, 50 posts in 24 hours) are in
+  :mod:`publisher.platforms.meta_containers`.
+- Up to 10 images make a carousel: one container per image
+  (``is_carousel_item``), then a CAROUSEL container with the children's ids.
+- Instagram takes images only from a public address: the account's
+  ``media_url`` serves the workspace's media/ folder, and ``validate`` asks
+  that address for each image (the one network call it makes). JPEG only,
+  8 MB at most, aspect ratios from 4:5 to 1.91:1; a caption of at most 2200
+  characters and 30 hashtags; a post without an image is refused.
+- The account's id (``--handle``) is the Instagram account's numeric id; with
+  Instagram Login a non-numeric handle is looked up with GET /me.
+- Two logins: Facebook Login (the default API base graph.facebook.com; a Page
+  token made from a long-lived user token does not expire, and one that does
+  cannot be renewed without the app secret, so it is not) and Instagram Login
+  (graph.instagram.com, or any other base: a 60-day token renewed with
+  ``ig_refresh_token``). A token record may say ``"login": "facebook"`` to
+  treat another base as Facebook Login.
+- The API has no language field: Instagram guesses the language itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+from publisher.domain.accounts import Account
+from publisher.platforms.base import Identity, Post, Rejected
+from publisher.platforms.meta_containers import (
+    ContainerAdapter,
+    host_of,
+    is_numeric_id,
+)
+from publisher.platforms.tokens import read_token_meta
+
+GRAPH_VERSION = "v23.0"
+INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
+FACEBOOK_LOGIN_HOST = "graph.facebook.com"
+
+
+class InstagramAdapter(ContainerAdapter):
+    platform = "instagram"
+    name = "Instagram"
+    version = GRAPH_VERSION
+    create_edge = "media"
+    publish_edge = "media_publish"
+    quota_edge = "content_publishing_limit"
+    posts_edge = "media"
+    text_field = "caption"
+    status_fields = "status_code,status"
+    default_quota = 50
+    max_images = 10
+    max_image_bytes = 8 * 1024 * 1024
+    image_types = ("image/jpeg",)
+    aspect_range = (4 / 5, 1.91)
+    refresh_grant = "ig_refresh_token"
+
+    def instagram_login(self) -> bool:
+        """Instagram Login (a renewable 60-day token) rather than Facebook Login."""
+        host = host_of(self.base_url)
+        if host == INSTAGRAM_LOGIN_HOST:
+            return True
+        if host == FACEBOOK_LOGIN_HOST:
+            return False
+        return read_token_meta(self.secrets, self.account.id).get("login") != "facebook"
+
+    def can_refresh(self) -> bool:
+        return self.instagram_login()
+
+    def _handle(self) -> str:
+        return (self.account.handle or "").strip().lstrip("@")
+
+    def user_id(self) -> str:
+        if self._user is None:
+            if is_numeric_id(self._handle()):
+                self._user = self._handle()
+            elif self.instagram_login():
+                me = self.call("GET", "me", params={"fields": "user_id,username"})
+                self._user = str(me.get("user_id") or me.get("id") or "")
+                if not self._user:
+                    raise Rejected("Instagram did not say which account the token is for")
+            else:
+                raise Rejected(self._needs_id())
+        return self._user
+
+    def _needs_id(self) -> str:
+        return (f"{self.account.id}: --handle must be the Instagram account's numeric id "
+                f"(publisher accounts set {self.account.id} --handle ID)")
+
+    def extra_problems(self, post: Post) -> list[str]:
+        if not is_numeric_id(self._handle()) and not self.instagram_login():
+            return [self._needs_id()]
+        return []
+
+    def container_fields(self, post: Post, urls: list[str]) -> dict[str, str]:
+        if not urls:
+            raise Rejected("Instagram needs an image")
+        fields = {"image_url": urls[0], "caption": post.text}
+        if post.media[0].alt.strip():
+            fields["alt_text"] = post.media[0].alt
+        return fields
+
+    def child_fields(self, url: str, alt: str) -> dict[str, str]:
+        fields = {"image_url": url, "is_carousel_item": "true"}
+        if alt.strip():
+            fields["alt_text"] = alt
+        return fields
+
+    def carousel_fields(self, post: Post, children: list[str]) -> dict[str, str]:
+        return {"media_type": "CAROUSEL", "children": ",".join(children),
+                "caption": post.text}
+
+    def container_status(self, answer: dict) -> tuple[str, str]:
+        return str(answer.get("status_code") or ""), str(answer.get("status") or "")
+
+    def identity(self) -> Identity:
+        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
+        username = str(me.get("username") or "")
+        if not username:
+            return Identity(str(me.get("name") or me.get("id") or "?"))
+        return Identity(f"@{username}", f"https://www.instagram.com/{username}/",
+                        {"id": str(me.get("id") or "")})
+
+
+def make_adapter(account: Account, adapters) -> InstagramAdapter:
+    return InstagramAdapter(
+        account=account, secrets=adapters.secrets, session=adapters.session,
+        checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
+        sleep=getattr(adapters, "sleep", time.sleep),
+    )

@@ -1,0 +1,90 @@
+"""Threads through its Graph API (graph.threads.net).
+
+- A post is a container made with POST /{threads-user-id}/threads
+  (``media_type`` TEXT or IMAGE, ``text``, ``image_url``, ``alt_text``) and
+  published with POST /{threads-user-id}/threads_publish (``creation_id``);
+  2 to 20 images make a CAROUSEL of item containers. The shared flow, its
+  crash recovery and the quota (GET /{threads-user-id}/threads_publishing_limit,
+  250 posts in 24 hours) are in :mod:`publisher.platforms.meta_containers`.
+- Text: 500 characters (emoji count as their UTF-8 bytes), at most 5 links.
+  Images: JPEG or PNG, 8 MB at most, aspect ratio up to 10:1, fetched by
+  Threads from the account's ``media_url`` (``validate`` checks they are there).
+- ``--handle``: the numeric Threads user id; anything else (an @name, or
+  nothing) uses ``me`` in the paths, which Threads resolves to the token's user.
+- Tokens live 60 days and are renewed with GET /refresh_access_token
+  (``th_refresh_token``) 30 days before they expire.
+- The API has no language field.
+"""
+
+from __future__ import annotations
+
+import time
+
+from publisher.domain.accounts import Account
+from publisher.platforms.base import Identity, Post
+from publisher.platforms.meta_containers import ContainerAdapter, is_numeric_id
+
+GRAPH_VERSION = "v1.0"
+
+
+class ThreadsAdapter(ContainerAdapter):
+    platform = "threads"
+    name = "Threads"
+    version = GRAPH_VERSION
+    create_edge = "threads"
+    publish_edge = "threads_publish"
+    quota_edge = "threads_publishing_limit"
+    posts_edge = "threads"
+    text_field = "text"
+    status_fields = "status,error_message"
+    default_quota = 250
+    max_images = 20
+    max_image_bytes = 8 * 1024 * 1024
+    image_types = ("image/jpeg", "image/png")
+    aspect_range = (1 / 10, 10.0)
+    refresh_grant = "th_refresh_token"
+
+    def user_id(self) -> str:
+        handle = (self.account.handle or "").strip()
+        return handle if is_numeric_id(handle) else "me"
+
+    def container_fields(self, post: Post, urls: list[str]) -> dict[str, str]:
+        if not urls:
+            return {"media_type": "TEXT", "text": post.text}
+        fields = {"media_type": "IMAGE", "image_url": urls[0]}
+        if post.text:
+            fields["text"] = post.text
+        if post.media[0].alt.strip():
+            fields["alt_text"] = post.media[0].alt
+        return fields
+
+    def child_fields(self, url: str, alt: str) -> dict[str, str]:
+        fields = {"media_type": "IMAGE", "image_url": url, "is_carousel_item": "true"}
+        if alt.strip():
+            fields["alt_text"] = alt
+        return fields
+
+    def carousel_fields(self, post: Post, children: list[str]) -> dict[str, str]:
+        fields = {"media_type": "CAROUSEL", "children": ",".join(children)}
+        if post.text:
+            fields["text"] = post.text
+        return fields
+
+    def container_status(self, answer: dict) -> tuple[str, str]:
+        return str(answer.get("status") or ""), str(answer.get("error_message") or "")
+
+    def identity(self) -> Identity:
+        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
+        username = str(me.get("username") or "")
+        if not username:
+            return Identity(str(me.get("name") or me.get("id") or "?"))
+        return Identity(f"@{username}", f"https://www.threads.net/@{username}",
+                        {"id": str(me.get("id") or "")})
+
+
+def make_adapter(account: Account, adapters) -> ThreadsAdapter:
+    return ThreadsAdapter(
+        account=account, secrets=adapters.secrets, session=adapters.session,
+        checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
+        sleep=getattr(adapters, "sleep", time.sleep),
+    )
