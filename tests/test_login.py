@@ -148,6 +148,11 @@ def handle_of(home: Path, account_id: str) -> str | None:
     return next(row["handle"] for row in listing if row["id"] == account_id)
 
 
+def listed(home: Path, account_id: str) -> dict:
+    listing = json.loads(run_cli("--home", str(home), "accounts", "list", "--json").out)
+    return next(row for row in listing if row["id"] == account_id)
+
+
 def assert_no_secret_shown(result: Result, *values: str) -> None:
     shown = result.out + result.err
     for value in values:
@@ -463,6 +468,9 @@ def test_instagram_account_of_the_page(home: Path) -> None:
         result = run.finish()
     assert result.code == 0, result.err
     assert get_secret("dc-instagram") == server.page_tokens["101"]
+    # A page token does not expire; the record tells the adapter not to renew it.
+    assert token_record("dc-instagram") == {"login": "facebook"}
+    assert listed(home, "dc-instagram")["expires_at"] is None
     assert handle_of(home, "dc-instagram") == "17841400000000001"
     assert "@kosovoembassy" in result.out
     assert_no_secret_shown(result, server.app_secret, *server.secret_values())
@@ -491,6 +499,35 @@ def test_threads_copy_paste_then_the_60_day_token(home: Path) -> None:
     assert record["user_id"] == "7001"
     assert handle_of(home, "dc-threads") == "7001"
     assert "expires on" in result.out
+    # The Threads adapter reads the same record: accounts list shows its expiry.
+    assert listed(home, "dc-threads")["expires_at"] == (
+        datetime.fromisoformat(record["expires_at"]).isoformat())
+    assert listed(home, "dc-threads")["token_refreshable"] is True
+    assert_no_secret_shown(result, server.app_secret, pasted, *server.secret_values())
+
+
+def test_instagram_login_copy_paste_then_the_60_day_token(home: Path) -> None:
+    with FakeThreadsAuth(app_id="ig-app-1", redirect_uri="https://example.org/ig",
+                         instagram=True) as server:
+        add_account(home, "dc-instagram", "instagram", server.url)
+        started = datetime.now(UTC)
+        run = LoginRun(home, "dc-instagram", "--instagram-login", "--client-id", "ig-app-1",
+                       "--redirect-uri", "https://example.org/ig",
+                       answers=(server.app_secret,))
+        url = run.printed_url()
+        assert url.startswith(f"{server.url}/oauth/authorize?")
+        assert query(url)["scope"] == (
+            "instagram_business_basic,instagram_business_content_publish")
+        pasted = landing(url)
+        run.type(pasted)
+        result = run.finish()
+    assert result.code == 0, result.err
+    assert server.tokens.get(get_secret("dc-instagram") or "") == "long"
+    record = token_record("dc-instagram")
+    assert record["login"] == "instagram"
+    assert near(record["expires_at"], started + timedelta(seconds=5183944))
+    assert handle_of(home, "dc-instagram") == "7001"
+    assert listed(home, "dc-instagram")["token_refreshable"] is True
     assert_no_secret_shown(result, server.app_secret, pasted, *server.secret_values())
 
 

@@ -95,6 +95,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     login.add_argument("--page", metavar="PAGE_ID",
                        help=_("Facebook, Instagram: the page (default: the account's handle, "
                               "or asked)"))
+    login.add_argument("--instagram-login", action="store_true",
+                       help=_("Instagram: log in with Instagram Login (a 60-day token) rather "
+                              "than Facebook Login (the default unless the API base is "
+                              "graph.instagram.com)"))
     login.add_argument("--authorize-url", metavar="URL",
                        help=_("the platform's authorisation address (default: public)"))
     login.add_argument("--token-url", metavar="URL",
@@ -363,7 +367,7 @@ def run_login(args: argparse.Namespace, cli: Cli) -> int:
     options = LoginOptions(
         port=args.port, redirect_uri=args.redirect_uri, paste=args.paste, timeout=args.timeout,
         client_id=args.client_id, scopes=args.scopes, authorize_url=args.authorize_url,
-        token_url=args.token_url, page=args.page,
+        token_url=args.token_url, page=args.page, instagram_login=args.instagram_login,
     )
     prompter = _TerminalPrompter(cli, open_browser=not args.no_browser)
     try:

@@ -45,6 +45,10 @@ FACEBOOK_DIALOG_URL = f"https://www.facebook.com/{META_GRAPH_VERSION}/dialog/oau
 FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts"
 INSTAGRAM_SCOPES = ("pages_show_list,pages_read_engagement,instagram_basic,"
                     "instagram_content_publish,business_management")
+INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
+INSTAGRAM_AUTHORIZE_URL = "https://www.instagram.com/oauth/authorize"
+INSTAGRAM_TOKEN_URL = "https://api.instagram.com/oauth/access_token"
+INSTAGRAM_LOGIN_SCOPES = "instagram_business_basic,instagram_business_content_publish"
 THREADS_AUTHORIZE_URL = "https://threads.net/oauth/authorize"
 THREADS_SCOPES = "threads_basic,threads_content_publish"
 LINKEDIN_AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
@@ -367,28 +371,35 @@ class LoginClient:
                           headers={"Authorization": f"Bearer {user_token}"},
                           params={"fields": self._PAGE_FIELDS})
 
-    # Threads
+    # Threads, and Instagram with Instagram Login
 
-    def threads_code_token(self, token_url: str, app_id: str, app_secret: str,
-                           redirect_uri: str, code: str) -> dict:
-        return self.token(token_url, {
-            "client_id": app_id, "client_secret": app_secret, "grant_type": "authorization_code",
-            "redirect_uri": redirect_uri, "code": code}, what="exchanging the code")
+    def meta_code_token(self, token_url: str, app_id: str, app_secret: str,
+                        redirect_uri: str, code: str) -> dict:
+        """POST /oauth/access_token: the code for a short-lived token (and the user id)."""
+        answer = self._call("POST", token_url, "exchanging the code", (app_secret, code),
+                            data={"client_id": app_id, "client_secret": app_secret,
+                                  "grant_type": "authorization_code",
+                                  "redirect_uri": redirect_uri, "code": code})
+        if isinstance(answer.get("data"), list) and answer["data"]:
+            answer = answer["data"][0]  # Instagram Login's newer shape
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            raise Rejected("exchanging the code: no access_token in the answer")
+        return answer
 
-    def threads_long_lived(self, base: str, app_secret: str, short_token: str) -> dict:
-        """GET /access_token?grant_type=th_exchange_token: the 60-day token."""
+    def meta_long_lived(self, base: str, grant: str, app_secret: str, short_token: str) -> dict:
+        """GET /access_token?grant_type=th_exchange_token|ig_exchange_token: 60 days."""
         answer = self._call("GET", f"{base}/access_token", "exchanging for a long-lived token",
                             (app_secret, short_token),
-                            params={"grant_type": "th_exchange_token",
-                                    "client_secret": app_secret, "access_token": short_token})
+                            params={"grant_type": grant, "client_secret": app_secret,
+                                    "access_token": short_token})
         if not answer.get("access_token"):
             raise Rejected("exchanging for a long-lived token: no access_token in the answer")
         return answer
 
-    def threads_me(self, base: str, token: str) -> dict:
-        return self._call("GET", f"{base}/v1.0/me", "checking the new token", (token,),
+    def meta_me(self, base: str, version: str, token: str, fields: str) -> dict:
+        return self._call("GET", f"{base}/{version}/me", "checking the new token", (token,),
                           headers={"Authorization": f"Bearer {token}"},
-                          params={"fields": "id,username"})
+                          params={"fields": fields})
 
     # Telegram
 

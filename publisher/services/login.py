@@ -17,6 +17,7 @@ What is stored (the adapters read it):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -43,6 +44,9 @@ DEFAULT_PORT = 8719
 DEFAULT_TIMEOUT = 300.0
 LOGIN_PLATFORMS = ("mastodon", "x", "bluesky", "facebook", "instagram", "threads", "telegram",
                    "linkedin")
+# API hosts of the platforms themselves: their login addresses stay the public ones.
+_PUBLIC_HOSTS = {urlsplit(base).hostname for base in DEFAULT_API_BASE.values() if base} | {
+    oauth.INSTAGRAM_LOGIN_HOST}
 _APP_PASSWORD = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
 _BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
@@ -76,6 +80,7 @@ class LoginOptions:
     authorize_url: str | None = None
     token_url: str | None = None
     page: str | None = None  # Facebook / Instagram: which page
+    instagram_login: bool = False  # Instagram: Instagram Login instead of Facebook Login
 
 
 @dataclass
@@ -133,6 +138,11 @@ def login(
         context.accounts_file.replace(replace(account, handle=handle))
     expires = expiry_of(credentials.meta) if credentials.meta else None
     return LoginResult(account.id, credentials.who, expires, handle, credentials.notes)
+
+
+def _fingerprint(token: str) -> str:
+    """Which token a record describes (as the Meta adapters compute it)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 def _check_redirect(uri: str) -> None:
@@ -207,8 +217,9 @@ class _Flow:
 
     def _address(self, public: str) -> str:
         """A public login address, moved under a custom api_base (a test server)."""
-        default = DEFAULT_API_BASE.get(self.account.platform)
-        if self.account.api_base and self.account.api_base.rstrip("/") != default:
+        if public.startswith(f"{self.base}/"):
+            return public
+        if urlsplit(self.base).hostname not in _PUBLIC_HOSTS:
             parts = urlsplit(public)
             return self.base + parts.path + (f"?{parts.query}" if parts.query else "")
         return public
@@ -449,6 +460,9 @@ class _Flow:
                             handle=str(page["id"]))
 
     def instagram(self) -> _Credentials:
+        host = urlsplit(self.base).hostname
+        if self.options.instagram_login or host == oauth.INSTAGRAM_LOGIN_HOST:
+            return self._instagram_login()
         user_token, _app = self._facebook_user_token(oauth.INSTAGRAM_SCOPES)
         if self.options.page:
             pages = [self.client.facebook_page(self.base, user_token, self.options.page)]
@@ -463,47 +477,84 @@ class _Flow:
         instagram = page["instagram_business_account"]
         username = instagram.get("username")
         who = f"@{username}" if username else str(instagram["id"])
-        return _Credentials(self._page_token(page), who, handle=str(instagram["id"]),
-                            notes=[_("the token is the page token of {page}: it does not expire")
-                                   .format(page=page.get("name") or page["id"])])
+        # The record says which login made the token: the adapter renews only
+        # Instagram Login tokens, and a page token needs no renewing.
+        return _Credentials(self._page_token(page), who, {"login": "facebook"},
+                            handle=str(instagram["id"]))
 
-    # Threads: authorisation code (https redirect: copy-paste), then the 60-day token
+    # Threads, and Instagram with Instagram Login: authorisation code (an https
+    # redirect, so copy-paste), then the 60-day token that renews itself
 
-    def threads(self) -> _Credentials:
-        self.prompter.say(_("You need a Meta app with the Threads use case; its Threads app ID "
-                            "and Threads app secret are under App settings -> Basic."))
-        app_id = self._client_id(_("Threads app ID: "))
-        app_secret = self._required_secret(_("Threads app secret (not shown): "),
-                                           _("app secret"))
+    def _https_redirect(self, name: str) -> oauth.Redirect:
         uri = self.options.redirect_uri or self._required(
-            _("The https redirect URI registered in the app (Redirect Callback URLs): "),
-            _("redirect URI"))
+            _("The https redirect URI registered in the app: "), _("redirect URI"))
         _check_redirect(uri)
         redirect = oauth.loopback_redirect(uri)
         redirect = oauth.Redirect(redirect.uri, redirect.listen and not self.options.paste)
         if not redirect.listen and not uri.startswith("https://"):
-            raise UserError(_("Threads takes only an https redirect URI"),
-                            hint=_("register one such as https://example.org/threads-callback"))
+            raise UserError(_("{name} takes only an https redirect URI").format(name=name),
+                            hint=_("register one such as https://example.org/callback in the "
+                                   "app and give it with --redirect-uri"))
+        return redirect
+
+    def _meta_code_flow(self, name: str, authorize_url: str, token_url: str,
+                        scopes: str) -> tuple[dict, str, str]:
+        """The short-lived token's answer, the app id and the app secret."""
+        app_id = self._client_id(_("{name} app ID: ").format(name=name))
+        app_secret = self._required_secret(_("{name} app secret (not shown): ")
+                                           .format(name=name), _("app secret"))
+        redirect = self._https_redirect(name)
         state = oauth.make_state()
-        scopes = self.options.scopes or oauth.THREADS_SCOPES
         with _Receiver(redirect) as receiver:
-            url = oauth.with_query(
-                self.options.authorize_url or self._address(oauth.THREADS_AUTHORIZE_URL), {
-                    "client_id": app_id, "redirect_uri": receiver.redirect_uri,
-                    "scope": scopes, "response_type": "code", "state": state})
+            url = oauth.with_query(self.options.authorize_url or self._address(authorize_url), {
+                "client_id": app_id, "redirect_uri": receiver.redirect_uri,
+                "scope": self.options.scopes or scopes, "response_type": "code",
+                "state": state})
             code = receiver.code(self.prompter, url, state, self.options.timeout, _(
                 "The browser lands on your redirect address; paste that whole address "
                 "(or just the code) here (not shown): "))
             redirect_uri = receiver.redirect_uri
-        short = self.client.threads_code_token(
-            self.options.token_url or f"{self.base}/oauth/access_token", app_id, app_secret,
+        short = self.client.meta_code_token(
+            self.options.token_url or self._address(token_url), app_id, app_secret,
             redirect_uri, code)
-        long = self.client.threads_long_lived(self.base, app_secret, str(short["access_token"]))
+        return short, app_id, app_secret
+
+    def threads(self) -> _Credentials:
+        self.prompter.say(_("You need a Meta app with the Threads use case; its Threads app ID "
+                            "and Threads app secret are under App settings -> Basic, and the "
+                            "https redirect address under Redirect Callback URLs."))
+        short, app_id, app_secret = self._meta_code_flow(
+            "Threads", oauth.THREADS_AUTHORIZE_URL, f"{self.base}/oauth/access_token",
+            oauth.THREADS_SCOPES)
+        long = self.client.meta_long_lived(self.base, "th_exchange_token", app_secret,
+                                           str(short["access_token"]))
         token = str(long["access_token"])
-        me = self.client.threads_me(self.base, token)
+        me = self.client.meta_me(self.base, "v1.0", token, "id,username")
         user_id = str(me.get("id") or short.get("user_id") or "")
         username = me.get("username")
-        meta = {"expires_at": self._expires_at(long, timedelta(days=60)), "client_id": app_id}
+        meta = {"expires_at": self._expires_at(long, timedelta(days=60)), "client_id": app_id,
+                "token_sha256": _fingerprint(token)}
+        if user_id:
+            meta["user_id"] = user_id
+        return _Credentials(token, f"@{username}" if username else user_id, meta,
+                            handle=user_id or None)
+
+    def _instagram_login(self) -> _Credentials:
+        self.prompter.say(_("You need a Meta app with Instagram business login (the Instagram "
+                            "API with Instagram Login); its Instagram app ID and secret are "
+                            "under Instagram -> API setup with Instagram login, where the https "
+                            "redirect address is registered too."))
+        short, app_id, app_secret = self._meta_code_flow(
+            "Instagram", oauth.INSTAGRAM_AUTHORIZE_URL, oauth.INSTAGRAM_TOKEN_URL,
+            oauth.INSTAGRAM_LOGIN_SCOPES)
+        long = self.client.meta_long_lived(self.base, "ig_exchange_token", app_secret,
+                                           str(short["access_token"]))
+        token = str(long["access_token"])
+        me = self.client.meta_me(self.base, oauth.META_GRAPH_VERSION, token, "user_id,username")
+        user_id = str(me.get("user_id") or short.get("user_id") or me.get("id") or "")
+        username = me.get("username")
+        meta = {"expires_at": self._expires_at(long, timedelta(days=60)), "client_id": app_id,
+                "login": "instagram", "token_sha256": _fingerprint(token)}
         if user_id:
             meta["user_id"] = user_id
         return _Credentials(token, f"@{username}" if username else user_id, meta,

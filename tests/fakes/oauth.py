@@ -304,14 +304,24 @@ class FakeMetaGraph(AuthServer):
 
 
 class FakeThreadsAuth(AuthServer):
-    """threads.net/oauth/authorize and graph.threads.net's token endpoints."""
+    """threads.net/oauth/authorize and graph.threads.net's token endpoints.
+
+    With ``instagram=True`` it is Instagram Login instead (the authorisation
+    window of www.instagram.com, api.instagram.com's token answer in its
+    ``data`` list, ig_exchange_token and /v23.0/me on graph.instagram.com).
+    """
 
     def __init__(self, app_id: str = "threads-app-1", app_secret: str = "threads-secret-xyz",
-                 redirect_uri: str = "https://example.org/threads-callback"):
+                 redirect_uri: str = "https://example.org/threads-callback",
+                 instagram: bool = False):
         super().__init__()
         self.app_id = app_id
         self.app_secret = app_secret
         self.redirect_uri = redirect_uri
+        self.instagram = instagram
+        self.basic_scope = "instagram_business_basic" if instagram else "threads_basic"
+        self.exchange_grant = "ig_exchange_token" if instagram else "th_exchange_token"
+        self.me_path = "/v23.0/me" if instagram else "/v1.0/me"
 
     def _error(self, message: str, code: int = 100):
         return 400, {"error": {"message": message, "type": "OAuthException", "code": code}}, {}
@@ -323,7 +333,7 @@ class FakeThreadsAuth(AuthServer):
             if (params.get("client_id") != self.app_id
                     or params.get("redirect_uri") != self.redirect_uri
                     or params.get("response_type") != "code"
-                    or "threads_basic" not in params.get("scope", "").split(",")):
+                    or self.basic_scope not in params.get("scope", "").split(",")):
                 return 400, b"Invalid request", {}
             return self.consent(params, Grant(self.app_id, self.redirect_uri,
                                               params["scope"]), suffix="#_")
@@ -336,17 +346,22 @@ class FakeThreadsAuth(AuthServer):
             if (grant is None or fields.get("grant_type") != "authorization_code"
                     or fields.get("redirect_uri") != grant.redirect_uri):
                 return self._error("Invalid verification code format.", 100)
-            return 200, {"access_token": self.issue("short"), "user_id": 7001}, {}
+            short = {"access_token": self.issue("short"), "user_id": 7001}
+            if self.instagram:
+                return 200, {"data": [{**short, "permissions": grant.scope}]}, {}
+            return 200, short, {}
         if route == "GET /access_token":
-            if (params.get("grant_type") != "th_exchange_token"
+            if (params.get("grant_type") != self.exchange_grant
                     or params.get("client_secret") != self.app_secret
                     or self.tokens.get(params.get("access_token", "")) != "short"):
                 return self._error("Invalid OAuth access token.", 190)
             return 200, {"access_token": self.issue("long"), "token_type": "bearer",
                          "expires_in": 5183944}, {}
-        if route == "GET /v1.0/me":
+        if route == f"GET {self.me_path}":
             if self.tokens.get(self.bearer(request) or "") != "long":
                 return self._error("Invalid OAuth access token.", 190)
+            if self.instagram:
+                return 200, {"id": "9001", "user_id": "7001", "username": "kosovoembassy"}, {}
             return 200, {"id": "7001", "username": "kosovoembassy"}, {}
         return self._error("Unknown path", 2500)
 
