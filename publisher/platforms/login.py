@@ -110,7 +110,7 @@ def code_from_answer(params: dict[str, str], state: str | None) -> str:
         detail = params.get("error_description") or params.get("error_reason") or ""
         detail = f" ({detail[:ERROR_TEXT_LIMIT]})" if detail else ""
         if params["error"] in DENIED:
-            raise LoginFailed(f"the authorisation was denied{detail}; nothing was stored")
+            raise LoginFailed(f"the authorisation was denied{detail}")
         raise LoginFailed(f"the platform answered {params['error'][:80]}{detail}")
     if state is not None and params.get("state") != state:
         raise LoginFailed("the answer's state does not match this login (a stale or forged "
@@ -215,8 +215,8 @@ class RedirectListener:
         while not self._done.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
-                raise LoginFailed(f"no answer from the browser within {timeout:g} seconds; "
-                                  "nothing was stored (run the login again, or use --paste)")
+                raise LoginFailed(f"no answer from the browser within {timeout:g} seconds "
+                                  "(run the login again, or use --paste)")
             self._server.timeout = min(left, 0.5)
             self._server.handle_request()
         assert self._answer is not None

@@ -140,6 +140,11 @@ def login(
     return LoginResult(account.id, credentials.who, expires, handle, credentials.notes)
 
 
+def _paste_address() -> str:
+    return _("Paste the whole address the browser was sent to, from its address bar (the "
+             "page itself may fail to load) (not shown): ")
+
+
 def _fingerprint(token: str) -> str:
     """Which token a record describes (as the Meta adapters compute it)."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
@@ -318,7 +323,7 @@ class _Flow:
                     "code_challenge": oauth.code_challenge(verifier),
                     "code_challenge_method": "S256"})
             code = receiver.code(self.prompter, url, state, self.options.timeout,
-                                 _("Paste the address the browser was sent to (not shown): "))
+                                 _paste_address())
             redirect_uri = receiver.redirect_uri
         data = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
                 "redirect_uri": redirect_uri, "code_verifier": verifier}
@@ -415,7 +420,7 @@ class _Flow:
                     "state": state, "scope": self.options.scopes or scopes,
                     "response_type": "code"})
             code = receiver.code(self.prompter, url, state, self.options.timeout,
-                                 _("Paste the address the browser was sent to (not shown): "))
+                                 _paste_address())
             redirect_uri = receiver.redirect_uri
         short = self.client.facebook_code_token(self.base, app_id, app_secret, redirect_uri,
                                                 code)
@@ -580,7 +585,7 @@ class _Flow:
                     "response_type": "code", "client_id": client_id,
                     "redirect_uri": receiver.redirect_uri, "state": state, "scope": scopes})
             code = receiver.code(self.prompter, url, state, self.options.timeout,
-                                 _("Paste the address the browser was sent to (not shown): "))
+                                 _paste_address())
             redirect_uri = receiver.redirect_uri
         tokens = self.client.token(token_url, {
             "grant_type": "authorization_code", "code": code, "client_id": client_id,
