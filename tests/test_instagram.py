@@ -482,3 +482,19 @@ def test_a_container_still_in_progress_is_picked_up_by_the_next_attempt(
     assert isinstance(published, Published)
     assert len(ig.container_requests()) == 1 and len(ig.posts) == 1
     assert made.find("key-1", post) == published
+
+
+def test_a_refused_renewal_near_expiry_is_tried_again_an_hour_later_not_every_run(
+    ws: Path, ig: FakeInstagram
+) -> None:
+    write_token_meta(KeyringSecrets(), "ig", {"expires_at": "2026-12-04T00:00:00+00:00"})
+    ig.fail_next("GET /refresh_access_token",
+                 Scripted(500, graph_error(2, "Service temporarily unavailable")))
+    for _run in range(3):
+        made, _account = adapter(ws, ig, media_url="http://127.0.0.1:9")
+        made.check()
+    assert len(ig.requests_to("GET", "/refresh_access_token")) == 1
+    assert get_secret("ig") == TOKEN
+    status = made.token_status()
+    assert status.refreshable is False  # so the week-ahead warning shows
+    assert status.expires_at == datetime(2026, 12, 4, tzinfo=UTC)

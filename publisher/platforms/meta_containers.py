@@ -97,8 +97,10 @@ POLL_DELAYS = (0.1, 0.3, 0.6, 1.0, 2.0, 3.0, 5.0, 5.0, 5.0, 8.0)
 QUOTA_RETRY = timedelta(hours=1)
 TOKEN_LIFE = timedelta(days=60)
 REFRESH_AHEAD = timedelta(days=30)
-# A token whose expiry is unknown is refreshed at most this often.
+# After a refused renewal, try again this long after (a token whose expiry is
+# unknown may be younger than the day Meta requires).
 REFRESH_RETRY = timedelta(days=1)
+REFRESH_RETRY_NEAR_EXPIRY = timedelta(hours=1)
 MAX_ALT_TEXT = 1000
 RECENT_POSTS = 25
 
@@ -320,7 +322,8 @@ class ContainerAdapter:
         if expiry is not None and expiry - now > REFRESH_AHEAD:
             return
         tried = _moment(meta.get("refresh_tried_at"))
-        if expiry is None and tried is not None and now - tried < REFRESH_RETRY:
+        wait = REFRESH_RETRY if expiry is None else REFRESH_RETRY_NEAR_EXPIRY
+        if tried is not None and now - tried < wait:
             return
         try:
             self._refresh(token)
@@ -539,7 +542,14 @@ class ContainerAdapter:
 
     def _wait_until_finished(self, container: str) -> None:
         for delay in (*POLL_DELAYS, None):
-            state, detail = self.status(container)
+            try:
+                state, detail = self.status(container)
+            except Rejected as error:
+                # No status to be had: publishing a container that is not ready
+                # is refused as passing trouble (9007), so try it.
+                log.warning("%s: cannot read container %s: %s", self.account.id, container,
+                            error.message)
+                return
             if state == FINISHED:
                 return
             if state == PUBLISHED:
