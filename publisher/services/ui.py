@@ -24,6 +24,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint, normalized_text
 from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, State
 from publisher.i18n import _
+from publisher.platforms.base import TokenStatus
 from publisher.services.context import Context
 from publisher.services.drafts import list_drafts, locales_of
 from publisher.services.queueing import open_queue
@@ -396,13 +397,18 @@ class QueueOverview:
     holds: dict[str, AccountHold]
 
 
-def queue_overview(context: Context, *, include_final: bool = False) -> QueueOverview:
+def queue_overview(
+    context: Context, *, include_final: bool = False, recent_since: datetime | None = None
+) -> QueueOverview:
+    """The queue's items (sent, cancelled and expired ones only with ``include_final``,
+    or when they became so after ``recent_since``), the freeze, pauses and holds."""
     with open_queue(context) as queue:
         items = queue.items()
         pauses = queue.pauses()
         holds = queue.holds()
     if not include_final:
-        items = [item for item in items if item.state not in FINAL]
+        items = [item for item in items if item.state not in FINAL
+                 or (recent_since is not None and item.updated_at >= recent_since)]
     freeze = pauses.pop(FREEZE, None)
     return QueueOverview(items, freeze, pauses, holds)
 
@@ -410,7 +416,7 @@ def queue_overview(context: Context, *, include_final: bool = False) -> QueueOve
 def fix_command(account_id: str, *, paused: bool, hold: AccountHold | None) -> str:
     """The command that gets a paused or held account sending again."""
     if hold is not None and hold.kind == "auth":
-        return (f"publisher accounts set-secret {account_id} && "
+        return (f"publisher accounts login {account_id} && "
                 f"publisher resume --account {account_id}")
     if paused:
         return f"publisher resume --account {account_id}"
@@ -454,6 +460,9 @@ def publish_item_now(context: Context, item_id: int, clock: Callable[[], datetim
 # Accounts
 
 
+NO_EXPIRY = TokenStatus(None)
+
+
 @dataclass(frozen=True)
 class AccountRow:
     account: Account
@@ -462,14 +471,26 @@ class AccountRow:
     secret_stored: bool | None  # None: the keyring cannot be asked
     paused: bool
     hold: AccountHold | None
+    token: TokenStatus = NO_EXPIRY  # what the keyring says of its expiry
 
     @property
     def fix(self) -> str:
         return fix_command(self.account.id, paused=self.paused, hold=self.hold)
 
 
-def accounts_overview(context: Context) -> list[AccountRow]:
+@dataclass(frozen=True)
+class AccountsOverview:
+    rows: list[AccountRow]
+    # Tokens expired, or expiring within a week without renewing themselves: one line
+    # each, with the command that fixes it.
+    notices: list[str]
+
+
+def accounts_overview(context: Context, clock: Callable[[], datetime]) -> AccountsOverview:
+    """Every account with its audience, secret, pause, hold and token expiry (keyring
+    only: no network)."""
     from publisher.services.secrets import has_secret
+    from publisher.services.tokens import token_notices, token_status_of
 
     with open_queue(context) as queue:
         pauses = queue.pauses()
@@ -478,6 +499,8 @@ def accounts_overview(context: Context) -> list[AccountRow]:
     for account_id, account in sorted(context.accounts.items()):
         audience = context.audience_for(account)
         secret = has_secret(account_id) if account.needs_secret else None
+        token = token_status_of(context, account_id, clock) if secret else NO_EXPIRY
         rows.append(AccountRow(account, audience.name, audience.timezone, secret,
-                               account_id in pauses, holds.get(account_id)))
-    return rows
+                               account_id in pauses, holds.get(account_id), token))
+    notices = [notice.message for notice in token_notices(context, clock)]
+    return AccountsOverview(rows, notices)

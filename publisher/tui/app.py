@@ -74,12 +74,13 @@ class PublisherApp(App[None]):
                 tooltip=N_("Accounts, audiences and stored secrets")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
                 tooltip=N_("Change the interface language")),
-        Binding("f10", "toggle_freeze", N_("Freeze/resume"), id="app.freeze",
+        Binding("f10", "toggle_freeze", N_("Freeze"), id="app.freeze",
                 tooltip=N_("Pause everything (a crisis), or resume")),
-        Binding("ctrl+p", "command_palette", N_("Commands"), id="app.palette",
+        # The footer shows the palette's key itself, on the right.
+        Binding("ctrl+p", "command_palette", N_("Commands"), id="app.palette", show=False,
                 tooltip=N_("Every action, searchable")),
-        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Leave publisher"),
-                priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", show=False,
+                tooltip=N_("Leave publisher"), priority=True),
     ]
 
     # The freeze's reason while the queue is frozen, else None (banners follow it).
@@ -115,9 +116,14 @@ class PublisherApp(App[None]):
 
     # Views and errors
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The key of the view shown is not offered (it would do nothing)."""
+        return not (action == "view" and parameters and parameters[0] == self.current_mode)
+
     def action_view(self, name: str) -> None:
         if self.current_mode != name:
             self.switch_mode(name)
+            self.refresh_bindings()
 
     def show_error(self, error: BaseException | None) -> None:
         """One line for a person; a traceback only in the log, for a bug."""

@@ -63,6 +63,16 @@ def format_clock(moment: datetime, zone: tzinfo | None = None) -> str:
     return format_time(local, format="short", locale=BABEL_LOCALE[current_language()])
 
 
+def format_short(moment: datetime, zone: tzinfo | None = None) -> str:
+    """Weekday, day, month and time, for narrow columns ("Fri, 20 Nov 19:00")."""
+    from babel.dates import format_skeleton, format_time
+
+    local = moment.astimezone(zone) if zone else moment
+    locale = BABEL_LOCALE[current_language()]
+    return (f"{format_skeleton('MMMEd', local, locale=locale)} "
+            f"{format_time(local, format='short', locale=locale)}")
+
+
 def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
     from publisher.i18n import format_datetime
 

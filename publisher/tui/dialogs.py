@@ -42,7 +42,17 @@ class _Dialog(ModalScreen):
 
 
 class ChoiceDialog(_Dialog):
-    """A question with several answers; dismisses with the chosen key, None on escape."""
+    """A question with several answers; dismisses with the chosen key, None on escape.
+
+    The arrow keys move between the answers (as people expect of a row of buttons).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,up", "move(-1)", N_("Previous answer"), id="dialog.previous",
+                show=False, tooltip=N_("Move to the answer on the left")),
+        Binding("right,down", "move(1)", N_("Next answer"), id="dialog.next", show=False,
+                tooltip=N_("Move to the answer on the right")),
+    ]
 
     def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str, str]]):
         super().__init__()
@@ -60,6 +70,12 @@ class ChoiceDialog(_Dialog):
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()
+
+    def action_move(self, step: int) -> None:
+        buttons = list(self.query(Button))
+        current = self.focused if self.focused in buttons else buttons[0]
+        index = buttons.index(current) + step
+        buttons[max(0, min(index, len(buttons) - 1))].focus()
 
     @on(Button.Pressed)
     def choose(self, event: Button.Pressed) -> None:

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
-from tui_helpers import drive, settle
+from tui_helpers import drive, screen_text, settle
 
 from publisher.tui.dialogs import ChoiceDialog, PromptDialog
 
@@ -71,21 +71,35 @@ def test_needs_my_language_follows_the_interface_language(app_on) -> None:
     drive(app_on("sr"), scenario)
 
 
-def test_new_draft_is_written_and_opened_in_the_editor(app_on, demo: Path) -> None:
+def test_new_draft_takes_a_title_and_makes_its_file_name(app_on, demo: Path) -> None:
+    (demo / "drafts" / "dita-e-flamurit-2027.toml").write_text(
+        (demo / "drafts" / "flag-day-2026.toml").read_text())
+
     async def scenario(app, pilot):
         await pilot.press("ctrl+n")
         assert isinstance(app.screen, PromptDialog)
-        await pilot.press(*"Bad Id", "enter")
+        await pilot.press("!", "enter")
         assert isinstance(app.screen, PromptDialog)  # refused, the dialog says why
-        app.screen.query_one(Input).value = ""
-        app.screen.query_one(Input).value = "embassy-news"
+        assert "at least one letter" in screen_text(app)
+        app.screen.query_one(Input).value = "Dita e Flamurit 2027"
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "EditorScreen"
-        assert app.screen.draft_id == "embassy-news"
+        assert app.screen.draft_id == "dita-e-flamurit-2027-2"  # the first id is taken
 
     drive(app_on(), scenario)
-    assert (demo / "drafts" / "embassy-news.toml").is_file()
+    text = (demo / "drafts" / "dita-e-flamurit-2027-2.toml").read_text()
+    assert 'title = "Dita e Flamurit 2027"' in text
+
+
+def test_ids_from_titles_in_every_script() -> None:
+    from publisher.tui.screens.drafts import slug
+
+    assert slug("Gëzuar Ditën e Flamurit!") == "gezuar-diten-e-flamurit"
+    assert slug("Срећан Дан заставе, Ђаковица") == "srecan-dan-zastave-djakovica"
+    assert slug("  #DigitalKosovo: e-Kosova  ") == "digitalkosovo-e-kosova"
+    assert slug("?!") == ""
+    assert len(slug("word " * 40)) <= 48
 
 
 def test_duplicate_copies_without_approval(app_on, demo: Path) -> None:

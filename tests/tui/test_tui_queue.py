@@ -71,7 +71,9 @@ def test_freeze_shows_a_banner_everywhere_holds_items_and_resume_releases(app_on
             assert "FROZEN" in screen_text(app), view
         await pilot.press("f10")
         assert isinstance(app.screen, ChoiceDialog)
-        app.screen.query_one("#choice-yes").press()
+        await pilot.press("right", "left", "right")  # arrows move between the answers
+        assert app.screen.focused.id == "choice-yes"
+        await pilot.press("enter")
         await settle(pilot)
         assert "FROZEN" not in screen_text(app)
 
@@ -141,7 +143,7 @@ def test_accounts_that_need_a_person_are_shown_with_the_fixing_command(app_on, d
         await show_queue(app, pilot)
         text = screen_text(app)
         assert "mfa-x: sign-in failed (token revoked)" in text
-        assert "publisher accounts set-secret mfa-x && publisher resume --account mfa-x" in text
+        assert "publisher accounts login mfa-x && publisher resume --account mfa-x" in text
         assert "mfa-telegram: paused (channel review)" in text
         assert "publisher resume --account mfa-telegram" in text
 

@@ -45,7 +45,7 @@ def test_slots_scores_reasons_and_heat_map_then_pick_one(app_on, demo: Path) -> 
         table.move_cursor(row=row)
         await pilot.press("enter")
         await settle(pilot)
-        assert "Queued:" in screen_text(app)
+        assert "Queued (see it in the queue: F3):" in screen_text(app)
         assert "your time" in screen_text(app) and "Europe/Berlin" in screen_text(app)
 
     drive(app_on(), scenario)
@@ -59,7 +59,7 @@ def test_place_automatically_puts_each_account_at_its_best_time(app_on, demo: Pa
         await open_schedule(app, pilot, "flag-day-2026")
         await pilot.press("ctrl+g")
         await settle(pilot)
-        assert "Queued:" in screen_text(app)
+        assert "Queued (see it in the queue: F3):" in screen_text(app)
 
     drive(app_on(), scenario)
     items = queued(demo, "flag-day-2026")

@@ -121,3 +121,45 @@ def test_check_connection_runs_in_a_worker_and_shows_the_identity(app_on) -> Non
         assert str(table.get_cell("mfa-x", "check")) == "ok: @MFAKosovo (demo)"
 
     drive(app_on(), scenario)
+
+
+def test_accounts_show_token_expiry_and_warn_a_week_ahead(app_on, demo: Path) -> None:
+    from datetime import timedelta
+
+    from tui_helpers import NOW
+
+    from publisher.platforms.tokens import write_token_meta
+    from publisher.services.secrets import KeyringSecrets
+    from publisher.storage.queue import AccountHold
+
+    accounts = AccountsFile(open_context(demo).workspace)
+    for account_id, days in (("li-soon", 3), ("li-later", 30), ("li-dead", -1)):
+        accounts.add(make_account(account_id, "linkedin", locales=["en"],
+                                  handle="urn:li:organization:1"))
+        set_secret(account_id, "token-that-must-never-show")
+        write_token_meta(KeyringSecrets(), account_id,
+                         {"expires_at": (NOW + timedelta(days=days)).isoformat()})
+    from publisher.services.queueing import open_queue
+
+    with open_queue(open_context(demo)) as queue:
+        queue.set_hold(AccountHold("li-dead", "auth", None, "token expired"))
+
+    async def scenario(app, pilot):
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one("#accounts-table", DataTable)
+        assert str(table.get_cell("li-soon", "token")) == "23 Nov 2026 10:00 +01:00: in 3 days"
+        assert str(table.get_cell("li-later", "token")) == "20 Dec 2026 10:00 +01:00"
+        assert str(table.get_cell("li-dead", "token")).startswith("expired 19 Nov 2026")
+        assert str(table.get_cell("mfa-x", "token")) == ""
+        assert str(table.get_cell("li-dead", "status")) == "sign-in failed"
+        text = screen_text(app)
+        assert ("li-dead: sign-in failed — fix: publisher accounts login li-dead && "
+                "publisher resume --account li-dead") in text
+        assert "li-soon: the token expires in 3 days" in text
+        assert "(publisher accounts login li-soon)" in text
+        assert "li-dead: the token expired on 2026-11-19" in text
+        assert "li-later" not in text.split("Account ")[0]  # no warning a month ahead
+        assert "token-that-must-never-show" not in text
+
+    drive(app_on(), scenario, size=(200, 40))

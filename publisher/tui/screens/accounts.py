@@ -1,5 +1,6 @@
 """Accounts: platform, handle, languages, audience, whether a secret is stored (never
-the secret), pauses and holds with the fixing command, and "check connection"."""
+the secret), when its token expires (a warning a week ahead), pauses and holds with the
+fixing command, and "check connection"."""
 
 from __future__ import annotations
 
@@ -15,26 +16,28 @@ from textual.widgets import DataTable, Footer, Static
 
 from publisher.i18n import _
 from publisher.services import ui
-from publisher.tui.base import N_, PublisherScreen
+from publisher.tui.base import N_, PublisherScreen, format_moment
 
-COLUMNS = ("id", "platform", "handle", "locales", "audience", "secret", "status", "check")
+COLUMNS = ("id", "platform", "status", "secret", "token", "locales", "audience", "handle",
+           "check")
 
 
 class AccountsScreen(PublisherScreen):
     CSS_PATH = "accounts.tcss"
     TITLE_TEXT = N_("Accounts")
     AUTO_FOCUS = "#accounts-table"
+    RELOAD_ON_FREEZE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "check", N_("Check connection"), id="accounts.check",
                 tooltip=N_("Ask the platform whose credentials these are (also Enter)")),
-        Binding("ctrl+l", "reload", N_("Reload"), id="accounts.reload",
+        Binding("ctrl+l", "reload", N_("Reload"), show=False, id="accounts.reload",
                 tooltip=N_("Read the accounts again")),
     ]
 
     class Loaded(Message):
-        def __init__(self, rows: list[ui.AccountRow]) -> None:
+        def __init__(self, overview: ui.AccountsOverview) -> None:
             super().__init__()
-            self.rows = rows
+            self.overview = overview
 
     class Checked(Message):
         def __init__(self, account_id: str, result: Text) -> None:
@@ -45,15 +48,18 @@ class AccountsScreen(PublisherScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[ui.AccountRow] = []
+        self.notices: list[str] = []
         self.checks: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
+        yield Static("", id="token-notices", classes="attention")
         yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
-        yield Static(_("Secrets are set with 'publisher accounts set-secret ID' (read from "
-                       "standard input); this screen only says whether one is stored."),
+        yield Static(_("Secrets are set with 'publisher accounts login ID' (step by step) or "
+                       "'publisher accounts set-secret ID' (read from standard input); this "
+                       "screen only says whether one is stored."),
                      classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._columns()
@@ -66,7 +72,8 @@ class AccountsScreen(PublisherScreen):
     def _columns(self) -> None:
         labels = {"id": _("Account"), "platform": _("Platform"), "handle": _("Handle"),
                   "locales": _("Languages"), "audience": _("Audience"), "secret": _("Secret"),
-                  "status": _("Status"), "check": _("Connection")}
+                  "token": _("Token expires"), "status": _("Status"),
+                  "check": _("Connection")}
         table = self.query_one("#accounts-table", DataTable)
         for key in COLUMNS:
             table.add_column(labels[key], key=key)
@@ -77,15 +84,25 @@ class AccountsScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(ui.accounts_overview(self.publisher.context())))
+        self.post_message(self.Loaded(ui.accounts_overview(self.publisher.context(),
+                                                           self.publisher.clock)))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
         self.busy("#accounts-table", False)
-        self.rows = message.rows
+        self.rows = message.overview.rows
+        self.notices = message.overview.notices
         self._show()
 
     def _show(self) -> None:
+        # What needs a person, each with the command that fixes it.
+        lines = [_("{id}: {status} — fix: {command}").format(
+            id=row.account.id, status=self._status(row).plain, command=row.fix)
+            for row in self.rows if row.fix]
+        lines += self.notices
+        notices = self.query_one("#token-notices", Static)
+        notices.update("\n".join(f"⚠ {line}" for line in lines))
+        notices.display = bool(lines)
         table = self.query_one("#accounts-table", DataTable)
         table.clear()
         for row in self.rows:
@@ -105,16 +122,43 @@ class AccountsScreen(PublisherScreen):
             secret = Text(_("stored"), style="green")
         else:
             secret = Text(_("missing"), style="bold red")
-        status = Text(_("ok"), style="green")
-        if row.hold is not None and row.hold.kind == "auth":
-            status = Text(_("sign-in failed: {fix}").format(fix=row.fix), style="bold red")
-        elif row.paused:
-            status = Text(_("paused: {fix}").format(fix=row.fix), style="bold yellow")
-        elif row.hold is not None:
-            status = Text(_("rate-limited"), style="yellow")
+        status = self._status(row)
         audience = f"{row.audience} ({row.timezone})"
-        return [account.id, platform, account.handle or "", ", ".join(account.locales),
-                audience, secret, status, self.checks.get(account.id, "")]
+        cells = {"id": account.id, "platform": platform, "handle": account.handle or "",
+                 "locales": ", ".join(account.locales), "audience": audience, "secret": secret,
+                 "token": self._token(row), "status": status,
+                 "check": self.checks.get(account.id, "")}
+        return [cells[key] for key in COLUMNS]
+
+    def _status(self, row: ui.AccountRow) -> Text:
+        if row.hold is not None and row.hold.kind == "auth":
+            return Text(_("sign-in failed"), style="bold red")
+        if row.paused:
+            return Text(_("paused"), style="bold yellow")
+        if row.hold is not None:
+            return Text(_("rate-limited"), style="yellow")
+        if self.publisher.freeze is not None:
+            return Text(_("frozen"), style="bold red")
+        return Text(_("ok"), style="green")
+
+    def _token(self, row: ui.AccountRow) -> Text:
+        """When the token expires: red once expired, yellow within a week unless the
+        account renews it by itself."""
+        from publisher.services.tokens import WARN_AHEAD
+
+        expires = row.token.expires_at
+        if expires is None:
+            return Text("")
+        left = expires - self.publisher.clock()
+        when = format_moment(expires, self.publisher.zone)
+        if left.total_seconds() <= 0:
+            return Text(_("expired {when}").format(when=when), style="bold red")
+        if row.token.refreshable:
+            return Text(_("{when} (renews itself)").format(when=when), style="dim")
+        if left <= WARN_AHEAD:
+            return Text(_("{when}: in {days} days").format(when=when, days=left.days),
+                        style="bold yellow")
+        return Text(when)
 
     # Checking
 

@@ -71,7 +71,7 @@ class DraftsScreen(PublisherScreen):
                 tooltip=N_("Pick when the selected draft goes out")),
         Binding("ctrl+f", "filter", N_("Filter"), id="drafts.filter",
                 tooltip=N_("Type to filter the drafts")),
-        Binding("ctrl+r", "reload", N_("Reload"), id="drafts.reload",
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="drafts.reload",
                 tooltip=N_("Read the draft files again")),
     ]
 
@@ -121,7 +121,7 @@ class DraftsScreen(PublisherScreen):
         yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="drafts-problems", classes="problems")
         yield Static(legend(), id="legend", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._columns()
@@ -300,19 +300,20 @@ class DraftsScreen(PublisherScreen):
         from publisher.tui.dialogs import PromptDialog
 
         self.app.push_screen(
-            PromptDialog(_("New draft"), _("Its id (the file name): lower-case letters, "
-                                           "digits and dashes"),
-                         placeholder="flag-day-2027", check=_id_problem,
+            PromptDialog(_("New draft"), _("Its title (for you and your colleagues; the file "
+                                           "name is made from it)"),
+                         placeholder=_("e.g. Flag Day 2027"), check=_title_problem,
                          cursor_blink=self.publisher.cursor_blink),
-            lambda draft_id: draft_id and self.create(draft_id),
+            lambda title: title and self.create(title),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
-    def create(self, draft_id: str) -> None:
+    def create(self, title: str) -> None:
         from publisher.services.drafts import new_draft
 
         context = self.publisher.context()
-        path = new_draft(context, draft_id, None, title=draft_id)
+        draft_id = free_id(slug(title), set(context.drafts.ids()))
+        path = new_draft(context, draft_id, None, title=title)
         self.post_message(self.Done(_("Created {path}").format(path=path), draft_id, True))
 
     def action_duplicate(self) -> None:
@@ -391,6 +392,38 @@ class DraftsScreen(PublisherScreen):
             self._fill(select)
         if select and open_it:
             self.action_open()
+
+
+def slug(title: str) -> str:
+    """A draft id made from a title in any of our scripts: "Dita e Flamurit 2027",
+    "Дан заставе" -> dita-e-flamurit-2027, dan-zastave."""
+    import unicodedata
+
+    from publisher.domain.serbian import to_latin
+
+    plain = unicodedata.normalize("NFKD", to_latin(title).replace("đ", "dj").replace("Đ", "Dj"))
+    ascii_ = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in ascii_).split()
+    text = ""
+    for word in words:  # at most ~48 characters, whole words
+        if text and len(text) + len(word) > 48:
+            break
+        text = f"{text}-{word}" if text else word
+    return text[:48].rstrip("-")
+
+
+def free_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… if a draft has it already."""
+    candidate, number = wanted, 2
+    while candidate in taken:
+        candidate, number = f"{wanted}-{number}", number + 1
+    return candidate
+
+
+def _title_problem(text: str) -> str | None:
+    if not slug(text):
+        return _("write a title with at least one letter or digit")
+    return None
 
 
 def _id_problem(text: str) -> str | None:

@@ -170,7 +170,7 @@ class EditorScreen(PublisherScreen):
                 tooltip=N_("Approve this draft for the queue")),
         Binding("f6", "schedule", N_("Schedule"), id="editor.schedule", priority=True,
                 tooltip=N_("Pick when this draft goes out")),
-        Binding("ctrl+r", "reload", N_("Reload"), id="editor.reload",
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="editor.reload",
                 tooltip=N_("Read the file again (asks if something is unsaved)")),
     ]
 
@@ -206,18 +206,28 @@ class EditorScreen(PublisherScreen):
         state = self.state
         if state is None:
             yield LoadingIndicator(id="editor-loading")
-            yield Footer()
+            yield Footer(compact=True)
             return
         yield Static(self._head(), id="editor-head")
-        first = next((t for t in state.locales if t != state.draft.source), state.draft.source)
-        with TabbedContent(initial=self.active_tab or f"tab-{first}", id="editor-tabs"):
+        with TabbedContent(initial=self.active_tab or self._first_tab(), id="editor-tabs"):
             with TabPane(_("Details"), id="tab-details"):
                 yield from self._details()
             for tag in state.locales:
                 with TabPane(self._tab_label(tag), id=f"tab-{tag}"):
                     yield Lazy(Vertical(*self._locale_pane(tag), classes="locale-pane"))
         yield Static("", id="warnings", classes="problems")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _first_tab(self) -> str:
+        """Where the work is: the accounts of a new draft, then its source text, then the
+        first translation."""
+        state = self.state
+        if not state.targets:
+            return "tab-details"
+        if not state.texts.get(state.draft.source, "").strip():
+            return f"tab-{state.draft.source}"
+        first = next((t for t in state.locales if t != state.draft.source), state.draft.source)
+        return f"tab-{first}"
 
     def _head(self) -> Text:
         draft = self.state.draft
@@ -243,7 +253,8 @@ class EditorScreen(PublisherScreen):
             yield Input(state.title, id="field-title")
             yield Label(_("Campaign hashtag"))
             yield Input(state.campaign, placeholder="DigitalKosovo", id="field-campaign")
-            yield Label(_("Accounts it goes to"))
+            yield Label(_("Accounts it goes to (space picks one; then ctrl+t to write the "
+                          "texts)"))
             yield SelectionList[str](
                 *[(f"{a.id} · {a.text_platform} · {', '.join(a.locales)}", a.id,
                    a.id in state.targets) for a in state.accounts.values()],
@@ -448,6 +459,11 @@ class EditorScreen(PublisherScreen):
         if not tabs or not (tabs.first().active or "").startswith("tab-"):
             return
         tag = tabs.first().active.removeprefix("tab-")
+        if tag == "details":
+            if self.state is not None and not self.state.targets:
+                for accounts in self.query("#field-accounts"):
+                    accounts.focus()
+            return
         for area in self.query(f"#text-{tag}").results(TextArea):
             if not area.read_only:
                 area.focus()

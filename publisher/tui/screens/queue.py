@@ -3,6 +3,7 @@ sending what is due, and the accounts that need a person (with the fixing comman
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ STATE_STYLE = {
     State.EXPIRED: "dim",
     State.CANCELLED: "dim strike",
 }
+RECENT = timedelta(days=1)
 COLUMNS = ("day", "time", "local", "draft", "account", "locales", "state", "tries", "why")
 
 
@@ -52,9 +54,10 @@ class QueueScreen(PublisherScreen):
                 tooltip=N_("Never send the selected item (asks first)")),
         Binding("ctrl+o", "flush", N_("Send due"), id="queue.flush",
                 tooltip=N_("Send everything due now, as the cron job does")),
-        Binding("ctrl+t", "toggle_finished", N_("Sent/cancelled"), id="queue.finished",
-                tooltip=N_("Show or hide items already sent or cancelled")),
-        Binding("ctrl+l", "reload", N_("Reload"), id="queue.reload",
+        Binding("ctrl+t", "toggle_finished", N_("All sent"), id="queue.finished",
+                tooltip=N_("Show or hide everything already sent or cancelled (the last "
+                           "day's always show)")),
+        Binding("ctrl+l", "reload", N_("Reload"), show=False, id="queue.reload",
                 tooltip=N_("Read the queue again")),
     ]
 
@@ -79,7 +82,7 @@ class QueueScreen(PublisherScreen):
         yield Static("", id="attention", classes="attention")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="item-detail", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._columns()
@@ -109,7 +112,10 @@ class QueueScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-load")
     def load(self) -> None:
-        overview = ui.queue_overview(self.publisher.context(), include_final=self.show_finished)
+        # What went out (or was cancelled) in the last day stays in view: people look
+        # for what they just sent.
+        overview = ui.queue_overview(self.publisher.context(), include_final=self.show_finished,
+                                     recent_since=self.publisher.clock() - RECENT)
         self.post_message(self.Loaded(overview))
 
     @on(Loaded)
@@ -148,7 +154,10 @@ class QueueScreen(PublisherScreen):
         local = f"{format_clock(item.due_at, audience_zone)} {item.timezone or ''}".strip()
         why = item.last_error or ""
         if item.state == State.HELD and not why:
-            why = _("held: {by}").format(by=item.held_by or "-")
+            why = {"freeze": _("held by the freeze"), "pause": _("held: account paused"),
+                   "auth": _("held: sign-in failed")}.get(item.held_by or "", _("held"))
+        elif item.state == State.SENT and item.url:
+            why = item.url
         return [day, format_clock(item.due_at, zone), local, item.draft_id, item.account_id,
                 "+".join(item.locales), state_badge(item.state), str(item.attempts),
                 why[:60]]
@@ -281,7 +290,8 @@ class QueueScreen(PublisherScreen):
 def _report_line(report) -> tuple[str, str]:
     """One notification for a flush: what went out, what did not and why."""
     if not report.outcomes:
-        return _("Nothing was due."), "information"
+        return _("Nothing was due yet. To send one item before its time, select it and "
+                 "press ctrl+g (Publish now)."), "information"
     lines = []
     for outcome in report.outcomes:
         item = outcome.item

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
 
 from publisher.i18n import _
-from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.tui.base import N_, PublisherScreen, format_moment, format_short
 from publisher.tui.widgets.heatmap import HeatMap
 
 SLOTS_PER_ACCOUNT = 3
@@ -33,6 +33,7 @@ class Plan:
     accounts: tuple[str, ...]
     slots: list[tuple[str, object]]  # (account id, SlotSuggestion)
     grids: dict[str, object]  # account id -> ActivityGrid
+    note: str = ""  # why there are no slots, when there are none
 
 
 def score_bar(score: float) -> Text:
@@ -78,6 +79,9 @@ class ScheduleScreen(PublisherScreen):
         with Horizontal(id="schedule-body"):
             with Vertical(id="slots-side"):
                 yield Static(_("Next best slots"), classes="section")
+                yield Static(_("The whole draft goes out at the time you pick (Enter); "
+                               "ctrl+g gives each account its own best time."),
+                             classes="hint")
                 yield DataTable(id="slots", cursor_type="row", zebra_stripes=True)
             with Vertical(id="heat-side"):
                 accounts = self.plan.accounts if self.plan else ()
@@ -87,7 +91,7 @@ class ScheduleScreen(PublisherScreen):
                              id="heat-account")
                 yield HeatMap(id="heatmap")
         yield Static("\n".join(self.result), id="schedule-result", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _head(self) -> Text:
         if self.plan is None:
@@ -123,12 +127,25 @@ class ScheduleScreen(PublisherScreen):
         context = self.publisher.context()
         draft = context.drafts.load(self.draft_id).draft
         now = self.publisher.clock()
-        slots = [(account_id, slot) for account_id in draft.accounts
-                 for slot in suggest_slots(context, account_id, SLOTS_PER_ACCOUNT, now)]
+        # Only slots the draft may use: after its embargo, before its deadline.
+        start = max(now, draft.not_before) if draft.not_before else now
+        note = ""
+        if draft.deadline is not None and draft.deadline <= start:
+            slots = []
+            note = _("Its deadline ({deadline}) has passed: change it in the editor to "
+                     "schedule it.").format(deadline=format_moment(draft.deadline,
+                                                                   self.publisher.zone))
+        else:
+            slots = [(account_id, slot) for account_id in draft.accounts
+                     for slot in suggest_slots(context, account_id, SLOTS_PER_ACCOUNT, start)
+                     if draft.deadline is None or slot.at <= draft.deadline]
+            if draft.accounts and not slots:
+                note = _("No free slot before its deadline: type a time (ctrl+t) or change "
+                         "the deadline in the editor.")
         slots.sort(key=lambda pair: (pair[1].at, pair[0]))
         grids = {account_id: activity_grid(context, account_id) for account_id in draft.accounts}
         self.post_message(self.Loaded(Plan(draft.title, draft.approved, draft.accounts, slots,
-                                           grids)))
+                                           grids, note)))
 
     @on(Loaded)
     async def loaded(self, message: Loaded) -> None:
@@ -147,12 +164,13 @@ class ScheduleScreen(PublisherScreen):
         table.clear()
         zone = self.publisher.zone
         for index, (account_id, slot) in enumerate(plan.slots):
-            table.add_row(account_id, format_moment(slot.at, zone),
-                          format_moment(slot.local, slot.local.tzinfo), score_bar(slot.score),
+            table.add_row(account_id, format_short(slot.at, zone),
+                          format_short(slot.local, slot.local.tzinfo), score_bar(slot.score),
                           slot.why, key=str(index))
         if not plan.slots:
             self.query_one("#schedule-result", Static).update(
-                (self.result and "\n".join(self.result)) or _("The draft has no accounts yet."))
+                (self.result and "\n".join(self.result)) or plan.note
+                or _("The draft has no accounts yet."))
         self._show_heat()
 
     def _show_heat(self) -> None:
@@ -254,7 +272,7 @@ class ScheduleScreen(PublisherScreen):
     @on(Scheduled)
     def scheduled(self, message: Scheduled) -> None:
         self.busy("#schedule-body", False)
-        self.result = [_("Queued:"), *message.lines]
+        self.result = [_("Queued (see it in the queue: F3):"), *message.lines]
         self.query_one("#schedule-result", Static).update("\n".join(self.result))
         self.notify(_("Queued {id}: {count} post(s)").format(id=self.draft_id,
                                                            count=len(message.lines)))

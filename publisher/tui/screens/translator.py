@@ -39,7 +39,7 @@ class TranslatorScreen(PublisherScreen):
                 tooltip=N_("Write a PO file of this language for a translation tool")),
         Binding("f7", "import_po", N_("Import PO"), id="translate.import", priority=True,
                 tooltip=N_("Read translations back from a PO file")),
-        Binding("ctrl+r", "reload", N_("Reload"), id="translate.reload",
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="translate.reload",
                 tooltip=N_("Read the drafts again")),
     ]
 
@@ -76,7 +76,7 @@ class TranslatorScreen(PublisherScreen):
                 yield Static("", id="stale-note", classes="hint")
                 for area in (source, target):
                     area.cursor_blink = self.publisher.cursor_blink
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

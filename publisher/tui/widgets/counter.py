@@ -101,6 +101,7 @@ class TextCounter(Static):
 
     def show(self, lines: list[CountLine]) -> None:
         if not lines:
-            self.update(Text(_("No account posts in this language yet."), style="dim"))
+            self.update(Text(_("None of the chosen accounts posts in this language: choose "
+                               "the accounts in Details (ctrl+t)."), style="dim"))
             return
         self.update(Text("\n").join(describe(line) for line in lines))
