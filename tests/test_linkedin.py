@@ -537,3 +537,24 @@ def test_check_for_a_person_says_whose_token_it_is(li: FakeLinkedIn) -> None:
     assert identity.name == "Embassy Officer" and "warning" not in identity.details
     other = adapter(li, handle="urn:li:person:someoneElse").check()
     assert li.person in other.details["warning"]
+
+
+def animated_gif(frames: int) -> bytes:
+    """A 1x1 GIF89a with a global colour table, a loop extension and ``frames`` images."""
+    import struct
+
+    out = bytearray(b"GIF89a" + struct.pack("<HH", 1, 1) + bytes([0x80, 0, 0]))
+    out += b"\x00\x00\x00\xff\xff\xff" + b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    for _ in range(frames):
+        out += b"\x21\xf9\x04\x00\x0a\x00\x00\x00"  # graphic control: 0.1 s
+        out += b"\x2c" + struct.pack("<HHHH", 0, 0, 1, 1) + b"\x00\x02\x02\x44\x01\x00"
+    return bytes(out + b"\x3b")
+
+
+def test_a_gif_over_250_frames_is_refused(li: FakeLinkedIn, tmp_path: Path) -> None:
+    long_gif, short_gif = tmp_path / "long.gif", tmp_path / "short.gif"
+    long_gif.write_bytes(animated_gif(251))
+    short_gif.write_bytes(animated_gif(250))
+    assert adapter(li).validate(post_of("Animated", [MediaFile(short_gif, "a")])) == []
+    (problem,) = adapter(li).validate(post_of("Animated", [MediaFile(long_gif, "a")]))
+    assert problem == "GIF long.gif has 251 frames: LinkedIn takes at most 250"

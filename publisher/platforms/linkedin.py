@@ -88,6 +88,7 @@ REFRESH_AHEAD = WARN_AHEAD
 
 MAX_IMAGES = 20  # content.multiImage: 2..20 images
 MAX_PIXELS = 36_152_320  # Images API: width x height below this
+MAX_GIF_FRAMES = 250  # Images API
 MAX_ALT_TEXT = 4086  # Posts API: media altText
 IMAGE_TYPES = {"image/jpeg": "JPG", "image/png": "PNG", "image/gif": "GIF"}
 FIND_COUNT = 50  # how many of the author's latest posts find() reads
@@ -426,6 +427,10 @@ def image_problems(media: tuple[MediaFile, ...]) -> list[str]:
                 if size and size[0] * size[1] >= MAX_PIXELS:
                     problems.append(f"image {name} is {size[0]}x{size[1]} pixels: LinkedIn "
                                     f"takes fewer than {MAX_PIXELS:,} pixels")
+                frames = gif_frames(image.path) if kind == "image/gif" else 0
+                if frames > MAX_GIF_FRAMES:
+                    problems.append(f"GIF {name} has {frames} frames: LinkedIn takes at most "
+                                    f"{MAX_GIF_FRAMES}")
         if len(image.alt) > MAX_ALT_TEXT:
             problems.append(f"alt text of {name} is over {MAX_ALT_TEXT} characters")
     return problems
@@ -458,6 +463,35 @@ def image_size(path: Path) -> tuple[int, int] | None:
             if length < 2:
                 return None
             handle.seek(length - 2, 1)
+
+
+def gif_frames(path: Path) -> int:
+    """How many images a GIF holds (its image descriptors); 0 when unreadable."""
+    data = path.read_bytes()
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        return 0
+    position = 13
+    if data[10] & 0x80:  # global colour table
+        position += 3 * (2 << (data[10] & 7))
+    frames = 0
+    while position < len(data):
+        block = data[position]
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21:  # extension: label, then sub-blocks
+            position += 2
+        elif block == 0x2C:  # image descriptor, local colour table, LZW size, sub-blocks
+            frames += 1
+            if position + 10 > len(data):
+                break
+            flags = data[position + 9]
+            position += 10 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0) + 1
+        else:
+            break
+        while position < len(data) and data[position]:
+            position += data[position] + 1
+        position += 1
+    return frames
 
 
 def _json(response: requests.Response) -> dict:
