@@ -558,3 +558,19 @@ def test_a_gif_over_250_frames_is_refused(li: FakeLinkedIn, tmp_path: Path) -> N
     assert adapter(li).validate(post_of("Animated", [MediaFile(short_gif, "a")])) == []
     (problem,) = adapter(li).validate(post_of("Animated", [MediaFile(long_gif, "a")]))
     assert problem == "GIF long.gif has 251 frames: LinkedIn takes at most 250"
+
+
+def test_a_jpeg_over_the_pixel_limit_is_refused(li: FakeLinkedIn, tmp_path: Path) -> None:
+    def jpeg(width: int, height: int) -> bytes:
+        app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        sof = (b"\xff\xc2\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big")
+               + b"\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01")
+        return b"\xff\xd8" + app0 + sof + b"\xff\xd9"
+
+    big, fine = tmp_path / "big.jpg", tmp_path / "fine.jpg"
+    big.write_bytes(jpeg(7000, 6000))
+    fine.write_bytes(jpeg(6000, 6000))  # 36,000,000 pixels: just under
+    assert image_size(big) == (7000, 6000)
+    assert adapter(li).validate(post_of("Photo", [MediaFile(fine, "a")])) == []
+    (problem,) = adapter(li).validate(post_of("Photo", [MediaFile(big, "a")]))
+    assert "7000x6000 pixels" in problem
