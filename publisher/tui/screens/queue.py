@@ -160,7 +160,7 @@ class QueueScreen(PublisherScreen):
             why = item.url
         return [day, format_clock(item.due_at, zone), local, item.draft_id, item.account_id,
                 "+".join(item.locales), state_badge(item.state), str(item.attempts),
-                why[:60]]
+                _shorten(why, 60)]
 
     def _attention(self) -> str:
         overview = self.overview
@@ -285,6 +285,16 @@ class QueueScreen(PublisherScreen):
     def worker_failed(self, worker) -> None:
         super().worker_failed(worker)
         self.reload()
+
+
+def _shorten(text: str, width: int) -> str:
+    """At most ``width`` characters: an address keeps its end (where it is), an error
+    its beginning (what happened); the detail line below shows it whole."""
+    if len(text) <= width:
+        return text
+    if "://" in text:
+        return text[:12] + "…" + text[-(width - 13):]
+    return text[:width - 1] + "…"
 
 
 def _report_line(report) -> tuple[str, str]:
