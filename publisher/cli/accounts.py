@@ -383,6 +383,13 @@ def run_login(args: argparse.Namespace, cli: Cli) -> int:
         cli.print(_("Set the handle of {id} to {handle}").format(id=result.account_id,
                                                                  handle=result.handle))
     if result.expires_at is not None:
-        cli.print(_("The token expires on {date} UTC").format(
-            date=f"{result.expires_at:%Y-%m-%d %H:%M}"))
+        statuses = _token_statuses(cli.context(), lambda: datetime.now(UTC))
+        status = statuses.get(result.account_id)
+        date = f"{result.expires_at:%Y-%m-%d %H:%M}"
+        if status is not None and status.refreshable:
+            cli.print(_("The token expires on {date} UTC; publisher renews it by itself")
+                      .format(date=date))
+        else:
+            cli.print(_("The token expires on {date} UTC; log in again before then "
+                        "('publisher accounts list' warns a week ahead)").format(date=date))
     return 0

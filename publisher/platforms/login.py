@@ -22,7 +22,7 @@ import secrets as random
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import requests
 
@@ -83,7 +83,7 @@ def code_challenge(verifier: str) -> str:
 
 def with_query(url: str, params: dict[str, str]) -> str:
     joiner = "&" if urlsplit(url).query else "?"
-    return f"{url}{joiner}{urlencode(params)}"
+    return f"{url}{joiner}{urlencode(params, quote_via=quote)}"  # spaces as %20
 
 
 # The answer of an authorisation: through the listener or pasted

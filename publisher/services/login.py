@@ -265,12 +265,12 @@ class _Flow:
     def _expires_at(self, answer: dict, default: timedelta) -> str:
         return expires_at_after(self.clock(), answer.get("expires_in"), default)
 
-    def _say_redirect(self, platform_name: str, redirect: oauth.Redirect) -> None:
-        if self.options.redirect_uri or "://" not in redirect.uri:
-            return
+    def _say_redirect(self, platform_name: str, uri: str) -> None:
+        if self.options.redirect_uri or self.options.port == 0:
+            return  # the person chose it (or any port will do: nothing to register)
         self.prompter.say(_("The redirect URI registered in your {name} app must be exactly "
                             "{uri} (or give yours with --redirect-uri).")
-                          .format(name=platform_name, uri=redirect.uri))
+                          .format(name=platform_name, uri=uri))
 
     # Mastodon: register an app on the instance, then authorisation code
 
@@ -311,11 +311,11 @@ class _Flow:
             _("Client secret (not shown; press Enter for a public client): ")).strip()
         scopes = self.options.scopes or oauth.X_SCOPES
         redirect = self._redirect(default_port=DEFAULT_PORT)
-        self._say_redirect("X", redirect)
         token_url = self.options.token_url or f"{self.base}/2/oauth2/token"
         verifier = oauth.make_verifier()
         state = oauth.make_state()
         with _Receiver(redirect) as receiver:
+            self._say_redirect("X", receiver.redirect_uri)
             url = oauth.with_query(
                 self.options.authorize_url or self._address(oauth.X_AUTHORIZE_URL), {
                     "response_type": "code", "client_id": client_id,
@@ -411,9 +411,9 @@ class _Flow:
         app_id = self._client_id(_("App ID: "))
         app_secret = self._required_secret(_("App secret (not shown): "), _("app secret"))
         redirect = self._redirect(default_port=DEFAULT_PORT)
-        self._say_redirect("Meta", redirect)
         state = oauth.make_state()
         with _Receiver(redirect) as receiver:
+            self._say_redirect("Meta", receiver.redirect_uri)
             url = oauth.with_query(
                 self.options.authorize_url or self._address(oauth.FACEBOOK_DIALOG_URL), {
                     "client_id": app_id, "redirect_uri": receiver.redirect_uri,
@@ -576,10 +576,10 @@ class _Flow:
                                               _("client secret"))
         scopes = self.options.scopes or oauth.LINKEDIN_SCOPES
         redirect = self._redirect(default_port=DEFAULT_PORT)
-        self._say_redirect("LinkedIn", redirect)
         token_url = self.options.token_url or self._address(oauth.LINKEDIN_TOKEN_URL)
         state = oauth.make_state()
         with _Receiver(redirect) as receiver:
+            self._say_redirect("LinkedIn", receiver.redirect_uri)
             url = oauth.with_query(
                 self.options.authorize_url or self._address(oauth.LINKEDIN_AUTHORIZE_URL), {
                     "response_type": "code", "client_id": client_id,
