@@ -498,3 +498,16 @@ def test_a_refused_renewal_near_expiry_is_tried_again_an_hour_later_not_every_ru
     status = made.token_status()
     assert status.refreshable is False  # so the week-ahead warning shows
     assert status.expires_at == datetime(2026, 12, 4, tzinfo=UTC)
+
+
+def test_the_login_noted_in_the_token_record_decides_host_and_renewal(home: Path) -> None:
+    adapters = Adapters(outbox_dir=Workspace(home).outbox_dir, secrets=KeyringSecrets(),
+                        clock=lambda: NOW_UTC)
+    write_token_meta(KeyringSecrets(), "ig", {"login": "instagram"})
+    made = adapters.for_account(make_account("ig", "instagram", locales=["sq"], handle="1"))
+    assert made.base_url == "https://graph.instagram.com" and made.can_refresh()
+    write_token_meta(KeyringSecrets(), "ig2", {"login": "facebook"})
+    other = adapters.for_account(make_account("ig2", "instagram", locales=["sq"], handle="1"))
+    assert other.base_url == "https://graph.facebook.com" and not other.can_refresh()
+    plain = adapters.for_account(make_account("ig3", "instagram", locales=["sq"], handle="1"))
+    assert plain.base_url == "https://graph.facebook.com" and not plain.can_refresh()

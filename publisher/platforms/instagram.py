@@ -18,8 +18,10 @@
   token made from a long-lived user token does not expire, and one that does
   cannot be renewed without the app secret, so it is not) and Instagram Login
   (graph.instagram.com, or any other base: a 60-day token renewed with
-  ``ig_refresh_token``). A token record may say ``"login": "facebook"`` to
-  treat another base as Facebook Login.
+  ``ig_refresh_token``). The token record that ``accounts login`` writes says
+  which (``"login": "facebook" | "instagram"``) and wins over the base; an
+  Instagram Login account without its own ``--api-base`` talks to
+  graph.instagram.com.
 - The API has no language field: Instagram guesses the language itself.
 """
 
@@ -58,14 +60,23 @@ class InstagramAdapter(ContainerAdapter):
     aspect_range = (4 / 5, 1.91)
     refresh_grant = "ig_refresh_token"
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.account.api_base is None and self._login() == "instagram":
+            # Logged in with Instagram Login: its tokens work on its own host only.
+            self.base_url = f"https://{INSTAGRAM_LOGIN_HOST}"
+
+    def _login(self) -> str | None:
+        """What ``accounts login`` noted in the token record: facebook or instagram."""
+        return read_token_meta(self.secrets, self.account.id).get("login")
+
     def instagram_login(self) -> bool:
         """Instagram Login (a renewable 60-day token) rather than Facebook Login."""
+        login = self._login()
+        if login in ("facebook", "instagram"):
+            return login == "instagram"
         host = host_of(self.base_url)
-        if host == INSTAGRAM_LOGIN_HOST:
-            return True
-        if host == FACEBOOK_LOGIN_HOST:
-            return False
-        return read_token_meta(self.secrets, self.account.id).get("login") != "facebook"
+        return host != FACEBOOK_LOGIN_HOST
 
     def can_refresh(self) -> bool:
         return self.instagram_login()
