@@ -402,6 +402,15 @@ def test_bluesky_wrong_app_password_stores_nothing(home: Path) -> None:
     assert_nothing_stored("dc-bsky")
 
 
+def test_an_unreachable_platform_is_worth_another_try(home: Path) -> None:
+    add_account(home, "dc-bsky", "bluesky", f"http://127.0.0.1:{free_port()}",
+                "--handle", "embassy.bsky.social")
+    result = LoginRun(home, "dc-bsky", answers=("abcd-efgh-ijkl-mnop",)).finish()
+    assert result.code == 3
+    assert "could not connect" in result.err
+    assert_nothing_stored("dc-bsky")
+
+
 # Telegram
 
 
@@ -724,3 +733,44 @@ def test_accounts_list_shows_expiry_and_warns_a_week_ahead(home: Path) -> None:
         microsecond=soon.microsecond)
     assert listing["mfa-x"]["token_refreshable"] is False
     assert listing["dc-x"]["token_refreshable"] is True
+
+
+# The pieces
+
+
+def test_pkce_challenge_is_rfc_7636_s256() -> None:
+    from publisher.platforms.login import code_challenge, make_verifier
+
+    # RFC 7636, appendix B.
+    assert code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == (
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+    verifier = make_verifier()
+    assert re.fullmatch(r"[A-Za-z0-9._~-]{43,128}", verifier)
+    assert make_verifier() != verifier
+
+
+@pytest.mark.parametrize(("pasted", "expected"), [
+    ("abc123", "abc123"),
+    ("abc123#_", "abc123"),
+    ("https://example.org/cb?code=abc123&state=S#_", "abc123"),
+    ("https://example.org/cb?code=abc123", "abc123"),  # no state in it: nothing to compare
+    ("?code=abc123&state=S", "abc123"),
+])
+def test_pasted_codes(pasted: str, expected: str) -> None:
+    from publisher.platforms.login import code_from_paste
+
+    assert code_from_paste(pasted, "S") == expected
+
+
+@pytest.mark.parametrize(("pasted", "message"), [
+    ("", "nothing was pasted"),
+    ("https://example.org/cb?code=abc&state=other", "state does not match"),
+    ("https://example.org/cb?error=access_denied&state=S", "denied"),
+    ("https://example.org/cb?state=S", "no authorisation code"),
+    ("two words", "does not look like"),
+])
+def test_pasted_answers_that_are_refused(pasted: str, message: str) -> None:
+    from publisher.platforms.login import LoginFailed, code_from_paste
+
+    with pytest.raises(LoginFailed, match=message):
+        code_from_paste(pasted, "S")

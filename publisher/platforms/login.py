@@ -100,7 +100,8 @@ class Redirect:
 def loopback_redirect(uri: str) -> Redirect:
     """A redirect URI given by a person: listen when it is http on this machine."""
     parts = urlsplit(uri)
-    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    # The listener is IPv4: an [::1] address is copy-paste.
+    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
     return Redirect(uri, listen=local and parts.port is not None)
 
 
