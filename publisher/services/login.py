@@ -552,10 +552,15 @@ class _Flow:
         short, app_id, app_secret = self._meta_code_flow(
             "Instagram", oauth.INSTAGRAM_AUTHORIZE_URL, oauth.INSTAGRAM_TOKEN_URL,
             oauth.INSTAGRAM_LOGIN_SCOPES)
-        long = self.client.meta_long_lived(self.base, "ig_exchange_token", app_secret,
+        # Instagram Login's API is graph.instagram.com (the adapter goes there too
+        # when the account kept Facebook's default base).
+        base = self.base
+        if urlsplit(base).hostname == urlsplit(DEFAULT_API_BASE["instagram"] or "").hostname:
+            base = f"https://{oauth.INSTAGRAM_LOGIN_HOST}"
+        long = self.client.meta_long_lived(base, "ig_exchange_token", app_secret,
                                            str(short["access_token"]))
         token = str(long["access_token"])
-        me = self.client.meta_me(self.base, oauth.META_GRAPH_VERSION, token, "user_id,username")
+        me = self.client.meta_me(base, oauth.META_GRAPH_VERSION, token, "user_id,username")
         user_id = str(me.get("user_id") or short.get("user_id") or me.get("id") or "")
         username = me.get("username")
         meta = {"expires_at": self._expires_at(long, timedelta(days=60)), "client_id": app_id,
