@@ -10,13 +10,13 @@ calls these and never touches SQL, HTTP or the draft files itself.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-
-import tomlkit
+from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.domain.drafts import TranslationState, check_draft_id, parse_draft
@@ -26,7 +26,6 @@ from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, State
 from publisher.i18n import _
 from publisher.platforms.base import TokenStatus
 from publisher.services.context import Context
-from publisher.services.drafts import list_drafts, locales_of
 from publisher.services.queueing import open_queue
 from publisher.storage.atomic import content_digest, write_atomic
 from publisher.storage.drafts import (
@@ -38,6 +37,9 @@ from publisher.storage.drafts import (
 )
 from publisher.storage.queue import FREEZE, AccountHold, Item, Pause
 from publisher.storage.tomlfile import parse_toml
+
+if TYPE_CHECKING:
+    import tomlkit
 
 NEEDS_WORK = (TranslationState.MISSING, TranslationState.STALE)
 # Where deleted drafts and the losing side of a save conflict are kept.
@@ -89,12 +91,15 @@ def drafts_overview(context: Context, *, use_index: bool = True) -> DraftsOvervi
     """Every draft's row; files unchanged since the last listing come from the index."""
     due = next_due_by_draft(context)
     if not use_index:
+        from publisher.services.drafts import list_drafts
+
         summaries, errors = list_drafts(context)
         rows = [_row(s.loaded, s.states, due) for s in summaries]
         return DraftsOverview(rows, [str(error) for error in errors])
     index = DraftIndex(context)
     rows, problems = index.rows()
-    rows = [replace(row, next_due=due.get(row.id)) for row in rows]
+    if due:  # few drafts have something waiting: touch only their rows
+        rows = [replace(row, next_due=due[row.id]) if row.id in due else row for row in rows]
     return DraftsOverview(rows, problems)
 
 
@@ -111,10 +116,11 @@ class DraftIndex:
     Reading and checking thousands of TOML files is what makes a cold start
     slow; a file whose size and modification time (to the nanosecond) are
     unchanged, under an unchanged accounts file, is shown from the index. The
-    editor always reads the file itself, with its content hash.
+    editor always reads the file itself, with its content hash. Entries are
+    compact arrays (one JSON decode of thousands of them is most of a warm start).
     """
 
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self, context: Context):
         self.context = context
@@ -131,32 +137,47 @@ class DraftIndex:
             return {}
         return data.get("files", {})
 
+    def _stamps(self) -> dict[str, list[int]]:
+        """Each draft file's id and [mtime_ns, size], in one directory scan."""
+        folder = self.context.drafts.folder
+        stamps: dict[str, list[int]] = {}
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            return stamps
+        with entries:
+            for entry in entries:
+                if entry.name.endswith(".toml") and entry.is_file():
+                    stat = entry.stat()
+                    stamps[entry.name[:-5]] = [stat.st_mtime_ns, stat.st_size]
+        return dict(sorted(stamps.items()))
+
     def rows(self) -> tuple[list[DraftRow], list[str]]:
         known = self._read()
-        files: dict[str, dict] = {}
+        files: dict[str, list] = {}
         rows: list[DraftRow] = []
         problems: list[str] = []
         store = self.context.drafts
-        for draft_id in store.ids():
-            stat = store.path_of(draft_id).stat()
-            stamp = [stat.st_mtime_ns, stat.st_size]
+        for draft_id, stamp in self._stamps().items():
             entry = known.get(draft_id)
-            if entry is None or entry["stamp"] != stamp:
+            if entry is None or entry[0] != stamp:
                 try:
                     loaded = store.load(draft_id)
                 except UserError as error:
                     problems.append(str(error))
                     continue
+                from publisher.services.drafts import locales_of
+
                 row = _row(loaded, {t: loaded.draft.state(t)
                                     for t in locales_of(self.context, loaded.draft)}, {})
-                entry = {"stamp": stamp, "row": _row_json(row)}
+                entry = [stamp, *_row_json(row)]
             files[draft_id] = entry
-            rows.append(_row_from_json(entry["row"]))
+            rows.append(_row_from_json(draft_id, entry))
         if files != known:
             self._write(files)
         return rows, problems
 
-    def _write(self, files: dict[str, dict]) -> None:
+    def _write(self, files: dict[str, list]) -> None:
         try:
             self.path.parent.mkdir(exist_ok=True)
             write_atomic(self.path, json.dumps(
@@ -166,22 +187,27 @@ class DraftIndex:
             pass  # a read-only workspace lists slower, nothing else
 
 
-def _row_json(row: DraftRow) -> dict:
-    return {"id": row.id, "title": row.title, "campaign": row.campaign,
-            "accounts": list(row.accounts), "source": row.source, "approved": row.approved,
-            "states": {tag: state.value for tag, state in row.states.items()},
-            "digest": row.digest}
+# An index entry: [stamp, title, campaign, accounts, source, approved, states, digest].
 
 
-def _row_from_json(data: dict) -> DraftRow:
-    return DraftRow(data["id"], data["title"], data["campaign"], tuple(data["accounts"]),
-                    data["source"], data["approved"],
-                    {tag: TranslationState(value) for tag, value in data["states"].items()},
-                    None, data["digest"])
+def _row_json(row: DraftRow) -> list:
+    return [row.title, row.campaign, list(row.accounts), row.source, row.approved,
+            {tag: state.value for tag, state in row.states.items()}, row.digest]
+
+
+_STATES = {state.value: state for state in TranslationState}
+
+
+def _row_from_json(draft_id: str, entry: list) -> DraftRow:
+    _stamp, title, campaign, accounts, source, approved, states, digest = entry
+    return DraftRow(draft_id, title, campaign, tuple(accounts), source, approved,
+                    {tag: _STATES[value] for tag, value in states.items()}, None, digest)
 
 
 def draft_row(context: Context, draft_id: str) -> DraftRow:
     """One row again, after an edit (the table changes that row only)."""
+    from publisher.services.drafts import locales_of
+
     loaded = context.drafts.load(draft_id)
     draft = loaded.draft
     states = {tag: draft.state(tag) for tag in locales_of(context, draft)}
@@ -192,6 +218,8 @@ def draft_row(context: Context, draft_id: str) -> DraftRow:
 
 def duplicate_draft(context: Context, draft_id: str, new_id: str) -> str:
     """Copy a draft file under a new id, not approved; returns the new path."""
+    import tomlkit
+
     check_draft_id(new_id)
     store = context.drafts
     original = store.load(draft_id)
@@ -273,6 +301,8 @@ def save_draft(
     because only what was approved may be queued. Raises ConflictError when
     the file changed on disk since ``expected_digest``.
     """
+    import tomlkit
+
     store = context.drafts
     path = store.path_of(draft_id)
     where = store.where(path)
@@ -371,6 +401,8 @@ class WorkItem:
 
 def translation_worklist(context: Context, locale: str) -> list[WorkItem]:
     """Every draft whose ``locale`` variant is missing or stale, in id order."""
+    from publisher.services.drafts import locales_of
+
     loaded, _errors = context.drafts.load_all()
     work = []
     for item in loaded:

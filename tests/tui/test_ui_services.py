@@ -122,3 +122,21 @@ def test_the_drafts_index_is_dropped_when_the_accounts_change(demo: Path) -> Non
     accounts.write_text(accounts.read_text().replace('locales = ["en"]', 'locales = ["en", "sr"]'))
     rows = {row.id: row for row in ui.drafts_overview(open_context(demo)).rows}
     assert "sr" in rows["independence-day-reception"].states
+
+
+def test_the_drafts_index_of_an_older_version_is_rebuilt_and_due_times_are_joined(
+        demo: Path) -> None:
+    import json
+
+    index = demo / ui.INDEX_PATH
+    index.parent.mkdir(exist_ok=True)
+    index.write_text(json.dumps({"version": 1, "accounts": "x", "files": {
+        "flag-day-2026": {"stamp": [0, 0], "row": {"title": "stale"}}}}))
+    context = open_context(demo)
+    queueing.schedule(context, "consular-alert-floods", NOW + timedelta(hours=3), now=NOW)
+    rows = ui.drafts_overview(context).rows
+    assert rows == ui.drafts_overview(open_context(demo), use_index=False).rows
+    due = {row.id: row.next_due for row in rows}
+    assert due["consular-alert-floods"] == NOW + timedelta(hours=3)
+    assert due["flag-day-2026"] is None
+    assert json.loads(index.read_text())["version"] == ui.DraftIndex.VERSION

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from rich.text import Text
 
 from publisher.domain.drafts import TranslationState
@@ -16,8 +18,13 @@ _LOOK = {
 }
 
 
+@cache
 def badge(locale: str, state: TranslationState | None) -> Text:
-    """``sq ✓`` on its state's colour; a dim dash where the locale is not needed."""
+    """``sq ✓`` on its state's colour; a dim dash where the locale is not needed.
+
+    One shared (never changed) Text per locale and state: a table of thousands of
+    drafts makes a handful of badges, not three per row.
+    """
     if state is None:
         return Text("  –  ", style="dim")
     symbol, style = _LOOK[state]
