@@ -511,3 +511,16 @@ def test_the_login_noted_in_the_token_record_decides_host_and_renewal(home: Path
     assert other.base_url == "https://graph.facebook.com" and not other.can_refresh()
     plain = adapters.for_account(make_account("ig3", "instagram", locales=["sq"], handle="1"))
     assert plain.base_url == "https://graph.facebook.com" and not plain.can_refresh()
+
+
+def test_a_website_down_at_send_time_retries_instead_of_failing_the_post(
+    ws: Path, ig: FakeInstagram, site: MediaServer
+) -> None:
+    put_jpeg(ws)
+    write_draft(ws, "flag", ["ig"], "Flamuri", {"flag.jpg": "Flamuri"})
+    schedule(ws, "flag")  # checked against the website while it was up
+    site.__exit__()  # the embassy's website goes down for a while
+    result = flush(ws)
+    (item,) = items(ws)
+    assert item["state"] == "retry", result.err
+    assert ig.posts == []

@@ -9,8 +9,10 @@ crash and is created safely by two processes at once.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -142,21 +144,25 @@ def test_a_first_release_queue_is_migrated_in_place(tmp_path: Path) -> None:
         queue.checkpoints().set("k", "v")
 
 
-def _open_queue(path: str, start: multiprocessing.synchronize.Barrier) -> None:
-    start.wait()
-    Queue(Path(path)).close()
+# Each child waits for the "go" file, then opens (and so creates) the queue.
+_OPEN_QUEUE = """
+import sys
+from pathlib import Path
+from publisher.storage.queue import Queue
+go = Path(sys.argv[2])
+while not go.exists():  # spin: the children must start within microseconds
+    pass
+Queue(Path(sys.argv[1])).close()
+"""
 
 
 def test_two_processes_creating_the_queue_at_once_both_succeed(tmp_path: Path) -> None:
-    for attempt in range(5):
-        path = tmp_path / f"queue-{attempt}.sqlite3"
-        context = multiprocessing.get_context("spawn")
-        start = context.Barrier(4)
-        workers = [context.Process(target=_open_queue, args=(str(path), start))
-                   for _ in range(4)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(60)
-        assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    for attempt in range(10):
+        path, go = tmp_path / f"queue-{attempt}.sqlite3", tmp_path / f"go-{attempt}"
+        children = [subprocess.Popen([sys.executable, "-c", _OPEN_QUEUE, str(path), str(go)],
+                                     stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        time.sleep(0.5)  # let every child reach its wait
+        go.touch()
+        errors = [child.communicate(timeout=60)[1] for child in children]
+        assert [child.returncode for child in children] == [0] * 6, errors
         assert Queue(path).schema_version == SCHEMA_VERSION

@@ -27,8 +27,6 @@
 
 from __future__ import annotations
 
-import time
-
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post, Rejected
 from publisher.platforms.meta_containers import (
@@ -140,5 +138,5 @@ def make_adapter(account: Account, adapters) -> InstagramAdapter:
     return InstagramAdapter(
         account=account, secrets=adapters.secrets, session=adapters.session,
         checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
-        sleep=getattr(adapters, "sleep", time.sleep),
+        sleep=adapters.sleep, check_reachability=adapters.check_reachability,
     )

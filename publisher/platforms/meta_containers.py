@@ -225,6 +225,7 @@ class ContainerAdapter:
     media_dir: Path
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     sleep: Callable[[float], None] = time.sleep
+    check_reachability: bool = True
     _token: str | None = field(default=None, init=False, repr=False)
     _user: str | None = field(default=None, init=False, repr=False)
     _reachable: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
@@ -405,7 +406,7 @@ class ContainerAdapter:
             problems += self._image_problems(image)
         if post.media and not self.account.media_url:
             problems.append(self._no_media_url())
-        elif post.media:
+        elif post.media and self.check_reachability:
             for image in present:
                 try:
                     url = self.public_url(image.path)

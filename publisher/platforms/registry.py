@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,12 @@ class Adapters:
         # The workspace's media/ folder: Instagram and Threads publish its
         # files from the account's media_url.
         self.media_dir = media_dir or outbox_dir.parent / "media"
+        # Whether validate() may ask the web whether an image is at its public
+        # URL. The flush turns it off: at send time the platform's own fetch
+        # answers that, and a website down for a minute must not fail a post.
+        self.check_reachability = True
+        # How adapters wait between polls of a platform (tests pass a fake).
+        self.sleep: Callable[[float], None] = time.sleep
         self.secrets = secrets
         self.clock = clock
         self.session = session or make_session()

@@ -367,6 +367,7 @@ def flush(
     )
     with FileLock(lock_path(context)), open_queue(context) as queue:
         adapters.checkpoints = queue.checkpoints()
+        adapters.check_reachability = False
         flusher = Flusher(context, queue, adapters, clock, rng or random.Random())
         flusher.recover()
         flusher.hold_paused()
