@@ -266,3 +266,24 @@ def test_the_instance_limit_is_read_and_enforced(home: Path) -> None:
         assert result.code == 4 and "20" in result.err
         assert states(home) == {item_id: "failed"}
         assert small.statuses == []
+
+
+def test_a_crash_checked_with_a_dead_login_waits_for_the_person_then_goes_out_once(
+    ws: Path, server: FakeMastodon
+) -> None:
+    kill_in_flight(ws, server)
+    server.token = "rotated-token"  # the stored token stopped working meanwhile
+    stuck = cli(ws, "flush", "--now", "2026-12-01T10:30:00+01:00")
+    assert stuck.code == 4
+    assert "can be checked once the account's login works again" in stuck.err
+    (item,) = items(ws)
+    assert item["state"] == "sending"  # never guessed: not resent, not given up
+    asked = len(server.requests)
+    assert cli(ws, "flush", "--now", "2026-12-01T10:31:00+01:00").code == 0
+    assert len(server.requests) == asked  # a held account is not asked again every minute
+    run_cli("--home", str(ws), "accounts", "set-secret", "dc-mastodon", stdin="rotated-token\n")
+    assert cli(ws, "resume", "--account", "dc-mastodon").code == 0
+    rerun = cli(ws, "flush", "--now", "2026-12-01T10:32:00+01:00")
+    assert rerun.code == 0, rerun.err
+    assert len(server.statuses) == 1
+    assert set(states(ws).values()) == {"sent"}

@@ -144,11 +144,15 @@ class Flusher:
 
     def recover(self) -> None:
         """Decide the fate of items a dead flush left in ``sending``."""
+        holds = self.queue.holds()
         for item in self.queue.items([State.SENDING]):
             account = self.context.accounts.get(item.account_id)
             if account is None:
                 self._move(item, State.UNKNOWN, _("crashed while sending; account removed"))
                 continue
+            hold = holds.get(item.account_id)
+            if hold is not None and hold.kind == "auth":
+                continue  # checked once a person has fixed the login and resumed
             try:
                 adapter = self.adapters.for_account(account)
                 found = adapter.find(item.idempotency_key, self._post(item))
@@ -162,6 +166,14 @@ class Flusher:
                     self._move(item, State.UNKNOWN, _(
                         "interrupted while sending and the platform cannot tell whether it "
                         "went out: check the account, then 'publisher retry' or 'cancel'"))
+            except AuthFailed as error:
+                # It cannot be checked until a person logs in again: hold the
+                # account (its other posts wait too) and leave the item as it is.
+                self._hold(AccountHold(item.account_id, "auth", None, error.message))
+                self.held_accounts.add(item.account_id)
+                self.report.add(item, item.state, _(
+                    "interrupted while sending; it can be checked once the account's login "
+                    "works again: {error}").format(error=error.message), waiting=True)
             except (PlatformError, UnsupportedPlatform) as error:
                 log.warning("item %s: could not check after a crash: %s", item.id, error)
 
