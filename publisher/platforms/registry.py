@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -11,6 +10,7 @@ from pathlib import Path
 import requests
 
 from publisher.domain.accounts import Account
+from publisher.platforms import instagram, linkedin, threads
 from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
 from publisher.platforms.bluesky import BlueskyAdapter
 from publisher.platforms.facebook import FacebookAdapter
@@ -20,10 +20,12 @@ from publisher.platforms.outbox import OutboxAdapter
 from publisher.platforms.telegram import TelegramAdapter
 from publisher.platforms.x import XAdapter
 
-_SECOND_WAVE = {
-    "instagram": "publisher.platforms.instagram",
-    "threads": "publisher.platforms.threads",
-    "linkedin": "publisher.platforms.linkedin",
+# Adapters made from the whole registry (they read its session, secrets,
+# clock, checkpoints, media folder and sleep).
+_FACTORIES = {
+    "instagram": instagram.make_adapter,
+    "threads": threads.make_adapter,
+    "linkedin": linkedin.make_adapter,
 }
 
 
@@ -84,10 +86,8 @@ class Adapters:
         if account.platform == "telegram":
             return TelegramAdapter(base, self.secrets.get(account.id), account.handle,
                                    self.session, self.clock)
-        if account.platform in _SECOND_WAVE:
-            # Each of these modules offers make_adapter(account, adapters).
-            module = importlib.import_module(_SECOND_WAVE[account.platform])
-            return module.make_adapter(account, self)
+        if account.platform in _FACTORIES:
+            return _FACTORIES[account.platform](account, self)
         raise UnsupportedPlatform(
             f"publishing to {account.platform} is not available in this version yet"
         )
