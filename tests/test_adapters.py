@@ -295,6 +295,22 @@ def test_x_refreshes_an_expired_token_and_keeps_the_new_pair(
     assert "revoked-token" not in result.err
 
 
+def test_x_confidential_client_refreshes_with_basic_auth(x_home: Path, x_server: FakeX) -> None:
+    x_server.client_secret = "x-client-secret"
+    set_secret("mfa-x", "revoked-token")
+    set_secret("mfa-x", json.dumps({"refresh_token": "x-refresh-1", "client_id": "client-123",
+                                    "client_secret": "x-client-secret",
+                                    "expires_at": "2026-12-01T08:01:00+00:00"}), "oauth")
+    write_post(x_home, "basic", ["mfa-x"], {"en": "Confidential client"})
+    schedule(x_home, "basic")
+    result = flush(x_home)
+    assert result.code == 0, result.err
+    assert get_secret("mfa-x") == "x-access-2"
+    renewed = json.loads(get_secret("mfa-x", "oauth"))
+    assert renewed["client_secret"] == "x-client-secret"
+    assert renewed["refresh_token"] == "x-refresh-2"
+
+
 def test_x_429_reads_x_rate_limit_reset(x_home: Path, x_server: FakeX) -> None:
     write_post(x_home, "busy", ["mfa-x"], {"en": "Busy"})
     schedule(x_home, "busy")

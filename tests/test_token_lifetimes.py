@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from fakes.x import FakeX
 from queue_helpers import add_account, cli, items, schedule
 from test_adapters import store_secret, write_post
@@ -166,3 +167,12 @@ def test_two_processes_creating_the_queue_at_once_both_succeed(tmp_path: Path) -
         errors = [child.communicate(timeout=60)[1] for child in children]
         assert [child.returncode for child in children] == [0] * 6, errors
         assert Queue(path).schema_version == SCHEMA_VERSION
+
+
+def test_a_token_stored_by_hand_forgets_the_old_tokens_record(x_home: Path) -> None:
+    token_record(NOW - timedelta(hours=1), refresh_token="old-refresh")
+    store = run_cli("--home", str(x_home), "accounts", "set-secret", "mfa-x",
+                    stdin="x-access-token\n")
+    assert store.code == 0, store.err
+    assert KeyringSecrets().get("mfa-x", "oauth") is None
+    assert token_status_of(open_context(x_home), "mfa-x", lambda: NOW) == TokenStatus(None)

@@ -292,9 +292,7 @@ def run_set_secret(args: argparse.Namespace, cli: Cli) -> int:
             _("no secret given on standard input"),
             hint=_("e.g. publisher accounts set-secret {id} < token.txt").format(id=account.id),
         )
-    secrets.set_secret(account.id, secret)
-    if account.platform == "bluesky":  # a new app password: the old session goes
-        secrets.delete_secret(account.id, "session")
+    secrets.store_by_hand(account.id, account.platform, secret)
     cli.print(_("Stored the secret of {id} in the keyring").format(id=account.id))
     return 0
 

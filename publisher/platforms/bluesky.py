@@ -181,7 +181,7 @@ class BlueskyAdapter:
     def _create_session(self) -> Session:
         password = self.secrets.get(self.account_id)
         if not password:
-            raise AuthFailed("no app password stored (publisher accounts set-secret)")
+            raise AuthFailed("no app password stored (publisher accounts login)")
         if not self.handle:
             raise AuthFailed("the account has no handle to log in with (--handle)")
         response = self._xrpc_raw("POST", "com.atproto.server.createSession",

@@ -73,7 +73,7 @@ class FacebookAdapter:
 
     def _call(self, method: str, path: str, **kwargs: object) -> dict:
         if not self.token:
-            raise AuthFailed("no page access token stored (publisher accounts set-secret)")
+            raise AuthFailed("no page access token stored (publisher accounts login)")
         response = request(
             self.session, method, f"{self.base_url}/{GRAPH_VERSION}/{path}",
             headers={"Authorization": f"Bearer {self.token}"}, secrets=self._secrets, **kwargs,

@@ -65,7 +65,7 @@ class MastodonAdapter:
 
     def _headers(self) -> dict[str, str]:
         if not self.token:
-            raise AuthFailed("no access token stored (publisher accounts set-secret)")
+            raise AuthFailed("no access token stored (publisher accounts login)")
         return {"Authorization": f"Bearer {self.token}"}
 
     def _call(self, method: str, path: str, **kwargs: object) -> requests.Response:

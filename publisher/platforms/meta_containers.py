@@ -79,6 +79,7 @@ from publisher.platforms.tokens import (
     expires_at_after,
     expiry_of,
     read_token_meta,
+    refuse_if_expired,
     write_token_meta,
 )
 
@@ -304,7 +305,7 @@ class ContainerAdapter:
         if self._token is None:
             token = self._stored_token()
             if not token:
-                raise AuthFailed(f"no access token stored (publisher accounts set-secret "
+                raise AuthFailed(f"no access token stored (publisher accounts login "
                                  f"{self.account.id})")
             self._token = token
             self._renew_if_due(token)
@@ -313,11 +314,8 @@ class ContainerAdapter:
     def _renew_if_due(self, token: str) -> None:
         meta = self._record(token)
         now = self.clock()
+        refuse_if_expired(meta, now, self.account.id)
         expiry = expiry_of(meta)
-        if expiry is not None and expiry <= now:
-            raise AuthFailed(
-                f"the {self.name} access token expired on {expiry:%Y-%m-%d %H:%M} UTC; store a "
-                f"new long-lived token (publisher accounts set-secret {self.account.id})")
         if not self.can_refresh():
             return
         if expiry is not None and expiry - now > REFRESH_AHEAD:

@@ -59,7 +59,7 @@ class TelegramAdapter:
 
     def _call(self, method: str, **kwargs: object) -> dict:
         if not self.token:
-            raise AuthFailed("no bot token stored (publisher accounts set-secret)")
+            raise AuthFailed("no bot token stored (publisher accounts login)")
         response = request(self.session, "POST", f"{self.base_url}/bot{self.token}/{method}",
                            secrets=self._secrets, **kwargs)
         if response.status_code >= 500:

@@ -97,15 +97,18 @@ class XAdapter:
                 refuse_if_expired(read_token_meta(self.secrets, self.account_id), self.clock(),
                                   self.account_id)
         if not self._token:
-            raise AuthFailed("no access token stored (publisher accounts set-secret)")
+            raise AuthFailed("no access token stored (publisher accounts login)")
         return self._token
 
     def _refresh(self, oauth: dict) -> None:
         """Trade the refresh token for a new pair and keep both in the keyring."""
         data = {"grant_type": "refresh_token", "refresh_token": oauth["refresh_token"],
                 "client_id": oauth.get("client_id", "")}
+        auth = None
+        if oauth.get("client_secret"):  # a confidential client authenticates with Basic
+            auth = (str(oauth.get("client_id", "")), str(oauth["client_secret"]))
         response = request(self.session, "POST", f"{self.base_url}/2/oauth2/token", data=data,
-                           secrets=self._secrets(oauth))
+                           auth=auth, secrets=self._secrets(oauth))
         if response.status_code in (400, 401):
             raise AuthFailed(f"HTTP {response.status_code}: the refresh token was refused; "
                              f"log in again (publisher accounts login {self.account_id})")
@@ -121,7 +124,7 @@ class XAdapter:
     def _secrets(self, oauth: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
         if oauth:
-            values.append(str(oauth.get("refresh_token", "")))
+            values += [str(oauth.get("refresh_token", "")), str(oauth.get("client_secret", ""))]
         return tuple(value for value in values if value)
 
     # Calls

@@ -15,6 +15,7 @@ import keyring.errors
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
+from publisher.platforms.tokens import OAUTH_PART
 
 SERVICE = "publisher"
 log = logging.getLogger("publisher.secrets")
@@ -65,6 +66,19 @@ def delete_secret(account_id: str, part: str | None = None) -> bool:
     except (keyring.errors.KeyringError, RuntimeError) as error:
         raise _unavailable(error) from None
     return True
+
+
+def store_by_hand(account_id: str, platform: str, secret: str) -> None:
+    """What ``accounts set-secret`` stores: the secret, and nothing of the old one's.
+
+    A new Bluesky app password makes the kept session go; the token record
+    (expiry, refresh token) described the old token, and a token stored by
+    hand has none (``accounts login`` writes both together).
+    """
+    set_secret(account_id, secret)
+    if platform == "bluesky":
+        delete_secret(account_id, "session")
+    delete_secret(account_id, OAUTH_PART)
 
 
 def has_secret(account_id: str) -> bool | None:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 from fakes.base import FakeServer, Request, form_fields, multipart_bytes, multipart_field
@@ -26,6 +27,7 @@ class FakeX(FakeServer):
         self.tokens = {token}
         self.refresh_tokens = {refresh_token}
         self.client_id = "client-123"
+        self.client_secret: str | None = None  # set: a confidential client
         self.tweets: list[dict] = []
         self.media: dict[str, dict] = {}
 
@@ -78,11 +80,18 @@ class FakeX(FakeServer):
         return 201, {"data": {"id": tweet["id"], "text": text,
                               "edit_history_tweet_ids": [tweet["id"]]}}, {}
 
+    def _client_ok(self, request: Request, fields: dict) -> bool:
+        """A public client names itself in the body; a confidential one uses HTTP Basic."""
+        if self.client_secret is None:
+            return fields.get("client_id") == self.client_id
+        expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        return request.headers.get("authorization") == f"Basic {expected}"
+
     def _token(self, request: Request):
         fields = form_fields(request)
         if fields.get("grant_type") != "refresh_token" or \
                 fields.get("refresh_token") not in self.refresh_tokens or \
-                fields.get("client_id") != self.client_id:
+                not self._client_ok(request, fields):
             return 400, {"error": "invalid_request",
                          "error_description": "Value passed for the token was invalid."}, {}
         self.refresh_tokens.discard(fields["refresh_token"])
