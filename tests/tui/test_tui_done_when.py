@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, SelectionList, TextArea
-from tui_helpers import NOW, SIZE, screen_text, settle
+from tui_helpers import NOW, SIZE, screen_text, settle, type_text
 
 from publisher.domain.queue import State
 from publisher.i18n import set_language
@@ -47,7 +47,8 @@ def test_a_new_user_writes_schedules_freezes_resumes_and_publishes(demo: Path) -
         # A new draft: its title is all it asks.
         await pilot.press("ctrl+n")
         assert isinstance(app.screen, PromptDialog)
-        await pilot.press(*"Winter greeting", "enter")
+        await type_text(pilot, "Winter greeting")
+        await pilot.press("enter")
         await settle(pilot)
         editor = app.screen
         assert type(editor).__name__ == "EditorScreen"
@@ -67,7 +68,7 @@ def test_a_new_user_writes_schedules_freezes_resumes_and_publishes(demo: Path) -
             area = editor.query_one(f"#text-{tag}", TextArea)
             assert app.focused is area, tag
             counter = editor.query_one(f"#counter-{tag}")
-            await pilot.press(*TEXTS[tag])
+            await type_text(pilot, TEXTS[tag])
             assert area.text == TEXTS[tag]
             typed = ("sq", "en", "sr")[:("sq", "en", "sr").index(tag) + 1]
             used = len("\n\n".join(TEXTS[t] for t in typed))
@@ -99,7 +100,8 @@ def test_a_new_user_writes_schedules_freezes_resumes_and_publishes(demo: Path) -
         assert str(table.get_cell(str(item.id), "state")).strip() == "queued"
         await pilot.press("f10")
         assert isinstance(app.screen, PromptDialog)
-        await pilot.press(*"Day of mourning", "enter")
+        await type_text(pilot, "Day of mourning")
+        await pilot.press("enter")
         await settle(pilot)
         assert [i.state for i in items(demo)] == [State.HELD]
         for view in ("f2", "f4", "f5", "f3"):

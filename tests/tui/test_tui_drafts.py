@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
-from tui_helpers import drive, screen_text, settle
+from tui_helpers import drive, screen_text, settle, type_text
 
 from publisher.tui.dialogs import ChoiceDialog, PromptDialog
 
@@ -41,7 +41,7 @@ def test_every_draft_is_listed_with_its_locale_badges(app_on, demo: Path) -> Non
 def test_filters_by_text_campaign_state_and_my_language(app_on) -> None:
     async def scenario(app, pilot):
         await pilot.press("ctrl+f")
-        await pilot.press(*"pri")
+        await type_text(pilot, "pri")
         app.screen.query_one("#filter-text", Input).value = "prizren"
         await pilot.pause(0.3)
         assert keys(app) == ["prizren-old-town"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
-from tui_helpers import NOW, drive, screen_text, settle
+from tui_helpers import NOW, drive, screen_text, settle, type_text
 
 from publisher import i18n
 from publisher.services import queueing
@@ -95,7 +95,7 @@ def test_palette_lists_the_current_screens_actions_and_runs_them(app_on) -> None
     async def scenario(app, pilot):
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, Palette)
-        await pilot.press(*"duplic")
+        await type_text(pilot, "duplic")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
