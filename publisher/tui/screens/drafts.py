@@ -279,8 +279,14 @@ class DraftsScreen(PublisherScreen):
             row = None  # deleted or broken meanwhile
         self.post_message(self.RowChanged(row, draft_id))
 
+    def _changing(self) -> bool:
+        """Show that a change is under way (the table is busy until it is shown)."""
+        self.busy("#drafts-table")
+        return True
+
     @on(RowChanged)
     def row_changed(self, message: RowChanged) -> None:
+        self.busy("#drafts-table", False)
         if self.overview is None:
             return
         rows = self.overview.rows
@@ -304,7 +310,7 @@ class DraftsScreen(PublisherScreen):
                                            "name is made from it)"),
                          placeholder=_("e.g. Flag Day 2027"), check=_title_problem,
                          cursor_blink=self.publisher.cursor_blink),
-            lambda title: title and self.create(title),
+            lambda title: title and self._changing() and self.create(title),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
@@ -326,7 +332,7 @@ class DraftsScreen(PublisherScreen):
             PromptDialog(_("Duplicate {id}").format(id=row.id), _("The new draft's id"),
                          f"{row.id}-copy", check=_id_problem,
                          cursor_blink=self.publisher.cursor_blink),
-            lambda new_id: new_id and self.duplicate(row.id, new_id),
+            lambda new_id: new_id and self._changing() and self.duplicate(row.id, new_id),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
@@ -346,7 +352,7 @@ class DraftsScreen(PublisherScreen):
                     _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
                     .format(title=row.title, folder=ui.KEPT_DIR),
                     _("Delete")),
-            lambda answer: answer == "yes" and self.delete(row),
+            lambda answer: answer == "yes" and self._changing() and self.delete(row),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
@@ -359,6 +365,7 @@ class DraftsScreen(PublisherScreen):
     def action_approve(self) -> None:
         row = self.selected_row()
         if row is not None:
+            self._changing()
             self.approve(row.id)
 
     @work(thread=True, exit_on_error=False, group="drafts-change")

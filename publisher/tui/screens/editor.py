@@ -252,7 +252,8 @@ class EditorScreen(PublisherScreen):
             yield Label(_("Title (internal)"))
             yield Input(state.title, id="field-title")
             yield Label(_("Campaign hashtag"))
-            yield Input(state.campaign, placeholder="DigitalKosovo", id="field-campaign")
+            yield Input(state.campaign, placeholder=_("e.g. {example} (optional)").format(
+                example="DigitalKosovo"), id="field-campaign")
             yield Label(_("Accounts it goes to (space picks one; then ctrl+t to write the "
                           "texts)"))
             yield SelectionList[str](
@@ -261,9 +262,11 @@ class EditorScreen(PublisherScreen):
                 id="field-accounts",
             )
             yield Label(_("Embargo: not before (YYYY-MM-DD HH:MM, {zone})").format(zone=zone))
-            yield Input(state.not_before, placeholder="2026-11-28 08:00", id="field-not-before")
+            yield Input(state.not_before, placeholder=_("e.g. {example} (optional)").format(
+                example="2026-11-28 08:00"), id="field-not-before")
             yield Label(_("Deadline (YYYY-MM-DD HH:MM, {zone})").format(zone=zone))
-            yield Input(state.deadline, placeholder="2026-11-28 22:00", id="field-deadline")
+            yield Input(state.deadline, placeholder=_("e.g. {example} (optional)").format(
+                example="2026-11-28 22:00"), id="field-deadline")
             yield Static(self._times_hint(), id="times-hint", classes="hint")
 
     def _times_hint(self) -> str:
