@@ -58,6 +58,7 @@ def test_bad_input_is_refused_and_nothing_written(home: Path) -> None:
         ("a", "--platform", "x", "--api-base", "not a url"),
         ("a", "--platform", "x", "--min-gap", "-5"),
         ("a", "--platform", "x", "--locales", "en,en"),
+        ("a", "--platform", "instagram", "--media-url", "embassy.example/media"),
     ]
     for case in cases:
         result = add(home, *case)
@@ -138,3 +139,12 @@ def test_broken_accounts_file_names_the_line(home: Path) -> None:
     assert result.code == 2
     assert "accounts.toml:1" in result.err
     assert "xx" in result.err
+
+
+def test_media_url_is_kept_without_its_trailing_slash_and_can_be_removed(home: Path) -> None:
+    assert add(home, "ig", "--platform", "instagram", "--locales", "sq",
+               "--media-url", "https://embassy.example/media/").code == 0
+    assert 'media_url = "https://embassy.example/media"' in (home / "accounts.toml").read_text()
+    done = run_cli("--home", str(home), "accounts", "set", "ig", "--media-url", "none")
+    assert done.code == 0, done.err
+    assert "media_url" not in (home / "accounts.toml").read_text()
