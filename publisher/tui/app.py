@@ -57,7 +57,11 @@ def _screen(name: str) -> Callable[[], Screen]:
 
 
 class PublisherApp(App[None]):
-    CSS_PATH = "app.tcss"
+    # Every screen's CSS is read once, at start: a screen with its own CSS_PATH makes
+    # Textual parse and apply the whole stylesheet again when it is first shown.
+    CSS_PATH: ClassVar[list[str]] = [
+        "app.tcss", *(f"screens/{name}.tcss" for name in
+                      ("drafts", "editor", "schedule", "queue", "translator", "accounts"))]
     TITLE = "publisher"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {

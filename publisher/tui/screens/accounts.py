@@ -23,7 +23,6 @@ COLUMNS = ("id", "platform", "status", "secret", "token", "locales", "audience",
 
 
 class AccountsScreen(PublisherScreen):
-    CSS_PATH = "accounts.tcss"
     TITLE_TEXT = N_("Accounts")
     AUTO_FOCUS = "#accounts-table"
     RELOAD_ON_FREEZE = True

@@ -54,7 +54,6 @@ class DraftFilter:
 
 
 class DraftsScreen(PublisherScreen):
-    CSS_PATH = "drafts.tcss"
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
     BINDINGS: ClassVar[list[BindingType]] = [

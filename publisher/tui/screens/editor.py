@@ -155,7 +155,6 @@ def is_empty(edit: ui.DraftEdit) -> bool:
 
 
 class EditorScreen(PublisherScreen):
-    CSS_PATH = "editor.tcss"
     TITLE_TEXT = N_("Editor")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", N_("Save"), id="editor.save", priority=True,

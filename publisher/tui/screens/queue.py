@@ -41,7 +41,6 @@ def state_badge(state: State) -> Text:
 
 
 class QueueScreen(PublisherScreen):
-    CSS_PATH = "queue.tcss"
     TITLE_TEXT = N_("Queue")
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True

@@ -43,7 +43,6 @@ def score_bar(score: float) -> Text:
 
 
 class ScheduleScreen(PublisherScreen):
-    CSS_PATH = "schedule.tcss"
     TITLE_TEXT = N_("Schedule")
     AUTO_FOCUS = "#slots"
     BINDINGS: ClassVar[list[BindingType]] = [

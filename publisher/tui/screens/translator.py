@@ -25,7 +25,6 @@ from publisher.tui.screens.drafts import my_locale
 
 
 class TranslatorScreen(PublisherScreen):
-    CSS_PATH = "translator.tcss"
     TITLE_TEXT = N_("Translate")
     AUTO_FOCUS = "#target-text"
     BINDINGS: ClassVar[list[BindingType]] = [
