@@ -73,6 +73,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a text for the catalogs without translating it (it is shown with ``_()``)."""
+    return message
+
+
 def format_datetime(moment: datetime, zone: tzinfo | None = None) -> str:
     """A date and time in the UI locale, in ``zone``, with a numeric UTC offset.
 

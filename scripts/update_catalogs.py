@@ -58,7 +58,7 @@ def fill_english_plurals() -> None:
 
 def main() -> None:
     pybabel("extract", "-F", "pyproject.toml", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
-            "--no-location", "--sort-output", "--project", "publisher",
+            "-k", "N_", "--no-location", "--sort-output", "--project", "publisher",
             "-o", "locales/messages.pot", "publisher")
     pybabel("update", "-i", "locales/messages.pot", "-d", "locales", "-D", "publisher",
             "--no-fuzzy-matching")

@@ -117,3 +117,15 @@ def test_dates_use_kosovo_locales_and_offsets() -> None:
     assert "+01:00" in albanian
     assert "15:30" in serbian
     assert "Serbia" not in albanian + serbian
+
+
+@pytest.mark.parametrize("language", ["sq", "sr"])
+def test_every_queue_and_translation_state_name_is_translated(language: str) -> None:
+    from publisher.domain.drafts import TranslationState
+    from publisher.domain.queue import State
+
+    with (LOCALES / language / "LC_MESSAGES" / "publisher.po").open("rb") as handle:
+        catalog = read_po(handle)
+    for name in [state.value for state in State] + [state.value for state in TranslationState]:
+        message = catalog.get(name)
+        assert message is not None and message.string, name

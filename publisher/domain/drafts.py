@@ -22,7 +22,7 @@ from publisher.domain.locales import (
     normalize_locale,
     normalized_text,
 )
-from publisher.i18n import _
+from publisher.i18n import N_, _
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_LEVEL_FIELDS = (
@@ -46,6 +46,9 @@ class TranslationState(enum.StrEnum):
     TRANSLATED = "translated"
     APPROVED = "approved"
 
+
+# Shown with _() in tables and badges; marked here for the catalogs.
+TRANSLATION_STATE_NAMES = (N_("missing"), N_("stale"), N_("translated"), N_("approved"))
 
 @dataclass(frozen=True)
 class Variant:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import enum
 
+from publisher.i18n import N_
+
 
 class State(enum.StrEnum):
     QUEUED = "queued"
@@ -32,6 +34,10 @@ class State(enum.StrEnum):
     EXPIRED = "expired"
     CANCELLED = "cancelled"
 
+
+# The state names as people read them: marked for the catalogs, shown with _().
+STATE_NAMES = (N_("queued"), N_("sending"), N_("sent"), N_("retry"), N_("failed"),
+               N_("unknown"), N_("held"), N_("expired"), N_("cancelled"))
 
 LEGAL_MOVES: dict[State, frozenset[State]] = {
     State.QUEUED: frozenset(
