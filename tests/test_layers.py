@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,14 @@ def test_cli_and_storage_do_not_import_textual_or_requests() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("layer", ["services", "cli", "tui"])
+def test_only_the_platforms_layer_talks_http_and_only_storage_sql(layer: str) -> None:
+    folder = Path(__file__).parent.parent / "publisher" / layer
+    http = re.compile(r"^(import requests|from requests\b)", re.MULTILINE)
+    sql = re.compile(r"^(import sqlite3|from sqlite3\b)", re.MULTILINE)
+    for path in folder.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert not http.search(source), f"{path.name} imports requests"
+        assert not sql.search(source), f"{path.name} imports sqlite3"

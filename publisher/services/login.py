@@ -23,10 +23,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
-
-import requests
 
 from publisher.domain.accounts import DEFAULT_API_BASE, Account
 from publisher.domain.errors import UserError
@@ -37,6 +35,9 @@ from publisher.platforms.http import make_session
 from publisher.platforms.tokens import OAUTH_PART, expires_at_after, expiry_of
 from publisher.services import secrets
 from publisher.services.context import Context
+
+if TYPE_CHECKING:  # the session is made and used in the platforms layer
+    import requests
 
 # The loopback port used when a platform needs its redirect URI registered in
 # advance (X, LinkedIn, Facebook): register http://127.0.0.1:8719/callback.
