@@ -611,6 +611,40 @@ def test_linkedin_code_flow_with_refresh_token(home: Path) -> None:
     assert_no_secret_shown(result, server.client_secret, *server.secret_values())
 
 
+def test_linkedin_page_asks_only_the_community_management_scopes(home: Path) -> None:
+    # The Community Management API must be the only product of its app: asking
+    # openid/profile there is refused (unauthorized_scope_error).
+    page = "urn:li:organization:2414183"
+    app_scopes = ("w_organization_social", "r_organization_social", "rw_organization_admin",
+                  "w_member_social")
+    with FakeLinkedInAuth(scopes=app_scopes) as server:
+        add_account(home, "mfa-linkedin", "linkedin", server.url, "--handle", page)
+        run = LoginRun(home, "mfa-linkedin", "--port", "0", "--client-id", server.client_id,
+                       answers=(server.client_secret,))
+        url = run.printed_url()
+        assert query(url)["scope"] == "w_organization_social r_organization_social"
+        assert follow(url)[0] == 200
+        result = run.finish()
+        userinfo_calls = server.requests_to("GET", "/v2/userinfo")
+    assert result.code == 0, result.err
+    assert server.tokens.get(get_secret("mfa-linkedin") or "") == "linkedin"
+    assert not userinfo_calls  # no openid scope: nothing to read there
+    assert handle_of(home, "mfa-linkedin") == page
+    assert page in result.out
+
+
+def test_linkedin_scope_the_app_lacks_stores_nothing(home: Path) -> None:
+    with FakeLinkedInAuth(scopes=("w_organization_social", "r_organization_social")) as server:
+        add_account(home, "mfa-linkedin", "linkedin", server.url)  # a member's profile
+        run = LoginRun(home, "mfa-linkedin", "--port", "0", "--client-id", server.client_id,
+                       answers=(server.client_secret,))
+        follow(run.printed_url())
+        result = run.finish()
+    assert result.code == 2
+    assert "unauthorized_scope_error" in result.err
+    assert_nothing_stored("mfa-linkedin")
+
+
 def test_linkedin_cancelled_authorisation_stores_nothing(home: Path) -> None:
     with FakeLinkedInAuth() as server:
         server.deny = True

@@ -54,6 +54,9 @@ THREADS_SCOPES = "threads_basic,threads_content_publish"
 LINKEDIN_AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
 LINKEDIN_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
 LINKEDIN_SCOPES = "openid profile w_member_social"
+# A page (urn:li:organization:N) needs the Community Management API, which LinkedIn
+# lets be the only product of its app: no OpenID Connect scopes there.
+LINKEDIN_ORGANIZATION_SCOPES = "w_organization_social r_organization_social"
 ERROR_TEXT_LIMIT = 300
 # What a redirect says when the person said no (RFC 6749; LinkedIn's own two).
 DENIED = ("access_denied", "user_cancelled_authorize", "user_cancelled_login")

@@ -574,13 +574,21 @@ class _Flow:
     # LinkedIn: 3-legged OAuth; 60-day tokens, refresh tokens for some apps
 
     def linkedin(self) -> _Credentials:
-        self.prompter.say(_("You need a LinkedIn app (linkedin.com/developers) with the "
-                            "products 'Share on LinkedIn' and 'Sign In with LinkedIn using "
-                            "OpenID Connect'; Client ID and secret are on its Auth tab."))
+        organization = (self.account.handle or "").startswith("urn:li:organization:")
+        if organization:  # a page: the Community Management API, alone in its app
+            self.prompter.say(_("You need a LinkedIn app (linkedin.com/developers) with the "
+                                "product 'Community Management API' and a page role "
+                                "(administrator or content admin) on {handle}; Client ID and "
+                                "secret are on its Auth tab.").format(handle=self.account.handle))
+        else:
+            self.prompter.say(_("You need a LinkedIn app (linkedin.com/developers) with the "
+                                "products 'Share on LinkedIn' and 'Sign In with LinkedIn using "
+                                "OpenID Connect'; Client ID and secret are on its Auth tab."))
         client_id = self._client_id(_("Client ID: "))
         client_secret = self._required_secret(_("Client secret (not shown): "),
                                               _("client secret"))
-        scopes = self.options.scopes or oauth.LINKEDIN_SCOPES
+        scopes = self.options.scopes or (
+            oauth.LINKEDIN_ORGANIZATION_SCOPES if organization else oauth.LINKEDIN_SCOPES)
         redirect = self._redirect(default_port=DEFAULT_PORT)
         token_url = self.options.token_url or self._address(oauth.LINKEDIN_TOKEN_URL)
         state = oauth.make_state()
@@ -606,7 +614,8 @@ class _Flow:
                     {"expires_in": tokens["refresh_token_expires_in"]}, timedelta(days=365))
         if token_url != oauth.LINKEDIN_TOKEN_URL:
             meta["token_url"] = token_url
-        handle, who, notes = None, _("the LinkedIn member"), []
+        handle, who, notes = None, (self.account.handle if organization
+                                    else _("the LinkedIn member")), []
         if "openid" in scopes.split():
             info = self.client.linkedin_userinfo(self.base, token)
             if info.get("sub"):

@@ -408,11 +408,14 @@ class FakeLinkedInAuth(AuthServer):
     """/oauth/v2/authorization, /oauth/v2/accessToken and /v2/userinfo."""
 
     def __init__(self, client_id: str = "78linkedinid", client_secret: str = "li-secret-xyz",
-                 refresh: bool = False):
+                 refresh: bool = False, scopes: tuple[str, ...] | None = None):
         super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh = refresh
+        # What the app's products grant (None: anything). An app with the Community
+        # Management API has that product alone: no openid/profile.
+        self.scopes = scopes
 
     def handle(self, request: Request):
         route = f"{request.method} {request.path}"
@@ -425,6 +428,14 @@ class FakeLinkedInAuth(AuthServer):
                 return _redirect(params["redirect_uri"], {
                     "error": "user_cancelled_authorize",
                     "error_description": "The user cancelled the authorization",
+                    "state": params.get("state", "")})
+            refused = [scope for scope in params.get("scope", "").split()
+                       if self.scopes is not None and scope not in self.scopes]
+            if refused:
+                return _redirect(params["redirect_uri"], {
+                    "error": "unauthorized_scope_error",
+                    "error_description": f"Scope &quot;{refused[0]}&quot; is not authorized "
+                                         "for your application",
                     "state": params.get("state", "")})
             return self.consent(params, Grant(self.client_id, params["redirect_uri"],
                                               params.get("scope", "")))
