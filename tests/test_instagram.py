@@ -27,6 +27,7 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
+from publisher.platforms.instagram import count_mentions
 from publisher.platforms.meta_containers import ContainerGone, graph_error_of_body
 from publisher.platforms.registry import Adapters
 from publisher.platforms.tokens import read_token_meta, write_token_meta
@@ -188,6 +189,7 @@ def post_of(account, text: str, *paths: Path, alt: str = "alt") -> Post:
     ("wide", "Instagram takes aspect ratios from 1:1.25 to 1.91:1"),
     ("eleven", "11 images: Instagram takes at most 10"),
     ("hashtags", "31 hashtags: Instagram allows at most 30"),
+    ("mentions", "21 @ tags: Instagram allows at most 20"),
     ("long", "2201/2200 characters"),
     ("alt", "alt text of flag.jpg is over 1000 characters"),
     ("not served", "(HTTP 404); copy media/ to the media URL"),
@@ -211,6 +213,8 @@ def test_validation_names_what_stops_the_post(
         images = [put_jpeg(ws, f"p{n}.jpg") for n in range(11)]
     elif case == "hashtags":
         text = " ".join(f"#tag{n}" for n in range(31))
+    elif case == "mentions":
+        text = " ".join(f"@friend_{n}" for n in range(21))
     elif case == "long":
         text = "a" * 2201
     elif case == "alt":
@@ -236,6 +240,16 @@ def test_validation_names_what_stops_the_post(
     else:
         problems = made.validate(post_of(account, text, *images, alt=alt))
     assert any(expected in p for p in problems), problems
+
+
+def test_twenty_at_tags_are_allowed_and_addresses_tag_nobody(ws: Path, ig: FakeInstagram) -> None:
+    made, account = adapter(ws, ig, media_url="https://example.org/media")
+    text = (" ".join(f"@friend_{n}" for n in range(20)) + " @friend_0 @Friend_1"
+            " press@embassy.example https://medium.com/@someone")
+    assert count_mentions(text) == 20
+    assert made.extra_problems(post_of(account, text)) == []
+    assert made.extra_problems(post_of(account, text + " @one.more")) == [
+        "21 @ tags: Instagram allows at most 20"]
 
 
 def test_a_good_post_has_no_problems_and_one_head_per_image(
@@ -267,6 +281,25 @@ def test_a_used_up_quota_holds_the_account_without_making_a_container(
     ig.other_usage = 0
     assert flush(ws, "2026-12-01T10:01:00+01:00").code == 0
     assert len(ig.posts) == 1
+
+
+def test_a_quota_answer_without_its_config_counts_against_the_guides_100(
+    ws: Path, ig: FakeInstagram
+) -> None:
+    ig.send_config = False
+    ig.quota_total = 100
+    ig.other_usage = 99
+    put_jpeg(ws)
+    write_draft(ws, "flag", ["ig"], "Flamuri", {"flag.jpg": "Flamuri"})
+    schedule(ws, "flag")
+    assert flush(ws).code == 0  # 99 of 100: one more may go out
+    assert len(ig.posts) == 1
+    write_draft(ws, "flag2", ["ig"], "Flamuri 2", {"flag.jpg": "Flamuri"})
+    schedule(ws, "flag2")
+    assert flush(ws, "2026-12-01T09:30:00+01:00").code == 3
+    (held,) = [item for item in items(ws) if item["state"] == "retry"]
+    assert "(100 of 100 posts in 24 hours)" in held["error"]
+    assert len(ig.container_requests()) == 1
 
 
 def test_the_publishing_limit_error_is_a_rate_limit(ws: Path, ig: FakeInstagram) -> None:

@@ -3,7 +3,8 @@
 - A post is a container made with POST /{ig-user-id}/media (``image_url``,
   ``caption``, ``alt_text``) and published with POST /{ig-user-id}/media_publish
   (``creation_id``); the shared flow, its crash recovery and the quota
-  (GET /{ig-user-id}/content_publishing_limit, 50 posts in 24 hours) are in
+  (GET /{ig-user-id}/content_publishing_limit: the account's own number, else
+  the guide's 100 posts in 24 hours) are in
   :mod:`publisher.platforms.meta_containers`.
 - Up to 10 images make a carousel: one container per image
   (``is_carousel_item``), then a CAROUSEL container with the children's ids.
@@ -11,7 +12,7 @@
   ``media_url`` serves the workspace's media/ folder, and ``validate`` asks
   that address for each image (the one network call it makes). JPEG only,
   8 MB at most, aspect ratios from 4:5 to 1.91:1; a caption of at most 2200
-  characters and 30 hashtags; a post without an image is refused.
+  characters, 30 hashtags and 20 @ tags; a post without an image is refused.
 - The account's id (``--handle``) is the Instagram account's numeric id; with
   Instagram Login a non-numeric handle is looked up with GET /me.
 - Two logins: Facebook Login (the default API base graph.facebook.com; a Page
@@ -27,6 +28,8 @@
 
 from __future__ import annotations
 
+import re
+
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post, Rejected
 from publisher.platforms.meta_containers import (
@@ -39,6 +42,11 @@ from publisher.platforms.tokens import read_token_meta
 GRAPH_VERSION = "v23.0"
 INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
 FACEBOOK_LOGIN_HOST = "graph.facebook.com"
+# The caption's limit on @ tags (IG User Media reference: "Maximum 2200
+# characters, 30 hashtags, and 20 @ tags"; more is refused with 100/2207040).
+MAX_MENTIONS = 20
+# An @username (letters, digits, '.', '_'), not inside an address or a path.
+_MENTION = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9._]*[A-Za-z0-9_])?)")
 
 
 class InstagramAdapter(ContainerAdapter):
@@ -51,7 +59,7 @@ class InstagramAdapter(ContainerAdapter):
     posts_edge = "media"
     text_field = "caption"
     status_fields = "status_code,status"
-    default_quota = 50
+    default_quota = 100  # the content publishing guide's number, when the answer has none
     max_images = 10
     max_image_bytes = 8 * 1024 * 1024
     image_types = ("image/jpeg",)
@@ -100,9 +108,13 @@ class InstagramAdapter(ContainerAdapter):
                 f"(publisher accounts set {self.account.id} --handle ID)")
 
     def extra_problems(self, post: Post) -> list[str]:
+        problems = []
+        mentions = count_mentions(post.text)
+        if mentions > MAX_MENTIONS:
+            problems.append(f"{mentions} @ tags: Instagram allows at most {MAX_MENTIONS}")
         if not is_numeric_id(self._handle()) and not self.instagram_login():
-            return [self._needs_id()]
-        return []
+            problems.append(self._needs_id())
+        return problems
 
     def container_fields(self, post: Post, urls: list[str]) -> dict[str, str]:
         if not urls:
@@ -132,6 +144,11 @@ class InstagramAdapter(ContainerAdapter):
             return Identity(str(me.get("name") or me.get("id") or "?"))
         return Identity(f"@{username}", f"https://www.instagram.com/{username}/",
                         {"id": str(me.get("id") or "")})
+
+
+def count_mentions(text: str) -> int:
+    """The different accounts a caption @-tags (an e-mail address tags nobody)."""
+    return len({name.lower() for name in _MENTION.findall(text)})
 
 
 def make_adapter(account: Account, adapters) -> InstagramAdapter:

@@ -70,6 +70,9 @@ class FakeMeta(FakeServer):
         self.posts: list[dict] = []
         # Posts made elsewhere (the app, another tool) that count against the quota.
         self.other_usage = 0
+        # The quota answer's ``config`` (quota_total, quota_duration); the
+        # reference returns only ``quota_usage`` when fields omits it.
+        self.send_config = True
         self.refreshed: list[str] = []
         self.fetched: list[str] = []
         self._next = 17900000000000001
@@ -130,8 +133,10 @@ class FakeMeta(FakeServer):
             if request.method == "POST" and edge == self.publish_edge:
                 return self.publish(fields)
             if request.method == "GET" and edge == self.quota_edge:
-                return 200, {"data": [{"quota_usage": self.quota_usage(), "config": {
-                    "quota_total": self.quota_total, "quota_duration": 86400}}]}, {}
+                entry: dict[str, object] = {"quota_usage": self.quota_usage()}
+                if self.send_config and "config" in fields.get("fields", "quota_usage"):
+                    entry["config"] = {"quota_total": self.quota_total, "quota_duration": 86400}
+                return 200, {"data": [entry]}, {}
             if request.method == "GET" and edge == self.posts_edge:
                 limit = int(fields.get("limit", "25"))
                 shown = [{"id": p["id"], self.text_field: p["text"], "permalink": p["permalink"],
