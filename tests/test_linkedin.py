@@ -297,6 +297,20 @@ def test_refreshes_a_week_ahead_and_keeps_the_new_token(li_home: Path, li: FakeL
         assert secret not in result.out + result.err
 
 
+def test_a_record_without_token_url_refreshes_under_the_api_base(li_home: Path,
+                                                                  li: FakeLinkedIn) -> None:
+    # LinkedIn's token endpoint is www.linkedin.com/oauth/v2/accessToken; an account
+    # pointed at another API base (a test server, a proxy) finds it under that base.
+    token_record(expires_at="2026-12-04T00:00:00+00:00", refresh_token="li-refresh-1",
+                 client_id=li.client_id, client_secret=li.client_secret)
+    write_post(li_home, "p", "Fresh token, default endpoint")
+    schedule(li_home, "p")
+    result = flush(li_home)
+    assert result.code == 0, result.err
+    assert li.refreshes == 1 and get_secret("li") == "li-access-2"
+    assert len(li.posts) == 1
+
+
 def test_a_401_refreshes_once_then_a_refused_refresh_holds(li_home: Path,
                                                            li: FakeLinkedIn) -> None:
     token_record(expires_at="2027-01-20T00:00:00+00:00", refresh_token="li-refresh-1",

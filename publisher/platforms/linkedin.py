@@ -159,7 +159,7 @@ class LinkedInAdapter:
 
     def _refresh(self, meta: dict) -> None:
         """Trade the refresh token for a new access token; keep both in the keyring."""
-        url = str(meta.get("token_url") or TOKEN_URL)
+        url = str(meta.get("token_url") or self._token_url())
         data = {"grant_type": "refresh_token", "refresh_token": str(meta["refresh_token"]),
                 "client_id": str(meta["client_id"]),
                 "client_secret": str(meta["client_secret"])}
@@ -191,6 +191,13 @@ class LinkedInAdapter:
         self._token = access
         self.secrets.set(self.account_id, access)
         write_token_meta(self.secrets, self.account_id, renewed)
+
+    def _token_url(self) -> str:
+        """LinkedIn's token endpoint; under the API base when that is not LinkedIn's own."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        if host == "linkedin.com" or host.endswith(".linkedin.com"):
+            return TOKEN_URL
+        return f"{self.base_url}/oauth/v2/accessToken"
 
     def _secrets(self, meta: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
