@@ -316,6 +316,18 @@ def test_the_publishing_limit_error_is_a_rate_limit(ws: Path, ig: FakeInstagram)
     assert len(ig.container_requests()) == 1 and len(ig.posts) == 1
 
 
+def test_a_spam_restriction_waits_an_hour_not_the_usual_minutes() -> None:
+    # Error codes reference: 4/2207051 "We restrict certain activity to protect
+    # our community" -- code 4 alone is the app's rate limit (no time given).
+    spam = graph_error_of_body(400, graph_error(4, "spam", 2207051), "Instagram",
+                               now=NOW_UTC, secrets=())
+    assert isinstance(spam, RateLimited)
+    assert spam.retry_after == NOW_UTC + timedelta(hours=1)
+    plain = graph_error_of_body(400, graph_error(4, "Application request limit reached"),
+                                "Instagram", now=NOW_UTC, secrets=())
+    assert isinstance(plain, RateLimited) and plain.retry_after is None
+
+
 @pytest.mark.parametrize("body, kind", [
     (graph_error(190, "Error validating access token"), AuthFailed),
     (graph_error(4, "Application request limit reached"), RateLimited),

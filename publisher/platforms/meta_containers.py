@@ -111,6 +111,9 @@ TRANSIENT_CODES = {1, 2, -1, -2, 9004, 9007}
 # Instagram subcodes: the publishing limit; passing trouble; make a new
 # container; the account needs its owner (checkpointed or restricted).
 RATE_SUBCODES = {2207042}
+# Instagram's anti-spam restriction (code 4, like the app's rate limit): retrying
+# every few minutes would only prolong it, so look again after the quota's hour.
+SPAM_SUBCODES = {2207051}
 TRANSIENT_SUBCODES = {2207001, 2207003, 2207008, 2207027, 2207032, 2207052}
 NEW_CONTAINER_SUBCODES = {2207006, 2207020, 2207053}
 ACCOUNT_SUBCODES = {2207050}
@@ -167,6 +170,8 @@ def graph_error_of_body(
     message = f"{platform} error {label}: {text}" if text else f"{platform} error {label}"
     if subcode in RATE_SUBCODES:
         return RateLimited(f"{message} (the 24-hour publishing limit)", now + QUOTA_RETRY)
+    if subcode in SPAM_SUBCODES:
+        return RateLimited(f"{message} (restricted as suspected spam)", now + QUOTA_RETRY)
     if code in RATE_CODES or status == 429:
         return RateLimited(message, regain)
     if subcode in ACCOUNT_SUBCODES:
