@@ -21,6 +21,7 @@ import html
 import secrets as random
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
@@ -425,8 +426,12 @@ class LoginClient:
         message = f"Telegram {code}: {text}"
         if code in (401, 404):
             raise AuthFailed(message)
-        if code == 429:
-            raise RateLimited(message)
+        if code == 429:  # ResponseParameters.retry_after: seconds to wait
+            wait = (body.get("parameters") or {}).get("retry_after")
+            until = None
+            if isinstance(wait, int | float) and wait >= 0:
+                until = self.now() + timedelta(seconds=wait)  # type: ignore[operator]
+            raise RateLimited(message, until)
         if code >= 500:
             raise Transient(message)
         raise Rejected(message)

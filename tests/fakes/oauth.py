@@ -377,6 +377,7 @@ class FakeTelegramBot(FakeServer):
         self.channel = channel
         self.membership = membership
         self.can_post = can_post
+        self.flood_wait: int | None = None  # seconds of a 429 "retry after"
 
     def handle(self, request: Request):
         prefix = f"/bot{self.token}/"
@@ -384,6 +385,10 @@ class FakeTelegramBot(FakeServer):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, {}
         method = request.path.removeprefix(prefix)
         fields = form_fields(request)
+        if self.flood_wait is not None:
+            return 429, {"ok": False, "error_code": 429,
+                         "description": f"Too Many Requests: retry after {self.flood_wait}",
+                         "parameters": {"retry_after": self.flood_wait}}, {}
         bot = {"id": 7000001, "is_bot": True, "first_name": "Embassy",
                "username": "embassy_news_bot"}
         if method == "getMe":
