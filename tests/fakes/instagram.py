@@ -1,6 +1,7 @@
 """Instagram's content publishing API (graph.facebook.com / graph.instagram.com),
 as its reference describes it: /{ig-user-id}/media, /media_publish,
-/content_publishing_limit (50 posts in 24 hours), /{container}?fields=status_code,
+/content_publishing_limit (the reference's example answer: 50 posts in 24 hours;
+the guide now says 100), /{container}?fields=status_code,
 /{ig-media}?fields=permalink, /me (Instagram Login) and /refresh_access_token
 (``ig_refresh_token``).
 
