@@ -461,6 +461,17 @@ def test_accounts_check_names_the_page(li_home: Path, li: FakeLinkedIn) -> None:
     assert "Embassy of Kosovo" in result.out
 
 
+def test_accounts_check_without_the_page_admin_scope_still_passes(li_home: Path,
+                                                                   li: FakeLinkedIn) -> None:
+    # The organization lookup needs rw_organization_admin, which a login for posting
+    # (w_organization_social r_organization_social) does not ask: a 403 there proves
+    # the token valid, and the check names the page by its URN.
+    li.org_admin = False
+    result = cli(li_home, "accounts", "check", "li")
+    assert result.code == 0, result.err
+    assert ORG in result.out and "linkedin.com/company/2414183/" in result.out
+
+
 # Crashes
 
 

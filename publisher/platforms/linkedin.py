@@ -382,7 +382,14 @@ class LinkedInAdapter:
         author = self._author()
         if author.startswith("urn:li:organization:"):
             number = author.rsplit(":", 1)[1]
-            org = _json(self._call("GET", f"/rest/organizations/{number}"))
+            try:
+                org = _json(self._call("GET", f"/rest/organizations/{number}"))
+            except _NoPermission:
+                # The lookup needs rw_organization_admin; posting only w_organization_social.
+                # A 403 still proves the token valid.
+                return Identity(author, f"https://www.linkedin.com/company/{number}/", {
+                    "author": author, "warning": "the token may not read the page's name "
+                    "(rw_organization_admin); posting needs w_organization_social"})
             name = str(org.get("localizedName") or author)
             vanity = str(org.get("vanityName") or number)
             return Identity(name, f"https://www.linkedin.com/company/{vanity}/",

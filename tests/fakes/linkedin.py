@@ -118,6 +118,7 @@ class FakeLinkedIn(FakeServer):
         self.organization, self.person = organization, person
         self.can_post_for = {organization, person}
         self.member_can_read = False  # r_member_social is restricted to partners
+        self.org_admin = True  # the token has rw_organization_admin (organization lookup)
         self.sunset_before = "202501"  # versions older than this answer 426
         self.now = datetime(2026, 12, 1, 8, 0, 5, tzinfo=UTC)
         self.posts: list[dict] = []
@@ -177,6 +178,8 @@ class FakeLinkedIn(FakeServer):
             return self._initialize(request)
         if request.method == "GET" and request.path.startswith("/rest/organizations/"):
             number = request.path.rsplit("/", 1)[1]
+            if not self.org_admin:
+                return self._denied(f"organizations.GET.{version}")
             return 200, {"id": int(number), "localizedName": "Embassy of Kosovo",
                          "vanityName": "embassy-of-kosovo"}, {}
         return 404, error(404, "NOT_FOUND", f"No resource found for {request.path}"), {}
