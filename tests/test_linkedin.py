@@ -470,6 +470,7 @@ def test_accounts_check_without_the_page_admin_scope_still_passes(li_home: Path,
     result = cli(li_home, "accounts", "check", "li")
     assert result.code == 0, result.err
     assert ORG in result.out and "linkedin.com/company/2414183/" in result.out
+    assert "publisher: warning: the token may not read the page's name" in result.err
 
 
 # Crashes

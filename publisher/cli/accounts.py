@@ -129,7 +129,8 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
         id=account.id, platform=account.platform, locales=", ".join(account.locales)
     ))
     if account.needs_secret:
-        cli.print(_("Next: publisher accounts set-secret {id}").format(id=account.id))
+        cli.print(_("Next: publisher accounts login {id} (or set-secret with a token you have)")
+                  .format(id=account.id))
     _warn_undefined_audience(cli, account.audience)
     return 0
 
@@ -314,6 +315,8 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
     where = f" ({identity.url})" if identity.url else ""
     cli.print(_("{id} can post as {name}{where}").format(id=args.id, name=identity.name,
                                                          where=where))
+    if identity.details.get("warning"):  # the platform's own words, in English
+        cli.warn(identity.details["warning"])
     return 0
 
 
