@@ -536,3 +536,94 @@ def accounts_overview(context: Context, clock: Callable[[], datetime]) -> Accoun
                                account_id in pauses, holds.get(account_id), token))
     notices = [notice.message for notice in token_notices(context, clock)]
     return AccountsOverview(rows, notices)
+
+
+# Scheduling one draft: the suggested times, each shown for every account of the draft
+
+
+@dataclass(frozen=True)
+class SlotFit:
+    """How one time suits one account of the draft."""
+
+    account_id: str
+    local: datetime  # the time in the account's audience zone
+    score: float  # 0..1 (0 on a blacked-out day)
+    why: str
+    suggested: bool  # one of this account's own next best slots
+
+
+@dataclass(frozen=True)
+class SlotOption:
+    """One time the whole draft can go out at, with how it suits each of its accounts."""
+
+    at: datetime  # UTC
+    fits: tuple[SlotFit, ...]  # one per account of the draft, in the draft's order
+
+    @property
+    def score(self) -> float:
+        """The weakest account's score: the whole draft goes out at this time."""
+        return min((fit.score for fit in self.fits), default=0.0)
+
+
+def _fit(context: Context, account: Account, at: datetime, occupied: list[datetime]) -> SlotFit:
+    from publisher.i18n import format_weekday
+
+    audience = context.audience_for(account)
+    local = at.astimezone(audience.zone)
+    parts = [f"{format_weekday(local)} {local:%H:%M} {audience.timezone}"]
+    blackout = context.calendar.blocked(audience.name, local.date())
+    if blackout is not None:
+        score = 0.0
+        parts.append(_("blacked-out day ({reason})").format(reason=blackout.reason or "-"))
+    else:
+        activity = audience.activity_local(local)
+        score = activity.weight
+        parts.append(_("weight {weight:.2f} {source}").format(weight=activity.weight,
+                                                              source=activity.why))
+    gap = account.min_gap_minutes * 60
+    near = [t for t in occupied if abs((t - at).total_seconds()) < gap]
+    if near:
+        parts.append(_("within {minutes} min of another post of this account").format(
+            minutes=account.min_gap_minutes))
+    return SlotFit(account.id, local, round(score, 4), ", ".join(parts), False)
+
+
+def slot_options(context: Context, draft_id: str, per_account: int,
+                 now: datetime) -> tuple[list[SlotOption], str]:
+    """The next best times of a draft's accounts (``per_account`` each, inside its embargo
+    and deadline), each time with how it suits every account of the draft, in time order;
+    and why there are none, when there are none."""
+    from publisher.i18n import format_datetime
+    from publisher.services.scheduling import OCCUPYING, suggest_slots
+
+    draft = context.drafts.load(draft_id).draft
+    start = max(now, draft.not_before) if draft.not_before else now
+    if draft.deadline is not None and draft.deadline <= start:
+        return [], _("Its deadline ({deadline}) has passed: change it in the editor to "
+                     "schedule it.").format(deadline=format_datetime(draft.deadline, context.settings.zone))
+    accounts = [context.account(account_id) for account_id in draft.accounts]
+    own: dict[datetime, dict[str, object]] = {}
+    for account in accounts:
+        for slot in suggest_slots(context, account.id, per_account, start):
+            if draft.deadline is None or slot.at <= draft.deadline:
+                own.setdefault(slot.at, {})[account.id] = slot
+    with open_queue(context) as queue:
+        items = queue.items(OCCUPYING)
+    occupied = {account.id: [i.updated_at if i.state == State.SENT else i.due_at
+                             for i in items if i.account_id == account.id]
+                for account in accounts}
+    options = []
+    for at in sorted(own):
+        fits = []
+        for account in accounts:
+            slot = own[at].get(account.id)
+            if slot is not None:
+                fits.append(SlotFit(account.id, slot.local, slot.score, slot.why, True))
+            else:
+                fits.append(_fit(context, account, at, occupied[account.id]))
+        options.append(SlotOption(at, tuple(fits)))
+    note = ""
+    if accounts and not options:
+        note = _("No free slot before its deadline: type a time (ctrl+t) or change the "
+                 "deadline in the editor.")
+    return options, note

@@ -37,10 +37,10 @@ def test_slots_scores_reasons_and_heat_map_then_pick_one(app_on, demo: Path) -> 
         text = screen_text(app)
         assert "Next best slots" in text
         assert "mfa-x: audience kosovo, Europe/Belgrade" in text
+        assert "Enter queues all of them at the selected time" in text
         table = app.screen.query_one("#slots", DataTable)
-        assert table.row_count == 3 * 4  # three per account
         row = next(r for r in range(table.row_count)
-                   if str(table.get_cell_at((r, 0))) == "mfa-x")
+                   if str(table.get_cell_at((r, 1))) == "mfa-x ★")
         assert best[0].why[:20] in str(table.get_cell_at((row, 4)))
         table.move_cursor(row=row)
         await pilot.press("enter")
@@ -52,6 +52,46 @@ def test_slots_scores_reasons_and_heat_map_then_pick_one(app_on, demo: Path) -> 
     items = queued(demo, "consular-alert-floods")
     assert {i.due_at for i in items} == {best[0].at}
     assert len(items) == 7
+
+
+def test_each_suggested_time_lists_every_account_and_a_pick_queues_them_all(
+        app_on, demo: Path) -> None:
+    """One pick queues the whole draft, so a time is shown with how it suits each
+    account, not only the account whose best time it is (★)."""
+    context = open_context(demo)
+    accounts = context.drafts.load("consular-alert-floods").draft.accounts
+    berlin = suggest_slots(context, "embassy-berlin-bluesky", 3, NOW)
+    picked = next(s.at for s in berlin
+                  if s.at not in {m.at for m in suggest_slots(context, "mfa-x", 3, NOW)})
+
+    async def scenario(app, pilot):
+        await open_schedule(app, pilot, "consular-alert-floods")
+        table = app.screen.query_one("#slots", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(r)] for r in range(table.row_count)]
+        groups: list[list[list[str]]] = []
+        for row in rows:
+            if row[0]:
+                groups.append([])
+            groups[-1].append(row)
+        assert len(groups) * len(accounts) == len(rows)
+        for group in groups:  # every account once per time, in the draft's order
+            assert [r[1].removesuffix(" ★") for r in group] == list(accounts)
+            assert any(r[1].endswith(" ★") for r in group)
+        # The mfa-x row of a time only embassy-berlin-bluesky suggested: not starred,
+        # with its own score and reason; picking it queues every account then.
+        index = next(i for i, r in enumerate(rows) if r[1] == "mfa-x"
+                     and app.screen.plan.options[int(str(table.coordinate_to_cell_key(
+                         (i, 0)).row_key.value).split(":")[0])].at == picked)
+        assert "Europe/Belgrade" in rows[index][4]
+        table.move_cursor(row=index)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Queued (see it in the queue: F3):" in screen_text(app)
+
+    drive(app_on(), scenario)
+    items = queued(demo, "consular-alert-floods")
+    assert {i.account_id for i in items} == set(accounts)
+    assert {i.due_at for i in items} == {picked}
 
 
 def test_place_automatically_puts_each_account_at_its_best_time(app_on, demo: Path) -> None:

@@ -1,6 +1,11 @@
 """Schedule one draft: the next best slots of its accounts with scores and reasons, each
 audience's week as a heat map in its own zone; pick a slot, place automatically, or type
-a time. The result is shown in the staff member's zone and the audience's."""
+a time. The result is shown in the staff member's zone and the audience's.
+
+A pick queues the whole draft (every account) at one time, so each suggested time is
+listed with a row for every account: how that time suits it, not only the account whose
+best time it is (marked ★). "Place automatically" is the choice for each account at its
+own best time."""
 
 from __future__ import annotations
 
@@ -26,14 +31,19 @@ SLOTS_PER_ACCOUNT = 3
 
 @dataclass(frozen=True)
 class Plan:
-    """What the screen shows: the draft, its accounts' slots and audiences' weeks."""
+    """What the screen shows: the draft, its times and its audiences' weeks."""
 
     title: str
     approved: bool
     accounts: tuple[str, ...]
-    slots: list[tuple[str, object]]  # (account id, SlotSuggestion)
+    options: list  # ui.SlotOption: a time, with how it suits every account of the draft
     grids: dict[str, object]  # account id -> ActivityGrid
     note: str = ""  # why there are no slots, when there are none
+
+    @property
+    def slots(self) -> list[tuple[str, object]]:
+        """The table's rows in order: (account id, the option its row queues at)."""
+        return [(fit.account_id, option) for option in self.options for fit in option.fits]
 
 
 def score_bar(score: float) -> Text:
@@ -47,7 +57,7 @@ class ScheduleScreen(PublisherScreen):
     AUTO_FOCUS = "#slots"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "use_slot", N_("Use this slot"), id="schedule.slot", priority=True,
-                tooltip=N_("Queue the draft at the selected time (also Enter)")),
+                tooltip=N_("Queue every account of the draft at the selected time (also Enter)")),
         Binding("ctrl+g", "auto", N_("Place automatically"), id="schedule.auto",
                 tooltip=N_("Each account at its own best free time")),
         Binding("ctrl+t", "at_time", N_("Type a time"), id="schedule.at",
@@ -78,9 +88,10 @@ class ScheduleScreen(PublisherScreen):
         with Horizontal(id="schedule-body"):
             with Vertical(id="slots-side"):
                 yield Static(_("Next best slots"), classes="section")
-                yield Static(_("The whole draft goes out at the time you pick (Enter); "
-                               "ctrl+g gives each account its own best time."),
-                             classes="hint")
+                yield Static(_("Each time is shown for every account of the draft (★: one "
+                               "of that account's own best times). Enter queues all of them "
+                               "at the selected time; ctrl+g gives each account its own best "
+                               "time instead."), classes="hint")
                 yield DataTable(id="slots", cursor_type="row", zebra_stripes=True)
             with Vertical(id="heat-side"):
                 accounts = self.plan.accounts if self.plan else ()
@@ -114,36 +125,23 @@ class ScheduleScreen(PublisherScreen):
 
     def _columns(self) -> None:
         table = self.query_one("#slots", DataTable)
-        for key, label in (("account", _("Account")), ("yours", _("Your time")),
+        for key, label in (("yours", _("Your time")), ("account", _("Account")),
                            ("theirs", _("Audience's time")), ("score", _("Score")),
                            ("why", _("Why"))):
             table.add_column(label, key=key)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="schedule-load")
     def load(self) -> None:
-        from publisher.services.scheduling import activity_grid, suggest_slots
+        from publisher.services.scheduling import activity_grid
+        from publisher.services.ui import slot_options
 
         context = self.publisher.context()
         draft = context.drafts.load(self.draft_id).draft
-        now = self.publisher.clock()
-        # Only slots the draft may use: after its embargo, before its deadline.
-        start = max(now, draft.not_before) if draft.not_before else now
-        note = ""
-        if draft.deadline is not None and draft.deadline <= start:
-            slots = []
-            note = _("Its deadline ({deadline}) has passed: change it in the editor to "
-                     "schedule it.").format(deadline=format_moment(draft.deadline,
-                                                                   self.publisher.zone))
-        else:
-            slots = [(account_id, slot) for account_id in draft.accounts
-                     for slot in suggest_slots(context, account_id, SLOTS_PER_ACCOUNT, start)
-                     if draft.deadline is None or slot.at <= draft.deadline]
-            if draft.accounts and not slots:
-                note = _("No free slot before its deadline: type a time (ctrl+t) or change "
-                         "the deadline in the editor.")
-        slots.sort(key=lambda pair: (pair[1].at, pair[0]))
+        # Only times the draft may use: after its embargo, before its deadline.
+        options, note = slot_options(context, self.draft_id, SLOTS_PER_ACCOUNT,
+                                     self.publisher.clock())
         grids = {account_id: activity_grid(context, account_id) for account_id in draft.accounts}
-        self.post_message(self.Loaded(Plan(draft.title, draft.approved, draft.accounts, slots,
+        self.post_message(self.Loaded(Plan(draft.title, draft.approved, draft.accounts, options,
                                            grids, note)))
 
     @on(Loaded)
@@ -162,11 +160,14 @@ class ScheduleScreen(PublisherScreen):
         table = self.query_one("#slots", DataTable)
         table.clear()
         zone = self.publisher.zone
-        for index, (account_id, slot) in enumerate(plan.slots):
-            table.add_row(account_id, format_short(slot.at, zone),
-                          format_short(slot.local, slot.local.tzinfo), score_bar(slot.score),
-                          slot.why, key=str(index))
-        if not plan.slots:
+        for index, option in enumerate(plan.options):
+            for number, fit in enumerate(option.fits):
+                yours = Text(format_short(option.at, zone), style="bold") if number == 0 else ""
+                account = Text(f"{fit.account_id} ★" if fit.suggested else fit.account_id,
+                               style="" if fit.suggested else "dim")
+                table.add_row(yours, account, format_short(fit.local, fit.local.tzinfo),
+                              score_bar(fit.score), fit.why, key=f"{index}:{fit.account_id}")
+        if not plan.options:
             self.query_one("#schedule-result", Static).update(
                 (self.result and "\n".join(self.result)) or plan.note
                 or _("The draft has no accounts yet."))
@@ -191,11 +192,12 @@ class ScheduleScreen(PublisherScreen):
     # Scheduling
 
     def _selected_slot(self):
+        """The time of the selected row's group (every account goes out at it)."""
         table = self.query_one("#slots", DataTable)
         if self.plan is None or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        return self.plan.slots[int(key)][1]
+        return self.plan.options[int(str(key).split(":", 1)[0])]
 
     @on(DataTable.RowSelected, "#slots")
     def action_use_slot(self) -> None:
