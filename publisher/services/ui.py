@@ -600,7 +600,8 @@ def slot_options(context: Context, draft_id: str, per_account: int,
     start = max(now, draft.not_before) if draft.not_before else now
     if draft.deadline is not None and draft.deadline <= start:
         return [], _("Its deadline ({deadline}) has passed: change it in the editor to "
-                     "schedule it.").format(deadline=format_datetime(draft.deadline, context.settings.zone))
+                     "schedule it.").format(
+                         deadline=format_datetime(draft.deadline, context.settings.zone))
     accounts = [context.account(account_id) for account_id in draft.accounts]
     own: dict[datetime, dict[str, object]] = {}
     for account in accounts:
