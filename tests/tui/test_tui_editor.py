@@ -194,3 +194,33 @@ def test_embargo_and_deadline_are_saved_in_the_staff_zone(app_on, demo) -> None:
     data = read(path)
     assert data["not_before"].isoformat() == "2026-12-01T08:00:00+01:00"  # Europe/Belgrade
     assert data["deadline"].isoformat() == "2026-12-02T20:00:00+01:00"
+
+
+def test_embargo_and_deadline_pickers_refuse_a_deadline_before_the_embargo(app_on, demo) -> None:
+    path = demo / "drafts" / "prizren-old-town.toml"
+    before = path.read_text()
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "prizren-old-town")
+        await show_tab(app, pilot, "details")
+        embargo = app.screen.query_one("#field-not-before", Input)
+        deadline = app.screen.query_one("#field-deadline", Input)
+        embargo.value = "2026-12-02 08:00"
+        deadline.value = "2026-12-01 20:00"
+        await pilot.pause()
+        assert "the deadline must be after the embargo" in screen_text(app)
+        assert deadline.has_class("-invalid") and not embargo.has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert path.read_text() == before  # refused, nothing written
+        deadline.value = "2026-11-19 20:00"  # before the clock's now
+        embargo.value = ""
+        await pilot.pause()
+        assert not deadline.has_class("-invalid")
+        assert "the deadline has passed" in screen_text(app)
+        embargo.value = "soon"
+        await pilot.pause()
+        assert embargo.has_class("-invalid")
+        assert "is not a date and time" in screen_text(app)
+
+    drive(app_on(), scenario)

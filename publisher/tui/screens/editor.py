@@ -132,6 +132,9 @@ class EditState:
             edit.accounts = tuple(self.targets)
         not_before = parse_moment(self.not_before, zone, _("embargo"))
         deadline = parse_moment(self.deadline, zone, _("deadline"))
+        if not_before and deadline and deadline <= not_before:
+            raise UserError(_("the deadline must be after the embargo"),
+                            hint=_("change one of the two in Details"))
         if not_before != draft.not_before:
             edit.not_before, edit.clear_not_before = not_before, not_before is None
         if deadline != draft.deadline:
@@ -269,18 +272,38 @@ class EditorScreen(PublisherScreen):
             yield Static(self._times_hint(), id="times-hint", classes="hint")
 
     def _times_hint(self) -> str:
+        """Each time as it will be read (in the UI's language), or what is wrong with it."""
+        return "\n".join(line for line, _bad in self._times_check())
+
+    def _times_check(self) -> list[tuple[str, str | None]]:
+        """(line, the field it blames or None) for the embargo and the deadline."""
         zone = self.publisher.zone
-        lines = []
-        for label, text in ((_("embargo"), self.state.not_before),
-                            (_("deadline"), self.state.deadline)):
+        lines: list[tuple[str, str | None]] = []
+        moments = {}
+        for field_id, label, text in (
+                ("field-not-before", _("embargo"), self.state.not_before),
+                ("field-deadline", _("deadline"), self.state.deadline)):
             try:
                 moment = parse_moment(text, zone, label)
             except UserError as error:
-                lines.append(str(error))
+                lines.append((f"✗ {error}", field_id))
                 continue
+            moments[field_id] = moment
             if moment:
-                lines.append(f"{label}: {format_moment(moment, zone)}")
-        return "\n".join(lines)
+                lines.append((f"{label}: {format_moment(moment, zone)}", None))
+        embargo, deadline = moments.get("field-not-before"), moments.get("field-deadline")
+        if embargo and deadline and deadline <= embargo:
+            lines.append(("✗ " + _("the deadline must be after the embargo"), "field-deadline"))
+        elif deadline and deadline <= self.publisher.clock():
+            lines.append(("⚠ " + _("the deadline has passed: the draft cannot be scheduled"),
+                          None))
+        return lines
+
+    def _mark_times(self) -> None:
+        blamed = {field_id for _line, field_id in self._times_check() if field_id}
+        for field_id in ("field-not-before", "field-deadline"):
+            for found in self.query(f"#{field_id}"):
+                found.set_class(field_id in blamed, "-invalid")
 
     def _locale_pane(self, tag: str) -> list:
         state = self.state
@@ -360,6 +383,7 @@ class EditorScreen(PublisherScreen):
             area.cursor_blink = self.publisher.cursor_blink
         self.refresh_counters()
         self.refresh_warnings()
+        self._mark_times()
         self.call_after_refresh(self._focus_text)
 
     def after_relabel(self) -> None:
@@ -480,6 +504,7 @@ class EditorScreen(PublisherScreen):
     def times_changed(self) -> None:
         self.keep_state()
         self.query_one("#times-hint", Static).update(self._times_hint())
+        self._mark_times()
 
     @on(Input.Changed, "#field-campaign")
     @on(SelectionList.SelectedChanged, "#field-accounts")
