@@ -105,7 +105,10 @@ def test_ids_from_titles_in_every_script() -> None:
 def test_duplicate_copies_without_approval(app_on, demo: Path) -> None:
     async def scenario(app, pilot):
         select(app, "flag-day-2026")
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+b")  # tmux takes ctrl+b for itself: ctrl+d does the same
+        assert app.screen.query_one(Input).value == "flag-day-2026-copy"
+        await pilot.press("escape")
+        await pilot.press("ctrl+d")
         assert app.screen.query_one(Input).value == "flag-day-2026-copy"
         await pilot.press("enter")
         await settle(pilot)

@@ -60,7 +60,7 @@ class DraftsScreen(PublisherScreen):
         Binding("ctrl+o", "open", N_("Open"), id="drafts.open",
                 tooltip=N_("Edit the selected draft (also Enter)")),
         Binding("ctrl+n", "new", N_("New"), id="drafts.new", tooltip=N_("Write a new draft")),
-        Binding("ctrl+b", "duplicate", N_("Duplicate"), id="drafts.duplicate",
+        Binding("ctrl+d,ctrl+b", "duplicate", N_("Duplicate"), id="drafts.duplicate",
                 tooltip=N_("Copy the selected draft under a new id")),
         Binding("f8", "delete", N_("Delete"), id="drafts.delete",
                 tooltip=N_("Delete the selected draft (asks first)")),
