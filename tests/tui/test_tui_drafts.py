@@ -58,6 +58,12 @@ def test_filters_by_text_campaign_state_and_my_language(app_on) -> None:
         app.screen.query_one("#filter-mine").value = True  # English: missing or stale en
         await pilot.pause()
         assert keys(app) == ["visa-free-anniversary"]
+        await pilot.press("ctrl+l")  # the same switch by key (and in the palette)
+        await pilot.pause()
+        assert len(keys(app)) == 7
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert keys(app) == ["visa-free-anniversary"]
 
     drive(app_on(), scenario)
 

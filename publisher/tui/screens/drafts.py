@@ -70,6 +70,9 @@ class DraftsScreen(PublisherScreen):
                 tooltip=N_("Pick when the selected draft goes out")),
         Binding("ctrl+f", "filter", N_("Filter"), id="drafts.filter",
                 tooltip=N_("Type to filter the drafts")),
+        Binding("ctrl+l", "toggle_mine", N_("Needs my language"), show=False,
+                id="drafts.mine", tooltip=N_("Show only drafts missing or stale in your "
+                                             "language, or all again")),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="drafts.reload",
                 tooltip=N_("Read the draft files again")),
     ]
@@ -238,6 +241,10 @@ class DraftsScreen(PublisherScreen):
 
     def action_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
+
+    def action_toggle_mine(self) -> None:
+        mine = self.query_one("#filter-mine", Checkbox)
+        mine.value = not mine.value  # its Changed message filters
 
     def action_reload(self) -> None:
         self.reload()

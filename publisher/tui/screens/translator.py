@@ -237,7 +237,8 @@ class TranslatorScreen(PublisherScreen):
             PromptDialog(_("Export {locale}").format(locale=self.locale),
                          _("Write the PO file to"), self._po_path(),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda path: path and self.export_po(self.locale, path),
+            lambda path: path and self.busy("#pair") is None and self.export_po(self.locale,
+                                                                                path),
         )
 
     @work(thread=True, exit_on_error=False, group="translate-po")
@@ -245,6 +246,7 @@ class TranslatorScreen(PublisherScreen):
         from publisher.services.translations import export_po
 
         count = export_po(self.publisher.context(), locale, Path(path).expanduser())
+        self.app.call_from_thread(self.busy, "#pair", False)
         self.app.call_from_thread(self.notify, _("Wrote {count} entries to {path}").format(
             count=count, path=path))
 
@@ -254,7 +256,7 @@ class TranslatorScreen(PublisherScreen):
         self.app.push_screen(
             PromptDialog(_("Import a PO file"), _("Read translations from"), self._po_path(),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda path: path and self.import_po(path),
+            lambda path: path and self.busy("#pair") is None and self.import_po(path),
         )
 
     @work(thread=True, exit_on_error=False, group="translate-po")
