@@ -42,12 +42,18 @@ def test_typing_a_variant_updates_the_per_account_counter(app_on) -> None:
         area.move_cursor(area.document.end)
         await pilot.press("space", "O", "K")
         assert "mfa-x (X): 200/280" in counter_text(app, "en")
+        counter = app.screen.query_one("#counter-en")
+        assert not counter.has_class("-near") and not counter.has_class("-over")
         area.insert("x" * 59)
         await pilot.press("x")  # 260: within 10% of X's 280
         assert "20 left: near X's limit" in counter_text(app, "en")
+        assert counter.has_class("-near") and not counter.has_class("-over")
+        near = next(line for line in counter.render().split("\n") if "mfa-x" in line.plain)
+        assert any("red" in str(span.style) for span in near.spans)
         area.insert("x" * 29)
         await pilot.press("x")
         assert "10 over X's limit" in counter_text(app, "en")
+        assert counter.has_class("-over")
         # The combined Facebook post counts all three languages.
         assert "combined sq+en+sr" in counter_text(app, "en")
 

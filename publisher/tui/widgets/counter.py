@@ -100,6 +100,12 @@ class TextCounter(Static):
             refresh(self)
 
     def show(self, lines: list[CountLine]) -> None:
+        """One line per account; the classes ``-near`` (red before the limit) and
+        ``-over`` (over it, or refused) say the worst of them."""
+        over = any(line.count.used > line.count.limit or line.count.problems
+                   for line in lines)
+        self.set_class(over, "-over")
+        self.set_class(not over and any(line.count.near_limit for line in lines), "-near")
         if not lines:
             self.update(Text(_("None of the chosen accounts posts in this language: choose "
                                "the accounts in Details (ctrl+t)."), style="dim"))
