@@ -26,6 +26,11 @@ def N_(message: str) -> str:
     return message
 
 
+# Textual's own screen bindings that the palette lists with ours: marked here for the
+# catalogs; translate_bindings shows them in the interface language like ours.
+TEXTUAL_BINDING_TEXTS = (N_("Focus Next"), N_("Focus Previous"), N_("Copy selected text"))
+
+
 def _translated(binding: Binding) -> Binding:
     return replace(
         binding,

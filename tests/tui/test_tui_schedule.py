@@ -131,3 +131,17 @@ def test_an_unapproved_draft_is_not_queued_and_the_reason_is_shown(app_on, demo:
 
     drive(app_on(), scenario)
     assert queued(demo, "prizren-old-town") == []
+
+
+def test_a_language_switch_shows_the_reasons_in_the_new_language(app_on) -> None:
+    async def scenario(app, pilot):
+        await open_schedule(app, pilot, "consular-alert-floods")
+        table = app.screen.query_one("#slots", DataTable)
+        assert str(table.get_cell_at((0, 4))).startswith("Fri 19:00")
+        await app.switch_language("sq")
+        await settle(pilot)
+        table = app.screen.query_one("#slots", DataTable)
+        assert str(table.get_cell_at((0, 4))).startswith("pre 19:00")
+        assert str(table.get_cell_at((0, 0))).startswith("pre, 20 nën")
+
+    drive(app_on(), scenario)

@@ -121,6 +121,9 @@ class ScheduleScreen(PublisherScreen):
             self._show()
 
     def after_relabel(self) -> None:
+        # The reasons are written in the language of the moment they were made: make
+        # them again in the new one.
+        self.plan = None
         self.on_mount()
 
     def _columns(self) -> None:
