@@ -96,3 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:
+        # A file or folder the system refuses (permissions, a full disk, a folder where a
+        # file was meant): one line naming it, not a traceback.
+        logging.getLogger("publisher").debug("system error", exc_info=True)
+        where = error.filename
+        reason = error.strerror or str(error)
+        cli.error(f"{where}: {reason}" if where else reason)
+        return EXIT_USAGE

@@ -37,10 +37,11 @@ def moment(text: str) -> datetime:
 def register(commands: argparse._SubParsersAction) -> None:
     schedule = commands.add_parser("schedule", help=_("queue an approved draft"))
     schedule.add_argument("draft", nargs="?")
-    when = schedule.add_mutually_exclusive_group(required=True)
+    when = schedule.add_mutually_exclusive_group()
     when.add_argument("--at", type=moment, metavar="RFC3339")
     when.add_argument("--auto", action="store_true",
-                      help=_("place at the best free slots of each account's audience"))
+                      help=_("place at the best free slots of each account's audience "
+                             "(the default without --at)"))
     schedule.add_argument("--all-approved", action="store_true",
                           help=_("with --auto: every approved draft not queued yet"))
     schedule.add_argument("--now", type=moment, metavar="RFC3339")
@@ -96,6 +97,8 @@ def _clock(fixed: datetime | None):
 
 
 def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
+    if args.at is None:
+        args.auto = True  # no time given: the tool picks the best one
     if args.all_approved and (args.draft or not args.auto):
         raise UserError(_("--all-approved goes with --auto and no DRAFT"),
                         hint="publisher schedule --auto --all-approved")
@@ -251,7 +254,10 @@ def run_flush(args: argparse.Namespace, cli: Cli) -> int:
     try:
         report = flushing.flush(context, clock=_clock(args.now))
     except Locked:
-        if cli.verbose:
+        if args.json:  # --json always answers in JSON, even when nothing was done
+            cli.json({"exit_code": EXIT_LOCKED, "locked": True, "outcomes": [],
+                      "token_warnings": []})
+        elif cli.verbose:
             cli.warn(_("another flush is running; nothing done"))
         return EXIT_LOCKED
     return _report(cli, report, args.json)
@@ -265,6 +271,9 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     try:
         report = flushing.flush(context, clock=clock, only=set(ids))
     except Locked:
+        if args.json:
+            cli.json({"exit_code": EXIT_LOCKED, "locked": True, "queued": ids, "outcomes": [],
+                      "token_warnings": []})
         cli.warn(_("a flush is running; the items are queued and go out with the next one"))
         return EXIT_LOCKED
     with queueing.open_queue(context) as queue:

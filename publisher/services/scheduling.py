@@ -194,6 +194,9 @@ def _duration(span: timedelta) -> str:
 
 # Slots
 
+# More than a person reads; a larger --count only costs memory and time.
+MAX_SLOTS = 500
+
 
 def suggest_slots(
     context: Context, account_id: str, count: int, now: datetime
@@ -201,6 +204,8 @@ def suggest_slots(
     """The next ``count`` best free slots of an account, in time order."""
     if count < 1:
         raise UserError(_("--count must be at least 1"))
+    if count > MAX_SLOTS:
+        raise UserError(_("--count must be at most {most}").format(most=MAX_SLOTS))
     account = context.account(account_id)
     timeline = Timeline.after(now)
     built = _build_lane(context, account, timeline, _all_items(context))

@@ -133,11 +133,19 @@ def export_po(context: Context, locale: str, out: Path) -> int:
     catalog = build_catalog(context, locale)
     if not out.parent.is_dir():
         raise UserError(_("folder does not exist"), where=str(out.parent))
+    if out.is_dir():
+        raise UserError(_("is a folder; give the PO file's name"),
+                        hint=_("e.g. --out {path}").format(path=out / f"{locale}.po"),
+                        where=str(out))
     from io import BytesIO
 
     buffer = BytesIO()
     write_po(buffer, catalog, width=76, omit_header=False, sort_output=True)
-    write_atomic(out, buffer.getvalue())
+    try:
+        write_atomic(out, buffer.getvalue())
+    except OSError as error:
+        raise UserError(_("cannot write the file: {error}").format(
+            error=error.strerror or error), where=str(out)) from None
     return len(catalog)
 
 
