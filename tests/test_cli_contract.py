@@ -81,3 +81,40 @@ def test_a_path_the_system_refuses_is_one_line(ws: Path) -> None:
 def test_slots_count_has_a_ceiling(ws: Path) -> None:
     _one_line_error(cli(ws, "slots", "box-a", "--count", "100000", "--now", T0))
     assert cli(ws, "slots", "box-a", "--count", "3", "--now", T0).code == 0
+
+
+def test_very_verbose_logs_never_show_a_bot_token(ws: Path) -> None:
+    """-vv prints urllib3's request lines; Telegram's token sits in their path."""
+    from conftest import run_cli, run_process
+    from fakes.telegram import FakeTelegram
+
+    with FakeTelegram() as tg:
+        add_account(ws, "tg", "--platform", "telegram", "--api-base", tg.url,
+                    "--handle", tg.channel, "--locales", "sq")
+        stored = run_cli("--home", str(ws), "accounts", "set-secret", "tg", stdin=tg.token + "\n")
+        assert stored.code == 0, stored.err
+        write_draft(ws, "bulletin", ["tg"])
+        assert cli(ws, "schedule", "bulletin", "--at", T0, "--now", T0).code == 0
+        flushed = run_process("--home", str(ws), "-vv", "flush", "--now", T0)
+        checked = run_process("--home", str(ws), "-vv", "accounts", "check", "tg")
+    assert flushed.code == 0 and checked.code == 0, flushed.err + checked.err
+    assert len(tg.messages) == 1
+    assert '"POST /bot***/sendMessage' in flushed.err  # the request line is there, masked
+    assert tg.token not in flushed.out + flushed.err + checked.out + checked.err
+    assert tg.token.split(":")[1] not in flushed.err + checked.err
+
+
+def test_log_lines_mask_tokens_in_query_strings() -> None:
+    import logging
+
+    from publisher.cli import _RedactSecrets
+
+    record = logging.LogRecord(
+        "urllib3.connectionpool", logging.DEBUG, __file__, 1, '%s "%s %s" %s',
+        ("https://graph.facebook.com:443", "GET",
+         "/v21.0/oauth/access_token?grant_type=fb_exchange_token&client_id=42"
+         "&client_secret=APPSECRET&fb_exchange_token=USERTOKEN", 200), None)
+    assert _RedactSecrets().filter(record)
+    line = record.getMessage()
+    assert "APPSECRET" not in line and "USERTOKEN" not in line
+    assert "client_id=42" in line and "client_secret=***" in line

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -67,6 +68,34 @@ def _early_language(argv: Sequence[str]) -> str | None:
     return None
 
 
+# What a request line may carry that is a secret: Telegram's bot token in the path, and
+# tokens, codes and app secrets in a query string (Meta's token exchanges, OAuth).
+_SECRET_IN_URL = re.compile(
+    r"(/bot)\d+:[\w-]+"
+    r"|((?:access_token|input_token|fb_exchange_token|client_secret|refresh_token|code|"
+    r"password|token)=)[^&\s\"']+",
+    re.IGNORECASE,
+)
+
+
+class _RedactSecrets(logging.Filter):
+    """Masks secrets in every log line (-vv shows urllib3's request lines, URLs and all)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_IN_URL.sub(lambda m: (m.group(1) or m.group(2)) + "***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def _keep_secrets_out_of_logs() -> None:
+    # urllib3 logs each request's method, path and query at DEBUG (-vv): never unredacted.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _RedactSecrets) for f in handler.filters):
+            handler.addFilter(_RedactSecrets())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     early = _early_language(argv)
@@ -80,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="publisher: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
+    _keep_secrets_out_of_logs()
     cli = Cli(home_option=args.home, language=args.lang, verbose=args.verbose)
     handler = getattr(args, "handler", None)
     try:
