@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import snapshot_tree
+from conftest import run_cli, run_process, snapshot_tree
+from fakes.telegram import FakeTelegram
 from queue_helpers import T0, add_account, cli, items, write_draft
 
 from publisher.storage.lock import FileLock
@@ -85,9 +86,6 @@ def test_slots_count_has_a_ceiling(ws: Path) -> None:
 
 def test_very_verbose_logs_never_show_a_bot_token(ws: Path) -> None:
     """-vv prints urllib3's request lines; Telegram's token sits in their path."""
-    from conftest import run_cli, run_process
-    from fakes.telegram import FakeTelegram
-
     with FakeTelegram() as tg:
         add_account(ws, "tg", "--platform", "telegram", "--api-base", tg.url,
                     "--handle", tg.channel, "--locales", "sq")
