@@ -116,3 +116,21 @@ def test_log_lines_mask_tokens_in_query_strings() -> None:
     line = record.getMessage()
     assert "APPSECRET" not in line and "USERTOKEN" not in line
     assert "client_id=42" in line and "client_secret=***" in line
+
+
+def test_numbers_past_any_sensible_range_are_refused_not_stored(ws: Path) -> None:
+    """A giant number would be stored, then break scheduling or every flush after it."""
+    before = snapshot_tree(ws)
+    for args in (
+        ("accounts", "add", "big", "--platform", "outbox", "--max-lateness", "9" * 20),
+        ("accounts", "add", "big", "--platform", "outbox", "--min-gap", "9" * 20),
+        ("accounts", "set", "box-a", "--max-lateness", "9" * 20),
+        ("accounts", "set", "box-a", "--max-per-day", "100000"),
+        ("retry", "9" * 23),
+        ("cancel", "9" * 23),
+    ):
+        result = cli(ws, *args)
+        _one_line_error(result)
+        assert "at most" in result.err, args
+    assert snapshot_tree(ws) == before
+    assert cli(ws, "accounts", "set", "box-a", "--max-lateness", str(366 * 24 * 60)).code == 0

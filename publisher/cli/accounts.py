@@ -7,7 +7,7 @@ import contextlib
 import getpass
 import sys
 
-from publisher.cli.common import Cli
+from publisher.cli.common import MAX_MINUTES, Cli, whole_number
 from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
     PLATFORMS,
@@ -18,6 +18,8 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import parse_locale_list
 from publisher.i18n import _
 from publisher.services import secrets
+
+MAX_PER_DAY = 24 * 12  # one post every 5 minutes, the scheduler's grid
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,10 +34,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--locales", default=None, metavar="L,L", help=_("e.g. sq,en"))
     add.add_argument("--layout", choices=("separate", "combined"), default="separate")
     add.add_argument("--audience", metavar="NAME")
-    add.add_argument("--min-gap", type=int, default=0, metavar="MINUTES")
-    add.add_argument("--max-per-day", type=int, metavar="N")
-    add.add_argument("--max-lateness", type=int, default=DEFAULT_MAX_LATENESS_MINUTES,
-                     metavar="MINUTES",
+    add.add_argument("--min-gap", type=whole_number(MAX_MINUTES), default=0, metavar="MINUTES")
+    add.add_argument("--max-per-day", type=whole_number(MAX_PER_DAY), metavar="N")
+    add.add_argument("--max-lateness", type=whole_number(MAX_MINUTES),
+                     default=DEFAULT_MAX_LATENESS_MINUTES, metavar="MINUTES",
                      help=_("an overdue post expires after this (default 360)"))
     add.add_argument("--media-url", metavar="URL",
                      help=_("public address of the media folder (Instagram, Threads)"))
@@ -48,9 +50,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     change.add_argument("--locales", metavar="L,L")
     change.add_argument("--layout", choices=("separate", "combined"))
     change.add_argument("--audience", metavar="NAME", help=_("'none' for the default profile"))
-    change.add_argument("--min-gap", type=int, metavar="MINUTES")
-    change.add_argument("--max-per-day", type=int, metavar="N", help=_("0 for no cap"))
-    change.add_argument("--max-lateness", type=int, metavar="MINUTES")
+    change.add_argument("--min-gap", type=whole_number(MAX_MINUTES), metavar="MINUTES")
+    change.add_argument("--max-per-day", type=whole_number(MAX_PER_DAY), metavar="N",
+                        help=_("0 for no cap"))
+    change.add_argument("--max-lateness", type=whole_number(MAX_MINUTES), metavar="MINUTES")
     change.add_argument("--media-url", metavar="URL", help=_("'none' to remove it"))
     change.set_defaults(handler=run_set)
 
@@ -77,7 +80,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                       "stores the secret in the keyring. Secrets are read without echo, "
                       "never from the command line."))
     login.add_argument("id")
-    login.add_argument("--port", type=int, metavar="N",
+    login.add_argument("--port", type=whole_number(65535), metavar="N",
                        help=_("port of the local redirect listener on 127.0.0.1 "
                               "(0: any free port; default 8719, or any for Mastodon)"))
     login.add_argument("--redirect-uri", metavar="URI",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from publisher.i18n import set_language
+from publisher.i18n import _, set_language
 from publisher.services.context import Context, open_context
 from publisher.storage.workspace import resolve_home
 
@@ -55,3 +56,27 @@ class Cli:
         for row in [list(headers), *rows]:
             line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             self.print(line.rstrip())
+
+
+# Bounds of whole-number options: a number past them is a typo, and past SQLite's or
+# timedelta's range it would otherwise end in a traceback (at scheduling, or in every flush).
+MAX_MINUTES = 366 * 24 * 60  # a year
+MAX_ITEM_ID = 2**63 - 1  # SQLite's INTEGER
+
+
+def whole_number(most: int):
+    """An argparse type: an integer no larger than ``most`` (lower bounds are the
+    commands' own, with their own messages)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                _("{text!r} is not a whole number").format(text=text)) from None
+        if value > most:
+            raise argparse.ArgumentTypeError(
+                _("{value} is too large (at most {most})").format(value=value, most=most))
+        return value
+
+    return parse

@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from publisher.cli.common import Cli
+from publisher.cli.common import MAX_ITEM_ID, Cli, whole_number
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
 from publisher.i18n import _, format_datetime
@@ -85,7 +85,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ("cancel", run_cancel, _("cancel an item that was not sent")),
     ):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("item", type=int)
+        sub.add_argument("item", type=whole_number(MAX_ITEM_ID))
         sub.add_argument("--now", type=moment, metavar="RFC3339")
         sub.set_defaults(handler=handler)
 
