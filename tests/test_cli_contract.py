@@ -134,3 +134,17 @@ def test_numbers_past_any_sensible_range_are_refused_not_stored(ws: Path) -> Non
         assert "at most" in result.err, args
     assert snapshot_tree(ws) == before
     assert cli(ws, "accounts", "set", "box-a", "--max-lateness", str(366 * 24 * 60)).code == 0
+
+
+def test_check_without_a_stored_secret_needs_a_person(ws: Path) -> None:
+    """Exit 4 (a person must act), not 3 (passing) when the network is down too."""
+    with FakeTelegram() as tg:
+        add_account(ws, "tg", "--platform", "telegram", "--api-base", tg.url,
+                    "--handle", tg.channel, "--locales", "sq")
+        result = cli(ws, "accounts", "check", "tg")
+        assert result.code == 4, result.err
+        assert "publisher accounts login tg" in result.err
+        assert tg.requests_to("POST", f"/bot{tg.token}/getMe") == []
+    add_account(ws, "offline", "--platform", "telegram", "--api-base", "http://127.0.0.1:9",
+                "--locales", "sq")
+    assert cli(ws, "accounts", "check", "offline").code == 4

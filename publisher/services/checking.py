@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from publisher.i18n import _
 from publisher.platforms.base import Identity, Post
 from publisher.platforms.registry import Adapters
 from publisher.services.context import Context
@@ -18,7 +19,14 @@ def adapters_for(context: Context, clock: Callable[[], datetime]) -> Adapters:
 
 def check_account(context: Context, account_id: str, clock: Callable[[], datetime]) -> Identity:
     """Ask the platform who the credentials belong to; raises a PlatformError kind."""
+    from publisher.platforms.base import AuthFailed
+    from publisher.services.secrets import has_secret
+
     account = context.account(account_id)
+    if account.needs_secret and has_secret(account.id) is False:
+        # Nothing to ask the platform with: a person must act, whatever the network says.
+        raise AuthFailed(_("no secret stored; run 'publisher accounts login {id}' (or "
+                           "'publisher accounts set-secret {id}')").format(id=account.id))
     return adapters_for(context, clock).for_account(account).check()
 
 
