@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -143,30 +140,6 @@ def test_a_first_release_queue_is_migrated_in_place(tmp_path: Path) -> None:
         assert queue.schema_version == SCHEMA_VERSION == 2
         assert queue.pauses()["*"].reason == "elections"
         queue.checkpoints().set("k", "v")
-
-
-# Each child waits for the "go" file, then opens (and so creates) the queue.
-_OPEN_QUEUE = """
-import sys
-from pathlib import Path
-from publisher.storage.queue import Queue
-go = Path(sys.argv[2])
-while not go.exists():  # spin: the children must start within microseconds
-    pass
-Queue(Path(sys.argv[1])).close()
-"""
-
-
-def test_two_processes_creating_the_queue_at_once_both_succeed(tmp_path: Path) -> None:
-    for attempt in range(10):
-        path, go = tmp_path / f"queue-{attempt}.sqlite3", tmp_path / f"go-{attempt}"
-        children = [subprocess.Popen([sys.executable, "-c", _OPEN_QUEUE, str(path), str(go)],
-                                     stderr=subprocess.PIPE, text=True) for _ in range(6)]
-        time.sleep(0.5)  # let every child reach its wait
-        go.touch()
-        errors = [child.communicate(timeout=60)[1] for child in children]
-        assert [child.returncode for child in children] == [0] * 6, errors
-        assert Queue(path).schema_version == SCHEMA_VERSION
 
 
 def test_a_token_stored_by_hand_forgets_the_old_tokens_record(x_home: Path) -> None:

@@ -202,7 +202,10 @@ def queue_posts(
     actor: str = "person",
 ) -> list[int]:
     """Queue planned posts, each at its own time (items of a paused account are held)."""
-    with open_queue(context) as queue:
+    # One write transaction from the duplicate check to the last insert: two
+    # people scheduling the same draft at once (the UI and a command) cannot
+    # both queue it, and a draft's posts go in all together or not at all.
+    with open_queue(context) as queue, queue.transaction():
         _refuse_duplicates(queue, draft, [post for post, _at in timed])
         pauses = queue.pauses()
         ids = []

@@ -242,7 +242,14 @@ class Queue:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taking the write lock up front."""
+        """One write transaction, taking the write lock up front.
+
+        Inside another one it joins it: a caller can read, decide and write
+        several times under one lock, all or nothing.
+        """
+        if self._db.in_transaction:
+            yield self._db
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
