@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import requests
 
@@ -38,6 +38,7 @@ from publisher.platforms.base import (
     media_problems,
 )
 from publisher.platforms.http import image_type, json_object, redact, request
+from publisher.platforms.meta_containers import regain_access
 
 GRAPH_VERSION = "v23.0"
 MAX_IMAGES = 10
@@ -93,7 +94,7 @@ class FacebookAdapter:
         text = redact(str(error.get("message") or response.reason or ""), self._secrets)[:300]
         message = f"Graph error {code or status}: {text}"
         if code in RATE_CODES or status == 429:
-            raise RateLimited(message, self._regain_access(response))
+            raise RateLimited(message, regain_access(response, self.clock()))
         if code in AUTH_CODES or 200 <= code < 300 or status == 401:
             raise AuthFailed(message)
         if code == DUPLICATE_CODE:
@@ -102,18 +103,6 @@ class FacebookAdapter:
             raise Transient(message, maybe_sent=status != 503)
         raise Rejected(message)
 
-    def _regain_access(self, response: requests.Response) -> datetime | None:
-        """Minutes until access returns, from X-Business-Use-Case-Usage."""
-        raw = response.headers.get("X-Business-Use-Case-Usage")
-        try:
-            usage = json.loads(raw) if raw else {}
-            minutes = max(
-                int(entry.get("estimated_time_to_regain_access") or 0)
-                for entries in usage.values() for entry in entries
-            )
-        except (ValueError, TypeError, AttributeError):
-            return None
-        return self.clock() + timedelta(minutes=minutes) if minutes else None
 
     # The interface
 

@@ -108,12 +108,14 @@ def raise_for_status(
     raise Rejected(text)
 
 
-def json_object(response: requests.Response) -> dict:
-    """The response's JSON object; a garbled answer is transient (it may have posted)."""
+def json_object(response: requests.Response, *, maybe_sent: bool = True) -> dict:
+    """The response's JSON object; a garbled answer is transient (by default it may
+    have posted; a caller whose request posts nothing says ``maybe_sent=False``)."""
     try:
         data = response.json()
     except ValueError:
-        raise Transient(f"HTTP {response.status_code}: not JSON", maybe_sent=True) from None
+        raise Transient(f"HTTP {response.status_code}: not JSON",
+                        maybe_sent=maybe_sent) from None
     if not isinstance(data, dict):
         raise Rejected(f"HTTP {response.status_code}: unexpected answer")
     return data

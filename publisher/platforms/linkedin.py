@@ -68,7 +68,7 @@ from publisher.platforms.base import (
     TokenStatus,
     Transient,
 )
-from publisher.platforms.http import image_type, redact, request, retry_after
+from publisher.platforms.http import image_type, json_object, redact, request, retry_after
 from publisher.platforms.tokens import (
     WARN_AHEAD,
     expires_at_after,
@@ -509,13 +509,8 @@ def gif_frames(path: Path) -> int:
 
 
 def _json(response: requests.Response) -> dict:
-    try:
-        data = response.json()
-    except ValueError:
-        raise Transient(f"HTTP {response.status_code}: not JSON", maybe_sent=False) from None
-    if not isinstance(data, dict):
-        raise Rejected(f"HTTP {response.status_code}: unexpected answer")
-    return data
+    # Only reads and uploads are parsed here: a garbled answer posted nothing.
+    return json_object(response, maybe_sent=False)
 
 
 def _error_body(response: requests.Response) -> dict:

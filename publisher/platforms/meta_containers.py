@@ -144,7 +144,7 @@ def graph_error(
         body = None
     return graph_error_of_body(response.status_code, body, platform, now=now, secrets=secrets,
                                sending=sending, reason=response.reason or "",
-                               regain=_regain_access(response, now))
+                               regain=regain_access(response, now))
 
 
 def graph_error_of_body(
@@ -197,7 +197,7 @@ def _int(value: object) -> int:
         return 0
 
 
-def _regain_access(response: requests.Response, now: datetime) -> datetime | None:
+def regain_access(response: requests.Response, now: datetime) -> datetime | None:
     """Minutes until access returns, from X-Business-Use-Case-Usage (when Meta says)."""
     raw = response.headers.get("X-Business-Use-Case-Usage")
     try:
