@@ -291,9 +291,7 @@ class Flusher:
     def warn_tokens(self) -> None:
         waiting = {item.account_id for item in self.queue.items([*PENDING, State.HELD])}
         today = self.clock().date().isoformat()
-        for notice in token_notices(self.context, self.clock, self.adapters):
-            if notice.account_id not in waiting:
-                continue
+        for notice in token_notices(self.context, self.clock, self.adapters, waiting):
             self.report.token_warnings.append(notice.message)
             said = self.queue.checkpoints()
             key = f"notice:token:{notice.account_id}:{today}"

@@ -8,7 +8,7 @@ it, so no post fails because of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,13 +49,16 @@ def token_status_of(
 
 
 def token_notices(
-    context: Context, clock: Callable[[], datetime], adapters: Adapters | None = None
+    context: Context, clock: Callable[[], datetime], adapters: Adapters | None = None,
+    account_ids: Iterable[str] | None = None,
 ) -> list[TokenNotice]:
-    """Accounts whose token has expired, or expires within a week and cannot renew itself."""
+    """Accounts whose token has expired, or expires within a week and cannot renew itself
+    (among ``account_ids`` when given: the keyring is read only for those)."""
     adapters = adapters or _adapters(context, clock)
     now = clock()
     notices = []
-    for account_id in sorted(context.accounts):
+    wanted = context.accounts if account_ids is None else set(account_ids) & set(context.accounts)
+    for account_id in sorted(wanted):
         status = token_status_of(context, account_id, clock, adapters)
         if status.expires_at is None:
             continue
