@@ -466,6 +466,19 @@ class Queue:
 
     # Checkpoints
 
+    def checkpoint(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM checkpoints WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row["value"]
+
+    def set_checkpoint(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO checkpoints (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, value, utc_text(datetime.now(UTC))),
+            )
+
     def checkpoints(self) -> QueueCheckpoints:
         return QueueCheckpoints(self)
 
@@ -481,18 +494,10 @@ class QueueCheckpoints:
     queue: Queue
 
     def get(self, key: str) -> str | None:
-        row = self.queue._db.execute("SELECT value FROM checkpoints WHERE key = ?",
-                                     (key,)).fetchone()
-        return None if row is None else row["value"]
+        return self.queue.checkpoint(key)
 
     def set(self, key: str, value: str) -> None:
-        with self.queue.transaction() as db:
-            db.execute(
-                "INSERT INTO checkpoints (key, value, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-                "updated_at = excluded.updated_at",
-                (key, value, utc_text(datetime.now(UTC))),
-            )
+        self.queue.set_checkpoint(key, value)
 
 
 def _column(value: object) -> object:
