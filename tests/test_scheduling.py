@@ -214,7 +214,7 @@ def test_the_demo_places_its_approved_drafts(demo: Path) -> None:
 
 def test_a_post_just_past_the_horizon_still_keeps_its_gap(ws: Path) -> None:
     from publisher.services.context import open_context
-    from publisher.services.scheduling import Timeline, _all_items, _build_lane
+    from publisher.services.scheduling import Timeline, _build_lane, occupying_items
 
     add_account(ws, "solo", "--platform", "outbox", "--locales", "sq", "--min-gap", "60")
     timeline = Timeline.after(when(NOW))
@@ -222,5 +222,5 @@ def test_a_post_just_past_the_horizon_still_keeps_its_gap(ws: Path) -> None:
     write_draft(ws, "far", ["solo"])
     assert cli(ws, "schedule", "far", "--at", beyond.isoformat(), "--now", NOW).code == 0
     context = open_context(ws)
-    lane = _build_lane(context, context.account("solo"), timeline, _all_items(context)).lane
+    lane = _build_lane(context, context.account("solo"), timeline, occupying_items(context)).lane
     assert lane.busy == (timeline.steps + 2,)  # its 60 minutes reach 10 steps back

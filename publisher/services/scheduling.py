@@ -160,7 +160,8 @@ def _pause_reason(pauses: dict[str, str], account_id: str) -> str | None:
     return None
 
 
-def _all_items(context: Context) -> list[Item]:
+def occupying_items(context: Context) -> list[Item]:
+    """The queue's items that take an account's time (waiting, sending or sent)."""
     with open_queue(context) as queue:
         return queue.items(OCCUPYING)
 
@@ -168,14 +169,17 @@ def _all_items(context: Context) -> list[Item]:
 # Explanations
 
 
-def explain(lane: _Lane, moment: datetime) -> str:
-    """``Tue 08:30 Europe/Berlin, weight 0.9 window 'morning', 2 h after your last post``."""
-    local = moment.astimezone(lane.audience.zone)
-    activity = lane.audience.activity_local(local)
-    parts = [
-        f"{format_weekday(local)} {local:%H:%M} {lane.audience.timezone}",
+def _when_and_weight(audience: Audience, local: datetime) -> list[str]:
+    activity = audience.activity_local(local)
+    return [
+        f"{format_weekday(local)} {local:%H:%M} {audience.timezone}",
         _("weight {weight:.2f} {source}").format(weight=activity.weight, source=activity.why),
     ]
+
+
+def explain(lane: _Lane, moment: datetime) -> str:
+    """``Tue 08:30 Europe/Berlin, weight 0.9 window 'morning', 2 h after your last post``."""
+    parts = _when_and_weight(lane.audience, moment.astimezone(lane.audience.zone))
     before = [t for t in lane.occupied if t < moment]
     if before:
         parts.append(_("{gap} after your last post").format(gap=_duration(moment - before[-1])))
@@ -190,6 +194,31 @@ def _duration(span: timedelta) -> str:
         hours, rest = divmod(minutes, 60)
         return _("{h} h {m} min").format(h=hours, m=rest) if rest else _("{h} h").format(h=hours)
     return _("{d} days").format(d=minutes // (24 * 60))
+
+
+def rate_time(context: Context, account_id: str, at: datetime,
+              items: list[Item] | None = None) -> SlotSuggestion:
+    """How a time the scheduler did not suggest suits an account: the audience's weight
+    then (0 on a blacked-out day) and why, naming a clash with the account's gap.
+    ``items``: the queue's occupying items, when the caller read them already."""
+    account = context.account(account_id)
+    audience = context.audience_for(account)
+    local = at.astimezone(audience.zone)
+    blackout = context.calendar.blocked(audience.name, local.date())
+    if blackout is not None:
+        score = 0.0
+        parts = [f"{format_weekday(local)} {local:%H:%M} {audience.timezone}",
+                 _("blacked-out day ({reason})").format(reason=blackout.reason or "-")]
+    else:
+        score = audience.activity_local(local).weight
+        parts = _when_and_weight(audience, local)
+    gap = timedelta(minutes=account.min_gap_minutes)
+    if items is None:
+        items = occupying_items(context)
+    if any(abs(t - at) < gap for t in _occupied(items, account.id)):
+        parts.append(_("within {minutes} min of another post of this account").format(
+            minutes=account.min_gap_minutes))
+    return SlotSuggestion(at, local, round(score, 4), ", ".join(parts))
 
 
 # Slots
@@ -208,7 +237,7 @@ def suggest_slots(
         raise UserError(_("--count must be at most {most}").format(most=MAX_SLOTS))
     account = context.account(account_id)
     timeline = Timeline.after(now)
-    built = _build_lane(context, account, timeline, _all_items(context))
+    built = _build_lane(context, account, timeline, occupying_items(context))
     spacing = max(built.lane.gap, math.ceil(SUGGESTION_SPACING / STEP))
     lane = Lane(account.id, built.lane.scores, spacing, built.lane.day_of,
                 built.lane.max_per_day, built.lane.busy, built.lane.day_load)
@@ -270,7 +299,7 @@ def auto_schedule(
             unplaced[draft_id] = error.message
     horizon = _horizon(drafts, now)
     timeline = Timeline.after(now, horizon)
-    items = _all_items(context)
+    items = occupying_items(context)
     lanes = {
         account_id: _build_lane(context, context.account(account_id), timeline, items)
         for account_id in sorted({a for d in drafts for a in d.bundles})

@@ -565,36 +565,13 @@ class SlotOption:
         return min((fit.score for fit in self.fits), default=0.0)
 
 
-def _fit(context: Context, account: Account, at: datetime, occupied: list[datetime]) -> SlotFit:
-    from publisher.i18n import format_weekday
-
-    audience = context.audience_for(account)
-    local = at.astimezone(audience.zone)
-    parts = [f"{format_weekday(local)} {local:%H:%M} {audience.timezone}"]
-    blackout = context.calendar.blocked(audience.name, local.date())
-    if blackout is not None:
-        score = 0.0
-        parts.append(_("blacked-out day ({reason})").format(reason=blackout.reason or "-"))
-    else:
-        activity = audience.activity_local(local)
-        score = activity.weight
-        parts.append(_("weight {weight:.2f} {source}").format(weight=activity.weight,
-                                                              source=activity.why))
-    gap = account.min_gap_minutes * 60
-    near = [t for t in occupied if abs((t - at).total_seconds()) < gap]
-    if near:
-        parts.append(_("within {minutes} min of another post of this account").format(
-            minutes=account.min_gap_minutes))
-    return SlotFit(account.id, local, round(score, 4), ", ".join(parts), False)
-
-
 def slot_options(context: Context, draft_id: str, per_account: int,
                  now: datetime) -> tuple[list[SlotOption], str]:
     """The next best times of a draft's accounts (``per_account`` each, inside its embargo
     and deadline), each time with how it suits every account of the draft, in time order;
     and why there are none, when there are none."""
     from publisher.i18n import format_datetime
-    from publisher.services.scheduling import OCCUPYING, suggest_slots
+    from publisher.services.scheduling import occupying_items, rate_time, suggest_slots
 
     draft = context.drafts.load(draft_id).draft
     start = max(now, draft.not_before) if draft.not_before else now
@@ -608,11 +585,7 @@ def slot_options(context: Context, draft_id: str, per_account: int,
         for slot in suggest_slots(context, account.id, per_account, start):
             if draft.deadline is None or slot.at <= draft.deadline:
                 own.setdefault(slot.at, {})[account.id] = slot
-    with open_queue(context) as queue:
-        items = queue.items(OCCUPYING)
-    occupied = {account.id: [i.updated_at if i.state == State.SENT else i.due_at
-                             for i in items if i.account_id == account.id]
-                for account in accounts}
+    items = occupying_items(context)
     options = []
     for at in sorted(own):
         fits = []
@@ -621,7 +594,8 @@ def slot_options(context: Context, draft_id: str, per_account: int,
             if slot is not None:
                 fits.append(SlotFit(account.id, slot.local, slot.score, slot.why, True))
             else:
-                fits.append(_fit(context, account, at, occupied[account.id]))
+                rated = rate_time(context, account.id, at, items)
+                fits.append(SlotFit(account.id, rated.local, rated.score, rated.why, False))
         options.append(SlotOption(at, tuple(fits)))
     note = ""
     if accounts and not options:
