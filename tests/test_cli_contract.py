@@ -62,7 +62,7 @@ def test_export_to_a_folder_is_one_line_and_writes_nothing(ws: Path, tmp_path: P
 def test_a_queue_file_that_is_not_a_database_is_one_line(ws: Path) -> None:
     (ws / "queue.sqlite3").write_bytes(b"not a database " * 20)
     before = snapshot_tree(ws)
-    for args in (("queue",), ("flush", "--now", T0), ("schedule", "news", "--at", T0)):
+    for args in (("queue",), ("flush", "--now", T0), ("schedule", "news", "--at", T0, "--now", T0)):
         result = cli(ws, *args)
         _one_line_error(result)
         assert "queue.sqlite3" in result.err
