@@ -111,7 +111,7 @@ class DraftChange:
 
 
 def lock_path(context: Context) -> Path:
-    return context.workspace.home / ".flush.lock"
+    return context.workspace.lock_path
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:

@@ -105,8 +105,51 @@ class Workspace:
     def outbox_dir(self) -> Path:
         return self.home / "outbox"
 
+    @property
+    def lock_path(self) -> Path:
+        return self.home / ".flush.lock"
+
+    @property
+    def journal_path(self) -> Path:
+        """What was published, append-only, beside the queue (survives a lost queue)."""
+        return self.home / "journal.jsonl"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.home / "backups"
+
     def exists(self) -> bool:
         return self.settings_path.is_file()
+
+    def own_files(self) -> tuple[Path, ...]:
+        """The files the tool keeps at the top of the workspace (SQLite's companions too)."""
+        queue = self.queue_path
+        return (
+            self.settings_path, self.accounts_path, queue,
+            queue.with_name(queue.name + "-wal"), queue.with_name(queue.name + "-shm"),
+            queue.with_name(queue.name + "-journal"), self.lock_path, self.journal_path,
+        )
+
+    def own_folders(self) -> tuple[Path, ...]:
+        return (self.drafts_dir, self.media_dir, self.outbox_dir, self.backups_dir)
+
+    def check_output_path(self, path: Path) -> Path:
+        """Refuse an output file (``--out``) that would overwrite the workspace itself.
+
+        The path is resolved (symlinks included) first, so a link pointing at the
+        queue is refused like the queue. Returns the path as given.
+        """
+        real = Path(os.path.realpath(path))
+        home = Path(os.path.realpath(self.home))
+        owned = {Path(os.path.realpath(own)) for own in self.own_files()}
+        folders = [Path(os.path.realpath(folder)) for folder in self.own_folders()]
+        if real in owned or real == home or any(real.is_relative_to(f) for f in folders):
+            raise UserError(
+                _("refusing to write over the workspace's own files"),
+                where=str(path),
+                hint=_("pick another file name or folder"),
+            )
+        return path
 
     def relative(self, path: Path) -> str:
         try:
