@@ -18,6 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEYRING = "keyrings.alt.file.PlaintextKeyring"
+# The week the sample drafts were written for: a demo made then keeps their dates.
+DEMO_NOW = "2026-11-27T00:00:00+01:00"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,7 +93,7 @@ def home(tmp_path: Path) -> Path:
 def demo(tmp_path: Path) -> Path:
     """A demo workspace with the sample drafts and outbox accounts."""
     path = tmp_path / "demo"
-    result = run_cli("--home", str(path), "demo")
+    result = run_cli("--home", str(path), "demo", "--now", DEMO_NOW)
     assert result.code == 0, result.err
     return path
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli, run_process, snapshot_tree
+import pytest
+from conftest import ROOT, run_cli, run_process, snapshot_tree
 
 from publisher.storage.workspace import resolve_home
 
@@ -94,3 +95,39 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
     result = run_process("--version")
     assert result.code == 0
     assert result.out.startswith("publisher ")
+
+
+@pytest.mark.parametrize("now", ["2027-06-03T10:00:00+02:00", "2031-02-28T23:30:00-05:00"])
+def test_a_demo_made_later_moves_its_sample_dates_ahead_by_whole_weeks(
+    tmp_path: Path, now: str
+) -> None:
+    import tomllib
+    from datetime import datetime
+
+    written = {p.stem: tomllib.loads(p.read_text(encoding="utf-8"))
+               for p in (ROOT / "drafts").glob("*.toml")}
+    path = tmp_path / "later"
+    result = run_cli("--home", str(path), "demo", "--now", now)
+    assert result.code == 0, result.err
+    moment = datetime.fromisoformat(now)
+    dated = 0
+    for draft_id, sample in written.items():
+        demo_text = (path / "drafts" / f"{draft_id}.toml").read_text(encoding="utf-8")
+        made = tomllib.loads(demo_text)
+        assert made["variants"] == sample["variants"]  # only the dates move
+        if "not_before" not in sample:
+            continue
+        dated += 1
+        shift = made["not_before"] - sample["not_before"]
+        assert shift.days % 7 == 0 and shift.seconds == 0 and made["not_before"] >= moment
+        if "deadline" in sample:
+            assert made["deadline"] - sample["deadline"] == shift
+        assert demo_text.startswith("#")  # the sample's comments are kept
+    assert dated >= 3
+    drafts = run_cli("--home", str(path), "drafts", "validate")
+    assert drafts.code == 0, drafts.err
+
+
+def test_a_demo_made_in_the_samples_week_keeps_their_dates(demo: Path) -> None:
+    for sample in (ROOT / "drafts").glob("*.toml"):
+        assert (demo / "drafts" / sample.name).read_bytes() == sample.read_bytes()

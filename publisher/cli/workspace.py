@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 
 from publisher.cli.common import Cli
+from publisher.cli.queue import moment
 from publisher.i18n import _
 from publisher.services.workspace import create_demo, create_workspace
 
@@ -16,6 +18,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     init.set_defaults(handler=run_init)
 
     demo = commands.add_parser("demo", help=_("make an offline demo workspace and open it"))
+    demo.add_argument("--now", type=moment, metavar="RFC3339",
+                      help=_("the moment the sample drafts' dates are moved after"))
     demo.set_defaults(handler=run_demo)
 
 
@@ -33,7 +37,7 @@ def run_init(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_demo(args: argparse.Namespace, cli: Cli) -> int:
     home = Path(cli.home_option).expanduser().resolve() if cli.home_option else None
-    workspace, created = create_demo(home)
+    workspace, created = create_demo(home, args.now or datetime.now(UTC))
     if created:
         cli.print(_("Demo workspace made at {home}").format(home=workspace.home))
     else:

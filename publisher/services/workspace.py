@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+
+import tomlkit
 
 from publisher.domain.accounts import Account, make_account
 from publisher.domain.audiences import Audience, parse_window
 from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.resources import resource_dir
+from publisher.storage.atomic import write_atomic
 from publisher.storage.audiences import AudiencesFile
 from publisher.storage.workspace import (
     AccountsFile,
@@ -68,10 +72,35 @@ def demo_home() -> Path:
     return default_home().parent / "publisher-demo" / stamp
 
 
-def create_demo(home: Path | None) -> tuple[Workspace, bool]:
+# The sample drafts' embargoes and deadlines were written for this week. A demo made
+# later moves them by whole weeks (same weekday and hour) so that they still lie ahead.
+SAMPLES_WRITTEN = datetime.fromisoformat("2026-11-27T00:00:00+01:00")
+SAMPLE_DATE_FIELDS = ("not_before", "deadline")
+
+
+def sample_shift(now: datetime | None) -> timedelta:
+    """How far the demo moves its sample dates: whole weeks, none before the samples' week."""
+    if now is None or now <= SAMPLES_WRITTEN:
+        return timedelta(0)
+    return timedelta(weeks=math.ceil((now - SAMPLES_WRITTEN) / timedelta(weeks=1)))
+
+
+def shifted_sample(text: str, shift: timedelta) -> str:
+    """A sample draft's text with its dates moved; comments and layout kept (tomlkit)."""
+    if not shift:
+        return text
+    document = tomlkit.parse(text)
+    for key in SAMPLE_DATE_FIELDS:
+        if isinstance(document.get(key), datetime):
+            document[key] = document[key] + shift
+    return tomlkit.dumps(document)
+
+
+def create_demo(home: Path | None, now: datetime | None = None) -> tuple[Workspace, bool]:
     """Make a demo workspace (sample drafts, outbox accounts); reuse one that exists.
 
-    Returns the workspace and whether it was created now.
+    ``now`` moves the samples' embargoes and deadlines into its future (None keeps
+    them as written). Returns the workspace and whether it was created now.
     """
     home = home or demo_home()
     existing = Workspace(home)
@@ -95,8 +124,10 @@ def create_demo(home: Path | None) -> tuple[Workspace, bool]:
     for account in DEMO_ACCOUNTS:
         accounts.add(account)
     samples = resource_dir("drafts")
+    shift = sample_shift(now)
     for path in sorted(samples.glob("*.toml")):
-        shutil.copyfile(path, workspace.drafts_dir / path.name)
+        text = shifted_sample(path.read_text(encoding="utf-8"), shift)
+        write_atomic(workspace.drafts_dir / path.name, text)
     media = samples / "media"
     if media.is_dir():
         for path in sorted(media.iterdir()):

@@ -12,10 +12,10 @@ from tui_helpers import make_app
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One demo workspace (as ``publisher demo`` makes it); each test gets a copy."""
-    from publisher.services.workspace import create_demo
+    from publisher.services.workspace import SAMPLES_WRITTEN, create_demo
 
     path = tmp_path_factory.mktemp("tui") / "demo"
-    create_demo(path)
+    create_demo(path, SAMPLES_WRITTEN)  # the sample dates as written: snapshots stay put
     return path
 
 
