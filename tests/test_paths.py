@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -192,3 +195,62 @@ def test_media_file_never_leaves_the_media_folder(ws: Path, relative: str) -> No
         return
     assert path.is_relative_to(media) and path != media
     assert stat.S_ISREG(os.stat(path).st_mode)
+
+
+# Modes follow the umask
+
+
+def _run(umask: int, *argv: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "publisher", *argv], capture_output=True,
+                          text=True, timeout=60, umask=umask)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o002, 0o077, 0o022])
+def test_new_files_and_folders_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    home = tmp_path / "ws"
+    _run(umask, "init", str(home))
+    _run(umask, "--home", str(home), "accounts", "add", "box", "--platform", "outbox",
+         "--locales", "sq")
+    _run(umask, "--home", str(home), "drafts", "new", "news")
+    text = (home / "drafts" / "news.toml").read_text()
+    (home / "drafts" / "news.toml").write_text(
+        text.replace("accounts = []", 'accounts = ["box"]').replace('text = """"""',
+                                                                    'text = """Lajm."""'))
+    _run(umask, "--home", str(home), "drafts", "approve", "news")
+    _run(umask, "--home", str(home), "schedule", "news", "--at", T0, "--now", T0)
+    _run(umask, "--home", str(home), "flush", "--now", LATER)
+    files = [home / "publisher.toml", home / "accounts.toml", home / "drafts" / "news.toml",
+             home / "queue.sqlite3", *outbox_files(home)]
+    folders = [home, home / "drafts", home / "media", home / "outbox", home / "outbox" / "box"]
+    assert len(files) == 5
+    assert {str(p.relative_to(home)): oct(_mode(p)) for p in files} == {
+        str(p.relative_to(home)): oct(0o666 & ~umask) for p in files}
+    assert {str(p.relative_to(home)): oct(_mode(p)) for p in folders} == {
+        str(p.relative_to(home)): oct(0o777 & ~umask) for p in folders}
+
+
+def test_an_edited_file_keeps_its_own_mode(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    _run(0o002, "init", str(home))
+    os.chmod(home / "accounts.toml", 0o640)
+    _run(0o002, "--home", str(home), "accounts", "add", "box", "--platform", "outbox",
+         "--locales", "sq")
+    assert _mode(home / "accounts.toml") == 0o640
+    assert "box" in (home / "accounts.toml").read_text()
+
+
+def test_the_queue_is_shared_like_the_workspace(tmp_path: Path) -> None:
+    # SQLite makes a new database 0644 whatever the umask; a group-shared
+    # workspace (umask 002) needs the queue and its companions group-writable.
+    home = tmp_path / "ws"
+    _run(0o002, "init", str(home))
+    _run(0o002, "--home", str(home), "queue")
+    with sqlite3.connect(home / "queue.sqlite3") as db:
+        db.execute("SELECT count(*) FROM items")
+    assert _mode(home / "queue.sqlite3") == 0o664
