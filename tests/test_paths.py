@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from queue_helpers import T0, add_account, cli, items, outbox_files, schedule
 
 from publisher.domain.errors import UserError
+from publisher.platforms.base import Post, Rejected
+from publisher.platforms.outbox import OutboxAdapter
 from publisher.storage.workspace import Workspace
 
 IMAGE = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -195,6 +197,77 @@ def test_media_file_never_leaves_the_media_folder(ws: Path, relative: str) -> No
         return
     assert path.is_relative_to(media) and path != media
     assert stat.S_ISREG(os.stat(path).st_mode)
+
+
+# The outbox folder
+
+
+def _post() -> Post:
+    from publisher.domain.accounts import make_account
+
+    return Post(make_account("box", "outbox", locales=["sq"]), "Lajm.", ("sq",))
+
+
+def test_outbox_refuses_an_outbox_folder_leading_out(home: Path) -> None:
+    outside = home.parent / "elsewhere"
+    outside.mkdir()
+    (home / "outbox").symlink_to(outside)
+    adapter = OutboxAdapter(home / "outbox", "box")
+    with pytest.raises(Rejected) as refused:
+        adapter.publish(_post(), "pub-k1")
+    assert "\n" not in refused.value.message
+    assert list(outside.rglob("*")) == []
+
+
+def test_outbox_refuses_an_account_folder_leading_out(home: Path) -> None:
+    outside = home.parent / "elsewhere"
+    outside.mkdir()
+    (home / "outbox").mkdir()
+    (home / "outbox" / "box").symlink_to(outside)
+    adapter = OutboxAdapter(home / "outbox", "box")
+    with pytest.raises(Rejected):
+        adapter.publish(_post(), "pub-k1")
+    with pytest.raises(Rejected):
+        adapter.find("pub-k1", _post())
+    assert list(outside.rglob("*")) == []
+
+
+def test_outbox_refuses_a_record_that_is_a_link(home: Path) -> None:
+    # A link where the record would be must neither pass for "published already"
+    # nor be written through.
+    target = home.parent / "target.json"
+    target.write_text("{}")
+    (home / "outbox" / "box").mkdir(parents=True)
+    (home / "outbox" / "box" / "pub-k1.json").symlink_to(target)
+    adapter = OutboxAdapter(home / "outbox", "box")
+    with pytest.raises(Rejected):
+        adapter.publish(_post(), "pub-k1")
+    with pytest.raises(Rejected):
+        adapter.find("pub-k1", _post())
+    assert target.read_text() == "{}"
+
+
+def test_flush_fails_the_item_when_the_outbox_leads_out(ws: Path) -> None:
+    outside = ws.parent / "elsewhere"
+    outside.mkdir()
+    (ws / "outbox").symlink_to(outside)
+    media_draft(ws, "media/ok.png")
+    schedule(ws, "pic")
+    result = cli(ws, "flush", "--now", LATER)
+    assert result.code == 4
+    (item,) = items(ws)
+    assert item["state"] == "failed" and "outbox" in item["error"]
+    assert list(outside.rglob("*")) == []
+
+
+def test_outbox_writes_each_record_once(home: Path) -> None:
+    adapter = OutboxAdapter(home / "outbox", "box")
+    first = adapter.publish(_post(), "pub-k1")
+    record = home / "outbox" / "box" / "pub-k1.json"
+    before = record.read_bytes()
+    assert adapter.publish(_post(), "pub-k1") == first
+    assert record.read_bytes() == before
+    assert [p.name for p in (home / "outbox" / "box").iterdir()] == ["pub-k1.json"]
 
 
 # Modes follow the umask
