@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import snapshot_tree
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from queue_helpers import T0, add_account, cli, items, outbox_files, schedule
@@ -268,6 +269,35 @@ def test_outbox_writes_each_record_once(home: Path) -> None:
     assert adapter.publish(_post(), "pub-k1") == first
     assert record.read_bytes() == before
     assert [p.name for p in (home / "outbox" / "box").iterdir()] == ["pub-k1.json"]
+
+
+# --out of an export
+
+
+def _link_to_queue(home: Path) -> Path:
+    link = home.parent / "looks-harmless.po"
+    link.symlink_to(home / "queue.sqlite3")
+    return link
+
+
+OWN_FILES = [
+    lambda home: home / "queue.sqlite3",
+    lambda home: home / "drafts" / "pic.toml",
+    lambda home: home / "accounts.toml",
+    _link_to_queue,
+]
+
+
+@pytest.mark.parametrize("target", OWN_FILES, ids=["queue", "draft", "accounts", "link"])
+def test_export_never_overwrites_the_workspace(ws: Path, target) -> None:
+    media_draft(ws, "media/ok.png")
+    schedule(ws, "pic")
+    out = target(ws)
+    before = snapshot_tree(ws)
+    result = cli(ws, "translations", "export", "--locale", "en", "--out", str(out))
+    assert result.code == 2
+    assert one_line(result.err), result.err
+    assert snapshot_tree(ws) == before
 
 
 # Modes follow the umask
