@@ -24,6 +24,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from queue_helpers import T0, add_account, cli, items, outbox_files, schedule
 
+from publisher.domain.accounts import check_account_id
+from publisher.domain.audiences import check_name
+from publisher.domain.drafts import check_draft_id
 from publisher.domain.errors import UserError
 from publisher.platforms.base import Post, Rejected
 from publisher.platforms.outbox import OutboxAdapter
@@ -298,6 +301,62 @@ def test_export_never_overwrites_the_workspace(ws: Path, target) -> None:
     assert result.code == 2
     assert one_line(result.err), result.err
     assert snapshot_tree(ws) == before
+
+
+# Ids in full: '$' also matches before a trailing newline
+
+
+@pytest.mark.parametrize("argv", [
+    ("drafts", "new", "x\n"),
+    ("accounts", "add", "a\n", "--platform", "outbox", "--locales", "sq"),
+    ("accounts", "add", "a", "--platform", "outbox", "--locales", "sq", "--audience", "n\n"),
+    ("audiences", "add", "n\n", "--timezone", "Europe/Belgrade",
+     "--window", "MO-FR 08:00-10:00 1 morning"),
+    ("accounts", "add", "m", "--platform", "mastodon", "--locales", "sq",
+     "--api-base", "https://mastodon.example\n"),
+    ("accounts", "add", "ig", "--platform", "instagram", "--locales", "sq",
+     "--media-url", "https://embassy.example/media\n"),
+], ids=["draft", "account", "account-audience", "audience", "api-base", "media-url"])
+def test_an_id_with_a_trailing_newline_is_refused(home: Path, argv: tuple[str, ...]) -> None:
+    before = snapshot_tree(home)
+    result = cli(home, *argv)
+    assert result.code == 2
+    assert one_line(result.err), result.err
+    assert snapshot_tree(home) == before
+
+
+def test_an_accounts_file_key_with_a_newline_is_one_line(home: Path) -> None:
+    with (home / "accounts.toml").open("a") as handle:
+        handle.write('\n[accounts."a\\n"]\nplatform = "outbox"\nlocales = ["sq"]\n')
+    result = cli(home, "accounts", "list")
+    assert result.code == 2
+    assert one_line(result.err), result.err
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "x\n"])
+def test_a_draft_file_with_a_bad_name_is_one_error_line(ws: Path, name: str) -> None:
+    media_draft(ws, "media/ok.png")
+    (ws / "drafts" / f"{name}.toml").write_text('title = "stray"\n')
+    listing = cli(ws, "drafts", "list")
+    assert "pic" in listing.out
+    assert listing.code == 2 and one_line(listing.err), listing.err
+    data = json.loads(cli(ws, "drafts", "list", "--json").out)
+    assert [d["id"] for d in data["drafts"]] == ["pic"]
+    assert len(data["errors"]) == 1 and "\n" not in data["errors"][0]
+    # Scheduling the good draft is not disturbed by the stray file.
+    schedule(ws, "pic")
+
+
+@given(st.text(max_size=12))
+@example("x\n").via("a '$' match")
+def test_accepted_ids_are_lower_case_words(text: str) -> None:
+    for check in (check_draft_id, check_account_id, check_name):
+        try:
+            check(text)
+        except UserError:
+            continue
+        assert text and text[0] != "-"
+        assert set(text) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 # Modes follow the umask
