@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from publisher.domain.audiences import check_name as check_audience_name
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched in full (fullmatch): a '$' would also match before a trailing newline.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+# An http(s) address with a host, and no space or line break anywhere.
+HTTP_URL = re.compile(r"https?://[^\s/]+\S*")
 
 # Each platform's public API; every account may override it with api_base
 # (a self-hosted Mastodon, a Bluesky PDS, a test server).
@@ -79,7 +83,7 @@ class Account:
 
 
 def check_account_id(account_id: str) -> str:
-    if not ID_PATTERN.match(account_id):
+    if not ID_PATTERN.fullmatch(account_id):
         raise UserError(
             _("invalid account id {id!r}").format(id=account_id),
             hint=_("use lower-case letters, digits and dashes, e.g. embassy-dc-mastodon"),
@@ -98,7 +102,7 @@ def check_platform(platform: str) -> str:
 
 
 def check_api_base(url: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", url):
+    if not HTTP_URL.fullmatch(url):
         raise UserError(
             _("invalid API base {url!r}").format(url=url),
             hint=_("give a full URL such as https://mastodon.social"),
@@ -145,9 +149,8 @@ def make_account(
         raise UserError(_("--min-gap cannot be negative"))
     if max_per_day is not None and max_per_day < 1:
         raise UserError(_("--max-per-day must be at least 1"))
-    if audience is not None and not re.match(r"^[a-z0-9][a-z0-9-]*$", audience):
-        raise UserError(_("invalid audience name {name!r}").format(name=audience),
-                        hint=_("use lower-case letters, digits and dashes, e.g. diaspora-de"))
+    if audience is not None:
+        check_audience_name(audience)
     if max_lateness_minutes < 1:
         raise UserError(_("--max-lateness must be at least 1 minute"))
     if imitates is not None:
@@ -155,7 +158,7 @@ def make_account(
             raise UserError(_("only outbox accounts can imitate another platform"))
         imitates = check_platform(imitates)
     if media_url is not None:
-        if not re.match(r"^https?://[^\s/]+", media_url):
+        if not HTTP_URL.fullmatch(media_url):
             raise UserError(_("invalid media URL {url!r}").format(url=media_url),
                             hint=_("give the public address of the media folder, e.g. "
                                    "https://embassy.example/media"))

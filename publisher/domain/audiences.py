@@ -25,7 +25,8 @@ from publisher.i18n import _
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched in full (fullmatch): a '$' would also match before a trailing newline.
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 MINUTES_PER_DAY = 24 * 60
 
 # Outside every window: daytime is a weak choice, the night a last resort.
@@ -168,7 +169,7 @@ def default_audience(name: str, timezone: str) -> Audience:
 
 
 def check_name(name: str) -> str:
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise UserError(
             _("invalid audience name {name!r}").format(name=name),
             hint=_("use lower-case letters, digits and dashes, e.g. diaspora-de"),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from publisher.domain.errors import UserError
 from publisher.domain.locales import (
@@ -24,7 +25,9 @@ from publisher.domain.locales import (
 )
 from publisher.i18n import N_, _
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched in full (fullmatch): a '$' would also match before a trailing newline.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+MEDIA_FOLDER = "media"
 TOP_LEVEL_FIELDS = (
     "title",
     "campaign",
@@ -161,12 +164,24 @@ def make_skeleton(draft_id: str, source: str, title: str = "") -> Draft:
 
 
 def check_draft_id(draft_id: str) -> str:
-    if not ID_PATTERN.match(draft_id):
+    if not ID_PATTERN.fullmatch(draft_id):
         raise UserError(
             _("invalid draft id {id!r}").format(id=draft_id),
             hint=_("use lower-case letters, digits and dashes, e.g. flag-day-2026"),
         )
     return draft_id
+
+
+def is_media_path(file: str) -> bool:
+    """Whether a draft's image path, as written, names a file under ``media/``.
+
+    Relative, with '/' between folders, no '..' and no NUL. This is the
+    spelling only: the workspace resolves the symlinks (``Workspace.media_file``).
+    """
+    if not file or "\0" in file or "\\" in file:
+        return False
+    parts = PurePosixPath(file).parts
+    return len(parts) >= 2 and parts[0] == MEDIA_FOLDER and ".." not in parts
 
 
 LineFinder = Callable[..., int | None]
@@ -328,10 +343,10 @@ class _Parser:
                 if key not in MEDIA_FIELDS:
                     raise self.fail(("media", key), _("unknown field"), "file, alt")
             file = table.get("file")
-            if not isinstance(file, str) or not file or file.startswith(("/", "..")):
+            if not isinstance(file, str) or not is_media_path(file):
                 raise self.fail(
                     ("media", "file"),
-                    _("must be a path inside the workspace"),
+                    _("not in the workspace's media/ folder"),
                     _('e.g. file = "media/flag.jpg"'),
                 )
             alt = table.get("alt", {})
@@ -365,6 +380,7 @@ __all__ = [
     "TranslationState",
     "Variant",
     "check_draft_id",
+    "is_media_path",
     "make_skeleton",
     "parse_draft",
 ]

@@ -270,7 +270,7 @@ class LinkedInAdapter:
 
     def validate(self, post: Post) -> list[str]:
         problems = []
-        if not self.author or not AUTHOR_URN.match(self.author):
+        if not self.author or not AUTHOR_URN.fullmatch(self.author):
             problems.append(
                 f"the account's handle {self.author or '(none)'} is not a LinkedIn author URN: "
                 "set --handle to urn:li:organization:<id> (a page) or urn:li:person:<id>")
@@ -401,7 +401,7 @@ class LinkedInAdapter:
         return Identity(str(me.get("name") or author), None, details)
 
     def _author(self) -> str:
-        if not self.author or not AUTHOR_URN.match(self.author):
+        if not self.author or not AUTHOR_URN.fullmatch(self.author):
             raise Rejected("the account's handle must be its author URN "
                            "(urn:li:organization:<id> or urn:li:person:<id>)")
         return self.author

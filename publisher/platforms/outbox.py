@@ -3,12 +3,16 @@
 Used by the demo and by every test above the adapters. Each post becomes
 ``<home>/outbox/<account>/<idempotency key>.json``; the key makes a second
 attempt find the first, so the outbox is idempotent like the best real APIs.
+The folders must stay inside the workspace (a link leading out is refused),
+and a record is written once, never through a link nor over another file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,9 +27,10 @@ from publisher.platforms.base import (
     Rejected,
     TokenStatus,
 )
-from publisher.storage.atomic import write_atomic
+from publisher.storage.atomic import write_new
+from publisher.storage.paths import leads_inside
 
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 
 @dataclass
@@ -37,9 +42,17 @@ class OutboxAdapter:
     platform: str = "outbox"
 
     def _path(self, idempotency_key: str) -> Path:
-        if not _SAFE_KEY.match(idempotency_key):
+        if not _SAFE_KEY.fullmatch(idempotency_key):
             raise Rejected(f"unusable idempotency key {idempotency_key!r}")
         return self.folder / self.account_id / f"{idempotency_key}.json"
+
+    def _check_folders(self) -> None:
+        """The outbox inside the workspace, the account's folder inside the outbox."""
+        account = self.folder / self.account_id
+        if not leads_inside(self.folder, self.folder.parent) or not leads_inside(
+                account, self.folder):
+            raise Rejected(f"{self.folder.name}/{self.account_id} leads out of the workspace; "
+                           "make it a plain folder")
 
     def validate(self, post: Post) -> list[str]:
         problems = []
@@ -56,7 +69,9 @@ class OutboxAdapter:
         problems = self.validate(post)
         if problems:
             raise Rejected("; ".join(problems))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(exist_ok=True)
+        self._check_folders()  # again: a link may have been made meanwhile
         record = {
             "id": idempotency_key,
             "account": self.account_id,
@@ -67,13 +82,25 @@ class OutboxAdapter:
             "media": [{"file": m.path.name, "alt": m.alt} for m in post.media],
             "published_at": self.clock().astimezone(UTC).isoformat(),
         }
-        write_atomic(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        try:
+            write_new(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        except FileExistsError:
+            raise Rejected(f"{self._shown(path)} appeared while writing it; not written") from None
         return Published(idempotency_key, path.resolve().as_uri())
 
     def _read(self, path: Path) -> Published | None:
-        if not path.is_file():
+        """The earlier record of this key; a link or anything but a file there is refused."""
+        self._check_folders()
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
             return None
+        if not stat.S_ISREG(mode):
+            raise Rejected(f"{self._shown(path)} is not a plain file; move it away")
         return Published(path.stem, path.resolve().as_uri())
+
+    def _shown(self, path: Path) -> str:
+        return f"{self.folder.name}/{self.account_id}/{path.name}"
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         return self._read(self._path(idempotency_key)) or NOT_FOUND

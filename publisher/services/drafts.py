@@ -54,11 +54,11 @@ def new_draft(context: Context, draft_id: str, source: str | None, title: str = 
 
 
 def validate_drafts(context: Context) -> tuple[list[LoadedDraft], list[UserError]]:
-    """Load every draft and check what loading cannot: that media files exist."""
+    """Load every draft and check what loading cannot: that its images are files in media/."""
     loaded, errors = context.drafts.load_all()
     good = []
     for item in loaded:
-        problem = _missing_media(context, item)
+        problem = _media_problem(context, item)
         if problem:
             errors.append(problem)
         else:
@@ -66,14 +66,13 @@ def validate_drafts(context: Context) -> tuple[list[LoadedDraft], list[UserError
     return good, errors
 
 
-def _missing_media(context: Context, item: LoadedDraft) -> UserError | None:
+def _media_problem(context: Context, item: LoadedDraft) -> UserError | None:
+    where = context.workspace.relative(item.path)
     for media in item.draft.media:
-        if not (context.workspace.home / media.file).is_file():
-            return UserError(
-                _("media.file: {file!r} does not exist").format(file=media.file),
-                where=context.workspace.relative(item.path),
-                hint=_("put the file in the workspace or fix the path"),
-            )
+        try:
+            context.workspace.media_file(media.file, where)
+        except UserError as error:
+            return error
     return None
 
 

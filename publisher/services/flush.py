@@ -354,9 +354,11 @@ class Flusher:
 
     def _post(self, item: Item) -> Post:
         account = self.context.accounts[item.account_id]
-        media = tuple(
-            MediaFile(self.context.workspace.home / m.file, m.alt, m.sha256) for m in item.media
-        )
+        try:  # again at send time: the media folder may have changed since scheduling
+            media = tuple(MediaFile(self.context.workspace.media_file(m.file), m.alt, m.sha256)
+                          for m in item.media)
+        except UserError as error:
+            raise Rejected(error.message) from None
         return Post(account, item.text, item.locales, media, item.draft_id, item.id,
                     due_at=item.due_at)
 

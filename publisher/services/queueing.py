@@ -114,16 +114,10 @@ def _variant_text(draft: Draft, locale: str, account: Account, allow_stale: bool
 
 
 def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[MediaSnapshot, ...]:
+    where = context.workspace.relative(context.drafts.path_of(draft.id))
     snapshots = []
     for media in draft.media:
-        path = context.workspace.home / media.file
-        if not path.is_file():
-            raise UserError(
-                _("image {file!r} of draft {id!r} does not exist").format(
-                    file=media.file, id=draft.id
-                ),
-                hint=_("put it in the workspace or fix the path"),
-            )
+        path = context.workspace.media_file(media.file, where)
         alt = " / ".join(text for text in (media.alt_for(tag) for tag in locales) if text)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         snapshots.append(MediaSnapshot(media.file, alt, digest))
@@ -151,7 +145,7 @@ def _check_platform(
     from publisher.services.checking import platform_problems
 
     media = tuple(
-        MediaFile(context.workspace.home / m.file, m.alt, m.sha256) for m in post.media
+        MediaFile(context.workspace.media_file(m.file), m.alt, m.sha256) for m in post.media
     )
     problems = platform_problems(
         context, Post(post.account, post.text, post.locales, media, draft.id),

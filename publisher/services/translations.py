@@ -130,6 +130,7 @@ def build_catalog(context: Context, locale: str) -> Catalog:
 
 def export_po(context: Context, locale: str, out: Path) -> int:
     """Write the PO file for ``locale``; returns the number of entries."""
+    context.workspace.check_output_path(out)
     catalog = build_catalog(context, locale)
     if not out.parent.is_dir():
         raise UserError(_("folder does not exist"), where=str(out.parent))

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from publisher.domain.queue import State, check_move
+from publisher.storage.atomic import create_missing
 
 SCHEMA_VERSION = 2
 
@@ -209,6 +210,7 @@ class Queue:
     _db: sqlite3.Connection = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        create_missing(self.path)  # with the umask's mode, which SQLite ignores
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
         self._use_wal()

@@ -6,6 +6,7 @@ Every path the tool uses is resolved here and nowhere else.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,11 +14,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomlkit
 
-from publisher.domain.accounts import DEFAULT_MAX_LATENESS_MINUTES, Account, make_account
+from publisher.domain.accounts import (
+    DEFAULT_MAX_LATENESS_MINUTES,
+    Account,
+    check_account_id,
+    make_account,
+)
+from publisher.domain.drafts import is_media_path
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, normalize_ui_language
 from publisher.storage.atomic import write_atomic
+from publisher.storage.paths import leads_inside, real_path
 from publisher.storage.tomlfile import LineIndex, parse_toml, read_text
 
 HOME_VARIABLE = "PUBLISHER_HOME"
@@ -151,6 +159,39 @@ class Workspace:
             )
         return path
 
+    def media_file(self, relative: str, where: str | None = None) -> Path:
+        """The real path of a draft's image: a regular file inside ``media/``.
+
+        The flush uploads this file to the world, so the path is resolved
+        (symlinks included) and must stay inside the workspace's media/ folder,
+        which itself must stay inside the workspace. Anything else (an absolute
+        path, '..', a link leading out, a folder, a fifo) is a UserError at
+        ``where`` (the draft file).
+        """
+
+        def refuse(message: str, **values: object) -> UserError:
+            return UserError(
+                message.format(file=relative, **values), where=where,
+                hint=_('put the image in the media/ folder and write file = "media/NAME"'),
+            )
+
+        if not is_media_path(relative):
+            raise refuse(_("media.file {file!r} is not in the workspace's media/ folder"))
+        path = self.home / relative
+        if not leads_inside(self.media_dir, self.home) or not leads_inside(path, self.media_dir):
+            raise refuse(_("media.file {file!r} leads out of the workspace's media/ folder"))
+        real = real_path(path)
+        try:
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            raise refuse(_("media.file {file!r} does not exist")) from None
+        except OSError as error:
+            raise refuse(_("media.file {file!r} cannot be read: {error}"),
+                         error=error.strerror or error) from None
+        if not stat.S_ISREG(mode):
+            raise refuse(_("media.file {file!r} is not a regular file"))
+        return real
+
     def relative(self, path: Path) -> str:
         try:
             return str(path.relative_to(self.home))
@@ -269,6 +310,10 @@ class AccountsFile:
     def _account(self, account_id: str, table: object, lines: LineIndex) -> Account:
         line = lines("accounts", account_id)
         where = f"{self.where}:{line}" if line else self.where
+        try:  # first: the id is shown in every message below
+            check_account_id(account_id)
+        except UserError as error:
+            raise UserError(error.message, where=where, hint=error.hint) from None
         if not isinstance(table, dict):
             raise UserError(_("accounts.{id} must be a table").format(id=account_id), where=where)
         for key in table:
