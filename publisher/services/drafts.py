@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from publisher.domain.consistency import Finding, compare_variants
 from publisher.domain.drafts import Draft, TranslationState, make_skeleton
@@ -11,6 +12,9 @@ from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.storage.drafts import LoadedDraft
+
+if TYPE_CHECKING:
+    import tomlkit
 
 DEFAULT_LOCALES = ("sq", "en", "sr")
 
@@ -77,28 +81,40 @@ def _media_problem(context: Context, item: LoadedDraft) -> UserError | None:
 
 
 def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
-    """Mark a draft approved; returns warnings about missing or stale locales."""
-    loaded = context.drafts.load(draft_id)
-    draft = loaded.draft
+    """Mark a draft approved; returns warnings about missing or stale locales.
+
+    The checks and the write are one step against other writers: what is approved
+    is exactly the file that was checked.
+    """
+    where = context.drafts.where(context.drafts.path_of(draft_id))
+    warnings: list[str] = []
+
+    def approve_it(document: tomlkit.TOMLDocument, draft: Draft) -> None:
+        _check_approvable(draft, where)
+        warnings.extend(
+            _("{locale} is {state}").format(locale=tag, state=_(draft.state(tag).value))
+            for tag in locales_of(context, draft)
+            if draft.state(tag) in (TranslationState.MISSING, TranslationState.STALE)
+        )
+        document["approved"] = True
+
+    updated = context.drafts.rewrite(draft_id, expected_digest=None, change=approve_it)
+    return updated, warnings
+
+
+def _check_approvable(draft: Draft, where: str) -> None:
     if not draft.source_text:
         raise UserError(
             _("the source text ({locale}) is empty").format(locale=draft.source),
-            where=context.workspace.relative(loaded.path),
+            where=where,
             hint=_("write it before approving"),
         )
     if not draft.accounts:
         raise UserError(
             _("the draft has no accounts"),
-            where=context.workspace.relative(loaded.path),
+            where=where,
             hint=_('add accounts = ["..."] before approving'),
         )
-    warnings = [
-        _("{locale} is {state}").format(locale=tag, state=_(state.value))
-        for tag, state in summarize(context, loaded).states.items()
-        if state in (TranslationState.MISSING, TranslationState.STALE)
-    ]
-    updated = context.drafts.update(draft_id, expected_digest=loaded.digest, approved=True)
-    return updated, warnings
 
 
 def check_consistency(context: Context, draft: Draft) -> list[Finding]:

@@ -25,7 +25,7 @@ from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.services.drafts import list_drafts, locales_of
 from publisher.storage.atomic import write_atomic
-from publisher.storage.drafts import LoadedDraft, VariantEdit
+from publisher.storage.drafts import DraftUpdate, LoadedDraft, VariantEdit
 
 # Content locale -> the Babel locale that names its plural rules in PO headers.
 _PO_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr_Latn"}
@@ -245,15 +245,12 @@ def import_po(context: Context, path: Path, locale: str | None = None) -> Import
             hint=_("export a fresh file with 'publisher translations export' and translate "
                    "the changed entries there"),
         )
-    for draft_id, entry in pending.items():
-        if entry.variants or entry.alts:
-            context.drafts.update(
-                draft_id,
-                expected_digest=entry.loaded.digest,
-                variants=entry.variants,
-                alt_texts=entry.alts,
-            )
-            result.updated.append(draft_id)
+    updates = {
+        draft_id: DraftUpdate(entry.loaded.digest, variants=entry.variants, alt_texts=entry.alts)
+        for draft_id, entry in pending.items() if entry.variants or entry.alts
+    }
+    context.drafts.update_many(updates)  # all drafts or, on a conflict, none
+    result.updated.extend(updates)
     return result
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.domain.drafts import TranslationState, check_draft_id, parse_draft
+from publisher.domain.drafts import Draft, TranslationState, check_draft_id
 from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint, normalized_text
 from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, State
@@ -29,14 +28,13 @@ from publisher.services.context import Context
 from publisher.services.queueing import open_queue
 from publisher.storage.atomic import content_digest, write_atomic
 from publisher.storage.drafts import (
-    ConflictError,
     LoadedDraft,
     VariantEdit,
     set_alt,
     set_variant,
+    write_new,
 )
 from publisher.storage.queue import FREEZE, AccountHold, Item, Pause
-from publisher.storage.tomlfile import parse_toml
 
 if TYPE_CHECKING:
     import tomlkit
@@ -217,41 +215,43 @@ def draft_row(context: Context, draft_id: str) -> DraftRow:
 
 
 def duplicate_draft(context: Context, draft_id: str, new_id: str) -> str:
-    """Copy a draft file under a new id, not approved; returns the new path."""
+    """Copy a draft file under a new id, not approved; returns the new path.
+
+    Never over a draft of that id, even one created a moment ago elsewhere.
+    """
     import tomlkit
 
     check_draft_id(new_id)
     store = context.drafts
-    original = store.load(draft_id)
-    target = store.path_of(new_id)
-    if target.exists():
-        raise UserError(_("draft {id!r} exists").format(id=new_id), hint=_("pick another id"))
-    document = tomlkit.parse(original.path.read_text(encoding="utf-8"))
+    store.load(draft_id)  # refuse to copy a broken file
+    document = tomlkit.parse(store.current_bytes(draft_id).decode("utf-8"))
     document["approved"] = False
-    write_atomic(target, tomlkit.dumps(document))
-    return context.workspace.relative(target)
+    return context.workspace.relative(store.create_text(new_id, tomlkit.dumps(document)))
 
 
-def _kept_path(context: Context, name: str, now: datetime) -> Path:
+def _keep(context: Context, name: str, data: bytes | str, now: datetime) -> Path:
+    """Keep ``data`` under ``.publisher-kept/``, never over an earlier kept file."""
     folder = context.workspace.home / KEPT_DIR
     folder.mkdir(exist_ok=True)
-    return folder / f"{now.astimezone(UTC):%Y%m%dT%H%M%S}-{name}"
+    stem, dot, suffix = name.partition(".")
+    stamp = f"{now.astimezone(UTC):%Y%m%dT%H%M%S}"
+    for number in range(1, 1000):
+        extra = f"-{number}" if number > 1 else ""
+        path = folder / f"{stamp}-{stem}{extra}{dot}{suffix}"
+        try:
+            write_new(path, data)
+            return path
+        except FileExistsError:
+            continue
+    raise UserError(_("too many kept files of the same second"), where=str(folder))
 
 
 def delete_draft(context: Context, draft_id: str, expected_digest: str, now: datetime) -> Path:
     """Remove a draft, keeping its last content under ``.publisher-kept/``.
 
     Refused while items of the draft wait in the queue (cancel them first),
-    and when the file changed since the person saw it.
+    and when the file changed since the person saw it (ConflictError).
     """
-    store = context.drafts
-    loaded = store.load(draft_id)
-    if loaded.digest != expected_digest:
-        raise ConflictError(
-            _("changed on disk since it was read; nothing deleted"),
-            where=store.where(loaded.path),
-            hint=_("look at it again before deleting"),
-        )
     with open_queue(context) as queue:
         waiting = [i for i in queue.items(draft_id=draft_id) if i.state not in FINAL]
     if waiting:
@@ -260,9 +260,9 @@ def delete_draft(context: Context, draft_id: str, expected_digest: str, now: dat
                 id=draft_id, count=len(waiting)),
             hint=_("cancel them in the queue first"),
         )
-    kept = _kept_path(context, f"{draft_id}.toml", now)
-    shutil.move(loaded.path, kept)
-    return kept
+    return context.drafts.delete(
+        draft_id, expected_digest=expected_digest,
+        keep=lambda data: _keep(context, f"{draft_id}.toml", data, now))
 
 
 # Saving an edit
@@ -301,37 +301,27 @@ def save_draft(
     because only what was approved may be queued. Raises ConflictError when
     the file changed on disk since ``expected_digest``.
     """
-    import tomlkit
-
     store = context.drafts
-    path = store.path_of(draft_id)
-    where = store.where(path)
-    current = path.read_bytes()
-    if content_digest(current) != expected_digest:
-        raise ConflictError(
-            _("changed on disk since it was read; nothing written"),
-            where=where,
-            hint=_("reload it, or keep your version"),
-        )
-    before = store.load(draft_id).draft
-    texts = {tag: normalized_text(text) for tag, text in edit.texts.items()}
-    source_text = texts.get(before.source, before.source_text)
-    document = tomlkit.parse(current.decode("utf-8"))
-    changed_text = _apply_texts(document, before, texts, edit.confirm, source_text)
-    _apply_fields(document, edit)
-    stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
-    for (file, locale), text in edit.alts.items():
-        if stored.get((file, locale), "") != text:
-            set_alt(document, file, locale, normalized_text(text), where=where)
-    accounts_changed = edit.accounts is not None and tuple(edit.accounts) != before.accounts
-    unapproved = before.approved and (changed_text or accounts_changed)
-    if unapproved:
-        document["approved"] = False
-    new_text = tomlkit.dumps(document)
-    parse_draft(draft_id, parse_toml(new_text, where), where=where,
-                known_accounts=store.known_accounts)
-    write_atomic(path, new_text)
-    return SaveResult(store.load(draft_id), unapproved)
+    where = store.where(store.path_of(draft_id))
+    unapproved = False
+
+    def apply(document: tomlkit.TOMLDocument, before: Draft) -> None:
+        nonlocal unapproved
+        texts = {tag: normalized_text(text) for tag, text in edit.texts.items()}
+        source_text = texts.get(before.source, before.source_text)
+        changed_text = _apply_texts(document, before, texts, edit.confirm, source_text)
+        _apply_fields(document, edit)
+        stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
+        for (file, locale), text in edit.alts.items():
+            if stored.get((file, locale), "") != text:
+                set_alt(document, file, locale, normalized_text(text), where=where)
+        accounts_changed = edit.accounts is not None and tuple(edit.accounts) != before.accounts
+        if before.approved and (changed_text or accounts_changed):
+            document["approved"] = False
+            unapproved = True
+
+    loaded = store.rewrite(draft_id, expected_digest=expected_digest, change=apply)
+    return SaveResult(loaded, unapproved)
 
 
 def _apply_texts(
@@ -373,15 +363,23 @@ def _apply_fields(document: tomlkit.TOMLDocument, edit: DraftEdit) -> None:
             del document[key]
 
 
-def keep_copy(context: Context, draft_id: str, text: str, now: datetime, label: str) -> Path:
+def keep_copy(
+    context: Context, draft_id: str, text: str | bytes, now: datetime, label: str
+) -> Path:
     """Keep the side of a save conflict that was not chosen, so nothing is lost."""
-    path = _kept_path(context, f"{draft_id}-{label}.txt", now)
-    write_atomic(path, text)
-    return path
+    return _keep(context, f"{draft_id}-{label}.txt", text, now)
 
 
-def draft_file_text(context: Context, draft_id: str) -> str:
-    return context.drafts.path_of(draft_id).read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class DraftFile:
+    data: bytes
+    digest: str  # of exactly these bytes: a save with it overwrites only this version
+
+
+def draft_file(context: Context, draft_id: str) -> DraftFile:
+    """A draft file's bytes as they are now, with their digest, from one read."""
+    data = context.drafts.current_bytes(draft_id)
+    return DraftFile(data, content_digest(data))
 
 
 # Translator's work list

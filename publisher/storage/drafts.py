@@ -4,12 +4,25 @@ Reading uses :mod:`tomllib` (fast, exact errors); writing edits the file's own
 tomlkit document so that people's comments, key order and layout survive.
 Every write is atomic and refuses to overwrite a file that changed on disk
 since it was read (compared by content hash): no lost edits.
+
+Every writer of a draft file, in any process (the TUI's save, a translations
+import, approve, ``drafts new``, a duplicate, a delete), goes through this
+store, which holds the workspace's drafts lock from reading the file's current
+bytes until after its rename: comparing the hash and writing are one step, so
+two writers can never both pass the comparison and one silently undo the other.
+The lock is never held while a person edits, only for that one step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import errno
+import fcntl
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomlkit
@@ -18,13 +31,27 @@ from publisher.domain.drafts import Draft, check_draft_id, parse_draft
 from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint
 from publisher.i18n import _
-from publisher.storage.atomic import content_digest, write_atomic
-from publisher.storage.tomlfile import LineIndex, parse_toml, read_text
+from publisher.storage.atomic import _sync_directory, content_digest, write_atomic
+from publisher.storage.tomlfile import LineIndex, parse_toml
 from publisher.storage.workspace import Workspace
+
+# How long a writer waits for another one to finish before giving up. A write
+# holds the lock for milliseconds; this bound only matters for a stuck process.
+LOCK_WAIT_SECONDS = 10.0
 
 
 class ConflictError(UserError):
-    """The file changed on disk since it was read; nothing was written."""
+    """The file changed on disk since it was read; nothing was written.
+
+    One message for every writer: the TUI answers it with reload / keep-mine.
+    """
+
+    def __init__(self, where: str):
+        super().__init__(
+            _("changed on disk since it was read; nothing written"),
+            where=where,
+            hint=_("reload it and apply your change again"),
+        )
 
 
 @dataclass(frozen=True)
@@ -42,11 +69,36 @@ class VariantEdit:
     from_source: str | None = None
 
 
+@dataclass(frozen=True)
+class DraftUpdate:
+    """Field changes to one draft read at ``expected_digest``.
+
+    ``alt_texts`` maps (media file, locale) to an alt text.
+    """
+
+    expected_digest: str
+    approved: bool | None = None
+    variants: Mapping[str, VariantEdit] = field(default_factory=dict)
+    alt_texts: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+# A change to a draft's TOML document, given the draft as it is in that same
+# file. It may raise UserError to refuse; then nothing is written.
+Change = Callable[[tomlkit.TOMLDocument, Draft], None]
+
+
 class DraftStore:
-    def __init__(self, workspace: Workspace, known_accounts: Iterable[str] | None = None):
+    def __init__(
+        self,
+        workspace: Workspace,
+        known_accounts: Iterable[str] | None = None,
+        *,
+        lock_wait: float = LOCK_WAIT_SECONDS,
+    ):
         self.workspace = workspace
         self.folder = workspace.drafts_dir
         self.known_accounts = None if known_accounts is None else frozenset(known_accounts)
+        self.lock_wait = lock_wait
 
     def path_of(self, draft_id: str) -> Path:
         return self.folder / f"{draft_id}.toml"
@@ -59,30 +111,37 @@ class DraftStore:
             return []
         return sorted(path.stem for path in self.folder.glob("*.toml"))
 
+    # Reading
+
     def load(self, draft_id: str) -> LoadedDraft:
+        return self._parse(draft_id, self.current_bytes(draft_id))
+
+    def current_bytes(self, draft_id: str) -> bytes:
+        """The draft file as it is now; a missing draft is a UserError."""
         check_draft_id(draft_id)
         path = self.path_of(draft_id)
-        if not path.is_file():
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
             raise UserError(
                 _("no draft {id!r}").format(id=draft_id),
                 where=self.where(self.folder),
                 hint=_("see 'publisher drafts list'"),
-            )
-        return self._load_path(path)
+            ) from None
 
-    def _load_path(self, path: Path) -> LoadedDraft:
+    def _parse(self, draft_id: str, data: bytes) -> LoadedDraft:
+        """The draft in ``data`` (one read of the file), with that data's digest."""
+        path = self.path_of(draft_id)
         where = self.where(path)
-        data_bytes = path.read_bytes()
-        text = read_text(path, where)
-        parsed = parse_toml(text, where)
+        text = _decode(data, where)
         draft = parse_draft(
-            path.stem,
-            parsed,
+            draft_id,
+            parse_toml(text, where),
             where=where,
             line_of=LineIndex(text),
             known_accounts=self.known_accounts,
         )
-        return LoadedDraft(draft, path, content_digest(data_bytes))
+        return LoadedDraft(draft, path, content_digest(data))
 
     def load_all(self) -> tuple[list[LoadedDraft], list[UserError]]:
         """Every draft that loads, and one error per draft that does not.
@@ -98,16 +157,28 @@ class DraftStore:
                 errors.append(error)
         return loaded, errors
 
+    # Writing: every write below holds the drafts lock from its read to its rename.
+
     def create(self, draft: Draft) -> Path:
-        path = self.path_of(draft.id)
-        if path.exists():
-            raise UserError(
-                _("draft {id!r} exists").format(id=draft.id),
-                where=self.where(path),
-                hint=_("pick another id"),
-            )
+        """Write the skeleton of a new draft (``drafts new``)."""
+        return self.create_text(draft.id, skeleton_text(draft))
+
+    def create_text(self, draft_id: str, text: str) -> Path:
+        """Write a new draft file; refused if a draft of that id exists, even one
+        another process (or a person's editor) created a moment ago."""
+        check_draft_id(draft_id)
+        path = self.path_of(draft_id)
+        self._parse(draft_id, text.encode("utf-8"))  # never write what cannot be read back
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, skeleton_text(draft))
+        with self._write_lock():
+            try:
+                write_new(path, text)
+            except FileExistsError:
+                raise UserError(
+                    _("draft {id!r} exists").format(id=draft_id),
+                    where=self.where(path),
+                    hint=_("pick another id"),
+                ) from None
         return path
 
     def update(
@@ -124,39 +195,190 @@ class DraftStore:
         ``alt_texts`` maps (media file, locale) to an alt text. Raises
         :class:`ConflictError` if the file changed since ``expected_digest``.
         """
-        path = self.path_of(draft_id)
-        current = path.read_bytes()
-        if content_digest(current) != expected_digest:
-            raise ConflictError(
-                _("changed on disk since it was read; nothing written"),
-                where=self.where(path),
-                hint=_("reload it and apply your change again"),
-            )
+        update = DraftUpdate(expected_digest, approved, variants or {}, alt_texts or {})
+        return self.update_many({draft_id: update})[draft_id]
+
+    def update_many(self, updates: Mapping[str, DraftUpdate]) -> dict[str, LoadedDraft]:
+        """Apply field changes to several drafts: all of them, or (on a conflict or
+        an invalid result in any one) none."""
+        return self.rewrite_many({
+            draft_id: (update.expected_digest, self._fields_change(draft_id, update))
+            for draft_id, update in updates.items()
+        })
+
+    def _fields_change(self, draft_id: str, update: DraftUpdate) -> Change:
+        where = self.where(self.path_of(draft_id))
+
+        def change(document: tomlkit.TOMLDocument, _draft: Draft) -> None:
+            if update.approved is not None:
+                document["approved"] = update.approved
+            for locale, edit in update.variants.items():
+                set_variant(document, locale, edit)
+            for (file, locale), text in update.alt_texts.items():
+                set_alt(document, file, locale, text, where=where)
+
+        return change
+
+    def rewrite(self, draft_id: str, *, expected_digest: str | None,
+                change: Change) -> LoadedDraft:
+        """Apply ``change`` to the draft's document and write it back, as one step
+        against every other writer.
+
+        ``expected_digest`` is the digest of the file the change was decided on;
+        ConflictError if the file is no longer that one. None: the change is decided
+        on the file as it is under the lock (``change`` gets that draft), so no
+        conflict is possible (approve).
+        """
+        return self.rewrite_many({draft_id: (expected_digest, change)})[draft_id]
+
+    def rewrite_many(
+        self, changes: Mapping[str, tuple[str | None, Change]]
+    ) -> dict[str, LoadedDraft]:
+        """:meth:`rewrite` for several drafts: every file is read, compared, changed
+        and checked before the first one is written."""
+        written: dict[str, LoadedDraft] = {}
+        if not changes:
+            return written
+        with self._write_lock():
+            planned = {
+                draft_id: self._plan(draft_id, expected, change)
+                for draft_id, (expected, change) in changes.items()
+            }
+            for draft_id, (new, after, unchanged) in planned.items():
+                if not unchanged:
+                    write_atomic(after.path, new)
+                written[draft_id] = after
+        return written
+
+    def _plan(
+        self, draft_id: str, expected: str | None, change: Change
+    ) -> tuple[bytes, LoadedDraft, bool]:
+        """The bytes the file gets, the draft they hold, and whether that is what the
+        file holds already (the lock is held)."""
+        current = self.current_bytes(draft_id)
+        self._check_unchanged(draft_id, current, expected)
+        before = self._parse(draft_id, current).draft
         document = tomlkit.parse(current.decode("utf-8"))
-        if approved is not None:
-            document["approved"] = approved
-        for locale, edit in (variants or {}).items():
-            set_variant(document, locale, edit)
-        for (file, locale), text in (alt_texts or {}).items():
-            set_alt(document, file, locale, text, where=self.where(path))
-        new_text = tomlkit.dumps(document)
-        # Never write a file the tool itself could not read back.
-        parse_draft(
-            draft_id,
-            parse_toml(new_text, self.where(path)),
-            where=self.where(path),
-            known_accounts=self.known_accounts,
-        )
-        write_atomic(path, new_text)
-        return self._load_path(path)
+        change(document, before)
+        new = tomlkit.dumps(document).encode("utf-8")
+        after = self._parse(draft_id, new)  # never write what the tool could not read back
+        return new, after, new == current
+
+    def _check_unchanged(self, draft_id: str, current: bytes, expected: str | None) -> None:
+        if expected is not None and content_digest(current) != expected:
+            raise ConflictError(self.where(self.path_of(draft_id)))
+
+    def delete(self, draft_id: str, *, expected_digest: str,
+               keep: Callable[[bytes], Path]) -> Path:
+        """Remove a draft file unless it changed since ``expected_digest``.
+
+        ``keep`` gets its exact last bytes before the file goes (and returns where it
+        kept them), so nothing is lost. Returns that place.
+        """
+        with self._write_lock():
+            current = self.current_bytes(draft_id)
+            self._check_unchanged(draft_id, current, expected_digest)
+            kept = keep(current)
+            path = self.path_of(draft_id)
+            path.unlink()
+            _sync_directory(path.parent)
+        return kept
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Hold the workspace's drafts lock (an OS lock: a killed writer frees it).
+
+        One lock for the whole drafts folder rather than one per draft: a write
+        holds it for milliseconds, so nobody waits noticeably; an import changes
+        several drafts as one step; a create or delete needs no lock file named
+        after a draft that does not exist (yet, or any more); and no lock files pile
+        up among files people edit and keep in git.
+        """
+        fd = self._open_lock()
+        try:
+            self._acquire(fd)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _open_lock(self) -> int:
+        path = self.workspace.drafts_lock_path
+        # Read-only is enough to lock; 0o666 lets the umask decide who may share it;
+        # never through a symlink someone planted.
+        flags = os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            return os.open(path, flags, 0o666)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise UserError(
+                    _("is a symbolic link; the drafts lock must be a plain file"),
+                    where=self.where(path),
+                    hint=_("remove the link; the next write makes the file"),
+                ) from None
+            raise UserError(
+                _("cannot open the drafts lock: {error}").format(error=error.strerror),
+                where=self.where(path),
+            ) from None
+
+    def _acquire(self, fd: int) -> None:
+        deadline = time.monotonic() + self.lock_wait
+        pause = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise UserError(
+                        _("another process has been writing drafts for {seconds} s; "
+                          "nothing written").format(seconds=f"{self.lock_wait:g}"),
+                        where=self.where(self.workspace.drafts_lock_path),
+                        hint=_("try again; if it stays busy, look for a stuck "
+                               "publisher process"),
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.005)
+
+
+def _decode(data: bytes, where: str) -> str:
+    """UTF-8 text with universal newlines, as :func:`Path.read_text` gives it."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(_("not UTF-8 text"), where=where, hint=_("save it as UTF-8")) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write a file that must not exist yet, atomically; FileExistsError if it does.
+
+    The data goes to a hidden temporary name first (never ``*.toml``, so it is never
+    taken for a draft) and is published with a hard link, which, unlike a rename,
+    fails when the name is taken: a file created meanwhile is never overwritten.
+    """
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
+    write_atomic(temp, data)
+    try:
+        os.link(temp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:
+        # A file system without hard links: claim the name with an exclusive
+        # create, then rename the data onto that (empty, own) claim.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        os.close(os.open(path, flags, 0o666))
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    _sync_directory(path.parent)
 
 
 def _multiline(text: str) -> tomlkit.items.String:
     return tomlkit.string(text, multiline=True)
 
 
-# Editing a draft's TOML document in place (the caller writes it, e.g. with
-# write_atomic after checking its digest): comments and key order survive.
+# Editing a draft's TOML document in place (a Change given to DraftStore.rewrite):
+# comments and key order survive.
 
 
 def set_variant(document: tomlkit.TOMLDocument, locale: str, edit: VariantEdit) -> None:

@@ -118,6 +118,11 @@ class Workspace:
         return self.home / ".flush.lock"
 
     @property
+    def drafts_lock_path(self) -> Path:
+        """Held by every writer of a draft file from its read to its rename."""
+        return self.home / ".drafts.lock"
+
+    @property
     def journal_path(self) -> Path:
         """What was published, append-only, beside the queue (survives a lost queue)."""
         return self.home / "journal.jsonl"
@@ -136,6 +141,7 @@ class Workspace:
             self.settings_path, self.accounts_path, queue,
             queue.with_name(queue.name + "-wal"), queue.with_name(queue.name + "-shm"),
             queue.with_name(queue.name + "-journal"), self.lock_path, self.journal_path,
+            self.drafts_lock_path,
         )
 
     def own_folders(self) -> tuple[Path, ...]:

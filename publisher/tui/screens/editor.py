@@ -624,10 +624,13 @@ class EditorScreen(PublisherScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
     def keep_mine(self, edit: ui.DraftEdit) -> None:
         context = self.publisher.context()
-        theirs = ui.draft_file_text(context, self.draft_id)
-        kept = ui.keep_copy(context, self.draft_id, theirs, self.publisher.clock(), "theirs")
-        current = context.drafts.load(self.draft_id)
-        result = ui.save_draft(context, self.draft_id, current.digest, edit)
+        theirs = ui.draft_file(context, self.draft_id)
+        kept = ui.keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
+        try:  # over exactly the version just kept, and no newer one
+            result = ui.save_draft(context, self.draft_id, theirs.digest, edit)
+        except ConflictError as error:
+            self.post_message(self.Conflict(edit, error))
+            return
         self.post_message(self.Saved(result, _("their version is kept in {path}").format(
             path=context.workspace.relative(kept))))
 
