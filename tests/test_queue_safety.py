@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from conftest import snapshot_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from queue_helpers import T0, add_account, cli, items, outbox_files, schedule, write_draft
 
 from publisher.domain.errors import UserError
@@ -303,3 +305,33 @@ def test_every_sent_item_is_in_the_journal(published: Path) -> None:
     assert record["draft"] == "news" and record["account"] == "box-a"
     assert record["locales"] == ["sq"] and record["item"] == item["id"]
     assert record["url"] == item["url"] and record["at"].startswith("2026-12-01T08:00")
+
+
+_RECORDS = st.lists(
+    st.fixed_dictionaries({"event": st.sampled_from(["published", "queue-created"]),
+                           "draft": st.text(max_size=30), "n": st.integers()}),
+    min_size=1, max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=_RECORDS, cut=st.floats(min_value=0, max_value=1, exclude_max=True))
+def test_a_crash_anywhere_in_the_last_append_loses_at_most_that_record(
+        tmp_path_factory: pytest.TempPathFactory, records: list[dict], cut: float) -> None:
+    """Whatever byte a crash stops the last append at, the earlier records read back
+    unchanged and the torn one is either whole or absent, never an error; the next
+    append then starts a line of its own."""
+    from publisher.storage.journal import Journal
+
+    journal = Journal(tmp_path_factory.mktemp("journal") / "journal.jsonl")
+    journal.append(*records[:-1])
+    before = journal.path.read_bytes() if journal.path.exists() else b""
+    journal.append(records[-1])
+    whole = journal.path.read_bytes()
+    torn_at = len(before) + int(cut * (len(whole) - len(before)))
+    journal.path.write_bytes(whole[:torn_at])
+    read = journal.records()
+    assert read in (records[:-1], records)
+    journal.append({"event": "published", "draft": "next"})
+    assert journal.records()[-1] == {"event": "published", "draft": "next"}
+    assert journal.records()[:-1] in (records[:-1], records)
