@@ -335,3 +335,28 @@ def test_a_crash_anywhere_in_the_last_append_loses_at_most_that_record(
     journal.append({"event": "published", "draft": "next"})
     assert journal.records()[-1] == {"event": "published", "draft": "next"}
     assert journal.records()[:-1] in (records[:-1], records)
+
+
+def test_a_crash_between_the_journal_and_the_queue_is_settled_from_the_journal(
+        ws: Path) -> None:
+    """The flush writes the journal first: if it dies before marking the item sent, the
+    next flush takes the journal's word (sent, with its URL) and sends nothing."""
+    from datetime import datetime
+
+    from publisher.domain.queue import State
+    from publisher.storage.journal import Journal
+    from publisher.storage.queue import Queue
+
+    (item_id,) = schedule(ws, "news")
+    at = datetime.fromisoformat(T0)
+    with Queue(ws / "queue.sqlite3") as queue:
+        queue.move(item_id, State.QUEUED, State.SENDING, now=at, actor="flush",
+                   claim_token="dead", claimed_at=at, attempts=1)
+        key = queue.get(item_id).idempotency_key
+    Journal(ws / "journal.jsonl").append({
+        "event": "published", "at": at.isoformat(), "draft": "news", "account": "box-a",
+        "locales": ["sq"], "item": item_id, "key": key, "remote_id": "r1",
+        "url": "https://example.org/r1", "content_hash": "h"})
+    assert cli(ws, "flush", "--now", T0).code == 0
+    assert [(i["state"], i["url"]) for i in items(ws)] == [("sent", "https://example.org/r1")]
+    assert outbox_files(ws) == []
