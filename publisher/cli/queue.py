@@ -1,9 +1,11 @@
-"""``publisher schedule | queue | flush | pause | resume | publish-now | retry | cancel``."""
+"""``publisher schedule | queue | flush | pause | resume | publish-now | retry | cancel |
+backup``."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher.cli.common import MAX_ITEM_ID, Cli, whole_number
@@ -11,7 +13,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.queue import State
 from publisher.i18n import _, format_datetime
 from publisher.services import flush as flushing
-from publisher.services import queueing
+from publisher.services import queue_file, queueing
 from publisher.storage.lock import Locked
 
 EXIT_LOCKED = 75
@@ -47,6 +49,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     schedule.add_argument("--now", type=moment, metavar="RFC3339")
     schedule.add_argument("--allow-stale", action="store_true",
                           help=_("queue stale translations too"))
+    schedule.add_argument("--again", action="store_true",
+                          help=_("also on accounts it was already published on"))
     schedule.add_argument("--json", action="store_true")
     schedule.set_defaults(handler=run_schedule)
 
@@ -54,6 +58,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     queue.add_argument("--state", choices=[str(s) for s in State], metavar="S")
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=run_queue)
+    queue_commands = queue.add_subparsers(dest="queue_command", metavar="COMMAND",
+                                          parser_class=type(queue))
+    reset = queue_commands.add_parser(
+        "reset", help=_("start an empty queue on purpose (the old file is kept)"))
+    reset.add_argument("--yes", action="store_true")
+    reset.add_argument("--now", type=moment, metavar="RFC3339")
+    reset.set_defaults(handler=run_queue_reset)
+
+    backup = commands.add_parser(
+        "backup", help=_("copy the queue and the journal (safe while cron runs)"))
+    backup.add_argument("--out", type=Path, metavar="FILE")
+    backup.add_argument("--now", type=moment, metavar="RFC3339")
+    backup.set_defaults(handler=run_backup)
 
     flush = commands.add_parser("flush", help=_("send what is due (run it from cron)"))
     flush.add_argument("--now", type=moment, metavar="RFC3339")
@@ -76,6 +93,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     now = commands.add_parser("publish-now", help=_("send an approved draft right away"))
     now.add_argument("draft")
     now.add_argument("--allow-stale", action="store_true")
+    now.add_argument("--again", action="store_true",
+                     help=_("also on accounts it was already published on"))
     now.add_argument("--now", type=moment, metavar="RFC3339")
     now.add_argument("--json", action="store_true")
     now.set_defaults(handler=run_publish_now)
@@ -105,11 +124,15 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
     if not args.all_approved and not args.draft:
         raise UserError(_("name the draft to schedule"),
                         hint=_("or use --auto --all-approved"))
+    if args.all_approved and args.again:
+        raise UserError(_("--again goes with one DRAFT, not --all-approved"),
+                        hint=_("publishing everything again is never one command"))
     context = cli.context()
     now = _clock(args.now)()
     if args.auto:
         return _run_auto(cli, args, now)
-    ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale)
+    ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale,
+                            again=args.again)
     _print_items(cli, ids, args.json)
     return 0
 
@@ -125,12 +148,13 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
         report = scheduling.auto_schedule(context, drafts, now, strict=False)
         report.unplaced.update(broken)
     else:
-        report = scheduling.auto_schedule(context, [args.draft], now)
+        report = scheduling.auto_schedule(context, [args.draft], now, again=args.again)
     if args.json:
         cli.json({
             "score": round(report.score, 4),
             "placed": [_placed_json(p) for p in report.placed],
             "unplaced": report.unplaced,
+            "skipped": report.skipped,
         })
     else:
         for placed in report.placed:
@@ -140,7 +164,10 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
                 locales="+".join(placed.locales), utc=placed.at.strftime("%Y-%m-%d %H:%M UTC"),
                 local=format_datetime(placed.at, placed.local.tzinfo), score=placed.score,
                 why=placed.why))
-        if args.all_approved and not report.placed and not report.unplaced:
+        for reason in report.skipped.values():
+            cli.print(_("Skipped: {reason}").format(reason=reason))
+        if args.all_approved and not report.placed and not report.unplaced \
+                and not report.skipped:
             cli.print(_("Nothing to place: no approved draft is waiting."))
     for draft_id, reason in report.unplaced.items():
         cli.err.write("publisher: " + _("not queued: {id}: {reason}").format(
@@ -267,7 +294,7 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     clock = _clock(args.now)
     ids = queueing.schedule(context, args.draft, clock(), now=clock(),
-                            allow_stale=args.allow_stale, check_window=False)
+                            allow_stale=args.allow_stale, check_window=False, again=args.again)
     try:
         report = flushing.flush(context, clock=clock, only=set(ids))
     except Locked:
@@ -288,6 +315,31 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
                 draft=outcome.item.draft_id, account=outcome.item.account_id,
                 locales="+".join(outcome.item.locales), url=outcome.url or "-"))
     return code or (4 if held else 0)
+
+
+def run_queue_reset(args: argparse.Namespace, cli: Cli) -> int:
+    context = cli.context()
+    if not args.yes:
+        raise UserError(
+            _("this replaces the send queue with an empty one"),
+            where=context.workspace.relative(context.workspace.queue_path),
+            hint=_("items not sent yet are dropped and the old file is kept in backups/; "
+                   "what was published stays in the journal; add --yes"),
+        )
+    reset = queue_file.reset_queue(context, _clock(args.now)())
+    if reset.kept:
+        cli.print(_("The old queue is kept as {file}.").format(
+            file=context.workspace.relative(reset.kept)))
+    cli.print(_("Started an empty queue. {count} published post(s) stay in the journal and "
+                "are not posted again without --again.").format(count=reset.published))
+    return 0
+
+
+def run_backup(args: argparse.Namespace, cli: Cli) -> int:
+    done = queue_file.backup(cli.context(), args.out, _clock(args.now)())
+    cli.print(_("Backed up the queue to {queue} and the journal to {journal}").format(
+        queue=done.queue, journal=done.journal))
+    return 0
 
 
 def run_pause(args: argparse.Namespace, cli: Cli) -> int:

@@ -43,6 +43,7 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
+from publisher.services.queue_file import record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
 from publisher.storage.lock import FileLock
@@ -341,6 +342,8 @@ class Flusher:
         self.holds[hold.account_id] = hold
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
+        # The journal first: see record_published for why this order never reposts.
+        record_published(self.context, item, published, self.clock())
         self._move(item, State.SENT, why, remote_id=published.remote_id, url=published.url,
                    last_error=None)
         self.report.outcomes[-1].url = published.url
@@ -377,7 +380,7 @@ def flush(
     adapters = adapters or Adapters(
         outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock
     )
-    with FileLock(lock_path(context)), open_queue(context) as queue:
+    with FileLock(lock_path(context)), open_queue(context, flush_lock_held=True) as queue:
         adapters.checkpoints = queue.checkpoints()
         adapters.check_reachability = False
         flusher = Flusher(context, queue, adapters, clock, rng or random.Random())

@@ -23,29 +23,14 @@ from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, IllegalMove, St
 from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.context import Context
+from publisher.services.queue_file import open_queue, published_posts, refuse_published
+from publisher.storage.queue import FREEZE, MediaSnapshot, NewItem, Queue
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
-from publisher.storage.queue import FREEZE, MediaSnapshot, NewItem, Queue
 
 DEFAULT_MAX_LATENESS = timedelta(hours=6)
 COMBINED_SEPARATOR = "\n\n"
-
-
-def open_queue(context: Context) -> Queue:
-    path = context.workspace.queue_path
-    try:
-        return Queue(path)
-    except Exception as error:
-        # sqlite3's own errors (the services never import sqlite3): a file that is not a
-        # database, or one the system will not open, is one line, not a traceback.
-        if type(error).__module__ not in ("sqlite3", "_sqlite3"):
-            raise
-        raise UserError(
-            _("cannot open the send queue: {error}").format(error=error),
-            where=context.workspace.relative(path),
-            hint=_("check the file and its folder's permissions, or restore it from a backup"),
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -177,14 +162,19 @@ def schedule(
     allow_stale: bool = False,
     actor: str = "person",
     check_window: bool = True,
+    again: bool = False,
 ) -> list[int]:
-    """Queue every post of a draft at ``at``; returns the new item ids."""
+    """Queue every post of a draft at ``at``; returns the new item ids.
+
+    ``again``: queue it on accounts it was already published on (a person said so).
+    """
     draft = context.drafts.load(draft_id).draft
     if at.tzinfo is None:
         raise UserError(_("the time needs its UTC offset"), hint="2026-11-28T08:00:00+01:00")
     _check_time(draft, at, now, check_window)
     posts = plan_posts(context, draft, allow_stale=allow_stale)
-    return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor)
+    return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor,
+                       again=again)
 
 
 def queue_posts(
@@ -194,13 +184,21 @@ def queue_posts(
     *,
     now: datetime,
     actor: str = "person",
+    again: bool = False,
 ) -> list[int]:
-    """Queue planned posts, each at its own time (items of a paused account are held)."""
+    """Queue planned posts, each at its own time (items of a paused account are held).
+
+    Refuses a draft already published on one of the accounts (the journal and
+    the queue's sent items say so) unless ``again``.
+    """
     # One write transaction from the duplicate check to the last insert: two
     # people scheduling the same draft at once (the UI and a command) cannot
     # both queue it, and a draft's posts go in all together or not at all.
     with open_queue(context) as queue, queue.transaction():
         _refuse_duplicates(queue, draft, [post for post, _at in timed])
+        if not again:
+            refuse_published(published_posts(context, queue, [draft.id]), draft.id,
+                             [post.account.id for post, _at in timed])
         pauses = queue.pauses()
         ids = []
         for post, at in timed:
@@ -236,18 +234,17 @@ def _check_time(draft: Draft, at: datetime, now: datetime, check_window: bool) -
 
 
 def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> None:
+    """Items still waiting for the same post (sent ones: see refuse_published)."""
     active = [item for item in queue.items(draft_id=draft.id) if item.state not in FINAL]
-    sent = [item for item in queue.items([State.SENT], draft_id=draft.id)]
     for post in posts:
-        for item in active + sent:
+        for item in active:
             if item.account_id == post.account.id and item.locales == post.locales:
                 raise UserError(
                     _("{id} is already {state} for {account} ({locales}) as item {item}").format(
                         id=draft.id, state=_(item.state.value), account=post.account.id,
                         locales="+".join(post.locales), item=item.id,
                     ),
-                    hint=_("cancel item {item} first to queue it again").format(item=item.id)
-                    if item.state != State.SENT else _("it was sent; write a new draft"),
+                    hint=_("cancel item {item} first to queue it again").format(item=item.id),
                 )
 
 

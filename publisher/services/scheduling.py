@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from publisher.domain.accounts import Account
@@ -27,6 +27,12 @@ from publisher.domain.queue import State
 from publisher.i18n import _, format_weekday
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
+from publisher.services.queue_file import (
+    AlreadyPublished,
+    PublishedPost,
+    published_posts,
+    refuse_published,
+)
 from publisher.services.queueing import PlannedPost, open_queue, plan_posts, queue_posts
 from publisher.storage.queue import FREEZE, Item
 
@@ -88,6 +94,8 @@ class AutoReport:
     placed: list[PlacedPost]
     unplaced: dict[str, str]  # draft id -> why it was not queued
     score: float = 0.0
+    # Drafts left out because they were published already (not a failure).
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 # Lanes
@@ -279,20 +287,30 @@ def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
 
 
 def auto_schedule(
-    context: Context, draft_ids: list[str], now: datetime, *, strict: bool = True
+    context: Context, draft_ids: list[str], now: datetime, *, strict: bool = True,
+    again: bool = False,
 ) -> AutoReport:
     """Place every post of these drafts at the best free slots, then queue them.
 
     A draft is placed whole or not at all: if one of its posts has no room
     (deadline, blackout, freeze), none of them is queued and the report says
     why. ``strict`` turns the first such problem into a :class:`UserError`.
+    A draft already published on one of its accounts is refused (``strict``)
+    or skipped, unless ``again``.
     """
     unplaced: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     drafts: list[_DraftJobs] = []
     pauses = _paused(context)
+    with open_queue(context) as queue:
+        published = {} if again else published_posts(context, queue, draft_ids)
     for draft_id in draft_ids:
         try:
-            drafts.append(_plan(context, draft_id, pauses))
+            drafts.append(_plan(context, draft_id, pauses, published))
+        except AlreadyPublished as error:
+            if strict:
+                raise
+            skipped[draft_id] = str(error)
         except UserError as error:
             if strict:
                 raise
@@ -312,14 +330,16 @@ def auto_schedule(
     for key, steps in placement.starts.items():  # explanations see the new posts too
         lane = lanes[key.split("|", 1)[1]]
         lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
-    report = AutoReport([], unplaced, placement.score)
+    report = AutoReport([], unplaced, placement.score, skipped)
     for entry in drafts:
-        report.placed += _queue(context, entry, placement.starts, lanes, timeline, now)
+        report.placed += _queue(context, entry, placement.starts, lanes, timeline, now, again)
     return report
 
 
-def _plan(context: Context, draft_id: str, pauses: dict[str, str]) -> _DraftJobs:
+def _plan(context: Context, draft_id: str, pauses: dict[str, str],
+          published: dict[tuple[str, str], PublishedPost]) -> _DraftJobs:
     draft = context.drafts.load(draft_id).draft
+    refuse_published(published, draft.id, draft.accounts)
     posts = plan_posts(context, draft)
     bundles: dict[str, list[PlannedPost]] = {}
     for post in posts:
@@ -374,7 +394,7 @@ def _place_whole(
 
 def _queue(
     context: Context, entry: _DraftJobs, starts: dict[str, list[int]],
-    lanes: dict[str, _Lane], timeline: Timeline, now: datetime,
+    lanes: dict[str, _Lane], timeline: Timeline, now: datetime, again: bool,
 ) -> list[PlacedPost]:
     timed: list[tuple[PlannedPost, datetime]] = []
     placed: list[PlacedPost] = []
@@ -388,7 +408,7 @@ def _queue(
                 entry.draft.id, account_id, post.locales, moment,
                 moment.astimezone(lane.audience.zone), round(lane.lane.scores[step], 4),
                 explain(lane, moment)))
-    ids = queue_posts(context, entry.draft, timed, now=now, actor="auto")
+    ids = queue_posts(context, entry.draft, timed, now=now, actor="auto", again=again)
     return [
         PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why, item)
         for p, item in zip(placed, ids, strict=True)

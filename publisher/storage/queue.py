@@ -4,21 +4,33 @@ Every state change goes through :meth:`Queue.move`, which checks the move
 against :mod:`publisher.domain.queue`, applies it only if the item is still in
 the state the caller saw (compare-and-set), and appends a history row in the
 same transaction. The history table is append-only and kept forever.
+
+A queue that must exist (``create=False``: the workspace had one) is checked on
+every open: a missing or empty file, one that is not a database, lacks the
+queue's tables or is damaged raises :class:`QueueDamaged`, never an empty
+queue in its place. Damage found later, mid-command, is reported the same way
+by the ``with`` block.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
+from publisher.domain.errors import UserError
 from publisher.domain.queue import State, check_move
-from publisher.storage.atomic import create_missing
+from publisher.i18n import _
+from publisher.storage.atomic import _sync_directory, create_missing
 
 SCHEMA_VERSION = 2
 
@@ -92,6 +104,26 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 FREEZE = "*"
+TABLES = frozenset({"items", "history", "pauses", "account_holds", "checkpoints"})
+SQLITE_HEADER = b"SQLite format 3\x00"
+# SQLite's primary result codes for a damaged file and for one that is no database.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+class QueueDamaged(UserError):
+    """The queue file is missing, empty, not a queue or damaged: never taken as empty."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(problem, where=str(path), hint=_(
+            "restore it from a backup (README, 'Backup and restore'), or start afresh "
+            "with 'publisher queue reset --yes'"))
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether SQLite says the file is damaged or not a database at all."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.DatabaseError) and code is not None and (
+        code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB))
 
 
 def utc_text(moment: datetime) -> str:
@@ -207,11 +239,34 @@ class StaleState(RuntimeError):
 @dataclass
 class Queue:
     path: Path
+    # False: the file must already be a queue (the workspace had one); never create it.
+    create: bool = True
+    # Whether this open created the queue's tables in a new file.
+    created: bool = field(init=False, default=False)
     _db: sqlite3.Connection = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        create_missing(self.path)  # with the umask's mode, which SQLite ignores
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        if not self.create:
+            self._check_file()
+        try:
+            self._connect()
+        except BaseException as error:
+            with contextlib.suppress(AttributeError):
+                self._db.close()
+            if is_damage(error):
+                raise self._damaged(error) from None
+            raise
+
+    def _connect(self) -> None:
+        if self.create:
+            create_missing(self.path)  # with the umask's mode, which SQLite ignores
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        else:  # mode=rw: a file removed meanwhile is an error, not a new empty queue
+            uri = f"file:{quote(str(self.path))}?mode=rw"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+            if self.schema_version == 0:  # a database, but not a queue: change nothing
+                raise QueueDamaged(self.path, _("the send queue lacks its tables ({names})")
+                                   .format(names=", ".join(sorted(TABLES))))
         self._db.row_factory = sqlite3.Row
         self._use_wal()
         # FULL: a committed claim must survive a power cut, or an item that
@@ -219,6 +274,30 @@ class Queue:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+        self._check_tables()
+
+    def _check_file(self) -> None:
+        """What can be told before SQLite opens it (SQLite would take all three as empty)."""
+        try:
+            with open(self.path, "rb") as file:
+                header = file.read(len(SQLITE_HEADER))
+        except FileNotFoundError:
+            raise QueueDamaged(self.path, _("the send queue is missing")) from None
+        if not header:
+            raise QueueDamaged(self.path, _("the send queue is an empty file"))
+        if header != SQLITE_HEADER:
+            raise QueueDamaged(self.path, _("the send queue is not a SQLite database"))
+
+    def _check_tables(self) -> None:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        missing = TABLES - {row[0] for row in rows}
+        if missing:
+            raise QueueDamaged(self.path, _("the send queue lacks its tables ({names})").format(
+                names=", ".join(sorted(missing))))
+
+    def _damaged(self, error: BaseException) -> QueueDamaged:
+        return QueueDamaged(self.path, _("the send queue is damaged: {error}").format(
+            error=error))
 
     def _use_wal(self) -> None:
         # Switching a new file to WAL takes an exclusive lock and does not wait
@@ -239,8 +318,10 @@ class Queue:
     def __enter__(self) -> Queue:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
         self.close()
+        if error is not None and is_damage(error):
+            raise self._damaged(error) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -261,7 +342,8 @@ class Queue:
         self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
-        if self.schema_version == SCHEMA_VERSION:
+        version = self.schema_version
+        if version == SCHEMA_VERSION:
             return
         # The version is read again under the write lock: two processes opening
         # a new queue at once must not both create its tables.
@@ -275,6 +357,7 @@ class Queue:
                 for statement in _statements(MIGRATIONS[number]):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.created = version == 0
 
     @property
     def schema_version(self) -> int:
@@ -483,6 +566,41 @@ class Queue:
 
     def checkpoints(self) -> QueueCheckpoints:
         return QueueCheckpoints(self)
+
+    # Backups
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the queue to ``target`` with SQLite's online backup API.
+
+        The copy is one consistent snapshot even while other processes write
+        (it is taken in one step under a read transaction), becomes a single
+        self-contained file (rollback journal, no -wal beside it), passes
+        ``quick_check``, and only then is renamed into place: never a half backup.
+        """
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+        os.close(handle)
+        try:
+            copy = sqlite3.connect(temp, isolation_level=None)
+            try:
+                self._db.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+                verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                copy.close()
+            if verdict != "ok":
+                raise self._damaged(RuntimeError(verdict))
+            fd = os.open(temp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+        _sync_directory(target.parent)
 
 
 @dataclass
