@@ -58,6 +58,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     flush = commands.add_parser("flush", help=_("send what is due (run it from cron)"))
     flush.add_argument("--now", type=moment, metavar="RFC3339")
     flush.add_argument("--json", action="store_true")
+    flush.add_argument(
+        "--time-limit", type=whole_number(flushing.MAX_RUN_SECONDS), metavar="SECONDS",
+        default=int(flushing.Deadlines().run),
+        help=_("claim no new item after this many seconds; the rest wait for the next run "
+               "(default %(default)s, at most {most})").format(most=flushing.MAX_RUN_SECONDS))
     flush.set_defaults(handler=run_flush)
 
     for name, handler, text in (
@@ -233,6 +238,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
                 for o in report.outcomes
             ],
             "token_warnings": report.token_warnings,
+            "left_for_next_run": [item.id for item in report.left_for_next_run],
         })
         return report.exit_code
     for warning in report.new_token_warnings:
@@ -246,13 +252,19 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             cli.err.write(f"publisher: {line}\n")
         elif cli.verbose:
             cli.print(line + (f" {outcome.url}" if outcome.url else ""))
+    if report.left_for_next_run:
+        cli.warn(_("out of time for this run: {count} due item(s) left for the next flush")
+                 .format(count=len(report.left_for_next_run)))
     return report.exit_code
 
 
 def run_flush(args: argparse.Namespace, cli: Cli) -> int:
+    if args.time_limit < 1:
+        raise UserError(_("--time-limit must be at least 1 second"))
     context = cli.context()
     try:
-        report = flushing.flush(context, clock=_clock(args.now))
+        report = flushing.flush(context, clock=_clock(args.now),
+                                deadlines=flushing.Deadlines(run=args.time_limit))
     except Locked:
         if args.json:  # --json always answers in JSON, even when nothing was done
             cli.json({"exit_code": EXIT_LOCKED, "locked": True, "outcomes": [],

@@ -15,12 +15,17 @@ The order of work, each step committed before the next:
    before any network call), publish, record the outcome by failure kind;
 6. warn of tokens that expire within a week and cannot renew themselves, for
    accounts with posts waiting (each account once a day, not every minute).
+
+A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
+leaves the rest for the next run; no request lasts longer than its own
+deadline, nor past the run's end.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -30,6 +35,7 @@ from pathlib import Path
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.i18n import _
+from publisher.platforms import http
 from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
@@ -58,6 +64,29 @@ RATE_LIMIT_DEFAULT = timedelta(minutes=15)
 ACTOR = "flush"
 
 
+@dataclass(frozen=True)
+class Deadlines:
+    """How long one flush may take, in seconds of real time (whatever its clock says).
+
+    It claims no item after ``run`` seconds; a request ends within ``request``
+    seconds and never runs past ``run + request``. Both together stay well
+    under the LEASE, so that a lease that runs out means its flush is dead or
+    stuck, never slow. Four minutes: a backlog goes on with the next cron run
+    a minute later; one request at most a minute (``http.REQUEST_DEADLINE``).
+    """
+
+    run: float = 240.0
+    request: float = http.REQUEST_DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.run < 0 or self.request <= 0 or self.run + self.request >= LEASE.total_seconds():
+            raise ValueError(f"deadlines {self.run} + {self.request} s do not fit the lease")
+
+
+# The longest --time-limit: it and a last request must end before the lease does.
+MAX_RUN_SECONDS = int(LEASE.total_seconds() - 2 * http.REQUEST_DEADLINE)
+
+
 @dataclass
 class Outcome:
     item: Item
@@ -75,6 +104,8 @@ class FlushReport:
     # and those not yet said today (what a cron run prints).
     token_warnings: list[str] = field(default_factory=list)
     new_token_warnings: list[str] = field(default_factory=list)
+    # Due items not claimed because the run's deadline passed (the next run sends them).
+    left_for_next_run: list[Item] = field(default_factory=list)
 
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
             waiting: bool = False) -> None:
@@ -97,7 +128,7 @@ class FlushReport:
     def exit_code(self) -> int:
         if self.needs_person:
             return 4
-        if self.of(State.RETRY):
+        if self.of(State.RETRY) or self.left_for_next_run:
             return 3
         return 0
 
@@ -128,6 +159,8 @@ class Flusher:
         adapters: Adapters,
         clock: Callable[[], datetime],
         rng: random.Random,
+        *,
+        claim_until: float | None = None,
     ):
         self.context = context
         self.queue = queue
@@ -139,6 +172,8 @@ class Flusher:
         self.held_accounts: set[str] = set()
         self.draft_changes: dict[str, DraftChange | None] = {}
         self.pending_by_draft: dict[str, list[Item]] | None = None
+        # A time.monotonic() moment after which no item is claimed.
+        self.claim_until = claim_until
 
     # Steps
 
@@ -209,6 +244,9 @@ class Flusher:
                 continue
             if item.state == State.HELD or self._moved_meanwhile(item):
                 continue
+            if self._out_of_time():
+                self.report.left_for_next_run.append(item)
+                continue
             change = self._draft_change(item.draft_id)
             if change and change.wait:
                 self.report.add(item, item.state, change.reason, waiting=True)
@@ -216,6 +254,9 @@ class Flusher:
                 self._move(item, State.FAILED, change.reason, last_error=change.reason)
             else:
                 self.send(item)
+
+    def _out_of_time(self) -> bool:
+        return self.claim_until is not None and time.monotonic() >= self.claim_until
 
     def _moved_meanwhile(self, item: Item) -> bool:
         # An auth failure earlier in this run may have held this account's items.
@@ -368,20 +409,32 @@ def flush(
     adapters: Adapters | None = None,
     rng: random.Random | None = None,
     only: set[int] | None = None,
+    deadlines: Deadlines | None = None,
 ) -> FlushReport:
     """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
     from publisher.services.secrets import KeyringSecrets
 
+    deadlines = deadlines or Deadlines()
+    started = time.monotonic()
     adapters = adapters or Adapters(
-        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock
+        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock,
+        session=http.make_session(deadlines.request),
     )
-    with FileLock(lock_path(context)), open_queue(context) as queue:
-        adapters.checkpoints = queue.checkpoints()
-        adapters.check_reachability = False
-        flusher = Flusher(context, queue, adapters, clock, rng or random.Random())
-        flusher.recover()
-        flusher.hold_paused()
-        flusher.expire_overdue()
-        flusher.send_due(only)
-        flusher.warn_tokens()
-        return flusher.report
+    session = adapters.session
+    if isinstance(session, http.Session):
+        session.ends_at = started + deadlines.run + deadlines.request
+    try:
+        with FileLock(lock_path(context)), open_queue(context) as queue:
+            adapters.checkpoints = queue.checkpoints()
+            adapters.check_reachability = False
+            flusher = Flusher(context, queue, adapters, clock, rng or random.Random(),
+                              claim_until=started + deadlines.run)
+            flusher.recover()
+            flusher.hold_paused()
+            flusher.expire_overdue()
+            flusher.send_due(only)
+            flusher.warn_tokens()
+            return flusher.report
+    finally:
+        if isinstance(session, http.Session):
+            session.ends_at = None
