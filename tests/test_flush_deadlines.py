@@ -10,6 +10,9 @@ processes: the holder is a ``publisher flush`` child held mid-request.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -233,3 +236,91 @@ def test_a_time_limit_out_of_range_is_one_line(home: Path, limit: str) -> None:
     result = cli(home, "flush", "--now", NOW, "--time-limit", limit)
     assert result.code == 2 and "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1 and "time-limit" in result.err
+
+
+# The lock file
+
+
+def flush_process(home: Path, now: str = NOW) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "publisher", "--home", str(home), "flush", "--now", now],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+
+
+def one_line_error(result) -> str:
+    assert result.code == 2 and "Traceback" not in result.err
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith("publisher: error: ")
+    return line
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling symlink", "hard link"])
+def test_a_lock_path_that_links_elsewhere_is_refused_and_the_target_untouched(
+    home: Path, tmp_path: Path, kind: str
+) -> None:
+    victim = tmp_path / "victim.txt"
+    lock = home / ".flush.lock"
+    if kind == "dangling symlink":
+        lock.symlink_to(victim)
+    else:
+        victim.write_text("precious\n")
+        if kind == "symlink":
+            lock.symlink_to(victim)
+        else:
+            os.link(victim, lock)
+    line = one_line_error(cli(home, "flush", "--now", NOW))
+    assert ".flush.lock" in line
+    if kind == "dangling symlink":
+        assert not victim.exists()  # not created through the link either
+    else:
+        assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_lock_path_that_is_no_plain_file_is_one_line(home: Path, kind: str) -> None:
+    lock = home / ".flush.lock"
+    if kind == "folder":
+        lock.mkdir()
+    else:
+        os.mkfifo(lock)
+    assert ".flush.lock" in one_line_error(cli(home, "flush", "--now", NOW))
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o002, 0o664), (0o022, 0o644), (0o077, 0o600)])
+def test_the_lock_file_honours_the_umask(home: Path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
+    try:
+        assert cli(home, "flush", "--now", NOW).code == 0
+    finally:
+        os.umask(old)
+    assert (home / ".flush.lock").stat().st_mode & 0o777 == mode
+
+
+def test_a_lock_held_longer_than_the_lease_is_named_in_one_line(home: Path) -> None:
+    with FakeMastodon(token=TOKEN) as server:
+        mastodon_home(home, server)
+        (item_id,) = schedule(home, "news")
+        server.hold_path = "POST /api/v1/statuses"
+        holder = flush_process(home)
+        try:
+            assert server.received.wait(timeout=30), "the flush never reached the server"
+            lock_text = (home / ".flush.lock").read_text()
+            assert str(holder.pid) in lock_text and "2026-12-01T08:00:10" in lock_text
+            within = cli(home, "flush", "--now", "2026-12-01T09:10:00+01:00")
+            assert within.code == 75 and within.err == "" and within.out == ""  # cron: silent
+            past = cli(home, "flush", "--now", "2026-12-01T09:10:11+01:00")
+            assert past.code == 75 and past.out == ""
+            (line,) = past.err.splitlines()
+            assert f"PID {holder.pid}" in line and "2026-12-01T08:00:10" in line
+            as_json = cli(home, "flush", "--now", "2026-12-01T09:10:11+01:00", "--json")
+            assert as_json.code == 75 and as_json.err == ""
+            data = json.loads(as_json.out)
+            assert data["locked"] is True and data["held_too_long"] is True
+            assert data["holder"]["pid"] == holder.pid
+            assert data["holder"]["since"].startswith("2026-12-01T08:00:10")
+            assert states(home) == {item_id: "sending"}  # nothing done meanwhile
+        finally:
+            server.release.set()
+            _out, err = holder.communicate(timeout=30)
+        assert holder.returncode == 0, err
+        assert states(home) == {item_id: "sent"} and len(server.statuses) == 1

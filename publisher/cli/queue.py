@@ -265,14 +265,33 @@ def run_flush(args: argparse.Namespace, cli: Cli) -> int:
     try:
         report = flushing.flush(context, clock=_clock(args.now),
                                 deadlines=flushing.Deadlines(run=args.time_limit))
-    except Locked:
-        if args.json:  # --json always answers in JSON, even when nothing was done
-            cli.json({"exit_code": EXIT_LOCKED, "locked": True, "outcomes": [],
-                      "token_warnings": []})
-        elif cli.verbose:
-            cli.warn(_("another flush is running; nothing done"))
-        return EXIT_LOCKED
+    except Locked as locked:
+        return _locked(cli, locked, _clock(args.now)(), args.json)
     return _report(cli, report, args.json)
+
+
+def _locked(cli: Cli, locked: Locked, now: datetime, as_json: bool) -> int:
+    """Another flush holds the lock: silent (cron), unless it has held it too long."""
+    holder = locked.holder
+    too_long = flushing.held_too_long(locked, now)
+    if as_json:  # --json always answers in JSON, even when nothing was done
+        cli.json({
+            "exit_code": EXIT_LOCKED, "locked": True, "outcomes": [], "token_warnings": [],
+            "holder": None if holder is None else {
+                "pid": holder.pid, "host": holder.host,
+                "since": holder.since.isoformat() if holder.since else None},
+            "held_too_long": too_long,
+        })
+    elif too_long and holder is not None and holder.since is not None:
+        cli.warn(_("another flush (PID {pid} on {host}) has held the lock since {since}, longer "
+                   "than the {minutes}-minute lease; nothing done (if that process hangs, "
+                   "stop it: the next flush picks up its items)").format(
+            pid=holder.pid, host=holder.host or "?",
+            since=holder.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            minutes=int(flushing.LEASE.total_seconds() // 60)))
+    elif cli.verbose:
+        cli.warn(_("another flush is running; nothing done"))
+    return EXIT_LOCKED
 
 
 def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:

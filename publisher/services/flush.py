@@ -51,7 +51,7 @@ from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
-from publisher.storage.lock import FileLock
+from publisher.storage.lock import FileLock, Locked
 from publisher.storage.queue import FREEZE, AccountHold, Item, Queue
 
 log = logging.getLogger("publisher.flush")
@@ -143,6 +143,16 @@ class DraftChange:
 
 def lock_path(context: Context) -> Path:
     return context.workspace.lock_path
+
+
+def held_too_long(locked: Locked, now: datetime) -> bool:
+    """Whether the flush holding the lock has run for longer than a lease.
+
+    A live flush ends within its deadlines, well inside the lease: one that
+    holds the lock longer hangs or was stopped, and a person should look.
+    """
+    since = locked.holder.since if locked.holder else None
+    return since is not None and now - since > LEASE
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -424,7 +434,7 @@ def flush(
     if isinstance(session, http.Session):
         session.ends_at = started + deadlines.run + deadlines.request
     try:
-        with FileLock(lock_path(context)), open_queue(context) as queue:
+        with FileLock(lock_path(context), since=clock()), open_queue(context) as queue:
             adapters.checkpoints = queue.checkpoints()
             adapters.check_reachability = False
             flusher = Flusher(context, queue, adapters, clock, rng or random.Random(),
