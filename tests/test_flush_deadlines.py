@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -324,3 +324,55 @@ def test_a_lock_held_longer_than_the_lease_is_named_in_one_line(home: Path) -> N
             _out, err = holder.communicate(timeout=30)
         assert holder.returncode == 0, err
         assert states(home) == {item_id: "sent"} and len(server.statuses) == 1
+
+
+# Leases
+
+
+def test_deleting_the_lock_mid_flush_never_resends_the_item_in_flight(home: Path) -> None:
+    with FakeMastodon(token=TOKEN) as server:
+        server.now = NOW_UTC + timedelta(seconds=1)
+        mastodon_home(home, server)
+        (item_id,) = schedule(home, "news")
+        server.hold_path = "POST /api/v1/statuses"
+        first = flush_process(home)
+        try:
+            assert server.received.wait(timeout=30), "the flush never reached the server"
+            (home / ".flush.lock").unlink()  # a person "cleans up a stale lock"
+            second = cli(home, "flush", "--now", "2026-12-01T09:00:40+01:00")
+            assert second.code == 0, second.err
+            assert states(home) == {item_id: "sending"}  # under the first flush's lease
+        finally:
+            server.release.set()
+            _out, err = first.communicate(timeout=30)
+        assert first.returncode == 0 and "Traceback" not in err, err
+        assert states(home) == {item_id: "sent"}
+        assert len(server.requests_to("POST", "/api/v1/statuses")) == 1
+        assert len(server.statuses) == 1
+
+
+def test_an_item_taken_over_after_its_lease_costs_the_first_flush_a_line_not_a_traceback(
+    home: Path,
+) -> None:
+    with FakeMastodon(token=TOKEN) as server:
+        server.now = NOW_UTC + timedelta(seconds=1)
+        mastodon_home(home, server)
+        (item_id,) = schedule(home, "news")
+        server.hold_path = "POST /api/v1/statuses"
+        first = flush_process(home)
+        try:
+            assert server.received.wait(timeout=30), "the flush never reached the server"
+            (home / ".flush.lock").unlink()
+            # Past the lease, the item is the second flush's: it finds the post.
+            second = cli(home, "flush", "--now", "2026-12-01T09:10:11+01:00")
+            assert second.code == 0, second.err
+            assert states(home) == {item_id: "sent"}
+        finally:
+            server.release.set()
+            _out, err = first.communicate(timeout=30)
+        assert first.returncode == 0 and "Traceback" not in err, err
+        (line,) = err.splitlines()
+        assert f"item {item_id}" in line and "another process" in line
+        assert states(home) == {item_id: "sent"}
+        assert len(server.requests_to("POST", "/api/v1/statuses")) == 1
+        assert len(server.statuses) == 1

@@ -3,7 +3,8 @@
 The order of work, each step committed before the next:
 
 1. take the flush lock (an OS lock: dies with the process) or give up (75);
-2. recover items a dead flush left in ``sending``: ask the platform whether
+2. recover items a dead flush left in ``sending`` (an item under a live lease,
+   whose holder may still run, is left alone): ask the platform whether
    the post exists; resend with the same idempotency key only where that
    cannot duplicate it; otherwise mark it ``unknown`` for a person;
 3. hold items of paused accounts, expire items overdue past their deadline
@@ -51,8 +52,8 @@ from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
-from publisher.storage.lock import FileLock, Locked
-from publisher.storage.queue import FREEZE, AccountHold, Item, Queue
+from publisher.storage.lock import FileLock, Holder, Locked
+from publisher.storage.queue import FREEZE, AccountHold, Item, Queue, StaleState
 
 log = logging.getLogger("publisher.flush")
 
@@ -145,6 +146,20 @@ def lock_path(context: Context) -> Path:
     return context.workspace.lock_path
 
 
+def new_claim_token() -> str:
+    """A claim token naming its holder (host/pid/random), so that another flush can
+    tell a claim in flight from one a dead flush left."""
+    holder = Holder.this_process()
+    return f"{holder.host}/{holder.pid}/{uuid.uuid4().hex}"
+
+
+def claim_holder(token: str | None) -> Holder | None:
+    """The holder a claim token names (None for a token of an older version)."""
+    host, _sep, rest = (token or "").partition("/")
+    pid = rest.partition("/")[0]
+    return Holder(int(pid), host) if host and pid.isdigit() else None
+
+
 def held_too_long(locked: Locked, now: datetime) -> bool:
     """Whether the flush holding the lock has run for longer than a lease.
 
@@ -188,39 +203,73 @@ class Flusher:
     # Steps
 
     def recover(self) -> None:
-        """Decide the fate of items a dead flush left in ``sending``."""
+        """Decide the fate of items a dead flush left in ``sending``.
+
+        An item under a live lease is another flush's, still in flight (its
+        lock file was deleted, say): it is left alone, never taken for crashed.
+        """
         holds = self.queue.holds()
         for item in self.queue.items([State.SENDING]):
-            account = self.context.accounts.get(item.account_id)
-            if account is None:
-                self._move(item, State.UNKNOWN, _("crashed while sending; account removed"))
+            if self._in_flight_elsewhere(item):
+                log.info("item %s: in flight in another flush (lease until %s); left to it",
+                         item.id, item.lease_until)
                 continue
-            hold = holds.get(item.account_id)
-            if hold is not None and hold.kind == "auth":
-                continue  # checked once a person has fixed the login and resumed
             try:
-                adapter = self.adapters.for_account(account)
-                found = adapter.find(item.idempotency_key, self._post(item))
-                now = self.clock()
-                if isinstance(found, Published):
-                    self._sent(item, found, _("found on the platform after a crash"))
-                elif found is NOT_FOUND or adapter.resend_is_safe(item.claimed_at, now):
-                    self._move(item, State.RETRY, _("interrupted; sending again with the same "
-                                                    "idempotency key"), next_attempt_at=now)
-                else:
-                    self._move(item, State.UNKNOWN, _(
-                        "interrupted while sending and the platform cannot tell whether it "
-                        "went out: check the account, then 'publisher retry' or 'cancel'"))
-            except AuthFailed as error:
-                # It cannot be checked until a person logs in again: hold the
-                # account (its other posts wait too) and leave the item as it is.
-                self._hold(AccountHold(item.account_id, "auth", None, error.message))
-                self.held_accounts.add(item.account_id)
-                self.report.add(item, item.state, _(
-                    "interrupted while sending; it can be checked once the account's login "
-                    "works again: {error}").format(error=error.message), waiting=True)
-            except (PlatformError, UnsupportedPlatform) as error:
-                log.warning("item %s: could not check after a crash: %s", item.id, error)
+                self._recover(item, holds)
+            except StaleState:
+                self._moved_elsewhere(item)
+
+    def _in_flight_elsewhere(self, item: Item) -> bool:
+        """Whether another flush may still be sending the item: its lease has not run
+        out and its holder is not known to be gone. A claim made by this process is
+        over (this process holds the lock now); one from an older version has no
+        known holder, and only its lease tells."""
+        if item.lease_until is None or item.lease_until <= self.clock():
+            return False
+        holder = claim_holder(item.claim_token)
+        if holder is None:
+            return True
+        if holder == Holder.this_process():
+            return False
+        return not holder.is_gone()
+
+    def _moved_elsewhere(self, item: Item) -> None:
+        # Another process (a flush that took over an expired lease, a person) moved
+        # the item while this flush worked on it: its state is theirs to tell.
+        log.warning(_("item {id}: another process moved it meanwhile; this flush leaves it "
+                      "as that process left it (publisher queue shows it)").format(id=item.id))
+
+    def _recover(self, item: Item, holds: dict[str, AccountHold]) -> None:
+        account = self.context.accounts.get(item.account_id)
+        if account is None:
+            self._move(item, State.UNKNOWN, _("crashed while sending; account removed"))
+            return
+        hold = holds.get(item.account_id)
+        if hold is not None and hold.kind == "auth":
+            return  # checked once a person has fixed the login and resumed
+        try:
+            adapter = self.adapters.for_account(account)
+            found = adapter.find(item.idempotency_key, self._post(item))
+            now = self.clock()
+            if isinstance(found, Published):
+                self._sent(item, found, _("found on the platform after a crash"))
+            elif found is NOT_FOUND or adapter.resend_is_safe(item.claimed_at, now):
+                self._move(item, State.RETRY, _("interrupted; sending again with the same "
+                                                "idempotency key"), next_attempt_at=now)
+            else:
+                self._move(item, State.UNKNOWN, _(
+                    "interrupted while sending and the platform cannot tell whether it "
+                    "went out: check the account, then 'publisher retry' or 'cancel'"))
+        except AuthFailed as error:
+            # It cannot be checked until a person logs in again: hold the
+            # account (its other posts wait too) and leave the item as it is.
+            self._hold(AccountHold(item.account_id, "auth", None, error.message))
+            self.held_accounts.add(item.account_id)
+            self.report.add(item, item.state, _(
+                "interrupted while sending; it can be checked once the account's login "
+                "works again: {error}").format(error=error.message), waiting=True)
+        except (PlatformError, UnsupportedPlatform) as error:
+            log.warning("item %s: could not check after a crash: %s", item.id, error)
 
     def hold_paused(self) -> None:
         pauses = self.queue.pauses()
@@ -263,7 +312,13 @@ class Flusher:
             elif change:
                 self._move(item, State.FAILED, change.reason, last_error=change.reason)
             else:
-                self.send(item)
+                self._send_unless_moved(item)
+
+    def _send_unless_moved(self, item: Item) -> None:
+        try:
+            self.send(item)
+        except StaleState:
+            self._moved_elsewhere(item)
 
     def _out_of_time(self) -> bool:
         return self.claim_until is not None and time.monotonic() >= self.claim_until
@@ -315,7 +370,7 @@ class Flusher:
         account = self.context.accounts.get(item.account_id)
         now = self.clock()
         claimed = dict(
-            claim_token=uuid.uuid4().hex, claimed_at=now, lease_until=now + LEASE,
+            claim_token=new_claim_token(), claimed_at=now, lease_until=now + LEASE,
             attempts=item.attempts + 1,
         )
         self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
