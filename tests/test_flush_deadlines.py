@@ -51,6 +51,7 @@ class Dripping:
         super().__init__(*args, **kwargs)
         self.drip_route: str | None = None
         self.drip_part = "body"
+        self.dripping = threading.Event()
         self.hung_up = threading.Event()
         self.gave_up = threading.Event()
 
@@ -86,6 +87,7 @@ class Dripping:
         stop = time.monotonic() + DRIP_FOR
         try:
             out.write(at_once)
+            self.dripping.set()
             while time.monotonic() < stop:
                 time.sleep(DRIP_EVERY)
                 out.write(filler)
@@ -124,6 +126,27 @@ def test_an_answer_dripping_forever_is_cut_off_at_the_request_deadline(part: str
         assert request(session, "GET", server.url + "/fine").json() == {"ok": True}
     assert caught.value.maybe_sent is True  # the server had the whole request
     assert "cut off" in caught.value.message
+
+
+def test_a_short_deadline_is_not_kept_waiting_behind_a_longer_one() -> None:
+    with Echo() as server:
+        server.drip_route = "GET /slow"
+        outcomes: list[str] = []
+
+        def long_request() -> None:
+            try:
+                request(make_session(deadline=5.0), "GET", server.url + "/slow")
+            except Transient as error:
+                outcomes.append(error.message)
+
+        longer = threading.Thread(target=long_request)
+        longer.start()
+        assert server.dripping.wait(timeout=10)
+        with pytest.raises(Transient):
+            request(make_session(deadline=0.3), "GET", server.url + "/slow")
+        assert longer.is_alive()  # the short one ended first, at its own deadline
+        longer.join(timeout=30)
+    assert outcomes and "cut off" in outcomes[0]
 
 
 # What a cut-off request becomes

@@ -16,6 +16,8 @@ the request in a thread left behind would keep the connection dripping.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import re
 import socket
 import threading
@@ -127,29 +129,30 @@ def _seconds_left(session: requests.Session) -> float:
 
 
 # The watchdog. The connection classes below tell the current thread's
-# watchdog which connection its request uses; when the deadline passes, the
-# watchdog shuts that connection's socket down from its timer thread.
+# watchdog which connection its request uses; when the deadline passes, one
+# shared daemon thread (a thread per request would cost more than a loopback
+# request) shuts that connection's socket down.
 
 _current = threading.local()
 
 
 class _Watchdog:
     def __init__(self, seconds: float) -> None:
+        self.due = time.monotonic() + seconds
         self.fired = False
+        self.done = False
         self._connections: list[HTTPConnection] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
 
     def __enter__(self) -> _Watchdog:
         _current.watchdog = self
-        self._timer.start()
+        _WATCHMAN.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
         _current.watchdog = None
         with self._lock:
+            self.done = True
             self._connections.clear()
 
     def watch(self, connection: HTTPConnection) -> None:
@@ -159,12 +162,59 @@ class _Watchdog:
         if fired:  # connected only after the deadline (a slow TLS handshake): send nothing
             _shut(connection)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
+            if self.done:
+                return
             self.fired = True
             connections = list(self._connections)
         for connection in connections:
             _shut(connection)
+
+
+class _Watchman:
+    """One daemon thread that fires each watchdog whose deadline has passed."""
+
+    def __init__(self) -> None:
+        self._wakeup = threading.Condition()
+        self._due: list[tuple[float, int, _Watchdog]] = []  # a heap, soonest first
+        self._count = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, watchdog: _Watchdog) -> None:
+        with self._wakeup:
+            self._drop_done()
+            heapq.heappush(self._due, (watchdog.due, next(self._count), watchdog))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="publisher-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            elif self._due[0][2] is watchdog:
+                self._wakeup.notify()
+
+    def _run(self) -> None:
+        while True:
+            self._next().fire()
+
+    def _next(self) -> _Watchdog:
+        with self._wakeup:
+            while True:
+                self._drop_done()
+                if not self._due:
+                    self._wakeup.wait()
+                    continue
+                wait = self._due[0][0] - time.monotonic()
+                if wait <= 0:
+                    return heapq.heappop(self._due)[2]
+                self._wakeup.wait(wait)
+
+    def _drop_done(self) -> None:
+        # Requests end long before their deadline: their entries go from the top.
+        while self._due and self._due[0][2].done:
+            heapq.heappop(self._due)
+
+
+_WATCHMAN = _Watchman()
 
 
 def _shut(connection: HTTPConnection) -> None:
