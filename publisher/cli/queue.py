@@ -75,6 +75,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     flush = commands.add_parser("flush", help=_("send what is due (run it from cron)"))
     flush.add_argument("--now", type=moment, metavar="RFC3339")
     flush.add_argument("--json", action="store_true")
+    flush.add_argument(
+        "--time-limit", type=whole_number(flushing.MAX_RUN_SECONDS), metavar="SECONDS",
+        default=int(flushing.Deadlines().run),
+        help=_("claim no new item after this many seconds; the rest wait for the next run "
+               "(default %(default)s, at most {most})").format(most=flushing.MAX_RUN_SECONDS))
     flush.set_defaults(handler=run_flush)
 
     for name, handler, text in (
@@ -260,6 +265,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
                 for o in report.outcomes
             ],
             "token_warnings": report.token_warnings,
+            "left_for_next_run": [item.id for item in report.left_for_next_run],
         })
         return report.exit_code
     for warning in report.new_token_warnings:
@@ -273,21 +279,46 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             cli.err.write(f"publisher: {line}\n")
         elif cli.verbose:
             cli.print(line + (f" {outcome.url}" if outcome.url else ""))
+    if report.left_for_next_run:
+        cli.warn(_("out of time for this run: {count} due item(s) left for the next flush")
+                 .format(count=len(report.left_for_next_run)))
     return report.exit_code
 
 
 def run_flush(args: argparse.Namespace, cli: Cli) -> int:
+    if args.time_limit < 1:
+        raise UserError(_("--time-limit must be at least 1 second"))
     context = cli.context()
     try:
-        report = flushing.flush(context, clock=_clock(args.now))
-    except Locked:
-        if args.json:  # --json always answers in JSON, even when nothing was done
-            cli.json({"exit_code": EXIT_LOCKED, "locked": True, "outcomes": [],
-                      "token_warnings": []})
-        elif cli.verbose:
-            cli.warn(_("another flush is running; nothing done"))
-        return EXIT_LOCKED
+        report = flushing.flush(context, clock=_clock(args.now),
+                                deadlines=flushing.Deadlines(run=args.time_limit))
+    except Locked as locked:
+        return _locked(cli, locked, _clock(args.now)(), args.json)
     return _report(cli, report, args.json)
+
+
+def _locked(cli: Cli, locked: Locked, now: datetime, as_json: bool) -> int:
+    """Another flush holds the lock: silent (cron), unless it has held it too long."""
+    holder = locked.holder
+    too_long = flushing.held_too_long(locked, now)
+    if as_json:  # --json always answers in JSON, even when nothing was done
+        cli.json({
+            "exit_code": EXIT_LOCKED, "locked": True, "outcomes": [], "token_warnings": [],
+            "holder": None if holder is None else {
+                "pid": holder.pid, "host": holder.host,
+                "since": holder.since.isoformat() if holder.since else None},
+            "held_too_long": too_long,
+        })
+    elif too_long and holder is not None and holder.since is not None:
+        cli.warn(_("another flush (PID {pid} on {host}) has held the lock since {since}, longer "
+                   "than the {minutes}-minute lease; nothing done (if that process hangs, "
+                   "stop it: the next flush picks up its items)").format(
+            pid=holder.pid, host=holder.host or "?",
+            since=holder.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            minutes=int(flushing.LEASE.total_seconds() // 60)))
+    elif cli.verbose:
+        cli.warn(_("another flush is running; nothing done"))
+    return EXIT_LOCKED
 
 
 def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:

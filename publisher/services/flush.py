@@ -3,7 +3,8 @@
 The order of work, each step committed before the next:
 
 1. take the flush lock (an OS lock: dies with the process) or give up (75);
-2. recover items a dead flush left in ``sending``: ask the platform whether
+2. recover items a dead flush left in ``sending`` (an item under a live lease,
+   whose holder may still run, is left alone): ask the platform whether
    the post exists; resend with the same idempotency key only where that
    cannot duplicate it; otherwise mark it ``unknown`` for a person;
 3. hold items of paused accounts, expire items overdue past their deadline
@@ -15,12 +16,17 @@ The order of work, each step committed before the next:
    before any network call), publish, record the outcome by failure kind;
 6. warn of tokens that expire within a week and cannot renew themselves, for
    accounts with posts waiting (each account once a day, not every minute).
+
+A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
+leaves the rest for the next run; no request lasts longer than its own
+deadline, nor past the run's end.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -30,6 +36,7 @@ from pathlib import Path
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.i18n import _
+from publisher.platforms import http
 from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
@@ -46,8 +53,8 @@ from publisher.services.context import Context
 from publisher.services.queue_file import record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
-from publisher.storage.lock import FileLock
-from publisher.storage.queue import FREEZE, AccountHold, Item, Queue
+from publisher.storage.lock import FileLock, Holder, Locked
+from publisher.storage.queue import FREEZE, AccountHold, Item, Queue, StaleState
 
 log = logging.getLogger("publisher.flush")
 
@@ -57,6 +64,29 @@ BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 RATE_LIMIT_DEFAULT = timedelta(minutes=15)
 ACTOR = "flush"
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How long one flush may take, in seconds of real time (whatever its clock says).
+
+    It claims no item after ``run`` seconds; a request ends within ``request``
+    seconds and never runs past ``run + request``. Both together stay well
+    under the LEASE, so that a lease that runs out means its flush is dead or
+    stuck, never slow. Four minutes: a backlog goes on with the next cron run
+    a minute later; one request at most a minute (``http.REQUEST_DEADLINE``).
+    """
+
+    run: float = 240.0
+    request: float = http.REQUEST_DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.run < 0 or self.request <= 0 or self.run + self.request >= LEASE.total_seconds():
+            raise ValueError(f"deadlines {self.run} + {self.request} s do not fit the lease")
+
+
+# The longest --time-limit: it and a last request must end before the lease does.
+MAX_RUN_SECONDS = int(LEASE.total_seconds() - 2 * http.REQUEST_DEADLINE)
 
 
 @dataclass
@@ -76,6 +106,8 @@ class FlushReport:
     # and those not yet said today (what a cron run prints).
     token_warnings: list[str] = field(default_factory=list)
     new_token_warnings: list[str] = field(default_factory=list)
+    # Due items not claimed because the run's deadline passed (the next run sends them).
+    left_for_next_run: list[Item] = field(default_factory=list)
 
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
             waiting: bool = False) -> None:
@@ -98,7 +130,7 @@ class FlushReport:
     def exit_code(self) -> int:
         if self.needs_person:
             return 4
-        if self.of(State.RETRY):
+        if self.of(State.RETRY) or self.left_for_next_run:
             return 3
         return 0
 
@@ -115,6 +147,30 @@ def lock_path(context: Context) -> Path:
     return context.workspace.lock_path
 
 
+def new_claim_token() -> str:
+    """A claim token naming its holder (host/pid/random), so that another flush can
+    tell a claim in flight from one a dead flush left."""
+    holder = Holder.this_process()
+    return f"{holder.host}/{holder.pid}/{uuid.uuid4().hex}"
+
+
+def claim_holder(token: str | None) -> Holder | None:
+    """The holder a claim token names (None for a token of an older version)."""
+    host, _sep, rest = (token or "").partition("/")
+    pid = rest.partition("/")[0]
+    return Holder(int(pid), host) if host and pid.isdigit() else None
+
+
+def held_too_long(locked: Locked, now: datetime) -> bool:
+    """Whether the flush holding the lock has run for longer than a lease.
+
+    A live flush ends within its deadlines, well inside the lease: one that
+    holds the lock longer hangs or was stopped, and a person should look.
+    """
+    since = locked.holder.since if locked.holder else None
+    return since is not None and now - since > LEASE
+
+
 def backoff(attempts: int, rng: random.Random) -> timedelta:
     """Exponential backoff with ±20 % jitter, capped (so retries never march in step)."""
     delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
@@ -129,6 +185,8 @@ class Flusher:
         adapters: Adapters,
         clock: Callable[[], datetime],
         rng: random.Random,
+        *,
+        claim_until: float | None = None,
     ):
         self.context = context
         self.queue = queue
@@ -140,43 +198,79 @@ class Flusher:
         self.held_accounts: set[str] = set()
         self.draft_changes: dict[str, DraftChange | None] = {}
         self.pending_by_draft: dict[str, list[Item]] | None = None
+        # A time.monotonic() moment after which no item is claimed.
+        self.claim_until = claim_until
 
     # Steps
 
     def recover(self) -> None:
-        """Decide the fate of items a dead flush left in ``sending``."""
+        """Decide the fate of items a dead flush left in ``sending``.
+
+        An item under a live lease is another flush's, still in flight (its
+        lock file was deleted, say): it is left alone, never taken for crashed.
+        """
         holds = self.queue.holds()
         for item in self.queue.items([State.SENDING]):
-            account = self.context.accounts.get(item.account_id)
-            if account is None:
-                self._move(item, State.UNKNOWN, _("crashed while sending; account removed"))
+            if self._in_flight_elsewhere(item):
+                log.info("item %s: in flight in another flush (lease until %s); left to it",
+                         item.id, item.lease_until)
                 continue
-            hold = holds.get(item.account_id)
-            if hold is not None and hold.kind == "auth":
-                continue  # checked once a person has fixed the login and resumed
             try:
-                adapter = self.adapters.for_account(account)
-                found = adapter.find(item.idempotency_key, self._post(item))
-                now = self.clock()
-                if isinstance(found, Published):
-                    self._sent(item, found, _("found on the platform after a crash"))
-                elif found is NOT_FOUND or adapter.resend_is_safe(item.claimed_at, now):
-                    self._move(item, State.RETRY, _("interrupted; sending again with the same "
-                                                    "idempotency key"), next_attempt_at=now)
-                else:
-                    self._move(item, State.UNKNOWN, _(
-                        "interrupted while sending and the platform cannot tell whether it "
-                        "went out: check the account, then 'publisher retry' or 'cancel'"))
-            except AuthFailed as error:
-                # It cannot be checked until a person logs in again: hold the
-                # account (its other posts wait too) and leave the item as it is.
-                self._hold(AccountHold(item.account_id, "auth", None, error.message))
-                self.held_accounts.add(item.account_id)
-                self.report.add(item, item.state, _(
-                    "interrupted while sending; it can be checked once the account's login "
-                    "works again: {error}").format(error=error.message), waiting=True)
-            except (PlatformError, UnsupportedPlatform) as error:
-                log.warning("item %s: could not check after a crash: %s", item.id, error)
+                self._recover(item, holds)
+            except StaleState:
+                self._moved_elsewhere(item)
+
+    def _in_flight_elsewhere(self, item: Item) -> bool:
+        """Whether another flush may still be sending the item: its lease has not run
+        out and its holder is not known to be gone. A claim made by this process is
+        over (this process holds the lock now); one from an older version has no
+        known holder, and only its lease tells."""
+        if item.lease_until is None or item.lease_until <= self.clock():
+            return False
+        holder = claim_holder(item.claim_token)
+        if holder is None:
+            return True
+        if holder == Holder.this_process():
+            return False
+        return not holder.is_gone()
+
+    def _moved_elsewhere(self, item: Item) -> None:
+        # Another process (a flush that took over an expired lease, a person) moved
+        # the item while this flush worked on it: its state is theirs to tell.
+        log.warning(_("item {id}: another process moved it meanwhile; this flush leaves it "
+                      "as that process left it (publisher queue shows it)").format(id=item.id))
+
+    def _recover(self, item: Item, holds: dict[str, AccountHold]) -> None:
+        account = self.context.accounts.get(item.account_id)
+        if account is None:
+            self._move(item, State.UNKNOWN, _("crashed while sending; account removed"))
+            return
+        hold = holds.get(item.account_id)
+        if hold is not None and hold.kind == "auth":
+            return  # checked once a person has fixed the login and resumed
+        try:
+            adapter = self.adapters.for_account(account)
+            found = adapter.find(item.idempotency_key, self._post(item))
+            now = self.clock()
+            if isinstance(found, Published):
+                self._sent(item, found, _("found on the platform after a crash"))
+            elif found is NOT_FOUND or adapter.resend_is_safe(item.claimed_at, now):
+                self._move(item, State.RETRY, _("interrupted; sending again with the same "
+                                                "idempotency key"), next_attempt_at=now)
+            else:
+                self._move(item, State.UNKNOWN, _(
+                    "interrupted while sending and the platform cannot tell whether it "
+                    "went out: check the account, then 'publisher retry' or 'cancel'"))
+        except AuthFailed as error:
+            # It cannot be checked until a person logs in again: hold the
+            # account (its other posts wait too) and leave the item as it is.
+            self._hold(AccountHold(item.account_id, "auth", None, error.message))
+            self.held_accounts.add(item.account_id)
+            self.report.add(item, item.state, _(
+                "interrupted while sending; it can be checked once the account's login "
+                "works again: {error}").format(error=error.message), waiting=True)
+        except (PlatformError, UnsupportedPlatform) as error:
+            log.warning("item %s: could not check after a crash: %s", item.id, error)
 
     def hold_paused(self) -> None:
         pauses = self.queue.pauses()
@@ -210,13 +304,25 @@ class Flusher:
                 continue
             if item.state == State.HELD or self._moved_meanwhile(item):
                 continue
+            if self._out_of_time():
+                self.report.left_for_next_run.append(item)
+                continue
             change = self._draft_change(item.draft_id)
             if change and change.wait:
                 self.report.add(item, item.state, change.reason, waiting=True)
             elif change:
                 self._move(item, State.FAILED, change.reason, last_error=change.reason)
             else:
-                self.send(item)
+                self._send_unless_moved(item)
+
+    def _send_unless_moved(self, item: Item) -> None:
+        try:
+            self.send(item)
+        except StaleState:
+            self._moved_elsewhere(item)
+
+    def _out_of_time(self) -> bool:
+        return self.claim_until is not None and time.monotonic() >= self.claim_until
 
     def _moved_meanwhile(self, item: Item) -> bool:
         # An auth failure earlier in this run may have held this account's items.
@@ -265,7 +371,7 @@ class Flusher:
         account = self.context.accounts.get(item.account_id)
         now = self.clock()
         claimed = dict(
-            claim_token=uuid.uuid4().hex, claimed_at=now, lease_until=now + LEASE,
+            claim_token=new_claim_token(), claimed_at=now, lease_until=now + LEASE,
             attempts=item.attempts + 1,
         )
         self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
@@ -373,20 +479,33 @@ def flush(
     adapters: Adapters | None = None,
     rng: random.Random | None = None,
     only: set[int] | None = None,
+    deadlines: Deadlines | None = None,
 ) -> FlushReport:
     """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
     from publisher.services.secrets import KeyringSecrets
 
+    deadlines = deadlines or Deadlines()
+    started = time.monotonic()
     adapters = adapters or Adapters(
-        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock
+        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock,
+        session=http.make_session(deadlines.request),
     )
-    with FileLock(lock_path(context)), open_queue(context, flush_lock_held=True) as queue:
-        adapters.checkpoints = queue.checkpoints()
-        adapters.check_reachability = False
-        flusher = Flusher(context, queue, adapters, clock, rng or random.Random())
-        flusher.recover()
-        flusher.hold_paused()
-        flusher.expire_overdue()
-        flusher.send_due(only)
-        flusher.warn_tokens()
-        return flusher.report
+    session = adapters.session
+    if isinstance(session, http.Session):
+        session.ends_at = started + deadlines.run + deadlines.request
+    try:
+        with FileLock(lock_path(context), since=clock()), \
+                open_queue(context, flush_lock_held=True) as queue:
+            adapters.checkpoints = queue.checkpoints()
+            adapters.check_reachability = False
+            flusher = Flusher(context, queue, adapters, clock, rng or random.Random(),
+                              claim_until=started + deadlines.run)
+            flusher.recover()
+            flusher.hold_paused()
+            flusher.expire_overdue()
+            flusher.send_due(only)
+            flusher.warn_tokens()
+            return flusher.report
+    finally:
+        if isinstance(session, http.Session):
+            session.ends_at = None
