@@ -89,15 +89,17 @@ def _unavailable(error: Exception, backend: KeyringBackend | None) -> KeyringUna
             _("cannot read or write the keyring file: {reason}").format(
                 reason=error.strerror or kind),
             where=str(error.filename or keyring_file or "") or None,
-            hint=_("the file and its folder must belong to the user that runs publisher"))
+            hint=_("the user that runs publisher must own the file and its folder, and the "
+                   "disk needs room"))
     if isinstance(error, ValueError | AssertionError | KeyError | configparser.Error):
         # Wrong passwords end in ValueError (cryptfile's MAC check, "Incorrect Password")
         # or AssertionError (keyrings.alt); a damaged file in parse or decode errors.
         return KeyringUnavailable(
             _("the keyring cannot be opened: the password is wrong, or the file is damaged"),
             where=str(keyring_file) if keyring_file else None,
-            hint=_("check the keyring's password file; if it is right, restore the keyring "
-                   "file from a backup or set the secrets again"))
+            hint=_("check the password in {file}; if it is right, restore the keyring file "
+                   "from a backup or set the secrets again").format(
+                file=_password_file() or _("the keyring's password file")))
     if isinstance(error, keyring.errors.KeyringError | RuntimeError):
         return KeyringUnavailable(
             _("no usable keyring to keep secrets in ({kind})").format(kind=kind),
@@ -136,7 +138,7 @@ def _has_terminal() -> bool:
     return True
 
 
-def password_file() -> Path | None:
+def _password_file() -> Path | None:
     """systemd's credential first (LoadCredential=), then $PUBLISHER_KEYRING_PASSWORD_FILE."""
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
     if credentials and (Path(credentials) / CREDENTIAL).exists():
@@ -169,7 +171,7 @@ def _give_password(backend: KeyringBackend) -> None:
     """Give a password-locked file backend its password, or refuse in one line."""
     if not _asks_for_password(backend):
         return
-    path = password_file()
+    path = _password_file()
     if path is None:
         if _has_terminal():
             return  # a person is there: the backend asks them itself
@@ -177,7 +179,8 @@ def _give_password(backend: KeyringBackend) -> None:
     if not _takes_password(backend):
         raise KeyringUnavailable(
             _("{backend} cannot take its password from a file").format(
-                backend=type(backend).__name__), where=str(path), hint=_server_hint())
+                backend=f"{type(backend).__module__}.{type(backend).__qualname__}"),
+            where=str(path), hint=_server_hint())
     password = _read_password(path)
     keyring_file = Path(backend.file_path)  # type: ignore[attr-defined]
     if keyring_file.exists():
