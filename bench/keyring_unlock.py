@@ -13,6 +13,7 @@ kept between processes, and each flush is a new process. Prints medians of:
   keyring and reads each account's token record), with keyrings.cryptfile and with
   keyrings.alt's plain-text file for comparison, and with nothing waiting (no
   keyring use at all).
+Wall time depends on what else runs; CPU time (the process's, or the child's) less so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,8 +45,8 @@ def service_env(folder: Path, backend: str) -> dict[str, str]:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
-def in_process(env: dict[str, str], runs: int) -> dict[str, float]:
-    """Unlock, get and set in this process, a fresh backend object for each unlock."""
+def in_process(env: dict[str, str], runs: int) -> dict[str, tuple[float, float]]:
+    """Unlock, get and set in this process (wall, CPU), a fresh backend for each unlock."""
     os.environ.update(env)
     import keyring
     from keyring.core import load_keyring
@@ -52,24 +54,34 @@ def in_process(env: dict[str, str], runs: int) -> dict[str, float]:
     from publisher.services import secrets
 
     secrets.set_secret("bench", "a-token-value")
-    times: dict[str, list[float]] = {"unlock": [], "get": [], "set": []}
+    times: dict[str, list[tuple[float, float]]] = {"unlock": [], "get": [], "set": []}
     for _ in range(runs):
         keyring.set_keyring(load_keyring(CRYPTFILE))
         secrets._opened = None
         for name, action in (("unlock", secrets.require_keyring),
                              ("get", lambda: secrets.get_secret("bench")),
                              ("set", lambda: secrets.set_secret("bench", "a-token-value"))):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             action()
-            times[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in times.items()}
+            times[name].append((time.perf_counter() - started, time.process_time() - cpu))
+    return {name: medians(values) for name, values in times.items()}
 
 
-def publisher(env: dict[str, str], *argv: str, stdin: str = "") -> float:
-    started = time.perf_counter()
+def medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def publisher(env: dict[str, str], *argv: str, stdin: str = "") -> tuple[float, float]:
+    """Run it as cron does; (wall, CPU) seconds."""
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([sys.executable, "-m", "publisher", *argv], input=stdin, env=env,
                           capture_output=True, text=True, start_new_session=True, timeout=300)
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started, children_cpu() - cpu
     if done.returncode != 0:
         sys.exit(f"publisher {' '.join(argv)} exited {done.returncode}: {done.stderr}")
     return elapsed
@@ -108,9 +120,9 @@ def waiting_workspace(folder: Path, env: dict[str, str], accounts: int) -> Path:
     return home
 
 
-def flush_time(env: dict[str, str], home: Path, runs: int) -> float:
-    return statistics.median(
-        publisher(env, "--home", str(home), "flush", "--now", NOW) for _ in range(runs))
+def flush_time(env: dict[str, str], home: Path, runs: int) -> tuple[float, float]:
+    return medians([publisher(env, "--home", str(home), "flush", "--now", NOW)
+                    for _ in range(runs)])
 
 
 def main() -> None:
@@ -133,12 +145,11 @@ def main() -> None:
             "flush, nothing waiting, cryptfile": flush_time(crypt_env, empty, args.runs),
         }
         keyring_ops = in_process(crypt_env, args.runs)
-    print(f"keyrings.cryptfile, medians of {args.runs} runs (this machine: {os.cpu_count()} "
-          "cores)")
-    for name, seconds in keyring_ops.items():
-        print(f"  {name:<52} {seconds * 1000:8.0f} ms")
-    for name, seconds in flushes.items():
-        print(f"  {name:<52} {seconds * 1000:8.0f} ms")
+    print(f"keyrings.cryptfile, medians of {args.runs} runs, {os.cpu_count()} cores, load "
+          f"{os.getloadavg()[0]:.1f}")
+    print(f"  {'':<58} {'wall ms':>8}  {'CPU ms':>8}")
+    for name, (wall, cpu) in {**keyring_ops, **flushes}.items():
+        print(f"  {name:<58} {wall * 1000:8.0f}  {cpu * 1000:8.0f}")
 
 
 if __name__ == "__main__":
