@@ -112,7 +112,7 @@ def test_no_keyring_backend_says_how_to_fix_it(home: Path) -> None:
     )
     assert result.code == 2
     assert result.err.count("\n") == 1
-    assert "keyrings.alt" in result.err and "PYTHON_KEYRING_BACKEND" in result.err
+    assert "keyrings.cryptfile" in result.err and "PYTHON_KEYRING_BACKEND" in result.err
     assert "123:abc" not in result.err
 
 

@@ -3,6 +3,8 @@
 The order of work, each step committed before the next:
 
 1. take the flush lock (an OS lock: dies with the process) or give up (75);
+   with posts waiting for accounts that need a secret, stop (2) unless the
+   keyring opens;
 2. recover items a dead flush left in ``sending`` (an item under a live lease,
    whose holder may still run, is left alone): ask the platform whether
    the post exists; resend with the same idempotency key only where that
@@ -202,6 +204,22 @@ class Flusher:
         self.claim_until = claim_until
 
     # Steps
+
+    def require_secrets(self) -> None:
+        """Stop before anything moves when the keyring that waiting posts need does not open.
+
+        No password, a wrong one or an unreadable file is the server's setup, not
+        the account's login: holding the account would send a person to log in
+        again. The posts stay as they are; the one line names the fix (exit 2).
+        """
+        require_open = getattr(self.adapters.secrets, "require_open", None)
+        if require_open is None:
+            return  # a store that is always open (tests' in-memory ones)
+        waiting = {item.account_id
+                   for item in self.queue.items([*PENDING, State.SENDING, State.HELD])}
+        accounts = self.context.accounts
+        if any(accounts[a].needs_secret for a in waiting if a in accounts):
+            require_open()
 
     def recover(self) -> None:
         """Decide the fate of items a dead flush left in ``sending``.
@@ -500,6 +518,7 @@ def flush(
             adapters.check_reachability = False
             flusher = Flusher(context, queue, adapters, clock, rng or random.Random(),
                               claim_until=started + deadlines.run)
+            flusher.require_secrets()
             flusher.recover()
             flusher.hold_paused()
             flusher.expire_overdue()
