@@ -387,10 +387,13 @@ def test_new_files_and_folders_follow_the_umask(tmp_path: Path, umask: int) -> N
     _run(umask, "--home", str(home), "drafts", "approve", "news")
     _run(umask, "--home", str(home), "schedule", "news", "--at", T0, "--now", T0)
     _run(umask, "--home", str(home), "flush", "--now", LATER)
+    _run(umask, "--home", str(home), "backup", "--now", LATER)
     files = [home / "publisher.toml", home / "accounts.toml", home / "drafts" / "news.toml",
-             home / "queue.sqlite3", *outbox_files(home)]
-    folders = [home, home / "drafts", home / "media", home / "outbox", home / "outbox" / "box"]
-    assert len(files) == 5
+             home / "queue.sqlite3", home / "journal.jsonl", *outbox_files(home),
+             *sorted((home / "backups").iterdir())]
+    folders = [home, home / "drafts", home / "media", home / "outbox", home / "outbox" / "box",
+               home / "backups"]
+    assert len(files) == 8, files
     assert {str(p.relative_to(home)): oct(_mode(p)) for p in files} == {
         str(p.relative_to(home)): oct(0o666 & ~umask) for p in files}
     assert {str(p.relative_to(home)): oct(_mode(p)) for p in folders} == {

@@ -48,7 +48,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
 
 
 def write_new(path: Path, data: bytes | str) -> None:
@@ -71,7 +71,7 @@ def write_new(path: Path, data: bytes | str) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
 
 
 def create_missing(path: Path) -> None:
@@ -84,6 +84,14 @@ def create_missing(path: Path) -> None:
     """
     with contextlib.suppress(OSError):
         os.close(os.open(path, _CREATE, 0o666))
+
+
+def new_temporary(path: Path) -> str:
+    """The name of a new empty file beside ``path`` with the umask's mode, for a
+    writer that fills it itself (SQLite's backup) before renaming it into place."""
+    handle, temp = _temporary(path, 0o666)
+    os.close(handle)
+    return temp
 
 
 def _temporary(path: Path, mode: int) -> tuple[int, str]:
@@ -106,7 +114,8 @@ def _write(handle: int, data: bytes | str) -> None:
         os.fsync(file.fileno())
 
 
-def _sync_directory(folder: Path) -> None:
+def sync_directory(folder: Path) -> None:
+    """Make a rename or a new name in ``folder`` durable."""
     # Makes the rename itself durable; not every platform can open a folder.
     try:
         fd = os.open(folder, os.O_RDONLY)

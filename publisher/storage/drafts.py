@@ -31,7 +31,7 @@ from publisher.domain.drafts import Draft, check_draft_id, parse_draft
 from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint
 from publisher.i18n import _
-from publisher.storage.atomic import _sync_directory, content_digest, write_atomic
+from publisher.storage.atomic import content_digest, sync_directory, write_atomic
 from publisher.storage.tomlfile import LineIndex, parse_toml
 from publisher.storage.workspace import Workspace
 
@@ -281,7 +281,7 @@ class DraftStore:
             kept = keep(current)
             path = self.path_of(draft_id)
             path.unlink()
-            _sync_directory(path.parent)
+            sync_directory(path.parent)
         return kept
 
     @contextmanager
@@ -370,7 +370,7 @@ def write_new(path: Path, data: str | bytes) -> None:
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
 
 
 def _multiline(text: str) -> tomlkit.items.String:

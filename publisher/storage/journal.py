@@ -21,7 +21,7 @@ from pathlib import Path
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
-from publisher.storage.atomic import _sync_directory
+from publisher.storage.atomic import sync_directory
 
 QUEUE_CREATED = "queue-created"
 JOURNAL_STARTED = "journal-started"  # an existing queue's sent items, copied in once
@@ -59,7 +59,7 @@ class Journal:
         finally:
             os.close(fd)  # releases the lock
         if created:
-            _sync_directory(self.path.parent)
+            sync_directory(self.path.parent)
 
     def records(self, start: int = 0) -> list[dict]:
         """Every record from byte ``start`` on (a whole line's start, else from 0)."""

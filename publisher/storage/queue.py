@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from urllib.parse import quote
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State, check_move
 from publisher.i18n import _
-from publisher.storage.atomic import _sync_directory, create_missing
+from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
 SCHEMA_VERSION = 2
 
@@ -577,9 +576,7 @@ class Queue:
         self-contained file (rollback journal, no -wal beside it), passes
         ``quick_check``, and only then is renamed into place: never a half backup.
         """
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                        dir=target.parent)
-        os.close(handle)
+        temp = new_temporary(target)  # the umask's mode, like every file the tool writes
         try:
             copy = sqlite3.connect(temp, isolation_level=None)
             try:
@@ -600,7 +597,7 @@ class Queue:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
-        _sync_directory(target.parent)
+        sync_directory(target.parent)
 
 
 @dataclass
