@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import regex
 
+from publisher.i18n import _
+
 PLATFORMS: tuple[str, ...] = (
     "x", "mastodon", "bluesky", "facebook", "instagram", "threads", "telegram", "linkedin",
     "outbox",
@@ -48,6 +50,10 @@ _LIMITS = {
     "linkedin": 3000,
     "outbox": 100_000,
 }
+# The longest text publisher takes in a variant (and a PO entry): above every
+# platform's limit (Facebook's 63,206 is the highest), so a longer text can
+# never be posted and is refused early, before any check runs on it.
+MAX_TEXT_CHARS = 65_536
 TELEGRAM_CAPTION_LIMIT = 1024
 BLUESKY_BYTE_LIMIT = 3000
 INSTAGRAM_MAX_HASHTAGS = 30
@@ -215,6 +221,14 @@ def tightest_limit(platforms: Iterable[str]) -> tuple[str, int] | None:
         return None
     limit, name = min(found)
     return name, limit
+
+
+def oversize(length: int) -> str | None:
+    """Why a text of ``length`` characters is too long for publisher, or None."""
+    if length <= MAX_TEXT_CHARS:
+        return None
+    return _("is {length} characters long; publisher takes at most {limit} (no platform "
+             "takes more than 63,206)").format(length=length, limit=MAX_TEXT_CHARS)
 
 
 def _check(platform: str) -> None:

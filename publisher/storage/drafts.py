@@ -19,7 +19,8 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint
 from publisher.i18n import _
 from publisher.storage.atomic import content_digest, write_atomic
-from publisher.storage.tomlfile import LineIndex, parse_toml, read_text
+from publisher.storage.bounded import decode_utf8, read_bounded
+from publisher.storage.tomlfile import LineIndex, parse_toml
 from publisher.storage.workspace import Workspace
 
 
@@ -72,8 +73,8 @@ class DraftStore:
 
     def _load_path(self, path: Path) -> LoadedDraft:
         where = self.where(path)
-        data_bytes = path.read_bytes()
-        text = read_text(path, where)
+        data_bytes = read_bounded(path, where)
+        text = decode_utf8(data_bytes, where)
         parsed = parse_toml(text, where)
         draft = parse_draft(
             path.stem,
@@ -152,7 +153,8 @@ class DraftStore:
 
 
 def _multiline(text: str) -> tomlkit.items.String:
-    return tomlkit.string(text, multiline=True)
+    # A multi-line TOML string reads "\r\n" back as "\n": such a text stays escaped.
+    return tomlkit.string(text, multiline="\r" not in text)
 
 
 # Editing a draft's TOML document in place (the caller writes it, e.g. with
