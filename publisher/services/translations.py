@@ -145,7 +145,9 @@ def export_po(context: Context, locale: str, out: Path) -> int:
     from io import BytesIO
 
     buffer = BytesIO()
-    write_po(buffer, catalog, width=76, omit_header=False, sort_output=True)
+    # No wrapping (msgcat --no-wrap): Babel's wrapping is quadratic in a run
+    # without spaces (a 63,000-character one takes a minute); lines break at "\n".
+    write_po(buffer, catalog, width=0, omit_header=False, sort_output=True)
     try:
         write_atomic(out, buffer.getvalue())
     except OSError as error:
