@@ -193,6 +193,7 @@ GOOD = [
     'msgid "x"\nmsgid_plural "xs"\nmsgstr[0] "y"\nmsgstr[1] "ys"\n',
     'msgid "x"\nmsgstr "y"\n\n#~ msgid "x"\n#~ msgstr "old"\n#~| msgid "older"\n',
     'msgctxt "a"\nmsgid "x"\nmsgstr "1"\nmsgctxt "b"\nmsgid "x"\nmsgstr "2"',
+    '\r\n# windows\r\nmsgid "x"\r\nmsgstr "y"\r\n',
 ]
 BAD = [
     ('msgid "x"\nmsgstr "y"\nmsgstr "z"\n', 3, "msgstr without msgid"),
@@ -207,6 +208,7 @@ BAD = [
     ('#-#-#-#-#  a.po  #-#-#-#-#\nmsgid "x"\nmsgstr "y"\n', 1, "conflict"),
     ('#~ msgid "x"\nmsgid "y"\nmsgstr "z"\n', 1, "no msgstr"),
     ('msgid "x"\nmsgstr "y"\n#~ "z"\n', 3, "without a keyword"),
+    ('# a\rmsgid "x"\rmsgstr "y"\r', 1, "carriage return"),
 ]
 
 

@@ -91,6 +91,9 @@ class _Reader:
 
     def line(self, number: int, raw: str) -> None:
         text = raw.strip()  # as Babel strips every line
+        if "\r" in text:  # old Mac line ends: the whole file would read as one line
+            raise self.fail(number, _("a carriage return inside a line"),
+                            _("save the file with ordinary line ends"))
         if not text:
             self.lines.append("")
         elif text.startswith("#~"):
