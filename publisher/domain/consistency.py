@@ -137,7 +137,8 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with every span (in order, not overlapping) replaced by spaces."""
     if not spans:
         return text
-    parts, position = [], 0
+    parts: list[str] = []
+    position = 0
     for start, end in spans:
         parts += (text[position:start], " " * (end - start))
         position = end
