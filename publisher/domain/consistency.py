@@ -19,6 +19,12 @@ Normalisation rules:
   with month names in English, Albanian and Serbian (Cyrillic and Latin,
   declined forms too) become "YYYY-MM-DD", or "MM-DD" without a year; a date
   with a year matches one without a year on the same day and month.
+
+The editor runs these checks on every key, on texts of up to 65,536
+characters: every pattern below matches in time linear in the text (no
+quantifier backtracks over a run that another quantifier could also take,
+and a pattern that could start anywhere in a long run of letters starts only
+at the run's beginning), and found tokens are blanked in one pass.
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ from dataclasses import dataclass
 import regex
 
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+", regex.IGNORECASE)
-_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Starts where a run of address characters starts (or where the previous
+# match ended): a later start in the same run ends at the same "@", so it
+# would match only if the first did. Possessive: nothing to give back.
+_EMAIL = regex.compile(r"(?:(?<![\w.+-])|\G)[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 _MENTION = regex.compile(r"(?<![\w@.])@(\w[\w.]*\w|\w)(?:@([\w-]+(?:\.[\w-]+)+))?")
 _HASHTAG = regex.compile(r"(?<![\w&])#(\w*\p{L}\w*)")
 _TIME = regex.compile(r"(?<![\d.,:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d.,:]?\d)")
@@ -53,22 +62,32 @@ _MONTHS = {
 _MONTHS.pop("april_sr")
 
 
-def _month(word: str) -> int | None:
-    word = word.lower().rstrip(".")
-    if word in _MONTHS:
-        return _MONTHS[word]
-    # Declined forms: Albanian -i/-it/-in ("1 janari", "janarit"), Serbian
-    # -a/-u/-om in both scripts ("новембра", "septembra" drop the fleeting a).
+def _month_forms() -> dict[str, int]:
+    """Every written form of a month: its name, then its declined forms.
+
+    Albanian -i/-it/-in ("1 janari", "janarit"), Serbian -a/-u/-om in both
+    scripts ("новембра", "septembra" drop the fleeting a). A form two months
+    share goes to the first suffix, then the first month, that gives it.
+    """
+    forms = dict(_MONTHS)
     for suffix in ("it", "in", "i", "a", "u", "om", "а", "у", "ом"):
-        if word.endswith(suffix):
-            stem = word[: -len(suffix)]
-            for name, number in _MONTHS.items():
-                if stem == name or (name.endswith(("ар", "ar")) and stem == name[:-2] + name[-1]):
-                    return number
-    return None
+        for name, number in _MONTHS.items():
+            forms.setdefault(name + suffix, number)
+            if name.endswith(("ар", "ar")):
+                forms.setdefault(name[:-2] + name[-1] + suffix, number)
+    return forms
 
 
-_MONTH_WORD = r"(\p{L}+\.?)"
+_MONTH_FORMS = _month_forms()
+
+
+def _month(word: str) -> int | None:
+    return _MONTH_FORMS.get(word.lower().rstrip("."))
+
+
+# A word starts at the beginning of a run of letters (or where the previous
+# match ended); possessive, since only a "." or a space may follow it.
+_MONTH_WORD = r"(?:(?<!\p{L})|\G)(\p{L}++\.?)"
 _DATE_PATTERNS = (
     # 2026-11-28
     (regex.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), ("y", "m", "d")),
@@ -94,28 +113,44 @@ class Tokens:
 
 
 def _clean_url(url: str) -> str:
-    while url and url[-1] in ".,;:!?'\"":
-        url = url[:-1]
+    """Without trailing punctuation, then without unbalanced closing brackets."""
+    url = url.rstrip(".,;:!?'\"")
     for opening, closing in (("(", ")"), ("[", "]")):
-        while url.endswith(closing) and url.count(opening) < url.count(closing):
-            url = url[:-1]
+        excess = url.count(closing) - url.count(opening)
+        end = len(url)
+        while excess > 0 and end and url[end - 1] == closing:
+            end -= 1
+            excess -= 1
+        url = url[:end]
     return url
 
 
+_URL_PARTS = regex.compile(r"(?i)((?:https?://)?)([^/?#]*)(.*)")
+
+
 def _url_key(url: str) -> str:
-    match = regex.match(r"(?i)((?:https?://)?)([^/?#]*)(.*)", url)
-    scheme, host, rest = match.groups()
+    scheme, host, rest = _URL_PARTS.match(url).groups()
     return f"{scheme.lower()}{host.lower()}{rest}"
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every span (in order, not overlapping) replaced by spaces."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    position = 0
+    for start, end in spans:
+        parts += (text[position:start], " " * (end - start))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def _dates(text: str) -> tuple[set[str], str]:
     found: set[str] = set()
     for pattern, order in _DATE_PATTERNS:
-        for match in list(pattern.finditer(text)):
+        spans = []
+        for match in pattern.finditer(text):
             parts = dict(zip(order, match.groups(), strict=True))
             month = _month(parts["M"]) if "M" in parts else int(parts["m"])
             if not month or not 1 <= month <= 12 or not 1 <= int(parts["d"]) <= 31:
@@ -124,45 +159,52 @@ def _dates(text: str) -> tuple[set[str], str]:
             year = parts.get("y")
             day_month = f"{month:02d}-{day:02d}"
             found.add(f"{int(year):04d}-{day_month}" if year else day_month)
-            text = _blank(text, *match.span())
+            spans.append(match.span())
+        text = _blank(text, spans)  # each pattern reads what the ones before left
     return found, text
+
+
+def _integer(digits: str) -> str:
+    # Not int(): a long run of digits is text too, and int() of it is slow or refused.
+    return digits.lstrip("0") or "0"
 
 
 def _number_key(raw: str) -> str:
     parts = regex.split(r"[.,\u00a0\u202f ]", raw)
     if len(parts) == 1:
-        return str(int(parts[0]))
+        return _integer(parts[0])
     if all(len(part) == 3 for part in parts[1:]):
-        return str(int("".join(parts)))  # thousands groups
+        return _integer("".join(parts))  # thousands groups
     whole = "".join(parts[:-1])
-    return f"{int(whole)}.{parts[-1]}"
+    return f"{_integer(whole)}.{parts[-1]}"
+
+
+def _matches(pattern: regex.Pattern, text: str) -> list[regex.Match]:
+    return list(pattern.finditer(text))
 
 
 def extract_tokens(text: str) -> Tokens:
     """The verifiable parts of one variant's text, normalised for comparison."""
     urls = set()
-    for match in list(_URL.finditer(text)):
+    spans = []
+    for match in _URL.finditer(text):
         url = _clean_url(match.group(0))
         urls.add(_url_key(url))
-        text = _blank(text, match.start(), match.start() + len(url))
-    for match in list(_EMAIL.finditer(text)):
-        text = _blank(text, *match.span())
-    mentions = set()
-    for match in list(_MENTION.finditer(text)):
-        handle = match.group(1) + (f"@{match.group(2)}" if match.group(2) else "")
-        mentions.add("@" + handle.lower())
-        text = _blank(text, *match.span())
-    hashtags = set()
-    for match in list(_HASHTAG.finditer(text)):
-        hashtags.add(match.group(1).lower())
-        text = _blank(text, *match.span())
+        spans.append((match.start(), match.start() + len(url)))
+    text = _blank(text, spans)
+    text = _blank(text, [match.span() for match in _EMAIL.finditer(text)])
+    found = _matches(_MENTION, text)
+    mentions = {"@" + (m.group(1) + (f"@{m.group(2)}" if m.group(2) else "")).lower()
+                for m in found}
+    text = _blank(text, [m.span() for m in found])
+    found = _matches(_HASHTAG, text)
+    hashtags = {m.group(1).lower() for m in found}
+    text = _blank(text, [m.span() for m in found])
     dates, text = _dates(text)
-    numbers = set()
-    for match in list(_TIME.finditer(text)):
-        numbers.add(f"{int(match.group(1))}:{match.group(2)}")
-        text = _blank(text, *match.span())
-    for match in _NUMBER.finditer(text):
-        numbers.add(_number_key(match.group(1).strip()))
+    found = _matches(_TIME, text)
+    numbers = {f"{int(m.group(1))}:{m.group(2)}" for m in found}
+    text = _blank(text, [m.span() for m in found])
+    numbers |= {_number_key(m.group(1).strip()) for m in _NUMBER.finditer(text)}
     return Tokens(frozenset(urls), frozenset(mentions), frozenset(hashtags),
                   frozenset(numbers), frozenset(dates))
 
@@ -182,12 +224,26 @@ class Finding:
 _KINDS = ("url", "mention", "hashtag", "number", "date")
 
 
-def _date_matches(value: str, others: frozenset[str]) -> bool:
-    if value in others:
-        return True
-    day_month = value[-5:]
-    return any(other[-5:] == day_month and (len(other) == 5 or len(value) == 5)
-               for other in others)
+@dataclass(frozen=True)
+class _DateIndex:
+    """One variant's dates, indexed so that matching one date costs O(1)."""
+
+    dates: frozenset[str]
+    day_months: frozenset[str]  # "MM-DD" of every date
+    without_year: frozenset[str]  # the dates written without a year
+
+    @classmethod
+    def of(cls, dates: frozenset[str]) -> _DateIndex:
+        return cls(dates, frozenset(date[-5:] for date in dates),
+                   frozenset(date for date in dates if len(date) == 5))
+
+    def matches(self, value: str) -> bool:
+        """The same date, or the same day and month where one of the two has no year."""
+        if value in self.dates:
+            return True
+        if len(value) == 5:
+            return value in self.day_months
+        return value[-5:] in self.without_year
 
 
 def compare_variants(
@@ -206,11 +262,14 @@ def compare_variants(
         if kind == "hashtag":
             values = {value for value in values if value in campaign} | set(campaign)
         if kind == "date":  # "11-28" is covered by "2026-11-28" when both are there
-            values = {v for v in values if len(v) > 5 or not any(
-                len(o) > 5 and o[-5:] == v for o in values)}
+            with_year = {value[-5:] for value in values if len(value) > 5}
+            values = {value for value in values if len(value) > 5 or value not in with_year}
+            indexes = {tag: _DateIndex.of(found.dates) for tag, found in tokens.items()}
         for value in sorted(values):
-            matches = _date_matches if kind == "date" else (lambda v, s: v in s)
-            present = tuple(tag for tag, t in tokens.items() if matches(value, getattr(t, field)))
+            if kind == "date":
+                present = tuple(tag for tag in tokens if indexes[tag].matches(value))
+            else:
+                present = tuple(tag for tag, t in tokens.items() if value in getattr(t, field))
             missing = tuple(tag for tag in tokens if tag not in present)
             if present and missing:
                 shown = f"#{campaign.get(value, value)}" if kind == "hashtag" else value

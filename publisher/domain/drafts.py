@@ -23,6 +23,7 @@ from publisher.domain.locales import (
     normalize_locale,
     normalized_text,
 )
+from publisher.domain.textrules import oversize
 from publisher.i18n import N_, _
 
 # Matched in full (fullmatch): a '$' would also match before a trailing newline.
@@ -321,6 +322,7 @@ class _Parser:
         text = table.get("text", "")
         if not isinstance(text, str):
             raise self.fail((*path, "text"), _("must be a text in quotes"))
+        self.size(text, (*path, "text"))
         origin = table.get("from_source")
         if origin is not None and not (
             isinstance(origin, str) and re.fullmatch(r"[0-9a-f]{8}", origin)
@@ -331,6 +333,12 @@ class _Parser:
                 _("remove the line; the tool writes it when a translation is saved"),
             )
         return Variant(locale, normalized_text(text), origin)
+
+    def size(self, text: str, path: tuple[str, ...]) -> None:
+        """Refuse a text longer than any platform takes before any check runs on it."""
+        problem = oversize(len(text))
+        if problem:
+            raise self.fail(path, problem, _("split it into several posts"))
 
     def media(self, value: object) -> tuple[Media, ...]:
         if not isinstance(value, list):
@@ -352,6 +360,8 @@ class _Parser:
             alt = table.get("alt", {})
             if not isinstance(alt, Mapping) or not all(isinstance(v, str) for v in alt.values()):
                 raise self.fail(("media", "alt"), _("must map locales to texts"), 'alt.en = "..."')
+            for key, text in alt.items():
+                self.size(text, ("media", "alt", key))
             alt_texts = {
                 self.locale(key, ("media", "alt", key)): normalized_text(text)
                 for key, text in alt.items()

@@ -45,13 +45,19 @@ from publisher.domain.textrules import link_spans
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 HASH_SIGNS = ("#", "\uff03")  # '#' and the full-width '＃' LinkedIn also takes
 
-# A hashtag: the sign, then letters, marks and digits with at least one letter.
+# A hashtag: the sign, then letters, marks and digits (all of them: no "_"
+# may follow), at least one a letter (_LETTER checks it: in the pattern, two
+# quantifiers sharing the run backtrack quadratically over a long one).
 _HASHTAG = regex.compile(
-    r"(?<![\p{L}\p{M}\p{N}#\uff03_\\])([#\uff03])([\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*)"
-    r"(?![\p{L}\p{M}\p{N}_])"
+    r"(?<![\p{L}\p{M}\p{N}#\uff03_\\])([#\uff03])([\p{L}\p{M}\p{N}]++)(?!_)"
 )
-_TEMPLATE = regex.compile(r"\{hashtag\|(\\#|#|\uff03)\|((?:[^\\{}|]|\\.)*)\}")
-_MENTION = regex.compile(r"@\[((?:[^\\\]]|\\.)*)\]\((urn:li:[^)\s]+)\)")
+_LETTER = regex.compile(r"\p{L}")
+_TEMPLATE = regex.compile(r"\{hashtag\|(\\#|#|\uff03)\|((?:[^\\{}|]++|\\.)*+)\}")
+# A mention, read in two steps: its name up to the first unescaped "]" (or the
+# end), then the URN. Every "@[" before that "]" reaches the same "]", so
+# once the URN is missing there, no "@" before it starts a mention.
+_MENTION_NAME = regex.compile(r"@\[((?:[^\\\]]++|\\.)*+)")
+_MENTION_URN = regex.compile(r"\]\((urn:li:[^)\s]++)\)")
 
 
 def escape(text: str) -> str:
@@ -61,11 +67,16 @@ def escape(text: str) -> str:
 
 def hashtag_spans(text: str) -> list[tuple[int, int]]:
     """Where the hashtags that become templates are (the sign included), outside links."""
-    links = link_spans(text)
+    links = link_spans(text)  # in order, not overlapping: walked once alongside
     spans = []
+    link = 0
     for match in _HASHTAG.finditer(text):
         start, end = match.span()
-        if any(a <= start < b for a, b in links):
+        if not _LETTER.search(match.group(2)):
+            continue
+        while link < len(links) and links[link][1] <= start:
+            link += 1
+        if link < len(links) and links[link][0] <= start:
             continue
         spans.append((start, end))
     return spans
@@ -89,6 +100,7 @@ def to_plain(little: str) -> str:
     out: list[str] = []
     index = 0
     length = len(little)
+    no_mention_before = 0
     while index < length:
         char = little[index]
         if char == "\\" and index + 1 < length:
@@ -101,12 +113,15 @@ def to_plain(little: str) -> str:
                 out.append(_unescape(match.group(1)) + _unescape(match.group(2)))
                 index = match.end()
                 continue
-        if char == "@":
-            match = _MENTION.match(little, index)
-            if match:
-                out.append(_unescape(match.group(1)))
-                index = match.end()
+        if char == "@" and index >= no_mention_before:
+            name = _MENTION_NAME.match(little, index)
+            urn = name and _MENTION_URN.match(little, name.end())
+            if urn:
+                out.append(_unescape(name.group(1)))
+                index = urn.end()
                 continue
+            if name:
+                no_mention_before = name.end()
         out.append(char)
         index += 1
     return "".join(out)

@@ -18,6 +18,7 @@ The published libraries get the hard cases wrong, so this is our own:
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import regex
@@ -30,10 +31,13 @@ _TO_LATIN = {
 }
 _DIGRAPHS = {"Љ": ("Lj", "LJ"), "Њ": ("Nj", "NJ"), "Џ": ("Dž", "DŽ")}
 
-# Identifiers that must never be transliterated.
+# Identifiers that must never be transliterated. An e-mail address starts
+# where a run of address characters starts (or where the previous match
+# ended): a later start in the run would reach the same "@", so it would match
+# only if the first did, and trying each one is quadratic in the run.
 _PROTECTED = regex.compile(
     r"(?:https?://|www\.)[^\s<>\"]+"            # URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"            # e-mail addresses
+    r"|(?:(?<![\w.+-])|\G)[\w.+-]++@[\w-]++(?:\.[\w-]++)++"  # e-mail addresses
     r"|(?<![\w@])@[\w.]+(?:@[\w.-]+\w)?"        # @handles (Mastodon's too)
     r"|(?<![\w&])#\w+",                         # #hashtags
     regex.IGNORECASE,
@@ -61,13 +65,15 @@ def _is_upper_letter(char: str) -> bool:
 
 def _latin_chunk(text: str) -> str:
     out = []
+    words: _Words | None = None
     for index, char in enumerate(text):
         lower = char.lower()
         if lower not in _TO_LATIN:
             out.append(char)
             continue
         if char in _DIGRAPHS:
-            out.append(_capital_digraph(text, index))
+            words = words or _Words(text)
+            out.append(_capital_digraph(text, index, words))
         elif char.isupper():
             out.append(_TO_LATIN[lower].upper())
         else:
@@ -75,19 +81,41 @@ def _latin_chunk(text: str) -> str:
     return "".join(out)
 
 
-def _capital_digraph(text: str, index: int) -> str:
+_WORD_OF_TWO = regex.compile(r"\p{L}{2,}")
+
+
+class _Words:
+    """The words of two or more letters of a text, found once (not once per capital)."""
+
+    def __init__(self, text: str):
+        self.spans = [match.span() for match in _WORD_OF_TWO.finditer(text)]
+        self.starts = [start for start, _end in self.spans]
+
+    def before(self, index: int) -> tuple[int, int] | None:
+        """The last word of two letters in ``text[:index]`` (a word it cuts counts cut)."""
+        at = bisect_left(self.starts, index) - 1
+        if at >= 0 and self.spans[at][1] > index:  # the word holding the capital itself
+            if index - self.spans[at][0] >= 2:
+                return self.spans[at][0], index
+            at -= 1
+        return self.spans[at] if at >= 0 else None
+
+    def after(self, index: int) -> tuple[int, int] | None:
+        """The first word of two letters that starts after ``index``."""
+        at = bisect_left(self.starts, index + 1)
+        return self.spans[at] if at < len(self.spans) else None
+
+
+def _capital_digraph(text: str, index: int, words: _Words) -> str:
     title, caps = _DIGRAPHS[text[index]]
     after = text[index + 1] if index + 1 < len(text) else ""
     if after.isalpha():
         return caps if after.isupper() else title
     # A lone capital (an initial, a one-letter word) follows the nearest word
     # of two or more letters: "ВЕЛИКО Љ" -> "VELIKO LJ", "Љ. Петровић" -> "Lj.".
-    before = _WORD_OF_TWO.findall(text[:index])
-    neighbour = before[-1] if before else next(iter(_WORD_OF_TWO.findall(text[index + 1:])), "")
+    span = words.before(index) or words.after(index)
+    neighbour = text[span[0]:span[1]] if span else ""
     return caps if neighbour.isupper() else title
-
-
-_WORD_OF_TWO = regex.compile(r"\p{L}{2,}")
 
 
 # Capital compatibility digraphs: NFKC would make Ǆ "DŽ" even before a

@@ -25,10 +25,13 @@ Sources (each platform's documentation):
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import regex
+
+from publisher.i18n import _
 
 PLATFORMS: tuple[str, ...] = (
     "x", "mastodon", "bluesky", "facebook", "instagram", "threads", "telegram", "linkedin",
@@ -48,6 +51,10 @@ _LIMITS = {
     "linkedin": 3000,
     "outbox": 100_000,
 }
+# The longest text publisher takes in a variant (and a PO entry): above every
+# platform's limit (Facebook's 63,206 is the highest), so a longer text can
+# never be posted and is refused early, before any check runs on it.
+MAX_TEXT_CHARS = 65_536
 TELEGRAM_CAPTION_LIMIT = 1024
 BLUESKY_BYTE_LIMIT = 3000
 INSTAGRAM_MAX_HASHTAGS = 30
@@ -69,14 +76,20 @@ _TLDS = (
     "com|net|org|edu|gov|int|info|eu|io|co|me|tv|app|dev|news|online|org|social|"
     "al|xk|rs|de|ch|at|uk|us|fr|it|ba|mk|me|hr|si|tr|be|nl|se|no"
 )
-_URL = regex.compile(
-    r"(?<![\w@.])(?:https?://[^\s<>\"]+|www\.[^\s<>\"]+|"
-    rf"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?:/[^\s<>\"]*)?)",
-    regex.IGNORECASE,
-)
-_SCHEME_URL = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
+# A link is "http(s)://..." or "www...." up to a space, or a bare domain
+# ("example.org/path": labels, a known TLD, an optional path), starting where
+# no letter, digit, "_", "@" or "." precedes it. The bare domain is found by
+# _Domains in linear time: as one regex it backtracks over every start inside
+# a long run such as "a-a-a-...", and over every label of "1.1.1.1...".
+_LINK_START = regex.compile(r"(?<![\w@.])[a-z0-9]", regex.IGNORECASE)
+_SCHEME_OR_WWW = regex.compile(r"(?:https?://|www\.)[^\s<>\"]++", regex.IGNORECASE)
+_DOMAIN_RUN = regex.compile(r"[a-z0-9.-]++", regex.IGNORECASE)
+_TLD = regex.compile(rf"(?:{_TLDS})\b", regex.IGNORECASE)
+_PATH = regex.compile(r"/[^\s<>\"]*+")
+_SCHEME_URL = regex.compile(r"https?://[^\s<>\"]++", regex.IGNORECASE)
 _TRAILING = ".,;:!?'\")]}"
-_MASTODON_MENTION = regex.compile(r"(?<![\w/])@(\w+(?:[.\w-]*\w)?)@[\w.-]+\w", regex.UNICODE)
+# Possessive: the local part runs up to the second "@", so it has nothing to give back.
+_MASTODON_MENTION = regex.compile(r"(?<![\w/])@(\w[\w.-]*+)(?<=\w)@[\w.-]+\w", regex.UNICODE)
 _HASHTAG = regex.compile(r"(?<![\w&/#])[#＃](\w*\p{L}[\w·]*)", regex.UNICODE)
 _GRAPHEME = regex.compile(r"\X")
 _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]")
@@ -104,19 +117,93 @@ class TextCount:
 
 
 def _strip_trailing(url: str) -> str:
-    while url and url[-1] in _TRAILING:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
-    return url
+    """Without trailing punctuation; a ")" stays while it closes an "(" of the URL."""
+    end = len(url)
+    excess = url.count(")") - url.count("(")
+    while end and url[end - 1] in _TRAILING:
+        if url[end - 1] == ")":
+            if excess <= 0:
+                break
+            excess -= 1
+        end -= 1
+    return url[:end]
 
 
-def _url_spans(text: str, pattern: regex.Pattern = _URL) -> list[tuple[int, int]]:
-    spans = []
-    for match in pattern.finditer(text):
-        url = _strip_trailing(match.group(0))
-        spans.append((match.start(), match.start() + len(url)))
+class _Domains:
+    """Where a bare domain that starts at a given position of ``text`` ends.
+
+    A domain is one or more labels (letters, digits and inner hyphens) each
+    followed by a ".", then a known TLD that ends a word, then an optional
+    "/path"; with several TLDs along the way the last one counts
+    ("bbc.co.uk"). Runs of [a-z0-9.-] are cut into dot-separated segments
+    once; ``last_tld[j]`` is the last segment ``m >= j`` after which a TLD
+    follows when segments ``j+1..m`` are labels, computed from the right.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] = []  # each segment's start and end
+        self.ends: list[int] = []
+        self.last_tld: list[int | None] = []
+        for run in _DOMAIN_RUN.finditer(text):
+            self._add_run(run.start(), run.group(0))
+
+    def _add_run(self, offset: int, run: str) -> None:
+        first = len(self.starts)
+        for segment in run.split("."):
+            self.starts.append(offset)
+            self.ends.append(offset + len(segment))
+            offset += len(segment) + 1
+        count = len(self.starts) - first
+        best: list[int | None] = [None] * count
+        for index in range(count - 2, -1, -1):  # the last segment has no "." after it
+            here = first + index
+            tld = _TLD.match(self.text, self.starts[here + 1])
+            best[index] = first + index if tld else None
+            if index + 1 < count - 1 and self._is_label(here + 1) and best[index + 1] is not None:
+                best[index] = best[index + 1]
+        self.last_tld.extend(best)
+
+    def _is_label(self, segment: int) -> bool:
+        start, end = self.starts[segment], self.ends[segment]
+        return start < end and self.text[start] != "-" and self.text[end - 1] != "-"
+
+    def end_of(self, start: int) -> int | None:
+        """The end of the domain (and path) starting at ``start`` (a letter or digit)."""
+        segment = bisect_right(self.starts, start) - 1
+        last = self.last_tld[segment]
+        if last is None or self.text[self.ends[segment] - 1] == "-":
+            return None
+        end = _TLD.match(self.text, self.starts[last + 1]).end()
+        path = _PATH.match(self.text, end)
+        return path.end() if path else end
+
+
+def _link_matches(text: str) -> list[tuple[int, int]]:
+    """The links as found, from left to right, before trailing punctuation is cut."""
+    domains: _Domains | None = None
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for candidate in _LINK_START.finditer(text):
+        start = candidate.start()
+        if start < position:
+            continue
+        found = _SCHEME_OR_WWW.match(text, start)
+        if found:
+            end: int | None = found.end()
+        else:
+            domains = domains or _Domains(text)
+            end = domains.end_of(start)
+        if end is not None:
+            spans.append((start, end))
+            position = end
     return spans
+
+
+def _url_spans(text: str, *, scheme_only: bool = False) -> list[tuple[int, int]]:
+    found = ([match.span() for match in _SCHEME_URL.finditer(text)] if scheme_only
+             else _link_matches(text))
+    return [(start, start + len(_strip_trailing(text[start:end]))) for start, end in found]
 
 
 def grapheme_count(text: str) -> int:
@@ -187,7 +274,7 @@ def mastodon_length(text: str) -> int:
     """Mastodon's count: graphemes, URLs as 23, remote mentions as their local part."""
     text = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
     total, position = 0, 0
-    for start, end in _url_spans(text, _SCHEME_URL):
+    for start, end in _url_spans(text, scheme_only=True):
         total += grapheme_count(text[position:start]) + MASTODON_URL_WEIGHT
         position = end
     return total + grapheme_count(text[position:])
@@ -215,6 +302,14 @@ def tightest_limit(platforms: Iterable[str]) -> tuple[str, int] | None:
         return None
     limit, name = min(found)
     return name, limit
+
+
+def oversize(length: int) -> str | None:
+    """Why a text of ``length`` characters is too long for publisher, or None."""
+    if length <= MAX_TEXT_CHARS:
+        return None
+    return _("is {length} characters long; publisher takes at most {limit} (no platform "
+             "takes more than 63,206)").format(length=length, limit=MAX_TEXT_CHARS)
 
 
 def _check(platform: str) -> None:

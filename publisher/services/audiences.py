@@ -24,6 +24,7 @@ from publisher.domain.queue import State
 from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.services.queueing import open_queue
+from publisher.storage.bounded import read_bounded
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,10 @@ class ImportResult:
 
 
 def _read_text(path: Path) -> str:
+    data = read_bounded(path, str(path))  # a regular file of bounded size, never /dev/zero
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(_("no such file: {path}").format(path=path)) from None
-    except (OSError, UnicodeDecodeError) as error:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise UserError(_("cannot read {path}: {error}").format(path=path, error=error)) from None
 
 

@@ -32,6 +32,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint
 from publisher.i18n import _
 from publisher.storage.atomic import content_digest, sync_directory, write_atomic
+from publisher.storage.bounded import decode_utf8, read_bounded
 from publisher.storage.tomlfile import LineIndex, parse_toml
 from publisher.storage.workspace import Workspace
 
@@ -120,14 +121,13 @@ class DraftStore:
         """The draft file as it is now; a missing draft is a UserError."""
         check_draft_id(draft_id)
         path = self.path_of(draft_id)
-        try:
-            return path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
+        if not path.is_file():
             raise UserError(
                 _("no draft {id!r}").format(id=draft_id),
                 where=self.where(self.folder),
                 hint=_("see 'publisher drafts list'"),
-            ) from None
+            )
+        return read_bounded(path, self.where(path))  # a regular file, and not a huge one
 
     def _parse(self, draft_id: str, data: bytes) -> LoadedDraft:
         """The draft in ``data`` (one read of the file), with that data's digest."""
@@ -342,11 +342,7 @@ class DraftStore:
 
 def _decode(data: bytes, where: str) -> str:
     """UTF-8 text with universal newlines, as :func:`Path.read_text` gives it."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError(_("not UTF-8 text"), where=where, hint=_("save it as UTF-8")) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return decode_utf8(data, where).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_new(path: Path, data: str | bytes) -> None:
@@ -374,7 +370,8 @@ def write_new(path: Path, data: str | bytes) -> None:
 
 
 def _multiline(text: str) -> tomlkit.items.String:
-    return tomlkit.string(text, multiline=True)
+    # A multi-line TOML string reads "\r\n" back as "\n": such a text stays escaped.
+    return tomlkit.string(text, multiline="\r" not in text)
 
 
 # Editing a draft's TOML document in place (a Change given to DraftStore.rewrite):

@@ -9,6 +9,7 @@ from typing import Any
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
+from publisher.storage.bounded import decode_utf8, read_bounded
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -41,12 +42,8 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
 
 
 def read_text(path: Path, where: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(_("file not found"), where=where) from None
-    except UnicodeDecodeError:
-        raise UserError(_("not UTF-8 text"), where=where, hint=_("save it as UTF-8")) from None
+    """A workspace file's text, read with a bounded read (at most MAX_FILE_BYTES)."""
+    return decode_utf8(read_bounded(path, where), where)
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
