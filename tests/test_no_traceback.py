@@ -68,3 +68,78 @@ def test_accounts_toml_nested_too_deeply_is_one_line(home: Path) -> None:
     line = one_line_error(cli(home, "accounts", "list"))
     assert "accounts.toml" in line
     assert snapshot_tree(home) == before
+
+
+# The send queue: a damaged file, a read-only file
+
+
+def _corrupt_table(queue: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` in the middle of the file with junk."""
+    with sqlite3.connect(queue) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                          (table,)).fetchone()[0]
+    data = bytearray(queue.read_bytes())
+    assert len(data) > root * page_size  # a page in the middle, not the header
+    data[(root - 1) * page_size:root * page_size] = b"\xa5" * page_size
+    queue.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("command", [
+    ("flush", "--now", LATER), ("queue",), ("cancel", "1"), ("retry", "1"),
+])
+def test_a_damaged_queue_page_is_one_line(ws: Path, command: tuple[str, ...]) -> None:
+    _corrupt_table(ws / "queue.sqlite3", "items")
+    before = data_files(ws)
+    line = one_line_error(cli(ws, *command))
+    assert "queue.sqlite3" in line and "malformed" in line
+    assert data_files(ws) == before
+
+
+def test_a_damaged_queue_in_a_cron_flush_is_one_line(ws: Path) -> None:
+    _corrupt_table(ws / "queue.sqlite3", "items_by_state_due")
+    one_line_error(run_process("--home", str(ws), "flush", "--now", LATER))
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make a file refuse writes, also for root (for whom chmod stops nothing):
+    the immutable attribute, when the file system and the container allow it."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    chattr = shutil.which("chattr")
+    done = chattr and subprocess.run([chattr, "+i", str(path)], capture_output=True, text=True)
+    if not done or done.returncode != 0:
+        pytest.skip("running as root, where chmod does not stop writes, and 'chattr +i' "
+                    f"is not available here ({done.stderr.strip() if done else 'no chattr'})")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=True)
+
+
+@pytest.mark.parametrize("command", [
+    ("flush", "--now", LATER), ("cancel", "1"), ("pause", "--all"),
+    ("pause", "--account", "box-a"),
+    ("schedule", "fresh", "--at", LATER, "--now", T0),
+])
+def test_a_read_only_queue_is_one_line(ws: Path, command: tuple[str, ...]) -> None:
+    write_draft(ws, "fresh", ["box-a"])
+    before = data_files(ws)
+    with read_only(ws / "queue.sqlite3"):
+        result = cli(ws, *command)
+    line = one_line_error(result)
+    assert "queue.sqlite3" in line and "read-only" in line
+    assert data_files(ws) == before
+
+
+def test_a_read_only_queue_can_still_be_listed(ws: Path) -> None:
+    with read_only(ws / "queue.sqlite3"):
+        result = cli(ws, "queue", "--json")
+    assert result.code == 0, result.err

@@ -33,19 +33,9 @@ COMBINED_SEPARATOR = "\n\n"
 
 
 def open_queue(context: Context) -> Queue:
-    path = context.workspace.queue_path
-    try:
-        return Queue(path)
-    except Exception as error:
-        # sqlite3's own errors (the services never import sqlite3): a file that is not a
-        # database, or one the system will not open, is one line, not a traceback.
-        if type(error).__module__ not in ("sqlite3", "_sqlite3"):
-            raise
-        raise UserError(
-            _("cannot open the send queue: {error}").format(error=error),
-            where=context.workspace.relative(path),
-            hint=_("check the file and its folder's permissions, or restore it from a backup"),
-        ) from None
+    """The workspace's send queue; a file SQLite cannot use raises QueueFileError (a
+    UserError), here or in any later call."""
+    return Queue(context.workspace.queue_path)
 
 
 @dataclass(frozen=True)
