@@ -143,3 +143,17 @@ def test_a_read_only_queue_can_still_be_listed(ws: Path) -> None:
     with read_only(ws / "queue.sqlite3"):
         result = cli(ws, "queue", "--json")
     assert result.code == 0, result.err
+
+
+# Options and imported files
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "1e400", "0", "-5", "ten"])
+def test_login_timeout_must_be_a_finite_positive_number(home: Path, timeout: str) -> None:
+    add_account(home, "x-main", "--platform", "x", "--api-base", "http://127.0.0.1:9")
+    before = snapshot_tree(home)
+    result = run_cli("--home", str(home), "accounts", "login", "x-main", "--timeout", timeout,
+                     "--client-id", "abc", "--no-browser", "--port", "0", stdin="")
+    line = one_line_error(result)
+    assert "--timeout" in line
+    assert snapshot_tree(home) == before

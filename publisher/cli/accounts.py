@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import math
 import sys
 
 from publisher.cli.common import MAX_MINUTES, Cli, whole_number
@@ -20,6 +21,21 @@ from publisher.i18n import _
 from publisher.services import secrets
 
 MAX_PER_DAY = 24 * 12  # one post every 5 minutes, the scheduler's grid
+MAX_LOGIN_WAIT = 24 * 3600  # seconds; a browser login takes minutes
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0 and at most a day (not nan or inf,
+    which the socket's timeout refuses with a traceback)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_LOGIN_WAIT:
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a number of seconds between 0 and {most}").format(
+                text=text, most=MAX_LOGIN_WAIT))
+    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -90,7 +106,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                               "browser lands on"))
     login.add_argument("--no-browser", action="store_true",
                        help=_("print the address only; do not open a browser"))
-    login.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+    login.add_argument("--timeout", type=_seconds, default=300.0, metavar="SECONDS",
                        help=_("how long the listener waits for the browser (default 300)"))
     login.add_argument("--client-id", metavar="ID",
                        help=_("the app's client id or app id (asked when not given)"))
