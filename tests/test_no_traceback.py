@@ -157,3 +157,42 @@ def test_login_timeout_must_be_a_finite_positive_number(home: Path, timeout: str
     line = one_line_error(result)
     assert "--timeout" in line
     assert snapshot_tree(home) == before
+
+
+@pytest.mark.parametrize("content", [
+    "weekday,hour,value\nMon,1," + "9" * 200_000 + "\n",
+    'weekday,hour,value\nMon,1,"' + "x" * 200_000 + "\n",
+], ids=["long-number", "open-quote"])
+def test_an_audience_csv_with_a_huge_field_is_one_line(
+    home: Path, tmp_path: Path, content: str
+) -> None:
+    source = tmp_path / "activity.csv"
+    source.write_text(content)
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "audiences", "import", "kosovo", str(source),
+                              "--timezone", "Europe/Belgrade", "--now", T0))
+    assert "activity.csv:2" in line
+    assert snapshot_tree(home) == before
+
+
+def test_an_engagement_csv_with_a_huge_field_is_one_line(home: Path, tmp_path: Path) -> None:
+    cli(home, "audiences", "add", "kosovo", "--timezone", "Europe/Belgrade")
+    add_account(home, "box-a", "--platform", "outbox", "--audience", "kosovo")
+    source = tmp_path / "results.csv"
+    source.write_text("time,engagement\n2026-11-01T10:00:00Z," + "7" * 200_000 + "\n")
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "audiences", "learn", "box-a", "--from", str(source)))
+    assert "results.csv:2" in line
+    assert snapshot_tree(home) == before
+
+
+def test_an_online_followers_json_nested_too_deeply_is_one_line(
+    home: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "followers.json"
+    source.write_text('{"data": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "audiences", "import", "kosovo", str(source),
+                              "--timezone", "Europe/Belgrade", "--now", T0))
+    assert "followers.json" in line
+    assert snapshot_tree(home) == before

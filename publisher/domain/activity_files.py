@@ -30,9 +30,20 @@ class Histogram:
     days: int = 0  # for per-day exports: how many days were averaged
 
 
+def csv_rows(text: str, where: str) -> list[list[str]]:
+    """Every row of a CSV text; a row the csv module refuses (a field past its size
+    limit, a NUL byte) is a UserError naming its line."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise UserError(_("not valid CSV: {error}").format(error=error),
+                        where=f"{where}:{reader.line_num}") from None
+
+
 def read_csv(text: str, where: str) -> Histogram:
     """``weekday,hour,value`` (a header line, weekday Mon..Sun, hour 0..23)."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = csv_rows(text, where)
     if not rows or [cell.strip().lower() for cell in rows[0]] != ["weekday", "hour", "value"]:
         raise UserError(_("the first line must be the header weekday,hour,value"),
                         where=f"{where}:1")
@@ -80,7 +91,7 @@ def read_online_followers(text: str, where: str) -> Histogram:
     try:
         data = json.loads(text)
         values = data["data"][0]["values"] if "data" in data else data["values"]
-    except (ValueError, KeyError, IndexError, TypeError):
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
         raise UserError(_("not an online_followers export (data[0].values)"),
                         where=where) from None
     sums = [[0.0] * 24 for _day in range(7)]

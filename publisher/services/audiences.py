@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from publisher.domain.activity_files import read_csv, read_online_followers, shift_zone
+from publisher.domain.activity_files import (
+    csv_rows,
+    read_csv,
+    read_online_followers,
+    shift_zone,
+)
 from publisher.domain.audiences import (
     Audience,
     Blackout,
@@ -95,7 +98,7 @@ def import_activity(
 
 def _engagement_rows(path: Path) -> tuple[str, list[tuple[str, float]]]:
     """``time,engagement`` or ``url,engagement`` rows (a header line first)."""
-    rows = list(csv.reader(io.StringIO(_read_text(path))))
+    rows = csv_rows(_read_text(path), str(path))
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     if header not in (["time", "engagement"], ["url", "engagement"]):
         raise UserError(_("the first line must be time,engagement or url,engagement"),
