@@ -196,3 +196,29 @@ def test_an_online_followers_json_nested_too_deeply_is_one_line(
                               "--timezone", "Europe/Belgrade", "--now", T0))
     assert "followers.json" in line
     assert snapshot_tree(home) == before
+
+
+# The last resort
+
+
+def _broken_handler(args, cli) -> int:
+    raise ZeroDivisionError("a fault nobody foresaw\nover two lines")
+
+
+def test_an_unforeseen_fault_is_one_line_and_exit_70(home: Path, monkeypatch) -> None:
+    import publisher.cli.queue
+
+    monkeypatch.setattr(publisher.cli.queue, "run_queue", _broken_handler)
+    line = one_line_error(cli(home, "queue"), code=70)
+    assert line == ("publisher: error: internal error: ZeroDivisionError: a fault nobody "
+                    "foresaw over two lines; please report it, details with -vv")
+
+
+def test_an_unforeseen_fault_shows_its_traceback_at_vv(home: Path, monkeypatch) -> None:
+    import publisher.cli.queue
+
+    monkeypatch.setattr(publisher.cli.queue, "run_queue", _broken_handler)
+    result = run_cli("--home", str(home), "-vv", "queue")
+    assert result.code == 70
+    assert "Traceback" in result.err and "_broken_handler" in result.err
+    assert result.err.strip().splitlines()[-1].startswith("publisher: error: internal error:")

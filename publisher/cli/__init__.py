@@ -10,6 +10,7 @@ import argparse
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 
 from publisher import __version__
@@ -22,6 +23,7 @@ EXIT_USAGE = 2
 EXIT_RETRY = 3
 EXIT_NEEDS_PERSON = 4
 EXIT_LOCKED = 75
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug, not the person's mistake
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,12 +80,16 @@ _SECRET_IN_URL = re.compile(
 )
 
 
+def _mask_secrets(text: str) -> str:
+    return _SECRET_IN_URL.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+
+
 class _RedactSecrets(logging.Filter):
     """Masks secrets in every log line (-vv shows urllib3's request lines, URLs and all)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _SECRET_IN_URL.sub(lambda m: (m.group(1) or m.group(2)) + "***", message)
+        redacted = _mask_secrets(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
@@ -96,30 +102,20 @@ def _keep_secrets_out_of_logs() -> None:
             handler.addFilter(_RedactSecrets())
 
 
+def one_line(text: str, most: int = 500) -> str:
+    """An error text as the one line the contract promises: newlines folded, secrets
+    masked, and cut short (a message may quote a whole field of the input)."""
+    text = " ".join(_mask_secrets(text).split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    early = _early_language(argv)
-    if early:
-        set_language(early)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    levels = {0: logging.WARNING, 1: logging.INFO}
-    logging.basicConfig(
-        level=levels.get(args.verbose, logging.DEBUG),
-        format="publisher: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
-    _keep_secrets_out_of_logs()
-    cli = Cli(home_option=args.home, language=args.lang, verbose=args.verbose)
-    handler = getattr(args, "handler", None)
+    cli = Cli()
     try:
-        if handler is None:
-            from publisher.cli.workspace import open_app
-
-            return open_app(args, cli)
-        return handler(args, cli)
+        return _run(argv, cli)
     except UserError as error:
-        cli.error(str(error))
+        cli.error(one_line(str(error)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         cli.error(_("interrupted"))
@@ -132,5 +128,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("publisher").debug("system error", exc_info=True)
         where = error.filename
         reason = error.strerror or str(error)
-        cli.error(f"{where}: {reason}" if where else reason)
+        cli.error(one_line(f"{where}: {reason}" if where else reason))
         return EXIT_USAGE
+    except Exception as error:
+        # A fault nobody foresaw is a bug: one line all the same (cron mails it), with
+        # its own exit code so that a script tells it from a mistake of the person (2);
+        # the traceback, which may quote the input, only when asked for with -vv.
+        if cli.verbose >= 2:
+            cli.err.write(_mask_secrets("".join(traceback.format_exception(error))))
+        cli.error(one_line(_("internal error: {kind}: {message}; please report it, "
+                             "details with -vv").format(kind=type(error).__name__,
+                                                        message=error)))
+        return EXIT_INTERNAL
+
+
+def _run(argv: list[str], cli: Cli) -> int:
+    early = _early_language(argv)
+    if early:
+        set_language(early)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    logging.basicConfig(
+        level=levels.get(args.verbose, logging.DEBUG),
+        format="publisher: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    _keep_secrets_out_of_logs()
+    cli.home_option, cli.language, cli.verbose = args.home, args.lang, args.verbose
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from publisher.cli.workspace import open_app
+
+        return open_app(args, cli)
+    return handler(args, cli)
