@@ -13,6 +13,7 @@ from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
     PLATFORMS,
     SECRET_KIND,
+    check_api_base,
     make_account,
 )
 from publisher.domain.errors import UserError
@@ -36,6 +37,15 @@ def _seconds(text: str) -> float:
             _("{text!r} is not a number of seconds between 0 and {most}").format(
                 text=text, most=MAX_LOGIN_WAIT))
     return value
+
+
+def _secure_url(text: str) -> str:
+    """An argparse type for a login's own addresses: they receive the app's secret and
+    the code, so the account's rule applies (https, or http to this machine)."""
+    try:
+        return check_api_base(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -118,9 +128,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help=_("Instagram: log in with Instagram Login (a 60-day token) rather "
                               "than Facebook Login (the default unless the API base is "
                               "graph.instagram.com)"))
-    login.add_argument("--authorize-url", metavar="URL",
+    login.add_argument("--authorize-url", type=_secure_url, metavar="URL",
                        help=_("the platform's authorisation address (default: public)"))
-    login.add_argument("--token-url", metavar="URL",
+    login.add_argument("--token-url", type=_secure_url, metavar="URL",
                        help=_("the platform's token address (default: public)"))
     login.set_defaults(handler=run_login)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
@@ -97,13 +99,70 @@ def check_platform(platform: str) -> str:
     return name
 
 
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+_NETLOC = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))"
+                     r"(?::(?P<port>[0-9]{1,5}))?$")
+# Plain http goes to this machine only (a test server): 127.0.0.0/8, ::1 and localhost.
+LOOPBACK_NAMES = ("localhost",)
+
+
 def check_api_base(url: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", url):
+    """An address that secrets may be sent to: https, or http to this machine only.
+
+    The one check of every account's API base (``accounts add``, ``accounts set`` and
+    the reader of accounts.toml) and of a login's own addresses. It reads the host
+    strictly and refuses whatever an HTTP client could read as another host: user
+    info (``localhost@evil``), a name that merely starts with 127.0.0.1, numeric
+    forms of an address other than the dotted one, a query or a fragment.
+    """
+    invalid = UserError(
+        _("invalid address {url!r}").format(url=url),
+        hint=_("give a full address such as https://mastodon.social"),
+    )
+    if not isinstance(url, str) or any(char.isspace() or not char.isprintable()
+                                       for char in url):
+        raise invalid
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise invalid from None
+    if "@" in parts.netloc:
         raise UserError(
-            _("invalid API base {url!r}").format(url=url),
-            hint=_("give a full URL such as https://mastodon.social"),
+            _("{url!r} carries a user name or password").format(url=url),
+            hint=_("secrets belong in the keyring, never in an address"),
         )
-    return url.rstrip("/")
+    # The host and port read strictly: urlsplit's own reading is lenient ('[::1].evil'
+    # gives the host '::1', where an HTTP client refuses it or reads another one).
+    netloc = _NETLOC.match(parts.netloc)
+    scheme = parts.scheme.lower()
+    if (scheme not in ("https", "http") or netloc is None or parts.query or parts.fragment
+            or "?" in url or "#" in url or "\\" in url):
+        raise invalid
+    host = (netloc["ipv6"] or netloc["name"]).lower()
+    valid_host = (isinstance(_ip_address(host), ipaddress.IPv6Address) if netloc["ipv6"]
+                  else bool(_HOST_NAME.match(host)))
+    if not valid_host or not 0 < int(netloc["port"] or 443) <= 65535:
+        raise invalid
+    if scheme == "http" and not _is_loopback(host):
+        raise UserError(
+            _("{url!r} is not https: secrets travel only over TLS").format(url=url),
+            hint=_("use https://; plain http:// is for a server on this machine only: "
+                   "127.0.0.1, ::1 or localhost"),
+        )
+    return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    address = _ip_address(host)
+    return host in LOOPBACK_NAMES if address is None else address.is_loopback
 
 
 def make_account(
