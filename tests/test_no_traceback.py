@@ -222,3 +222,18 @@ def test_an_unforeseen_fault_shows_its_traceback_at_vv(home: Path, monkeypatch) 
     assert result.code == 70
     assert "Traceback" in result.err and "_broken_handler" in result.err
     assert result.err.strip().splitlines()[-1].startswith("publisher: error: internal error:")
+
+
+# Found by the fuzzers (tests/test_fuzz.py), each kept as a plain regression test
+
+
+def test_importing_into_a_new_audience_with_an_empty_timezone_is_one_line(
+    home: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "activity.csv"
+    source.write_text("weekday,hour,value\nMon,9,12\n")
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "audiences", "import", "fresh", str(source),
+                              "--timezone", "", "--now", T0))
+    assert "--timezone" in line
+    assert snapshot_tree(home) == before

@@ -80,7 +80,7 @@ def import_activity(
     audience's hourly histogram (a new audience needs --timezone)."""
     check_name(name)
     existing = context.audiences.get(name)
-    if existing is None and timezone is None:
+    if existing is None and not timezone:
         raise UserError(_("audience {name!r} is new: give its --timezone").format(name=name),
                         hint="--timezone Europe/Belgrade")
     zone = check_zone(timezone) if timezone else existing.timezone
