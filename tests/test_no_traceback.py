@@ -237,3 +237,23 @@ def test_importing_into_a_new_audience_with_an_empty_timezone_is_one_line(
                               "--timezone", "", "--now", T0))
     assert "--timezone" in line
     assert snapshot_tree(home) == before
+
+
+@pytest.mark.parametrize("command", [
+    ("slots", "box-a", "--now", "9999-12-31T23:59:59Z"),
+    ("schedule", "news", "--now", "9999-12-30T00:00:00Z"),
+    ("flush", "--now", "0001-01-01T00:00:00+14:00"),
+    ("pause", "--all", "--now", "0001-01-01T00:00:00+01:00"),
+    ("schedule", "news", "--at", "0999-01-01T00:00:00Z", "--now", T0),
+])
+def test_a_time_at_the_ends_of_the_calendar_is_one_line(
+    home: Path, command: tuple[str, ...]
+) -> None:
+    add_account(home, "box-a", "--platform", "outbox", "--locales", "sq")
+    write_draft(home, "news", ["box-a"])
+    cli(home, "queue")  # the queue exists (scheduling makes it when it does not)
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, *command))
+    assert "--now" in line or "--at" in line
+    assert snapshot_tree(home) == before
+
