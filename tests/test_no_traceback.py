@@ -257,3 +257,13 @@ def test_a_time_at_the_ends_of_the_calendar_is_one_line(
     assert "--now" in line or "--at" in line
     assert snapshot_tree(home) == before
 
+
+def test_a_po_file_naming_an_unknown_charset_is_one_line(home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "en.po"
+    source.write_text('msgid ""\nmsgstr ""\n"Language: en\\n"\n'
+                      '"Content-Type: text/plain; charset=tf-8\\n"\n\n'
+                      'msgctxt "news"\nmsgid "Lajm"\nmsgstr "News"\n')
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "translations", "import", str(source)))
+    assert "en.po" in line
+    assert snapshot_tree(home) == before

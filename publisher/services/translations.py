@@ -165,7 +165,8 @@ def _read_catalog(path: Path) -> Catalog:
             return read_po(handle, abort_invalid=True)
     except FileNotFoundError:
         raise UserError(_("file not found"), where=str(path)) from None
-    except (PoFileError, UnicodeDecodeError, ValueError) as error:
+    except (PoFileError, UnicodeDecodeError, ValueError, LookupError) as error:
+        # LookupError: the file's Content-Type names a charset Python does not know.
         raise UserError(
             _("not a valid PO file: {error}").format(error=error), where=str(path)
         ) from None
