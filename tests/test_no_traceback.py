@@ -267,3 +267,12 @@ def test_a_po_file_naming_an_unknown_charset_is_one_line(home: Path, tmp_path: P
     line = one_line_error(cli(home, "translations", "import", str(source)))
     assert "en.po" in line
     assert snapshot_tree(home) == before
+
+
+@pytest.mark.parametrize("item", ["-9223372036854775809", "-1", "0"])
+@pytest.mark.parametrize("command", ["cancel", "retry"])
+def test_an_item_id_below_1_is_one_line(ws: Path, command: str, item: str) -> None:
+    before = data_files(ws)
+    line = one_line_error(cli(ws, command, item))
+    assert item in line
+    assert data_files(ws) == before

@@ -95,7 +95,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ("cancel", run_cancel, _("cancel an item that was not sent")),
     ):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("item", type=whole_number(MAX_ITEM_ID))
+        sub.add_argument("item", type=whole_number(MAX_ITEM_ID, least=1))
         sub.add_argument("--now", type=moment, metavar="RFC3339")
         sub.set_defaults(handler=handler)
 
