@@ -276,3 +276,23 @@ def test_an_item_id_below_1_is_one_line(ws: Path, command: str, item: str) -> No
     line = one_line_error(cli(ws, command, item))
     assert item in line
     assert data_files(ws) == before
+
+
+@pytest.mark.parametrize("argument", ["\x1e", "a\rb", "\x1b[31mred", "a\u2028b", "\u202eevil"])
+def test_an_argument_with_control_characters_is_one_printable_line(
+    home: Path, argument: str
+) -> None:
+    for argv in (("accounts", "check", "nobody", argument), ("drafts", "show", argument)):
+        result = cli(home, *argv)
+        line = one_line_error(result)
+        assert result.err.count("\n") == 1 and line.isprintable(), repr(result.err)
+
+
+def test_an_argument_that_is_not_utf8_is_one_line(home: Path) -> None:
+    """A terminal in another encoding hands Python undecodable bytes as surrogates."""
+    before = snapshot_tree(home)
+    result = run_process("--home", str(home), "blackout", "add", "2026-12-25",
+                         "--reason", "caf\udce9")
+    line = one_line_error(result)
+    assert "UTF-8" in line and "internal error" not in line
+    assert snapshot_tree(home) == before

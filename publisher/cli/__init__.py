@@ -30,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors in the tool's style (exit code 2)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"publisher: error: {message} (see '{self.prog} --help')\n")
+        # argparse quotes the person's arguments, control characters and all.
+        self.exit(EXIT_USAGE,
+                  f"publisher: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def _language_option(value: str) -> str:
@@ -103,10 +105,22 @@ def _keep_secrets_out_of_logs() -> None:
 
 
 def one_line(text: str, most: int = 500) -> str:
-    """An error text as the one line the contract promises: newlines folded, secrets
-    masked, and cut short (a message may quote a whole field of the input)."""
+    """An error text as the one line the contract promises: line breaks folded (all
+    of them: str.split knows \\x1e and U+2028 too), other characters a terminal
+    would act on escaped (ESC, a right-to-left override), secrets masked, and cut
+    short (a message may quote a whole field of the input)."""
     text = " ".join(_mask_secrets(text).split())
+    text = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
     return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _check_arguments(argv: Sequence[str]) -> None:
+    """Arguments Python could not decode (a terminal in another encoding) carry lone
+    surrogates, which no file or output can hold: refuse them first, in one line."""
+    for arg in argv:
+        if any("\ud800" <= char <= "\udfff" for char in arg):
+            raise UserError(_("argument {arg} is not UTF-8 text").format(arg=ascii(arg)),
+                            hint=_("set the terminal to UTF-8"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str], cli: Cli) -> int:
+    _check_arguments(argv)
     early = _early_language(argv)
     if early:
         set_language(early)
