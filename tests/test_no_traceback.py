@@ -296,3 +296,25 @@ def test_an_argument_that_is_not_utf8_is_one_line(home: Path) -> None:
     line = one_line_error(result)
     assert "UTF-8" in line and "internal error" not in line
     assert snapshot_tree(home) == before
+
+
+@pytest.mark.parametrize("field", [
+    "imitates = []", "handle = 5", "audience = []", "media_url = {}", "platform = 7",
+    "max_per_day = inf", "max_lateness = -inf", "min_gap = 1e300",
+    "min_gap = 99999999999999999999999", "max_per_day = 100000",
+])
+def test_a_hand_edited_account_field_of_the_wrong_kind_is_one_line(
+    home: Path, field: str
+) -> None:
+    key = field.split(" =")[0]
+    lines = {"platform": '"outbox"', "locales": '["sq"]'}
+    lines[key] = field.split("= ", 1)[1]
+    (home / "accounts.toml").write_text(
+        "[accounts.a]\n" + "".join(f"{k} = {v}\n" for k, v in lines.items()))
+    write_draft(home, "news", ["a"])
+    cli(home, "queue")  # the queue exists (scheduling makes it when it does not)
+    before = snapshot_tree(home)
+    for args in (("accounts", "list"), ("schedule", "news", "--now", T0)):
+        line = one_line_error(cli(home, *args))
+        assert "accounts.toml" in line and (key in line or key.replace("_", "-") in line)
+    assert snapshot_tree(home) == before

@@ -8,9 +8,11 @@ import getpass
 import math
 import sys
 
-from publisher.cli.common import MAX_MINUTES, Cli, whole_number
+from publisher.cli.common import Cli, whole_number
 from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
+    MAX_MINUTES,
+    MAX_PER_DAY,
     PLATFORMS,
     SECRET_KIND,
     check_api_base,
@@ -21,7 +23,6 @@ from publisher.domain.locales import parse_locale_list
 from publisher.i18n import _
 from publisher.services import secrets
 
-MAX_PER_DAY = 24 * 12  # one post every 5 minutes, the scheduler's grid
 MAX_LOGIN_WAIT = 24 * 3600  # seconds; a browser login takes minutes
 
 

@@ -165,6 +165,24 @@ def _is_loopback(host: str) -> bool:
     return host in LOOPBACK_NAMES if address is None else address.is_loopback
 
 
+# Bounds of an account's numbers, wherever they come from: past them they are typos,
+# and past timedelta's range every schedule and flush of the account would fail.
+MAX_MINUTES = 366 * 24 * 60  # a year, for --min-gap and --max-lateness
+MAX_PER_DAY = 24 * 12  # one post every 5 minutes, the scheduler's grid
+
+
+def _check_kinds(**values: object) -> None:
+    for key, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise UserError(_("{key} must be a text in quotes").format(key=key))
+
+
+def _check_whole(value: object, option: str, least: int, most: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise UserError(_("{option} must be a whole number from {least} to {most}").format(
+            option=option, least=least, most=most))
+
+
 def make_account(
     account_id: str,
     platform: str,
@@ -180,8 +198,16 @@ def make_account(
     imitates: str | None = None,
     media_url: str | None = None,
 ) -> Account:
-    """Build an account from user input, raising :class:`UserError` on bad input."""
+    """Build an account from user input, raising :class:`UserError` on bad input.
+
+    The input comes from the command line or from a hand-edited accounts.toml, where
+    any TOML value can stand where a text, a list or a whole number belongs.
+    """
     check_account_id(account_id)
+    _check_kinds(platform=platform, layout=layout, handle=handle, api_base=api_base,
+                 audience=audience, imitates=imitates, media_url=media_url)
+    if not isinstance(locales, list | tuple) or not all(isinstance(t, str) for t in locales):
+        raise UserError(_("locales must be a list of texts such as [\"sq\", \"en\"]"))
     platform = check_platform(platform)
     if api_base is not None:
         api_base = check_api_base(api_base)
@@ -200,15 +226,13 @@ def make_account(
             _("unknown layout {layout!r}").format(layout=layout),
             hint=_("use separate or combined"),
         )
-    if min_gap_minutes < 0:
-        raise UserError(_("--min-gap cannot be negative"))
-    if max_per_day is not None and max_per_day < 1:
-        raise UserError(_("--max-per-day must be at least 1"))
+    _check_whole(min_gap_minutes, "--min-gap", 0, MAX_MINUTES)
+    if max_per_day is not None:
+        _check_whole(max_per_day, "--max-per-day", 1, MAX_PER_DAY)
+    _check_whole(max_lateness_minutes, "--max-lateness", 1, MAX_MINUTES)
     if audience is not None and not re.match(r"^[a-z0-9][a-z0-9-]*$", audience):
         raise UserError(_("invalid audience name {name!r}").format(name=audience),
                         hint=_("use lower-case letters, digits and dashes, e.g. diaspora-de"))
-    if max_lateness_minutes < 1:
-        raise UserError(_("--max-lateness must be at least 1 minute"))
     if imitates is not None:
         if platform != "outbox":
             raise UserError(_("only outbox accounts can imitate another platform"))
