@@ -318,3 +318,23 @@ def test_a_hand_edited_account_field_of_the_wrong_kind_is_one_line(
         line = one_line_error(cli(home, *args))
         assert "accounts.toml" in line and (key in line or key.replace("_", "-") in line)
     assert snapshot_tree(home) == before
+
+
+@pytest.mark.parametrize("export", [
+    '{"data": [{"values": null}]}',
+    '{"data": [{"values": 5}]}',
+    '{"values": [1, 2]}',
+    '{"data": [{"values": [{"end_time": "0001-01-01T00:00:00+00:00", "value": {"9": 1}}]}]}',
+    '{"data": [{"values": [{"end_time": "9999-12-31T23:00:00-12:00", "value": {"9": 1}}]}]}',
+])
+def test_an_online_followers_export_of_the_wrong_shape_is_one_line(
+    home: Path, tmp_path: Path, export: str
+) -> None:
+    source = tmp_path / "followers.json"
+    source.write_text(export)
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "audiences", "import", "kosovo", str(source),
+                              "--timezone", "Europe/Belgrade", "--now", T0))
+    assert "followers.json" in line
+    assert snapshot_tree(home) == before
+

@@ -92,20 +92,22 @@ def read_online_followers(text: str, where: str) -> Histogram:
         data = json.loads(text)
         values = data["data"][0]["values"] if "data" in data else data["values"]
     except (ValueError, KeyError, IndexError, TypeError, RecursionError):
-        raise UserError(_("not an online_followers export (data[0].values)"),
-                        where=where) from None
+        values = None
+    if not isinstance(values, list):
+        raise UserError(_("not an online_followers export (data[0].values)"), where=where)
     sums = [[0.0] * 24 for _day in range(7)]
     counts = [0] * 7
     for index, entry in enumerate(values):
         try:
             end = datetime.fromisoformat(str(entry["end_time"]).replace("+0000", "+00:00"))
             hours = {int(h): float(v) for h, v in entry["value"].items()}
-        except (KeyError, ValueError, TypeError, AttributeError):
+            day = (end.astimezone(UTC) - timedelta(hours=12)).weekday()
+        except (KeyError, ValueError, TypeError, AttributeError, OverflowError):
+            # OverflowError: an end_time at the calendar's very ends.
             raise UserError(_("values[{i}]: needs end_time and value {{\"0\"..\"23\": count}}")
                             .format(i=index), where=where) from None
-        if not entry["value"]:
+        if not hours:
             continue  # Instagram leaves days without data empty
-        day = (end.astimezone(UTC) - timedelta(hours=12)).weekday()
         counts[day] += 1
         for hour, value in hours.items():
             if 0 <= hour <= 23 and value >= 0:
