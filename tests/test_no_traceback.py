@@ -338,3 +338,18 @@ def test_an_online_followers_export_of_the_wrong_shape_is_one_line(
     assert "followers.json" in line
     assert snapshot_tree(home) == before
 
+
+@pytest.mark.parametrize("command", [
+    ("accounts", "set", "box-a", "--min-gap", "5"),
+    ("accounts", "add", "box-z", "--platform", "outbox", "--audience", "other"),
+])
+def test_an_account_is_not_written_into_a_file_with_a_broken_audience(
+    home: Path, command: tuple[str, ...]
+) -> None:
+    add_account(home, "box-a", "--platform", "outbox", "--locales", "sq")
+    path = home / "accounts.toml"
+    path.write_text(path.read_text() + '\n[audiences.kosovo]\ntimezone = ""\n')
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, *command))
+    assert "audiences.kosovo" in line
+    assert snapshot_tree(home) == before

@@ -7,6 +7,7 @@ import contextlib
 import getpass
 import math
 import sys
+from collections.abc import Container
 
 from publisher.cli.common import Cli, whole_number
 from publisher.domain.accounts import (
@@ -154,6 +155,7 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
         max_lateness_minutes=args.max_lateness,
         media_url=args.media_url,
     )
+    audiences = context.audiences  # before writing: a broken accounts.toml stays untouched
     context.accounts_file.add(account)
     cli.print(_("Added {id} ({platform}, {locales})").format(
         id=account.id, platform=account.platform, locales=", ".join(account.locales)
@@ -161,12 +163,12 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
     if account.needs_secret:
         cli.print(_("Next: publisher accounts login {id} (or set-secret with a token you have)")
                   .format(id=account.id))
-    _warn_undefined_audience(cli, account.audience)
+    _warn_undefined_audience(cli, account.audience, audiences)
     return 0
 
 
-def _warn_undefined_audience(cli: Cli, audience: str | None) -> None:
-    if audience and audience not in cli.context().audiences:
+def _warn_undefined_audience(cli: Cli, audience: str | None, known: Container[str]) -> None:
+    if audience and audience not in known:
         cli.warn(_("audience {name!r} is not defined yet: the default profile is used until "
                    "you add it with 'publisher audiences add'").format(name=audience))
 
@@ -192,9 +194,10 @@ def run_set(args: argparse.Namespace, cli: Cli) -> int:
         media_url=old.media_url if args.media_url is None else (
             None if args.media_url == "none" else args.media_url),
     )
+    audiences = context.audiences  # before writing: a broken accounts.toml stays untouched
     context.accounts_file.replace(account)
     cli.print(_("Updated {id}").format(id=account.id))
-    _warn_undefined_audience(cli, account.audience)
+    _warn_undefined_audience(cli, account.audience, audiences)
     return 0
 
 
