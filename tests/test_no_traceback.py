@@ -353,3 +353,14 @@ def test_an_account_is_not_written_into_a_file_with_a_broken_audience(
     line = one_line_error(cli(home, *command))
     assert "audiences.kosovo" in line
     assert snapshot_tree(home) == before
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "٣" * 5000, "1." + "0" * 5000],
+                         ids=["ascii", "arabic-indic", "decimal"])
+def test_a_text_with_a_very_long_number_is_checked(home: Path, number: str) -> None:
+    add_account(home, "box-a", "--platform", "outbox", "--locales", "sq,en")
+    write_draft(home, "news", ["box-a"], text=f"Numri {number}.",
+                extra=f'[variants.en]\ntext = "The number {number}."\n')
+    result = cli(home, "drafts", "check", "news")
+    assert result.code in (0, 1) and "Traceback" not in result.err, result.err
+    assert result.err == ""

@@ -23,6 +23,7 @@ Normalisation rules:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -131,11 +132,18 @@ def _dates(text: str) -> tuple[set[str], str]:
 def _number_key(raw: str) -> str:
     parts = regex.split(r"[.,\u00a0\u202f ]", raw)
     if len(parts) == 1:
-        return str(int(parts[0]))
+        return _digits(parts[0])
     if all(len(part) == 3 for part in parts[1:]):
-        return str(int("".join(parts)))  # thousands groups
+        return _digits("".join(parts))  # thousands groups
     whole = "".join(parts[:-1])
-    return f"{int(whole)}.{parts[-1]}"
+    return f"{_digits(whole)}.{parts[-1]}"
+
+
+def _digits(run: str) -> str:
+    """A run of digits in ASCII without leading zeros, as str(int(run)) gives it, for
+    any length (int() refuses more than 4300 digits)."""
+    text = "".join(str(unicodedata.digit(char)) for char in run)
+    return text.lstrip("0") or "0"
 
 
 def extract_tokens(text: str) -> Tokens:
