@@ -364,3 +364,17 @@ def test_a_text_with_a_very_long_number_is_checked(home: Path, number: str) -> N
     result = cli(home, "drafts", "check", "news")
     assert result.code in (0, 1) and "Traceback" not in result.err, result.err
     assert result.err == ""
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00Z", "0001-01-01T00:00:00+01:00"])
+def test_an_engagement_time_at_the_ends_of_the_calendar_is_one_line(
+    home: Path, tmp_path: Path, moment: str
+) -> None:
+    cli(home, "audiences", "add", "kosovo", "--timezone", "Europe/Belgrade")
+    add_account(home, "box-a", "--platform", "outbox", "--audience", "kosovo")
+    source = tmp_path / "results.csv"
+    source.write_text(f"time,engagement\n{moment},12\n")
+    before = snapshot_tree(home)
+    line = one_line_error(cli(home, "audiences", "learn", "box-a", "--from", str(source)))
+    assert "results.csv" in line and moment in line
+    assert snapshot_tree(home) == before

@@ -126,6 +126,9 @@ def _moment(text: str, where: str) -> datetime:
     if moment is None or moment.tzinfo is None:
         raise UserError(_("{text!r} is not an RFC 3339 time with its offset").format(text=text),
                         where=where)
+    if not 1 < moment.year < 9999:  # the audience's zone could not hold it
+        raise UserError(_("{text!r} is not a time a post went out").format(text=text),
+                        where=where)
     return moment
 
 
