@@ -22,6 +22,19 @@ TEST_KEYRING = "keyrings.alt.file.PlaintextKeyring"
 DEMO_NOW = "2026-11-27T00:00:00+01:00"
 
 
+def _hypothesis_profiles() -> None:
+    """'ci' (the default) keeps property tests short; HYPOTHESIS_PROFILE=long runs them
+    for long (see the README). No deadline: a CLI run's time varies with the machine."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=40, deadline=None)
+    settings.register_profile("long", max_examples=4000, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 

@@ -233,7 +233,8 @@ def test_validation_names_what_stops_the_post(
     elif case == "no media url":
         media_url = None
     elif case == "no handle":
-        handle, api_base = "@kosovoembassy", ig.url.replace("127.0.0.1", "graph.facebook.com")
+        handle, api_base = "@kosovoembassy", ig.url.replace("http://127.0.0.1",
+                                                              "https://graph.facebook.com")
     made, account = adapter(ws, ig, media_url=media_url, handle=handle, api_base=api_base)
     if case == "no handle":
         problems = made.extra_problems(post_of(account, text, *images, alt=alt))

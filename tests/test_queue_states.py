@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from publisher.domain.queue import LEGAL_MOVES, IllegalMove, State, check_move
-from publisher.storage.queue import SCHEMA_VERSION, NewItem, Queue, StaleState
+from publisher.storage.queue import SCHEMA_VERSION, NewItem, Queue, QueueFileError, StaleState
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -81,7 +81,7 @@ def test_schema_version_and_wal(tmp_path: Path) -> None:
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "q.sqlite3"
     sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(RuntimeError, match="newer publisher"):
+    with pytest.raises(QueueFileError, match="newer publisher"):
         Queue(path)
 
 

@@ -10,6 +10,7 @@ import argparse
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 
 from publisher import __version__
@@ -22,13 +23,16 @@ EXIT_USAGE = 2
 EXIT_RETRY = 3
 EXIT_NEEDS_PERSON = 4
 EXIT_LOCKED = 75
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug, not the person's mistake
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors in the tool's style (exit code 2)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"publisher: error: {message} (see '{self.prog} --help')\n")
+        # argparse quotes the person's arguments, control characters and all.
+        self.exit(EXIT_USAGE,
+                  f"publisher: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def _language_option(value: str) -> str:
@@ -78,12 +82,16 @@ _SECRET_IN_URL = re.compile(
 )
 
 
+def _mask_secrets(text: str) -> str:
+    return _SECRET_IN_URL.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+
+
 class _RedactSecrets(logging.Filter):
     """Masks secrets in every log line (-vv shows urllib3's request lines, URLs and all)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _SECRET_IN_URL.sub(lambda m: (m.group(1) or m.group(2)) + "***", message)
+        redacted = _mask_secrets(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
@@ -96,30 +104,32 @@ def _keep_secrets_out_of_logs() -> None:
             handler.addFilter(_RedactSecrets())
 
 
+def one_line(text: str, most: int = 500) -> str:
+    """An error text as the one line the contract promises: line breaks folded (all
+    of them: str.split knows \\x1e and U+2028 too), other characters a terminal
+    would act on escaped (ESC, a right-to-left override), secrets masked, and cut
+    short (a message may quote a whole field of the input)."""
+    text = " ".join(_mask_secrets(text).split())
+    text = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _check_arguments(argv: Sequence[str]) -> None:
+    """Arguments Python could not decode (a terminal in another encoding) carry lone
+    surrogates, which no file or output can hold: refuse them first, in one line."""
+    for arg in argv:
+        if any("\ud800" <= char <= "\udfff" for char in arg):
+            raise UserError(_("argument {arg} is not UTF-8 text").format(arg=ascii(arg)),
+                            hint=_("set the terminal to UTF-8"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    early = _early_language(argv)
-    if early:
-        set_language(early)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    levels = {0: logging.WARNING, 1: logging.INFO}
-    logging.basicConfig(
-        level=levels.get(args.verbose, logging.DEBUG),
-        format="publisher: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
-    _keep_secrets_out_of_logs()
-    cli = Cli(home_option=args.home, language=args.lang, verbose=args.verbose)
-    handler = getattr(args, "handler", None)
+    cli = Cli()
     try:
-        if handler is None:
-            from publisher.cli.workspace import open_app
-
-            return open_app(args, cli)
-        return handler(args, cli)
+        return _run(argv, cli)
     except UserError as error:
-        cli.error(str(error))
+        cli.error(one_line(str(error)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         cli.error(_("interrupted"))
@@ -132,5 +142,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("publisher").debug("system error", exc_info=True)
         where = error.filename
         reason = error.strerror or str(error)
-        cli.error(f"{where}: {reason}" if where else reason)
+        cli.error(one_line(f"{where}: {reason}" if where else reason))
         return EXIT_USAGE
+    except Exception as error:
+        # A fault nobody foresaw is a bug: one line all the same (cron mails it), with
+        # its own exit code so that a script tells it from a mistake of the person (2);
+        # the traceback, which may quote the input, only when asked for with -vv.
+        if cli.verbose >= 2:
+            cli.err.write(_mask_secrets("".join(traceback.format_exception(error))))
+        cli.error(one_line(_("internal error: {kind}: {message}; please report it, "
+                             "details with -vv").format(kind=type(error).__name__,
+                                                        message=error)))
+        return EXIT_INTERNAL
+
+
+def _run(argv: list[str], cli: Cli) -> int:
+    _check_arguments(argv)
+    early = _early_language(argv)
+    if early:
+        set_language(early)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    logging.basicConfig(
+        level=levels.get(args.verbose, logging.DEBUG),
+        format="publisher: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    _keep_secrets_out_of_logs()
+    cli.home_option, cli.language, cli.verbose = args.home, args.lang, args.verbose
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from publisher.cli.workspace import open_app
+
+        return open_app(args, cli)
+    return handler(args, cli)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import math
 import sys
+from collections.abc import Container
 
-from publisher.cli.common import MAX_MINUTES, Cli, whole_number
+from publisher.cli.common import Cli, whole_number
 from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
+    MAX_MINUTES,
+    MAX_PER_DAY,
     PLATFORMS,
     SECRET_KIND,
+    check_api_base,
     make_account,
 )
 from publisher.domain.errors import UserError
@@ -19,7 +24,30 @@ from publisher.domain.locales import parse_locale_list
 from publisher.i18n import _
 from publisher.services import secrets
 
-MAX_PER_DAY = 24 * 12  # one post every 5 minutes, the scheduler's grid
+MAX_LOGIN_WAIT = 24 * 3600  # seconds; a browser login takes minutes
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0 and at most a day (not nan or inf,
+    which the socket's timeout refuses with a traceback)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_LOGIN_WAIT:
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a number of seconds between 0 and {most}").format(
+                text=text, most=MAX_LOGIN_WAIT))
+    return value
+
+
+def _secure_url(text: str) -> str:
+    """An argparse type for a login's own addresses: they receive the app's secret and
+    the code, so the account's rule applies (https, or http to this machine)."""
+    try:
+        return check_api_base(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -90,7 +118,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                               "browser lands on"))
     login.add_argument("--no-browser", action="store_true",
                        help=_("print the address only; do not open a browser"))
-    login.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+    login.add_argument("--timeout", type=_seconds, default=300.0, metavar="SECONDS",
                        help=_("how long the listener waits for the browser (default 300)"))
     login.add_argument("--client-id", metavar="ID",
                        help=_("the app's client id or app id (asked when not given)"))
@@ -102,9 +130,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help=_("Instagram: log in with Instagram Login (a 60-day token) rather "
                               "than Facebook Login (the default unless the API base is "
                               "graph.instagram.com)"))
-    login.add_argument("--authorize-url", metavar="URL",
+    login.add_argument("--authorize-url", type=_secure_url, metavar="URL",
                        help=_("the platform's authorisation address (default: public)"))
-    login.add_argument("--token-url", metavar="URL",
+    login.add_argument("--token-url", type=_secure_url, metavar="URL",
                        help=_("the platform's token address (default: public)"))
     login.set_defaults(handler=run_login)
 
@@ -127,6 +155,7 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
         max_lateness_minutes=args.max_lateness,
         media_url=args.media_url,
     )
+    audiences = context.audiences  # before writing: a broken accounts.toml stays untouched
     context.accounts_file.add(account)
     cli.print(_("Added {id} ({platform}, {locales})").format(
         id=account.id, platform=account.platform, locales=", ".join(account.locales)
@@ -134,12 +163,12 @@ def run_add(args: argparse.Namespace, cli: Cli) -> int:
     if account.needs_secret:
         cli.print(_("Next: publisher accounts login {id} (or set-secret with a token you have)")
                   .format(id=account.id))
-    _warn_undefined_audience(cli, account.audience)
+    _warn_undefined_audience(cli, account.audience, audiences)
     return 0
 
 
-def _warn_undefined_audience(cli: Cli, audience: str | None) -> None:
-    if audience and audience not in cli.context().audiences:
+def _warn_undefined_audience(cli: Cli, audience: str | None, known: Container[str]) -> None:
+    if audience and audience not in known:
         cli.warn(_("audience {name!r} is not defined yet: the default profile is used until "
                    "you add it with 'publisher audiences add'").format(name=audience))
 
@@ -165,9 +194,10 @@ def run_set(args: argparse.Namespace, cli: Cli) -> int:
         media_url=old.media_url if args.media_url is None else (
             None if args.media_url == "none" else args.media_url),
     )
+    audiences = context.audiences  # before writing: a broken accounts.toml stays untouched
     context.accounts_file.replace(account)
     cli.print(_("Updated {id}").format(id=account.id))
-    _warn_undefined_audience(cli, account.audience)
+    _warn_undefined_audience(cli, account.audience, audiences)
     return 0
 
 

@@ -64,9 +64,9 @@ MAX_MINUTES = 366 * 24 * 60  # a year
 MAX_ITEM_ID = 2**63 - 1  # SQLite's INTEGER
 
 
-def whole_number(most: int):
+def whole_number(most: int, least: int | None = None):
     """An argparse type: an integer no larger than ``most`` (lower bounds are the
-    commands' own, with their own messages)."""
+    commands' own, with their own messages, unless ``least`` is given)."""
 
     def parse(text: str) -> int:
         try:
@@ -77,6 +77,9 @@ def whole_number(most: int):
         if value > most:
             raise argparse.ArgumentTypeError(
                 _("{value} is too large (at most {most})").format(value=value, most=most))
+        if least is not None and value < least:
+            raise argparse.ArgumentTypeError(
+                _("{value} is too small (at least {least})").format(value=value, least=least))
         return value
 
     return parse

@@ -33,7 +33,17 @@ def moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             _("{text!r} has no UTC offset; add one, e.g. +01:00 or Z").format(text=text)
         )
+    # Scheduling and flushing count days and weeks from it: near the calendar's ends
+    # that overflows, and the queue stores four-digit years.
+    if not EARLIEST <= value <= LATEST:
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not between the years {first} and {last}").format(
+                text=text, first=EARLIEST.year, last=LATEST.year))
     return value
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -109,7 +119,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ("cancel", run_cancel, _("cancel an item that was not sent")),
     ):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("item", type=whole_number(MAX_ITEM_ID))
+        sub.add_argument("item", type=whole_number(MAX_ITEM_ID, least=1))
         sub.add_argument("--now", type=moment, metavar="RFC3339")
         sub.set_defaults(handler=handler)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from publisher.domain.audiences import check_name as check_audience_name
 from publisher.domain.errors import UserError
@@ -101,13 +103,88 @@ def check_platform(platform: str) -> str:
     return name
 
 
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+_NETLOC = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))"
+                     r"(?::(?P<port>[0-9]{1,5}))?$")
+# Plain http goes to this machine only (a test server): 127.0.0.0/8, ::1 and localhost.
+LOOPBACK_NAMES = ("localhost",)
+
+
 def check_api_base(url: str) -> str:
-    if not HTTP_URL.fullmatch(url):
+    """An address that secrets may be sent to: https, or http to this machine only.
+
+    The one check of every account's API base (``accounts add``, ``accounts set`` and
+    the reader of accounts.toml) and of a login's own addresses. It reads the host
+    strictly and refuses whatever an HTTP client could read as another host: user
+    info (``localhost@evil``), a name that merely starts with 127.0.0.1, numeric
+    forms of an address other than the dotted one, a query or a fragment.
+    """
+    invalid = UserError(
+        _("invalid address {url!r}").format(url=url),
+        hint=_("give a full address such as https://mastodon.social"),
+    )
+    if not isinstance(url, str) or any(char.isspace() or not char.isprintable()
+                                       for char in url):
+        raise invalid
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise invalid from None
+    if "@" in parts.netloc:
         raise UserError(
-            _("invalid API base {url!r}").format(url=url),
-            hint=_("give a full URL such as https://mastodon.social"),
+            _("{url!r} carries a user name or password").format(url=url),
+            hint=_("secrets belong in the keyring, never in an address"),
         )
-    return url.rstrip("/")
+    # The host and port read strictly: urlsplit's own reading is lenient ('[::1].evil'
+    # gives the host '::1', where an HTTP client refuses it or reads another one).
+    netloc = _NETLOC.match(parts.netloc)
+    scheme = parts.scheme.lower()
+    if (scheme not in ("https", "http") or netloc is None or parts.query or parts.fragment
+            or "?" in url or "#" in url or "\\" in url):
+        raise invalid
+    host = (netloc["ipv6"] or netloc["name"]).lower()
+    valid_host = (isinstance(_ip_address(host), ipaddress.IPv6Address) if netloc["ipv6"]
+                  else bool(_HOST_NAME.match(host)))
+    if not valid_host or not 0 < int(netloc["port"] or 443) <= 65535:
+        raise invalid
+    if scheme == "http" and not _is_loopback(host):
+        raise UserError(
+            _("{url!r} is not https: secrets travel only over TLS").format(url=url),
+            hint=_("use https://; plain http:// is for a server on this machine only: "
+                   "127.0.0.1, ::1 or localhost"),
+        )
+    return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    address = _ip_address(host)
+    return host in LOOPBACK_NAMES if address is None else address.is_loopback
+
+
+# Bounds of an account's numbers, wherever they come from: past them they are typos,
+# and past timedelta's range every schedule and flush of the account would fail.
+MAX_MINUTES = 366 * 24 * 60  # a year, for --min-gap and --max-lateness
+MAX_PER_DAY = 24 * 12  # one post every 5 minutes, the scheduler's grid
+
+
+def _check_kinds(**values: object) -> None:
+    for key, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise UserError(_("{key} must be a text in quotes").format(key=key))
+
+
+def _check_whole(value: object, option: str, least: int, most: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise UserError(_("{option} must be a whole number from {least} to {most}").format(
+            option=option, least=least, most=most))
 
 
 def make_account(
@@ -125,8 +202,16 @@ def make_account(
     imitates: str | None = None,
     media_url: str | None = None,
 ) -> Account:
-    """Build an account from user input, raising :class:`UserError` on bad input."""
+    """Build an account from user input, raising :class:`UserError` on bad input.
+
+    The input comes from the command line or from a hand-edited accounts.toml, where
+    any TOML value can stand where a text, a list or a whole number belongs.
+    """
     check_account_id(account_id)
+    _check_kinds(platform=platform, layout=layout, handle=handle, api_base=api_base,
+                 audience=audience, imitates=imitates, media_url=media_url)
+    if not isinstance(locales, list | tuple) or not all(isinstance(t, str) for t in locales):
+        raise UserError(_("locales must be a list of texts such as [\"sq\", \"en\"]"))
     platform = check_platform(platform)
     if api_base is not None:
         api_base = check_api_base(api_base)
@@ -145,14 +230,12 @@ def make_account(
             _("unknown layout {layout!r}").format(layout=layout),
             hint=_("use separate or combined"),
         )
-    if min_gap_minutes < 0:
-        raise UserError(_("--min-gap cannot be negative"))
-    if max_per_day is not None and max_per_day < 1:
-        raise UserError(_("--max-per-day must be at least 1"))
+    _check_whole(min_gap_minutes, "--min-gap", 0, MAX_MINUTES)
+    if max_per_day is not None:
+        _check_whole(max_per_day, "--max-per-day", 1, MAX_PER_DAY)
+    _check_whole(max_lateness_minutes, "--max-lateness", 1, MAX_MINUTES)
     if audience is not None:
         check_audience_name(audience)
-    if max_lateness_minutes < 1:
-        raise UserError(_("--max-lateness must be at least 1 minute"))
     if imitates is not None:
         if platform != "outbox":
             raise UserError(_("only outbox accounts can imitate another platform"))

@@ -30,9 +30,20 @@ class Histogram:
     days: int = 0  # for per-day exports: how many days were averaged
 
 
+def csv_rows(text: str, where: str) -> list[list[str]]:
+    """Every row of a CSV text; a row the csv module refuses (a field past its size
+    limit, a NUL byte) is a UserError naming its line."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise UserError(_("not valid CSV: {error}").format(error=error),
+                        where=f"{where}:{reader.line_num}") from None
+
+
 def read_csv(text: str, where: str) -> Histogram:
     """``weekday,hour,value`` (a header line, weekday Mon..Sun, hour 0..23)."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = csv_rows(text, where)
     if not rows or [cell.strip().lower() for cell in rows[0]] != ["weekday", "hour", "value"]:
         raise UserError(_("the first line must be the header weekday,hour,value"),
                         where=f"{where}:1")
@@ -80,21 +91,23 @@ def read_online_followers(text: str, where: str) -> Histogram:
     try:
         data = json.loads(text)
         values = data["data"][0]["values"] if "data" in data else data["values"]
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise UserError(_("not an online_followers export (data[0].values)"),
-                        where=where) from None
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+        values = None
+    if not isinstance(values, list):
+        raise UserError(_("not an online_followers export (data[0].values)"), where=where)
     sums = [[0.0] * 24 for _day in range(7)]
     counts = [0] * 7
     for index, entry in enumerate(values):
         try:
             end = datetime.fromisoformat(str(entry["end_time"]).replace("+0000", "+00:00"))
             hours = {int(h): float(v) for h, v in entry["value"].items()}
-        except (KeyError, ValueError, TypeError, AttributeError):
+            day = (end.astimezone(UTC) - timedelta(hours=12)).weekday()
+        except (KeyError, ValueError, TypeError, AttributeError, OverflowError):
+            # OverflowError: an end_time at the calendar's very ends.
             raise UserError(_("values[{i}]: needs end_time and value {{\"0\"..\"23\": count}}")
                             .format(i=index), where=where) from None
-        if not entry["value"]:
+        if not hours:
             continue  # Instagram leaves days without data empty
-        day = (end.astimezone(UTC) - timedelta(hours=12)).weekday()
         counts[day] += 1
         for hour, value in hours.items():
             if 0 <= hour <= 23 and value >= 0:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from publisher.domain.activity_files import read_csv, read_online_followers, shift_zone
+from publisher.domain.activity_files import (
+    csv_rows,
+    read_csv,
+    read_online_followers,
+    shift_zone,
+)
 from publisher.domain.audiences import (
     Audience,
     Blackout,
@@ -77,7 +80,7 @@ def import_activity(
     audience's hourly histogram (a new audience needs --timezone)."""
     check_name(name)
     existing = context.audiences.get(name)
-    if existing is None and timezone is None:
+    if existing is None and not timezone:
         raise UserError(_("audience {name!r} is new: give its --timezone").format(name=name),
                         hint="--timezone Europe/Belgrade")
     zone = check_zone(timezone) if timezone else existing.timezone
@@ -95,7 +98,7 @@ def import_activity(
 
 def _engagement_rows(path: Path) -> tuple[str, list[tuple[str, float]]]:
     """``time,engagement`` or ``url,engagement`` rows (a header line first)."""
-    rows = list(csv.reader(io.StringIO(_read_text(path))))
+    rows = csv_rows(_read_text(path), str(path))
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     if header not in (["time", "engagement"], ["url", "engagement"]):
         raise UserError(_("the first line must be time,engagement or url,engagement"),
@@ -122,6 +125,9 @@ def _moment(text: str, where: str) -> datetime:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise UserError(_("{text!r} is not an RFC 3339 time with its offset").format(text=text),
+                        where=where)
+    if not 1 < moment.year < 9999:  # the audience's zone could not hold it
+        raise UserError(_("{text!r} is not a time a post went out").format(text=text),
                         where=where)
     return moment
 

@@ -78,20 +78,9 @@ def open_queue(context: Context, *, flush_lock_held: bool = False) -> Queue:
     journal = journal_of(context)
     had_queue = journal.exists()
     path = context.workspace.queue_path
-    try:
-        queue = Queue(path, create=not had_queue)
-    except QueueDamaged:
-        raise
-    except Exception as error:
-        # sqlite3's own errors (the services never import sqlite3): a file the system
-        # will not open is one line, not a traceback.
-        if type(error).__module__ not in ("sqlite3", "_sqlite3"):
-            raise
-        raise UserError(
-            _("cannot open the send queue: {error}").format(error=error),
-            where=context.workspace.relative(path),
-            hint=_("check the file and its folder's permissions, or restore it from a backup"),
-        ) from None
+    # A file SQLite cannot use is a UserError from the storage layer (QueueDamaged or
+    # QueueFileError), at opening and in any later call.
+    queue = Queue(path, create=not had_queue)
     with _closed_on_error(queue):
         if queue.created:
             journal.append({"event": QUEUE_CREATED, "at": _stamp(datetime.now(UTC))})

@@ -175,7 +175,8 @@ def _read_catalog(path: Path) -> Catalog:
     lines = po_lines(text.removeprefix("\ufeff"), where)
     try:
         return read_po(lines, abort_invalid=True)
-    except (PoFileError, ValueError) as error:
+    except (PoFileError, UnicodeDecodeError, ValueError, LookupError) as error:
+        # LookupError: the file's Content-Type names a charset Python does not know.
         raise UserError(
             _("not a valid PO file: {error}").format(error=error), where=where
         ) from None

@@ -15,15 +15,18 @@ by the ``with`` block.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from publisher.domain.errors import UserError
@@ -235,6 +238,73 @@ class StaleState(RuntimeError):
     """The item was not in the expected state: someone else moved it first."""
 
 
+class QueueFileError(UserError):
+    """SQLite could not use the queue file (damaged, read-only, a full disk, busy too
+    long): one line naming the file and what to do, exit 2. The layers above never
+    see sqlite3's own exceptions, at opening or in the middle of a command."""
+
+
+def _file_error(path: Path, error: sqlite3.Error, opening: bool) -> UserError | None:
+    """The one-line error for a fault of the file (QueueDamaged when it is damaged,
+    else QueueFileError); None for a fault of the code (a constraint, a closed
+    connection), which stays what it is: a bug to report."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    kind = next((kind for prefix, kind in _FILE_FAULTS if name.startswith(prefix)), None)
+    if kind is None:
+        return None
+    if kind == "damaged":
+        return QueueDamaged(path, _("the send queue is damaged: {error}").format(error=error))
+    message, hint = {
+        "read-only": (_("the send queue is read-only: {error}"),
+                      _("make the file and its folder writable for the user running publisher")),
+        "full": (_("the disk is full: {error}"), _("free some space, then run the command again")),
+        "busy": (_("the send queue is busy: {error}"),
+                 _("another publisher is writing to it; try again in a moment")),
+        "system": (_("cannot open the send queue: {error}") if opening
+                   else _("the send queue failed: {error}"),
+                   _("check the file and its folder's permissions, or restore it from a backup")),
+    }[kind]
+    return QueueFileError(message.format(error=error), where=str(path), hint=hint)
+
+
+_FILE_FAULTS = (
+    ("SQLITE_READONLY", "read-only"), ("SQLITE_CORRUPT", "damaged"), ("SQLITE_NOTADB", "damaged"),
+    ("SQLITE_FULL", "full"), ("SQLITE_BUSY", "busy"), ("SQLITE_LOCKED", "busy"),
+    ("SQLITE_CANTOPEN", "system"), ("SQLITE_IOERR", "system"), ("SQLITE_PERM", "system"),
+    ("SQLITE_NOLFS", "system"), ("SQLITE_PROTOCOL", "system"),
+)
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _reporting_file_errors(method: _Method) -> _Method:
+    @functools.wraps(method)
+    def call(self: Queue, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            translated = _file_error(self.path, error, method.__name__ == "__post_init__")
+            if translated is None:
+                raise
+            raise translated from error
+
+    return call  # type: ignore[return-value]
+
+
+def _file_errors_reported(cls: type) -> type:
+    """Every method and property of the queue raises QueueFileError for a fault of
+    the file (methods added later included: the wrapping is by class, not by hand)."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("__") and name != "__post_init__":
+            continue
+        if isinstance(member, property) and member.fget is not None:
+            setattr(cls, name, property(_reporting_file_errors(member.fget), member.fset))
+        elif inspect.isfunction(member) and not hasattr(member, "__wrapped__"):
+            setattr(cls, name, _reporting_file_errors(member))
+    return cls
+
+
+@_file_errors_reported
 @dataclass
 class Queue:
     path: Path
@@ -332,13 +402,19 @@ class Queue:
         if self._db.in_transaction:
             yield self._db
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        self._execute_reporting_file_errors("BEGIN IMMEDIATE")
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # SQLite has rolled back already after some faults (a full disk, a damaged
+            # page); a second ROLLBACK would hide the first error behind its own.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self._execute_reporting_file_errors("COMMIT")
+
+    def _execute_reporting_file_errors(self, sql: str) -> None:
+        self._db.execute(sql)  # wrapped by _file_errors_reported, like every method
 
     def _migrate(self) -> None:
         version = self.schema_version
@@ -349,9 +425,10 @@ class Queue:
         with self.transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"{self.path} was written by a newer publisher (schema {version}); upgrade"
-                )
+                raise QueueFileError(
+                    _("written by a newer publisher (schema {version})").format(
+                        version=version),
+                    where=str(self.path), hint=_("upgrade publisher"))
             for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
                     db.execute(statement)

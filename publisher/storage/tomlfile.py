@@ -24,10 +24,17 @@ def display_path(path: Path, base: Path | None = None) -> str:
     return str(path)
 
 
+# No file the tool reads nests deeper than a few levels; a deeper one is a mistake or an
+# attack, and past Python's recursion limit tomllib (and every reader after it) would crash.
+MAX_NESTING = 32
+
+
 def parse_toml(text: str, where: str) -> dict[str, Any]:
     """Parse TOML text, turning a syntax error into a one-line UserError."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        data = None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _TOML_LINE.search(message)
@@ -39,6 +46,28 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
             where=where,
             hint=_("fix the syntax at that line"),
         ) from None
+    if data is None or _nesting(data) > MAX_NESTING:
+        raise UserError(
+            _("values nested more than {n} levels deep").format(n=MAX_NESTING),
+            where=where,
+            hint=_("flatten the arrays and tables"),
+        )
+    return data
+
+
+def _nesting(value: object) -> int:
+    """How deep arrays and tables nest (walked without recursion)."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            break
+        if isinstance(value, dict):
+            pending.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            pending.extend((child, depth + 1) for child in value)
+    return deepest
 
 
 def read_text(path: Path, where: str) -> str:

@@ -332,17 +332,15 @@ class AccountsFile:
         try:
             return make_account(
                 account_id,
-                str(table.get("platform", "")),
-                locales=list(table.get("locales", [])),
-                layout=str(table.get("layout", "separate")),
+                table.get("platform", ""),
+                locales=table.get("locales", []),
+                layout=table.get("layout", "separate"),
                 handle=table.get("handle"),
                 api_base=table.get("api_base"),
                 audience=table.get("audience"),
-                min_gap_minutes=int(table.get("min_gap", 0)),
-                max_per_day=int(table["max_per_day"]) if "max_per_day" in table else None,
-                max_lateness_minutes=int(
-                    table.get("max_lateness", DEFAULT_MAX_LATENESS_MINUTES)
-                ),
+                min_gap_minutes=table.get("min_gap", 0),
+                max_per_day=table.get("max_per_day"),
+                max_lateness_minutes=table.get("max_lateness", DEFAULT_MAX_LATENESS_MINUTES),
                 imitates=table.get("imitates"),
                 media_url=table.get("media_url"),
             )
