@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import tomlkit
 
 DEFAULT_LOCALES = ("sq", "en", "sr")
+# The translation states a translator still has to deal with.
+NEEDS_WORK = (TranslationState.MISSING, TranslationState.STALE)
 
 
 def locales_of(context: Context, draft: Draft) -> list[str]:
@@ -94,7 +96,7 @@ def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
         warnings.extend(
             _("{locale} is {state}").format(locale=tag, state=_(draft.state(tag).value))
             for tag in locales_of(context, draft)
-            if draft.state(tag) in (TranslationState.MISSING, TranslationState.STALE)
+            if draft.state(tag) in NEEDS_WORK
         )
         document["approved"] = True
 

@@ -25,6 +25,7 @@ from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, State
 from publisher.i18n import _
 from publisher.platforms.base import TokenStatus
 from publisher.services.context import Context
+from publisher.services.drafts import NEEDS_WORK
 from publisher.services.queueing import open_queue
 from publisher.storage.atomic import content_digest, write_atomic
 from publisher.storage.drafts import (
@@ -39,7 +40,6 @@ from publisher.storage.queue import FREEZE, AccountHold, Item, Pause
 if TYPE_CHECKING:
     import tomlkit
 
-NEEDS_WORK = (TranslationState.MISSING, TranslationState.STALE)
 # Where deleted drafts and the losing side of a save conflict are kept.
 KEPT_DIR = ".publisher-kept"
 INDEX_PATH = ".cache/drafts-index.json"
@@ -380,40 +380,6 @@ def draft_file(context: Context, draft_id: str) -> DraftFile:
     """A draft file's bytes as they are now, with their digest, from one read."""
     data = context.drafts.current_bytes(draft_id)
     return DraftFile(data, content_digest(data))
-
-
-# Translator's work list
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    draft_id: str
-    title: str
-    source: str
-    source_text: str
-    locale: str
-    text: str
-    state: TranslationState
-    digest: str
-
-
-def translation_worklist(context: Context, locale: str) -> list[WorkItem]:
-    """Every draft whose ``locale`` variant is missing or stale, in id order."""
-    from publisher.services.drafts import locales_of
-
-    loaded, _errors = context.drafts.load_all()
-    work = []
-    for item in loaded:
-        draft = item.draft
-        if locale == draft.source or locale not in locales_of(context, draft):
-            continue
-        state = draft.state(locale)
-        if state not in NEEDS_WORK:
-            continue
-        variant = draft.variants.get(locale)
-        work.append(WorkItem(draft.id, draft.title, draft.source, draft.source_text, locale,
-                             variant.text if variant else "", state, item.digest))
-    return work
 
 
 # Queue overview and a person's actions on it

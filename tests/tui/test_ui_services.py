@@ -93,14 +93,6 @@ def test_publish_now_sends_a_failed_item_again(demo: Path) -> None:
     assert [o.state for o in report.outcomes] == [State.SENT]
 
 
-def test_worklist_lists_missing_and_stale_for_one_locale(demo: Path) -> None:
-    context = open_context(demo)
-    assert [(w.draft_id, w.state.value) for w in ui.translation_worklist(context, "en")] == [
-        ("visa-free-anniversary", "stale")]
-    assert [w.draft_id for w in ui.translation_worklist(context, "sr")] == [
-        "diaspora-holiday-consular"]
-
-
 def test_the_drafts_index_rereads_changed_files_only(demo: Path) -> None:
     context = open_context(demo)
     first = {row.id: row for row in ui.drafts_overview(context).rows}
