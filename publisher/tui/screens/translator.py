@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from publisher.domain.drafts import TranslationState
 from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.drafts import DraftEdit, keep_copy, save_draft
 from publisher.services.translations import WorkItem, translation_worklist
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, PublisherScreen
@@ -201,12 +201,12 @@ class TranslatorScreen(PublisherScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
     def save(self, item: WorkItem, text: str) -> None:
         context = self.publisher.context()
-        edit = ui.DraftEdit(texts={item.locale: text}, confirm={item.locale})
+        edit = DraftEdit(texts={item.locale: text}, confirm={item.locale})
         try:
-            ui.save_draft(context, item.draft_id, item.digest, edit)
+            save_draft(context, item.draft_id, item.digest, edit)
         except ConflictError:
-            kept = ui.keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
-                                self.publisher.clock(), "mine")
+            kept = keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
+                             self.publisher.clock(), "mine")
             note = _("{id} changed on disk meanwhile; your text is kept in {path}").format(
                 id=item.draft_id, path=context.workspace.relative(kept))
         else:
