@@ -13,11 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from publisher.domain.accounts import Account
 from publisher.domain.errors import UserError
 from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, State
 from publisher.i18n import _
-from publisher.platforms.base import TokenStatus
 from publisher.services.context import Context
 from publisher.services.queueing import open_queue
 from publisher.storage.queue import FREEZE, AccountHold, Item, Pause
@@ -47,16 +45,6 @@ def queue_overview(
                  or (recent_since is not None and item.updated_at >= recent_since)]
     freeze = pauses.pop(FREEZE, None)
     return QueueOverview(items, freeze, pauses, holds)
-
-
-def fix_command(account_id: str, *, paused: bool, hold: AccountHold | None) -> str:
-    """The command that gets a paused or held account sending again."""
-    if hold is not None and hold.kind == "auth":
-        return (f"publisher accounts login {account_id} && "
-                f"publisher resume --account {account_id}")
-    if paused:
-        return f"publisher resume --account {account_id}"
-    return ""
 
 
 def publish_item_now(context: Context, item_id: int, clock: Callable[[], datetime]):
@@ -91,52 +79,3 @@ def publish_item_now(context: Context, item_id: int, clock: Callable[[], datetim
         raise UserError(_("item {id} is {state}; nothing to publish").format(
             id=item_id, state=_(item.state.value)))
     return flushing.flush(context, clock=clock, only={item_id})
-
-
-# Accounts
-
-
-NO_EXPIRY = TokenStatus(None)
-
-
-@dataclass(frozen=True)
-class AccountRow:
-    account: Account
-    audience: str
-    timezone: str
-    secret_stored: bool | None  # None: the keyring cannot be asked
-    paused: bool
-    hold: AccountHold | None
-    token: TokenStatus = NO_EXPIRY  # what the keyring says of its expiry
-
-    @property
-    def fix(self) -> str:
-        return fix_command(self.account.id, paused=self.paused, hold=self.hold)
-
-
-@dataclass(frozen=True)
-class AccountsOverview:
-    rows: list[AccountRow]
-    # Tokens expired, or expiring within a week without renewing themselves: one line
-    # each, with the command that fixes it.
-    notices: list[str]
-
-
-def accounts_overview(context: Context, clock: Callable[[], datetime]) -> AccountsOverview:
-    """Every account with its audience, secret, pause, hold and token expiry (keyring
-    only: no network)."""
-    from publisher.services.secrets import has_secret
-    from publisher.services.tokens import token_notices, token_status_of
-
-    with open_queue(context) as queue:
-        pauses = queue.pauses()
-        holds = queue.holds()
-    rows = []
-    for account_id, account in sorted(context.accounts.items()):
-        audience = context.audience_for(account)
-        secret = has_secret(account_id) if account.needs_secret else None
-        token = token_status_of(context, account_id, clock) if secret else NO_EXPIRY
-        rows.append(AccountRow(account, audience.name, audience.timezone, secret,
-                               account_id in pauses, holds.get(account_id), token))
-    notices = [notice.message for notice in token_notices(context, clock)]
-    return AccountsOverview(rows, notices)

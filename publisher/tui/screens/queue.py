@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from publisher.domain.queue import State
 from publisher.i18n import _
 from publisher.services import ui
+from publisher.services.accounts import fix_command
 from publisher.storage.queue import Item
 from publisher.tui.base import N_, PublisherScreen, format_clock, format_day
 
@@ -166,7 +167,7 @@ class QueueScreen(PublisherScreen):
         lines = []
         for account_id in sorted(set(overview.paused) | set(overview.holds)):
             hold = overview.holds.get(account_id)
-            command = ui.fix_command(account_id, paused=account_id in overview.paused, hold=hold)
+            command = fix_command(account_id, paused=account_id in overview.paused, hold=hold)
             if hold is not None and hold.kind == "auth":
                 what = _("{id}: sign-in failed ({reason})").format(
                     id=account_id, reason=hold.reason or "-")
