@@ -14,6 +14,7 @@ from publisher.domain.locales import fingerprint
 from publisher.services import drafts, queueing
 from publisher.services.context import open_context
 from publisher.storage.drafts import ConflictError
+from publisher.storage.drafts_index import INDEX_PATH
 
 # A Friday before Flag Day; the demo drafts' embargoes are ahead of it.
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -78,7 +79,7 @@ def test_delete_refuses_while_items_wait_in_the_queue(demo: Path) -> None:
 def test_the_drafts_index_rereads_changed_files_only(demo: Path) -> None:
     context = open_context(demo)
     first = {row.id: row for row in drafts.drafts_overview(context).rows}
-    assert (demo / drafts.INDEX_PATH).is_file()
+    assert (demo / INDEX_PATH).is_file()
     path = context.drafts.path_of("prizren-old-town")
     path.write_text(path.read_text().replace('title = "', 'title = "Changed: ', 1))
     (demo / "drafts" / "broken.toml").write_text("title = \n")
@@ -102,7 +103,7 @@ def test_the_drafts_index_of_an_older_version_is_rebuilt_and_due_times_are_joine
         demo: Path) -> None:
     import json
 
-    index = demo / drafts.INDEX_PATH
+    index = demo / INDEX_PATH
     index.parent.mkdir(exist_ok=True)
     index.write_text(json.dumps({"version": 1, "accounts": "x", "files": {
         "flag-day-2026": {"stamp": [0, 0], "row": {"title": "stale"}}}}))

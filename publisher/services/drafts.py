@@ -6,11 +6,9 @@ Every write goes through the workspace's DraftStore: one writer, one conflict ru
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +19,11 @@ from publisher.domain.locales import SUPPORTED, fingerprint, normalized_text
 from publisher.domain.queue import FINAL, PENDING, State
 from publisher.i18n import _
 from publisher.services.context import Context
-from publisher.storage.atomic import content_digest, write_atomic
-from publisher.storage.drafts import LoadedDraft, VariantEdit, set_alt, set_variant, write_new
+from publisher.storage.atomic import content_digest
+from publisher.storage.drafts import LoadedDraft, VariantEdit, set_alt, set_variant
+from publisher.storage.drafts_index import DraftsIndexFile
+from publisher.storage.kept import KEPT_DIR as KEPT_DIR  # the UI names it
+from publisher.storage.kept import keep
 
 if TYPE_CHECKING:
     import tomlkit
@@ -141,11 +142,6 @@ def check_consistency(context: Context, draft: Draft) -> list[Finding]:
     return compare_variants(texts, campaign_hashtags=campaign)
 
 
-# Where deleted drafts and the losing side of a save conflict are kept.
-KEPT_DIR = ".publisher-kept"
-INDEX_PATH = ".cache/drafts-index.json"
-
-
 # The drafts list of the terminal UI, kept in an index for a fast start
 
 
@@ -210,7 +206,7 @@ def _row(loaded: LoadedDraft, states: Mapping[str, TranslationState],
 
 
 class DraftIndex:
-    """What the drafts list shows, kept per file in ``<home>/.cache/drafts-index.json``.
+    """What the drafts list shows, kept per file in the drafts index (storage).
 
     Reading and checking thousands of TOML files is what makes a cold start
     slow; a file whose size and modification time (to the nanosecond) are
@@ -223,41 +219,15 @@ class DraftIndex:
 
     def __init__(self, context: Context):
         self.context = context
-        self.path = context.workspace.home / INDEX_PATH
-        accounts = context.workspace.accounts_path
-        self.accounts_key = content_digest(accounts.read_bytes()) if accounts.is_file() else ""
-
-    def _read(self) -> dict:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if data.get("version") != self.VERSION or data.get("accounts") != self.accounts_key:
-            return {}
-        return data.get("files", {})
-
-    def _stamps(self) -> dict[str, list[int]]:
-        """Each draft file's id and [mtime_ns, size], in one directory scan."""
-        folder = self.context.drafts.folder
-        stamps: dict[str, list[int]] = {}
-        try:
-            entries = os.scandir(folder)
-        except OSError:
-            return stamps
-        with entries:
-            for entry in entries:
-                if entry.name.endswith(".toml") and entry.is_file():
-                    stat = entry.stat()
-                    stamps[entry.name[:-5]] = [stat.st_mtime_ns, stat.st_size]
-        return dict(sorted(stamps.items()))
+        self.file = DraftsIndexFile(context.workspace, self.VERSION)
 
     def rows(self) -> tuple[list[DraftRow], list[str]]:
-        known = self._read()
+        known = self.file.read()
         files: dict[str, list] = {}
         rows: list[DraftRow] = []
         problems: list[str] = []
         store = self.context.drafts
-        for draft_id, stamp in self._stamps().items():
+        for draft_id, stamp in store.stamps().items():
             entry = known.get(draft_id)
             if entry is None or entry[0] != stamp:
                 try:
@@ -270,17 +240,8 @@ class DraftIndex:
             files[draft_id] = entry
             rows.append(_row_from_json(draft_id, entry))
         if files != known:
-            self._write(files)
+            self.file.write(files)
         return rows, problems
-
-    def _write(self, files: dict[str, list]) -> None:
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            write_atomic(self.path, json.dumps(
-                {"version": self.VERSION, "accounts": self.accounts_key, "files": files},
-                ensure_ascii=False, separators=(",", ":")))
-        except OSError:
-            pass  # a read-only workspace lists slower, nothing else
 
 
 # An index entry: [stamp, title, campaign, accounts, source, approved, states, digest].
@@ -408,7 +369,7 @@ def keep_copy(
     context: Context, draft_id: str, text: str | bytes, now: datetime, label: str
 ) -> Path:
     """Keep the side of a save conflict that was not chosen, so nothing is lost."""
-    return _keep(context, f"{draft_id}-{label}.txt", text, now)
+    return keep(context.workspace, f"{draft_id}-{label}.txt", text, now)
 
 
 @dataclass(frozen=True)
@@ -441,23 +402,6 @@ def duplicate_draft(context: Context, draft_id: str, new_id: str) -> str:
     return context.workspace.relative(store.create_text(new_id, tomlkit.dumps(document)))
 
 
-def _keep(context: Context, name: str, data: bytes | str, now: datetime) -> Path:
-    """Keep ``data`` under ``.publisher-kept/``, never over an earlier kept file."""
-    folder = context.workspace.home / KEPT_DIR
-    folder.mkdir(exist_ok=True)
-    stem, dot, suffix = name.partition(".")
-    stamp = f"{now.astimezone(UTC):%Y%m%dT%H%M%S}"
-    for number in range(1, 1000):
-        extra = f"-{number}" if number > 1 else ""
-        path = folder / f"{stamp}-{stem}{extra}{dot}{suffix}"
-        try:
-            write_new(path, data)
-            return path
-        except FileExistsError:
-            continue
-    raise UserError(_("too many kept files of the same second"), where=str(folder))
-
-
 def delete_draft(context: Context, draft_id: str, expected_digest: str, now: datetime) -> Path:
     """Remove a draft, keeping its last content under ``.publisher-kept/``.
 
@@ -476,4 +420,4 @@ def delete_draft(context: Context, draft_id: str, expected_digest: str, now: dat
         )
     return context.drafts.delete(
         draft_id, expected_digest=expected_digest,
-        keep=lambda data: _keep(context, f"{draft_id}.toml", data, now))
+        keep=lambda data: keep(context.workspace, f"{draft_id}.toml", data, now))
