@@ -25,7 +25,6 @@ from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.services.drafts import NEEDS_WORK, list_drafts, locales_of
 from publisher.services.po_syntax import po_lines
-from publisher.storage.atomic import write_atomic
 from publisher.storage.bounded import MAX_FILE_BYTES, decode_utf8, read_bounded
 from publisher.storage.drafts import DraftUpdate, LoadedDraft, VariantEdit
 
@@ -184,11 +183,7 @@ def export_po(context: Context, locale: str, out: Path) -> int:
     # No wrapping (msgcat --no-wrap): Babel's wrapping is quadratic in a run
     # without spaces (a 63,000-character one takes a minute); lines break at "\n".
     write_po(buffer, catalog, width=0, omit_header=False, sort_output=True)
-    try:
-        write_atomic(out, buffer.getvalue())
-    except OSError as error:
-        raise UserError(_("cannot write the file: {error}").format(
-            error=error.strerror or error), where=str(out)) from None
+    context.workspace.write_output(out, buffer.getvalue())
     return len(catalog)
 
 
