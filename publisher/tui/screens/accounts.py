@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.accounts import AccountRow, AccountsOverview, accounts_overview
 from publisher.tui.base import N_, PublisherScreen, format_moment
 
 COLUMNS = ("id", "platform", "status", "secret", "token", "locales", "audience", "handle",
@@ -34,7 +34,7 @@ class AccountsScreen(PublisherScreen):
     ]
 
     class Loaded(Message):
-        def __init__(self, overview: ui.AccountsOverview) -> None:
+        def __init__(self, overview: AccountsOverview) -> None:
             super().__init__()
             self.overview = overview
 
@@ -46,7 +46,7 @@ class AccountsScreen(PublisherScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[ui.AccountRow] = []
+        self.rows: list[AccountRow] = []
         self.notices: list[str] = []
         self.checks: dict[str, Text] = {}
 
@@ -83,8 +83,8 @@ class AccountsScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(ui.accounts_overview(self.publisher.context(),
-                                                           self.publisher.clock)))
+        self.post_message(self.Loaded(accounts_overview(self.publisher.context(),
+                                                        self.publisher.clock)))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
@@ -107,7 +107,7 @@ class AccountsScreen(PublisherScreen):
         for row in self.rows:
             table.add_row(*self._cells(row), key=row.account.id)
 
-    def _cells(self, row: ui.AccountRow) -> list[object]:
+    def _cells(self, row: AccountRow) -> list[object]:
         account = row.account
         platform = account.platform
         if account.imitates:
@@ -129,7 +129,7 @@ class AccountsScreen(PublisherScreen):
                  "check": self.checks.get(account.id, "")}
         return [cells[key] for key in COLUMNS]
 
-    def _status(self, row: ui.AccountRow) -> Text:
+    def _status(self, row: AccountRow) -> Text:
         if row.hold is not None and row.hold.kind == "auth":
             return Text(_("sign-in failed"), style="bold red")
         if row.paused:
@@ -140,7 +140,7 @@ class AccountsScreen(PublisherScreen):
             return Text(_("frozen"), style="bold red")
         return Text(_("ok"), style="green")
 
-    def _token(self, row: ui.AccountRow) -> Text:
+    def _token(self, row: AccountRow) -> Text:
         """When the token expires: red once expired, yellow within a week unless the
         account renews it by itself."""
         from publisher.services.tokens import WARN_AHEAD

@@ -18,7 +18,15 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 from publisher.domain.drafts import TranslationState, check_draft_id
 from publisher.domain.errors import UserError
 from publisher.i18n import _, current_language
-from publisher.services import ui
+from publisher.services.drafts import (
+    KEPT_DIR,
+    DraftRow,
+    DraftsOverview,
+    delete_draft,
+    draft_row,
+    drafts_overview,
+    duplicate_draft,
+)
 from publisher.tui.base import N_, PublisherScreen, format_moment
 from publisher.tui.widgets.badges import badge, legend
 
@@ -40,7 +48,7 @@ class DraftFilter:
     state: str | None = None
     needs_mine: bool = False
 
-    def keeps(self, row: ui.DraftRow) -> bool:
+    def keeps(self, row: DraftRow) -> bool:
         if self.text:
             wanted = self.text.casefold()
             haystack = f"{row.id} {row.title} {row.campaign or ''} {' '.join(row.accounts)}"
@@ -78,12 +86,12 @@ class DraftsScreen(PublisherScreen):
     ]
 
     class Loaded(Message):
-        def __init__(self, overview: ui.DraftsOverview) -> None:
+        def __init__(self, overview: DraftsOverview) -> None:
             super().__init__()
             self.overview = overview
 
     class RowChanged(Message):
-        def __init__(self, row: ui.DraftRow | None, draft_id: str) -> None:
+        def __init__(self, row: DraftRow | None, draft_id: str) -> None:
             super().__init__()
             self.row = row
             self.draft_id = draft_id
@@ -99,7 +107,7 @@ class DraftsScreen(PublisherScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.overview: ui.DraftsOverview | None = None
+        self.overview: DraftsOverview | None = None
         self.filter = DraftFilter()
         self.opened: str | None = None
         self._filter_timer = None
@@ -155,7 +163,7 @@ class DraftsScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(ui.drafts_overview(self.publisher.context())))
+        self.post_message(self.Loaded(drafts_overview(self.publisher.context())))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
@@ -168,7 +176,7 @@ class DraftsScreen(PublisherScreen):
         self.query_one("#drafts-problems", Static).update("\n".join(self.overview.problems))
         self._fill()
 
-    def _cells(self, row: ui.DraftRow) -> list[object]:
+    def _cells(self, row: DraftRow) -> list[object]:
         accounts = ", ".join(row.accounts)
         if len(accounts) > 32:
             accounts = accounts[:31] + "…"
@@ -204,7 +212,7 @@ class DraftsScreen(PublisherScreen):
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
         return str(key.value)
 
-    def selected_row(self) -> ui.DraftRow | None:
+    def selected_row(self) -> DraftRow | None:
         draft_id = self.selected_id()
         if draft_id is None or self.overview is None:
             self.notify(_("No draft selected"), severity="warning")
@@ -280,7 +288,7 @@ class DraftsScreen(PublisherScreen):
     @work(thread=True, exit_on_error=False, group="drafts-row")
     def refresh_row(self, draft_id: str) -> None:
         try:
-            row = ui.draft_row(self.publisher.context(), draft_id)
+            row = draft_row(self.publisher.context(), draft_id)
         except UserError:
             row = None  # deleted or broken meanwhile
         self.post_message(self.RowChanged(row, draft_id))
@@ -343,7 +351,7 @@ class DraftsScreen(PublisherScreen):
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
     def duplicate(self, draft_id: str, new_id: str) -> None:
-        path = ui.duplicate_draft(self.publisher.context(), draft_id, new_id)
+        path = duplicate_draft(self.publisher.context(), draft_id, new_id)
         self.post_message(self.Done(_("Copied to {path} (not approved)").format(path=path),
                                     new_id))
 
@@ -356,15 +364,15 @@ class DraftsScreen(PublisherScreen):
         self.app.push_screen(
             confirm(_("Delete {id}?").format(id=row.id),
                     _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
-                    .format(title=row.title, folder=ui.KEPT_DIR),
+                    .format(title=row.title, folder=KEPT_DIR),
                     _("Delete")),
             lambda answer: answer == "yes" and self._changing() and self.delete(row),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
-    def delete(self, row: ui.DraftRow) -> None:
+    def delete(self, row: DraftRow) -> None:
         context = self.publisher.context()
-        kept = ui.delete_draft(context, row.id, row.digest, self.publisher.clock())
+        kept = delete_draft(context, row.id, row.digest, self.publisher.clock())
         self.post_message(self.Done(_("Deleted {id}; a copy is in {path}").format(
             id=row.id, path=context.workspace.relative(kept))))
 
@@ -383,7 +391,7 @@ class DraftsScreen(PublisherScreen):
         text = _("Approved {id}").format(id=draft_id)
         if warnings:
             text += " — " + "; ".join(warnings)
-        self.post_message(self.RowChanged(ui.draft_row(context, draft_id), draft_id))
+        self.post_message(self.RowChanged(draft_row(context, draft_id), draft_id))
         self.app.call_from_thread(self.notify, text, severity="warning" if warnings else
                                   "information")
 
@@ -395,10 +403,10 @@ class DraftsScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
     def load_then(self, select: str | None, open_it: bool) -> None:
-        overview = ui.drafts_overview(self.publisher.context())
+        overview = drafts_overview(self.publisher.context())
         self.app.call_from_thread(self._after_change, overview, select, open_it)
 
-    def _after_change(self, overview: ui.DraftsOverview, select: str | None,
+    def _after_change(self, overview: DraftsOverview, select: str | None,
                       open_it: bool) -> None:
         self.loaded(self.Loaded(overview))
         if select:

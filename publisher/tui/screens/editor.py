@@ -39,7 +39,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
 from publisher.domain.serbian import to_latin
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.drafts import DraftEdit, SaveResult, draft_file, keep_copy, save_draft
 from publisher.storage.drafts import ConflictError, LoadedDraft
 from publisher.tui.base import N_, PublisherScreen, format_moment
 from publisher.tui.widgets.counter import TextCounter, count_lines
@@ -112,10 +112,10 @@ class EditState:
             texts[LATIN] = to_latin(texts["sr"])
         return texts
 
-    def edit(self, zone: tzinfo) -> ui.DraftEdit:
+    def edit(self, zone: tzinfo) -> DraftEdit:
         """Only what differs from the file; raises UserError for a bad date."""
         draft = self.draft
-        edit = ui.DraftEdit()
+        edit = DraftEdit()
         for tag, text in self.texts.items():
             written = draft.variants.get(tag)
             if text != (written.text if written else ""):
@@ -151,7 +151,7 @@ class EditState:
         return "\n\n".join(parts) + "\n"
 
 
-def is_empty(edit: ui.DraftEdit) -> bool:
+def is_empty(edit: DraftEdit) -> bool:
     return not (edit.texts or edit.alts or edit.title is not None or edit.campaign is not None
                 or edit.accounts is not None or edit.not_before or edit.deadline
                 or edit.clear_not_before or edit.clear_deadline)
@@ -183,13 +183,13 @@ class EditorScreen(PublisherScreen):
             self.note = note
 
     class Saved(Message):
-        def __init__(self, result: ui.SaveResult, note: str = "") -> None:
+        def __init__(self, result: SaveResult, note: str = "") -> None:
             super().__init__()
             self.result = result
             self.note = note
 
     class Conflict(Message):
-        def __init__(self, edit: ui.DraftEdit, error: ConflictError) -> None:
+        def __init__(self, edit: DraftEdit, error: ConflictError) -> None:
             super().__init__()
             self.edit = edit
             self.error = error
@@ -533,7 +533,7 @@ class EditorScreen(PublisherScreen):
 
     # Saving and conflicts
 
-    def current_edit(self) -> ui.DraftEdit | None:
+    def current_edit(self) -> DraftEdit | None:
         self.keep_state()
         try:
             return self.state.edit(self.publisher.zone)
@@ -563,9 +563,9 @@ class EditorScreen(PublisherScreen):
         self.save(edit, self.state.loaded.digest)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def save(self, edit: ui.DraftEdit, digest: str, note: str = "") -> None:
+    def save(self, edit: DraftEdit, digest: str, note: str = "") -> None:
         try:
-            result = ui.save_draft(self.publisher.context(), self.draft_id, digest, edit)
+            result = save_draft(self.publisher.context(), self.draft_id, digest, edit)
         except ConflictError as error:
             self.post_message(self.Conflict(edit, error))
             return
@@ -607,7 +607,7 @@ class EditorScreen(PublisherScreen):
             lambda answer: self.resolve(answer, message.edit),
         )
 
-    def resolve(self, answer: str | None, edit: ui.DraftEdit) -> None:
+    def resolve(self, answer: str | None, edit: DraftEdit) -> None:
         if answer == "reload":
             self.reload_keeping(self.state.mine_as_text())
         elif answer == "mine":
@@ -617,17 +617,17 @@ class EditorScreen(PublisherScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
     def reload_keeping(self, mine: str) -> None:
         context = self.publisher.context()
-        kept = ui.keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
+        kept = keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
         self._read(_("Your version is kept in {path}").format(
             path=context.workspace.relative(kept)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def keep_mine(self, edit: ui.DraftEdit) -> None:
+    def keep_mine(self, edit: DraftEdit) -> None:
         context = self.publisher.context()
-        theirs = ui.draft_file(context, self.draft_id)
-        kept = ui.keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
+        theirs = draft_file(context, self.draft_id)
+        kept = keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
         try:  # over exactly the version just kept, and no newer one
-            result = ui.save_draft(context, self.draft_id, theirs.digest, edit)
+            result = save_draft(context, self.draft_id, theirs.digest, edit)
         except ConflictError as error:
             self.post_message(self.Conflict(edit, error))
             return

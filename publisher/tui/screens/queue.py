@@ -17,7 +17,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from publisher.domain.queue import State
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.accounts import fix_command
+from publisher.services.queueing import QueueOverview, publish_item_now, queue_overview
 from publisher.storage.queue import Item
 from publisher.tui.base import N_, PublisherScreen, format_clock, format_day
 
@@ -61,7 +62,7 @@ class QueueScreen(PublisherScreen):
     ]
 
     class Loaded(Message):
-        def __init__(self, overview: ui.QueueOverview) -> None:
+        def __init__(self, overview: QueueOverview) -> None:
             super().__init__()
             self.overview = overview
 
@@ -73,7 +74,7 @@ class QueueScreen(PublisherScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.overview: ui.QueueOverview | None = None
+        self.overview: QueueOverview | None = None
         self.show_finished = False
 
     def compose(self) -> ComposeResult:
@@ -113,8 +114,8 @@ class QueueScreen(PublisherScreen):
     def load(self) -> None:
         # What went out (or was cancelled) in the last day stays in view: people look
         # for what they just sent.
-        overview = ui.queue_overview(self.publisher.context(), include_final=self.show_finished,
-                                     recent_since=self.publisher.clock() - RECENT)
+        overview = queue_overview(self.publisher.context(), include_final=self.show_finished,
+                                  recent_since=self.publisher.clock() - RECENT)
         self.post_message(self.Loaded(overview))
 
     @on(Loaded)
@@ -166,7 +167,7 @@ class QueueScreen(PublisherScreen):
         lines = []
         for account_id in sorted(set(overview.paused) | set(overview.holds)):
             hold = overview.holds.get(account_id)
-            command = ui.fix_command(account_id, paused=account_id in overview.paused, hold=hold)
+            command = fix_command(account_id, paused=account_id in overview.paused, hold=hold)
             if hold is not None and hold.kind == "auth":
                 what = _("{id}: sign-in failed ({reason})").format(
                     id=account_id, reason=hold.reason or "-")
@@ -262,7 +263,7 @@ class QueueScreen(PublisherScreen):
 
     @work(thread=True, exit_on_error=False, group="queue-change")
     def publish_now(self, item_id: int) -> None:
-        report = ui.publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
+        report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
         self.post_message(self.Done(*_report_line(report)))
 
     def action_flush(self) -> None:

@@ -36,7 +36,7 @@ class Plan:
     title: str
     approved: bool
     accounts: tuple[str, ...]
-    options: list  # ui.SlotOption: a time, with how it suits every account of the draft
+    options: list  # scheduling.SlotOption: a time, with how it suits every account of the draft
     grids: dict[str, object]  # account id -> ActivityGrid
     note: str = ""  # why there are no slots, when there are none
 
@@ -135,8 +135,7 @@ class ScheduleScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="schedule-load")
     def load(self) -> None:
-        from publisher.services.scheduling import activity_grid
-        from publisher.services.ui import slot_options
+        from publisher.services.scheduling import activity_grid, slot_options
 
         context = self.publisher.context()
         draft = context.drafts.load(self.draft_id).draft

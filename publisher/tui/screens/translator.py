@@ -18,7 +18,8 @@ from textual.widgets.option_list import Option
 from publisher.domain.drafts import TranslationState
 from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.drafts import DraftEdit, keep_copy, save_draft
+from publisher.services.translations import WorkItem, translation_worklist
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, PublisherScreen
 from publisher.tui.screens.drafts import my_locale
@@ -43,7 +44,7 @@ class TranslatorScreen(PublisherScreen):
     ]
 
     class Loaded(Message):
-        def __init__(self, locale: str, work: list[ui.WorkItem], note: str = "") -> None:
+        def __init__(self, locale: str, work: list[WorkItem], note: str = "") -> None:
             super().__init__()
             self.locale = locale
             self.work = work
@@ -52,7 +53,7 @@ class TranslatorScreen(PublisherScreen):
     def __init__(self) -> None:
         super().__init__()
         self.locale = my_locale()
-        self.work: list[ui.WorkItem] = []
+        self.work: list[WorkItem] = []
         self.index = 0
         self.typed: dict[str, str] = {}  # draft id -> unsaved text, across recomposes
 
@@ -94,7 +95,7 @@ class TranslatorScreen(PublisherScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-load")
     def load(self, locale: str, note: str = "") -> None:
-        work = ui.translation_worklist(self.publisher.context(), locale)
+        work = translation_worklist(self.publisher.context(), locale)
         self.post_message(self.Loaded(locale, work, note))
 
     @on(Loaded)
@@ -110,7 +111,7 @@ class TranslatorScreen(PublisherScreen):
         if message.note:
             self.notify(message.note)
 
-    def current(self) -> ui.WorkItem | None:
+    def current(self) -> WorkItem | None:
         return self.work[self.index] if 0 <= self.index < len(self.work) else None
 
     def _show(self) -> None:
@@ -198,23 +199,23 @@ class TranslatorScreen(PublisherScreen):
         self.save(item, text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
-    def save(self, item: ui.WorkItem, text: str) -> None:
+    def save(self, item: WorkItem, text: str) -> None:
         context = self.publisher.context()
-        edit = ui.DraftEdit(texts={item.locale: text}, confirm={item.locale})
+        edit = DraftEdit(texts={item.locale: text}, confirm={item.locale})
         try:
-            ui.save_draft(context, item.draft_id, item.digest, edit)
+            save_draft(context, item.draft_id, item.digest, edit)
         except ConflictError:
-            kept = ui.keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
-                                self.publisher.clock(), "mine")
+            kept = keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
+                             self.publisher.clock(), "mine")
             note = _("{id} changed on disk meanwhile; your text is kept in {path}").format(
                 id=item.draft_id, path=context.workspace.relative(kept))
         else:
             note = _("Saved {id} ({locale})").format(id=item.draft_id, locale=item.locale)
             self.typed.pop(item.draft_id, None)
-        work = ui.translation_worklist(context, item.locale)
+        work = translation_worklist(context, item.locale)
         self.app.call_from_thread(self._after_save, item, work, note)
 
-    def _after_save(self, item: ui.WorkItem, work: list[ui.WorkItem], note: str) -> None:
+    def _after_save(self, item: WorkItem, work: list[WorkItem], note: str) -> None:
         self.busy("#pair", False)
         self.notify(note)
         if item.locale != self.locale:
@@ -268,5 +269,5 @@ class TranslatorScreen(PublisherScreen):
             locale=result.locale, count=len(result.updated))
         if result.warnings:
             note += " — " + "; ".join(result.warnings)
-        self.post_message(self.Loaded(self.locale, ui.translation_worklist(
+        self.post_message(self.Loaded(self.locale, translation_worklist(
             self.publisher.context(), self.locale), note))
