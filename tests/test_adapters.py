@@ -197,7 +197,7 @@ def test_bluesky_find_after_a_crash_asks_get_record(bsky_home: Path, bsky: FakeB
     from publisher.domain.accounts import make_account
     from publisher.platforms.base import NOT_FOUND, Post, Published
     from publisher.platforms.bluesky import BlueskyAdapter
-    from publisher.platforms.http import make_session
+    from publisher.platforms.common.http import make_session
     from publisher.services.secrets import KeyringSecrets
 
     account = make_account("bsky", "bluesky", locales=["sq"], api_base=bsky.url,

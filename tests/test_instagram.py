@@ -27,10 +27,10 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
+from publisher.platforms.common.token_records import read_token_meta, write_token_meta
 from publisher.platforms.instagram import count_mentions
 from publisher.platforms.meta_containers import ContainerGone, graph_error_of_body
 from publisher.platforms.registry import Adapters
-from publisher.platforms.tokens import read_token_meta, write_token_meta
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
 from publisher.storage.workspace import Workspace
 

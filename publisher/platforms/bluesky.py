@@ -42,17 +42,16 @@ from publisher.platforms.base import (
     SecretStore,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import (
+from publisher.platforms.common.http import (
     epoch_reset,
-    image_type,
     json_object,
     raise_for_status,
     redact,
     request,
     retry_after,
 )
+from publisher.platforms.common.media import image_type, media_problems
 
 POST_COLLECTION = "app.bsky.feed.post"
 SESSION_PART = "session"

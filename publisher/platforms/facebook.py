@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,9 +34,10 @@ from publisher.platforms.base import (
     Rejected,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import image_type, json_object, redact, request
+from publisher.platforms.common.http import json_object, redact, request
+from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.meta_containers import regain_access
 
 GRAPH_VERSION = "v23.0"
@@ -47,7 +47,6 @@ AUTH_CODES = {102, 190, 10}
 RATE_CODES = {4, 17, 32, 613, 80001}
 TRANSIENT_CODES = {1, 2}
 DUPLICATE_CODE = 506
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -145,12 +144,12 @@ class FacebookAdapter:
         answer = self._call("GET", f"{self._page()}/posts",
                             params={"fields": "id,message,permalink_url,created_time",
                                     "limit": "25"})
-        wanted = _comparable(post.text)
-        for entry in answer.get("data") or []:
-            if _comparable(str(entry.get("message", ""))) == wanted:
-                post_id = str(entry["id"])
-                return Published(post_id, entry.get("permalink_url") or _permalink(post_id))
-        return None
+        entry = find_ours(post.text, answer.get("data") or [],
+                          lambda entry: str(entry.get("message", "")))
+        if entry is None:
+            return verdict(None)
+        post_id = str(entry["id"])
+        return Published(post_id, entry.get("permalink_url") or _permalink(post_id))
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False
@@ -173,7 +172,3 @@ def _permalink(post_id: str) -> str:
     if story:
         return f"https://www.facebook.com/{page}/posts/{story}"
     return f"https://www.facebook.com/{post_id}"
-
-
-def _comparable(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()

@@ -32,12 +32,12 @@ import re
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post, Rejected
+from publisher.platforms.common.token_records import read_token_meta
 from publisher.platforms.meta_containers import (
     ContainerAdapter,
     host_of,
     is_numeric_id,
 )
-from publisher.platforms.tokens import read_token_meta
 
 GRAPH_VERSION = "v23.0"
 INSTAGRAM_LOGIN_HOST = "graph.instagram.com"

@@ -34,7 +34,7 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
-from publisher.platforms.http import json_object, raise_for_status, redact, request
+from publisher.platforms.common.http import json_object, raise_for_status, redact, request
 
 # Public addresses (a custom api_base moves them under itself, same paths).
 MASTODON_SCOPES = "read:accounts read:statuses write:statuses write:media"

@@ -72,10 +72,11 @@ from publisher.platforms.base import (
     SecretStore,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import image_type, json_object, redact, request
-from publisher.platforms.tokens import (
+from publisher.platforms.common.http import json_object, redact, request
+from publisher.platforms.common.media import image_size, image_type, media_problems
+from publisher.platforms.common.recent import find_ours
+from publisher.platforms.common.token_records import (
     expires_at_after,
     expiry_of,
     read_token_meta,
@@ -117,7 +118,6 @@ SPAM_SUBCODES = {2207051}
 TRANSIENT_SUBCODES = {2207001, 2207003, 2207008, 2207027, 2207032, 2207052}
 NEW_CONTAINER_SUBCODES = {2207006, 2207020, 2207053}
 ACCOUNT_SUBCODES = {2207050}
-_SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -214,10 +214,6 @@ def regain_access(response: requests.Response, now: datetime) -> datetime | None
 def token_fingerprint(token: str) -> str:
     """Which token a record describes, without keeping the token twice."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
-
-
-def comparable(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
 
 
 @dataclass
@@ -624,11 +620,11 @@ class ContainerAdapter:
         answer = self.call("GET", f"{user}/{self.posts_edge}",
                            params={"fields": f"id,{self.text_field},permalink,timestamp",
                                    "limit": str(RECENT_POSTS)})
-        wanted = comparable(post.text)
-        for entry in answer.get("data") or []:
-            if comparable(str(entry.get(self.text_field) or "")) == wanted:
-                return Published(str(entry["id"]), entry.get("permalink") or None)
-        return None
+        entry = find_ours(post.text, answer.get("data") or [],
+                          lambda entry: str(entry.get(self.text_field) or ""))
+        if entry is None:
+            return None
+        return Published(str(entry["id"]), entry.get("permalink") or None)
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         media_id = self.checkpoints.get(f"{idempotency_key}:media")
@@ -672,38 +668,3 @@ def is_numeric_id(value: str | None) -> bool:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-def image_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) of a PNG or JPEG from its header, or None."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(26)
-            if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
-                return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-            if not head.startswith(b"\xff\xd8"):
-                return None
-            handle.seek(2)
-            return _jpeg_size(handle)
-    except OSError:
-        return None
-
-
-def _jpeg_size(handle) -> tuple[int, int] | None:
-    while True:
-        marker = handle.read(2)
-        if len(marker) < 2 or marker[0] != 0xFF:
-            return None
-        kind = marker[1]
-        if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
-            continue
-        length_bytes = handle.read(2)
-        if len(length_bytes) < 2:
-            return None
-        length = int.from_bytes(length_bytes, "big")
-        if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
-            frame = handle.read(5)
-            if len(frame) < 5:
-                return None
-            return int.from_bytes(frame[3:5], "big"), int.from_bytes(frame[1:3], "big")
-        handle.seek(length - 2, 1)

@@ -13,8 +13,8 @@ from publisher.domain.accounts import Account
 from publisher.platforms import instagram, linkedin, threads
 from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
 from publisher.platforms.bluesky import BlueskyAdapter
+from publisher.platforms.common.http import make_session
 from publisher.platforms.facebook import FacebookAdapter
-from publisher.platforms.http import make_session
 from publisher.platforms.mastodon import MastodonAdapter
 from publisher.platforms.outbox import OutboxAdapter
 from publisher.platforms.telegram import TelegramAdapter

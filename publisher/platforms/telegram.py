@@ -1,7 +1,7 @@
 """Telegram channels through the Bot API: sendMessage, sendPhoto, sendMediaGroup.
 
 - The bot token sits in the URL path (``/bot<token>/``): every message that
-  could carry a URL is redacted (platforms.http), and nothing here logs URLs.
+  could carry a URL is redacted (platforms/common/http.py), and nothing here logs URLs.
 - The bot must be an administrator of the channel with the right to post;
   "chat not found" or "not enough rights" hold the account for a person.
 - Telegram has no alt text: images go out without it (the editor says so).
@@ -30,9 +30,9 @@ from publisher.platforms.base import (
     Rejected,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import image_type, json_object, redact, request
+from publisher.platforms.common.http import json_object, redact, request
+from publisher.platforms.common.media import image_type, media_problems
 
 CAPTION_LIMIT = 1024
 MAX_IMAGES = 10

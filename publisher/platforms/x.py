@@ -32,16 +32,16 @@ from publisher.platforms.base import (
     Rejected,
     SecretStore,
     TokenStatus,
-    media_problems,
 )
-from publisher.platforms.http import (
+from publisher.platforms.common.http import (
     epoch_reset,
-    image_type,
     json_object,
     raise_for_status,
     request,
 )
-from publisher.platforms.tokens import (
+from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.recent import find_ours, verdict
+from publisher.platforms.common.token_records import (
     expires_at_after,
     expiry_of,
     read_token_meta,
@@ -54,8 +54,8 @@ MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
 REFRESH_AHEAD = timedelta(minutes=5)
-_URL = re.compile(r"https?://\S+")
-_SPACE = re.compile(r"\s+")
+# X rewrites links to t.co (and may trim spaces): compare without either.
+REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
 
 
 @dataclass
@@ -191,14 +191,14 @@ class XAdapter:
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         """Look for the post among the account's latest; None when it is not there."""
-        wanted = _comparable(post.text)
         user_id = self._me()["id"]
         response = self._call("GET", f"/2/users/{user_id}/tweets",
                               params={"max_results": "20", "tweet.fields": "created_at"})
-        for tweet in json_object(response).get("data") or []:
-            if _comparable(str(tweet.get("text", ""))) == wanted:
-                return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
-        return None
+        tweet = find_ours(post.text, json_object(response).get("data") or [],
+                          lambda tweet: str(tweet.get("text", "")), rewrites=REWRITES)
+        if tweet is None:
+            return verdict(None)  # the timeline may lag: cannot tell
+        return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False  # no idempotency key: a resend could post twice
@@ -222,11 +222,6 @@ class XAdapter:
 def _expires_soon(oauth: dict, now: datetime) -> bool:
     expires = expiry_of(oauth)
     return expires is not None and expires - REFRESH_AHEAD <= now
-
-
-def _comparable(text: str) -> str:
-    """X rewrites links to t.co and may trim spaces: compare without either."""
-    return _SPACE.sub(" ", _URL.sub("<url>", text)).strip()
 
 
 def _error_text(response: requests.Response) -> str:

@@ -38,7 +38,6 @@ from pathlib import Path
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.i18n import _
-from publisher.platforms import http
 from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
@@ -50,6 +49,7 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
+from publisher.platforms.common import http
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queue_file import record_published

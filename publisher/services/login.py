@@ -31,8 +31,8 @@ from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.platforms import login as oauth
 from publisher.platforms.base import PlatformError, Rejected
-from publisher.platforms.http import make_session
-from publisher.platforms.tokens import OAUTH_PART, expires_at_after, expiry_of
+from publisher.platforms.common.http import make_session
+from publisher.platforms.common.token_records import OAUTH_PART, expires_at_after, expiry_of
 from publisher.services import secrets
 from publisher.services.context import Context
 

@@ -32,7 +32,7 @@ from keyring.backend import KeyringBackend
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
-from publisher.platforms.tokens import OAUTH_PART
+from publisher.platforms.common.token_records import OAUTH_PART
 
 SERVICE = "publisher"
 PASSWORD_FILE_VARIABLE = "PUBLISHER_KEYRING_PASSWORD_FILE"

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from publisher.i18n import _
 from publisher.platforms.base import TokenStatus
+from publisher.platforms.common.token_records import WARN_AHEAD
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
-from publisher.platforms.tokens import WARN_AHEAD
 from publisher.services.context import Context
 from publisher.services.secrets import KeyringSecrets
 
