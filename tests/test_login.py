@@ -789,7 +789,7 @@ def test_accounts_list_shows_expiry_and_warns_a_week_ahead(home: Path) -> None:
 
 
 def test_pkce_challenge_is_rfc_7636_s256() -> None:
-    from publisher.platforms.login import code_challenge, make_verifier
+    from publisher.platforms.common.login import code_challenge, make_verifier
 
     # RFC 7636, appendix B.
     assert code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == (
@@ -807,7 +807,7 @@ def test_pkce_challenge_is_rfc_7636_s256() -> None:
     ("?code=abc123&state=S", "abc123"),
 ])
 def test_pasted_codes(pasted: str, expected: str) -> None:
-    from publisher.platforms.login import code_from_paste
+    from publisher.platforms.common.login import code_from_paste
 
     assert code_from_paste(pasted, "S") == expected
 
@@ -820,7 +820,7 @@ def test_pasted_codes(pasted: str, expected: str) -> None:
     ("two words", "does not look like"),
 ])
 def test_pasted_answers_that_are_refused(pasted: str, message: str) -> None:
-    from publisher.platforms.login import LoginFailed, code_from_paste
+    from publisher.platforms.common.login import LoginFailed, code_from_paste
 
     with pytest.raises(LoginFailed, match=message):
         code_from_paste(pasted, "S")
