@@ -150,9 +150,9 @@ def handle_of(home: Path, account_id: str) -> str | None:
 
 def adapter_written(platform: str) -> bool:
     """Whether this version has the platform's adapter (the second wave came later)."""
-    import importlib.util
+    from publisher.platforms.registry import ADAPTER_MODULES
 
-    return importlib.util.find_spec(f"publisher.platforms.{platform}") is not None
+    return platform in ADAPTER_MODULES
 
 
 def listed(home: Path, account_id: str) -> dict:

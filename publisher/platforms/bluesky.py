@@ -25,9 +25,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, hashtag_spans, link_spans
 from publisher.platforms.base import (
     NOT_FOUND,
@@ -52,6 +54,9 @@ from publisher.platforms.common.http import (
     retry_after,
 )
 from publisher.platforms.common.media import image_type, media_problems
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 POST_COLLECTION = "app.bsky.feed.post"
 SESSION_PART = "session"
@@ -130,6 +135,11 @@ class Session:
     def from_answer(cls, data: dict) -> Session:
         return cls(str(data["did"]), str(data.get("handle", "")), str(data["accessJwt"]),
                    str(data["refreshJwt"]))
+
+
+def make_adapter(account: Account, adapters: Adapters) -> BlueskyAdapter:
+    return BlueskyAdapter(account.id, account.effective_api_base or "", account.handle,
+                          adapters.secrets, adapters.session, adapters.clock)
 
 
 @dataclass

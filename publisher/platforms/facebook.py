@@ -20,9 +20,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -40,6 +42,9 @@ from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.meta_containers import regain_access
 
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 GRAPH_VERSION = "v23.0"
 MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -47,6 +52,11 @@ AUTH_CODES = {102, 190, 10}
 RATE_CODES = {4, 17, 32, 613, 80001}
 TRANSIENT_CODES = {1, 2}
 DUPLICATE_CODE = 506
+
+
+def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
+    return FacebookAdapter(account.effective_api_base or "", adapters.secrets.get(account.id),
+                           account.handle, adapters.session, adapters.clock)
 
 
 @dataclass

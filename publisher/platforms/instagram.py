@@ -29,6 +29,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post, Rejected
@@ -38,6 +39,9 @@ from publisher.platforms.meta_containers import (
     host_of,
     is_numeric_id,
 )
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 GRAPH_VERSION = "v23.0"
 INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
@@ -151,7 +155,7 @@ def count_mentions(text: str) -> int:
     return len({name.lower() for name in _MENTION.findall(text)})
 
 
-def make_adapter(account: Account, adapters) -> InstagramAdapter:
+def make_adapter(account: Account, adapters: Adapters) -> InstagramAdapter:
     return InstagramAdapter(
         account=account, secrets=adapters.secrets, session=adapters.session,
         checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,

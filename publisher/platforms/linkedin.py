@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -80,6 +81,9 @@ from publisher.platforms.common.token_records import (
     write_token_meta,
 )
 
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 API_VERSION = "202609"
 RESTLI_PROTOCOL = "2.0.0"
 TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -103,7 +107,7 @@ _POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d+")
 _PERMISSION = re.compile(r"permission|ACCESS_DENIED|not authorized|\brole\b", re.IGNORECASE)
 
 
-def make_adapter(account: Account, adapters) -> LinkedInAdapter:
+def make_adapter(account: Account, adapters: Adapters) -> LinkedInAdapter:
     """What the registry calls: one adapter per account, sharing the run's session."""
     return LinkedInAdapter(
         account.id, account.effective_api_base or "https://api.linkedin.com", account.handle,

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -33,6 +35,9 @@ from publisher.platforms.base import (
 from publisher.platforms.common.http import json_object, raise_for_status, request
 from publisher.platforms.common.recent import find_ours, verdict
 
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 # Mastodon keeps idempotency keys for an hour; stay clear of the edge.
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)
 # How many of the account's latest statuses ``find`` reads (the API's maximum).
@@ -43,6 +48,11 @@ CLOCK_SLACK = timedelta(minutes=10)
 LANGUAGE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
 # Mastodon shows @user@domain as @user: compare without the domain.
 REWRITES = ((re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w"), r"\1"),)
+
+
+def make_adapter(account: Account, adapters: Adapters) -> MastodonAdapter:
+    return MastodonAdapter(account.effective_api_base or "", adapters.secrets.get(account.id),
+                           adapters.session, adapters.clock)
 
 
 @dataclass

@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, utf16_length
 from publisher.platforms.base import (
     AuthFailed,
@@ -34,10 +36,18 @@ from publisher.platforms.base import (
 from publisher.platforms.common.http import json_object, redact, request
 from publisher.platforms.common.media import image_type, media_problems
 
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 CAPTION_LIMIT = 1024
 MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 ALT_TEXT_SUPPORTED = False
+
+
+def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
+    return TelegramAdapter(account.effective_api_base or "", adapters.secrets.get(account.id),
+                           account.handle, adapters.session, adapters.clock)
 
 
 @dataclass

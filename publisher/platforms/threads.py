@@ -18,9 +18,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post
 from publisher.platforms.meta_containers import ContainerAdapter, is_numeric_id
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 GRAPH_VERSION = "v1.0"
 
@@ -80,7 +85,7 @@ class ThreadsAdapter(ContainerAdapter):
                         {"id": str(me.get("id") or "")})
 
 
-def make_adapter(account: Account, adapters) -> ThreadsAdapter:
+def make_adapter(account: Account, adapters: Adapters) -> ThreadsAdapter:
     return ThreadsAdapter(
         account=account, secrets=adapters.secrets, session=adapters.session,
         checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,

@@ -19,9 +19,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -50,12 +52,20 @@ from publisher.platforms.common.token_records import (
     write_token_meta,
 )
 
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
 REFRESH_AHEAD = timedelta(minutes=5)
 # X rewrites links to t.co (and may trim spaces): compare without either.
 REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
+
+
+def make_adapter(account: Account, adapters: Adapters) -> XAdapter:
+    return XAdapter(account.id, account.effective_api_base or "", account.handle,
+                    adapters.secrets, adapters.session, adapters.clock)
 
 
 @dataclass
