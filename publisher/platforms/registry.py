@@ -24,7 +24,7 @@ from publisher.platforms.common.http import make_session
 
 # platform -> the module whose make_adapter(account, adapters) builds its adapter.
 ADAPTER_MODULES: dict[str, str] = {
-    "outbox": "publisher.platforms.outbox",
+    "outbox": "publisher.platforms.outbox.adapter",
     "mastodon": "publisher.platforms.mastodon",
     "bluesky": "publisher.platforms.bluesky",
     "x": "publisher.platforms.x",
