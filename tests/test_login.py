@@ -456,13 +456,14 @@ def test_telegram_flood_wait_says_when_to_try_again() -> None:
     import requests
 
     from publisher.platforms.base import RateLimited
-    from publisher.platforms.login import LoginClient
+    from publisher.platforms.common.login import LoginClient
+    from publisher.platforms.telegram.login import bot_call
 
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with FakeTelegramBot() as server, requests.Session() as session:
         server.flood_wait = 17
         with pytest.raises(RateLimited) as caught:
-            LoginClient(session, lambda: now).telegram(server.url, server.token, "getMe")
+            bot_call(LoginClient(session, lambda: now), server.url, server.token, "getMe")
     assert caught.value.retry_after == now + timedelta(seconds=17)
     assert "retry after 17" in caught.value.message
     assert server.token not in caught.value.message

@@ -6,12 +6,8 @@ The shared pieces (PKCE, the listener, the generic client) are in
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from publisher.platforms.base import AuthFailed, RateLimited, Rejected, Transient
+from publisher.platforms.base import Rejected
 from publisher.platforms.common import login as common
-from publisher.platforms.common.http import raise_for_status, redact, request
-from publisher.platforms.common.login import ERROR_TEXT_LIMIT
 
 # Public addresses (a custom api_base moves them under itself, same paths).
 MASTODON_SCOPES = "read:accounts read:statuses write:statuses write:media"
@@ -141,36 +137,6 @@ class LoginClient(common.LoginClient):
         return self.call("GET", f"{base}/{version}/me", "checking the new token", (token,),
                           headers={"Authorization": f"Bearer {token}"},
                           params={"fields": fields})
-
-    # Telegram
-
-    def telegram(self, base: str, token: str, method: str, **fields: object) -> dict:
-        """One Bot API call; the answer's ``result``, or the API's description as a failure."""
-        response = request(self.session, "POST", f"{base}/bot{token}/{method}",
-                           secrets=(token,), json=fields or None)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise_for_status(response, "", now=self.now())  # type: ignore[operator]
-            raise Rejected(f"Telegram {method}: the answer is not JSON")
-        if body.get("ok"):
-            return body.get("result") or {}
-        code = int(body.get("error_code") or response.status_code)
-        text = redact(str(body.get("description") or ""), (token,))[:ERROR_TEXT_LIMIT]
-        message = f"Telegram {code}: {text}"
-        if code in (401, 404):
-            raise AuthFailed(message)
-        if code == 429:  # ResponseParameters.retry_after: seconds to wait
-            wait = (body.get("parameters") or {}).get("retry_after")
-            until = None
-            if isinstance(wait, int | float) and wait >= 0:
-                until = self.now() + timedelta(seconds=wait)  # type: ignore[operator]
-            raise RateLimited(message, until)
-        if code >= 500:
-            raise Transient(message)
-        raise Rejected(message)
 
     # LinkedIn
 

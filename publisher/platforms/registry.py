@@ -31,7 +31,7 @@ ADAPTER_MODULES: dict[str, str] = {
     "facebook": "publisher.platforms.facebook",
     "instagram": "publisher.platforms.instagram",
     "threads": "publisher.platforms.threads",
-    "telegram": "publisher.platforms.telegram",
+    "telegram": "publisher.platforms.telegram.adapter",
     "linkedin": "publisher.platforms.linkedin",
 }
 

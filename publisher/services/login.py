@@ -52,6 +52,7 @@ from publisher.platforms.common.login import (
     with_query,
 )
 from publisher.platforms.common.token_records import OAUTH_PART, expiry_of
+from publisher.platforms.telegram import login as telegram
 from publisher.services import secrets
 from publisher.services.context import Context
 
@@ -63,7 +64,6 @@ __all__ = ["LOGIN_FLOWS", "LoginOptions", "LoginResult", "Prompter", "describe_f
 
 _META_HOSTS = frozenset({oauth.INSTAGRAM_LOGIN_HOST})
 _APP_PASSWORD = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
-_BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
 @dataclass
@@ -228,40 +228,6 @@ def _bluesky(steps: LoginSteps) -> Credentials:
                           "accessJwt": str(answer["accessJwt"]),
                           "refreshJwt": str(answer.get("refreshJwt") or "")})
     return Credentials(password, f"@{handle}", session=session, handle=handle, notes=notes)
-
-# Telegram: a bot token from @BotFather; the bot must be a channel admin
-
-def _telegram(steps: LoginSteps) -> Credentials:
-    chat = steps.account.handle or steps.required(
-        _("The channel (@name, or its numeric id such as -1001234567890): "), _("channel"))
-    steps.prompter.say(_(
-        "Get a bot token from @BotFather in Telegram: send /newbot, choose a name and a "
-        "user name ending in 'bot'; BotFather answers with the token (123456:ABC...)."))
-    token = steps.required_secret(_("Bot token (not shown): "), _("bot token"))
-    if not _BOT_TOKEN.match(token):
-        raise UserError(_("that is not a bot token (it looks like 123456789:AA...); "
-                          "nothing was stored"))
-    bot = steps.client.telegram(steps.base, token, "getMe")
-    name = str(bot.get("username") or "")
-    how = _("add the bot as an administrator of {chat}: in the channel, Administrators -> "
-            "Add Admin -> search @{bot} -> allow 'Post messages'; then log in again"
-            ).format(chat=chat, bot=name or "your_bot")
-    try:
-        member = steps.client.telegram(steps.base, token, "getChatMember", chat_id=chat,
-                                      user_id=bot.get("id"))
-    except Rejected as error:
-        raise UserError(_("the bot cannot see {chat} ({error}); {how}")
-                        .format(chat=chat, error=error.message, how=how)) from None
-    status = str(member.get("status") or "")
-    if status not in ("administrator", "creator"):
-        raise UserError(_("@{bot} is not an administrator of {chat} (it is '{status}'); "
-                          "nothing was stored; {how}")
-                        .format(bot=name, chat=chat, status=status or "?", how=how))
-    if member.get("can_post_messages") is False:
-        raise UserError(_("@{bot} may not post in {chat}; nothing was stored; {how}")
-                        .format(bot=name, chat=chat, how=how))
-    return Credentials(token, _("@{bot} in {chat}").format(bot=name, chat=chat),
-                        handle=chat)
 
 # Meta: Facebook Login, then a page token (it does not expire)
 
@@ -499,7 +465,7 @@ LOGIN_FLOWS: dict[str, LoginFlow] = {
     "facebook": _facebook,
     "instagram": _instagram,
     "threads": _threads,
-    "telegram": _telegram,
+    "telegram": telegram.log_in,
     "linkedin": _linkedin,
 }
 

@@ -274,14 +274,14 @@ class LoginClient:
     requests are functions of its login module that take this client)."""
 
     session: requests.Session
-    now: object  # a clock: () -> datetime
+    now: Callable[[], datetime]
 
     def call(self, method: str, url: str, what: str, secrets: tuple[str, ...] = (),
              **kwargs: object) -> dict:
         """One request of a login; its JSON object, or the platform's refusal as a kind."""
         secrets = tuple(s for s in secrets if s)
         response = request(self.session, method, url, secrets=secrets, **kwargs)
-        return _answer(response, what, secrets, self.now())  # type: ignore[operator]
+        return _answer(response, what, secrets, self.now())
 
     # Generic OAuth 2.0 token endpoint (RFC 6749 section 4.1.3)
 

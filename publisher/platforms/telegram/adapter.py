@@ -26,6 +26,7 @@ from publisher.platforms.base import (
     AuthFailed,
     Identity,
     NotFound,
+    PlatformError,
     Post,
     Published,
     RateLimited,
@@ -77,24 +78,14 @@ class TelegramAdapter:
         body = json_object(response)
         if body.get("ok"):
             return body
-        self._raise(response.status_code, body)
-        raise AssertionError("unreachable")
-
-    def _raise(self, status: int, body: dict) -> None:
-        code = int(body.get("error_code") or status)
-        text = redact(str(body.get("description") or f"HTTP {status}"), self._secrets)[:300]
-        message = f"Telegram {code}: {text}"
-        if code == 429:
-            seconds = (body.get("parameters") or {}).get("retry_after")
-            until = self.clock() + timedelta(seconds=int(seconds)) if seconds else None
-            raise RateLimited(message, until)
-        if code == 401 or code == 404:  # 404: Telegram's answer to a malformed token
-            raise AuthFailed(message)
-        lowered = text.lower()
-        if code == 403 or "chat not found" in lowered or "not enough rights" in lowered:
-            raise AuthFailed(f"{message} (add the bot to {self.chat} as an administrator "
-                             "allowed to post)")
-        raise Rejected(message)
+        failure = bot_api_failure(response.status_code, body, self._secrets, self.clock())
+        lowered = failure.message.lower()
+        if isinstance(failure, Refused) and (
+                failure.code == 403 or "chat not found" in lowered
+                or "not enough rights" in lowered):
+            raise AuthFailed(f"{failure.message} (add the bot to {self.chat} as an "
+                             "administrator allowed to post)")
+        raise failure
 
     def _chat(self) -> str:
         if not self.chat:
@@ -188,3 +179,30 @@ class TelegramAdapter:
         if self.chat and self.chat.startswith("@"):
             return f"https://t.me/{self.chat[1:]}/{message_id}"
         return None
+
+
+class Refused(Rejected):
+    """The Bot API said no; ``code`` is its error_code."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def bot_api_failure(status: int, body: dict, secrets: tuple[str, ...],
+                    now: datetime) -> PlatformError:
+    """The failure kind of a Bot API answer that is not ok (to raise)."""
+    code = int(body.get("error_code") or status)
+    text = redact(str(body.get("description") or f"HTTP {status}"), secrets)[:300]
+    message = f"Telegram {code}: {text}"
+    if code == 429:  # ResponseParameters.retry_after: seconds to wait
+        wait = (body.get("parameters") or {}).get("retry_after")
+        until = None
+        if isinstance(wait, int | float) and wait >= 0:
+            until = now + timedelta(seconds=wait)
+        return RateLimited(message, until)
+    if code in (401, 404):  # 404: Telegram's answer to a malformed token
+        return AuthFailed(message)
+    if code >= 500:
+        return Transient(message)
+    return Refused(message, code)
