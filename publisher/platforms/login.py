@@ -10,7 +10,6 @@ from publisher.platforms.base import Rejected
 from publisher.platforms.common import login as common
 
 # Public addresses (a custom api_base moves them under itself, same paths).
-MASTODON_SCOPES = "read:accounts read:statuses write:statuses write:media"
 X_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 X_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
 META_GRAPH_VERSION = "v23.0"
@@ -34,21 +33,6 @@ LINKEDIN_ORGANIZATION_SCOPES = "w_organization_social r_organization_social"
 
 class LoginClient(common.LoginClient):
     """The generic client with each platform's login requests."""
-
-    # Mastodon
-
-    def mastodon_register(self, base: str, redirect_uri: str, scopes: str) -> dict:
-        """POST /api/v1/apps: a client id and secret for this login."""
-        answer = self.call("POST", f"{base}/api/v1/apps", "registering the app", data={
-            "client_name": "publisher", "redirect_uris": redirect_uri, "scopes": scopes})
-        if not answer.get("client_id") or not answer.get("client_secret"):
-            raise Rejected("registering the app: the answer has no client_id/client_secret")
-        return answer
-
-    def mastodon_me(self, base: str, token: str) -> dict:
-        return self.call("GET", f"{base}/api/v1/accounts/verify_credentials",
-                          "checking the new token", (token,),
-                          headers={"Authorization": f"Bearer {token}"})
 
     # X
 

@@ -25,7 +25,7 @@ from publisher.platforms.common.http import make_session
 # platform -> the module whose make_adapter(account, adapters) builds its adapter.
 ADAPTER_MODULES: dict[str, str] = {
     "outbox": "publisher.platforms.outbox.adapter",
-    "mastodon": "publisher.platforms.mastodon",
+    "mastodon": "publisher.platforms.mastodon.adapter",
     "bluesky": "publisher.platforms.bluesky",
     "x": "publisher.platforms.x",
     "facebook": "publisher.platforms.facebook",

@@ -31,11 +31,10 @@ from publisher.domain.accounts import DEFAULT_API_BASE
 from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.platforms import login as oauth
-from publisher.platforms.base import PlatformError, Rejected
+from publisher.platforms.base import PlatformError
 from publisher.platforms.common.http import make_session
 from publisher.platforms.common.login import (
     DEFAULT_PORT,
-    OOB_REDIRECT,
     Credentials,
     LoginFlow,
     LoginOptions,
@@ -52,6 +51,7 @@ from publisher.platforms.common.login import (
     with_query,
 )
 from publisher.platforms.common.token_records import OAUTH_PART, expiry_of
+from publisher.platforms.mastodon import login as mastodon
 from publisher.platforms.telegram import login as telegram
 from publisher.services import secrets
 from publisher.services.context import Context
@@ -131,35 +131,6 @@ def _store(account_id: str, credentials: Credentials) -> None:
     else:
         secrets.delete_secret(account_id, "session")
 
-
-# Mastodon: register an app on the instance, then authorisation code
-
-def _mastodon(steps: LoginSteps) -> Credentials:
-    scopes = steps.options.scopes or oauth.MASTODON_SCOPES
-    redirect = steps.redirect(default_port=0, paste_uri=OOB_REDIRECT)
-    with Receiver(redirect) as receiver:
-        steps.prompter.say(_("Registering publisher as an app on {base}...")
-                          .format(base=steps.base))
-        app = steps.client.mastodon_register(steps.base, receiver.redirect_uri, scopes)
-        client_id, client_secret = str(app["client_id"]), str(app["client_secret"])
-        state = make_state()
-        url = with_query(steps.options.authorize_url or f"{steps.base}/oauth/authorize", {
-            "response_type": "code", "client_id": client_id,
-            "redirect_uri": receiver.redirect_uri, "scope": scopes, "state": state})
-        code = receiver.code(steps.prompter, url, state, steps.options.timeout,
-                             _("Paste the authorisation code the page shows (not shown): "))
-        redirect_uri = receiver.redirect_uri
-    tokens = steps.client.token(steps.options.token_url or f"{steps.base}/oauth/token", {
-        "grant_type": "authorization_code", "code": code, "client_id": client_id,
-        "client_secret": client_secret, "redirect_uri": redirect_uri, "scope": scopes})
-    token = str(tokens["access_token"])
-    me = steps.client.mastodon_me(steps.base, token)
-    acct = str(me.get("acct") or me.get("username") or "")
-    if not acct:
-        raise Rejected("the instance did not say whose the token is")
-    host = urlsplit(steps.base).hostname or ""
-    who = f"@{acct}" if "@" in acct else f"@{acct}@{host}"
-    return Credentials(token, who, handle=who)
 
 # X: OAuth 2.0 authorisation code with PKCE
 
@@ -459,7 +430,7 @@ def _linkedin(steps: LoginSteps) -> Credentials:
 
 # Which login runs for which platform.
 LOGIN_FLOWS: dict[str, LoginFlow] = {
-    "mastodon": _mastodon,
+    "mastodon": mastodon.log_in,
     "x": _x,
     "bluesky": _bluesky,
     "facebook": _facebook,
