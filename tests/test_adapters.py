@@ -17,7 +17,7 @@ from fakes.telegram import FakeTelegram
 from fakes.x import FakeX
 from queue_helpers import add_account, cli, items, schedule, states
 
-from publisher.platforms.bluesky import facets_for, record_key
+from publisher.platforms.bluesky.adapter import facets_for, record_key
 from publisher.services.secrets import get_secret, set_secret
 
 NOW = "2026-12-01T09:00:10+01:00"
@@ -196,7 +196,7 @@ def test_bluesky_rate_limit_reads_ratelimit_reset(bsky_home: Path, bsky: FakeBlu
 def test_bluesky_find_after_a_crash_asks_get_record(bsky_home: Path, bsky: FakeBluesky) -> None:
     from publisher.domain.accounts import make_account
     from publisher.platforms.base import NOT_FOUND, Post, Published
-    from publisher.platforms.bluesky import BlueskyAdapter
+    from publisher.platforms.bluesky.adapter import BlueskyAdapter
     from publisher.platforms.common.http import make_session
     from publisher.services.secrets import KeyringSecrets
 

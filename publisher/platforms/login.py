@@ -41,17 +41,6 @@ class LoginClient(common.LoginClient):
                             headers={"Authorization": f"Bearer {token}"})
         return answer.get("data") or {}
 
-    # Bluesky
-
-    def bluesky_session(self, base: str, identifier: str, password: str) -> dict:
-        """com.atproto.server.createSession with the app password."""
-        answer = self.call("POST", f"{base}/xrpc/com.atproto.server.createSession",
-                            "logging in to the PDS", (password,),
-                            json={"identifier": identifier, "password": password})
-        if not answer.get("accessJwt") or not answer.get("did"):
-            raise Rejected("logging in to the PDS: the answer has no session")
-        return answer
-
     # Meta: Facebook pages and the Instagram accounts linked to them
 
     def facebook_code_token(self, graph: str, app_id: str, app_secret: str,

@@ -26,7 +26,7 @@ from publisher.platforms.common.http import make_session
 ADAPTER_MODULES: dict[str, str] = {
     "outbox": "publisher.platforms.outbox.adapter",
     "mastodon": "publisher.platforms.mastodon.adapter",
-    "bluesky": "publisher.platforms.bluesky",
+    "bluesky": "publisher.platforms.bluesky.adapter",
     "x": "publisher.platforms.x",
     "facebook": "publisher.platforms.facebook",
     "instagram": "publisher.platforms.instagram",

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.platforms import login as oauth
 from publisher.platforms.base import PlatformError
+from publisher.platforms.bluesky import login as bluesky
 from publisher.platforms.common.http import make_session
 from publisher.platforms.common.login import (
     DEFAULT_PORT,
@@ -50,7 +50,7 @@ from publisher.platforms.common.login import (
     paste_address,
     with_query,
 )
-from publisher.platforms.common.token_records import OAUTH_PART, expiry_of
+from publisher.platforms.common.token_records import OAUTH_PART, SESSION_PART, expiry_of
 from publisher.platforms.mastodon import login as mastodon
 from publisher.platforms.telegram import login as telegram
 from publisher.services import secrets
@@ -63,7 +63,6 @@ __all__ = ["LOGIN_FLOWS", "LoginOptions", "LoginResult", "Prompter", "describe_f
            "login"]
 
 _META_HOSTS = frozenset({oauth.INSTAGRAM_LOGIN_HOST})
-_APP_PASSWORD = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
 
 
 @dataclass
@@ -127,9 +126,9 @@ def _store(account_id: str, credentials: Credentials) -> None:
     else:
         secrets.delete_secret(account_id, OAUTH_PART)
     if credentials.session:
-        secrets.set_secret(account_id, credentials.session, "session")
+        secrets.set_secret(account_id, credentials.session, SESSION_PART)
     else:
-        secrets.delete_secret(account_id, "session")
+        secrets.delete_secret(account_id, SESSION_PART)
 
 
 # X: OAuth 2.0 authorisation code with PKCE
@@ -178,27 +177,6 @@ def _x(steps: LoginSteps) -> Credentials:
         meta["token_url"] = token_url
     who = f"@{username}" if username else str(me.get("id") or "?")
     return Credentials(token, who, meta, handle=who if username else None, notes=notes)
-
-# Bluesky: an app password, checked with createSession
-
-def _bluesky(steps: LoginSteps) -> Credentials:
-    identifier = (steps.account.handle or "").lstrip("@") or steps.required(
-        _("Your Bluesky handle (e.g. embassy.bsky.social): "), _("handle")).lstrip("@")
-    steps.prompter.say(_(
-        "Create an app password for publisher: in Bluesky, Settings -> Privacy and "
-        "security -> App passwords -> Add App Password (name it 'publisher'; it looks "
-        "like xxxx-xxxx-xxxx-xxxx). Never give publisher your account password."))
-    password = steps.required_secret(_("App password (not shown): "), _("app password"))
-    notes = []
-    if not _APP_PASSWORD.match(password):
-        notes.append(_("that does not look like an app password (xxxx-xxxx-xxxx-xxxx); "
-                       "prefer one over the account password"))
-    answer = steps.client.bluesky_session(steps.base, identifier, password)
-    handle = str(answer.get("handle") or identifier)
-    session = json.dumps({"did": str(answer["did"]), "handle": handle,
-                          "accessJwt": str(answer["accessJwt"]),
-                          "refreshJwt": str(answer.get("refreshJwt") or "")})
-    return Credentials(password, f"@{handle}", session=session, handle=handle, notes=notes)
 
 # Meta: Facebook Login, then a page token (it does not expire)
 
@@ -432,7 +410,7 @@ def _linkedin(steps: LoginSteps) -> Credentials:
 LOGIN_FLOWS: dict[str, LoginFlow] = {
     "mastodon": mastodon.log_in,
     "x": _x,
-    "bluesky": _bluesky,
+    "bluesky": bluesky.log_in,
     "facebook": _facebook,
     "instagram": _instagram,
     "threads": _threads,

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from publisher.platforms.base import AuthFailed, SecretStore, TokenStatus
 
 OAUTH_PART = "oauth"
+# Where an adapter keeps a session its platform gave for the secret (Bluesky).
+SESSION_PART = "session"
 # accounts list and the flush warn this long before a token that cannot be
 # renewed by itself stops working.
 WARN_AHEAD = timedelta(days=7)

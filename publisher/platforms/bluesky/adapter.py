@@ -18,13 +18,12 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import requests
@@ -45,6 +44,7 @@ from publisher.platforms.base import (
     TokenStatus,
     Transient,
 )
+from publisher.platforms.bluesky.session import Session, expires_soon
 from publisher.platforms.common.http import (
     epoch_reset,
     json_object,
@@ -54,16 +54,15 @@ from publisher.platforms.common.http import (
     retry_after,
 )
 from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.token_records import SESSION_PART
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
 POST_COLLECTION = "app.bsky.feed.post"
-SESSION_PART = "session"
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 1_000_000
 MAX_LANGS = 3
-REFRESH_AHEAD = timedelta(minutes=5)
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
                       r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
@@ -120,23 +119,6 @@ def facets_for(text: str, resolve: Callable[[str], str | None] | None = None) ->
     return sorted(facets, key=lambda facet: facet["index"]["byteStart"])
 
 
-@dataclass
-class Session:
-    did: str
-    handle: str
-    access: str
-    refresh: str
-
-    def to_json(self) -> str:
-        return json.dumps({"did": self.did, "handle": self.handle,
-                           "accessJwt": self.access, "refreshJwt": self.refresh})
-
-    @classmethod
-    def from_answer(cls, data: dict) -> Session:
-        return cls(str(data["did"]), str(data.get("handle", "")), str(data["accessJwt"]),
-                   str(data["refreshJwt"]))
-
-
 def make_adapter(account: Account, adapters: Adapters) -> BlueskyAdapter:
     return BlueskyAdapter(account.id, account.effective_api_base or "", account.handle,
                           adapters.secrets, adapters.session, adapters.clock)
@@ -172,7 +154,7 @@ class BlueskyAdapter:
             self._login = self._stored()
         if self._login is None:
             self._login = self._create_session()
-        elif _expires_soon(self._login.access, self.clock()):
+        elif expires_soon(self._login.access, self.clock()):
             self._login = self._refresh_or_create(self._login)
         return self._login
 
@@ -346,17 +328,6 @@ class BlueskyAdapter:
 
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _expires_soon(jwt: str, now: datetime) -> bool:
-    """Read ``exp`` from the token's payload (no signature check: it is ours)."""
-    try:
-        payload = jwt.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
-    except (IndexError, ValueError, KeyError, TypeError):
-        return False  # an opaque token: find out from the server's answer
-    return expires - REFRESH_AHEAD <= now
 
 
 def _error_name(response: requests.Response) -> str:
