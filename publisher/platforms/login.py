@@ -10,8 +10,6 @@ from publisher.platforms.base import Rejected
 from publisher.platforms.common import login as common
 
 # Public addresses (a custom api_base moves them under itself, same paths).
-X_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
-X_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
 META_GRAPH_VERSION = "v23.0"
 FACEBOOK_DIALOG_URL = f"https://www.facebook.com/{META_GRAPH_VERSION}/dialog/oauth"
 FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts"
@@ -33,13 +31,6 @@ LINKEDIN_ORGANIZATION_SCOPES = "w_organization_social r_organization_social"
 
 class LoginClient(common.LoginClient):
     """The generic client with each platform's login requests."""
-
-    # X
-
-    def x_me(self, base: str, token: str) -> dict:
-        answer = self.call("GET", f"{base}/2/users/me", "checking the new token", (token,),
-                            headers={"Authorization": f"Bearer {token}"})
-        return answer.get("data") or {}
 
     # Meta: Facebook pages and the Instagram accounts linked to them
 

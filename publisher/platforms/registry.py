@@ -27,7 +27,7 @@ ADAPTER_MODULES: dict[str, str] = {
     "outbox": "publisher.platforms.outbox.adapter",
     "mastodon": "publisher.platforms.mastodon.adapter",
     "bluesky": "publisher.platforms.bluesky.adapter",
-    "x": "publisher.platforms.x",
+    "x": "publisher.platforms.x.adapter",
     "facebook": "publisher.platforms.facebook",
     "instagram": "publisher.platforms.instagram",
     "threads": "publisher.platforms.threads",

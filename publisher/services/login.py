@@ -43,16 +43,15 @@ from publisher.platforms.common.login import (
     Receiver,
     Redirect,
     check_redirect,
-    code_challenge,
     loopback_redirect,
     make_state,
-    make_verifier,
     paste_address,
     with_query,
 )
 from publisher.platforms.common.token_records import OAUTH_PART, SESSION_PART, expiry_of
 from publisher.platforms.mastodon import login as mastodon
 from publisher.platforms.telegram import login as telegram
+from publisher.platforms.x import login as x
 from publisher.services import secrets
 from publisher.services.context import Context
 
@@ -130,53 +129,6 @@ def _store(account_id: str, credentials: Credentials) -> None:
     else:
         secrets.delete_secret(account_id, SESSION_PART)
 
-
-# X: OAuth 2.0 authorisation code with PKCE
-
-def _x(steps: LoginSteps) -> Credentials:
-    steps.prompter.say(_("You need an app in the X developer portal with OAuth 2.0 turned "
-                        "on (User authentication settings: Read and write)."))
-    client_id = steps.client_id(_("OAuth 2.0 Client ID of your X app: "))
-    client_secret = steps.prompter.ask_secret(
-        _("Client secret (not shown; press Enter for a public client): ")).strip()
-    scopes = steps.options.scopes or oauth.X_SCOPES
-    redirect = steps.redirect(default_port=DEFAULT_PORT)
-    token_url = steps.options.token_url or f"{steps.base}/2/oauth2/token"
-    verifier = make_verifier()
-    state = make_state()
-    with Receiver(redirect) as receiver:
-        steps.say_redirect("X", receiver.redirect_uri)
-        url = with_query(
-            steps.options.authorize_url or steps.address(oauth.X_AUTHORIZE_URL), {
-                "response_type": "code", "client_id": client_id,
-                "redirect_uri": receiver.redirect_uri, "scope": scopes, "state": state,
-                "code_challenge": code_challenge(verifier),
-                "code_challenge_method": "S256"})
-        code = receiver.code(steps.prompter, url, state, steps.options.timeout,
-                             paste_address())
-        redirect_uri = receiver.redirect_uri
-    data = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
-            "redirect_uri": redirect_uri, "code_verifier": verifier}
-    tokens = steps.client.token(token_url, data,
-                               basic=(client_id, client_secret) if client_secret else None,
-                               secrets=(client_secret,))
-    token = str(tokens["access_token"])
-    me = steps.client.x_me(steps.base, token)
-    username = str(me.get("username") or "")
-    meta = {"client_id": client_id,
-            "expires_at": steps.expires_at(tokens, timedelta(hours=2))}
-    notes = []
-    if tokens.get("refresh_token"):
-        meta["refresh_token"] = str(tokens["refresh_token"])
-    else:
-        notes.append(_("X gave no refresh token (offline.access was not granted): the "
-                       "token stops working in two hours"))
-    if client_secret:
-        meta["client_secret"] = client_secret
-    if token_url != f"{steps.base}/2/oauth2/token":
-        meta["token_url"] = token_url
-    who = f"@{username}" if username else str(me.get("id") or "?")
-    return Credentials(token, who, meta, handle=who if username else None, notes=notes)
 
 # Meta: Facebook Login, then a page token (it does not expire)
 
@@ -409,7 +361,7 @@ def _linkedin(steps: LoginSteps) -> Credentials:
 # Which login runs for which platform.
 LOGIN_FLOWS: dict[str, LoginFlow] = {
     "mastodon": mastodon.log_in,
-    "x": _x,
+    "x": x.log_in,
     "bluesky": bluesky.log_in,
     "facebook": _facebook,
     "instagram": _instagram,

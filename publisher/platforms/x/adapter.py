@@ -1,6 +1,6 @@
 """X: POST /2/tweets with an OAuth 2.0 user token; images via /2/media/upload.
 
-- Tokens live two hours. When ``accounts login`` (or a person) stored the
+- Tokens live two hours (tokens.py). When ``accounts login`` (or a person) stored the
   OAuth part beside the token (refresh token, client id, expiry), the adapter
   refreshes ahead of expiry and after a 401, and keeps the new pair in the
   keyring (X rotates refresh tokens: the old one stops working).
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import requests
@@ -44,13 +44,13 @@ from publisher.platforms.common.http import (
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.token_records import (
-    expires_at_after,
-    expiry_of,
+    due_for_renewal,
     read_token_meta,
     refuse_if_expired,
     status_of,
     write_token_meta,
 )
+from publisher.platforms.x import tokens
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
-REFRESH_AHEAD = timedelta(minutes=5)
 # X rewrites links to t.co (and may trim spaces): compare without either.
 REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
 
@@ -91,17 +90,17 @@ class XAdapter:
     def _oauth(self) -> dict | None:
         """The token record, when it can renew the token (has a refresh token)."""
         data = read_token_meta(self.secrets, self.account_id)
-        return data if data.get("refresh_token") else None
+        return data if tokens.can_refresh(data) else None
 
     def token_status(self) -> TokenStatus:
         meta = read_token_meta(self.secrets, self.account_id)
-        return status_of(meta, refreshable=bool(meta.get("refresh_token")))
+        return status_of(meta, refreshable=tokens.can_refresh(meta))
 
     def _access_token(self) -> str:
         if self._token is None:
             self._token = self.secrets.get(self.account_id)
             oauth = self._oauth()
-            if oauth and _expires_soon(oauth, self.clock()):
+            if oauth and due_for_renewal(oauth, self.clock(), tokens.REFRESH_AHEAD):
                 self._refresh(oauth)
             elif oauth is None:
                 refuse_if_expired(read_token_meta(self.secrets, self.account_id), self.clock(),
@@ -112,24 +111,18 @@ class XAdapter:
 
     def _refresh(self, oauth: dict) -> None:
         """Trade the refresh token for a new pair and keep both in the keyring."""
-        data = {"grant_type": "refresh_token", "refresh_token": oauth["refresh_token"],
-                "client_id": oauth.get("client_id", "")}
-        auth = None
-        if oauth.get("client_secret"):  # a confidential client authenticates with Basic
-            auth = (str(oauth.get("client_id", "")), str(oauth["client_secret"]))
+        data, auth = tokens.refresh_grant(oauth)
         response = request(self.session, "POST", f"{self.base_url}/2/oauth2/token", data=data,
                            auth=auth, secrets=self._secrets(oauth))
         if response.status_code in (400, 401):
             raise AuthFailed(f"HTTP {response.status_code}: the refresh token was refused; "
                              f"log in again (publisher accounts login {self.account_id})")
         raise_for_status(response, _error_text(response), now=self.clock())
-        tokens = json_object(response)
-        self._token = str(tokens["access_token"])
-        renewed = {**oauth, "refresh_token": tokens.get("refresh_token", oauth["refresh_token"]),
-                   "expires_at": expires_at_after(self.clock(), tokens.get("expires_in"),
-                                                  timedelta(hours=2))}
+        answer = json_object(response)
+        self._token = str(answer["access_token"])
         self.secrets.set(self.account_id, self._token)
-        write_token_meta(self.secrets, self.account_id, renewed)
+        write_token_meta(self.secrets, self.account_id,
+                         tokens.renewed(oauth, answer, self.clock()))
 
     def _secrets(self, oauth: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
@@ -227,11 +220,6 @@ class XAdapter:
         handle = (self.handle or "").lstrip("@")
         return f"https://x.com/{handle}/status/{tweet_id}" if handle else (
             f"https://x.com/i/web/status/{tweet_id}")
-
-
-def _expires_soon(oauth: dict, now: datetime) -> bool:
-    expires = expiry_of(oauth)
-    return expires is not None and expires - REFRESH_AHEAD <= now
 
 
 def _error_text(response: requests.Response) -> str:
