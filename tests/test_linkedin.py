@@ -24,7 +24,7 @@ from publisher.domain.little_text import RESERVED, escape, hashtag_spans, to_lit
 from publisher.platforms.base import MediaFile, Post, Published
 from publisher.platforms.common.http import make_session
 from publisher.platforms.common.media import image_size
-from publisher.platforms.linkedin import API_VERSION, LinkedInAdapter, permalink
+from publisher.platforms.linkedin.adapter import API_VERSION, LinkedInAdapter, permalink
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
 
 NOW = "2026-12-01T09:00:10+01:00"

@@ -21,12 +21,6 @@ INSTAGRAM_TOKEN_URL = "https://api.instagram.com/oauth/access_token"
 INSTAGRAM_LOGIN_SCOPES = "instagram_business_basic,instagram_business_content_publish"
 THREADS_AUTHORIZE_URL = "https://threads.net/oauth/authorize"
 THREADS_SCOPES = "threads_basic,threads_content_publish"
-LINKEDIN_AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
-LINKEDIN_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
-LINKEDIN_SCOPES = "openid profile w_member_social"
-# A page (urn:li:organization:N) needs the Community Management API, which LinkedIn
-# lets be the only product of its app: no OpenID Connect scopes there.
-LINKEDIN_ORGANIZATION_SCOPES = "w_organization_social r_organization_social"
 
 
 class LoginClient(common.LoginClient):
@@ -101,10 +95,3 @@ class LoginClient(common.LoginClient):
         return self.call("GET", f"{base}/{version}/me", "checking the new token", (token,),
                           headers={"Authorization": f"Bearer {token}"},
                           params={"fields": fields})
-
-    # LinkedIn
-
-    def linkedin_userinfo(self, base: str, token: str) -> dict:
-        """GET /v2/userinfo (OpenID Connect): ``sub`` is the member's person id."""
-        return self.call("GET", f"{base}/v2/userinfo", "reading who logged in", (token,),
-                          headers={"Authorization": f"Bearer {token}"})

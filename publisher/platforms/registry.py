@@ -32,7 +32,7 @@ ADAPTER_MODULES: dict[str, str] = {
     "instagram": "publisher.platforms.instagram",
     "threads": "publisher.platforms.threads",
     "telegram": "publisher.platforms.telegram.adapter",
-    "linkedin": "publisher.platforms.linkedin",
+    "linkedin": "publisher.platforms.linkedin.adapter",
 }
 
 Factory = Callable[[Account, "Adapters"], Adapter]

@@ -49,6 +49,7 @@ from publisher.platforms.common.login import (
     with_query,
 )
 from publisher.platforms.common.token_records import OAUTH_PART, SESSION_PART, expiry_of
+from publisher.platforms.linkedin import login as linkedin
 from publisher.platforms.mastodon import login as mastodon
 from publisher.platforms.telegram import login as telegram
 from publisher.platforms.x import login as x
@@ -299,65 +300,6 @@ def _instagram_login(steps: LoginSteps) -> Credentials:
     return Credentials(token, f"@{username}" if username else user_id, meta,
                         handle=user_id or None)
 
-# LinkedIn: 3-legged OAuth; 60-day tokens, refresh tokens for some apps
-
-def _linkedin(steps: LoginSteps) -> Credentials:
-    organization = (steps.account.handle or "").startswith("urn:li:organization:")
-    if organization:  # a page: the Community Management API, alone in its app
-        steps.prompter.say(_("You need a LinkedIn app (linkedin.com/developers) with the "
-                            "product 'Community Management API' and a page role "
-                            "(administrator or content admin) on {handle}; Client ID and "
-                            "secret are on its Auth tab.").format(handle=steps.account.handle))
-    else:
-        steps.prompter.say(_("You need a LinkedIn app (linkedin.com/developers) with the "
-                            "products 'Share on LinkedIn' and 'Sign In with LinkedIn using "
-                            "OpenID Connect'; Client ID and secret are on its Auth tab."))
-    client_id = steps.client_id(_("Client ID: "))
-    client_secret = steps.required_secret(_("Client secret (not shown): "),
-                                          _("client secret"))
-    scopes = steps.options.scopes or (
-        oauth.LINKEDIN_ORGANIZATION_SCOPES if organization else oauth.LINKEDIN_SCOPES)
-    redirect = steps.redirect(default_port=DEFAULT_PORT)
-    token_url = steps.options.token_url or steps.address(oauth.LINKEDIN_TOKEN_URL)
-    state = make_state()
-    with Receiver(redirect) as receiver:
-        steps.say_redirect("LinkedIn", receiver.redirect_uri)
-        url = with_query(
-            steps.options.authorize_url or steps.address(oauth.LINKEDIN_AUTHORIZE_URL), {
-                "response_type": "code", "client_id": client_id,
-                "redirect_uri": receiver.redirect_uri, "state": state, "scope": scopes})
-        code = receiver.code(steps.prompter, url, state, steps.options.timeout,
-                             paste_address())
-        redirect_uri = receiver.redirect_uri
-    tokens = steps.client.token(token_url, {
-        "grant_type": "authorization_code", "code": code, "client_id": client_id,
-        "client_secret": client_secret, "redirect_uri": redirect_uri})
-    token = str(tokens["access_token"])
-    meta = {"client_id": client_id, "client_secret": client_secret,
-            "expires_at": steps.expires_at(tokens, timedelta(days=60))}
-    if tokens.get("refresh_token"):
-        meta["refresh_token"] = str(tokens["refresh_token"])
-        if tokens.get("refresh_token_expires_in"):
-            meta["refresh_token_expires_at"] = steps.expires_at(
-                {"expires_in": tokens["refresh_token_expires_in"]}, timedelta(days=365))
-    if token_url != oauth.LINKEDIN_TOKEN_URL:
-        meta["token_url"] = token_url
-    handle, who, notes = None, (steps.account.handle if organization
-                                else _("the LinkedIn member")), []
-    if "openid" in scopes.split():
-        info = steps.client.linkedin_userinfo(steps.base, token)
-        if info.get("sub"):
-            handle = f"urn:li:person:{info['sub']}"
-            who = str(info.get("name") or handle)
-    if "w_organization_social" in scopes.split():
-        handle = None  # the author is the organisation, which the person names
-        if not steps.account.handle:
-            notes.append(_("posting as an organisation: set its URN with 'publisher "
-                           "accounts set {id} --handle urn:li:organization:ID'")
-                         .format(id=steps.account.id))
-    return Credentials(token, who, meta, handle=handle, notes=notes)
-
-
 # Which login runs for which platform.
 LOGIN_FLOWS: dict[str, LoginFlow] = {
     "mastodon": mastodon.log_in,
@@ -367,7 +309,7 @@ LOGIN_FLOWS: dict[str, LoginFlow] = {
     "instagram": _instagram,
     "threads": _threads,
     "telegram": telegram.log_in,
-    "linkedin": _linkedin,
+    "linkedin": linkedin.log_in,
 }
 
 

@@ -73,24 +73,19 @@ from publisher.platforms.common.http import json_object, redact, request, retry_
 from publisher.platforms.common.media import gif_frames, image_size, image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.token_records import (
-    WARN_AHEAD,
-    expires_at_after,
+    due_for_renewal,
     expiry_of,
     read_token_meta,
     refuse_if_expired,
     write_token_meta,
 )
+from publisher.platforms.linkedin import tokens
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
 API_VERSION = "202609"
 RESTLI_PROTOCOL = "2.0.0"
-TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
-TOKEN_LIFE = timedelta(days=60)
-REFRESH_TOKEN_LIFE = timedelta(days=365)
-# Renew a week ahead: the same week in which people would be warned.
-REFRESH_AHEAD = WARN_AHEAD
 
 MAX_IMAGES = 20  # content.multiImage: 2..20 images
 MAX_PIXELS = 36_152_320  # Images API: width x height below this
@@ -141,19 +136,14 @@ class LinkedInAdapter:
         return TokenStatus(expiry_of(meta), refreshable=self._can_refresh(meta))
 
     def _can_refresh(self, meta: dict) -> bool:
-        if not (meta.get("refresh_token") and meta.get("client_id")
-                and meta.get("client_secret")):
-            return False
-        ends = expiry_of({"expires_at": meta.get("refresh_token_expires_at")})
-        return ends is None or ends > self.clock()
+        return tokens.can_refresh(meta, self.clock())
 
     def _access_token(self) -> str:
         if self._token is None:
             self._token = self.secrets.get(self.account_id)
             meta = read_token_meta(self.secrets, self.account_id)
-            expires = expiry_of(meta)
-            if self._can_refresh(meta) and expires is not None and (
-                    expires - REFRESH_AHEAD <= self.clock()):
+            if self._can_refresh(meta) and due_for_renewal(meta, self.clock(),
+                                                           tokens.REFRESH_AHEAD):
                 self._refresh(meta)
             else:
                 refuse_if_expired(meta, self.clock(), self.account_id)
@@ -164,13 +154,11 @@ class LinkedInAdapter:
 
     def _refresh(self, meta: dict) -> None:
         """Trade the refresh token for a new access token; keep both in the keyring."""
-        url = str(meta.get("token_url") or self._token_url())
-        data = {"grant_type": "refresh_token", "refresh_token": str(meta["refresh_token"]),
-                "client_id": str(meta["client_id"]),
-                "client_secret": str(meta["client_secret"])}
+        url = tokens.token_url(meta, self.base_url)
         secrets = self._secrets(meta)
         try:
-            response = request(self.session, "POST", url, data=data, secrets=secrets)
+            response = request(self.session, "POST", url, data=tokens.refresh_grant(meta),
+                               secrets=secrets)
         except Transient as error:  # nothing was posted: a refresh is not a post
             raise Transient(f"token refresh: {error.message}", maybe_sent=False) from None
         if response.status_code in (400, 401):
@@ -180,29 +168,15 @@ class LinkedInAdapter:
         if response.status_code >= 300:
             raise Transient(f"token refresh: HTTP {response.status_code}", maybe_sent=False)
         try:
-            tokens = response.json()
-            access = str(tokens["access_token"])
+            answer = response.json()
+            access = str(answer["access_token"])
         except (ValueError, KeyError, TypeError):
             raise Transient("token refresh: no access token in the answer",
                             maybe_sent=False) from None
-        now = self.clock()
-        renewed = {**meta, "expires_at": expires_at_after(now, tokens.get("expires_in"),
-                                                          TOKEN_LIFE)}
-        if tokens.get("refresh_token"):
-            renewed["refresh_token"] = str(tokens["refresh_token"])
-        if tokens.get("refresh_token_expires_in") is not None:
-            renewed["refresh_token_expires_at"] = expires_at_after(
-                now, tokens.get("refresh_token_expires_in"), REFRESH_TOKEN_LIFE)
         self._token = access
         self.secrets.set(self.account_id, access)
-        write_token_meta(self.secrets, self.account_id, renewed)
-
-    def _token_url(self) -> str:
-        """LinkedIn's token endpoint; under the API base when that is not LinkedIn's own."""
-        host = (urlsplit(self.base_url).hostname or "").lower()
-        if host == "linkedin.com" or host.endswith(".linkedin.com"):
-            return TOKEN_URL
-        return f"{self.base_url}/oauth/v2/accessToken"
+        write_token_meta(self.secrets, self.account_id,
+                         tokens.renewed(meta, answer, self.clock()))
 
     def _secrets(self, meta: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
