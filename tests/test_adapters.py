@@ -392,6 +392,22 @@ def test_facebook_rate_limit_codes_wait(fb_home: Path, fb: FakeFacebook) -> None
     assert item["state"] == "retry" and item["next_attempt"].startswith("2026-12-01T08:30")
 
 
+@pytest.mark.parametrize("code", [4, 17, 32, 613, 80001, 80002])
+def test_every_graph_rate_limit_code_waits_on_facebook(fb_home: Path, fb: FakeFacebook,
+                                                       code: int) -> None:
+    # Graph API rate limiting: 80002 is the Instagram Business Use Case limit, which
+    # Facebook's own reading of Graph errors did not know (it failed the post).
+    write_post(fb_home, "p", ["fb"], {"sq": "A", "en": "B", "sr": "В"})
+    schedule(fb_home, "p")
+    fb.fail_next(f"POST /v23.0/{fb.page_id}/feed", Scripted(
+        400, {"error": {"message": "limit reached", "type": "OAuthException", "code": code,
+                        "fbtrace_id": "x"}}))
+    result = flush(fb_home)
+    assert result.code == 3, result.err
+    (item,) = items(fb_home)
+    assert item["state"] == "retry"
+
+
 def test_facebook_duplicate_506_finds_the_earlier_post(fb_home: Path, fb: FakeFacebook) -> None:
     write_post(fb_home, "p", ["fb"], {"sq": "A", "en": "B", "sr": "В"})
     schedule(fb_home, "p")

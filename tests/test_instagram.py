@@ -28,8 +28,8 @@ from publisher.platforms.base import (
     Transient,
 )
 from publisher.platforms.common.token_records import read_token_meta, write_token_meta
-from publisher.platforms.instagram import count_mentions
-from publisher.platforms.meta_containers import ContainerGone, graph_error_of_body
+from publisher.platforms.meta.graph import ContainerGone, graph_error_of_body
+from publisher.platforms.meta.instagram import count_mentions
 from publisher.platforms.registry import Adapters
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
 from publisher.storage.workspace import Workspace
@@ -396,7 +396,7 @@ def test_an_expired_token_holds_the_account_and_fails_no_post(ws: Path, ig: Fake
 
 
 def test_a_record_of_an_earlier_token_is_not_believed(ws: Path, ig: FakeInstagram) -> None:
-    from publisher.platforms.meta_containers import token_fingerprint
+    from publisher.platforms.meta.tokens import fingerprint as token_fingerprint
 
     write_token_meta(KeyringSecrets(), "ig", {"expires_at": "2026-11-30T00:00:00+00:00",
                                               "token_sha256": token_fingerprint("old")})

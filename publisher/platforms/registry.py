@@ -28,9 +28,9 @@ ADAPTER_MODULES: dict[str, str] = {
     "mastodon": "publisher.platforms.mastodon.adapter",
     "bluesky": "publisher.platforms.bluesky.adapter",
     "x": "publisher.platforms.x.adapter",
-    "facebook": "publisher.platforms.facebook",
-    "instagram": "publisher.platforms.instagram",
-    "threads": "publisher.platforms.threads",
+    "facebook": "publisher.platforms.meta.facebook",
+    "instagram": "publisher.platforms.meta.instagram",
+    "threads": "publisher.platforms.meta.threads",
     "telegram": "publisher.platforms.telegram.adapter",
     "linkedin": "publisher.platforms.linkedin.adapter",
 }

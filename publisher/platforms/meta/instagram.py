@@ -5,7 +5,7 @@
   (``creation_id``); the shared flow, its crash recovery and the quota
   (GET /{ig-user-id}/content_publishing_limit: the account's own number, else
   the guide's 100 posts in 24 hours) are in
-  :mod:`publisher.platforms.meta_containers`.
+  :mod:`publisher.platforms.meta.containers`.
 - Up to 10 images make a carousel: one container per image
   (``is_carousel_item``), then a CAROUSEL container with the children's ids.
 - Instagram takes images only from a public address: the account's
@@ -34,18 +34,12 @@ from typing import TYPE_CHECKING
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post, Rejected
 from publisher.platforms.common.token_records import read_token_meta
-from publisher.platforms.meta_containers import (
-    ContainerAdapter,
-    host_of,
-    is_numeric_id,
-)
+from publisher.platforms.meta.containers import ContainerAdapter, host_of, is_numeric_id
+from publisher.platforms.meta.graph import FACEBOOK_LOGIN_HOST, GRAPH_VERSION, INSTAGRAM_LOGIN_HOST
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
-GRAPH_VERSION = "v23.0"
-INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
-FACEBOOK_LOGIN_HOST = "graph.facebook.com"
 # The caption's limit on @ tags (IG User Media reference: "Maximum 2200
 # characters, 30 hashtags, and 20 @ tags"; more is refused with 100/2207040).
 MAX_MENTIONS = 20

@@ -5,7 +5,7 @@
   published with POST /{threads-user-id}/threads_publish (``creation_id``);
   2 to 20 images make a CAROUSEL of item containers. The shared flow, its
   crash recovery and the quota (GET /{threads-user-id}/threads_publishing_limit,
-  250 posts in 24 hours) are in :mod:`publisher.platforms.meta_containers`.
+  250 posts in 24 hours) are in :mod:`publisher.platforms.meta.containers`.
 - Text: 500 characters (emoji count as their UTF-8 bytes), at most 5 links.
   Images: JPEG or PNG, 8 MB at most, aspect ratio up to 10:1, fetched by
   Threads from the account's ``media_url`` (``validate`` checks they are there).
@@ -22,18 +22,19 @@ from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Identity, Post
-from publisher.platforms.meta_containers import ContainerAdapter, is_numeric_id
+from publisher.platforms.meta.containers import ContainerAdapter, is_numeric_id
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
-GRAPH_VERSION = "v1.0"
+# The Threads API version in its paths.
+THREADS_VERSION = "v1.0"
 
 
 class ThreadsAdapter(ContainerAdapter):
     platform = "threads"
     name = "Threads"
-    version = GRAPH_VERSION
+    version = THREADS_VERSION
     create_edge = "threads"
     publish_edge = "threads_publish"
     quota_edge = "threads_publishing_limit"
