@@ -40,11 +40,11 @@ from publisher.platforms.base import (
     Published,
     RateLimited,
     Rejected,
-    SecretStore,
     TokenStatus,
     Transient,
 )
 from publisher.platforms.bluesky.session import Session, expires_soon
+from publisher.platforms.common.adapters import KeyringAdapter
 from publisher.platforms.common.http import (
     epoch_reset,
     json_object,
@@ -120,26 +120,13 @@ def facets_for(text: str, resolve: Callable[[str], str | None] | None = None) ->
 
 
 def make_adapter(account: Account, adapters: Adapters) -> BlueskyAdapter:
-    return BlueskyAdapter(account.id, account.effective_api_base or "", account.handle,
-                          adapters.secrets, adapters.session, adapters.clock)
+    return BlueskyAdapter.for_account(account, adapters)
 
 
-@dataclass
-class BlueskyAdapter:
-    account_id: str
-    base_url: str
-    handle: str | None
-    secrets: SecretStore
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+@dataclass(repr=False)
+class BlueskyAdapter(KeyringAdapter):
     platform: str = "bluesky"
     _login: Session | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-
-    def __repr__(self) -> str:
-        return f"BlueskyAdapter(account_id={self.account_id!r}, base_url={self.base_url!r})"
 
     # Sessions
 

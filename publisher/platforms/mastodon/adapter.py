@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -32,6 +31,7 @@ from publisher.platforms.base import (
     TokenStatus,
     Transient,
 )
+from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, raise_for_status, request
 from publisher.platforms.common.recent import find_ours, verdict
 
@@ -51,29 +51,16 @@ REWRITES = ((re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w"), r"\1"),)
 
 
 def make_adapter(account: Account, adapters: Adapters) -> MastodonAdapter:
-    return MastodonAdapter(account.effective_api_base or "", adapters.secrets.get(account.id),
-                           adapters.session, adapters.clock)
+    return MastodonAdapter.for_account(account, adapters)
 
 
-@dataclass
-class MastodonAdapter:
-    base_url: str
-    token: str | None
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+@dataclass(repr=False)
+class MastodonAdapter(TokenAdapter):
     max_characters: int | None = None
     media_poll_seconds: float = 1.0
     media_poll_limit: int = 60
     platform: str = "mastodon"
-    _secrets: tuple[str, ...] = field(init=False, repr=False)
     _limit_asked: bool = field(default=False, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        self._secrets = (self.token,) if self.token else ()
-
-    def __repr__(self) -> str:  # never show the token
-        return f"MastodonAdapter(base_url={self.base_url!r})"
 
     def _headers(self) -> dict[str, str]:
         if not self.token:

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -79,6 +79,9 @@ from publisher.platforms.meta.graph import (
     as_int,
     graph_error,
 )
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 log = logging.getLogger("publisher.platforms.meta")
 
@@ -133,12 +136,22 @@ class ContainerAdapter:
     image_types: ClassVar[tuple[str, ...]] = ("image/jpeg",)
     aspect_range: ClassVar[tuple[float, float]] = (0.1, 10.0)
     refresh_grant: ClassVar[str] = ""
+    profile_url: ClassVar[str] = ""     # the profile's address, from {username}
 
     def __post_init__(self) -> None:
         self.base_url = (self.account.effective_api_base or "").rstrip("/")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account={self.account.id!r}, base_url={self.base_url!r})"
+
+    @classmethod
+    def for_account(cls, account: Account, adapters: Adapters) -> Self:
+        """The account's adapter with what the run holds (its checkpoints and media too)."""
+        return cls(
+            account=account, secrets=adapters.secrets, session=adapters.session,
+            checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
+            sleep=adapters.sleep, check_reachability=adapters.check_reachability,
+        )
 
     # Platform hooks
 
@@ -163,7 +176,12 @@ class ContainerAdapter:
         raise NotImplementedError
 
     def identity(self) -> Identity:
-        raise NotImplementedError
+        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
+        username = str(me.get("username") or "")
+        if not username:
+            return Identity(str(me.get("name") or me.get("id") or "?"))
+        return Identity(f"@{username}", self.profile_url.format(username=username),
+                        {"id": str(me.get("id") or "")})
 
     def extra_problems(self, post: Post) -> list[str]:
         return []

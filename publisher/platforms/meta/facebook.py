@@ -15,12 +15,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
-
-import requests
 
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
@@ -33,6 +30,7 @@ from publisher.platforms.base import (
     Rejected,
     TokenStatus,
 )
+from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
@@ -46,23 +44,13 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
-    return FacebookAdapter(account.effective_api_base or "", adapters.secrets.get(account.id),
-                           account.handle, adapters.session, adapters.clock)
+    return FacebookAdapter.for_account(account, adapters, page_id=account.handle)
 
 
-@dataclass
-class FacebookAdapter:
-    base_url: str
-    token: str | None
-    page_id: str | None
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+@dataclass(repr=False)
+class FacebookAdapter(TokenAdapter):
+    page_id: str | None = None
     platform: str = "facebook"
-    _secrets: tuple[str, ...] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        self._secrets = (self.token,) if self.token else ()
 
     def __repr__(self) -> str:
         return f"FacebookAdapter(base_url={self.base_url!r}, page_id={self.page_id!r})"

@@ -32,7 +32,7 @@ import re
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import Identity, Post, Rejected
+from publisher.platforms.base import Post, Rejected
 from publisher.platforms.common.token_records import read_token_meta
 from publisher.platforms.meta.containers import ContainerAdapter, host_of, is_numeric_id
 from publisher.platforms.meta.graph import FACEBOOK_LOGIN_HOST, GRAPH_VERSION, INSTAGRAM_LOGIN_HOST
@@ -63,6 +63,7 @@ class InstagramAdapter(ContainerAdapter):
     image_types = ("image/jpeg",)
     aspect_range = (4 / 5, 1.91)
     refresh_grant = "ig_refresh_token"
+    profile_url = "https://www.instagram.com/{username}/"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -135,13 +136,6 @@ class InstagramAdapter(ContainerAdapter):
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status_code") or ""), str(answer.get("status") or "")
 
-    def identity(self) -> Identity:
-        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
-        username = str(me.get("username") or "")
-        if not username:
-            return Identity(str(me.get("name") or me.get("id") or "?"))
-        return Identity(f"@{username}", f"https://www.instagram.com/{username}/",
-                        {"id": str(me.get("id") or "")})
 
 
 def count_mentions(text: str) -> int:
@@ -150,8 +144,4 @@ def count_mentions(text: str) -> int:
 
 
 def make_adapter(account: Account, adapters: Adapters) -> InstagramAdapter:
-    return InstagramAdapter(
-        account=account, secrets=adapters.secrets, session=adapters.session,
-        checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
-        sleep=adapters.sleep, check_reachability=adapters.check_reachability,
-    )
+    return InstagramAdapter.for_account(account, adapters)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import Identity, Post
+from publisher.platforms.base import Post
 from publisher.platforms.meta.containers import ContainerAdapter, is_numeric_id
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class ThreadsAdapter(ContainerAdapter):
     image_types = ("image/jpeg", "image/png")
     aspect_range = (1 / 10, 10.0)
     refresh_grant = "th_refresh_token"
+    profile_url = "https://www.threads.net/@{username}"
 
     def user_id(self) -> str:
         handle = (self.account.handle or "").strip()
@@ -77,18 +78,7 @@ class ThreadsAdapter(ContainerAdapter):
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status") or ""), str(answer.get("error_message") or "")
 
-    def identity(self) -> Identity:
-        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
-        username = str(me.get("username") or "")
-        if not username:
-            return Identity(str(me.get("name") or me.get("id") or "?"))
-        return Identity(f"@{username}", f"https://www.threads.net/@{username}",
-                        {"id": str(me.get("id") or "")})
 
 
 def make_adapter(account: Account, adapters: Adapters) -> ThreadsAdapter:
-    return ThreadsAdapter(
-        account=account, secrets=adapters.secrets, session=adapters.session,
-        checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
-        sleep=adapters.sleep, check_reachability=adapters.check_reachability,
-    )
+    return ThreadsAdapter.for_account(account, adapters)

@@ -13,12 +13,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-
-import requests
 
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, utf16_length
@@ -34,6 +31,7 @@ from publisher.platforms.base import (
     TokenStatus,
     Transient,
 )
+from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, redact, request
 from publisher.platforms.common.media import image_type, media_problems
 
@@ -47,23 +45,13 @@ ALT_TEXT_SUPPORTED = False
 
 
 def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
-    return TelegramAdapter(account.effective_api_base or "", adapters.secrets.get(account.id),
-                           account.handle, adapters.session, adapters.clock)
+    return TelegramAdapter.for_account(account, adapters, chat=account.handle)
 
 
-@dataclass
-class TelegramAdapter:
-    base_url: str
-    token: str | None
-    chat: str | None
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+@dataclass(repr=False)
+class TelegramAdapter(TokenAdapter):
+    chat: str | None = None
     platform: str = "telegram"
-    _secrets: tuple[str, ...] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        self._secrets = (self.token,) if self.token else ()
 
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"

@@ -16,9 +16,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import requests
@@ -32,9 +31,9 @@ from publisher.platforms.base import (
     Post,
     Published,
     Rejected,
-    SecretStore,
     TokenStatus,
 )
+from publisher.platforms.common.adapters import KeyringAdapter
 from publisher.platforms.common.http import (
     epoch_reset,
     json_object,
@@ -63,27 +62,14 @@ REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
 
 
 def make_adapter(account: Account, adapters: Adapters) -> XAdapter:
-    return XAdapter(account.id, account.effective_api_base or "", account.handle,
-                    adapters.secrets, adapters.session, adapters.clock)
+    return XAdapter.for_account(account, adapters)
 
 
-@dataclass
-class XAdapter:
-    account_id: str
-    base_url: str
-    handle: str | None
-    secrets: SecretStore
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+@dataclass(repr=False)
+class XAdapter(KeyringAdapter):
     platform: str = "x"
     _token: str | None = field(default=None, init=False, repr=False)
     _user_id: str | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-
-    def __repr__(self) -> str:
-        return f"XAdapter(account_id={self.account_id!r}, base_url={self.base_url!r})"
 
     # Tokens
 
