@@ -105,3 +105,18 @@ def test_the_verdict_is_found_not_found_or_cannot_tell() -> None:
     assert verdict(post) is post and verdict(post, complete=True) is post
     assert verdict(None, complete=True) is NOT_FOUND
     assert verdict(None) is None
+
+
+def test_the_platforms_layer_imports_no_layer_above_it() -> None:
+    """platforms/ may be called by services/; it never calls services/, cli/ or tui/."""
+    import ast
+
+    above = ("publisher.services", "publisher.cli", "publisher.tui")
+    folder = Path(__file__).parent.parent / "publisher" / "platforms"
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {name}" for name in names if name.startswith(above)]
+    assert found == []
