@@ -559,6 +559,26 @@ def test_the_login_noted_in_the_token_record_decides_host_and_renewal(home: Path
     assert plain.base_url == "https://graph.facebook.com" and not plain.can_refresh()
 
 
+def test_a_renewal_keeps_what_the_login_noted(ws: Path, ig: FakeInstagram) -> None:
+    # An Instagram Login account without its own --api-base finds graph.instagram.com
+    # by the record's "login": a renewal that forgot it sent the next run to
+    # graph.facebook.com, where the token is refused and the account is held.
+    write_token_meta(KeyringSecrets(), "ig", {
+        "expires_at": "2026-12-05T00:00:00+00:00", "login": "instagram", "client_id": "app-1",
+        "user_id": ig.user_id})
+    made, _account = adapter(ws, ig, media_url="http://127.0.0.1:9")
+    made.check()
+    assert get_secret("ig") == ig.refreshed[0]
+    meta = read_token_meta(KeyringSecrets(), "ig")
+    assert meta["expires_at"].startswith("2027-01-30")
+    assert (meta["login"], meta["client_id"], meta["user_id"]) == (
+        "instagram", "app-1", ig.user_id)
+    adapters = Adapters(outbox_dir=Workspace(ws).outbox_dir, secrets=KeyringSecrets(),
+                        clock=lambda: NOW_UTC)
+    again = adapters.for_account(make_account("ig", "instagram", locales=["sq"], handle="1"))
+    assert again.base_url == "https://graph.instagram.com" and again.can_refresh()
+
+
 def test_a_website_down_at_send_time_retries_instead_of_failing_the_post(
     ws: Path, ig: FakeInstagram, site: MediaServer
 ) -> None:

@@ -218,7 +218,7 @@ class ContainerAdapter:
         if not self.can_refresh() or not tokens.renewal_due(meta, now):
             return
         try:
-            self._refresh(token)
+            self._refresh(token, meta)
         except PlatformError as error:
             # The old token still works until it expires; say so and go on.
             log.warning("%s: could not renew the %s token: %s", self.account.id, self.name,
@@ -226,7 +226,7 @@ class ContainerAdapter:
             write_token_meta(self.secrets, self.account.id,
                              tokens.after_refused_renewal(meta, token, now, error.message))
 
-    def _refresh(self, token: str) -> None:
+    def _refresh(self, token: str, meta: dict) -> None:
         """GET /refresh_access_token: a new 60-day token, kept with its record."""
         response = request(
             self.session, "GET", f"{self.base_url}/refresh_access_token",
@@ -242,8 +242,8 @@ class ContainerAdapter:
         now = self.clock()
         self.secrets.set(self.account.id, fresh)
         self._token = fresh
-        write_token_meta(self.secrets, self.account.id, tokens.record_of_new(
-            fresh, answer, now, refreshed_at=now.astimezone(UTC).isoformat()))
+        write_token_meta(self.secrets, self.account.id,
+                         tokens.renewed(meta, fresh, answer, now))
 
     def _secrets(self) -> tuple[str, ...]:
         return tuple(value for value in (self._token, self._stored_token()) if value)

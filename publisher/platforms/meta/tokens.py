@@ -23,6 +23,9 @@ REFRESH_AHEAD = timedelta(days=30)
 # unknown may be younger than the day Meta requires).
 REFRESH_RETRY = timedelta(days=1)
 REFRESH_RETRY_NEAR_EXPIRY = timedelta(hours=1)
+# What a login notes that stays true for the tokens that follow: which login
+# made it (it decides the API host), the app and the account.
+LASTING = ("login", "client_id", "user_id")
 
 
 def fingerprint(token: str) -> str:
@@ -52,6 +55,13 @@ def record_of_new(token: str, answer: dict, now: datetime, **extra: str) -> dict
     """The record of a token just got (a login's or a renewal's answer)."""
     return {"expires_at": expires_at_after(now, answer.get("expires_in"), TOKEN_LIFE),
             **extra, "token_sha256": fingerprint(token)}
+
+
+def renewed(meta: dict, fresh: str, answer: dict, now: datetime) -> dict:
+    """The record after a renewal: the new token's, with what the login noted."""
+    kept = {key: str(meta[key]) for key in LASTING if meta.get(key)}
+    return record_of_new(fresh, answer, now, refreshed_at=now.astimezone(UTC).isoformat(),
+                         **kept)
 
 
 def after_refused_renewal(meta: dict, token: str, now: datetime, why: str) -> dict:
