@@ -17,7 +17,7 @@ from fakes.telegram import FakeTelegram
 from fakes.x import FakeX
 from queue_helpers import add_account, cli, items, schedule, states
 
-from publisher.platforms.bluesky import facets_for, record_key
+from publisher.platforms.bluesky.adapter import facets_for, record_key
 from publisher.services.secrets import get_secret, set_secret
 
 NOW = "2026-12-01T09:00:10+01:00"
@@ -196,8 +196,8 @@ def test_bluesky_rate_limit_reads_ratelimit_reset(bsky_home: Path, bsky: FakeBlu
 def test_bluesky_find_after_a_crash_asks_get_record(bsky_home: Path, bsky: FakeBluesky) -> None:
     from publisher.domain.accounts import make_account
     from publisher.platforms.base import NOT_FOUND, Post, Published
-    from publisher.platforms.bluesky import BlueskyAdapter
-    from publisher.platforms.http import make_session
+    from publisher.platforms.bluesky.adapter import BlueskyAdapter
+    from publisher.platforms.common.http import make_session
     from publisher.services.secrets import KeyringSecrets
 
     account = make_account("bsky", "bluesky", locales=["sq"], api_base=bsky.url,
@@ -390,6 +390,22 @@ def test_facebook_rate_limit_codes_wait(fb_home: Path, fb: FakeFacebook) -> None
     assert result.code == 3
     (item,) = items(fb_home)
     assert item["state"] == "retry" and item["next_attempt"].startswith("2026-12-01T08:30")
+
+
+@pytest.mark.parametrize("code", [4, 17, 32, 613, 80001, 80002])
+def test_every_graph_rate_limit_code_waits_on_facebook(fb_home: Path, fb: FakeFacebook,
+                                                       code: int) -> None:
+    # Graph API rate limiting: 80002 is the Instagram Business Use Case limit, which
+    # Facebook's own reading of Graph errors did not know (it failed the post).
+    write_post(fb_home, "p", ["fb"], {"sq": "A", "en": "B", "sr": "В"})
+    schedule(fb_home, "p")
+    fb.fail_next(f"POST /v23.0/{fb.page_id}/feed", Scripted(
+        400, {"error": {"message": "limit reached", "type": "OAuthException", "code": code,
+                        "fbtrace_id": "x"}}))
+    result = flush(fb_home)
+    assert result.code == 3, result.err
+    (item,) = items(fb_home)
+    assert item["state"] == "retry"
 
 
 def test_facebook_duplicate_506_finds_the_earlier_post(fb_home: Path, fb: FakeFacebook) -> None:

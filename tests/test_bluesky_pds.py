@@ -32,7 +32,7 @@ from queue_helpers import add_account, cli, items, schedule
 from publisher.domain.accounts import make_account
 from publisher.domain.locales import fingerprint
 from publisher.platforms.base import NOT_FOUND, AuthFailed, MediaFile, Post, RateLimited, Rejected
-from publisher.platforms.bluesky import BlueskyAdapter, record_key
+from publisher.platforms.bluesky.adapter import BlueskyAdapter, record_key
 from publisher.platforms.registry import Adapters
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
 

@@ -27,7 +27,7 @@ from fakes.telegram import FakeTelegram
 from queue_helpers import add_account, cli, items, schedule, states, write_draft
 
 from publisher.platforms.base import Transient
-from publisher.platforms.http import make_session, request
+from publisher.platforms.common.http import make_session, request
 from publisher.services import flush as flushing
 from publisher.services.context import open_context
 

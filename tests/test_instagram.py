@@ -27,10 +27,10 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
-from publisher.platforms.instagram import count_mentions
-from publisher.platforms.meta_containers import ContainerGone, graph_error_of_body
+from publisher.platforms.common.token_records import read_token_meta, write_token_meta
+from publisher.platforms.meta.graph import ContainerGone, graph_error_of_body
+from publisher.platforms.meta.instagram import count_mentions
 from publisher.platforms.registry import Adapters
-from publisher.platforms.tokens import read_token_meta, write_token_meta
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
 from publisher.storage.workspace import Workspace
 
@@ -396,7 +396,7 @@ def test_an_expired_token_holds_the_account_and_fails_no_post(ws: Path, ig: Fake
 
 
 def test_a_record_of_an_earlier_token_is_not_believed(ws: Path, ig: FakeInstagram) -> None:
-    from publisher.platforms.meta_containers import token_fingerprint
+    from publisher.platforms.meta.tokens import fingerprint as token_fingerprint
 
     write_token_meta(KeyringSecrets(), "ig", {"expires_at": "2026-11-30T00:00:00+00:00",
                                               "token_sha256": token_fingerprint("old")})
@@ -557,6 +557,26 @@ def test_the_login_noted_in_the_token_record_decides_host_and_renewal(home: Path
     assert other.base_url == "https://graph.facebook.com" and not other.can_refresh()
     plain = adapters.for_account(make_account("ig3", "instagram", locales=["sq"], handle="1"))
     assert plain.base_url == "https://graph.facebook.com" and not plain.can_refresh()
+
+
+def test_a_renewal_keeps_what_the_login_noted(ws: Path, ig: FakeInstagram) -> None:
+    # An Instagram Login account without its own --api-base finds graph.instagram.com
+    # by the record's "login": a renewal that forgot it sent the next run to
+    # graph.facebook.com, where the token is refused and the account is held.
+    write_token_meta(KeyringSecrets(), "ig", {
+        "expires_at": "2026-12-05T00:00:00+00:00", "login": "instagram", "client_id": "app-1",
+        "user_id": ig.user_id})
+    made, _account = adapter(ws, ig, media_url="http://127.0.0.1:9")
+    made.check()
+    assert get_secret("ig") == ig.refreshed[0]
+    meta = read_token_meta(KeyringSecrets(), "ig")
+    assert meta["expires_at"].startswith("2027-01-30")
+    assert (meta["login"], meta["client_id"], meta["user_id"]) == (
+        "instagram", "app-1", ig.user_id)
+    adapters = Adapters(outbox_dir=Workspace(ws).outbox_dir, secrets=KeyringSecrets(),
+                        clock=lambda: NOW_UTC)
+    again = adapters.for_account(make_account("ig", "instagram", locales=["sq"], handle="1"))
+    assert again.base_url == "https://graph.instagram.com" and again.can_refresh()
 
 
 def test_a_website_down_at_send_time_retries_instead_of_failing_the_post(

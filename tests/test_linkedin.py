@@ -22,8 +22,9 @@ from queue_helpers import add_account, cli, items, schedule, states
 from publisher.domain.accounts import make_account
 from publisher.domain.little_text import RESERVED, escape, hashtag_spans, to_little, to_plain
 from publisher.platforms.base import MediaFile, Post, Published
-from publisher.platforms.http import make_session
-from publisher.platforms.linkedin import API_VERSION, LinkedInAdapter, image_size, permalink
+from publisher.platforms.common.http import make_session
+from publisher.platforms.common.media import image_size
+from publisher.platforms.linkedin.adapter import API_VERSION, LinkedInAdapter, permalink
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
 
 NOW = "2026-12-01T09:00:10+01:00"

@@ -150,9 +150,9 @@ def handle_of(home: Path, account_id: str) -> str | None:
 
 def adapter_written(platform: str) -> bool:
     """Whether this version has the platform's adapter (the second wave came later)."""
-    import importlib.util
+    from publisher.platforms.registry import ADAPTER_MODULES
 
-    return importlib.util.find_spec(f"publisher.platforms.{platform}") is not None
+    return platform in ADAPTER_MODULES
 
 
 def listed(home: Path, account_id: str) -> dict:
@@ -456,13 +456,14 @@ def test_telegram_flood_wait_says_when_to_try_again() -> None:
     import requests
 
     from publisher.platforms.base import RateLimited
-    from publisher.platforms.login import LoginClient
+    from publisher.platforms.common.login import LoginClient
+    from publisher.platforms.telegram.login import bot_call
 
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with FakeTelegramBot() as server, requests.Session() as session:
         server.flood_wait = 17
         with pytest.raises(RateLimited) as caught:
-            LoginClient(session, lambda: now).telegram(server.url, server.token, "getMe")
+            bot_call(LoginClient(session, lambda: now), server.url, server.token, "getMe")
     assert caught.value.retry_after == now + timedelta(seconds=17)
     assert "retry after 17" in caught.value.message
     assert server.token not in caught.value.message
@@ -789,7 +790,7 @@ def test_accounts_list_shows_expiry_and_warns_a_week_ahead(home: Path) -> None:
 
 
 def test_pkce_challenge_is_rfc_7636_s256() -> None:
-    from publisher.platforms.login import code_challenge, make_verifier
+    from publisher.platforms.common.login import code_challenge, make_verifier
 
     # RFC 7636, appendix B.
     assert code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == (
@@ -807,7 +808,7 @@ def test_pkce_challenge_is_rfc_7636_s256() -> None:
     ("?code=abc123&state=S", "abc123"),
 ])
 def test_pasted_codes(pasted: str, expected: str) -> None:
-    from publisher.platforms.login import code_from_paste
+    from publisher.platforms.common.login import code_from_paste
 
     assert code_from_paste(pasted, "S") == expected
 
@@ -820,7 +821,7 @@ def test_pasted_codes(pasted: str, expected: str) -> None:
     ("two words", "does not look like"),
 ])
 def test_pasted_answers_that_are_refused(pasted: str, message: str) -> None:
-    from publisher.platforms.login import LoginFailed, code_from_paste
+    from publisher.platforms.common.login import LoginFailed, code_from_paste
 
     with pytest.raises(LoginFailed, match=message):
         code_from_paste(pasted, "S")

@@ -10,8 +10,8 @@ from fakes.mastodon import FakeMastodon, render
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import NOT_FOUND, Post, Published
-from publisher.platforms.http import make_session
-from publisher.platforms.mastodon import MastodonAdapter, html_text
+from publisher.platforms.common.http import make_session
+from publisher.platforms.mastodon.adapter import MastodonAdapter, html_text
 
 DUE = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 ACCOUNT = Account("dc", "mastodon", ("sq",))

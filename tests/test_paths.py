@@ -29,7 +29,7 @@ from publisher.domain.audiences import check_name
 from publisher.domain.drafts import check_draft_id
 from publisher.domain.errors import UserError
 from publisher.platforms.base import Post, Rejected
-from publisher.platforms.outbox import OutboxAdapter
+from publisher.platforms.outbox.adapter import OutboxAdapter
 from publisher.storage.workspace import Workspace
 
 IMAGE = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

@@ -17,9 +17,9 @@ from test_instagram import put_jpeg, write_draft
 
 from publisher.domain.accounts import make_account
 from publisher.platforms.base import NOT_FOUND, MediaFile, MemoryCheckpoints, Post, Transient
-from publisher.platforms.meta_containers import ContainerGone
+from publisher.platforms.common.token_records import read_token_meta, write_token_meta
+from publisher.platforms.meta.graph import ContainerGone
 from publisher.platforms.registry import Adapters
-from publisher.platforms.tokens import read_token_meta, write_token_meta
 from publisher.services.secrets import KeyringSecrets, get_secret
 from publisher.storage.workspace import Workspace
 

@@ -20,7 +20,7 @@ from queue_helpers import add_account, cli, items, schedule
 from test_adapters import store_secret, write_post
 
 from publisher.platforms.base import TokenStatus
-from publisher.platforms.tokens import WARN_AHEAD, write_token_meta
+from publisher.platforms.common.token_records import WARN_AHEAD, write_token_meta
 from publisher.services.context import open_context
 from publisher.services.secrets import KeyringSecrets
 from publisher.services.tokens import token_notices, token_status_of

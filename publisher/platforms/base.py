@@ -175,29 +175,3 @@ class Adapter(Protocol):
     def token_status(self) -> TokenStatus:
         """The stored token's expiry, read from the keyring only (no network)."""
         ...
-
-
-def media_problems(
-    platform: str,
-    media: tuple[MediaFile, ...],
-    *,
-    max_images: int,
-    max_bytes: int,
-    alt_required: bool = False,
-    max_alt: int | None = None,
-) -> list[str]:
-    """What stops a post's images: how many, how big, and their alt text."""
-    problems = []
-    if len(media) > max_images:
-        problems.append(f"{len(media)} images: {platform} takes at most {max_images}")
-    for image in media:
-        name = image.path.name
-        if not image.path.is_file():
-            problems.append(f"missing image {name}")
-        elif image.path.stat().st_size > max_bytes:
-            problems.append(f"image {name} is over {platform}'s limit of {max_bytes:,} bytes")
-        if alt_required and not image.alt.strip():
-            problems.append(f"image {name} needs alt text")
-        if max_alt is not None and len(image.alt) > max_alt:
-            problems.append(f"alt text of {name} is over {max_alt} characters")
-    return problems

@@ -1,7 +1,16 @@
-"""Which adapter serves which account, built with its secret, session and clock."""
+"""Which adapter serves which account, built with its secret, session and clock.
+
+Every platform's adapter module has one factory, ``make_adapter(account,
+adapters)``: it builds the account's adapter from what :class:`Adapters`
+holds for the run (session, keyring, clock, checkpoints, folders, sleep).
+:data:`ADAPTER_MODULES` says which module that is for each platform; a
+module is imported the first time an account of its platform is met, so a
+run that meets no account loads no adapter.
+"""
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -10,27 +19,37 @@ from pathlib import Path
 import requests
 
 from publisher.domain.accounts import Account
-from publisher.platforms import instagram, linkedin, threads
 from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
-from publisher.platforms.bluesky import BlueskyAdapter
-from publisher.platforms.facebook import FacebookAdapter
-from publisher.platforms.http import make_session
-from publisher.platforms.mastodon import MastodonAdapter
-from publisher.platforms.outbox import OutboxAdapter
-from publisher.platforms.telegram import TelegramAdapter
-from publisher.platforms.x import XAdapter
+from publisher.platforms.common.http import make_session
 
-# Adapters made from the whole registry (they read its session, secrets,
-# clock, checkpoints, media folder and sleep).
-_FACTORIES = {
-    "instagram": instagram.make_adapter,
-    "threads": threads.make_adapter,
-    "linkedin": linkedin.make_adapter,
+# platform -> the module whose make_adapter(account, adapters) builds its adapter.
+ADAPTER_MODULES: dict[str, str] = {
+    "outbox": "publisher.platforms.outbox.adapter",
+    "mastodon": "publisher.platforms.mastodon.adapter",
+    "bluesky": "publisher.platforms.bluesky.adapter",
+    "x": "publisher.platforms.x.adapter",
+    "facebook": "publisher.platforms.meta.facebook",
+    "instagram": "publisher.platforms.meta.instagram",
+    "threads": "publisher.platforms.meta.threads",
+    "telegram": "publisher.platforms.telegram.adapter",
+    "linkedin": "publisher.platforms.linkedin.adapter",
 }
+
+Factory = Callable[[Account, "Adapters"], Adapter]
 
 
 class UnsupportedPlatform(Exception):
     pass
+
+
+def factory_for(platform: str) -> Factory:
+    """The platform's make_adapter (its module imported now)."""
+    module = ADAPTER_MODULES.get(platform)
+    if module is None:
+        raise UnsupportedPlatform(
+            f"publishing to {platform} is not available in this version yet"
+        )
+    return importlib.import_module(module).make_adapter
 
 
 class Adapters:
@@ -65,29 +84,5 @@ class Adapters:
 
     def for_account(self, account: Account) -> Adapter:
         if account.id not in self._made:
-            self._made[account.id] = self._make(account)
+            self._made[account.id] = factory_for(account.platform)(account, self)
         return self._made[account.id]
-
-    def _make(self, account: Account) -> Adapter:
-        base = account.effective_api_base or ""
-        if account.platform == "outbox":
-            return OutboxAdapter(self.outbox_dir, account.id, account.handle, self.clock)
-        if account.platform == "mastodon":
-            return MastodonAdapter(base, self.secrets.get(account.id), self.session, self.clock)
-        if account.platform == "bluesky":
-            return BlueskyAdapter(account.id, base, account.handle, self.secrets, self.session,
-                                  self.clock)
-        if account.platform == "x":
-            return XAdapter(account.id, base, account.handle, self.secrets, self.session,
-                            self.clock)
-        if account.platform == "facebook":
-            return FacebookAdapter(base, self.secrets.get(account.id), account.handle,
-                                   self.session, self.clock)
-        if account.platform == "telegram":
-            return TelegramAdapter(base, self.secrets.get(account.id), account.handle,
-                                   self.session, self.clock)
-        if account.platform in _FACTORIES:
-            return _FACTORIES[account.platform](account, self)
-        raise UnsupportedPlatform(
-            f"publishing to {account.platform} is not available in this version yet"
-        )

@@ -8,13 +8,8 @@ from datetime import datetime
 from publisher.i18n import _
 from publisher.platforms.base import Identity, Post
 from publisher.platforms.registry import Adapters
+from publisher.services.adapters import adapters_for
 from publisher.services.context import Context
-from publisher.services.secrets import KeyringSecrets
-
-
-def adapters_for(context: Context, clock: Callable[[], datetime]) -> Adapters:
-    return Adapters(outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(),
-                    clock=clock)
 
 
 def check_account(context: Context, account_id: str, clock: Callable[[], datetime]) -> Identity:

@@ -38,7 +38,6 @@ from pathlib import Path
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.i18n import _
-from publisher.platforms import http
 from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
@@ -50,6 +49,7 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
+from publisher.platforms.common import http
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queue_file import record_published
@@ -500,14 +500,12 @@ def flush(
     deadlines: Deadlines | None = None,
 ) -> FlushReport:
     """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
-    from publisher.services.secrets import KeyringSecrets
+    from publisher.services.adapters import adapters_for
 
     deadlines = deadlines or Deadlines()
     started = time.monotonic()
-    adapters = adapters or Adapters(
-        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock,
-        session=http.make_session(deadlines.request),
-    )
+    adapters = adapters or adapters_for(context, clock,
+                                        session=http.make_session(deadlines.request))
     session = adapters.session
     if isinstance(session, http.Session):
         session.ends_at = started + deadlines.run + deadlines.request

@@ -32,7 +32,7 @@ from keyring.backend import KeyringBackend
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
-from publisher.platforms.tokens import OAUTH_PART
+from publisher.platforms.common.token_records import OAUTH_PART, SESSION_PART
 
 SERVICE = "publisher"
 PASSWORD_FILE_VARIABLE = "PUBLISHER_KEYRING_PASSWORD_FILE"
@@ -254,7 +254,7 @@ def store_by_hand(account_id: str, platform: str, secret: str) -> None:
     """
     set_secret(account_id, secret)
     if platform == "bluesky":
-        delete_secret(account_id, "session")
+        delete_secret(account_id, SESSION_PART)
     delete_secret(account_id, OAUTH_PART)
 
 

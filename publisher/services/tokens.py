@@ -14,10 +14,10 @@ from datetime import datetime
 
 from publisher.i18n import _
 from publisher.platforms.base import TokenStatus
+from publisher.platforms.common.token_records import WARN_AHEAD
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
-from publisher.platforms.tokens import WARN_AHEAD
+from publisher.services.adapters import adapters_for
 from publisher.services.context import Context
-from publisher.services.secrets import KeyringSecrets
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,6 @@ class TokenNotice:
     message: str
 
 
-def _adapters(context: Context, clock: Callable[[], datetime]) -> Adapters:
-    return Adapters(outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(),
-                    clock=clock, media_dir=context.workspace.media_dir)
-
-
 def token_status_of(
     context: Context, account_id: str, clock: Callable[[], datetime],
     adapters: Adapters | None = None,
@@ -41,11 +36,10 @@ def token_status_of(
     """What the keyring says of the account's token; no expiry when unknown."""
     account = context.account(account_id)
     try:
-        adapter = (adapters or _adapters(context, clock)).for_account(account)
+        adapter = (adapters or adapters_for(context, clock)).for_account(account)
     except UnsupportedPlatform:
         return TokenStatus(None)
-    status = getattr(adapter, "token_status", None)
-    return status() if status is not None else TokenStatus(None)
+    return adapter.token_status()
 
 
 def token_notices(
@@ -54,7 +48,7 @@ def token_notices(
 ) -> list[TokenNotice]:
     """Accounts whose token has expired, or expires within a week and cannot renew itself
     (among ``account_ids`` when given: the keyring is read only for those)."""
-    adapters = adapters or _adapters(context, clock)
+    adapters = adapters or adapters_for(context, clock)
     now = clock()
     notices = []
     wanted = context.accounts if account_ids is None else set(account_ids) & set(context.accounts)

@@ -128,7 +128,7 @@ def test_accounts_show_token_expiry_and_warn_a_week_ahead(app_on, demo: Path) ->
 
     from tui_helpers import NOW
 
-    from publisher.platforms.tokens import write_token_meta
+    from publisher.platforms.common.token_records import write_token_meta
     from publisher.services.secrets import KeyringSecrets
     from publisher.storage.queue import AccountHold
 

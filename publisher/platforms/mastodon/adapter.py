@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
-    NOT_FOUND,
     AuthFailed,
     Identity,
     NotFound,
@@ -31,7 +31,12 @@ from publisher.platforms.base import (
     TokenStatus,
     Transient,
 )
-from publisher.platforms.http import json_object, raise_for_status, request
+from publisher.platforms.common.adapters import TokenAdapter
+from publisher.platforms.common.http import json_object, raise_for_status, request
+from publisher.platforms.common.recent import find_ours, verdict
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 # Mastodon keeps idempotency keys for an hour; stay clear of the edge.
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)
@@ -41,27 +46,21 @@ STATUS_PAGE = 40
 CLOCK_SLACK = timedelta(minutes=10)
 # ISO 639-1 codes Mastodon takes for our BCP 47 tags (sr-Latn is still "sr").
 LANGUAGE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
+# Mastodon shows @user@domain as @user: compare without the domain.
+REWRITES = ((re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w"), r"\1"),)
 
 
-@dataclass
-class MastodonAdapter:
-    base_url: str
-    token: str | None
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+def make_adapter(account: Account, adapters: Adapters) -> MastodonAdapter:
+    return MastodonAdapter.for_account(account, adapters)
+
+
+@dataclass(repr=False)
+class MastodonAdapter(TokenAdapter):
     max_characters: int | None = None
     media_poll_seconds: float = 1.0
     media_poll_limit: int = 60
     platform: str = "mastodon"
-    _secrets: tuple[str, ...] = field(init=False, repr=False)
     _limit_asked: bool = field(default=False, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        self._secrets = (self.token,) if self.token else ()
-
-    def __repr__(self) -> str:  # never show the token
-        return f"MastodonAdapter(base_url={self.base_url!r})"
 
     def _headers(self) -> dict[str, str]:
         if not self.token:
@@ -144,25 +143,30 @@ class MastodonAdapter:
             params={"limit": str(STATUS_PAGE), "exclude_reblogs": "true"},
         )
         statuses = _status_list(response)
-        wanted = _comparable(post.text)
-        for status in statuses:
-            if _comparable(html_text(str(status.get("content", "")))) == wanted:
-                return _published(status)
+        status = find_ours(post.text, statuses,
+                           lambda status: html_text(str(status.get("content", ""))),
+                           rewrites=REWRITES)
+        if status is not None:
+            return _published(status)
         since = post.due_at - CLOCK_SLACK if post.due_at else None
-        unreadable = False
-        for status in statuses:
-            created = _moment(status.get("created_at"))
-            if since is not None and (created is None or created < since):
-                continue  # made before the post was due: not ours
+        # The plain source of each status made since the post was due (one request
+        # each, so only those, and none after a match; an unknown time is skipped).
+        recent = [s for s in statuses if since is None or _made_since(s, since)]
+        unreadable: list[dict] = []
+
+        def source_of(status: dict) -> str | None:
             source = self._source(status)
-            unreadable = unreadable or source is None
-            if source == post.text:
-                return _published(status)
+            if source is None:
+                unreadable.append(status)
+            return source
+
+        status = find_ours(post.text, recent, source_of, rewrites=REWRITES)
         made = [m for m in (_moment(s.get("created_at")) for s in statuses) if m is not None]
         reaches_back = since is not None and bool(made) and min(made) < since
-        if not unreadable and (len(statuses) < STATUS_PAGE or reaches_back):
-            return NOT_FOUND
-        return None  # a source we could not read, or more statuses than one page shows
+        # Not found for certain only when every source was read and the page holds
+        # every status since the post was due; else a person decides.
+        complete = not unreadable and (len(statuses) < STATUS_PAGE or reaches_back)
+        return verdict(_published(status) if status is not None else None, complete=complete)
 
     def _source(self, status: dict) -> str | None:
         """The plain text a status was written with (Mastodon 3.5+), or None."""
@@ -200,6 +204,11 @@ def _published(status: dict) -> Published:
     return Published(str(status["id"]), status.get("url") or status.get("uri"))
 
 
+def _made_since(status: dict, since: datetime) -> bool:
+    made = _moment(status.get("created_at"))
+    return made is not None and made >= since
+
+
 def _moment(text: object) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
@@ -231,15 +240,6 @@ def html_text(content: str) -> str:
     parser.feed(content)
     parser.close()
     return "".join(parser.parts)
-
-
-_REMOTE_MENTION = re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w")
-_SPACE = re.compile(r"\s+")
-
-
-def _comparable(text: str) -> str:
-    """Mastodon shows @user@domain as @user; compare without that or spacing."""
-    return _SPACE.sub(" ", _REMOTE_MENTION.sub(r"\1", text)).strip()
 
 
 def _error_text(response: requests.Response) -> str:

@@ -18,16 +18,17 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, hashtag_spans, link_spans
 from publisher.platforms.base import (
     NOT_FOUND,
@@ -39,27 +40,29 @@ from publisher.platforms.base import (
     Published,
     RateLimited,
     Rejected,
-    SecretStore,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import (
+from publisher.platforms.bluesky.session import Session, expires_soon
+from publisher.platforms.common.adapters import KeyringAdapter
+from publisher.platforms.common.http import (
     epoch_reset,
-    image_type,
     json_object,
     raise_for_status,
     redact,
     request,
     retry_after,
 )
+from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.token_records import SESSION_PART
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 POST_COLLECTION = "app.bsky.feed.post"
-SESSION_PART = "session"
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 1_000_000
 MAX_LANGS = 3
-REFRESH_AHEAD = timedelta(minutes=5)
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
                       r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
@@ -116,39 +119,14 @@ def facets_for(text: str, resolve: Callable[[str], str | None] | None = None) ->
     return sorted(facets, key=lambda facet: facet["index"]["byteStart"])
 
 
-@dataclass
-class Session:
-    did: str
-    handle: str
-    access: str
-    refresh: str
-
-    def to_json(self) -> str:
-        return json.dumps({"did": self.did, "handle": self.handle,
-                           "accessJwt": self.access, "refreshJwt": self.refresh})
-
-    @classmethod
-    def from_answer(cls, data: dict) -> Session:
-        return cls(str(data["did"]), str(data.get("handle", "")), str(data["accessJwt"]),
-                   str(data["refreshJwt"]))
+def make_adapter(account: Account, adapters: Adapters) -> BlueskyAdapter:
+    return BlueskyAdapter.for_account(account, adapters)
 
 
-@dataclass
-class BlueskyAdapter:
-    account_id: str
-    base_url: str
-    handle: str | None
-    secrets: SecretStore
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+@dataclass(repr=False)
+class BlueskyAdapter(KeyringAdapter):
     platform: str = "bluesky"
     _login: Session | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-
-    def __repr__(self) -> str:
-        return f"BlueskyAdapter(account_id={self.account_id!r}, base_url={self.base_url!r})"
 
     # Sessions
 
@@ -163,7 +141,7 @@ class BlueskyAdapter:
             self._login = self._stored()
         if self._login is None:
             self._login = self._create_session()
-        elif _expires_soon(self._login.access, self.clock()):
+        elif expires_soon(self._login.access, self.clock()):
             self._login = self._refresh_or_create(self._login)
         return self._login
 
@@ -337,17 +315,6 @@ class BlueskyAdapter:
 
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _expires_soon(jwt: str, now: datetime) -> bool:
-    """Read ``exp`` from the token's payload (no signature check: it is ours)."""
-    try:
-        payload = jwt.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
-    except (IndexError, ValueError, KeyError, TypeError):
-        return False  # an opaque token: find out from the server's answer
-    return expires - REFRESH_AHEAD <= now
 
 
 def _error_name(response: requests.Response) -> str:

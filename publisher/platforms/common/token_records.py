@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from publisher.platforms.base import AuthFailed, SecretStore, TokenStatus
 
 OAUTH_PART = "oauth"
+# Where an adapter keeps a session its platform gave for the secret (Bluesky).
+SESSION_PART = "session"
 # accounts list and the flush warn this long before a token that cannot be
 # renewed by itself stops working.
 WARN_AHEAD = timedelta(days=7)
@@ -66,3 +68,23 @@ def refuse_if_expired(meta: dict, now: datetime, account_id: str) -> None:
             f"the access token expired on {expiry:%Y-%m-%d %H:%M} UTC; "
             f"log in again (publisher accounts login {account_id})"
         )
+
+
+def due_for_renewal(meta: dict, now: datetime, ahead: timedelta) -> bool:
+    """Whether the token expires within ``ahead`` (never when its expiry is unknown)."""
+    expiry = expiry_of(meta)
+    return expiry is not None and expiry - ahead <= now
+
+
+def renewed_record(meta: dict, answer: dict, now: datetime, *, life: timedelta,
+                   refresh_life: timedelta | None = None) -> dict:
+    """``meta`` after a token answer (RFC 6749 section 5.1): the new expiry (``life`` when
+    the answer has none) and, where the platform gave them, the new refresh token
+    and its expiry (``refresh_life`` when it has one)."""
+    renewed = {**meta, "expires_at": expires_at_after(now, answer.get("expires_in"), life)}
+    if answer.get("refresh_token"):
+        renewed["refresh_token"] = str(answer["refresh_token"])
+    if refresh_life is not None and answer.get("refresh_token_expires_in") is not None:
+        renewed["refresh_token_expires_at"] = expires_at_after(
+            now, answer.get("refresh_token_expires_in"), refresh_life)
+    return renewed

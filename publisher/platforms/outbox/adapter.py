@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from publisher.domain.accounts import Account
 from publisher.platforms.base import (
     NOT_FOUND,
     Identity,
@@ -30,7 +32,14 @@ from publisher.platforms.base import (
 from publisher.storage.atomic import write_new
 from publisher.storage.paths import leads_inside
 
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
+
+
+def make_adapter(account: Account, adapters: Adapters) -> OutboxAdapter:
+    return OutboxAdapter(adapters.outbox_dir, account.id, account.handle, adapters.clock)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Telegram channels through the Bot API: sendMessage, sendPhoto, sendMediaGroup.
 
 - The bot token sits in the URL path (``/bot<token>/``): every message that
-  could carry a URL is redacted (platforms.http), and nothing here logs URLs.
+  could carry a URL is redacted (platforms/common/http.py), and nothing here logs URLs.
 - The bot must be an administrator of the channel with the right to post;
   "chat not found" or "not enough rights" hold the account for a person.
 - Telegram has no alt text: images go out without it (the editor says so).
@@ -13,26 +13,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import requests
-
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, utf16_length
 from publisher.platforms.base import (
     AuthFailed,
     Identity,
     NotFound,
+    PlatformError,
     Post,
     Published,
     RateLimited,
     Rejected,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import image_type, json_object, redact, request
+from publisher.platforms.common.adapters import TokenAdapter
+from publisher.platforms.common.http import json_object, redact, request
+from publisher.platforms.common.media import image_type, media_problems
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 CAPTION_LIMIT = 1024
 MAX_IMAGES = 10
@@ -40,19 +44,14 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 ALT_TEXT_SUPPORTED = False
 
 
-@dataclass
-class TelegramAdapter:
-    base_url: str
-    token: str | None
-    chat: str | None
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    platform: str = "telegram"
-    _secrets: tuple[str, ...] = field(init=False, repr=False)
+def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
+    return TelegramAdapter.for_account(account, adapters, chat=account.handle)
 
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        self._secrets = (self.token,) if self.token else ()
+
+@dataclass(repr=False)
+class TelegramAdapter(TokenAdapter):
+    chat: str | None = None
+    platform: str = "telegram"
 
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
@@ -67,24 +66,14 @@ class TelegramAdapter:
         body = json_object(response)
         if body.get("ok"):
             return body
-        self._raise(response.status_code, body)
-        raise AssertionError("unreachable")
-
-    def _raise(self, status: int, body: dict) -> None:
-        code = int(body.get("error_code") or status)
-        text = redact(str(body.get("description") or f"HTTP {status}"), self._secrets)[:300]
-        message = f"Telegram {code}: {text}"
-        if code == 429:
-            seconds = (body.get("parameters") or {}).get("retry_after")
-            until = self.clock() + timedelta(seconds=int(seconds)) if seconds else None
-            raise RateLimited(message, until)
-        if code == 401 or code == 404:  # 404: Telegram's answer to a malformed token
-            raise AuthFailed(message)
-        lowered = text.lower()
-        if code == 403 or "chat not found" in lowered or "not enough rights" in lowered:
-            raise AuthFailed(f"{message} (add the bot to {self.chat} as an administrator "
-                             "allowed to post)")
-        raise Rejected(message)
+        failure = bot_api_failure(response.status_code, body, self._secrets, self.clock())
+        lowered = failure.message.lower()
+        if isinstance(failure, Refused) and (
+                failure.code == 403 or "chat not found" in lowered
+                or "not enough rights" in lowered):
+            raise AuthFailed(f"{failure.message} (add the bot to {self.chat} as an "
+                             "administrator allowed to post)")
+        raise failure
 
     def _chat(self) -> str:
         if not self.chat:
@@ -178,3 +167,30 @@ class TelegramAdapter:
         if self.chat and self.chat.startswith("@"):
             return f"https://t.me/{self.chat[1:]}/{message_id}"
         return None
+
+
+class Refused(Rejected):
+    """The Bot API said no; ``code`` is its error_code."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def bot_api_failure(status: int, body: dict, secrets: tuple[str, ...],
+                    now: datetime) -> PlatformError:
+    """The failure kind of a Bot API answer that is not ok (to raise)."""
+    code = int(body.get("error_code") or status)
+    text = redact(str(body.get("description") or f"HTTP {status}"), secrets)[:300]
+    message = f"Telegram {code}: {text}"
+    if code == 429:  # ResponseParameters.retry_after: seconds to wait
+        wait = (body.get("parameters") or {}).get("retry_after")
+        until = None
+        if isinstance(wait, int | float) and wait >= 0:
+            until = now + timedelta(seconds=wait)
+        return RateLimited(message, until)
+    if code in (401, 404):  # 404: Telegram's answer to a malformed token
+        return AuthFailed(message)
+    if code >= 500:
+        return Transient(message)
+    return Refused(message, code)

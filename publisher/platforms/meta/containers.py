@@ -24,33 +24,23 @@ about half a minute (Meta fetches the images meanwhile) with the sleep it was
 given; past that it gives up for this run (``Transient``, nothing sent) and
 the next attempt picks the same container up again.
 
-Tokens: both platforms give long-lived tokens of 60 days that a GET of
-``/refresh_access_token`` renews (Threads: ``th_refresh_token``; Instagram
-with Instagram Login: ``ig_refresh_token``) once they are a day old. The
-adapter renews a token 30 days before it expires, or when it does not know
-the expiry (a token just stored with ``accounts set-secret``; then at most
-once a day), and keeps the new token and its record (``expires_at``, and a
-fingerprint of the token it describes, so a record left from an earlier token
-is not believed) in the keyring. An expired token raises ``AuthFailed``: the
-flush holds the account and no post fails.
-
-Graph errors come as ``{"error": {"message", "type", "code", "error_subcode",
-"is_transient", "fbtrace_id"}}``; the code and subcode, not the HTTP status,
-say which of the four failure kinds it is.
+Tokens (the rules are in :mod:`publisher.platforms.meta.tokens`): the
+adapter renews a 60-day token ahead of its expiry and keeps the new token and
+its record in the keyring. An expired token raises ``AuthFailed``: the flush
+holds the account and no post fails. Graph errors are read by
+:mod:`publisher.platforms.meta.graph`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -72,16 +62,26 @@ from publisher.platforms.base import (
     SecretStore,
     TokenStatus,
     Transient,
-    media_problems,
 )
-from publisher.platforms.http import image_type, json_object, redact, request
-from publisher.platforms.tokens import (
-    expires_at_after,
+from publisher.platforms.common.http import json_object, request
+from publisher.platforms.common.media import image_size, image_type, media_problems
+from publisher.platforms.common.recent import find_ours
+from publisher.platforms.common.token_records import (
     expiry_of,
     read_token_meta,
     refuse_if_expired,
     write_token_meta,
 )
+from publisher.platforms.meta import tokens
+from publisher.platforms.meta.graph import (
+    QUOTA_RETRY,
+    ContainerGone,
+    as_int,
+    graph_error,
+)
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 log = logging.getLogger("publisher.platforms.meta")
 
@@ -94,130 +94,14 @@ EXPIRED = "EXPIRED"
 
 # Seconds slept between polls of a container still IN_PROGRESS (about 30 s in all).
 POLL_DELAYS = (0.1, 0.3, 0.6, 1.0, 2.0, 3.0, 5.0, 5.0, 5.0, 8.0)
-# When the publishing quota is used up, look again after this long.
-QUOTA_RETRY = timedelta(hours=1)
-TOKEN_LIFE = timedelta(days=60)
-REFRESH_AHEAD = timedelta(days=30)
-# After a refused renewal, try again this long after (a token whose expiry is
-# unknown may be younger than the day Meta requires).
-REFRESH_RETRY = timedelta(days=1)
-REFRESH_RETRY_NEAR_EXPIRY = timedelta(hours=1)
 MAX_ALT_TEXT = 1000
 RECENT_POSTS = 25
 
-AUTH_CODES = {10, 102, 190, 463, 467}
-RATE_CODES = {4, 17, 32, 613, 80001, 80002}
-TRANSIENT_CODES = {1, 2, -1, -2, 9004, 9007}
-# Instagram subcodes: the publishing limit; passing trouble; make a new
-# container; the account needs its owner (checkpointed or restricted).
-RATE_SUBCODES = {2207042}
-# Instagram's anti-spam restriction (code 4, like the app's rate limit): retrying
-# every few minutes would only prolong it, so look again after the quota's hour.
-SPAM_SUBCODES = {2207051}
-TRANSIENT_SUBCODES = {2207001, 2207003, 2207008, 2207027, 2207032, 2207052}
-NEW_CONTAINER_SUBCODES = {2207006, 2207020, 2207053}
-ACCOUNT_SUBCODES = {2207050}
-_SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"^\d+$")
-
-
-class ContainerGone(Transient):
-    """The container expired or broke: the next attempt makes a new one."""
 
 
 class _AlreadyPublished(Exception):
     """The container turned out PUBLISHED while we waited on it (a race)."""
-
-
-def graph_error(
-    response: requests.Response,
-    platform: str,
-    *,
-    now: datetime,
-    secrets: tuple[str, ...],
-    sending: bool = False,
-) -> PlatformError:
-    """The failure kind of a Graph API error answer (to raise)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    return graph_error_of_body(response.status_code, body, platform, now=now, secrets=secrets,
-                               sending=sending, reason=response.reason or "",
-                               regain=regain_access(response, now))
-
-
-def graph_error_of_body(
-    status: int,
-    body: object,
-    platform: str,
-    *,
-    now: datetime,
-    secrets: tuple[str, ...],
-    sending: bool = False,
-    reason: str = "",
-    regain: datetime | None = None,
-) -> PlatformError:
-    """The failure kind of an HTTP status and a Graph error body."""
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        error = {}
-    code = _int(error.get("code"))
-    subcode = _int(error.get("error_subcode"))
-    text = str(error.get("error_user_msg") or error.get("message") or reason or "")
-    text = redact(text, secrets)[:300]
-    label = f"{code}/{subcode}" if subcode else str(code or status)
-    message = f"{platform} error {label}: {text}" if text else f"{platform} error {label}"
-    if subcode in RATE_SUBCODES:
-        return RateLimited(f"{message} (the 24-hour publishing limit)", now + QUOTA_RETRY)
-    if subcode in SPAM_SUBCODES:
-        return RateLimited(f"{message} (restricted as suspected spam)", now + QUOTA_RETRY)
-    if code in RATE_CODES or status == 429:
-        return RateLimited(message, regain)
-    if subcode in ACCOUNT_SUBCODES:
-        return AuthFailed(f"{message}; sign in to the {platform} app and clear what it asks")
-    if code in AUTH_CODES or 200 <= code < 300 or status == 401:
-        return AuthFailed(message)
-    if subcode in NEW_CONTAINER_SUBCODES:
-        return ContainerGone(message, maybe_sent=False)
-    if (subcode in TRANSIENT_SUBCODES or code in TRANSIENT_CODES
-            or error.get("is_transient") is True):
-        return Transient(message, maybe_sent=False)
-    if status >= 500:
-        return Transient(f"HTTP {status}: {message}", maybe_sent=sending and status != 503)
-    if not error:
-        return Rejected(f"HTTP {status}: {message}")
-    return Rejected(message)
-
-
-def _int(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return 0
-
-
-def regain_access(response: requests.Response, now: datetime) -> datetime | None:
-    """Minutes until access returns, from X-Business-Use-Case-Usage (when Meta says)."""
-    raw = response.headers.get("X-Business-Use-Case-Usage")
-    try:
-        usage = json.loads(raw) if raw else {}
-        minutes = max(
-            int(entry.get("estimated_time_to_regain_access") or 0)
-            for entries in usage.values() for entry in entries
-        )
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return now + timedelta(minutes=minutes) if minutes else None
-
-
-def token_fingerprint(token: str) -> str:
-    """Which token a record describes, without keeping the token twice."""
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
-
-
-def comparable(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
 
 
 @dataclass
@@ -252,12 +136,22 @@ class ContainerAdapter:
     image_types: ClassVar[tuple[str, ...]] = ("image/jpeg",)
     aspect_range: ClassVar[tuple[float, float]] = (0.1, 10.0)
     refresh_grant: ClassVar[str] = ""
+    profile_url: ClassVar[str] = ""     # the profile's address, from {username}
 
     def __post_init__(self) -> None:
         self.base_url = (self.account.effective_api_base or "").rstrip("/")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account={self.account.id!r}, base_url={self.base_url!r})"
+
+    @classmethod
+    def for_account(cls, account: Account, adapters: Adapters) -> Self:
+        """The account's adapter with what the run holds (its checkpoints and media too)."""
+        return cls(
+            account=account, secrets=adapters.secrets, session=adapters.session,
+            checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
+            sleep=adapters.sleep, check_reachability=adapters.check_reachability,
+        )
 
     # Platform hooks
 
@@ -282,7 +176,12 @@ class ContainerAdapter:
         raise NotImplementedError
 
     def identity(self) -> Identity:
-        raise NotImplementedError
+        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
+        username = str(me.get("username") or "")
+        if not username:
+            return Identity(str(me.get("name") or me.get("id") or "?"))
+        return Identity(f"@{username}", self.profile_url.format(username=username),
+                        {"id": str(me.get("id") or "")})
 
     def extra_problems(self, post: Post) -> list[str]:
         return []
@@ -295,11 +194,7 @@ class ContainerAdapter:
     def _record(self, token: str | None) -> dict:
         """The token record, when it describes this token (a record from an
         earlier token, replaced with set-secret, is not believed)."""
-        meta = read_token_meta(self.secrets, self.account.id)
-        fingerprint = meta.get("token_sha256")
-        if fingerprint and (not token or fingerprint != token_fingerprint(token)):
-            return {}
-        return meta
+        return tokens.record_for(read_token_meta(self.secrets, self.account.id), token)
 
     def token_status(self) -> TokenStatus:
         meta = self._record(self._stored_token())
@@ -320,28 +215,18 @@ class ContainerAdapter:
         meta = self._record(token)
         now = self.clock()
         refuse_if_expired(meta, now, self.account.id)
-        expiry = expiry_of(meta)
-        if not self.can_refresh():
-            return
-        if expiry is not None and expiry - now > REFRESH_AHEAD:
-            return
-        tried = _moment(meta.get("refresh_tried_at"))
-        wait = REFRESH_RETRY if expiry is None else REFRESH_RETRY_NEAR_EXPIRY
-        if tried is not None and now - tried < wait:
+        if not self.can_refresh() or not tokens.renewal_due(meta, now):
             return
         try:
-            self._refresh(token)
+            self._refresh(token, meta)
         except PlatformError as error:
             # The old token still works until it expires; say so and go on.
             log.warning("%s: could not renew the %s token: %s", self.account.id, self.name,
                         error.message)
-            write_token_meta(self.secrets, self.account.id, {
-                **meta, "token_sha256": token_fingerprint(token),
-                "refresh_tried_at": now.astimezone(UTC).isoformat(),
-                "refresh_error": error.message[:200],
-            })
+            write_token_meta(self.secrets, self.account.id,
+                             tokens.after_refused_renewal(meta, token, now, error.message))
 
-    def _refresh(self, token: str) -> None:
+    def _refresh(self, token: str, meta: dict) -> None:
         """GET /refresh_access_token: a new 60-day token, kept with its record."""
         response = request(
             self.session, "GET", f"{self.base_url}/refresh_access_token",
@@ -357,11 +242,8 @@ class ContainerAdapter:
         now = self.clock()
         self.secrets.set(self.account.id, fresh)
         self._token = fresh
-        write_token_meta(self.secrets, self.account.id, {
-            "expires_at": expires_at_after(now, answer.get("expires_in"), TOKEN_LIFE),
-            "refreshed_at": now.astimezone(UTC).isoformat(),
-            "token_sha256": token_fingerprint(fresh),
-        })
+        write_token_meta(self.secrets, self.account.id,
+                         tokens.renewed(meta, fresh, answer, now))
 
     def _secrets(self) -> tuple[str, ...]:
         return tuple(value for value in (self._token, self._stored_token()) if value)
@@ -513,11 +395,11 @@ class ContainerAdapter:
             return
         entries = answer.get("data") or [{}]
         entry = entries[0] if isinstance(entries, list) and entries else {}
-        usage = _int(entry.get("quota_usage"))
+        usage = as_int(entry.get("quota_usage"))
         config = entry.get("config") or {}
-        total = _int(config.get("quota_total")) or self.default_quota
+        total = as_int(config.get("quota_total")) or self.default_quota
         if total and usage >= total:
-            hours = _int(config.get("quota_duration")) // 3600 or 24
+            hours = as_int(config.get("quota_duration")) // 3600 or 24
             raise RateLimited(f"{self.name}'s publishing limit is used up ({usage} of {total} "
                               f"posts in {hours} hours)", self.clock() + QUOTA_RETRY)
 
@@ -624,11 +506,11 @@ class ContainerAdapter:
         answer = self.call("GET", f"{user}/{self.posts_edge}",
                            params={"fields": f"id,{self.text_field},permalink,timestamp",
                                    "limit": str(RECENT_POSTS)})
-        wanted = comparable(post.text)
-        for entry in answer.get("data") or []:
-            if comparable(str(entry.get(self.text_field) or "")) == wanted:
-                return Published(str(entry["id"]), entry.get("permalink") or None)
-        return None
+        entry = find_ours(post.text, answer.get("data") or [],
+                          lambda entry: str(entry.get(self.text_field) or ""))
+        if entry is None:
+            return None
+        return Published(str(entry["id"]), entry.get("permalink") or None)
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         media_id = self.checkpoints.get(f"{idempotency_key}:media")
@@ -654,14 +536,6 @@ class ContainerAdapter:
         return self.identity()
 
 
-def _moment(value: object) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _ratio(value: float) -> str:
     return f"{value:.2f}:1" if value >= 1 else f"1:{1 / value:.2f}"
 
@@ -672,38 +546,3 @@ def is_numeric_id(value: str | None) -> bool:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-def image_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) of a PNG or JPEG from its header, or None."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(26)
-            if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
-                return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-            if not head.startswith(b"\xff\xd8"):
-                return None
-            handle.seek(2)
-            return _jpeg_size(handle)
-    except OSError:
-        return None
-
-
-def _jpeg_size(handle) -> tuple[int, int] | None:
-    while True:
-        marker = handle.read(2)
-        if len(marker) < 2 or marker[0] != 0xFF:
-            return None
-        kind = marker[1]
-        if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
-            continue
-        length_bytes = handle.read(2)
-        if len(length_bytes) < 2:
-            return None
-        length = int.from_bytes(length_bytes, "big")
-        if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
-            frame = handle.read(5)
-            if len(frame) < 5:
-                return None
-            return int.from_bytes(frame[3:5], "big"), int.from_bytes(frame[1:3], "big")
-        handle.seek(length - 2, 1)

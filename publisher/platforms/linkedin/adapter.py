@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -68,23 +69,23 @@ from publisher.platforms.base import (
     TokenStatus,
     Transient,
 )
-from publisher.platforms.http import image_type, json_object, redact, request, retry_after
-from publisher.platforms.tokens import (
-    WARN_AHEAD,
-    expires_at_after,
+from publisher.platforms.common.http import json_object, redact, request, retry_after
+from publisher.platforms.common.media import gif_frames, image_size, image_type, media_problems
+from publisher.platforms.common.recent import find_ours, verdict
+from publisher.platforms.common.token_records import (
+    due_for_renewal,
     expiry_of,
     read_token_meta,
     refuse_if_expired,
     write_token_meta,
 )
+from publisher.platforms.linkedin import tokens
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 API_VERSION = "202609"
 RESTLI_PROTOCOL = "2.0.0"
-TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
-TOKEN_LIFE = timedelta(days=60)
-REFRESH_TOKEN_LIFE = timedelta(days=365)
-# Renew a week ahead: the same week in which people would be warned.
-REFRESH_AHEAD = WARN_AHEAD
 
 MAX_IMAGES = 20  # content.multiImage: 2..20 images
 MAX_PIXELS = 36_152_320  # Images API: width x height below this
@@ -98,11 +99,10 @@ FIND_MARGIN = timedelta(days=3)
 
 AUTHOR_URN = re.compile(r"^urn:li:(?:organization:\d+|person:[A-Za-z0-9_-]+)$")
 _POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d+")
-_SPACE = re.compile(r"\s+")
 _PERMISSION = re.compile(r"permission|ACCESS_DENIED|not authorized|\brole\b", re.IGNORECASE)
 
 
-def make_adapter(account: Account, adapters) -> LinkedInAdapter:
+def make_adapter(account: Account, adapters: Adapters) -> LinkedInAdapter:
     """What the registry calls: one adapter per account, sharing the run's session."""
     return LinkedInAdapter(
         account.id, account.effective_api_base or "https://api.linkedin.com", account.handle,
@@ -136,19 +136,14 @@ class LinkedInAdapter:
         return TokenStatus(expiry_of(meta), refreshable=self._can_refresh(meta))
 
     def _can_refresh(self, meta: dict) -> bool:
-        if not (meta.get("refresh_token") and meta.get("client_id")
-                and meta.get("client_secret")):
-            return False
-        ends = expiry_of({"expires_at": meta.get("refresh_token_expires_at")})
-        return ends is None or ends > self.clock()
+        return tokens.can_refresh(meta, self.clock())
 
     def _access_token(self) -> str:
         if self._token is None:
             self._token = self.secrets.get(self.account_id)
             meta = read_token_meta(self.secrets, self.account_id)
-            expires = expiry_of(meta)
-            if self._can_refresh(meta) and expires is not None and (
-                    expires - REFRESH_AHEAD <= self.clock()):
+            if self._can_refresh(meta) and due_for_renewal(meta, self.clock(),
+                                                           tokens.REFRESH_AHEAD):
                 self._refresh(meta)
             else:
                 refuse_if_expired(meta, self.clock(), self.account_id)
@@ -159,13 +154,11 @@ class LinkedInAdapter:
 
     def _refresh(self, meta: dict) -> None:
         """Trade the refresh token for a new access token; keep both in the keyring."""
-        url = str(meta.get("token_url") or self._token_url())
-        data = {"grant_type": "refresh_token", "refresh_token": str(meta["refresh_token"]),
-                "client_id": str(meta["client_id"]),
-                "client_secret": str(meta["client_secret"])}
+        url = tokens.token_url(meta, self.base_url)
         secrets = self._secrets(meta)
         try:
-            response = request(self.session, "POST", url, data=data, secrets=secrets)
+            response = request(self.session, "POST", url, data=tokens.refresh_grant(meta),
+                               secrets=secrets)
         except Transient as error:  # nothing was posted: a refresh is not a post
             raise Transient(f"token refresh: {error.message}", maybe_sent=False) from None
         if response.status_code in (400, 401):
@@ -175,29 +168,15 @@ class LinkedInAdapter:
         if response.status_code >= 300:
             raise Transient(f"token refresh: HTTP {response.status_code}", maybe_sent=False)
         try:
-            tokens = response.json()
-            access = str(tokens["access_token"])
+            answer = response.json()
+            access = str(answer["access_token"])
         except (ValueError, KeyError, TypeError):
             raise Transient("token refresh: no access token in the answer",
                             maybe_sent=False) from None
-        now = self.clock()
-        renewed = {**meta, "expires_at": expires_at_after(now, tokens.get("expires_in"),
-                                                          TOKEN_LIFE)}
-        if tokens.get("refresh_token"):
-            renewed["refresh_token"] = str(tokens["refresh_token"])
-        if tokens.get("refresh_token_expires_in") is not None:
-            renewed["refresh_token_expires_at"] = expires_at_after(
-                now, tokens.get("refresh_token_expires_in"), REFRESH_TOKEN_LIFE)
         self._token = access
         self.secrets.set(self.account_id, access)
-        write_token_meta(self.secrets, self.account_id, renewed)
-
-    def _token_url(self) -> str:
-        """LinkedIn's token endpoint; under the API base when that is not LinkedIn's own."""
-        host = (urlsplit(self.base_url).hostname or "").lower()
-        if host == "linkedin.com" or host.endswith(".linkedin.com"):
-            return TOKEN_URL
-        return f"{self.base_url}/oauth/v2/accessToken"
+        write_token_meta(self.secrets, self.account_id,
+                         tokens.renewed(meta, answer, self.clock()))
 
     def _secrets(self, meta: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
@@ -360,20 +339,19 @@ class LinkedInAdapter:
                 "sortBy": "LAST_MODIFIED"})
         except _NoPermission:  # no r_member_social (or r_organization_social): cannot look
             return None
-        wanted = _comparable(post.text)
-        since = post.due_at - FIND_MARGIN if post.due_at else None
-        for element in _json(response).get("elements") or []:
-            if not isinstance(element, dict) or element.get("author", author) != author:
-                continue
-            if _comparable(to_plain(str(element.get("commentary") or ""))) != wanted:
-                continue
-            created = _epoch_ms(element.get("createdAt") or element.get("publishedAt"))
-            if since is not None and created is not None and created < since:
-                continue  # the same words posted before this item was due: not ours
-            urn = str(element.get("id") or "")
-            if urn:
-                return Published(urn, permalink(urn))
-        return None
+        mine = [element for element in _json(response).get("elements") or []
+                if isinstance(element, dict) and element.get("author", author) == author
+                and element.get("id")]
+        # The same words posted before this item was due are not ours.
+        element = find_ours(
+            post.text, mine, lambda element: to_plain(str(element.get("commentary") or "")),
+            made_at=lambda element: _epoch_ms(element.get("createdAt")
+                                              or element.get("publishedAt")),
+            since=post.due_at - FIND_MARGIN if post.due_at else None)
+        if element is None:
+            return verdict(None)  # the finder may lag, or not be allowed: cannot tell
+        urn = str(element["id"])
+        return Published(urn, permalink(urn))
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False  # no idempotency key: a resend could post twice
@@ -425,88 +403,25 @@ def permalink(urn: str) -> str:
 
 def image_problems(media: tuple[MediaFile, ...]) -> list[str]:
     """What LinkedIn's Images and Posts APIs would refuse: count, type, size, alt text."""
+    return media_problems("LinkedIn", media, max_images=MAX_IMAGES, max_alt=MAX_ALT_TEXT,
+                          file_problems=_image_file_problems)
+
+
+def _image_file_problems(image: MediaFile) -> list[str]:
+    name = image.path.name
+    kind = image_type(image.path)
+    if kind not in IMAGE_TYPES:
+        return [f"image {name}: LinkedIn takes JPG, PNG or GIF images"]
     problems = []
-    if len(media) > MAX_IMAGES:
-        problems.append(f"{len(media)} images: LinkedIn takes at most {MAX_IMAGES}")
-    for image in media:
-        name = image.path.name
-        if not image.path.is_file():
-            problems.append(f"missing image {name}")
-        else:
-            kind = image_type(image.path)
-            if kind not in IMAGE_TYPES:
-                problems.append(f"image {name}: LinkedIn takes JPG, PNG or GIF images")
-            else:
-                size = image_size(image.path)
-                if size and size[0] * size[1] >= MAX_PIXELS:
-                    problems.append(f"image {name} is {size[0]}x{size[1]} pixels: LinkedIn "
-                                    f"takes fewer than {MAX_PIXELS:,} pixels")
-                frames = gif_frames(image.path) if kind == "image/gif" else 0
-                if frames > MAX_GIF_FRAMES:
-                    problems.append(f"GIF {name} has {frames} frames: LinkedIn takes at most "
-                                    f"{MAX_GIF_FRAMES}")
-        if len(image.alt) > MAX_ALT_TEXT:
-            problems.append(f"alt text of {name} is over {MAX_ALT_TEXT} characters")
+    size = image_size(image.path)
+    if size and size[0] * size[1] >= MAX_PIXELS:
+        problems.append(f"image {name} is {size[0]}x{size[1]} pixels: LinkedIn "
+                        f"takes fewer than {MAX_PIXELS:,} pixels")
+    frames = gif_frames(image.path) if kind == "image/gif" else 0
+    if frames > MAX_GIF_FRAMES:
+        problems.append(f"GIF {name} has {frames} frames: LinkedIn takes at most "
+                        f"{MAX_GIF_FRAMES}")
     return problems
-
-
-def image_size(path: Path) -> tuple[int, int] | None:
-    """Width and height from a PNG, GIF or JPEG header; None when unreadable."""
-    with open(path, "rb") as handle:
-        head = handle.read(32)
-        if head.startswith(b"\x89PNG") and len(head) >= 24:
-            return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-        if head[:6] in (b"GIF87a", b"GIF89a"):
-            return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
-        if not head.startswith(b"\xff\xd8"):
-            return None
-        handle.seek(2)
-        while True:
-            marker = handle.read(2)
-            if len(marker) < 2 or marker[0] != 0xFF:
-                return None
-            kind = marker[1]
-            if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
-                continue
-            length = int.from_bytes(handle.read(2), "big")
-            if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
-                data = handle.read(5)
-                if len(data) < 5:
-                    return None
-                return int.from_bytes(data[3:5], "big"), int.from_bytes(data[1:3], "big")
-            if length < 2:
-                return None
-            handle.seek(length - 2, 1)
-
-
-def gif_frames(path: Path) -> int:
-    """How many images a GIF holds (its image descriptors); 0 when unreadable."""
-    data = path.read_bytes()
-    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
-        return 0
-    position = 13
-    if data[10] & 0x80:  # global colour table
-        position += 3 * (2 << (data[10] & 7))
-    frames = 0
-    while position < len(data):
-        block = data[position]
-        if block == 0x3B:  # trailer
-            break
-        if block == 0x21:  # extension: label, then sub-blocks
-            position += 2
-        elif block == 0x2C:  # image descriptor, local colour table, LZW size, sub-blocks
-            frames += 1
-            if position + 10 > len(data):
-                break
-            flags = data[position + 9]
-            position += 10 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0) + 1
-        else:
-            break
-        while position < len(data) and data[position]:
-            position += data[position] + 1
-        position += 1
-    return frames
-
 
 def _json(response: requests.Response) -> dict:
     # Only reads and uploads are parsed here: a garbled answer posted nothing.
@@ -537,7 +452,3 @@ def _epoch_ms(value: object) -> datetime | None:
         return datetime.fromtimestamp(int(value) / 1000, UTC)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
         return None
-
-
-def _comparable(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()

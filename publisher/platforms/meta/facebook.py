@@ -4,11 +4,9 @@
 - One image: POST /photos with the text as its message and the alt text as
   ``alt_text_custom``. Several: each uploaded unpublished, then one /feed post
   with ``attached_media``.
-- Graph error codes, not HTTP statuses, say what went wrong: 190 (and 102,
-  10, 200-299) are auth; 4, 17, 32, 613 and 80001 are rate limits (the
-  Business-Use-Case header says how many minutes until access returns); 506
-  is a duplicate post, which means an earlier attempt probably went out; 1
-  and 2 are passing.
+- Graph error codes, not HTTP statuses, say what went wrong (read as for
+  Instagram and Threads, :mod:`publisher.platforms.meta.graph`); 506 is a
+  duplicate post, which means an earlier attempt probably went out.
 - No idempotency key: after a crash ``find`` looks at the page's latest posts;
   a post not found there stays unknown for a person.
 - The Graph API has no language field for a page post.
@@ -17,13 +15,11 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import requests
-
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -31,38 +27,30 @@ from publisher.platforms.base import (
     NotFound,
     Post,
     Published,
-    RateLimited,
     Rejected,
     TokenStatus,
-    Transient,
-    media_problems,
 )
-from publisher.platforms.http import image_type, json_object, redact, request
-from publisher.platforms.meta_containers import regain_access
+from publisher.platforms.common.adapters import TokenAdapter
+from publisher.platforms.common.http import json_object, request
+from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.recent import find_ours, verdict
+from publisher.platforms.meta.graph import GRAPH_VERSION, Duplicate, graph_error
 
-GRAPH_VERSION = "v23.0"
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-AUTH_CODES = {102, 190, 10}
-RATE_CODES = {4, 17, 32, 613, 80001}
-TRANSIENT_CODES = {1, 2}
-DUPLICATE_CODE = 506
-_SPACE = re.compile(r"\s+")
 
 
-@dataclass
-class FacebookAdapter:
-    base_url: str
-    token: str | None
-    page_id: str | None
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
+    return FacebookAdapter.for_account(account, adapters, page_id=account.handle)
+
+
+@dataclass(repr=False)
+class FacebookAdapter(TokenAdapter):
+    page_id: str | None = None
     platform: str = "facebook"
-    _secrets: tuple[str, ...] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        self._secrets = (self.token,) if self.token else ()
 
     def __repr__(self) -> str:
         return f"FacebookAdapter(base_url={self.base_url!r}, page_id={self.page_id!r})"
@@ -81,28 +69,10 @@ class FacebookAdapter:
         )
         if response.status_code < 400:
             return json_object(response)
-        self._raise(response)
-        raise AssertionError("unreachable")
-
-    def _raise(self, response: requests.Response) -> None:
-        status = response.status_code
-        try:
-            error = response.json().get("error") or {}
-        except (ValueError, AttributeError):
-            error = {}
-        code = int(error.get("code") or 0)
-        text = redact(str(error.get("message") or response.reason or ""), self._secrets)[:300]
-        message = f"Graph error {code or status}: {text}"
-        if code in RATE_CODES or status == 429:
-            raise RateLimited(message, regain_access(response, self.clock()))
-        if code in AUTH_CODES or 200 <= code < 300 or status == 401:
-            raise AuthFailed(message)
-        if code == DUPLICATE_CODE:
-            raise _Duplicate(message)
-        if code in TRANSIENT_CODES or status >= 500:
-            raise Transient(message, maybe_sent=status != 503)
-        raise Rejected(message)
-
+        # Any call may stand between a post and its record (the look for it after a
+        # duplicate too): with no idempotency key, passing trouble leaves it unknown.
+        raise graph_error(response, "Graph", now=self.clock(), secrets=self._secrets,
+                          sending=True)
 
     # The interface
 
@@ -125,7 +95,7 @@ class FacebookAdapter:
                     ids = [self._photo(m, {"published": "false"})["id"] for m in post.media]
                     data["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
                 post_id = str(self._call("POST", f"{page}/feed", data=data)["id"])
-        except _Duplicate as error:
+        except Duplicate as error:
             found = self.find(idempotency_key, post)
             if isinstance(found, Published):
                 return found
@@ -145,12 +115,12 @@ class FacebookAdapter:
         answer = self._call("GET", f"{self._page()}/posts",
                             params={"fields": "id,message,permalink_url,created_time",
                                     "limit": "25"})
-        wanted = _comparable(post.text)
-        for entry in answer.get("data") or []:
-            if _comparable(str(entry.get("message", ""))) == wanted:
-                post_id = str(entry["id"])
-                return Published(post_id, entry.get("permalink_url") or _permalink(post_id))
-        return None
+        entry = find_ours(post.text, answer.get("data") or [],
+                          lambda entry: str(entry.get("message", "")))
+        if entry is None:
+            return verdict(None)
+        post_id = str(entry["id"])
+        return Published(post_id, entry.get("permalink_url") or _permalink(post_id))
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False
@@ -164,16 +134,8 @@ class FacebookAdapter:
         return Identity(str(page.get("name") or page.get("id")), page.get("link"))
 
 
-class _Duplicate(Rejected):
-    """Graph error 506: the same message was posted a moment ago."""
-
-
 def _permalink(post_id: str) -> str:
     page, _, story = post_id.partition("_")
     if story:
         return f"https://www.facebook.com/{page}/posts/{story}"
     return f"https://www.facebook.com/{post_id}"
-
-
-def _comparable(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()

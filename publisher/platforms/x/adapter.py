@@ -1,6 +1,6 @@
 """X: POST /2/tweets with an OAuth 2.0 user token; images via /2/media/upload.
 
-- Tokens live two hours. When ``accounts login`` (or a person) stored the
+- Tokens live two hours (tokens.py). When ``accounts login`` (or a person) stored the
   OAuth part beside the token (refresh token, client id, expiry), the adapter
   refreshes ahead of expiry and after a 401, and keeps the new pair in the
   keyring (X rotates refresh tokens: the old one stops working).
@@ -16,12 +16,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import requests
 
+from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -30,68 +31,62 @@ from publisher.platforms.base import (
     Post,
     Published,
     Rejected,
-    SecretStore,
     TokenStatus,
-    media_problems,
 )
-from publisher.platforms.http import (
+from publisher.platforms.common.adapters import KeyringAdapter
+from publisher.platforms.common.http import (
     epoch_reset,
-    image_type,
     json_object,
     raise_for_status,
     request,
 )
-from publisher.platforms.tokens import (
-    expires_at_after,
-    expiry_of,
+from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.recent import find_ours, verdict
+from publisher.platforms.common.token_records import (
+    due_for_renewal,
     read_token_meta,
     refuse_if_expired,
     status_of,
     write_token_meta,
 )
+from publisher.platforms.x import tokens
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
 
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
-REFRESH_AHEAD = timedelta(minutes=5)
-_URL = re.compile(r"https?://\S+")
-_SPACE = re.compile(r"\s+")
+# X rewrites links to t.co (and may trim spaces): compare without either.
+REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
 
 
-@dataclass
-class XAdapter:
-    account_id: str
-    base_url: str
-    handle: str | None
-    secrets: SecretStore
-    session: requests.Session
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+def make_adapter(account: Account, adapters: Adapters) -> XAdapter:
+    return XAdapter.for_account(account, adapters)
+
+
+@dataclass(repr=False)
+class XAdapter(KeyringAdapter):
     platform: str = "x"
     _token: str | None = field(default=None, init=False, repr=False)
     _user_id: str | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-
-    def __repr__(self) -> str:
-        return f"XAdapter(account_id={self.account_id!r}, base_url={self.base_url!r})"
 
     # Tokens
 
     def _oauth(self) -> dict | None:
         """The token record, when it can renew the token (has a refresh token)."""
         data = read_token_meta(self.secrets, self.account_id)
-        return data if data.get("refresh_token") else None
+        return data if tokens.can_refresh(data) else None
 
     def token_status(self) -> TokenStatus:
         meta = read_token_meta(self.secrets, self.account_id)
-        return status_of(meta, refreshable=bool(meta.get("refresh_token")))
+        return status_of(meta, refreshable=tokens.can_refresh(meta))
 
     def _access_token(self) -> str:
         if self._token is None:
             self._token = self.secrets.get(self.account_id)
             oauth = self._oauth()
-            if oauth and _expires_soon(oauth, self.clock()):
+            if oauth and due_for_renewal(oauth, self.clock(), tokens.REFRESH_AHEAD):
                 self._refresh(oauth)
             elif oauth is None:
                 refuse_if_expired(read_token_meta(self.secrets, self.account_id), self.clock(),
@@ -102,24 +97,18 @@ class XAdapter:
 
     def _refresh(self, oauth: dict) -> None:
         """Trade the refresh token for a new pair and keep both in the keyring."""
-        data = {"grant_type": "refresh_token", "refresh_token": oauth["refresh_token"],
-                "client_id": oauth.get("client_id", "")}
-        auth = None
-        if oauth.get("client_secret"):  # a confidential client authenticates with Basic
-            auth = (str(oauth.get("client_id", "")), str(oauth["client_secret"]))
+        data, auth = tokens.refresh_grant(oauth)
         response = request(self.session, "POST", f"{self.base_url}/2/oauth2/token", data=data,
                            auth=auth, secrets=self._secrets(oauth))
         if response.status_code in (400, 401):
             raise AuthFailed(f"HTTP {response.status_code}: the refresh token was refused; "
                              f"log in again (publisher accounts login {self.account_id})")
         raise_for_status(response, _error_text(response), now=self.clock())
-        tokens = json_object(response)
-        self._token = str(tokens["access_token"])
-        renewed = {**oauth, "refresh_token": tokens.get("refresh_token", oauth["refresh_token"]),
-                   "expires_at": expires_at_after(self.clock(), tokens.get("expires_in"),
-                                                  timedelta(hours=2))}
+        answer = json_object(response)
+        self._token = str(answer["access_token"])
         self.secrets.set(self.account_id, self._token)
-        write_token_meta(self.secrets, self.account_id, renewed)
+        write_token_meta(self.secrets, self.account_id,
+                         tokens.renewed(oauth, answer, self.clock()))
 
     def _secrets(self, oauth: dict | None = None) -> tuple[str, ...]:
         values = [self._token or ""]
@@ -191,14 +180,14 @@ class XAdapter:
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         """Look for the post among the account's latest; None when it is not there."""
-        wanted = _comparable(post.text)
         user_id = self._me()["id"]
         response = self._call("GET", f"/2/users/{user_id}/tweets",
                               params={"max_results": "20", "tweet.fields": "created_at"})
-        for tweet in json_object(response).get("data") or []:
-            if _comparable(str(tweet.get("text", ""))) == wanted:
-                return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
-        return None
+        tweet = find_ours(post.text, json_object(response).get("data") or [],
+                          lambda tweet: str(tweet.get("text", "")), rewrites=REWRITES)
+        if tweet is None:
+            return verdict(None)  # the timeline may lag: cannot tell
+        return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return False  # no idempotency key: a resend could post twice
@@ -217,16 +206,6 @@ class XAdapter:
         handle = (self.handle or "").lstrip("@")
         return f"https://x.com/{handle}/status/{tweet_id}" if handle else (
             f"https://x.com/i/web/status/{tweet_id}")
-
-
-def _expires_soon(oauth: dict, now: datetime) -> bool:
-    expires = expiry_of(oauth)
-    return expires is not None and expires - REFRESH_AHEAD <= now
-
-
-def _comparable(text: str) -> str:
-    """X rewrites links to t.co and may trim spaces: compare without either."""
-    return _SPACE.sub(" ", _URL.sub("<url>", text)).strip()
 
 
 def _error_text(response: requests.Response) -> str:

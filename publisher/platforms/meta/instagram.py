@@ -5,7 +5,7 @@
   (``creation_id``); the shared flow, its crash recovery and the quota
   (GET /{ig-user-id}/content_publishing_limit: the account's own number, else
   the guide's 100 posts in 24 hours) are in
-  :mod:`publisher.platforms.meta_containers`.
+  :mod:`publisher.platforms.meta.containers`.
 - Up to 10 images make a carousel: one container per image
   (``is_carousel_item``), then a CAROUSEL container with the children's ids.
 - Instagram takes images only from a public address: the account's
@@ -29,19 +29,17 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import Identity, Post, Rejected
-from publisher.platforms.meta_containers import (
-    ContainerAdapter,
-    host_of,
-    is_numeric_id,
-)
-from publisher.platforms.tokens import read_token_meta
+from publisher.platforms.base import Post, Rejected
+from publisher.platforms.common.token_records import read_token_meta
+from publisher.platforms.meta.containers import ContainerAdapter, host_of, is_numeric_id
+from publisher.platforms.meta.graph import FACEBOOK_LOGIN_HOST, GRAPH_VERSION, INSTAGRAM_LOGIN_HOST
 
-GRAPH_VERSION = "v23.0"
-INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
-FACEBOOK_LOGIN_HOST = "graph.facebook.com"
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
 # The caption's limit on @ tags (IG User Media reference: "Maximum 2200
 # characters, 30 hashtags, and 20 @ tags"; more is refused with 100/2207040).
 MAX_MENTIONS = 20
@@ -65,6 +63,7 @@ class InstagramAdapter(ContainerAdapter):
     image_types = ("image/jpeg",)
     aspect_range = (4 / 5, 1.91)
     refresh_grant = "ig_refresh_token"
+    profile_url = "https://www.instagram.com/{username}/"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -137,13 +136,6 @@ class InstagramAdapter(ContainerAdapter):
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status_code") or ""), str(answer.get("status") or "")
 
-    def identity(self) -> Identity:
-        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
-        username = str(me.get("username") or "")
-        if not username:
-            return Identity(str(me.get("name") or me.get("id") or "?"))
-        return Identity(f"@{username}", f"https://www.instagram.com/{username}/",
-                        {"id": str(me.get("id") or "")})
 
 
 def count_mentions(text: str) -> int:
@@ -151,9 +143,5 @@ def count_mentions(text: str) -> int:
     return len({name.lower() for name in _MENTION.findall(text)})
 
 
-def make_adapter(account: Account, adapters) -> InstagramAdapter:
-    return InstagramAdapter(
-        account=account, secrets=adapters.secrets, session=adapters.session,
-        checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
-        sleep=adapters.sleep, check_reachability=adapters.check_reachability,
-    )
+def make_adapter(account: Account, adapters: Adapters) -> InstagramAdapter:
+    return InstagramAdapter.for_account(account, adapters)

@@ -5,7 +5,7 @@
   published with POST /{threads-user-id}/threads_publish (``creation_id``);
   2 to 20 images make a CAROUSEL of item containers. The shared flow, its
   crash recovery and the quota (GET /{threads-user-id}/threads_publishing_limit,
-  250 posts in 24 hours) are in :mod:`publisher.platforms.meta_containers`.
+  250 posts in 24 hours) are in :mod:`publisher.platforms.meta.containers`.
 - Text: 500 characters (emoji count as their UTF-8 bytes), at most 5 links.
   Images: JPEG or PNG, 8 MB at most, aspect ratio up to 10:1, fetched by
   Threads from the account's ``media_url`` (``validate`` checks they are there).
@@ -18,17 +18,23 @@
 
 from __future__ import annotations
 
-from publisher.domain.accounts import Account
-from publisher.platforms.base import Identity, Post
-from publisher.platforms.meta_containers import ContainerAdapter, is_numeric_id
+from typing import TYPE_CHECKING
 
-GRAPH_VERSION = "v1.0"
+from publisher.domain.accounts import Account
+from publisher.platforms.base import Post
+from publisher.platforms.meta.containers import ContainerAdapter, is_numeric_id
+
+if TYPE_CHECKING:
+    from publisher.platforms.registry import Adapters
+
+# The Threads API version in its paths.
+THREADS_VERSION = "v1.0"
 
 
 class ThreadsAdapter(ContainerAdapter):
     platform = "threads"
     name = "Threads"
-    version = GRAPH_VERSION
+    version = THREADS_VERSION
     create_edge = "threads"
     publish_edge = "threads_publish"
     quota_edge = "threads_publishing_limit"
@@ -41,6 +47,7 @@ class ThreadsAdapter(ContainerAdapter):
     image_types = ("image/jpeg", "image/png")
     aspect_range = (1 / 10, 10.0)
     refresh_grant = "th_refresh_token"
+    profile_url = "https://www.threads.net/@{username}"
 
     def user_id(self) -> str:
         handle = (self.account.handle or "").strip()
@@ -71,18 +78,7 @@ class ThreadsAdapter(ContainerAdapter):
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status") or ""), str(answer.get("error_message") or "")
 
-    def identity(self) -> Identity:
-        me = self.call("GET", self.user_id(), params={"fields": "id,username,name"})
-        username = str(me.get("username") or "")
-        if not username:
-            return Identity(str(me.get("name") or me.get("id") or "?"))
-        return Identity(f"@{username}", f"https://www.threads.net/@{username}",
-                        {"id": str(me.get("id") or "")})
 
 
-def make_adapter(account: Account, adapters) -> ThreadsAdapter:
-    return ThreadsAdapter(
-        account=account, secrets=adapters.secrets, session=adapters.session,
-        checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
-        sleep=adapters.sleep, check_reachability=adapters.check_reachability,
-    )
+def make_adapter(account: Account, adapters: Adapters) -> ThreadsAdapter:
+    return ThreadsAdapter.for_account(account, adapters)

@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -340,18 +339,3 @@ def epoch_reset(response: requests.Response, header: str) -> datetime | None:
     if not value.isdigit():
         return None
     return datetime.fromtimestamp(int(value), UTC)
-
-
-def image_type(path: Path) -> str:
-    """The image's MIME type from its first bytes (the extension may lie)."""
-    with open(path, "rb") as handle:
-        head = handle.read(12)
-    if head.startswith(b"\x89PNG"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"

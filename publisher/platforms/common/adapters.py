@@ -1,0 +1,68 @@
+"""What adapters share in their make-up: the fields, and how one is built for an account.
+
+- :class:`TokenAdapter`: the one stored secret is the token it sends
+  (Mastodon, a Facebook page, a Telegram bot);
+- :class:`KeyringAdapter`: it reads the keyring itself, for what renews its
+  token or session (X, Bluesky).
+
+Neither shows a secret in its repr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Self
+
+from publisher.domain.accounts import Account
+from publisher.platforms.base import SecretStore
+
+if TYPE_CHECKING:
+    import requests
+
+    from publisher.platforms.registry import Adapters
+
+
+@dataclass(repr=False)
+class TokenAdapter:
+    base_url: str
+    token: str | None
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _secrets: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self._secrets = (self.token,) if self.token else ()
+
+    def __repr__(self) -> str:  # never show the token
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    @classmethod
+    def for_account(cls, account: Account, adapters: Adapters, **fields: object) -> Self:
+        """The account's adapter with its stored token and the run's session and clock."""
+        return cls(account.effective_api_base or "", adapters.secrets.get(account.id),
+                   adapters.session, adapters.clock, **fields)
+
+
+@dataclass(repr=False)
+class KeyringAdapter:
+    account_id: str
+    base_url: str
+    handle: str | None
+    secrets: SecretStore
+    session: requests.Session
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(account_id={self.account_id!r}, base_url={self.base_url!r})"
+
+    @classmethod
+    def for_account(cls, account: Account, adapters: Adapters) -> Self:
+        """The account's adapter with the run's keyring, session and clock."""
+        return cls(account.id, account.effective_api_base or "", account.handle,
+                   adapters.secrets, adapters.session, adapters.clock)

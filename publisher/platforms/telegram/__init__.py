@@ -1,0 +1,1 @@
+"""Telegram channels through the Bot API: the adapter (adapter.py) and the login (login.py)."""

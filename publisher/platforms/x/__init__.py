@@ -1,0 +1,1 @@
+"""X: the adapter (adapter.py), its token rules (tokens.py) and the login (login.py)."""
