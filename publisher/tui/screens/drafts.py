@@ -15,7 +15,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
-from publisher.domain.drafts import TranslationState, check_draft_id
+from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
 from publisher.i18n import _, current_language
 from publisher.services import ui
@@ -407,35 +407,11 @@ class DraftsScreen(PublisherScreen):
             self.action_open()
 
 
-def slug(title: str) -> str:
-    """A draft id made from a title in any of our scripts: "Dita e Flamurit 2027",
-    "Дан заставе" -> dita-e-flamurit-2027, dan-zastave."""
-    import unicodedata
-
-    from publisher.domain.serbian import to_latin
-
-    plain = unicodedata.normalize("NFKD", to_latin(title).replace("đ", "dj").replace("Đ", "Dj"))
-    ascii_ = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    words = "".join(c if c.isascii() and c.isalnum() else " " for c in ascii_).split()
-    text = ""
-    for word in words:  # at most ~48 characters, whole words
-        if text and len(text) + len(word) > 48:
-            break
-        text = f"{text}-{word}" if text else word
-    return text[:48].rstrip("-")
-
-
-def free_id(wanted: str, taken: set[str]) -> str:
-    """``wanted``, or ``wanted-2``, ``wanted-3``… if a draft has it already."""
-    candidate, number = wanted, 2
-    while candidate in taken:
-        candidate, number = f"{wanted}-{number}", number + 1
-    return candidate
-
-
 def _title_problem(text: str) -> str | None:
-    if not slug(text):
-        return _("write a title with at least one letter or digit")
+    try:
+        slug(text)
+    except UserError as error:
+        return str(error)
     return None
 
 
