@@ -185,9 +185,14 @@ def slug(title: str) -> str:
     """
     import unicodedata
 
-    from publisher.domain.serbian import to_latin
+    from publisher.domain.serbian import nfkc, to_latin
 
-    plain = unicodedata.normalize("NFKD", to_latin(title).replace("đ", "dj").replace("Đ", "Dj"))
+    # Words only: to_latin leaves #hashtags, @handles and addresses as written, and in
+    # an id they are words like any other.
+    words_only = "".join(c if c.isalnum() or unicodedata.combining(c) else " "
+                         for c in nfkc(title))
+    latin = to_latin(words_only).replace("đ", "dj").replace("Đ", "Dj")
+    plain = unicodedata.normalize("NFKD", latin)
     ascii_ = "".join(c for c in plain if not unicodedata.combining(c)).lower()
     words = "".join(c if c.isascii() and c.isalnum() else " " for c in ascii_).split()
     text = ""
