@@ -11,7 +11,7 @@ file, so nothing is lost either way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -37,6 +37,7 @@ from publisher.domain.accounts import Account
 from publisher.domain.consistency import compare_variants
 from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
+from publisher.domain.moments import parse_moment, show_moment
 from publisher.domain.serbian import to_latin
 from publisher.i18n import _
 from publisher.services import ui
@@ -45,25 +46,7 @@ from publisher.tui.base import N_, PublisherScreen, format_moment
 from publisher.tui.widgets.counter import TextCounter, count_lines
 
 LATIN = "sr-Latn"
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 WARNINGS_DELAY = 0.3
-
-
-def parse_moment(text: str, zone: tzinfo, what: str) -> datetime | None:
-    """``2026-11-28 08:00`` in the staff member's zone, or ISO 8601 with an offset."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        raise UserError(_("{what}: {text!r} is not a date and time").format(what=what, text=text),
-                        hint=_("write it as 2026-11-28 08:00")) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
-def show_moment(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime(TIME_FORMAT) if moment else ""
 
 
 @dataclass

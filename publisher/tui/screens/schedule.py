@@ -22,6 +22,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
 
+from publisher.domain.moments import parse_moment
 from publisher.i18n import _
 from publisher.tui.base import N_, PublisherScreen, format_moment, format_short
 from publisher.tui.widgets.heatmap import HeatMap
@@ -213,7 +214,6 @@ class ScheduleScreen(PublisherScreen):
 
     def action_at_time(self) -> None:
         from publisher.tui.dialogs import PromptDialog
-        from publisher.tui.screens.editor import parse_moment
 
         zone = self.publisher.zone
 
@@ -232,8 +232,6 @@ class ScheduleScreen(PublisherScreen):
         )
 
     def _typed(self, text: str) -> None:
-        from publisher.tui.screens.editor import parse_moment
-
         self.busy("#schedule-body")
         self.schedule_at(parse_moment(text, self.publisher.zone, _("time")))
 
