@@ -10,7 +10,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from publisher.domain.errors import UserError
-from publisher.domain.moments import parse_moment, show_moment
+from publisher.domain.moments import EARLIEST, LATEST, parse_moment, show_moment
+from publisher.i18n import format_datetime
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 # The staff's zone, zones with a repeated hour, and the calendar's widest offsets.
@@ -72,3 +73,24 @@ def test_an_offset_written_wins_over_the_zone(minutes, zone) -> None:
     offset = timezone(timedelta(minutes=minutes))
     moment = parse_moment(datetime(2026, 11, 28, 8, 0, tzinfo=offset).isoformat(), zone, "x")
     assert moment == datetime(2026, 11, 28, 8, 0, tzinfo=offset)
+
+
+@given(TYPED, ZONES, ZONES)
+@example("0001-01-01T00:00+14:00", BELGRADE, BELGRADE)  # before the year 1 in UTC
+@example("9999-12-31 23:59", BELGRADE, ZoneInfo("Pacific/Kiritimati"))
+def test_what_is_read_lies_in_the_queues_years_and_can_be_shown_in_any_zone(
+        text, zone, shown_in) -> None:
+    try:
+        moment = parse_moment(text, zone, "embargo")
+    except UserError:
+        return
+    if moment is not None:
+        assert EARLIEST <= moment <= LATEST
+        assert show_moment(moment, shown_in) and format_datetime(moment, shown_in)
+
+
+def test_a_year_outside_the_queues_is_refused_with_the_range() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_moment("3000-01-01 12:00", BELGRADE, "deadline")
+    assert str(refused.value) == ("deadline: '3000-01-01 12:00' is not between the years "
+                                  "2000 and 2999 (write it as 2026-11-28 08:00)")

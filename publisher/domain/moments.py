@@ -6,28 +6,40 @@ here; :func:`show_moment` writes a moment back as such a text.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+# The years the queue holds (it stores four digits) and scheduling counts days and
+# weeks in without leaving the calendar; the CLI's --at and --now keep to them too.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def parse_moment(text: str, zone: tzinfo, what: str) -> datetime | None:
     """``2026-11-28 08:00`` in the staff member's zone, or ISO 8601 with an offset.
 
-    None for a blank text; ``what`` names the field in the error.
+    None for a blank text; ``what`` names the field in the error. Only the years
+    between :data:`EARLIEST` and :data:`LATEST`: shown or counted from in another
+    zone, a moment near the calendar's ends leaves it.
     """
     text = text.strip()
     if not text:
         return None
+    hint = _("write it as 2026-11-28 08:00")
     try:
         moment = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         raise UserError(_("{what}: {text!r} is not a date and time").format(what=what, text=text),
-                        hint=_("write it as 2026-11-28 08:00")) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+                        hint=hint) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    if not EARLIEST <= moment <= LATEST:
+        raise UserError(_("{what}: {text!r} is not between the years {first} and {last}").format(
+            what=what, text=text, first=EARLIEST.year, last=LATEST.year), hint=hint)
+    return moment
 
 
 def show_moment(moment: datetime | None, zone: tzinfo) -> str:

@@ -230,3 +230,22 @@ def test_embargo_and_deadline_pickers_refuse_a_deadline_before_the_embargo(app_o
         assert "is not a date and time" in screen_text(app)
 
     drive(app_on(), scenario)
+
+
+def test_a_time_near_the_calendars_ends_is_refused_not_a_crash(app_on, demo) -> None:
+    path = demo / "drafts" / "prizren-old-town.toml"
+    before = path.read_text()
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "prizren-old-town")
+        await show_tab(app, pilot, "details")
+        embargo = app.screen.query_one("#field-not-before", Input)
+        embargo.value = "0001-01-01T00:00+14:00"  # before the year 1 in UTC
+        await pilot.pause()
+        assert "is not between the years 2000 and 2999" in screen_text(app)
+        assert embargo.has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert path.read_text() == before
+
+    drive(app_on(), scenario)

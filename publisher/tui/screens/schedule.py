@@ -22,6 +22,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
 
+from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
 from publisher.i18n import _
 from publisher.tui.base import N_, PublisherScreen, format_moment, format_short
@@ -220,7 +221,7 @@ class ScheduleScreen(PublisherScreen):
         def problem(text: str) -> str | None:
             try:
                 return None if parse_moment(text, zone, _("time")) else _("type a time")
-            except Exception as error:  # UserError: shown in the dialog
+            except UserError as error:  # shown in the dialog
                 return str(error)
 
         self.app.push_screen(
