@@ -94,3 +94,22 @@ def test_a_year_outside_the_queues_is_refused_with_the_range() -> None:
         parse_moment("3000-01-01 12:00", BELGRADE, "deadline")
     assert str(refused.value) == ("deadline: '3000-01-01 12:00' is not between the years "
                                   "2000 and 2999 (write it as 2026-11-28 08:00)")
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2999, 12, 30),
+                    timezones=ZONES), ZONES)
+@example(datetime(2026, 11, 28, 8, 0, 30, tzinfo=BELGRADE), BELGRADE)  # seconds
+@example(datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BELGRADE), BELGRADE)  # the hour twice
+def test_a_shown_moment_reads_back_as_the_same_instant(moment, zone) -> None:
+    shown = show_moment(moment, zone)
+    read = parse_moment(shown, zone, "embargo")
+    assert read is not None and read.astimezone(UTC) == moment.astimezone(UTC), shown
+
+
+def test_a_whole_minute_is_shown_without_seconds_or_offset() -> None:
+    assert show_moment(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), BELGRADE) == (
+        "2026-10-25 02:30+01:00")  # the second 02:30 that night: the offset says which
+    assert show_moment(datetime(2026, 10, 25, 0, 30, tzinfo=UTC), BELGRADE) == (
+        "2026-10-25 02:30")
+    assert show_moment(datetime(2026, 11, 28, 7, 0, 30, tzinfo=UTC), BELGRADE) == (
+        "2026-11-28 08:00:30")

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, tzinfo
 from publisher.domain.errors import UserError
 from publisher.i18n import _
 
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 # The years the queue holds (it stores four digits) and scheduling counts days and
 # weeks in without leaving the calendar; the CLI's --at and --now keep to them too.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -43,5 +42,19 @@ def parse_moment(text: str, zone: tzinfo, what: str) -> datetime | None:
 
 
 def show_moment(moment: datetime | None, zone: tzinfo) -> str:
-    """A moment as the staff member types it (blank for None)."""
-    return moment.astimezone(zone).strftime(TIME_FORMAT) if moment else ""
+    """A moment as the staff member types it, which :func:`parse_moment` reads back as
+    the same instant (blank for None).
+
+    Local minutes as a rule; seconds only when it has them, and the offset only when
+    the local time alone names another instant (the hour a clock change repeats).
+    """
+    if moment is None:
+        return ""
+    try:
+        local = moment.astimezone(zone)
+    except OverflowError:  # at the calendar's ends: as written, with its offset
+        return moment.isoformat(sep=" ")
+    spec = "auto" if local.second or local.microsecond else "minutes"
+    if local.replace(fold=0).utcoffset() != local.utcoffset():
+        return local.isoformat(sep=" ", timespec=spec)
+    return local.replace(tzinfo=None).isoformat(sep=" ", timespec=spec)
