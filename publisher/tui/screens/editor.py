@@ -1,17 +1,15 @@
 """The editor: one tab per locale with the source beside the variant, a live counter
 per target account, consistency warnings, alt texts, embargo and deadline.
 
-What the person typed lives in the screen (``EditState``), not only in the
-widgets, so a language switch (a recompose) loses nothing. Saving is one
-atomic write that refuses a file changed on disk since it was read; the
-person then chooses reload or keep-mine, and the other side is kept in a
-file, so nothing is lost either way.
+What the person typed lives in the model (:class:`~publisher.tui.editor_state.EditState`),
+not only in the widgets, so a language switch (a recompose) loses nothing. Saving is
+one atomic write that refuses a file changed on disk since it was read; the person
+then chooses reload or keep-mine, and the other side is kept in a file, so nothing
+is lost either way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -33,111 +31,18 @@ from textual.widgets import (
     TextArea,
 )
 
-from publisher.domain.accounts import Account
-from publisher.domain.consistency import compare_variants
 from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
-from publisher.domain.moments import parse_moment, show_moment
-from publisher.domain.serbian import to_latin
 from publisher.i18n import _
 from publisher.services import ui
-from publisher.storage.drafts import ConflictError, LoadedDraft
-from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.storage.drafts import ConflictError
+from publisher.tui.base import N_, PublisherScreen
+from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
 from publisher.tui.widgets.counter import TextCounter, count_lines
 
-LATIN = "sr-Latn"
 WARNINGS_DELAY = 0.3
-
-
-@dataclass
-class EditState:
-    """The editor's model: the file as read, and what the person changed."""
-
-    loaded: LoadedDraft
-    accounts: dict[str, Account]
-    locales: list[str]
-    texts: dict[str, str] = field(default_factory=dict)
-    latin_by_hand: bool = False
-    alts: dict[tuple[str, str], str] = field(default_factory=dict)
-    title: str = ""
-    campaign: str = ""
-    targets: tuple[str, ...] = ()
-    not_before: str = ""
-    deadline: str = ""
-
-    @classmethod
-    def of(cls, loaded: LoadedDraft, accounts: dict[str, Account], locales: list[str],
-           zone: tzinfo) -> EditState:
-        draft = loaded.draft
-        if "sr" in locales and LATIN not in locales:
-            locales = [*locales, LATIN]
-        written = {tag: v.text for tag, v in draft.variants.items()}
-        return cls(
-            loaded, accounts, locales,
-            texts={tag: written.get(tag, "") for tag in locales if tag != LATIN}
-            | ({LATIN: written[LATIN]} if written.get(LATIN) else {}),
-            latin_by_hand=bool(written.get(LATIN)),
-            alts={(m.file, tag): m.alt.get(tag, "") for m in draft.media for tag in locales
-                  if tag != LATIN or m.alt.get(LATIN)},
-            title=draft.title, campaign=draft.campaign or "", targets=draft.accounts,
-            not_before=show_moment(draft.not_before, zone),
-            deadline=show_moment(draft.deadline, zone),
-        )
-
-    @property
-    def draft(self):
-        return self.loaded.draft
-
-    def effective_texts(self) -> dict[str, str]:
-        """Every locale's text as it would go out (sr-Latn derived unless written)."""
-        texts = dict(self.texts)
-        if not self.latin_by_hand and "sr" in texts:
-            texts[LATIN] = to_latin(texts["sr"])
-        return texts
-
-    def edit(self, zone: tzinfo) -> ui.DraftEdit:
-        """Only what differs from the file; raises UserError for a bad date."""
-        draft = self.draft
-        edit = ui.DraftEdit()
-        for tag, text in self.texts.items():
-            written = draft.variants.get(tag)
-            if text != (written.text if written else ""):
-                edit.texts[tag] = text
-        for (file, tag), text in self.alts.items():
-            media = next(m for m in draft.media if m.file == file)
-            if text != media.alt.get(tag, ""):
-                edit.alts[(file, tag)] = text
-        if self.title != draft.title:
-            edit.title = self.title
-        if self.campaign.strip().lstrip("#") != (draft.campaign or ""):
-            edit.campaign = self.campaign
-        if tuple(self.targets) != draft.accounts:
-            edit.accounts = tuple(self.targets)
-        not_before = parse_moment(self.not_before, zone, _("embargo"))
-        deadline = parse_moment(self.deadline, zone, _("deadline"))
-        if not_before and deadline and deadline <= not_before:
-            raise UserError(_("the deadline must be after the embargo"),
-                            hint=_("change one of the two in Details"))
-        if not_before != draft.not_before:
-            edit.not_before, edit.clear_not_before = not_before, not_before is None
-        if deadline != draft.deadline:
-            edit.deadline, edit.clear_deadline = deadline, deadline is None
-        return edit
-
-    def mine_as_text(self) -> str:
-        parts = [f"# {self.draft.id}: {self.title}"]
-        for tag, text in self.texts.items():
-            parts.append(f"[{tag}]\n{text}")
-        for (file, tag), text in self.alts.items():
-            if text:
-                parts.append(f"[alt {file} {tag}]\n{text}")
-        return "\n\n".join(parts) + "\n"
-
-
-def is_empty(edit: ui.DraftEdit) -> bool:
-    return not (edit.texts or edit.alts or edit.title is not None or edit.campaign is not None
-                or edit.accounts is not None or edit.not_before or edit.deadline
-                or edit.clear_not_before or edit.clear_deadline)
+# The model's time fields and the inputs they are typed in.
+TIME_INPUTS = {"not_before": "field-not-before", "deadline": "field-deadline"}
 
 
 class EditorScreen(PublisherScreen):
@@ -194,7 +99,8 @@ class EditorScreen(PublisherScreen):
             yield Footer(compact=True)
             return
         yield Static(self._head(), id="editor-head")
-        with TabbedContent(initial=self.active_tab or self._first_tab(), id="editor-tabs"):
+        with TabbedContent(initial=self.active_tab or f"tab-{state.first_tab()}",
+                           id="editor-tabs"):
             with TabPane(_("Details"), id="tab-details"):
                 yield from self._details()
             for tag in state.locales:
@@ -202,17 +108,6 @@ class EditorScreen(PublisherScreen):
                     yield Lazy(Vertical(*self._locale_pane(tag), classes="locale-pane"))
         yield Static("", id="warnings", classes="problems")
         yield Footer(compact=True)
-
-    def _first_tab(self) -> str:
-        """Where the work is: the accounts of a new draft, then its source text, then the
-        first translation."""
-        state = self.state
-        if not state.targets:
-            return "tab-details"
-        if not state.texts.get(state.draft.source, "").strip():
-            return f"tab-{state.draft.source}"
-        first = next((t for t in state.locales if t != state.draft.source), state.draft.source)
-        return f"tab-{first}"
 
     def _head(self) -> Text:
         draft = self.state.draft
@@ -256,42 +151,21 @@ class EditorScreen(PublisherScreen):
 
     def _times_hint(self) -> str:
         """Each time as it will be read (in the UI's language), or what is wrong with it."""
-        return "\n".join(line for line, _bad in self._times_check())
+        return "\n".join(line.text for line in self._time_lines())
 
-    def _times_check(self) -> list[tuple[str, str | None]]:
-        """(line, the field it blames or None) for the embargo and the deadline."""
-        zone = self.publisher.zone
-        lines: list[tuple[str, str | None]] = []
-        moments = {}
-        for field_id, label, text in (
-                ("field-not-before", _("embargo"), self.state.not_before),
-                ("field-deadline", _("deadline"), self.state.deadline)):
-            try:
-                moment = parse_moment(text, zone, label)
-            except UserError as error:
-                lines.append((f"✗ {error}", field_id))
-                continue
-            moments[field_id] = moment
-            if moment:
-                lines.append((f"{label}: {format_moment(moment, zone)}", None))
-        embargo, deadline = moments.get("field-not-before"), moments.get("field-deadline")
-        if embargo and deadline and deadline <= embargo:
-            lines.append(("✗ " + _("the deadline must be after the embargo"), "field-deadline"))
-        elif deadline and deadline <= self.publisher.clock():
-            lines.append(("⚠ " + _("the deadline has passed: the draft cannot be scheduled"),
-                          None))
-        return lines
+    def _time_lines(self) -> list[TimeLine]:
+        return self.state.time_lines(self.publisher.zone, self.publisher.clock())
 
     def _mark_times(self) -> None:
-        blamed = {field_id for _line, field_id in self._times_check() if field_id}
-        for field_id in ("field-not-before", "field-deadline"):
+        blamed = {TIME_INPUTS[line.blames] for line in self._time_lines() if line.blames}
+        for field_id in TIME_INPUTS.values():
             for found in self.query(f"#{field_id}"):
                 found.set_class(field_id in blamed, "-invalid")
 
     def _locale_pane(self, tag: str) -> list:
         state = self.state
         draft = state.draft
-        derived = tag == LATIN and not state.latin_by_hand
+        derived = state.is_derived(tag)
         blink = self.publisher.cursor_blink
         sides = []
         if tag != draft.source:
@@ -318,7 +192,7 @@ class EditorScreen(PublisherScreen):
                             classes="alt-text")
                 alt.cursor_blink = blink
                 pane.append(alt)
-        telegram = self._telegram_targets(tag)
+        telegram = state.telegram_targets(tag)
         if draft.media and telegram:
             pane.append(Static(
                 _("Telegram shows no alt text ({accounts}): say what the image shows in the "
@@ -326,12 +200,6 @@ class EditorScreen(PublisherScreen):
                 classes="attention",
             ))
         return pane
-
-    def _telegram_targets(self, tag: str) -> list[str]:
-        state = self.state
-        return [a for a in state.targets if a in state.accounts
-                and state.accounts[a].text_platform == "telegram"
-                and tag in state.accounts[a].locales]
 
     def on_mount(self) -> None:
         if self.state is None:
@@ -382,24 +250,19 @@ class EditorScreen(PublisherScreen):
         if tabs:
             self.active_tab = tabs.first().active or None
         for widget_id, attribute in (("field-title", "title"), ("field-campaign", "campaign"),
-                                     ("field-not-before", "not_before"),
-                                     ("field-deadline", "deadline")):
+                                     *((i, name) for name, i in TIME_INPUTS.items())):
             found = self.query(f"#{widget_id}")
             if found:
                 setattr(state, attribute, found.first(Input).value)
         for area in self.query(".variant-text").results(TextArea):
-            tag = str(area.id).removeprefix("text-")
             if not area.read_only:
-                state.texts[tag] = area.text
+                state.type_text(str(area.id).removeprefix("text-"), area.text)
         for field_ in self.query(".alt-text").results(Input):
             _prefix, index, tag = str(field_.id).split("-", 2)
-            state.alts[(state.draft.media[int(index)].file, tag)] = field_.value
+            state.type_alt(int(index), tag, field_.value)
         accounts = self.query("#field-accounts")
         if accounts:
-            chosen = set(accounts.first(SelectionList).selected)
-            state.targets = tuple([a for a in state.targets if a in chosen]
-                                  + [a for a in state.accounts if a in chosen
-                                     and a not in state.targets])
+            state.choose_targets(set(accounts.first(SelectionList).selected))
 
     # Live feedback
 
@@ -407,16 +270,15 @@ class EditorScreen(PublisherScreen):
     def text_changed(self, event: TextArea.Changed) -> None:
         state = self.state
         tag = str(event.text_area.id).removeprefix("text-")
-        if state is None or (tag == LATIN and not state.latin_by_hand):
+        if state is None or not state.type_text(tag, event.text_area.text):
             return
-        state.texts[tag] = event.text_area.text
         if tag == state.draft.source:
             for area in self.query(".source-text"):
                 if area.text != event.text_area.text:
                     area.load_text(event.text_area.text)
-        if tag == DERIVED_FROM[LATIN] and not state.latin_by_hand:
+        if tag == DERIVED_FROM[LATIN] and state.is_derived(LATIN):
             for area in self.query(f"#text-{LATIN}"):
-                area.load_text(to_latin(event.text_area.text))
+                area.load_text(state.effective_texts()[LATIN])
         self.refresh_counters()
         if self._warnings_timer is not None:
             self._warnings_timer.stop()
@@ -440,17 +302,10 @@ class EditorScreen(PublisherScreen):
                                  bool(state.draft.media)))
 
     def refresh_warnings(self) -> None:
-        state = self.state
-        if state is None:
+        if self.state is None:
             return
-        texts = {tag: text for tag, text in state.effective_texts().items() if text}
-        campaign = [state.campaign.strip().lstrip("#")] if state.campaign.strip() else []
-        findings = compare_variants(texts, campaign_hashtags=campaign)
-        lines = [_("⚠ {kind} {value} is in {present} but missing in {missing}").format(
-            kind=_(f.kind), value=f.value, present=", ".join(f.present_in),
-            missing=", ".join(f.missing_in)) for f in findings]
         for found in self.query("#warnings"):
-            found.update("\n".join(lines))
+            found.update("\n".join(self.state.warnings()))
 
     @on(TabbedContent.TabActivated)
     def tab_shown(self) -> None:
@@ -480,8 +335,7 @@ class EditorScreen(PublisherScreen):
     @on(Input.Changed, ".alt-text")
     def alt_changed(self, event: Input.Changed) -> None:
         _prefix, index, tag = str(event.input.id).split("-", 2)
-        media = self.state.draft.media[int(index)]
-        self.state.alts[(media.file, tag)] = event.value
+        self.state.type_alt(int(index), tag, event.value)
 
     @on(Input.Changed, "#field-not-before, #field-deadline")
     def times_changed(self) -> None:
@@ -506,11 +360,8 @@ class EditorScreen(PublisherScreen):
         content.active = order[(current + 1) % len(order)]
 
     def action_write_latin(self) -> None:
-        state = self.state
-        if state is None or LATIN not in state.locales or state.latin_by_hand:
+        if self.state is None or not self.state.write_latin_by_hand():
             return
-        state.texts[LATIN] = state.effective_texts().get(LATIN, "")
-        state.latin_by_hand = True
         self.active_tab = f"tab-{LATIN}"
         self.call_later(self.relabel)
 
@@ -528,10 +379,7 @@ class EditorScreen(PublisherScreen):
         if self.state is None:
             return False
         self.keep_state()
-        try:
-            return not is_empty(self.state.edit(self.publisher.zone))
-        except UserError:
-            return True
+        return self.state.is_dirty(self.publisher.zone)
 
     def action_save(self) -> None:
         if self.state is None:
@@ -560,8 +408,7 @@ class EditorScreen(PublisherScreen):
         result = message.result
         self.keep_state()
         active = self.active_tab
-        self.state = EditState.of(result.loaded, self.state.accounts, self.state.locales,
-                                  self.publisher.zone)
+        self.state = self.state.reread(result.loaded, self.publisher.zone)
         self.active_tab = active
         await self.recompose()
         self._after_compose()
