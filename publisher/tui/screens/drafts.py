@@ -11,21 +11,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
-from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
 from publisher.i18n import _, current_language
 from publisher.services import ui
-from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.services.context import Context
+from publisher.tui.base import N_, format_moment
+from publisher.tui.messages import Done, Notice, RowChanged
+from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.badges import badge, legend
 
 BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
 MY_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
-COLUMNS = ("title", "campaign", "accounts", "sq", "en", "sr", "due")
 FILTER_DELAY = 0.15
 
 
@@ -53,9 +53,15 @@ class DraftFilter:
         return not (self.needs_mine and not row.needs(my_locale()))
 
 
-class DraftsScreen(PublisherScreen):
+class DraftsScreen(TableScreen[ui.DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
+    TABLE = "drafts-table"
+    COLUMNS = (
+        Column("title", N_("Title")), Column("campaign", N_("Campaign")),
+        Column("accounts", N_("Accounts")), *(Column(tag) for tag in BADGE_LOCALES),
+        Column("due", N_("Next due")),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "open", N_("Open"), id="drafts.open",
                 tooltip=N_("Edit the selected draft (also Enter)")),
@@ -77,32 +83,16 @@ class DraftsScreen(PublisherScreen):
                 tooltip=N_("Read the draft files again")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, overview: ui.DraftsOverview) -> None:
-            super().__init__()
-            self.overview = overview
-
-    class RowChanged(Message):
-        def __init__(self, row: ui.DraftRow | None, draft_id: str) -> None:
-            super().__init__()
-            self.row = row
-            self.draft_id = draft_id
-
-    class Done(Message):
-        """A change finished: say so, reload, and maybe open a draft."""
-
-        def __init__(self, message: str, select: str | None = None, open_it: bool = False):
-            super().__init__()
-            self.message = message
-            self.select = select
-            self.open_it = open_it
-
     def __init__(self) -> None:
         super().__init__()
-        self.overview: ui.DraftsOverview | None = None
         self.filter = DraftFilter()
         self.opened: str | None = None
         self._filter_timer = None
+        self._then: tuple[str | None, bool] = (None, False)  # after the next load: select, open
+
+    @property
+    def overview(self) -> ui.DraftsOverview | None:
+        return self.data
 
     # Layout
 
@@ -125,48 +115,42 @@ class DraftsScreen(PublisherScreen):
         yield Static(legend(), id="legend", classes="hint")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self._columns()
+    def prepare(self) -> None:
+        super().prepare()
         for field in self.query(Input):
             field.cursor_blink = self.publisher.cursor_blink
-        self.query_one("#drafts-table", DataTable).focus()
-        self.reload()
+        self.table.focus()
 
     def keep_state(self) -> None:
         self.filter.text = self.query_one("#filter-text", Input).value
 
     def after_relabel(self) -> None:
-        self._columns()
         self.query_one("#filter-text", Input).cursor_blink = self.publisher.cursor_blink
-        self._fill()
-
-    def _columns(self) -> None:
-        table = self.query_one("#drafts-table", DataTable)
-        labels = {"title": _("Title"), "campaign": _("Campaign"), "accounts": _("Accounts"),
-                  "due": _("Next due")}
-        for key in COLUMNS:
-            table.add_column(labels.get(key, key), key=key)
+        super().after_relabel()
 
     # Loading and showing
 
-    def reload(self) -> None:
-        self.busy("#drafts-table")
-        self.load()
+    def read(self, context: Context) -> ui.DraftsOverview:
+        return ui.drafts_overview(context)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
-    def load(self) -> None:
-        self.post_message(self.Loaded(ui.drafts_overview(self.publisher.context())))
-
-    @on(Loaded)
-    def loaded(self, message: Loaded) -> None:
-        self.overview = message.overview
-        self.busy("#drafts-table", False)
+    async def show_loaded(self) -> None:
+        overview = self.data
+        if overview is None:
+            return
         campaign = self.query_one("#filter-campaign", Select)
-        campaign.set_options([(f"#{name}", name) for name in self.overview.campaigns])
-        if self.filter.campaign in self.overview.campaigns:
+        campaign.set_options([(f"#{name}", name) for name in overview.campaigns])
+        if self.filter.campaign in overview.campaigns:
             campaign.value = self.filter.campaign
-        self.query_one("#drafts-problems", Static).update("\n".join(self.overview.problems))
-        self._fill()
+        (select, open_it), self._then = self._then, (None, False)
+        self.show(select)
+        if select and open_it and self.selected_key() == select:
+            self.action_open()
+
+    def show(self, select: str | None = None) -> None:
+        if self.overview is not None:
+            self.query_one("#drafts-problems", Static).update(
+                "\n".join(self.overview.problems))
+            self._fill(select)
 
     def _cells(self, row: ui.DraftRow) -> list[object]:
         accounts = ", ".join(row.accounts)
@@ -184,28 +168,13 @@ class DraftsScreen(PublisherScreen):
         ]
 
     def _fill(self, select: str | None = None) -> None:
-        if self.overview is None:
-            return
-        table = self.query_one("#drafts-table", DataTable)
-        keep = select or self.selected_id()
-        table.clear()
-        rows = [row for row in self.overview.rows if self.filter.keeps(row)]
-        for row in rows:
-            table.add_row(*self._cells(row), key=row.id)
-        if keep is not None:
-            index = next((i for i, row in enumerate(rows) if row.id == keep), None)
-            if index is not None:
-                table.move_cursor(row=index)
-
-    def selected_id(self) -> str | None:
-        table = self.query_one("#drafts-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-        return str(key.value)
+        """The drafts the filters keep."""
+        if self.overview is not None:
+            self.show_rows([(row.id, self._cells(row)) for row in self.overview.rows
+                            if self.filter.keeps(row)], select)
 
     def selected_row(self) -> ui.DraftRow | None:
-        draft_id = self.selected_id()
+        draft_id = self.selected_key()
         if draft_id is None or self.overview is None:
             self.notify(_("No draft selected"), severity="warning")
             return None
@@ -237,7 +206,7 @@ class DraftsScreen(PublisherScreen):
 
     @on(Input.Submitted, "#filter-text")
     def to_table(self) -> None:
-        self.query_one("#drafts-table", DataTable).focus()
+        self.table.focus()
 
     def action_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
@@ -283,7 +252,7 @@ class DraftsScreen(PublisherScreen):
             row = ui.draft_row(self.publisher.context(), draft_id)
         except UserError:
             row = None  # deleted or broken meanwhile
-        self.post_message(self.RowChanged(row, draft_id))
+        self.post_message(RowChanged(draft_id, row))
 
     def _changing(self) -> bool:
         """Show that a change is under way (the table is busy until it is shown)."""
@@ -296,15 +265,12 @@ class DraftsScreen(PublisherScreen):
         if self.overview is None:
             return
         rows = self.overview.rows
-        index = next((i for i, row in enumerate(rows) if row.id == message.draft_id), None)
-        if message.row is None or index is None:
+        index = next((i for i, row in enumerate(rows) if row.id == message.key), None)
+        if message.data is None or index is None:
             self.reload()
             return
-        rows[index] = message.row
-        table = self.query_one("#drafts-table", DataTable)
-        if message.draft_id in table.rows:
-            for key, value in zip(COLUMNS, self._cells(message.row), strict=True):
-                table.update_cell(message.draft_id, key, value)
+        rows[index] = message.data
+        self.update_row(message.key, self._cells(message.data))
 
     # Changes
 
@@ -326,7 +292,8 @@ class DraftsScreen(PublisherScreen):
         context = self.publisher.context()
         draft_id = free_id(slug(title), set(context.drafts.ids()))
         path = new_draft(context, draft_id, None, title=title)
-        self.post_message(self.Done(_("Created {path}").format(path=path), draft_id, True))
+        self.post_message(Done(_("Created {path}").format(path=path), select=draft_id,
+                               open_it=True))
 
     def action_duplicate(self) -> None:
         from publisher.tui.dialogs import PromptDialog
@@ -344,8 +311,8 @@ class DraftsScreen(PublisherScreen):
     @work(thread=True, exit_on_error=False, group="drafts-change")
     def duplicate(self, draft_id: str, new_id: str) -> None:
         path = ui.duplicate_draft(self.publisher.context(), draft_id, new_id)
-        self.post_message(self.Done(_("Copied to {path} (not approved)").format(path=path),
-                                    new_id))
+        self.post_message(Done(_("Copied to {path} (not approved)").format(path=path),
+                               select=new_id))
 
     def action_delete(self) -> None:
         from publisher.tui.dialogs import confirm
@@ -365,7 +332,7 @@ class DraftsScreen(PublisherScreen):
     def delete(self, row: ui.DraftRow) -> None:
         context = self.publisher.context()
         kept = ui.delete_draft(context, row.id, row.digest, self.publisher.clock())
-        self.post_message(self.Done(_("Deleted {id}; a copy is in {path}").format(
+        self.post_message(Done(_("Deleted {id}; a copy is in {path}").format(
             id=row.id, path=context.workspace.relative(kept))))
 
     def action_approve(self) -> None:
@@ -383,28 +350,15 @@ class DraftsScreen(PublisherScreen):
         text = _("Approved {id}").format(id=draft_id)
         if warnings:
             text += " — " + "; ".join(warnings)
-        self.post_message(self.RowChanged(ui.draft_row(context, draft_id), draft_id))
-        self.app.call_from_thread(self.notify, text, severity="warning" if warnings else
-                                  "information")
+        self.post_message(RowChanged(draft_id, ui.draft_row(context, draft_id)))
+        self.post_message(Notice(text, "warning" if warnings else "information"))
 
     @on(Done)
     def done(self, message: Done) -> None:
-        self.notify(message.message)
-        self.busy("#drafts-table")
-        self.load_then(message.select, message.open_it)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
-    def load_then(self, select: str | None, open_it: bool) -> None:
-        overview = ui.drafts_overview(self.publisher.context())
-        self.app.call_from_thread(self._after_change, overview, select, open_it)
-
-    def _after_change(self, overview: ui.DraftsOverview, select: str | None,
-                      open_it: bool) -> None:
-        self.loaded(self.Loaded(overview))
-        if select:
-            self._fill(select)
-        if select and open_it:
-            self.action_open()
+        """Say so, read the drafts again, then select (and open) the one named."""
+        self.notify(message.text, severity=message.severity)
+        self._then = (message.select, message.open_it)
+        self.reload()
 
 
 def _title_problem(text: str) -> str | None:

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
-from textual.message import Message
 from textual.widgets import (
     Footer,
     Input,
@@ -35,9 +34,11 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
 from publisher.i18n import _
 from publisher.services import ui
+from publisher.services.context import Context
 from publisher.storage.drafts import ConflictError
-from publisher.tui.base import N_, PublisherScreen
+from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
+from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
 
 WARNINGS_DELAY = 0.3
@@ -45,7 +46,7 @@ WARNINGS_DELAY = 0.3
 TIME_INPUTS = {"not_before": "field-not-before", "deadline": "field-deadline"}
 
 
-class EditorScreen(PublisherScreen):
+class EditorScreen(LoadingScreen[EditState]):
     TITLE_TEXT = N_("Editor")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", N_("Save"), id="editor.save", priority=True,
@@ -64,30 +65,16 @@ class EditorScreen(PublisherScreen):
                 tooltip=N_("Read the file again (asks if something is unsaved)")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, state: EditState, note: str = "") -> None:
-            super().__init__()
-            self.state = state
-            self.note = note
-
-    class Saved(Message):
-        def __init__(self, result: ui.SaveResult, note: str = "") -> None:
-            super().__init__()
-            self.result = result
-            self.note = note
-
-    class Conflict(Message):
-        def __init__(self, edit: ui.DraftEdit, error: ConflictError) -> None:
-            super().__init__()
-            self.edit = edit
-            self.error = error
-
     def __init__(self, draft_id: str) -> None:
         super().__init__()
         self.draft_id = draft_id
-        self.state: EditState | None = None
         self.active_tab: str | None = None
         self._warnings_timer = None
+
+    @property
+    def state(self) -> EditState | None:
+        """What the person is editing (None until the draft is read)."""
+        return self.data
 
     # Layout
 
@@ -201,45 +188,28 @@ class EditorScreen(PublisherScreen):
             ))
         return pane
 
-    def on_mount(self) -> None:
-        if self.state is None:
-            self.load()
-
     # Loading
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-load")
-    def load(self, note: str = "") -> None:
-        self._read(note)
-
-    def _read(self, note: str = "") -> None:
-        """Read the draft (in a worker thread) and hand it to the screen."""
+    def read(self, context: Context) -> EditState:
         from publisher.services.drafts import locales_of
 
-        context = self.publisher.context()
         loaded = context.drafts.load(self.draft_id)
-        state = EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
-                             self.publisher.zone)
-        self.post_message(self.Loaded(state, note))
+        return EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
+                            self.publisher.zone)
 
-    @on(Loaded)
-    async def loaded(self, message: Loaded) -> None:
-        self.state = message.state
+    async def show_loaded(self) -> None:
+        """The tabs follow the draft's languages: compose again."""
         await self.recompose()
-        self._after_compose()
-        if message.note:
-            self.notify(message.note)
+        self.show()
 
-    def _after_compose(self) -> None:
+    def show(self) -> None:
+        """What compose leaves out: cursors, counters, warnings, times, the focus."""
         for area in self.query(TextArea):
             area.cursor_blink = self.publisher.cursor_blink
         self.refresh_counters()
         self.refresh_warnings()
         self._mark_times()
         self.call_after_refresh(self._focus_text)
-
-    def after_relabel(self) -> None:
-        if self.state is not None:
-            self._after_compose()
 
     def keep_state(self) -> None:
         """Inputs and lists into the model (text areas update it on every change)."""
@@ -398,20 +368,20 @@ class EditorScreen(PublisherScreen):
         try:
             result = ui.save_draft(self.publisher.context(), self.draft_id, digest, edit)
         except ConflictError as error:
-            self.post_message(self.Conflict(edit, error))
+            self.post_message(SaveConflict(edit, error))
             return
-        self.post_message(self.Saved(result, note))
+        self.post_message(DraftSaved(result, note))
 
-    @on(Saved)
-    async def saved(self, message: Saved) -> None:
+    @on(DraftSaved)
+    async def saved(self, message: DraftSaved) -> None:
         self.busy("#editor-head", False)
         result = message.result
         self.keep_state()
         active = self.active_tab
-        self.state = self.state.reread(result.loaded, self.publisher.zone)
+        self.data = self.state.reread(result.loaded, self.publisher.zone)
         self.active_tab = active
         await self.recompose()
-        self._after_compose()
+        self.show()
         text = _("Saved {id}").format(id=self.draft_id)
         if result.unapproved:
             text += " — " + _("the text changed, so it needs approving again (F7)")
@@ -419,8 +389,8 @@ class EditorScreen(PublisherScreen):
             text += " — " + message.note
         self.notify(text, severity="warning" if result.unapproved else "information")
 
-    @on(Conflict)
-    def conflict(self, message: Conflict) -> None:
+    @on(SaveConflict)
+    def conflict(self, message: SaveConflict) -> None:
         from publisher.tui.dialogs import ChoiceDialog
 
         self.busy("#editor-head", False)
@@ -448,7 +418,7 @@ class EditorScreen(PublisherScreen):
     def reload_keeping(self, mine: str) -> None:
         context = self.publisher.context()
         kept = ui.keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
-        self._read(_("Your version is kept in {path}").format(
+        self.deliver(_("Your version is kept in {path}").format(
             path=context.workspace.relative(kept)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
@@ -459,9 +429,9 @@ class EditorScreen(PublisherScreen):
         try:  # over exactly the version just kept, and no newer one
             result = ui.save_draft(context, self.draft_id, theirs.digest, edit)
         except ConflictError as error:
-            self.post_message(self.Conflict(edit, error))
+            self.post_message(SaveConflict(edit, error))
             return
-        self.post_message(self.Saved(result, _("their version is kept in {path}").format(
+        self.post_message(DraftSaved(result, _("their version is kept in {path}").format(
             path=context.workspace.relative(kept))))
 
     # Leaving and the draft's next steps
@@ -508,7 +478,7 @@ class EditorScreen(PublisherScreen):
         note = _("Approved {id}").format(id=self.draft_id)
         if warnings:
             note += " — " + "; ".join(warnings)
-        self._read(note)
+        self.deliver(note)
 
     def action_schedule(self) -> None:
         if self._saved_first():
