@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
@@ -87,7 +88,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
         super().__init__()
         self.filter = DraftFilter()
         self.opened: str | None = None
-        self._filter_timer = None
+        self._filter_timer: Timer | None = None
         self._then: tuple[str | None, bool] = (None, False)  # after the next load: select, open
 
     @property

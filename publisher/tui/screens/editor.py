@@ -18,6 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import (
     Footer,
     Input,
@@ -69,7 +71,7 @@ class EditorScreen(LoadingScreen[EditState]):
         super().__init__()
         self.draft_id = draft_id
         self.active_tab: str | None = None
-        self._warnings_timer = None
+        self._warnings_timer: Timer | None = None
 
     @property
     def state(self) -> EditState | None:
@@ -85,21 +87,21 @@ class EditorScreen(LoadingScreen[EditState]):
             yield LoadingIndicator(id="editor-loading")
             yield Footer(compact=True)
             return
-        yield Static(self._head(), id="editor-head")
+        yield Static(self._head(state), id="editor-head")
         with TabbedContent(initial=self.active_tab or f"tab-{state.first_tab()}",
                            id="editor-tabs"):
             with TabPane(_("Details"), id="tab-details"):
-                yield from self._details()
+                yield from self._details(state)
             for tag in state.locales:
-                with TabPane(self._tab_label(tag), id=f"tab-{tag}"):
-                    yield Lazy(Vertical(*self._locale_pane(tag), classes="locale-pane"))
+                with TabPane(self._tab_label(state, tag), id=f"tab-{tag}"):
+                    yield Lazy(Vertical(*self._locale_pane(state, tag), classes="locale-pane"))
         yield Static("", id="warnings", classes="problems")
         yield Footer(compact=True)
 
-    def _head(self) -> Text:
-        draft = self.state.draft
+    def _head(self, state: EditState) -> Text:
+        draft = state.draft
         text = Text(f"{draft.id}", style="bold")
-        text.append(f" · {self.state.title} · ")
+        text.append(f" · {state.title} · ")
         if draft.approved:
             text.append(_("approved"), style="bold green")
         else:
@@ -107,13 +109,12 @@ class EditorScreen(LoadingScreen[EditState]):
         text.append(" · " + _("source: {locale}").format(locale=draft.source))
         return text
 
-    def _tab_label(self, tag: str) -> str:
-        if tag == self.state.draft.source:
+    def _tab_label(self, state: EditState, tag: str) -> str:
+        if tag == state.draft.source:
             return _("{locale} (source)").format(locale=tag)
         return tag
 
-    def _details(self) -> ComposeResult:
-        state = self.state
+    def _details(self, state: EditState) -> ComposeResult:
         zone = self.publisher.zone
         with VerticalScroll(id="details"):
             yield Label(_("Title (internal)"))
@@ -141,6 +142,8 @@ class EditorScreen(LoadingScreen[EditState]):
         return "\n".join(line.text for line in self._time_lines())
 
     def _time_lines(self) -> list[TimeLine]:
+        if self.state is None:
+            return []
         return self.state.time_lines(self.publisher.zone, self.publisher.clock())
 
     def _mark_times(self) -> None:
@@ -149,8 +152,7 @@ class EditorScreen(LoadingScreen[EditState]):
             for found in self.query(f"#{field_id}"):
                 found.set_class(field_id in blamed, "-invalid")
 
-    def _locale_pane(self, tag: str) -> list:
-        state = self.state
+    def _locale_pane(self, state: EditState, tag: str) -> list[Widget]:
         draft = state.draft
         derived = state.is_derived(tag)
         blink = self.publisher.cursor_blink
@@ -168,7 +170,8 @@ class EditorScreen(LoadingScreen[EditState]):
                            soft_wrap=True, id=f"text-{tag}", classes="variant-text")
         variant.cursor_blink = blink
         sides.append(Vertical(Label(label), variant, classes="side"))
-        pane: list = [Horizontal(*sides, classes="side-by-side"), TextCounter(id=f"counter-{tag}")]
+        pane: list[Widget] = [Horizontal(*sides, classes="side-by-side"),
+                              TextCounter(id=f"counter-{tag}")]
         for index, media in enumerate(draft.media):
             pane.append(Label(_("Alt text of {file} ({locale})").format(file=media.file,
                                                                        locale=tag)))
@@ -243,11 +246,11 @@ class EditorScreen(LoadingScreen[EditState]):
         if state is None or not state.type_text(tag, event.text_area.text):
             return
         if tag == state.draft.source:
-            for area in self.query(".source-text"):
+            for area in self.query(".source-text").results(TextArea):
                 if area.text != event.text_area.text:
                     area.load_text(event.text_area.text)
         if tag == DERIVED_FROM[LATIN] and state.is_derived(LATIN):
-            for area in self.query(f"#text-{LATIN}"):
+            for area in self.query(f"#text-{LATIN}").results(TextArea):
                 area.load_text(state.effective_texts()[LATIN])
         self.refresh_counters()
         if self._warnings_timer is not None:
@@ -274,7 +277,7 @@ class EditorScreen(LoadingScreen[EditState]):
     def refresh_warnings(self) -> None:
         if self.state is None:
             return
-        for found in self.query("#warnings"):
+        for found in self.query("#warnings").results(Static):
             found.update("\n".join(self.state.warnings()))
 
     @on(TabbedContent.TabActivated)
@@ -305,7 +308,8 @@ class EditorScreen(LoadingScreen[EditState]):
     @on(Input.Changed, ".alt-text")
     def alt_changed(self, event: Input.Changed) -> None:
         _prefix, index, tag = str(event.input.id).split("-", 2)
-        self.state.type_alt(int(index), tag, event.value)
+        if self.state is not None:
+            self.state.type_alt(int(index), tag, event.value)
 
     @on(Input.Changed, "#field-not-before, #field-deadline")
     def times_changed(self) -> None:
@@ -339,6 +343,8 @@ class EditorScreen(LoadingScreen[EditState]):
 
     def current_edit(self) -> ui.DraftEdit | None:
         self.keep_state()
+        if self.state is None:
+            return None
         try:
             return self.state.edit(self.publisher.zone)
         except UserError as error:
@@ -376,6 +382,8 @@ class EditorScreen(LoadingScreen[EditState]):
     async def saved(self, message: DraftSaved) -> None:
         self.busy("#editor-head", False)
         result = message.result
+        if self.state is None:
+            return
         self.keep_state()
         active = self.active_tab
         self.data = self.state.reread(result.loaded, self.publisher.zone)
@@ -408,7 +416,7 @@ class EditorScreen(LoadingScreen[EditState]):
         )
 
     def resolve(self, answer: str | None, edit: ui.DraftEdit) -> None:
-        if answer == "reload":
+        if answer == "reload" and self.state is not None:
             self.reload_keeping(self.state.mine_as_text())
         elif answer == "mine":
             self.busy("#editor-head")

@@ -9,9 +9,10 @@ own best time."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -29,6 +30,10 @@ from publisher.tui.messages import Scheduled
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.heatmap import HeatMap
 
+if TYPE_CHECKING:
+    from publisher.services.audiences import ActivityGrid
+    from publisher.services.ui import SlotOption
+
 SLOTS_PER_ACCOUNT = 3
 
 
@@ -39,12 +44,12 @@ class Plan:
     title: str
     approved: bool
     accounts: tuple[str, ...]
-    options: list  # ui.SlotOption: a time, with how it suits every account of the draft
-    grids: dict[str, object]  # account id -> ActivityGrid
+    options: list[SlotOption]  # a time, with how it suits every account of the draft
+    grids: Mapping[str, ActivityGrid]  # account id -> its audience's week
     note: str = ""  # why there are no slots, when there are none
 
     @property
-    def slots(self) -> list[tuple[str, object]]:
+    def slots(self) -> list[tuple[str, SlotOption]]:
         """The table's rows in order: (account id, the option its row queues at)."""
         return [(fit.account_id, option) for option in self.options for fit in option.fits]
 
@@ -166,9 +171,10 @@ class ScheduleScreen(TableScreen[Plan]):
         self._show_heat()
 
     def _show_heat(self) -> None:
-        if self.plan is None or self.heat_account not in self.plan.grids:
+        account = self.heat_account
+        if self.plan is None or account is None or account not in self.plan.grids:
             return
-        grid = self.plan.grids[self.heat_account]
+        grid = self.plan.grids[account]
         title = _("{account}: audience {audience}, {zone}").format(
             account=self.heat_account, audience=grid.audience, zone=grid.timezone)
         if grid.is_default:
@@ -215,10 +221,12 @@ class ScheduleScreen(TableScreen[Plan]):
                          _("When? YYYY-MM-DD HH:MM in {zone}").format(zone=zone),
                          placeholder="2026-11-28 09:00", check=problem,
                          cursor_blink=self.publisher.cursor_blink),
-            lambda text: text and self._typed(text),
+            self._typed,
         )
 
-    def _typed(self, text: str) -> None:
+    def _typed(self, text: str | None) -> None:
+        if not text:
+            return
         self.busy("#schedule-body")
         self.schedule_at(parse_moment(text, self.publisher.zone, _("time")))
 
@@ -232,7 +240,7 @@ class ScheduleScreen(TableScreen[Plan]):
         now = self.publisher.clock()
         ids = queueing.schedule(context, self.draft_id, at, now=now)
         with queueing.open_queue(context) as queue:
-            items = [queue.get(item_id) for item_id in ids]
+            items = [item for item_id in ids if (item := queue.get(item_id)) is not None]
         self.post_message(Scheduled([
             self._line(item.account_id, item.locales, item.due_at,
                        ZoneInfo(item.timezone) if item.timezone else None)

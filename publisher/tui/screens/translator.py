@@ -113,9 +113,9 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     def show(self) -> None:
         listing = self.query_one("#work-list", OptionList)
         listing.clear_options()
-        for item in self.worklist:
-            mark = "✗" if item.state == TranslationState.MISSING else "~"
-            listing.add_option(Option(f"{mark} {item.draft_id}", id=item.draft_id))
+        for entry in self.worklist:
+            mark = "✗" if entry.state == TranslationState.MISSING else "~"
+            listing.add_option(Option(f"{mark} {entry.draft_id}", id=entry.draft_id))
         item = self.current()
         source, target = (self.query_one(f"#{name}", TextArea)
                           for name in ("source-text", "target-text"))
@@ -123,7 +123,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
             self.query_one("#progress", Static).update(
                 _("Nothing missing or stale in {locale}.").format(locale=self.locale))
             for label in ("#source-label", "#target-label", "#stale-note"):
-                self.query_one(label).update("")
+                self.query_one(label, Static).update("")
             source.load_text("")
             target.load_text("")
             target.read_only = True
@@ -223,9 +223,13 @@ class TranslatorScreen(LoadingScreen[WorkList]):
             PromptDialog(_("Export {locale}").format(locale=self.locale),
                          _("Write the PO file to"), self._po_path(),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda path: path and self.busy("#pair") is None and self.export_po(self.locale,
-                                                                                path),
+            self._export_to,
         )
+
+    def _export_to(self, path: str | None) -> None:
+        if path:
+            self.busy(self.BUSY)
+            self.export_po(self.locale, path)
 
     @work(thread=True, exit_on_error=False, group="translate-po")
     def export_po(self, locale: str, path: str) -> None:
@@ -246,8 +250,13 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.app.push_screen(
             PromptDialog(_("Import a PO file"), _("Read translations from"), self._po_path(),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda path: path and self.busy("#pair") is None and self.import_po(path),
+            self._import_from,
         )
+
+    def _import_from(self, path: str | None) -> None:
+        if path:
+            self.busy(self.BUSY)
+            self.import_po(path)
 
     @work(thread=True, exit_on_error=False, group="translate-po")
     def import_po(self, path: str) -> None:
