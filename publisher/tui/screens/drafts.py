@@ -276,12 +276,12 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
     # Changes
 
     def action_new(self) -> None:
-        from publisher.tui.dialogs import PromptDialog
+        from publisher.tui.dialogs import PromptDialog, refusal
 
         self.app.push_screen(
             PromptDialog(_("New draft"), _("Its title (for you and your colleagues; the file "
                                            "name is made from it)"),
-                         placeholder=_("e.g. Flag Day 2027"), check=_title_problem,
+                         placeholder=_("e.g. Flag Day 2027"), check=refusal(slug),
                          cursor_blink=self.publisher.cursor_blink),
             lambda title: title and self._changing() and self.create(title),
         )
@@ -297,14 +297,14 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
                                open_it=True))
 
     def action_duplicate(self) -> None:
-        from publisher.tui.dialogs import PromptDialog
+        from publisher.tui.dialogs import PromptDialog, refusal
 
         row = self.selected_row()
         if row is None:
             return
         self.app.push_screen(
             PromptDialog(_("Duplicate {id}").format(id=row.id), _("The new draft's id"),
-                         f"{row.id}-copy", check=_id_problem,
+                         f"{row.id}-copy", check=refusal(check_draft_id),
                          cursor_blink=self.publisher.cursor_blink),
             lambda new_id: new_id and self._changing() and self.duplicate(row.id, new_id),
         )
@@ -360,19 +360,3 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
         self.notify(message.text, severity=message.severity)
         self._then = (message.select, message.open_it)
         self.reload()
-
-
-def _title_problem(text: str) -> str | None:
-    try:
-        slug(text)
-    except UserError as error:
-        return str(error)
-    return None
-
-
-def _id_problem(text: str) -> str | None:
-    try:
-        check_draft_id(text)
-    except UserError as error:
-        return str(error)
-    return None
