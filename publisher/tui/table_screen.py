@@ -38,6 +38,10 @@ class TableScreen(LoadingScreen[DataT]):
         if "TABLE" in cls.__dict__ and "BUSY" not in cls.__dict__:
             cls.BUSY = f"#{cls.TABLE}"  # the table is what is shown loading
 
+    def new_table(self) -> DataTable:
+        """The table, for compose (its columns come in ``prepare``)."""
+        return DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
+
     @property
     def table(self) -> DataTable:
         return self.query_one(f"#{self.TABLE}", DataTable)

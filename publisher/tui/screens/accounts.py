@@ -46,7 +46,7 @@ class AccountsScreen(TableScreen[ui.AccountsOverview]):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield Static("", id="token-notices", classes="attention")
-        yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
+        yield self.new_table()
         yield Static(_("Secrets are set with 'publisher accounts login ID' (step by step) or "
                        "'publisher accounts set-secret ID' (read from standard input); this "
                        "screen only says whether one is stored."),

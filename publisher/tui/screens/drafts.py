@@ -111,7 +111,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
                          value=self.filter.state or Select.NULL)
             yield Checkbox(_("Needs my language ({locale})").format(locale=my_locale()),
                            self.filter.needs_mine, id="filter-mine")
-        yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        yield self.new_table()
         yield Static("", id="drafts-problems", classes="problems")
         yield Static(legend(), id="legend", classes="hint")
         yield Footer(compact=True)

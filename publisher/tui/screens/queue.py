@@ -75,7 +75,7 @@ class QueueScreen(TableScreen[ui.QueueOverview]):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield Static("", id="attention", classes="attention")
-        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield self.new_table()
         yield Static("", id="item-detail", classes="hint")
         yield Footer(compact=True)
 
@@ -134,7 +134,7 @@ class QueueScreen(TableScreen[ui.QueueOverview]):
                 _shorten(why, 60)]
 
     def _attention(self) -> str:
-        overview = self.data
+        overview = self.overview
         if overview is None:
             return ""
         lines = []

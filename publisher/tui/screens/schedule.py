@@ -100,7 +100,7 @@ class ScheduleScreen(TableScreen[Plan]):
                                "of that account's own best times). Enter queues all of them "
                                "at the selected time; ctrl+g gives each account its own best "
                                "time instead."), classes="hint")
-                yield DataTable(id="slots", cursor_type="row", zebra_stripes=True)
+                yield self.new_table()
             with Vertical(id="heat-side"):
                 accounts = self.plan.accounts if self.plan else ()
                 yield Select([(a, a) for a in accounts], allow_blank=not accounts,
