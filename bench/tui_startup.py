@@ -45,7 +45,7 @@ def make_workspace(folder: Path, count: int) -> Path:
 def rows_file(home: Path, folder: Path) -> Path:
     """The drafts table's rows as plain strings, for the floor app."""
     from publisher.services.context import open_context
-    from publisher.services.ui import drafts_overview
+    from publisher.services.drafts import drafts_overview
 
     overview = drafts_overview(open_context(home))
     rows = [[row.title, row.campaign or "", ", ".join(row.accounts),

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from publisher.domain.errors import UserError
-from publisher.services import ui
+from publisher.services import drafts
 from publisher.services.context import open_context
 from publisher.services.queueing import open_queue
 from publisher.storage.drafts import (
@@ -65,7 +65,7 @@ alt.sq = "Flamuri"
 # One worker: reads "prep ROUND" and "go ROUND" lines, answers one line to each.
 # Its kind (argv[2]) says what it writes and through which path:
 #   import LOCALE   'translations import' of a PO file with this round's text
-#   save LOCALE     the TUI's save (services.ui.save_draft)
+#   save LOCALE     the TUI's save (services.drafts.save_draft)
 #   alt LOCALE      DraftStore.update of the media's alt text
 #   new             'drafts new shared-ROUND' (title names the worker)
 #   delete / edit   the TUI's delete / save of 'victim-ROUND' with the digest
@@ -80,7 +80,7 @@ from pathlib import Path
 from babel.messages.pofile import write_po
 
 from publisher.domain.errors import UserError
-from publisher.services import translations, ui
+from publisher.services import drafts, translations
 from publisher.services.context import open_context
 from publisher.services.drafts import new_draft
 from publisher.storage.drafts import ConflictError
@@ -114,8 +114,8 @@ def write_once(round_):
         translations.import_po(context, po, locale)
     elif kind == "save":
         loaded = context.drafts.load("shared")
-        ui.save_draft(context, "shared", loaded.digest,
-                      ui.DraftEdit(texts={locale: text_of(round_)}))
+        drafts.save_draft(context, "shared", loaded.digest,
+                          drafts.DraftEdit(texts={locale: text_of(round_)}))
     elif kind == "alt":
         loaded = context.drafts.load("shared")
         context.drafts.update("shared", expected_digest=loaded.digest,
@@ -123,10 +123,10 @@ def write_once(round_):
     elif kind == "new":
         new_draft(context, f"shared-{round_}", "sq", title=text_of(round_))
     elif kind == "delete":
-        ui.delete_draft(context, f"victim-{round_}", digest, NOW)
+        drafts.delete_draft(context, f"victim-{round_}", digest, NOW)
     elif kind == "edit":
-        ui.save_draft(context, f"victim-{round_}", digest,
-                      ui.DraftEdit(texts={locale: text_of(round_)}))
+        drafts.save_draft(context, f"victim-{round_}", digest,
+                          drafts.DraftEdit(texts={locale: text_of(round_)}))
 
 
 def write(round_):
@@ -388,8 +388,8 @@ def test_every_writer_says_the_same_about_a_conflict(home: Path) -> None:
     errors = []
     for write in (
         lambda: context.drafts.update("shared", expected_digest=digest, approved=True),
-        lambda: ui.save_draft(context, "shared", digest, ui.DraftEdit(title="Mine")),
-        lambda: ui.delete_draft(context, "shared", digest, NOW),
+        lambda: drafts.save_draft(context, "shared", digest, drafts.DraftEdit(title="Mine")),
+        lambda: drafts.delete_draft(context, "shared", digest, NOW),
     ):
         with pytest.raises(ConflictError) as caught:
             write()
@@ -422,6 +422,7 @@ def test_deleting_keeps_the_exact_bytes_and_never_over_an_earlier_copy(home: Pat
     for text in (DRAFT, DRAFT + "# second\n"):
         path = _shared_draft(home)
         path.write_text(text, encoding="utf-8")
-        kept.append(ui.delete_draft(context, "shared", context.drafts.load("shared").digest, NOW))
+        digest = context.drafts.load("shared").digest
+        kept.append(drafts.delete_draft(context, "shared", digest, NOW))
     assert [k.read_text(encoding="utf-8") for k in kept] == [DRAFT, DRAFT + "# second\n"]
     assert not (home / "drafts" / "shared.toml").exists()

@@ -13,6 +13,8 @@ from babel.messages.pofile import read_po, write_po
 from conftest import run_cli, snapshot_tree
 
 from publisher.domain.locales import fingerprint
+from publisher.services import translations
+from publisher.services.context import open_context
 
 SQ = "Vizat: që nga 1 janari 2024 udhëtoni pa viza. 50% e qytetarëve e kanë bërë. #DigitalKosovo"
 EN_OLD = "Since 1 January 2024 you travel visa-free. #DigitalKosovo"
@@ -187,3 +189,15 @@ def test_import_refuses_garbage(ws: Path) -> None:
     assert "bad.po" in result.err
     missing = cli(ws, "translations", "import", str(ws.parent / "nope.po"))
     assert missing.code == 2 and "not found" in missing.err
+
+
+# The translator's work list (the terminal UI's translator screen)
+
+
+def test_worklist_lists_missing_and_stale_for_one_locale(demo: Path) -> None:
+    context = open_context(demo)
+    assert [(w.draft_id, w.state.value)
+            for w in translations.translation_worklist(context, "en")] == [
+        ("visa-free-anniversary", "stale")]
+    assert [w.draft_id for w in translations.translation_worklist(context, "sr")] == [
+        "diaspora-holiday-consular"]

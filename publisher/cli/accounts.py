@@ -8,8 +8,9 @@ import getpass
 import math
 import sys
 from collections.abc import Container
+from typing import TYPE_CHECKING
 
-from publisher.cli.common import Cli, whole_number
+from publisher.cli.common import Cli, stopped_line, whole_number
 from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
     MAX_MINUTES,
@@ -23,6 +24,9 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import parse_locale_list
 from publisher.i18n import _
 from publisher.services import secrets
+
+if TYPE_CHECKING:
+    from publisher.services.accounts import AccountRow
 
 MAX_LOGIN_WAIT = 24 * 3600  # seconds; a browser login takes minutes
 
@@ -204,33 +208,15 @@ def run_set(args: argparse.Namespace, cli: Cli) -> int:
 def run_list(args: argparse.Namespace, cli: Cli) -> int:
     from datetime import UTC, datetime
 
-    context = cli.context()
-    accounts = context.accounts
+    from publisher.services.accounts import accounts_overview
+
     now = datetime.now(UTC)
-    statuses = _token_statuses(context, lambda: now)
-    rows = []
-    for account in accounts.values():
-        stored = secrets.has_secret(account.id) if account.needs_secret else None
-        status = statuses.get(account.id)
-        expires = status.expires_at if status is not None else None
-        rows.append({
-            "id": account.id,
-            "platform": account.platform,
-            "handle": account.handle,
-            "api_base": account.effective_api_base,
-            "locales": list(account.locales),
-            "layout": account.layout,
-            "audience": account.audience,
-            "min_gap": account.min_gap_minutes,
-            "max_per_day": account.max_per_day,
-            "max_lateness": account.max_lateness_minutes,
-            "secret": "n/a" if not account.needs_secret else
-                      ("unknown" if stored is None else "stored" if stored else "missing"),
-            "expires_at": expires.astimezone(UTC).isoformat() if expires else None,
-            "token_refreshable": bool(status and status.refreshable),
-        })
-    for notice in _token_notices(context, lambda: now):
-        cli.warn(notice.message)
+    overview = accounts_overview(cli.context(), lambda: now)
+    for notice in overview.notices:
+        cli.warn(notice)
+    for stopped in overview.stopped:
+        cli.warn(stopped_line(stopped))
+    rows = [_row_json(row) for row in overview.rows]
     if args.json:
         cli.json(rows)
         return 0
@@ -249,28 +235,26 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
     return 0
 
 
-def _token_statuses(context, clock) -> dict:
-    """Each account's token status from the keyring (no network); {} for unknown ones."""
-    from publisher.services.tokens import token_status_of
+def _row_json(row: AccountRow) -> dict:
+    from datetime import UTC
 
-    statuses = {}
-    for account in context.accounts.values():
-        if not account.needs_secret:
-            continue
-        try:
-            statuses[account.id] = token_status_of(context, account.id, clock)
-        except (ImportError, secrets.KeyringUnavailable):
-            continue  # an adapter not in this version, or no keyring: nothing known
-    return statuses
-
-
-def _token_notices(context, clock) -> list:
-    from publisher.services.tokens import token_notices
-
-    try:
-        return token_notices(context, clock)
-    except (ImportError, secrets.KeyringUnavailable):
-        return []
+    account = row.account
+    expires = row.token.expires_at
+    return {
+        "id": account.id,
+        "platform": account.platform,
+        "handle": account.handle,
+        "api_base": account.effective_api_base,
+        "locales": list(account.locales),
+        "layout": account.layout,
+        "audience": account.audience,
+        "min_gap": account.min_gap_minutes,
+        "max_per_day": account.max_per_day,
+        "max_lateness": account.max_lateness_minutes,
+        "secret": row.secret_state,
+        "expires_at": expires.astimezone(UTC).isoformat() if expires else None,
+        "token_refreshable": bool(row.token.refreshable),
+    }
 
 
 def _expires_cell(expires_at: str | None, refreshable: bool, now) -> str:
@@ -417,10 +401,11 @@ def run_login(args: argparse.Namespace, cli: Cli) -> int:
         cli.print(_("Set the handle of {id} to {handle}").format(id=result.account_id,
                                                                  handle=result.handle))
     if result.expires_at is not None:
-        statuses = _token_statuses(cli.context(), lambda: datetime.now(UTC))
-        status = statuses.get(result.account_id)
+        from publisher.services.accounts import token_status
+
+        status = token_status(cli.context(), result.account_id, lambda: datetime.now(UTC))
         date = f"{result.expires_at:%Y-%m-%d %H:%M}"
-        if status is not None and status.refreshable:
+        if status.refreshable:
             cli.print(_("The token expires on {date} UTC; publisher renews it by itself")
                       .format(date=date))
         else:

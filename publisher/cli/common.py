@@ -8,11 +8,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from publisher.i18n import _, set_language
 from publisher.services.context import Context, open_context
 from publisher.storage.workspace import resolve_home
+
+if TYPE_CHECKING:
+    from publisher.services.accounts import StoppedAccount
 
 
 @dataclass
@@ -56,6 +59,19 @@ class Cli:
         for row in [list(headers), *rows]:
             line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             self.print(line.rstrip())
+
+
+def stopped_line(stopped: StoppedAccount) -> str:
+    """An account the flush does not send for, with the command that fixes it (``accounts
+    list`` and ``queue`` say it alike)."""
+    if stopped.kind == "auth":
+        return _("{id}: held after an auth failure; fix: {command}").format(
+            id=stopped.account_id, command=stopped.fix)
+    if stopped.kind == "rate":
+        return _("{id}: rate-limited ({reason})").format(
+            id=stopped.account_id, reason=stopped.reason or "-")
+    return _("{id}: paused ({reason}); fix: {command}").format(
+        id=stopped.account_id, reason=stopped.reason or "-", command=stopped.fix)
 
 
 # Bounds of whole-number options: a number past them is a typo, and past SQLite's or

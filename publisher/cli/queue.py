@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher.cli.common import MAX_ITEM_ID, Cli, whole_number
+from publisher.cli.common import MAX_ITEM_ID, Cli, stopped_line, whole_number
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
 from publisher.i18n import _, format_datetime
@@ -232,22 +232,17 @@ def _item_json(item) -> dict:
 
 
 def run_queue(args: argparse.Namespace, cli: Cli) -> int:
-    context = cli.context()
     states = [State(args.state)] if args.state else None
-    with queueing.open_queue(context) as queue:
-        items = queue.items(states)
-        pauses = queue.pauses()
-        holds = queue.holds()
+    overview = queueing.queue_overview(cli.context(), states=states, include_final=True)
+    items = overview.items
     if args.json:
         cli.json([_item_json(item) for item in items])
         return 0
-    if "*" in pauses:
+    if overview.freeze is not None:
         cli.print(_("FROZEN since {since}: {reason} (publisher resume --all)").format(
-            since=pauses["*"].since.isoformat(), reason=pauses["*"].reason or "-"))
-    for account_id, hold in holds.items():
-        if hold.kind == "auth":
-            cli.print(_("{id}: held after an auth failure (publisher accounts set-secret {id}, "
-                        "then publisher resume --account {id})").format(id=account_id))
+            since=overview.freeze.since.isoformat(), reason=overview.freeze.reason or "-"))
+    for stopped in overview.stopped:
+        cli.print(stopped_line(stopped))
     if not items:
         cli.print(_("The queue is empty."))
         return 0

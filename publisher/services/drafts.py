@@ -1,22 +1,36 @@
-"""Draft use cases: list, show, create, validate, approve and cross-check drafts."""
+"""Draft use cases: list, show, create, validate, approve and cross-check drafts; the
+terminal UI's drafts list (from an index of unchanged files), an editor's save of
+several fields in one write, duplicating and deleting.
+
+Every write goes through the workspace's DraftStore: one writer, one conflict rule."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.domain.consistency import Finding, compare_variants
-from publisher.domain.drafts import Draft, TranslationState, make_skeleton
+from publisher.domain.drafts import Draft, TranslationState, check_draft_id, make_skeleton
 from publisher.domain.errors import UserError
-from publisher.domain.locales import SUPPORTED
+from publisher.domain.locales import SUPPORTED, fingerprint, normalized_text
+from publisher.domain.queue import FINAL, PENDING, State
 from publisher.i18n import _
 from publisher.services.context import Context
-from publisher.storage.drafts import LoadedDraft
+from publisher.storage.atomic import content_digest
+from publisher.storage.drafts import LoadedDraft, VariantEdit, set_alt, set_variant
+from publisher.storage.drafts_index import DraftsIndexFile
+from publisher.storage.kept import KEPT_DIR as KEPT_DIR  # the UI names it
+from publisher.storage.kept import keep
 
 if TYPE_CHECKING:
     import tomlkit
 
 DEFAULT_LOCALES = ("sq", "en", "sr")
+# The translation states a translator still has to deal with.
+NEEDS_WORK = (TranslationState.MISSING, TranslationState.STALE)
 
 
 def locales_of(context: Context, draft: Draft) -> list[str]:
@@ -94,7 +108,7 @@ def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
         warnings.extend(
             _("{locale} is {state}").format(locale=tag, state=_(draft.state(tag).value))
             for tag in locales_of(context, draft)
-            if draft.state(tag) in (TranslationState.MISSING, TranslationState.STALE)
+            if draft.state(tag) in NEEDS_WORK
         )
         document["approved"] = True
 
@@ -126,3 +140,284 @@ def check_consistency(context: Context, draft: Draft) -> list[Finding]:
             texts[tag] = variant.text
     campaign = [draft.campaign] if draft.campaign else []
     return compare_variants(texts, campaign_hashtags=campaign)
+
+
+# The drafts list of the terminal UI, kept in an index for a fast start
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    id: str
+    title: str
+    campaign: str | None
+    accounts: tuple[str, ...]
+    source: str
+    approved: bool
+    states: Mapping[str, TranslationState]
+    next_due: datetime | None = None
+    digest: str = ""  # of the file as listed: a delete refuses if it changed since
+
+    def needs(self, locale: str) -> bool:
+        """Whether ``locale`` is expected and missing or stale."""
+        return self.states.get(locale) in NEEDS_WORK
+
+
+@dataclass(frozen=True)
+class DraftsOverview:
+    rows: list[DraftRow]
+    problems: list[str]  # one line per draft file that does not load
+
+    @property
+    def campaigns(self) -> list[str]:
+        return sorted({row.campaign for row in self.rows if row.campaign})
+
+
+def next_due_by_draft(context: Context) -> dict[str, datetime]:
+    """The earliest time each draft still has something waiting to go out."""
+    from publisher.services.queue_file import open_queue  # only here: drafts commands stay light
+
+    with open_queue(context) as queue:
+        items = queue.items([*PENDING, State.HELD])
+    due: dict[str, datetime] = {}
+    for item in items:  # sorted by due time
+        due.setdefault(item.draft_id, item.due_at)
+    return due
+
+
+def drafts_overview(context: Context, *, use_index: bool = True) -> DraftsOverview:
+    """Every draft's row; files unchanged since the last listing come from the index."""
+    due = next_due_by_draft(context)
+    if not use_index:
+        summaries, errors = list_drafts(context)
+        rows = [_row(s.loaded, s.states, due) for s in summaries]
+        return DraftsOverview(rows, [str(error) for error in errors])
+    index = DraftIndex(context)
+    rows, problems = index.rows()
+    if due:  # few drafts have something waiting: touch only their rows
+        rows = [replace(row, next_due=due[row.id]) if row.id in due else row for row in rows]
+    return DraftsOverview(rows, problems)
+
+
+def _row(loaded: LoadedDraft, states: Mapping[str, TranslationState],
+         due: Mapping[str, datetime]) -> DraftRow:
+    draft = loaded.draft
+    return DraftRow(draft.id, draft.title, draft.campaign, draft.accounts, draft.source,
+                    draft.approved, states, due.get(draft.id), loaded.digest)
+
+
+class DraftIndex:
+    """What the drafts list shows, kept per file in the drafts index (storage).
+
+    Reading and checking thousands of TOML files is what makes a cold start
+    slow; a file whose size and modification time (to the nanosecond) are
+    unchanged, under an unchanged accounts file, is shown from the index. The
+    editor always reads the file itself, with its content hash. Entries are
+    compact arrays (one JSON decode of thousands of them is most of a warm start).
+    """
+
+    VERSION = 2
+
+    def __init__(self, context: Context):
+        self.context = context
+        self.file = DraftsIndexFile(context.workspace, self.VERSION)
+
+    def rows(self) -> tuple[list[DraftRow], list[str]]:
+        known = self.file.read()
+        files: dict[str, list] = {}
+        rows: list[DraftRow] = []
+        problems: list[str] = []
+        store = self.context.drafts
+        for draft_id, stamp in store.stamps().items():
+            entry = known.get(draft_id)
+            if entry is None or entry[0] != stamp:
+                try:
+                    loaded = store.load(draft_id)
+                except UserError as error:
+                    problems.append(str(error))
+                    continue
+                row = _row(loaded, summarize(self.context, loaded).states, {})
+                entry = [stamp, *_row_json(row)]
+            files[draft_id] = entry
+            rows.append(_row_from_json(draft_id, entry))
+        if files != known:
+            self.file.write(files)
+        return rows, problems
+
+
+# An index entry: [stamp, title, campaign, accounts, source, approved, states, digest].
+
+
+def _row_json(row: DraftRow) -> list:
+    return [row.title, row.campaign, list(row.accounts), row.source, row.approved,
+            {tag: state.value for tag, state in row.states.items()}, row.digest]
+
+
+_STATES = {state.value: state for state in TranslationState}
+
+
+def _row_from_json(draft_id: str, entry: list) -> DraftRow:
+    _stamp, title, campaign, accounts, source, approved, states, digest = entry
+    return DraftRow(draft_id, title, campaign, tuple(accounts), source, approved,
+                    {tag: _STATES[value] for tag, value in states.items()}, None, digest)
+
+
+def draft_row(context: Context, draft_id: str) -> DraftRow:
+    """One row again, after an edit (the table changes that row only)."""
+    loaded = context.drafts.load(draft_id)
+    return _row(loaded, summarize(context, loaded).states, next_due_by_draft(context))
+
+
+# An editor's changes
+
+
+@dataclass
+class DraftEdit:
+    """What an editor changes; None leaves a field as it is in the file."""
+
+    title: str | None = None
+    campaign: str | None = None  # "" removes it
+    accounts: tuple[str, ...] | None = None
+    not_before: datetime | None = None
+    deadline: datetime | None = None
+    clear_not_before: bool = False
+    clear_deadline: bool = False
+    texts: dict[str, str] = field(default_factory=dict)  # locale -> text
+    # Locales whose translation is confirmed current even if its text is unchanged.
+    confirm: set[str] = field(default_factory=set)
+    alts: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, locale) -> alt
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    loaded: LoadedDraft
+    unapproved: bool  # the text changed, so the approval was withdrawn
+
+
+def save_draft(
+    context: Context, draft_id: str, expected_digest: str, edit: DraftEdit
+) -> SaveResult:
+    """Write an editor's changes to a draft in one atomic write.
+
+    A changed translation records the (new) source text it was made from
+    (``from_source``); a changed text or account list withdraws the approval,
+    because only what was approved may be queued. Raises ConflictError when
+    the file changed on disk since ``expected_digest``.
+    """
+    store = context.drafts
+    where = store.where(store.path_of(draft_id))
+    unapproved = False
+
+    def apply(document: tomlkit.TOMLDocument, before: Draft) -> None:
+        nonlocal unapproved
+        texts = {tag: normalized_text(text) for tag, text in edit.texts.items()}
+        source_text = texts.get(before.source, before.source_text)
+        changed_text = _apply_texts(document, before, texts, edit.confirm, source_text)
+        _apply_fields(document, edit)
+        stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
+        for (file, locale), text in edit.alts.items():
+            if stored.get((file, locale), "") != text:
+                set_alt(document, file, locale, normalized_text(text), where=where)
+        accounts_changed = edit.accounts is not None and tuple(edit.accounts) != before.accounts
+        if before.approved and (changed_text or accounts_changed):
+            document["approved"] = False
+            unapproved = True
+
+    loaded = store.rewrite(draft_id, expected_digest=expected_digest, change=apply)
+    return SaveResult(loaded, unapproved)
+
+
+def _apply_texts(
+    document: tomlkit.TOMLDocument, before: Draft, texts: dict[str, str], confirm: set[str],
+    source_text: str,
+) -> bool:
+    changed = False
+    origin = fingerprint(source_text)
+    for tag, text in texts.items():
+        written = before.variants.get(tag)
+        old = written.text if written else ""
+        if text == old and tag not in confirm:
+            continue
+        if text == old and tag in confirm and written and written.from_source == origin:
+            continue
+        changed = changed or text != old
+        stamp = None if tag == before.source else origin
+        set_variant(document, tag, VariantEdit(text, stamp))
+    return changed
+
+
+def _apply_fields(document: tomlkit.TOMLDocument, edit: DraftEdit) -> None:
+    if edit.title is not None:
+        document["title"] = edit.title
+    if edit.campaign is not None:
+        if edit.campaign.strip().lstrip("#"):
+            document["campaign"] = edit.campaign.strip().lstrip("#")
+        elif "campaign" in document:
+            del document["campaign"]
+    if edit.accounts is not None:
+        document["accounts"] = list(edit.accounts)
+    for key, value, clear in (
+        ("not_before", edit.not_before, edit.clear_not_before),
+        ("deadline", edit.deadline, edit.clear_deadline),
+    ):
+        if value is not None:
+            document[key] = value
+        elif clear and key in document:
+            del document[key]
+
+
+def keep_copy(
+    context: Context, draft_id: str, text: str | bytes, now: datetime, label: str
+) -> Path:
+    """Keep the side of a save conflict that was not chosen, so nothing is lost."""
+    return keep(context.workspace, f"{draft_id}-{label}.txt", text, now)
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    data: bytes
+    digest: str  # of exactly these bytes: a save with it overwrites only this version
+
+
+def draft_file(context: Context, draft_id: str) -> DraftFile:
+    """A draft file's bytes as they are now, with their digest, from one read."""
+    data = context.drafts.current_bytes(draft_id)
+    return DraftFile(data, content_digest(data))
+
+
+# Copying and deleting
+
+
+def duplicate_draft(context: Context, draft_id: str, new_id: str) -> str:
+    """Copy a draft file under a new id, not approved; returns the new path.
+
+    Never over a draft of that id, even one created a moment ago elsewhere.
+    """
+    import tomlkit
+
+    check_draft_id(new_id)
+    store = context.drafts
+    store.load(draft_id)  # refuse to copy a broken file
+    document = tomlkit.parse(store.current_bytes(draft_id).decode("utf-8"))
+    document["approved"] = False
+    return context.workspace.relative(store.create_text(new_id, tomlkit.dumps(document)))
+
+
+def delete_draft(context: Context, draft_id: str, expected_digest: str, now: datetime) -> Path:
+    """Remove a draft, keeping its last content under ``.publisher-kept/``.
+
+    Refused while items of the draft wait in the queue (cancel them first),
+    and when the file changed since the person saw it (ConflictError).
+    """
+    from publisher.services.queue_file import open_queue
+
+    with open_queue(context) as queue:
+        waiting = [i for i in queue.items(draft_id=draft_id) if i.state not in FINAL]
+    if waiting:
+        raise UserError(
+            _("draft {id!r} has {count} item(s) in the queue").format(
+                id=draft_id, count=len(waiting)),
+            hint=_("cancel them in the queue first"),
+        )
+    return context.drafts.delete(
+        draft_id, expected_digest=expected_digest,
+        keep=lambda data: keep(context.workspace, f"{draft_id}.toml", data, now))

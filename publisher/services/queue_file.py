@@ -18,7 +18,6 @@ missing queue as before; an existing queue's sent items start its journal.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +28,6 @@ from publisher.domain.errors import UserError
 from publisher.domain.queue import State
 from publisher.i18n import _
 from publisher.services.context import Context
-from publisher.storage.atomic import write_atomic
 from publisher.storage.journal import (
     JOURNAL_STARTED,
     PUBLISHED,
@@ -38,7 +36,7 @@ from publisher.storage.journal import (
     Journal,
 )
 from publisher.storage.lock import FileLock, Locked
-from publisher.storage.queue import Item, Queue, QueueDamaged
+from publisher.storage.queue import Item, Queue, QueueDamaged, move_queue_file
 
 if TYPE_CHECKING:
     from publisher.platforms.base import Published
@@ -275,8 +273,7 @@ def backup(context: Context, out: Path | None, now: datetime) -> Backup:
     journal (taken after the queue, so it knows at least what the copy says was sent)."""
     workspace = context.workspace
     if out is None:
-        workspace.backups_dir.mkdir(exist_ok=True)
-        target = workspace.backups_dir / f"queue-{now.astimezone(UTC):%Y%m%d-%H%M%S}.sqlite3"
+        target = workspace.backup_file(f"queue-{now.astimezone(UTC):%Y%m%d-%H%M%S}.sqlite3")
     else:
         target = workspace.check_output_path(out)
     journal_copy = target.with_name(target.stem + ".journal.jsonl")
@@ -284,10 +281,7 @@ def backup(context: Context, out: Path | None, now: datetime) -> Backup:
         workspace.check_output_path(journal_copy)
     with open_queue(context) as queue:
         queue.backup_to(target)
-    journal = journal_of(context)
-    _records, end = journal.read()
-    with open(journal.path, "rb") as file:
-        write_atomic(journal_copy, file.read(end))
+    journal_of(context).copy_to(journal_copy)
     return Backup(target, journal_copy)
 
 
@@ -321,12 +315,8 @@ def _set_aside(context: Context, now: datetime) -> Path:
     workspace = context.workspace
     path = workspace.queue_path
     _journal_sent_items(path, journal_of(context))
-    workspace.backups_dir.mkdir(exist_ok=True)
-    kept = workspace.backups_dir / f"queue-reset-{now.astimezone(UTC):%Y%m%d-%H%M%S}.sqlite3"
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            os.replace(companion, kept.with_name(kept.name + suffix))
+    kept = workspace.backup_file(f"queue-reset-{now.astimezone(UTC):%Y%m%d-%H%M%S}.sqlite3")
+    move_queue_file(path, kept)
     return kept
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -22,12 +22,22 @@ from publisher.domain.errors import UserError
 from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, IllegalMove, State
 from publisher.domain.textrules import count_text
 from publisher.i18n import _
+from publisher.services.accounts import StoppedAccount, stopped_accounts
 from publisher.services.context import Context
 from publisher.services.queue_file import open_queue, published_posts, refuse_published
-from publisher.storage.queue import FREEZE, MediaSnapshot, NewItem, Queue
+from publisher.storage.queue import (
+    FREEZE,
+    AccountHold,
+    Item,
+    MediaSnapshot,
+    NewItem,
+    Pause,
+    Queue,
+)
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
+    from publisher.services.flush import FlushReport
 
 DEFAULT_MAX_LATENESS = timedelta(hours=6)
 COMBINED_SEPARATOR = "\n\n"
@@ -345,6 +355,38 @@ def cancel_item(context: Context, item_id: int, now: datetime) -> None:
             ) from None
 
 
+def publish_item_now(context: Context, item_id: int,
+                     clock: Callable[[], datetime]) -> FlushReport:
+    """Send one item now: bypasses its time, never the freeze or a paused account.
+
+    A failed, unknown or expired item is queued again first; a waiting one is
+    brought forward. Returns the flush report of that one item.
+    """
+    from publisher.services import flush as flushing  # the flush imports this module
+
+    now = clock()
+    with open_queue(context) as queue:
+        item = _get(queue, item_id)
+        pauses = queue.pauses()
+        if FREEZE in pauses or item.account_id in pauses or item.state == State.HELD:
+            raise UserError(_("item {id} is held by a pause").format(id=item_id),
+                            hint=_("resume first"))
+        if item.state in PENDING and item.due_at > now:
+            # Through "held" and back: the only legal way to change a waiting time,
+            # and the history says who and why.
+            why = _("a person asked to publish it now")
+            queue.move(item_id, item.state, State.HELD, now=now, actor="person", reason=why,
+                       held_by="pause")
+            queue.move(item_id, State.HELD, State.QUEUED, now=now, actor="person", reason=why,
+                       due_at=now, next_attempt_at=None)
+    if item.state in NEEDS_PERSON | {State.EXPIRED}:
+        retry_item(context, item_id, now)
+    elif item.state not in PENDING:
+        raise UserError(_("item {id} is {state}; nothing to publish").format(
+            id=item_id, state=_(item.state.value)))
+    return flushing.flush(context, clock=clock, only={item_id})
+
+
 def _get(queue: Queue, item_id: int):
     item = queue.get(item_id)
     if item is None:
@@ -354,4 +396,36 @@ def _get(queue: Queue, item_id: int):
     return item
 
 
-Clock = Callable[[], datetime]
+
+# What the queue holds: 'publisher queue' and the queue screen show this view
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    items: list[Item]  # in due order
+    freeze: Pause | None
+    paused: dict[str, Pause]  # account id -> its pause
+    holds: dict[str, AccountHold]
+
+    @property
+    def stopped(self) -> list[StoppedAccount]:
+        """The paused and held accounts, each with the command that fixes it."""
+        return stopped_accounts(self.paused, self.holds)
+
+
+def queue_overview(
+    context: Context, *, states: Collection[State] | None = None,
+    include_final: bool = False, recent_since: datetime | None = None,
+) -> QueueOverview:
+    """The queue's items (of ``states`` when given; sent, cancelled and expired ones only
+    with ``include_final``, or when they became so after ``recent_since``), the freeze,
+    pauses and holds."""
+    with open_queue(context) as queue:
+        items = queue.items(list(states) if states is not None else None)
+        pauses = queue.pauses()
+        holds = queue.holds()
+    if not include_final:
+        items = [item for item in items if item.state not in FINAL
+                 or (recent_since is not None and item.updated_at >= recent_since)]
+    freeze = pauses.pop(FREEZE, None)
+    return QueueOverview(items, freeze, pauses, holds)

@@ -24,7 +24,7 @@ from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
-from publisher.i18n import _, format_weekday
+from publisher.i18n import _, format_datetime, format_weekday
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.queue_file import (
@@ -258,6 +258,69 @@ def suggest_slots(
 def _suggestion(lane: _Lane, moment: datetime, score: float) -> SlotSuggestion:
     return SlotSuggestion(moment, moment.astimezone(lane.audience.zone), round(score, 4),
                           explain(lane, moment))
+
+
+# Scheduling one draft: the suggested times, each shown for every account of the draft
+
+
+@dataclass(frozen=True)
+class SlotFit:
+    """How one time suits one account of the draft."""
+
+    account_id: str
+    local: datetime  # the time in the account's audience zone
+    score: float  # 0..1 (0 on a blacked-out day)
+    why: str
+    suggested: bool  # one of this account's own next best slots
+
+
+@dataclass(frozen=True)
+class SlotOption:
+    """One time the whole draft can go out at, with how it suits each of its accounts."""
+
+    at: datetime  # UTC
+    fits: tuple[SlotFit, ...]  # one per account of the draft, in the draft's order
+
+    @property
+    def score(self) -> float:
+        """The weakest account's score: the whole draft goes out at this time."""
+        return min((fit.score for fit in self.fits), default=0.0)
+
+
+def slot_options(context: Context, draft_id: str, per_account: int,
+                 now: datetime) -> tuple[list[SlotOption], str]:
+    """The next best times of a draft's accounts (``per_account`` each, inside its embargo
+    and deadline), each time with how it suits every account of the draft, in time order;
+    and why there are none, when there are none."""
+    draft = context.drafts.load(draft_id).draft
+    start = max(now, draft.not_before) if draft.not_before else now
+    if draft.deadline is not None and draft.deadline <= start:
+        return [], _("Its deadline ({deadline}) has passed: change it in the editor to "
+                     "schedule it.").format(
+                         deadline=format_datetime(draft.deadline, context.settings.zone))
+    accounts = [context.account(account_id) for account_id in draft.accounts]
+    own: dict[datetime, dict[str, SlotSuggestion]] = {}
+    for account in accounts:
+        for slot in suggest_slots(context, account.id, per_account, start):
+            if draft.deadline is None or slot.at <= draft.deadline:
+                own.setdefault(slot.at, {})[account.id] = slot
+    items = occupying_items(context)
+    options = []
+    for at in sorted(own):
+        fits = []
+        for account in accounts:
+            slot = own[at].get(account.id)
+            if slot is not None:
+                fits.append(SlotFit(account.id, slot.local, slot.score, slot.why, True))
+            else:
+                rated = rate_time(context, account.id, at, items)
+                fits.append(SlotFit(account.id, rated.local, rated.score, rated.why, False))
+        options.append(SlotOption(at, tuple(fits)))
+    note = ""
+    if accounts and not options:
+        note = _("No free slot before its deadline: type a time (ctrl+t) or change the "
+                 "deadline in the editor.")
+    return options, note
 
 
 def activity_grid(context: Context, account_id: str) -> ActivityGrid:

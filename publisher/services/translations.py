@@ -23,9 +23,8 @@ from publisher.domain.locales import SUPPORTED, fingerprint, normalize_locale, n
 from publisher.domain.textrules import tightest_limit
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
-from publisher.services.drafts import list_drafts, locales_of
+from publisher.services.drafts import NEEDS_WORK, list_drafts, locales_of
 from publisher.services.po_syntax import po_lines
-from publisher.storage.atomic import write_atomic
 from publisher.storage.bounded import MAX_FILE_BYTES, decode_utf8, read_bounded
 from publisher.storage.drafts import DraftUpdate, LoadedDraft, VariantEdit
 
@@ -53,6 +52,41 @@ def status(context: Context) -> tuple[list[StatusRow], list[UserError]]:
         for tag, state in summary.states.items()
     ]
     return rows, errors
+
+
+# The translator's work list (the TUI's translator screen)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    draft_id: str
+    title: str
+    source: str
+    source_text: str
+    locale: str
+    text: str
+    state: TranslationState
+    digest: str
+
+
+def translation_worklist(context: Context, locale: str) -> list[WorkItem]:
+    """Every draft whose ``locale`` variant is missing or stale, in id order."""
+    loaded, _errors = context.drafts.load_all()
+    work = []
+    for item in loaded:
+        draft = item.draft
+        if locale == draft.source or locale not in locales_of(context, draft):
+            continue
+        state = draft.state(locale)
+        if state not in NEEDS_WORK:
+            continue
+        variant = draft.variants.get(locale)
+        work.append(WorkItem(draft.id, draft.title, draft.source, draft.source_text, locale,
+                             variant.text if variant else "", state, item.digest))
+    return work
+
+
+# The PO round trip
 
 
 def alt_context(draft_id: str, media_file: str) -> str:
@@ -149,11 +183,7 @@ def export_po(context: Context, locale: str, out: Path) -> int:
     # No wrapping (msgcat --no-wrap): Babel's wrapping is quadratic in a run
     # without spaces (a 63,000-character one takes a minute); lines break at "\n".
     write_po(buffer, catalog, width=0, omit_header=False, sort_output=True)
-    try:
-        write_atomic(out, buffer.getvalue())
-    except OSError as error:
-        raise UserError(_("cannot write the file: {error}").format(
-            error=error.strerror or error), where=str(out)) from None
+    context.workspace.write_output(out, buffer.getvalue())
     return len(catalog)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,13 +13,15 @@ from publisher.domain.audiences import Audience, parse_window
 from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.resources import resource_dir
-from publisher.storage.atomic import write_atomic
 from publisher.storage.audiences import AudiencesFile
+from publisher.storage.drafts import DraftStore
 from publisher.storage.workspace import (
     AccountsFile,
     Workspace,
     default_home,
     init_workspace,
+    is_demo,
+    make_demo,
 )
 
 # The demo's accounts all publish to the offline outbox: no account, no network.
@@ -105,7 +106,7 @@ def create_demo(home: Path | None, now: datetime | None = None) -> tuple[Workspa
     home = home or demo_home()
     existing = Workspace(home)
     if existing.exists():
-        if not (existing.home / ".demo").exists():
+        if not is_demo(existing):
             raise UserError(
                 _("a workspace that is not a demo already lives here"),
                 where=str(home),
@@ -125,13 +126,10 @@ def create_demo(home: Path | None, now: datetime | None = None) -> tuple[Workspa
         accounts.add(account)
     samples = resource_dir("drafts")
     shift = sample_shift(now)
+    drafts = DraftStore(workspace)
     for path in sorted(samples.glob("*.toml")):
-        text = shifted_sample(path.read_text(encoding="utf-8"), shift)
-        write_atomic(workspace.drafts_dir / path.name, text)
+        drafts.create_text(path.stem, shifted_sample(path.read_text(encoding="utf-8"), shift))
     media = samples / "media"
-    if media.is_dir():
-        for path in sorted(media.iterdir()):
-            if path.is_file():
-                shutil.copyfile(path, workspace.media_dir / path.name)
-    (workspace.home / ".demo").write_text("This workspace was made by 'publisher demo'.\n")
+    media_files = sorted(p for p in media.iterdir() if p.is_file()) if media.is_dir() else []
+    make_demo(workspace, media_files)
     return workspace, True

@@ -112,6 +112,21 @@ class DraftStore:
             return []
         return sorted(path.stem for path in self.folder.glob("*.toml"))
 
+    def stamps(self) -> dict[str, list[int]]:
+        """Each draft file's id with its [mtime_ns, size], in id order, from one scan of
+        the folder: what tells whether a file changed since it was read, unread."""
+        stamps: dict[str, list[int]] = {}
+        try:
+            entries = os.scandir(self.folder)
+        except OSError:
+            return stamps
+        with entries:
+            for entry in entries:
+                if entry.name.endswith(".toml") and entry.is_file():
+                    stat = entry.stat()
+                    stamps[entry.name[:-5]] = [stat.st_mtime_ns, stat.st_size]
+        return dict(sorted(stamps.items()))
+
     # Reading
 
     def load(self, draft_id: str) -> LoadedDraft:

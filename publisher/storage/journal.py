@@ -21,7 +21,7 @@ from pathlib import Path
 
 from publisher.domain.errors import UserError
 from publisher.i18n import _
-from publisher.storage.atomic import sync_directory
+from publisher.storage.atomic import sync_directory, write_atomic
 
 QUEUE_CREATED = "queue-created"
 JOURNAL_STARTED = "journal-started"  # an existing queue's sent items, copied in once
@@ -95,6 +95,12 @@ class Journal:
         if torn is not None:  # a whole record whose newline did not make it: it counts
             records.append(torn)
         return records, start + len(data) - len(tail)
+
+    def copy_to(self, target: Path) -> None:
+        """Write the journal's whole lines (not a torn last one) to ``target``, atomically."""
+        _records, end = self.read()
+        with open(self.path, "rb") as file:
+            write_atomic(target, file.read(end))
 
     def _line_number(self, offset: int) -> int:
         if not offset:

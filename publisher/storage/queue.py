@@ -112,6 +112,18 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
 
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def move_queue_file(path: Path, target: Path) -> None:
+    """Move a queue file and its SQLite companions (each that exists) to ``target``."""
+    for suffix in ("", *SQLITE_COMPANIONS):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.replace(companion, target.with_name(target.name + suffix))
+    sync_directory(target.parent)
+
+
 class QueueDamaged(UserError):
     """The queue file is missing, empty, not a queue or damaged: never taken as empty."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +31,7 @@ from publisher.storage.tomlfile import LineIndex, parse_toml, read_text
 HOME_VARIABLE = "PUBLISHER_HOME"
 SETTINGS_FILE = "publisher.toml"
 ACCOUNTS_FILE = "accounts.toml"
+DEMO_MARKER = ".demo"
 
 SETTINGS_TEMPLATE = """\
 # publisher settings. See README.md, "The workspace".
@@ -41,7 +42,7 @@ timezone = "Europe/Belgrade"  # your own time zone (Kosovo uses Europe/Belgrade)
 
 ACCOUNTS_TEMPLATE = """\
 # Accounts and audiences. No secrets here, ever: secrets live in the keyring
-# ('publisher accounts set-secret ID'). Add accounts with 'publisher accounts add'.
+# ('publisher accounts login ID'). Add accounts with 'publisher accounts add'.
 """
 
 
@@ -131,6 +132,11 @@ class Workspace:
     def backups_dir(self) -> Path:
         return self.home / "backups"
 
+    def backup_file(self, name: str) -> Path:
+        """``backups/<name>``, the folder made if it is missing."""
+        self.backups_dir.mkdir(exist_ok=True)
+        return self.backups_dir / name
+
     def exists(self) -> bool:
         return self.settings_path.is_file()
 
@@ -164,6 +170,16 @@ class Workspace:
                 hint=_("pick another file name or folder"),
             )
         return path
+
+    def write_output(self, path: Path, data: bytes | str) -> None:
+        """Write a file the person named (``--out``) atomically; never over the workspace's
+        own files. A file system's refusal is a UserError naming the file."""
+        self.check_output_path(path)
+        try:
+            write_atomic(path, data)
+        except OSError as error:
+            raise UserError(_("cannot write the file: {error}").format(
+                error=error.strerror or error), where=str(path)) from None
 
     def media_file(self, relative: str, where: str | None = None) -> Path:
         """The real path of a draft's image: a regular file inside ``media/``.
@@ -224,6 +240,18 @@ def init_workspace(home: Path) -> tuple[Workspace, list[Path]]:
             write_atomic(path, template)
             created.append(path)
     return workspace, created
+
+
+def is_demo(workspace: Workspace) -> bool:
+    """Whether ``publisher demo`` made this workspace."""
+    return (workspace.home / DEMO_MARKER).exists()
+
+
+def make_demo(workspace: Workspace, media: Iterable[Path]) -> None:
+    """Mark a new workspace as the demo's, with copies of the sample ``media`` files."""
+    for source in media:
+        write_atomic(workspace.media_dir / source.name, source.read_bytes())
+    write_atomic(workspace.home / DEMO_MARKER, "This workspace was made by 'publisher demo'.\n")
 
 
 def open_workspace(home: Path) -> Workspace:

@@ -151,7 +151,7 @@ class PublisherApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="freeze-state")
     def check_freeze(self) -> None:
-        from publisher.services.ui import queue_overview
+        from publisher.services.queueing import queue_overview
 
         freeze = queue_overview(self.context()).freeze
         self.post_message(FreezeChanged(None if freeze is None else (freeze.reason or "-")))

@@ -20,7 +20,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment, show_moment
 from publisher.domain.serbian import to_latin
 from publisher.i18n import _, format_datetime
-from publisher.services.ui import DraftEdit
+from publisher.services.drafts import DraftEdit
 from publisher.storage.drafts import LoadedDraft
 
 LATIN = "sr-Latn"

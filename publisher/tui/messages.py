@@ -15,7 +15,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from publisher.services.ui import DraftEdit, SaveResult
+    from publisher.services.drafts import DraftEdit, SaveResult
     from publisher.storage.drafts import ConflictError
 
 Severity = Literal["information", "warning", "error"]

@@ -13,14 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.accounts import AccountRow, AccountsOverview, accounts_overview
 from publisher.services.context import Context
 from publisher.tui.base import N_, format_moment
 from publisher.tui.messages import AccountChecked
 from publisher.tui.table_screen import Column, TableScreen
 
 
-class AccountsScreen(TableScreen[ui.AccountsOverview]):
+class AccountsScreen(TableScreen[AccountsOverview]):
     TITLE_TEXT = N_("Accounts")
     AUTO_FOCUS = "#accounts-table"
     RELOAD_ON_FREEZE = True
@@ -53,8 +53,8 @@ class AccountsScreen(TableScreen[ui.AccountsOverview]):
                      classes="hint")
         yield Footer(compact=True)
 
-    def read(self, context: Context) -> ui.AccountsOverview:
-        return ui.accounts_overview(context, self.publisher.clock)
+    def read(self, context: Context) -> AccountsOverview:
+        return accounts_overview(context, self.publisher.clock)
 
     def show(self) -> None:
         overview = self.data
@@ -70,7 +70,7 @@ class AccountsScreen(TableScreen[ui.AccountsOverview]):
         notices.display = bool(lines)
         self.show_rows([(row.account.id, self._cells(row)) for row in overview.rows])
 
-    def _cells(self, row: ui.AccountRow) -> list[object]:
+    def _cells(self, row: AccountRow) -> list[object]:
         account = row.account
         platform = account.platform
         if account.imitates:
@@ -92,7 +92,7 @@ class AccountsScreen(TableScreen[ui.AccountsOverview]):
                  "check": self.checks.get(account.id, "")}
         return [cells[column.key] for column in self.COLUMNS]
 
-    def _status(self, row: ui.AccountRow) -> Text:
+    def _status(self, row: AccountRow) -> Text:
         if row.hold is not None and row.hold.kind == "auth":
             return Text(_("sign-in failed"), style="bold red")
         if row.paused:
@@ -103,7 +103,7 @@ class AccountsScreen(TableScreen[ui.AccountsOverview]):
             return Text(_("frozen"), style="bold red")
         return Text(_("ok"), style="green")
 
-    def _token(self, row: ui.AccountRow) -> Text:
+    def _token(self, row: AccountRow) -> Text:
         """When the token expires: red once expired, yellow within a week unless the
         account renews it by itself."""
         from publisher.services.tokens import WARN_AHEAD

@@ -17,8 +17,16 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
 from publisher.i18n import _, current_language
-from publisher.services import ui
 from publisher.services.context import Context
+from publisher.services.drafts import (
+    KEPT_DIR,
+    DraftRow,
+    DraftsOverview,
+    delete_draft,
+    draft_row,
+    drafts_overview,
+    duplicate_draft,
+)
 from publisher.tui.base import N_, format_moment
 from publisher.tui.messages import Done, Notice, RowChanged
 from publisher.tui.table_screen import Column, TableScreen
@@ -41,7 +49,7 @@ class DraftFilter:
     state: str | None = None
     needs_mine: bool = False
 
-    def keeps(self, row: ui.DraftRow) -> bool:
+    def keeps(self, row: DraftRow) -> bool:
         if self.text:
             wanted = self.text.casefold()
             haystack = f"{row.id} {row.title} {row.campaign or ''} {' '.join(row.accounts)}"
@@ -54,7 +62,7 @@ class DraftFilter:
         return not (self.needs_mine and not row.needs(my_locale()))
 
 
-class DraftsScreen(TableScreen[ui.DraftsOverview]):
+class DraftsScreen(TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
     TABLE = "drafts-table"
@@ -92,7 +100,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
         self._then: tuple[str | None, bool] = (None, False)  # after the next load: select, open
 
     @property
-    def overview(self) -> ui.DraftsOverview | None:
+    def overview(self) -> DraftsOverview | None:
         return self.data
 
     # Layout
@@ -131,8 +139,8 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
 
     # Loading and showing
 
-    def read(self, context: Context) -> ui.DraftsOverview:
-        return ui.drafts_overview(context)
+    def read(self, context: Context) -> DraftsOverview:
+        return drafts_overview(context)
 
     async def show_loaded(self) -> None:
         overview = self.data
@@ -153,7 +161,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
                 "\n".join(self.overview.problems))
             self._fill(select)
 
-    def _cells(self, row: ui.DraftRow) -> list[object]:
+    def _cells(self, row: DraftRow) -> list[object]:
         accounts = ", ".join(row.accounts)
         if len(accounts) > 32:
             accounts = accounts[:31] + "…"
@@ -174,7 +182,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
             self.show_rows([(row.id, self._cells(row)) for row in self.overview.rows
                             if self.filter.keeps(row)], select)
 
-    def selected_row(self) -> ui.DraftRow | None:
+    def selected_row(self) -> DraftRow | None:
         draft_id = self.selected_key()
         if draft_id is None or self.overview is None:
             self.notify(_("No draft selected"), severity="warning")
@@ -250,7 +258,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
     @work(thread=True, exit_on_error=False, group="drafts-row")
     def refresh_row(self, draft_id: str) -> None:
         try:
-            row = ui.draft_row(self.publisher.context(), draft_id)
+            row = draft_row(self.publisher.context(), draft_id)
         except UserError:
             row = None  # deleted or broken meanwhile
         self.post_message(RowChanged(draft_id, row))
@@ -311,7 +319,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
     def duplicate(self, draft_id: str, new_id: str) -> None:
-        path = ui.duplicate_draft(self.publisher.context(), draft_id, new_id)
+        path = duplicate_draft(self.publisher.context(), draft_id, new_id)
         self.post_message(Done(_("Copied to {path} (not approved)").format(path=path),
                                select=new_id))
 
@@ -324,15 +332,15 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
         self.app.push_screen(
             confirm(_("Delete {id}?").format(id=row.id),
                     _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
-                    .format(title=row.title, folder=ui.KEPT_DIR),
+                    .format(title=row.title, folder=KEPT_DIR),
                     _("Delete")),
             lambda answer: answer == "yes" and self._changing() and self.delete(row),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
-    def delete(self, row: ui.DraftRow) -> None:
+    def delete(self, row: DraftRow) -> None:
         context = self.publisher.context()
-        kept = ui.delete_draft(context, row.id, row.digest, self.publisher.clock())
+        kept = delete_draft(context, row.id, row.digest, self.publisher.clock())
         self.post_message(Done(_("Deleted {id}; a copy is in {path}").format(
             id=row.id, path=context.workspace.relative(kept))))
 
@@ -351,7 +359,7 @@ class DraftsScreen(TableScreen[ui.DraftsOverview]):
         text = _("Approved {id}").format(id=draft_id)
         if warnings:
             text += " — " + "; ".join(warnings)
-        self.post_message(RowChanged(draft_id, ui.draft_row(context, draft_id)))
+        self.post_message(RowChanged(draft_id, draft_row(context, draft_id)))
         self.post_message(Notice(text, "warning" if warnings else "information"))
 
     @on(Done)

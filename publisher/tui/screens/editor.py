@@ -35,8 +35,8 @@ from textual.widgets import (
 from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
 from publisher.i18n import _
-from publisher.services import ui
 from publisher.services.context import Context
+from publisher.services.drafts import DraftEdit, draft_file, keep_copy, save_draft
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
@@ -341,7 +341,7 @@ class EditorScreen(LoadingScreen[EditState]):
 
     # Saving and conflicts
 
-    def current_edit(self) -> ui.DraftEdit | None:
+    def current_edit(self) -> DraftEdit | None:
         self.keep_state()
         if self.state is None:
             return None
@@ -370,9 +370,9 @@ class EditorScreen(LoadingScreen[EditState]):
         self.save(edit, self.state.loaded.digest)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def save(self, edit: ui.DraftEdit, digest: str, note: str = "") -> None:
+    def save(self, edit: DraftEdit, digest: str, note: str = "") -> None:
         try:
-            result = ui.save_draft(self.publisher.context(), self.draft_id, digest, edit)
+            result = save_draft(self.publisher.context(), self.draft_id, digest, edit)
         except ConflictError as error:
             self.post_message(SaveConflict(edit, error))
             return
@@ -415,7 +415,7 @@ class EditorScreen(LoadingScreen[EditState]):
             lambda answer: self.resolve(answer, message.edit),
         )
 
-    def resolve(self, answer: str | None, edit: ui.DraftEdit) -> None:
+    def resolve(self, answer: str | None, edit: DraftEdit) -> None:
         if answer == "reload" and self.state is not None:
             self.reload_keeping(self.state.mine_as_text())
         elif answer == "mine":
@@ -425,17 +425,17 @@ class EditorScreen(LoadingScreen[EditState]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
     def reload_keeping(self, mine: str) -> None:
         context = self.publisher.context()
-        kept = ui.keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
+        kept = keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
         self.deliver(_("Your version is kept in {path}").format(
             path=context.workspace.relative(kept)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def keep_mine(self, edit: ui.DraftEdit) -> None:
+    def keep_mine(self, edit: DraftEdit) -> None:
         context = self.publisher.context()
-        theirs = ui.draft_file(context, self.draft_id)
-        kept = ui.keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
+        theirs = draft_file(context, self.draft_id)
+        kept = keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
         try:  # over exactly the version just kept, and no newer one
-            result = ui.save_draft(context, self.draft_id, theirs.digest, edit)
+            result = save_draft(context, self.draft_id, theirs.digest, edit)
         except ConflictError as error:
             self.post_message(SaveConflict(edit, error))
             return

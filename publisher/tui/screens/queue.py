@@ -15,8 +15,9 @@ from textual.widgets import DataTable, Footer, Static
 
 from publisher.domain.queue import State
 from publisher.i18n import _
-from publisher.services import ui
+from publisher.services.accounts import fix_command
 from publisher.services.context import Context
+from publisher.services.queueing import QueueOverview, publish_item_now, queue_overview
 from publisher.storage.queue import Item
 from publisher.tui.base import N_, format_clock, format_day
 from publisher.tui.messages import Done, Severity
@@ -40,7 +41,7 @@ def state_badge(state: State) -> Text:
     return Text(f" {_(state.value)} ", style=STATE_STYLE[state])
 
 
-class QueueScreen(TableScreen[ui.QueueOverview]):
+class QueueScreen(TableScreen[QueueOverview]):
     TITLE_TEXT = N_("Queue")
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True
@@ -86,16 +87,16 @@ class QueueScreen(TableScreen[ui.QueueOverview]):
     # Loading
 
     @property
-    def overview(self) -> ui.QueueOverview | None:
+    def overview(self) -> QueueOverview | None:
         return self.data
 
-    def read(self, context: Context) -> ui.QueueOverview:
+    def read(self, context: Context) -> QueueOverview:
         # What went out (or was cancelled) in the last day stays in view: people look
         # for what they just sent.
-        return ui.queue_overview(context, include_final=self.show_finished,
+        return queue_overview(context, include_final=self.show_finished,
                                  recent_since=self.publisher.clock() - RECENT)
 
-    def take(self, data: ui.QueueOverview) -> bool:
+    def take(self, data: QueueOverview) -> bool:
         self.publisher.freeze = None if data.freeze is None else data.freeze.reason or "-"
         return super().take(data)
 
@@ -140,7 +141,7 @@ class QueueScreen(TableScreen[ui.QueueOverview]):
         lines = []
         for account_id in sorted(set(overview.paused) | set(overview.holds)):
             hold = overview.holds.get(account_id)
-            command = ui.fix_command(account_id, paused=account_id in overview.paused, hold=hold)
+            command = fix_command(account_id, paused=account_id in overview.paused, hold=hold)
             if hold is not None and hold.kind == "auth":
                 what = _("{id}: sign-in failed ({reason})").format(
                     id=account_id, reason=hold.reason or "-")
@@ -235,7 +236,7 @@ class QueueScreen(TableScreen[ui.QueueOverview]):
 
     @work(thread=True, exit_on_error=False, group="queue-change")
     def publish_now(self, item_id: int) -> None:
-        report = ui.publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
+        report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
         self.post_message(Done(*_report_line(report)))
 
     def action_flush(self) -> None:

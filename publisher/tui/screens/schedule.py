@@ -32,7 +32,7 @@ from publisher.tui.widgets.heatmap import HeatMap
 
 if TYPE_CHECKING:
     from publisher.services.audiences import ActivityGrid
-    from publisher.services.ui import SlotOption
+    from publisher.services.scheduling import SlotOption
 
 SLOTS_PER_ACCOUNT = 3
 
@@ -128,8 +128,7 @@ class ScheduleScreen(TableScreen[Plan]):
         self.reload()
 
     def read(self, context: Context) -> Plan:
-        from publisher.services.scheduling import activity_grid
-        from publisher.services.ui import slot_options
+        from publisher.services.scheduling import activity_grid, slot_options
 
         draft = context.drafts.load(self.draft_id).draft
         # Only times the draft may use: after its embargo, before its deadline.

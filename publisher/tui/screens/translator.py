@@ -18,8 +18,9 @@ from textual.widgets.option_list import Option
 from publisher.domain.drafts import TranslationState
 from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _
-from publisher.services import ui
 from publisher.services.context import Context
+from publisher.services.drafts import DraftEdit, keep_copy, save_draft
+from publisher.services.translations import WorkItem, translation_worklist
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.messages import Done, Loaded
@@ -31,7 +32,7 @@ class WorkList:
     """The variants missing or stale in one locale."""
 
     locale: str
-    items: list[ui.WorkItem]
+    items: list[WorkItem]
     advance: bool = False  # read after a save: show the next one, not the same
 
 
@@ -61,7 +62,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.typed: dict[str, str] = {}  # draft id -> unsaved text, across recomposes
 
     @property
-    def worklist(self) -> list[ui.WorkItem]:
+    def worklist(self) -> list[WorkItem]:
         return self.data.items if self.data is not None else []
 
     def compose(self) -> ComposeResult:
@@ -91,7 +92,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     # Loading
 
     def read(self, context: Context) -> WorkList:
-        return WorkList(self.locale, ui.translation_worklist(context, self.locale))
+        return WorkList(self.locale, translation_worklist(context, self.locale))
 
     def take(self, data: WorkList) -> bool:
         """Keep the item shown in view (or the next one, after a save); drop a list read
@@ -107,7 +108,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.index = next((ids.index(d) for d in wanted if d in ids), 0)
         return super().take(data)
 
-    def current(self) -> ui.WorkItem | None:
+    def current(self) -> WorkItem | None:
         return self.worklist[self.index] if 0 <= self.index < len(self.worklist) else None
 
     def show(self) -> None:
@@ -195,20 +196,20 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.save(item, text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
-    def save(self, item: ui.WorkItem, text: str) -> None:
+    def save(self, item: WorkItem, text: str) -> None:
         context = self.publisher.context()
-        edit = ui.DraftEdit(texts={item.locale: text}, confirm={item.locale})
+        edit = DraftEdit(texts={item.locale: text}, confirm={item.locale})
         try:
-            ui.save_draft(context, item.draft_id, item.digest, edit)
+            save_draft(context, item.draft_id, item.digest, edit)
         except ConflictError:
-            kept = ui.keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
+            kept = keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
                                 self.publisher.clock(), "mine")
             note = _("{id} changed on disk meanwhile; your text is kept in {path}").format(
                 id=item.draft_id, path=context.workspace.relative(kept))
         else:
             note = _("Saved {id} ({locale})").format(id=item.draft_id, locale=item.locale)
             self.typed.pop(item.draft_id, None)
-        items = ui.translation_worklist(context, item.locale)
+        items = translation_worklist(context, item.locale)
         self.post_message(Loaded(WorkList(item.locale, items, advance=True), note))
 
     # PO files
