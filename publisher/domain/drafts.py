@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -171,6 +171,47 @@ def check_draft_id(draft_id: str) -> str:
             hint=_("use lower-case letters, digits and dashes, e.g. flag-day-2026"),
         )
     return draft_id
+
+
+SLUG_LENGTH = 48  # long enough for a title's first words, short enough for a file name
+
+
+def slug(title: str) -> str:
+    """A draft id made from a title in any of our scripts: "Dita e Flamurit 2027",
+    "Дан заставе" -> dita-e-flamurit-2027, dan-zastave.
+
+    Whole words up to :data:`SLUG_LENGTH` characters (one longer word is cut).
+    Raises UserError when the title has no letter or digit to make an id of.
+    """
+    import unicodedata
+
+    from publisher.domain.serbian import nfkc, to_latin
+
+    # Words only: to_latin leaves #hashtags, @handles and addresses as written, and in
+    # an id they are words like any other.
+    words_only = "".join(c if c.isalnum() or unicodedata.combining(c) else " "
+                         for c in nfkc(title))
+    latin = to_latin(words_only).replace("đ", "dj").replace("Đ", "Dj")
+    plain = unicodedata.normalize("NFKD", latin)
+    ascii_ = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in ascii_).split()
+    text = ""
+    for word in words:
+        if text and len(text) + len(word) > SLUG_LENGTH:
+            break
+        text = f"{text}-{word}" if text else word
+    text = text[:SLUG_LENGTH].rstrip("-")
+    if not text:
+        raise UserError(_("write a title with at least one letter or digit"))
+    return text
+
+
+def free_id(wanted: str, taken: Container[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… if a draft has it already."""
+    candidate, number = wanted, 2
+    while candidate in taken:
+        candidate, number = f"{wanted}-{number}", number + 1
+    return candidate
 
 
 def is_media_path(file: str) -> bool:

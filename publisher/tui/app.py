@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -24,6 +24,7 @@ from publisher.i18n import _, current_language, set_language
 from publisher.services.context import Context, open_context
 from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
+from publisher.tui.messages import FreezeChanged
 
 log = logging.getLogger("publisher.tui")
 Clock = Callable[[], datetime]
@@ -153,8 +154,7 @@ class PublisherApp(App[None]):
         from publisher.services.queueing import queue_overview
 
         freeze = queue_overview(self.context()).freeze
-        reason = None if freeze is None else (freeze.reason or "-")
-        self.call_from_thread(setattr, self, "freeze", reason)
+        self.post_message(FreezeChanged(None if freeze is None else (freeze.reason or "-")))
 
     def action_toggle_freeze(self) -> None:
         from publisher.tui.dialogs import PromptDialog, confirm
@@ -189,11 +189,14 @@ class PublisherApp(App[None]):
         else:
             count = queueing.pause(context, None, reason, self.clock())
             message = _("Frozen; {count} item(s) held").format(count=count)
-        self.call_from_thread(self._freeze_changed, reason, message)
+        self.post_message(FreezeChanged(reason, message))
 
-    def _freeze_changed(self, reason: str | None, message: str) -> None:
-        self.freeze = reason
-        self.notify(message)
+    @on(FreezeChanged)
+    def _freeze_changed(self, message: FreezeChanged) -> None:
+        self.freeze = message.reason
+        if not message.text:
+            return
+        self.notify(message.text)  # a change: the views of held items show it
         for screen in self.screen_stack:
             refresh = getattr(screen, "reload", None)
             if refresh is not None and getattr(screen, "RELOAD_ON_FREEZE", False):

@@ -1,11 +1,13 @@
-"""What every screen shares: translated bindings, the top bar, worker failures, dates."""
+"""What every screen shares: translated bindings, the top bar, worker failures, dates,
+and the skeleton of a screen that shows what a service reads (:class:`LoadingScreen`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
@@ -13,17 +15,16 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from publisher.i18n import BABEL_LOCALE, _, current_language
+from publisher.i18n import BABEL_LOCALE, N_, _, current_language
+from publisher.tui.messages import Loaded, Notice
 from publisher.tui.widgets.banner import FreezeBanner
 
 if TYPE_CHECKING:
+    from publisher.services.context import Context
     from publisher.tui.app import PublisherApp
 
-
-def N_(message: str) -> str:
-    """Mark a message for the catalog; it is translated when shown (bindings are
-    built at import, before the language is known)."""
-    return message
+DataT = TypeVar("DataT")
+LOAD_GROUP = "load"  # the worker group of a screen's loading: a new load replaces the last
 
 
 # Textual's own screen bindings that the palette lists with ours: marked here for the
@@ -138,6 +139,80 @@ class PublisherScreen(Screen):
 
     def busy(self, selector: str, on: bool = True) -> None:
         """Show (or stop showing) a loading state over a widget while a worker runs."""
-        for widget in self.query(selector):
+        for widget in self.query(selector) if selector else ():
             widget.loading = on
             widget.set_class(on, "-busy")
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity)
+
+
+class LoadingScreen(PublisherScreen, Generic[DataT]):
+    """A screen showing what one service call reads.
+
+    The reading runs in a worker (``read``, off the UI thread); the worker posts a
+    :class:`~publisher.tui.messages.Loaded` message; the screen keeps its data
+    (``take``) and shows it (``show_loaded``, by default ``show``), and shows it
+    again after a language switch. ``reload`` starts over; ``BUSY`` names the widget
+    shown loading meanwhile.
+
+    Textual calls ``on_mount`` of every class of a screen, so subclasses prepare
+    their widgets in ``prepare`` rather than in an ``on_mount`` of their own.
+    """
+
+    BUSY: ClassVar[str] = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.data: DataT | None = None
+
+    def on_mount(self) -> None:
+        self.prepare()
+        if self.data is None:
+            self.reload()
+        else:
+            self.show()
+
+    def prepare(self) -> None:
+        """Set up what compose does not (columns, cursors) before the first showing."""
+
+    def read(self, context: Context) -> DataT:
+        """What to show, read from the services (runs in a worker thread)."""
+        raise NotImplementedError
+
+    def take(self, data: DataT) -> bool:
+        """Keep newly read data; False drops it (read for a choice since changed)."""
+        self.data = data
+        return True
+
+    def show(self) -> None:
+        """Show ``self.data`` in the widgets composed."""
+
+    async def show_loaded(self) -> None:
+        """Show newly read data (a screen composed from its data recomposes here)."""
+        self.show()
+
+    def reload(self, note: str = "") -> None:
+        self.busy(self.BUSY)
+        self.load(note)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD_GROUP)
+    def load(self, note: str = "") -> None:
+        self.deliver(note)
+
+    def deliver(self, note: str = "") -> None:
+        """Read and post the result to the screen (in the calling worker's thread)."""
+        self.post_message(Loaded(self.read(self.publisher.context()), note))
+
+    @on(Loaded)
+    async def _loaded(self, message: Loaded) -> None:
+        self.busy(self.BUSY, False)
+        if self.take(message.data):
+            await self.show_loaded()
+        if message.note:
+            self.notify(message.note)
+
+    def after_relabel(self) -> None:
+        if self.data is not None:
+            self.show()

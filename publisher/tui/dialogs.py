@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from publisher.domain.errors import UserError
 from publisher.i18n import _
 from publisher.tui.base import N_, translate_bindings
 
@@ -87,6 +88,19 @@ def confirm(title: str, message: str, yes: str) -> ChoiceDialog:
     dialog = ChoiceDialog(title, message, [("no", _("Cancel"), "default"),
                                            ("yes", yes, "error")])
     return dialog
+
+
+def refusal(rule: Callable[[str], object]) -> Callable[[str], str | None]:
+    """A PromptDialog check from a rule that raises UserError: its message, or None."""
+
+    def check(text: str) -> str | None:
+        try:
+            rule(text)
+        except UserError as error:
+            return str(error)
+        return None
+
+    return check
 
 
 class PromptDialog(_Dialog):

@@ -230,3 +230,41 @@ def test_embargo_and_deadline_pickers_refuse_a_deadline_before_the_embargo(app_o
         assert "is not a date and time" in screen_text(app)
 
     drive(app_on(), scenario)
+
+
+def test_a_time_near_the_calendars_ends_is_refused_not_a_crash(app_on, demo) -> None:
+    path = demo / "drafts" / "prizren-old-town.toml"
+    before = path.read_text()
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "prizren-old-town")
+        await show_tab(app, pilot, "details")
+        embargo = app.screen.query_one("#field-not-before", Input)
+        embargo.value = "0001-01-01T00:00+14:00"  # before the year 1 in UTC
+        await pilot.pause()
+        assert "is not between the years 2000 and 2999" in screen_text(app)
+        assert embargo.has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert path.read_text() == before
+
+    drive(app_on(), scenario)
+
+
+def test_an_untouched_draft_with_seconds_or_in_the_hour_twice_leaves_without_asking(
+        app_on, demo) -> None:
+    path = demo / "drafts" / "prizren-old-town.toml"
+    path.write_text(path.read_text().replace(
+        "not_before = 2026-12-05T11:00:00+01:00",
+        "not_before = 2026-10-25T02:30:00+01:00\n"  # the second 02:30 that night
+        "deadline = 2026-12-07T08:00:30+01:00"))
+    before = path.read_text()
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "prizren-old-town")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DraftsScreen"  # nothing to save: no question
+
+    drive(app_on(), scenario)
+    assert path.read_text() == before

@@ -145,3 +145,17 @@ def test_a_language_switch_shows_the_reasons_in_the_new_language(app_on) -> None
         assert str(table.get_cell_at((0, 0))).startswith("pre, 20 nën")
 
     drive(app_on(), scenario)
+
+
+def test_a_typed_time_outside_the_queues_years_is_refused_in_the_dialog(app_on, demo) -> None:
+    async def scenario(app, pilot):
+        await open_schedule(app, pilot, "consular-alert-floods")
+        await pilot.press("ctrl+t")
+        app.screen.query_one("#prompt-input").value = "3000-01-01 09:30"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "is not between the years 2000 and 2999" in screen_text(app)
+        assert type(app.screen).__name__ == "PromptDialog"
+
+    drive(app_on(), scenario)
+    assert queued(demo, "consular-alert-floods") == []

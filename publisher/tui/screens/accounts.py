@@ -10,22 +10,28 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from publisher.i18n import _
 from publisher.services.accounts import AccountRow, AccountsOverview, accounts_overview
-from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.services.context import Context
+from publisher.tui.base import N_, format_moment
+from publisher.tui.messages import AccountChecked
+from publisher.tui.table_screen import Column, TableScreen
 
-COLUMNS = ("id", "platform", "status", "secret", "token", "locales", "audience", "handle",
-           "check")
 
-
-class AccountsScreen(PublisherScreen):
+class AccountsScreen(TableScreen[AccountsOverview]):
     TITLE_TEXT = N_("Accounts")
     AUTO_FOCUS = "#accounts-table"
     RELOAD_ON_FREEZE = True
+    TABLE = "accounts-table"
+    COLUMNS = (
+        Column("id", N_("Account")), Column("platform", N_("Platform")),
+        Column("status", N_("Status")), Column("secret", N_("Secret")),
+        Column("token", N_("Token expires")), Column("locales", N_("Languages")),
+        Column("audience", N_("Audience")), Column("handle", N_("Handle")),
+        Column("check", N_("Connection")),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "check", N_("Check connection"), id="accounts.check",
                 tooltip=N_("Ask the platform whose credentials these are (also Enter)")),
@@ -33,79 +39,36 @@ class AccountsScreen(PublisherScreen):
                 tooltip=N_("Read the accounts again")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, overview: AccountsOverview) -> None:
-            super().__init__()
-            self.overview = overview
-
-    class Checked(Message):
-        def __init__(self, account_id: str, result: Text) -> None:
-            super().__init__()
-            self.account_id = account_id
-            self.result = result
-
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[AccountRow] = []
-        self.notices: list[str] = []
-        self.checks: dict[str, Text] = {}
+        self.checks: dict[str, Text] = {}  # account id -> the last check's result
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield Static("", id="token-notices", classes="attention")
-        yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
+        yield self.new_table()
         yield Static(_("Secrets are set with 'publisher accounts login ID' (step by step) or "
                        "'publisher accounts set-secret ID' (read from standard input); this "
                        "screen only says whether one is stored."),
                      classes="hint")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self._columns()
-        self.reload()
+    def read(self, context: Context) -> AccountsOverview:
+        return accounts_overview(context, self.publisher.clock)
 
-    def after_relabel(self) -> None:
-        self._columns()
-        self._show()
-
-    def _columns(self) -> None:
-        labels = {"id": _("Account"), "platform": _("Platform"), "handle": _("Handle"),
-                  "locales": _("Languages"), "audience": _("Audience"), "secret": _("Secret"),
-                  "token": _("Token expires"), "status": _("Status"),
-                  "check": _("Connection")}
-        table = self.query_one("#accounts-table", DataTable)
-        for key in COLUMNS:
-            table.add_column(labels[key], key=key)
-
-    def reload(self) -> None:
-        self.busy("#accounts-table")
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="accounts-load")
-    def load(self) -> None:
-        self.post_message(self.Loaded(accounts_overview(self.publisher.context(),
-                                                        self.publisher.clock)))
-
-    @on(Loaded)
-    def loaded(self, message: Loaded) -> None:
-        self.busy("#accounts-table", False)
-        self.rows = message.overview.rows
-        self.notices = message.overview.notices
-        self._show()
-
-    def _show(self) -> None:
+    def show(self) -> None:
+        overview = self.data
+        if overview is None:
+            return
         # What needs a person, each with the command that fixes it.
         lines = [_("{id}: {status} — fix: {command}").format(
             id=row.account.id, status=self._status(row).plain, command=row.fix)
-            for row in self.rows if row.fix]
-        lines += self.notices
+            for row in overview.rows if row.fix]
+        lines += overview.notices
         notices = self.query_one("#token-notices", Static)
         notices.update("\n".join(f"⚠ {line}" for line in lines))
         notices.display = bool(lines)
-        table = self.query_one("#accounts-table", DataTable)
-        table.clear()
-        for row in self.rows:
-            table.add_row(*self._cells(row), key=row.account.id)
+        self.show_rows([(row.account.id, self._cells(row)) for row in overview.rows])
 
     def _cells(self, row: AccountRow) -> list[object]:
         account = row.account
@@ -127,7 +90,7 @@ class AccountsScreen(PublisherScreen):
                  "locales": ", ".join(account.locales), "audience": audience, "secret": secret,
                  "token": self._token(row), "status": status,
                  "check": self.checks.get(account.id, "")}
-        return [cells[key] for key in COLUMNS]
+        return [cells[column.key] for column in self.COLUMNS]
 
     def _status(self, row: AccountRow) -> Text:
         if row.hold is not None and row.hold.kind == "auth":
@@ -161,20 +124,13 @@ class AccountsScreen(PublisherScreen):
 
     # Checking
 
-    def selected_id(self) -> str | None:
-        table = self.query_one("#accounts-table", DataTable)
-        if table.row_count == 0:
-            return None
-        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
-
     @on(DataTable.RowSelected, "#accounts-table")
     def action_check(self) -> None:
-        account_id = self.selected_id()
+        account_id = self.selected_key()
         if account_id is None:
             return
         self.checks[account_id] = Text(_("checking…"), style="italic")
-        self.query_one("#accounts-table", DataTable).update_cell(
-            account_id, "check", self.checks[account_id])
+        self.table.update_cell(account_id, "check", self.checks[account_id])
         self.check(account_id)
 
     @work(thread=True, exit_on_error=False, group="accounts-check")
@@ -191,14 +147,13 @@ class AccountsScreen(PublisherScreen):
                 kind=type(error).__name__, error=text), style="bold red")
         else:
             result = Text(_("ok: {name}").format(name=identity.name), style="green")
-        self.post_message(self.Checked(account_id, result))
+        self.post_message(AccountChecked(account_id, result))
 
-    @on(Checked)
-    def checked(self, message: Checked) -> None:
+    @on(AccountChecked)
+    def checked(self, message: AccountChecked) -> None:
         self.checks[message.account_id] = message.result
-        table = self.query_one("#accounts-table", DataTable)
-        if message.account_id in table.rows:
-            table.update_cell(message.account_id, "check", message.result)
+        if message.account_id in self.table.rows:
+            self.table.update_cell(message.account_id, "check", message.result)
 
     def action_reload(self) -> None:
         self.reload()

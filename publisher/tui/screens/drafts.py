@@ -11,13 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
-from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
-from publisher.domain.drafts import TranslationState, check_draft_id
+from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
 from publisher.i18n import _, current_language
+from publisher.services.context import Context
 from publisher.services.drafts import (
     KEPT_DIR,
     DraftRow,
@@ -27,13 +27,14 @@ from publisher.services.drafts import (
     drafts_overview,
     duplicate_draft,
 )
-from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.tui.base import N_, format_moment
+from publisher.tui.messages import Done, Notice, RowChanged
+from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.badges import badge, legend
 
 BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
 MY_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
-COLUMNS = ("title", "campaign", "accounts", "sq", "en", "sr", "due")
 FILTER_DELAY = 0.15
 
 
@@ -61,9 +62,15 @@ class DraftFilter:
         return not (self.needs_mine and not row.needs(my_locale()))
 
 
-class DraftsScreen(PublisherScreen):
+class DraftsScreen(TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
+    TABLE = "drafts-table"
+    COLUMNS = (
+        Column("title", N_("Title")), Column("campaign", N_("Campaign")),
+        Column("accounts", N_("Accounts")), *(Column(tag) for tag in BADGE_LOCALES),
+        Column("due", N_("Next due")),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "open", N_("Open"), id="drafts.open",
                 tooltip=N_("Edit the selected draft (also Enter)")),
@@ -85,32 +92,16 @@ class DraftsScreen(PublisherScreen):
                 tooltip=N_("Read the draft files again")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, overview: DraftsOverview) -> None:
-            super().__init__()
-            self.overview = overview
-
-    class RowChanged(Message):
-        def __init__(self, row: DraftRow | None, draft_id: str) -> None:
-            super().__init__()
-            self.row = row
-            self.draft_id = draft_id
-
-    class Done(Message):
-        """A change finished: say so, reload, and maybe open a draft."""
-
-        def __init__(self, message: str, select: str | None = None, open_it: bool = False):
-            super().__init__()
-            self.message = message
-            self.select = select
-            self.open_it = open_it
-
     def __init__(self) -> None:
         super().__init__()
-        self.overview: DraftsOverview | None = None
         self.filter = DraftFilter()
         self.opened: str | None = None
-        self._filter_timer = None
+        self._filter_timer: Timer | None = None
+        self._then: tuple[str | None, bool] = (None, False)  # after the next load: select, open
+
+    @property
+    def overview(self) -> DraftsOverview | None:
+        return self.data
 
     # Layout
 
@@ -128,53 +119,47 @@ class DraftsScreen(PublisherScreen):
                          value=self.filter.state or Select.NULL)
             yield Checkbox(_("Needs my language ({locale})").format(locale=my_locale()),
                            self.filter.needs_mine, id="filter-mine")
-        yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        yield self.new_table()
         yield Static("", id="drafts-problems", classes="problems")
         yield Static(legend(), id="legend", classes="hint")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self._columns()
+    def prepare(self) -> None:
+        super().prepare()
         for field in self.query(Input):
             field.cursor_blink = self.publisher.cursor_blink
-        self.query_one("#drafts-table", DataTable).focus()
-        self.reload()
+        self.table.focus()
 
     def keep_state(self) -> None:
         self.filter.text = self.query_one("#filter-text", Input).value
 
     def after_relabel(self) -> None:
-        self._columns()
         self.query_one("#filter-text", Input).cursor_blink = self.publisher.cursor_blink
-        self._fill()
-
-    def _columns(self) -> None:
-        table = self.query_one("#drafts-table", DataTable)
-        labels = {"title": _("Title"), "campaign": _("Campaign"), "accounts": _("Accounts"),
-                  "due": _("Next due")}
-        for key in COLUMNS:
-            table.add_column(labels.get(key, key), key=key)
+        super().after_relabel()
 
     # Loading and showing
 
-    def reload(self) -> None:
-        self.busy("#drafts-table")
-        self.load()
+    def read(self, context: Context) -> DraftsOverview:
+        return drafts_overview(context)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
-    def load(self) -> None:
-        self.post_message(self.Loaded(drafts_overview(self.publisher.context())))
-
-    @on(Loaded)
-    def loaded(self, message: Loaded) -> None:
-        self.overview = message.overview
-        self.busy("#drafts-table", False)
+    async def show_loaded(self) -> None:
+        overview = self.data
+        if overview is None:
+            return
         campaign = self.query_one("#filter-campaign", Select)
-        campaign.set_options([(f"#{name}", name) for name in self.overview.campaigns])
-        if self.filter.campaign in self.overview.campaigns:
+        campaign.set_options([(f"#{name}", name) for name in overview.campaigns])
+        if self.filter.campaign in overview.campaigns:
             campaign.value = self.filter.campaign
-        self.query_one("#drafts-problems", Static).update("\n".join(self.overview.problems))
-        self._fill()
+        (select, open_it), self._then = self._then, (None, False)
+        self.show(select)
+        if select and open_it and self.selected_key() == select:
+            self.action_open()
+
+    def show(self, select: str | None = None) -> None:
+        if self.overview is not None:
+            self.query_one("#drafts-problems", Static).update(
+                "\n".join(self.overview.problems))
+            self._fill(select)
 
     def _cells(self, row: DraftRow) -> list[object]:
         accounts = ", ".join(row.accounts)
@@ -192,28 +177,13 @@ class DraftsScreen(PublisherScreen):
         ]
 
     def _fill(self, select: str | None = None) -> None:
-        if self.overview is None:
-            return
-        table = self.query_one("#drafts-table", DataTable)
-        keep = select or self.selected_id()
-        table.clear()
-        rows = [row for row in self.overview.rows if self.filter.keeps(row)]
-        for row in rows:
-            table.add_row(*self._cells(row), key=row.id)
-        if keep is not None:
-            index = next((i for i, row in enumerate(rows) if row.id == keep), None)
-            if index is not None:
-                table.move_cursor(row=index)
-
-    def selected_id(self) -> str | None:
-        table = self.query_one("#drafts-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-        return str(key.value)
+        """The drafts the filters keep."""
+        if self.overview is not None:
+            self.show_rows([(row.id, self._cells(row)) for row in self.overview.rows
+                            if self.filter.keeps(row)], select)
 
     def selected_row(self) -> DraftRow | None:
-        draft_id = self.selected_id()
+        draft_id = self.selected_key()
         if draft_id is None or self.overview is None:
             self.notify(_("No draft selected"), severity="warning")
             return None
@@ -245,7 +215,7 @@ class DraftsScreen(PublisherScreen):
 
     @on(Input.Submitted, "#filter-text")
     def to_table(self) -> None:
-        self.query_one("#drafts-table", DataTable).focus()
+        self.table.focus()
 
     def action_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
@@ -291,7 +261,7 @@ class DraftsScreen(PublisherScreen):
             row = draft_row(self.publisher.context(), draft_id)
         except UserError:
             row = None  # deleted or broken meanwhile
-        self.post_message(self.RowChanged(row, draft_id))
+        self.post_message(RowChanged(draft_id, row))
 
     def _changing(self) -> bool:
         """Show that a change is under way (the table is busy until it is shown)."""
@@ -304,25 +274,22 @@ class DraftsScreen(PublisherScreen):
         if self.overview is None:
             return
         rows = self.overview.rows
-        index = next((i for i, row in enumerate(rows) if row.id == message.draft_id), None)
-        if message.row is None or index is None:
+        index = next((i for i, row in enumerate(rows) if row.id == message.key), None)
+        if message.data is None or index is None:
             self.reload()
             return
-        rows[index] = message.row
-        table = self.query_one("#drafts-table", DataTable)
-        if message.draft_id in table.rows:
-            for key, value in zip(COLUMNS, self._cells(message.row), strict=True):
-                table.update_cell(message.draft_id, key, value)
+        rows[index] = message.data
+        self.update_row(message.key, self._cells(message.data))
 
     # Changes
 
     def action_new(self) -> None:
-        from publisher.tui.dialogs import PromptDialog
+        from publisher.tui.dialogs import PromptDialog, refusal
 
         self.app.push_screen(
             PromptDialog(_("New draft"), _("Its title (for you and your colleagues; the file "
                                            "name is made from it)"),
-                         placeholder=_("e.g. Flag Day 2027"), check=_title_problem,
+                         placeholder=_("e.g. Flag Day 2027"), check=refusal(slug),
                          cursor_blink=self.publisher.cursor_blink),
             lambda title: title and self._changing() and self.create(title),
         )
@@ -334,17 +301,18 @@ class DraftsScreen(PublisherScreen):
         context = self.publisher.context()
         draft_id = free_id(slug(title), set(context.drafts.ids()))
         path = new_draft(context, draft_id, None, title=title)
-        self.post_message(self.Done(_("Created {path}").format(path=path), draft_id, True))
+        self.post_message(Done(_("Created {path}").format(path=path), select=draft_id,
+                               open_it=True))
 
     def action_duplicate(self) -> None:
-        from publisher.tui.dialogs import PromptDialog
+        from publisher.tui.dialogs import PromptDialog, refusal
 
         row = self.selected_row()
         if row is None:
             return
         self.app.push_screen(
             PromptDialog(_("Duplicate {id}").format(id=row.id), _("The new draft's id"),
-                         f"{row.id}-copy", check=_id_problem,
+                         f"{row.id}-copy", check=refusal(check_draft_id),
                          cursor_blink=self.publisher.cursor_blink),
             lambda new_id: new_id and self._changing() and self.duplicate(row.id, new_id),
         )
@@ -352,8 +320,8 @@ class DraftsScreen(PublisherScreen):
     @work(thread=True, exit_on_error=False, group="drafts-change")
     def duplicate(self, draft_id: str, new_id: str) -> None:
         path = duplicate_draft(self.publisher.context(), draft_id, new_id)
-        self.post_message(self.Done(_("Copied to {path} (not approved)").format(path=path),
-                                    new_id))
+        self.post_message(Done(_("Copied to {path} (not approved)").format(path=path),
+                               select=new_id))
 
     def action_delete(self) -> None:
         from publisher.tui.dialogs import confirm
@@ -373,7 +341,7 @@ class DraftsScreen(PublisherScreen):
     def delete(self, row: DraftRow) -> None:
         context = self.publisher.context()
         kept = delete_draft(context, row.id, row.digest, self.publisher.clock())
-        self.post_message(self.Done(_("Deleted {id}; a copy is in {path}").format(
+        self.post_message(Done(_("Deleted {id}; a copy is in {path}").format(
             id=row.id, path=context.workspace.relative(kept))))
 
     def action_approve(self) -> None:
@@ -391,65 +359,12 @@ class DraftsScreen(PublisherScreen):
         text = _("Approved {id}").format(id=draft_id)
         if warnings:
             text += " — " + "; ".join(warnings)
-        self.post_message(self.RowChanged(draft_row(context, draft_id), draft_id))
-        self.app.call_from_thread(self.notify, text, severity="warning" if warnings else
-                                  "information")
+        self.post_message(RowChanged(draft_id, draft_row(context, draft_id)))
+        self.post_message(Notice(text, "warning" if warnings else "information"))
 
     @on(Done)
     def done(self, message: Done) -> None:
-        self.notify(message.message)
-        self.busy("#drafts-table")
-        self.load_then(message.select, message.open_it)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts-load")
-    def load_then(self, select: str | None, open_it: bool) -> None:
-        overview = drafts_overview(self.publisher.context())
-        self.app.call_from_thread(self._after_change, overview, select, open_it)
-
-    def _after_change(self, overview: DraftsOverview, select: str | None,
-                      open_it: bool) -> None:
-        self.loaded(self.Loaded(overview))
-        if select:
-            self._fill(select)
-        if select and open_it:
-            self.action_open()
-
-
-def slug(title: str) -> str:
-    """A draft id made from a title in any of our scripts: "Dita e Flamurit 2027",
-    "Дан заставе" -> dita-e-flamurit-2027, dan-zastave."""
-    import unicodedata
-
-    from publisher.domain.serbian import to_latin
-
-    plain = unicodedata.normalize("NFKD", to_latin(title).replace("đ", "dj").replace("Đ", "Dj"))
-    ascii_ = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    words = "".join(c if c.isascii() and c.isalnum() else " " for c in ascii_).split()
-    text = ""
-    for word in words:  # at most ~48 characters, whole words
-        if text and len(text) + len(word) > 48:
-            break
-        text = f"{text}-{word}" if text else word
-    return text[:48].rstrip("-")
-
-
-def free_id(wanted: str, taken: set[str]) -> str:
-    """``wanted``, or ``wanted-2``, ``wanted-3``… if a draft has it already."""
-    candidate, number = wanted, 2
-    while candidate in taken:
-        candidate, number = f"{wanted}-{number}", number + 1
-    return candidate
-
-
-def _title_problem(text: str) -> str | None:
-    if not slug(text):
-        return _("write a title with at least one letter or digit")
-    return None
-
-
-def _id_problem(text: str) -> str | None:
-    try:
-        check_draft_id(text)
-    except UserError as error:
-        return str(error)
-    return None
+        """Say so, read the drafts again, then select (and open) the one named."""
+        self.notify(message.text, severity=message.severity)
+        self._then = (message.select, message.open_it)
+        self.reload()

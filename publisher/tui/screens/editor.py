@@ -1,17 +1,15 @@
 """The editor: one tab per locale with the source beside the variant, a live counter
 per target account, consistency warnings, alt texts, embargo and deadline.
 
-What the person typed lives in the screen (``EditState``), not only in the
-widgets, so a language switch (a recompose) loses nothing. Saving is one
-atomic write that refuses a file changed on disk since it was read; the
-person then chooses reload or keep-mine, and the other side is kept in a
-file, so nothing is lost either way.
+What the person typed lives in the model (:class:`~publisher.tui.editor_state.EditState`),
+not only in the widgets, so a language switch (a recompose) loses nothing. Saving is
+one atomic write that refuses a file changed on disk since it was read; the person
+then chooses reload or keep-mine, and the other side is kept in a file, so nothing
+is lost either way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,7 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
-from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import (
     Footer,
     Input,
@@ -33,131 +32,23 @@ from textual.widgets import (
     TextArea,
 )
 
-from publisher.domain.accounts import Account
-from publisher.domain.consistency import compare_variants
 from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
-from publisher.domain.serbian import to_latin
 from publisher.i18n import _
-from publisher.services.drafts import DraftEdit, SaveResult, draft_file, keep_copy, save_draft
-from publisher.storage.drafts import ConflictError, LoadedDraft
-from publisher.tui.base import N_, PublisherScreen, format_moment
+from publisher.services.context import Context
+from publisher.services.drafts import DraftEdit, draft_file, keep_copy, save_draft
+from publisher.storage.drafts import ConflictError
+from publisher.tui.base import N_, LoadingScreen
+from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
+from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
 
-LATIN = "sr-Latn"
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 WARNINGS_DELAY = 0.3
+# The model's time fields and the inputs they are typed in.
+TIME_INPUTS = {"not_before": "field-not-before", "deadline": "field-deadline"}
 
 
-def parse_moment(text: str, zone: tzinfo, what: str) -> datetime | None:
-    """``2026-11-28 08:00`` in the staff member's zone, or ISO 8601 with an offset."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        raise UserError(_("{what}: {text!r} is not a date and time").format(what=what, text=text),
-                        hint=_("write it as 2026-11-28 08:00")) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
-def show_moment(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime(TIME_FORMAT) if moment else ""
-
-
-@dataclass
-class EditState:
-    """The editor's model: the file as read, and what the person changed."""
-
-    loaded: LoadedDraft
-    accounts: dict[str, Account]
-    locales: list[str]
-    texts: dict[str, str] = field(default_factory=dict)
-    latin_by_hand: bool = False
-    alts: dict[tuple[str, str], str] = field(default_factory=dict)
-    title: str = ""
-    campaign: str = ""
-    targets: tuple[str, ...] = ()
-    not_before: str = ""
-    deadline: str = ""
-
-    @classmethod
-    def of(cls, loaded: LoadedDraft, accounts: dict[str, Account], locales: list[str],
-           zone: tzinfo) -> EditState:
-        draft = loaded.draft
-        if "sr" in locales and LATIN not in locales:
-            locales = [*locales, LATIN]
-        written = {tag: v.text for tag, v in draft.variants.items()}
-        return cls(
-            loaded, accounts, locales,
-            texts={tag: written.get(tag, "") for tag in locales if tag != LATIN}
-            | ({LATIN: written[LATIN]} if written.get(LATIN) else {}),
-            latin_by_hand=bool(written.get(LATIN)),
-            alts={(m.file, tag): m.alt.get(tag, "") for m in draft.media for tag in locales
-                  if tag != LATIN or m.alt.get(LATIN)},
-            title=draft.title, campaign=draft.campaign or "", targets=draft.accounts,
-            not_before=show_moment(draft.not_before, zone),
-            deadline=show_moment(draft.deadline, zone),
-        )
-
-    @property
-    def draft(self):
-        return self.loaded.draft
-
-    def effective_texts(self) -> dict[str, str]:
-        """Every locale's text as it would go out (sr-Latn derived unless written)."""
-        texts = dict(self.texts)
-        if not self.latin_by_hand and "sr" in texts:
-            texts[LATIN] = to_latin(texts["sr"])
-        return texts
-
-    def edit(self, zone: tzinfo) -> DraftEdit:
-        """Only what differs from the file; raises UserError for a bad date."""
-        draft = self.draft
-        edit = DraftEdit()
-        for tag, text in self.texts.items():
-            written = draft.variants.get(tag)
-            if text != (written.text if written else ""):
-                edit.texts[tag] = text
-        for (file, tag), text in self.alts.items():
-            media = next(m for m in draft.media if m.file == file)
-            if text != media.alt.get(tag, ""):
-                edit.alts[(file, tag)] = text
-        if self.title != draft.title:
-            edit.title = self.title
-        if self.campaign.strip().lstrip("#") != (draft.campaign or ""):
-            edit.campaign = self.campaign
-        if tuple(self.targets) != draft.accounts:
-            edit.accounts = tuple(self.targets)
-        not_before = parse_moment(self.not_before, zone, _("embargo"))
-        deadline = parse_moment(self.deadline, zone, _("deadline"))
-        if not_before and deadline and deadline <= not_before:
-            raise UserError(_("the deadline must be after the embargo"),
-                            hint=_("change one of the two in Details"))
-        if not_before != draft.not_before:
-            edit.not_before, edit.clear_not_before = not_before, not_before is None
-        if deadline != draft.deadline:
-            edit.deadline, edit.clear_deadline = deadline, deadline is None
-        return edit
-
-    def mine_as_text(self) -> str:
-        parts = [f"# {self.draft.id}: {self.title}"]
-        for tag, text in self.texts.items():
-            parts.append(f"[{tag}]\n{text}")
-        for (file, tag), text in self.alts.items():
-            if text:
-                parts.append(f"[alt {file} {tag}]\n{text}")
-        return "\n\n".join(parts) + "\n"
-
-
-def is_empty(edit: DraftEdit) -> bool:
-    return not (edit.texts or edit.alts or edit.title is not None or edit.campaign is not None
-                or edit.accounts is not None or edit.not_before or edit.deadline
-                or edit.clear_not_before or edit.clear_deadline)
-
-
-class EditorScreen(PublisherScreen):
+class EditorScreen(LoadingScreen[EditState]):
     TITLE_TEXT = N_("Editor")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", N_("Save"), id="editor.save", priority=True,
@@ -176,30 +67,16 @@ class EditorScreen(PublisherScreen):
                 tooltip=N_("Read the file again (asks if something is unsaved)")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, state: EditState, note: str = "") -> None:
-            super().__init__()
-            self.state = state
-            self.note = note
-
-    class Saved(Message):
-        def __init__(self, result: SaveResult, note: str = "") -> None:
-            super().__init__()
-            self.result = result
-            self.note = note
-
-    class Conflict(Message):
-        def __init__(self, edit: DraftEdit, error: ConflictError) -> None:
-            super().__init__()
-            self.edit = edit
-            self.error = error
-
     def __init__(self, draft_id: str) -> None:
         super().__init__()
         self.draft_id = draft_id
-        self.state: EditState | None = None
         self.active_tab: str | None = None
-        self._warnings_timer = None
+        self._warnings_timer: Timer | None = None
+
+    @property
+    def state(self) -> EditState | None:
+        """What the person is editing (None until the draft is read)."""
+        return self.data
 
     # Layout
 
@@ -210,31 +87,21 @@ class EditorScreen(PublisherScreen):
             yield LoadingIndicator(id="editor-loading")
             yield Footer(compact=True)
             return
-        yield Static(self._head(), id="editor-head")
-        with TabbedContent(initial=self.active_tab or self._first_tab(), id="editor-tabs"):
+        yield Static(self._head(state), id="editor-head")
+        with TabbedContent(initial=self.active_tab or f"tab-{state.first_tab()}",
+                           id="editor-tabs"):
             with TabPane(_("Details"), id="tab-details"):
-                yield from self._details()
+                yield from self._details(state)
             for tag in state.locales:
-                with TabPane(self._tab_label(tag), id=f"tab-{tag}"):
-                    yield Lazy(Vertical(*self._locale_pane(tag), classes="locale-pane"))
+                with TabPane(self._tab_label(state, tag), id=f"tab-{tag}"):
+                    yield Lazy(Vertical(*self._locale_pane(state, tag), classes="locale-pane"))
         yield Static("", id="warnings", classes="problems")
         yield Footer(compact=True)
 
-    def _first_tab(self) -> str:
-        """Where the work is: the accounts of a new draft, then its source text, then the
-        first translation."""
-        state = self.state
-        if not state.targets:
-            return "tab-details"
-        if not state.texts.get(state.draft.source, "").strip():
-            return f"tab-{state.draft.source}"
-        first = next((t for t in state.locales if t != state.draft.source), state.draft.source)
-        return f"tab-{first}"
-
-    def _head(self) -> Text:
-        draft = self.state.draft
+    def _head(self, state: EditState) -> Text:
+        draft = state.draft
         text = Text(f"{draft.id}", style="bold")
-        text.append(f" · {self.state.title} · ")
+        text.append(f" · {state.title} · ")
         if draft.approved:
             text.append(_("approved"), style="bold green")
         else:
@@ -242,13 +109,12 @@ class EditorScreen(PublisherScreen):
         text.append(" · " + _("source: {locale}").format(locale=draft.source))
         return text
 
-    def _tab_label(self, tag: str) -> str:
-        if tag == self.state.draft.source:
+    def _tab_label(self, state: EditState, tag: str) -> str:
+        if tag == state.draft.source:
             return _("{locale} (source)").format(locale=tag)
         return tag
 
-    def _details(self) -> ComposeResult:
-        state = self.state
+    def _details(self, state: EditState) -> ComposeResult:
         zone = self.publisher.zone
         with VerticalScroll(id="details"):
             yield Label(_("Title (internal)"))
@@ -273,42 +139,22 @@ class EditorScreen(PublisherScreen):
 
     def _times_hint(self) -> str:
         """Each time as it will be read (in the UI's language), or what is wrong with it."""
-        return "\n".join(line for line, _bad in self._times_check())
+        return "\n".join(line.text for line in self._time_lines())
 
-    def _times_check(self) -> list[tuple[str, str | None]]:
-        """(line, the field it blames or None) for the embargo and the deadline."""
-        zone = self.publisher.zone
-        lines: list[tuple[str, str | None]] = []
-        moments = {}
-        for field_id, label, text in (
-                ("field-not-before", _("embargo"), self.state.not_before),
-                ("field-deadline", _("deadline"), self.state.deadline)):
-            try:
-                moment = parse_moment(text, zone, label)
-            except UserError as error:
-                lines.append((f"✗ {error}", field_id))
-                continue
-            moments[field_id] = moment
-            if moment:
-                lines.append((f"{label}: {format_moment(moment, zone)}", None))
-        embargo, deadline = moments.get("field-not-before"), moments.get("field-deadline")
-        if embargo and deadline and deadline <= embargo:
-            lines.append(("✗ " + _("the deadline must be after the embargo"), "field-deadline"))
-        elif deadline and deadline <= self.publisher.clock():
-            lines.append(("⚠ " + _("the deadline has passed: the draft cannot be scheduled"),
-                          None))
-        return lines
+    def _time_lines(self) -> list[TimeLine]:
+        if self.state is None:
+            return []
+        return self.state.time_lines(self.publisher.zone, self.publisher.clock())
 
     def _mark_times(self) -> None:
-        blamed = {field_id for _line, field_id in self._times_check() if field_id}
-        for field_id in ("field-not-before", "field-deadline"):
+        blamed = {TIME_INPUTS[line.blames] for line in self._time_lines() if line.blames}
+        for field_id in TIME_INPUTS.values():
             for found in self.query(f"#{field_id}"):
                 found.set_class(field_id in blamed, "-invalid")
 
-    def _locale_pane(self, tag: str) -> list:
-        state = self.state
+    def _locale_pane(self, state: EditState, tag: str) -> list[Widget]:
         draft = state.draft
-        derived = tag == LATIN and not state.latin_by_hand
+        derived = state.is_derived(tag)
         blink = self.publisher.cursor_blink
         sides = []
         if tag != draft.source:
@@ -324,7 +170,8 @@ class EditorScreen(PublisherScreen):
                            soft_wrap=True, id=f"text-{tag}", classes="variant-text")
         variant.cursor_blink = blink
         sides.append(Vertical(Label(label), variant, classes="side"))
-        pane: list = [Horizontal(*sides, classes="side-by-side"), TextCounter(id=f"counter-{tag}")]
+        pane: list[Widget] = [Horizontal(*sides, classes="side-by-side"),
+                              TextCounter(id=f"counter-{tag}")]
         for index, media in enumerate(draft.media):
             pane.append(Label(_("Alt text of {file} ({locale})").format(file=media.file,
                                                                        locale=tag)))
@@ -335,7 +182,7 @@ class EditorScreen(PublisherScreen):
                             classes="alt-text")
                 alt.cursor_blink = blink
                 pane.append(alt)
-        telegram = self._telegram_targets(tag)
+        telegram = state.telegram_targets(tag)
         if draft.media and telegram:
             pane.append(Static(
                 _("Telegram shows no alt text ({accounts}): say what the image shows in the "
@@ -344,51 +191,28 @@ class EditorScreen(PublisherScreen):
             ))
         return pane
 
-    def _telegram_targets(self, tag: str) -> list[str]:
-        state = self.state
-        return [a for a in state.targets if a in state.accounts
-                and state.accounts[a].text_platform == "telegram"
-                and tag in state.accounts[a].locales]
-
-    def on_mount(self) -> None:
-        if self.state is None:
-            self.load()
-
     # Loading
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-load")
-    def load(self, note: str = "") -> None:
-        self._read(note)
-
-    def _read(self, note: str = "") -> None:
-        """Read the draft (in a worker thread) and hand it to the screen."""
+    def read(self, context: Context) -> EditState:
         from publisher.services.drafts import locales_of
 
-        context = self.publisher.context()
         loaded = context.drafts.load(self.draft_id)
-        state = EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
-                             self.publisher.zone)
-        self.post_message(self.Loaded(state, note))
+        return EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
+                            self.publisher.zone)
 
-    @on(Loaded)
-    async def loaded(self, message: Loaded) -> None:
-        self.state = message.state
+    async def show_loaded(self) -> None:
+        """The tabs follow the draft's languages: compose again."""
         await self.recompose()
-        self._after_compose()
-        if message.note:
-            self.notify(message.note)
+        self.show()
 
-    def _after_compose(self) -> None:
+    def show(self) -> None:
+        """What compose leaves out: cursors, counters, warnings, times, the focus."""
         for area in self.query(TextArea):
             area.cursor_blink = self.publisher.cursor_blink
         self.refresh_counters()
         self.refresh_warnings()
         self._mark_times()
         self.call_after_refresh(self._focus_text)
-
-    def after_relabel(self) -> None:
-        if self.state is not None:
-            self._after_compose()
 
     def keep_state(self) -> None:
         """Inputs and lists into the model (text areas update it on every change)."""
@@ -399,24 +223,19 @@ class EditorScreen(PublisherScreen):
         if tabs:
             self.active_tab = tabs.first().active or None
         for widget_id, attribute in (("field-title", "title"), ("field-campaign", "campaign"),
-                                     ("field-not-before", "not_before"),
-                                     ("field-deadline", "deadline")):
+                                     *((i, name) for name, i in TIME_INPUTS.items())):
             found = self.query(f"#{widget_id}")
             if found:
                 setattr(state, attribute, found.first(Input).value)
         for area in self.query(".variant-text").results(TextArea):
-            tag = str(area.id).removeprefix("text-")
             if not area.read_only:
-                state.texts[tag] = area.text
+                state.type_text(str(area.id).removeprefix("text-"), area.text)
         for field_ in self.query(".alt-text").results(Input):
             _prefix, index, tag = str(field_.id).split("-", 2)
-            state.alts[(state.draft.media[int(index)].file, tag)] = field_.value
+            state.type_alt(int(index), tag, field_.value)
         accounts = self.query("#field-accounts")
         if accounts:
-            chosen = set(accounts.first(SelectionList).selected)
-            state.targets = tuple([a for a in state.targets if a in chosen]
-                                  + [a for a in state.accounts if a in chosen
-                                     and a not in state.targets])
+            state.choose_targets(set(accounts.first(SelectionList).selected))
 
     # Live feedback
 
@@ -424,16 +243,15 @@ class EditorScreen(PublisherScreen):
     def text_changed(self, event: TextArea.Changed) -> None:
         state = self.state
         tag = str(event.text_area.id).removeprefix("text-")
-        if state is None or (tag == LATIN and not state.latin_by_hand):
+        if state is None or not state.type_text(tag, event.text_area.text):
             return
-        state.texts[tag] = event.text_area.text
         if tag == state.draft.source:
-            for area in self.query(".source-text"):
+            for area in self.query(".source-text").results(TextArea):
                 if area.text != event.text_area.text:
                     area.load_text(event.text_area.text)
-        if tag == DERIVED_FROM[LATIN] and not state.latin_by_hand:
-            for area in self.query(f"#text-{LATIN}"):
-                area.load_text(to_latin(event.text_area.text))
+        if tag == DERIVED_FROM[LATIN] and state.is_derived(LATIN):
+            for area in self.query(f"#text-{LATIN}").results(TextArea):
+                area.load_text(state.effective_texts()[LATIN])
         self.refresh_counters()
         if self._warnings_timer is not None:
             self._warnings_timer.stop()
@@ -457,17 +275,10 @@ class EditorScreen(PublisherScreen):
                                  bool(state.draft.media)))
 
     def refresh_warnings(self) -> None:
-        state = self.state
-        if state is None:
+        if self.state is None:
             return
-        texts = {tag: text for tag, text in state.effective_texts().items() if text}
-        campaign = [state.campaign.strip().lstrip("#")] if state.campaign.strip() else []
-        findings = compare_variants(texts, campaign_hashtags=campaign)
-        lines = [_("⚠ {kind} {value} is in {present} but missing in {missing}").format(
-            kind=_(f.kind), value=f.value, present=", ".join(f.present_in),
-            missing=", ".join(f.missing_in)) for f in findings]
-        for found in self.query("#warnings"):
-            found.update("\n".join(lines))
+        for found in self.query("#warnings").results(Static):
+            found.update("\n".join(self.state.warnings()))
 
     @on(TabbedContent.TabActivated)
     def tab_shown(self) -> None:
@@ -497,8 +308,8 @@ class EditorScreen(PublisherScreen):
     @on(Input.Changed, ".alt-text")
     def alt_changed(self, event: Input.Changed) -> None:
         _prefix, index, tag = str(event.input.id).split("-", 2)
-        media = self.state.draft.media[int(index)]
-        self.state.alts[(media.file, tag)] = event.value
+        if self.state is not None:
+            self.state.type_alt(int(index), tag, event.value)
 
     @on(Input.Changed, "#field-not-before, #field-deadline")
     def times_changed(self) -> None:
@@ -523,11 +334,8 @@ class EditorScreen(PublisherScreen):
         content.active = order[(current + 1) % len(order)]
 
     def action_write_latin(self) -> None:
-        state = self.state
-        if state is None or LATIN not in state.locales or state.latin_by_hand:
+        if self.state is None or not self.state.write_latin_by_hand():
             return
-        state.texts[LATIN] = state.effective_texts().get(LATIN, "")
-        state.latin_by_hand = True
         self.active_tab = f"tab-{LATIN}"
         self.call_later(self.relabel)
 
@@ -535,6 +343,8 @@ class EditorScreen(PublisherScreen):
 
     def current_edit(self) -> DraftEdit | None:
         self.keep_state()
+        if self.state is None:
+            return None
         try:
             return self.state.edit(self.publisher.zone)
         except UserError as error:
@@ -545,10 +355,7 @@ class EditorScreen(PublisherScreen):
         if self.state is None:
             return False
         self.keep_state()
-        try:
-            return not is_empty(self.state.edit(self.publisher.zone))
-        except UserError:
-            return True
+        return self.state.is_dirty(self.publisher.zone)
 
     def action_save(self) -> None:
         if self.state is None:
@@ -567,21 +374,22 @@ class EditorScreen(PublisherScreen):
         try:
             result = save_draft(self.publisher.context(), self.draft_id, digest, edit)
         except ConflictError as error:
-            self.post_message(self.Conflict(edit, error))
+            self.post_message(SaveConflict(edit, error))
             return
-        self.post_message(self.Saved(result, note))
+        self.post_message(DraftSaved(result, note))
 
-    @on(Saved)
-    async def saved(self, message: Saved) -> None:
+    @on(DraftSaved)
+    async def saved(self, message: DraftSaved) -> None:
         self.busy("#editor-head", False)
         result = message.result
+        if self.state is None:
+            return
         self.keep_state()
         active = self.active_tab
-        self.state = EditState.of(result.loaded, self.state.accounts, self.state.locales,
-                                  self.publisher.zone)
+        self.data = self.state.reread(result.loaded, self.publisher.zone)
         self.active_tab = active
         await self.recompose()
-        self._after_compose()
+        self.show()
         text = _("Saved {id}").format(id=self.draft_id)
         if result.unapproved:
             text += " — " + _("the text changed, so it needs approving again (F7)")
@@ -589,8 +397,8 @@ class EditorScreen(PublisherScreen):
             text += " — " + message.note
         self.notify(text, severity="warning" if result.unapproved else "information")
 
-    @on(Conflict)
-    def conflict(self, message: Conflict) -> None:
+    @on(SaveConflict)
+    def conflict(self, message: SaveConflict) -> None:
         from publisher.tui.dialogs import ChoiceDialog
 
         self.busy("#editor-head", False)
@@ -608,7 +416,7 @@ class EditorScreen(PublisherScreen):
         )
 
     def resolve(self, answer: str | None, edit: DraftEdit) -> None:
-        if answer == "reload":
+        if answer == "reload" and self.state is not None:
             self.reload_keeping(self.state.mine_as_text())
         elif answer == "mine":
             self.busy("#editor-head")
@@ -618,7 +426,7 @@ class EditorScreen(PublisherScreen):
     def reload_keeping(self, mine: str) -> None:
         context = self.publisher.context()
         kept = keep_copy(context, self.draft_id, mine, self.publisher.clock(), "mine")
-        self._read(_("Your version is kept in {path}").format(
+        self.deliver(_("Your version is kept in {path}").format(
             path=context.workspace.relative(kept)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
@@ -629,9 +437,9 @@ class EditorScreen(PublisherScreen):
         try:  # over exactly the version just kept, and no newer one
             result = save_draft(context, self.draft_id, theirs.digest, edit)
         except ConflictError as error:
-            self.post_message(self.Conflict(edit, error))
+            self.post_message(SaveConflict(edit, error))
             return
-        self.post_message(self.Saved(result, _("their version is kept in {path}").format(
+        self.post_message(DraftSaved(result, _("their version is kept in {path}").format(
             path=context.workspace.relative(kept))))
 
     # Leaving and the draft's next steps
@@ -678,7 +486,7 @@ class EditorScreen(PublisherScreen):
         note = _("Approved {id}").format(id=self.draft_id)
         if warnings:
             note += " — " + "; ".join(warnings)
-        self._read(note)
+        self.deliver(note)
 
     def action_schedule(self) -> None:
         if self._saved_first():

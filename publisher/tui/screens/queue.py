@@ -11,16 +11,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from publisher.domain.queue import State
 from publisher.i18n import _
 from publisher.services.accounts import fix_command
+from publisher.services.context import Context
 from publisher.services.queueing import QueueOverview, publish_item_now, queue_overview
 from publisher.storage.queue import Item
-from publisher.tui.base import N_, PublisherScreen, format_clock, format_day
+from publisher.tui.base import N_, format_clock, format_day
+from publisher.tui.messages import Done, Severity
+from publisher.tui.table_screen import Column, TableScreen
 
 STATE_STYLE = {
     State.QUEUED: "cyan",
@@ -34,17 +35,24 @@ STATE_STYLE = {
     State.CANCELLED: "dim strike",
 }
 RECENT = timedelta(days=1)
-COLUMNS = ("day", "time", "local", "draft", "account", "locales", "state", "tries", "why")
 
 
 def state_badge(state: State) -> Text:
     return Text(f" {_(state.value)} ", style=STATE_STYLE[state])
 
 
-class QueueScreen(PublisherScreen):
+class QueueScreen(TableScreen[QueueOverview]):
     TITLE_TEXT = N_("Queue")
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True
+    TABLE = "queue-table"
+    COLUMNS = (
+        Column("day", N_("Day")), Column("time", N_("Time ({zone})")),
+        Column("local", N_("Audience's time")), Column("draft", N_("Draft")),
+        Column("account", N_("Account")), Column("locales", N_("Language")),
+        Column("state", N_("State")), Column("tries", N_("Tries")),
+        Column("why", N_("Why / error")),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "publish_now", N_("Publish now"), id="queue.publish_now",
                 tooltip=N_("Send the selected item now (not while frozen or paused)")),
@@ -61,87 +69,51 @@ class QueueScreen(PublisherScreen):
                 tooltip=N_("Read the queue again")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, overview: QueueOverview) -> None:
-            super().__init__()
-            self.overview = overview
-
-    class Done(Message):
-        def __init__(self, text: str, severity: str = "information") -> None:
-            super().__init__()
-            self.text = text
-            self.severity = severity
-
     def __init__(self) -> None:
         super().__init__()
-        self.overview: QueueOverview | None = None
         self.show_finished = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield Static("", id="attention", classes="attention")
-        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield self.new_table()
         yield Static("", id="item-detail", classes="hint")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self._columns()
-        self.reload()
-
-    def after_relabel(self) -> None:
-        self._columns()
-        self._show()
-
-    def _columns(self) -> None:
-        table = self.query_one("#queue-table", DataTable)
-        zone = self.publisher.zone
-        labels = {
-            "day": _("Day"), "time": _("Time ({zone})").format(zone=zone),
-            "local": _("Audience's time"), "draft": _("Draft"), "account": _("Account"),
-            "locales": _("Language"), "state": _("State"), "tries": _("Tries"),
-            "why": _("Why / error"),
-        }
-        for key in COLUMNS:
-            table.add_column(labels[key], key=key)
+    def column_label(self, column: Column) -> str:
+        label = super().column_label(column)
+        return label.format(zone=self.publisher.zone) if column.key == "time" else label
 
     # Loading
 
-    def reload(self) -> None:
-        self.busy("#queue-table")
-        self.load()
+    @property
+    def overview(self) -> QueueOverview | None:
+        return self.data
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-load")
-    def load(self) -> None:
+    def read(self, context: Context) -> QueueOverview:
         # What went out (or was cancelled) in the last day stays in view: people look
         # for what they just sent.
-        overview = queue_overview(self.publisher.context(), include_final=self.show_finished,
-                                  recent_since=self.publisher.clock() - RECENT)
-        self.post_message(self.Loaded(overview))
+        return queue_overview(context, include_final=self.show_finished,
+                                 recent_since=self.publisher.clock() - RECENT)
 
-    @on(Loaded)
-    def loaded(self, message: Loaded) -> None:
-        self.overview = message.overview
-        self.busy("#queue-table", False)
-        self.publisher.freeze = (None if message.overview.freeze is None
-                                 else message.overview.freeze.reason or "-")
-        self._show()
+    def take(self, data: QueueOverview) -> bool:
+        self.publisher.freeze = None if data.freeze is None else data.freeze.reason or "-"
+        return super().take(data)
 
-    def _show(self) -> None:
+    def show(self) -> None:
         if self.overview is None:
             return
-        self.query_one("#attention", Static).update(self._attention())
-        self.query_one("#attention").display = bool(self._attention())
-        table = self.query_one("#queue-table", DataTable)
-        keep = self.selected_item()
-        table.clear()
+        attention = self._attention()
+        self.query_one("#attention", Static).update(attention)
+        self.query_one("#attention").display = bool(attention)
         zone = self.publisher.zone
+        rows = []
         last_day = None
         for item in self.overview.items:
             day = format_day(item.due_at, zone)
-            table.add_row(*self._cells(item, "" if day == last_day else day), key=str(item.id))
+            rows.append((str(item.id), self._cells(item, "" if day == last_day else day)))
             last_day = day
-        if keep is not None and str(keep.id) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        self.show_rows(rows)
         if not self.overview.items:
             self.query_one("#item-detail", Static).update(
                 _("The queue is empty. Schedule an approved draft from the drafts (F2, then F6)."))
@@ -164,6 +136,8 @@ class QueueScreen(PublisherScreen):
 
     def _attention(self) -> str:
         overview = self.overview
+        if overview is None:
+            return ""
         lines = []
         for account_id in sorted(set(overview.paused) | set(overview.holds)):
             hold = overview.holds.get(account_id)
@@ -183,10 +157,9 @@ class QueueScreen(PublisherScreen):
     # Selection
 
     def selected_item(self) -> Item | None:
-        table = self.query_one("#queue-table", DataTable)
-        if self.overview is None or table.row_count == 0:
+        key = self.selected_key()
+        if self.overview is None or key is None:
             return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((item for item in self.overview.items if str(item.id) == key), None)
 
     @on(DataTable.RowHighlighted, "#queue-table")
@@ -231,7 +204,7 @@ class QueueScreen(PublisherScreen):
         from publisher.services.queueing import retry_item
 
         retry_item(self.publisher.context(), item_id, self.publisher.clock())
-        self.post_message(self.Done(_("Item {id} is queued again").format(id=item_id)))
+        self.post_message(Done(_("Item {id} is queued again").format(id=item_id)))
 
     def action_cancel_item(self) -> None:
         from publisher.tui.dialogs import confirm
@@ -253,7 +226,7 @@ class QueueScreen(PublisherScreen):
         from publisher.services.queueing import cancel_item
 
         cancel_item(self.publisher.context(), item_id, self.publisher.clock())
-        self.post_message(self.Done(_("Item {id} cancelled").format(id=item_id)))
+        self.post_message(Done(_("Item {id} cancelled").format(id=item_id)))
 
     def action_publish_now(self) -> None:
         item = self._need_item()
@@ -264,7 +237,7 @@ class QueueScreen(PublisherScreen):
     @work(thread=True, exit_on_error=False, group="queue-change")
     def publish_now(self, item_id: int) -> None:
         report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
-        self.post_message(self.Done(*_report_line(report)))
+        self.post_message(Done(*_report_line(report)))
 
     def action_flush(self) -> None:
         self.busy("#queue-table")
@@ -275,11 +248,11 @@ class QueueScreen(PublisherScreen):
         from publisher.services import flush as flushing
 
         report = flushing.flush(self.publisher.context(), clock=self.publisher.clock)
-        self.post_message(self.Done(*_report_line(report)))
+        self.post_message(Done(*_report_line(report)))
 
     @on(Done)
     def done(self, message: Done) -> None:
-        self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
+        self.notify(message.text, severity=message.severity)
         self.reload()
 
     def worker_failed(self, worker) -> None:
@@ -297,7 +270,7 @@ def _shorten(text: str, width: int) -> str:
     return text[:width - 1] + "…"
 
 
-def _report_line(report) -> tuple[str, str]:
+def _report_line(report) -> tuple[str, Severity]:
     """One notification for a flush: what went out, what did not and why."""
     if not report.outcomes:
         return _("Nothing was due yet. To send one item before its time, select it and "

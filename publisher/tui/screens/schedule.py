@@ -9,22 +9,30 @@ own best time."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
 
+from publisher.domain.errors import UserError
+from publisher.domain.moments import parse_moment
 from publisher.i18n import _
-from publisher.tui.base import N_, PublisherScreen, format_moment, format_short
+from publisher.services.context import Context
+from publisher.tui.base import N_, format_moment, format_short
+from publisher.tui.messages import Scheduled
+from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.heatmap import HeatMap
+
+if TYPE_CHECKING:
+    from publisher.services.audiences import ActivityGrid
+    from publisher.services.scheduling import SlotOption
 
 SLOTS_PER_ACCOUNT = 3
 
@@ -36,12 +44,12 @@ class Plan:
     title: str
     approved: bool
     accounts: tuple[str, ...]
-    options: list  # scheduling.SlotOption: a time, with how it suits every account of the draft
-    grids: dict[str, object]  # account id -> ActivityGrid
+    options: list[SlotOption]  # a time, with how it suits every account of the draft
+    grids: Mapping[str, ActivityGrid]  # account id -> its audience's week
     note: str = ""  # why there are no slots, when there are none
 
     @property
-    def slots(self) -> list[tuple[str, object]]:
+    def slots(self) -> list[tuple[str, SlotOption]]:
         """The table's rows in order: (account id, the option its row queues at)."""
         return [(fit.account_id, option) for option in self.options for fit in option.fits]
 
@@ -52,9 +60,16 @@ def score_bar(score: float) -> Text:
                 style="green" if score >= 0.7 else "yellow" if score >= 0.4 else "red")
 
 
-class ScheduleScreen(PublisherScreen):
+class ScheduleScreen(TableScreen[Plan]):
     TITLE_TEXT = N_("Schedule")
     AUTO_FOCUS = "#slots"
+    TABLE = "slots"
+    BUSY = "#schedule-body"
+    COLUMNS = (
+        Column("yours", N_("Your time")), Column("account", N_("Account")),
+        Column("theirs", N_("Audience's time")), Column("score", N_("Score")),
+        Column("why", N_("Why")),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "use_slot", N_("Use this slot"), id="schedule.slot", priority=True,
                 tooltip=N_("Queue every account of the draft at the selected time (also Enter)")),
@@ -65,22 +80,15 @@ class ScheduleScreen(PublisherScreen):
         Binding("escape", "back", N_("Back"), id="schedule.back", tooltip=N_("Back")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, plan: Plan) -> None:
-            super().__init__()
-            self.plan = plan
-
-    class Scheduled(Message):
-        def __init__(self, lines: list[str]) -> None:
-            super().__init__()
-            self.lines = lines
-
     def __init__(self, draft_id: str) -> None:
         super().__init__()
         self.draft_id = draft_id
-        self.plan: Plan | None = None
         self.heat_account: str | None = None
         self.result: list[str] = []
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.data
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -92,7 +100,7 @@ class ScheduleScreen(PublisherScreen):
                                "of that account's own best times). Enter queues all of them "
                                "at the selected time; ctrl+g gives each account its own best "
                                "time instead."), classes="hint")
-                yield DataTable(id="slots", cursor_type="row", zebra_stripes=True)
+                yield self.new_table()
             with Vertical(id="heat-side"):
                 accounts = self.plan.accounts if self.plan else ()
                 yield Select([(a, a) for a in accounts], allow_blank=not accounts,
@@ -112,63 +120,49 @@ class ScheduleScreen(PublisherScreen):
         text.append(" · " + _("your time zone: {zone}").format(zone=self.publisher.zone))
         return text
 
-    def on_mount(self) -> None:
-        self._columns()
-        if self.plan is None:
-            self.busy("#schedule-body")
-            self.load()
-        else:
-            self._show()
-
     def after_relabel(self) -> None:
         # The reasons are written in the language of the moment they were made: make
         # them again in the new one.
-        self.plan = None
-        self.on_mount()
+        self.add_columns()
+        self.data = None
+        self.reload()
 
-    def _columns(self) -> None:
-        table = self.query_one("#slots", DataTable)
-        for key, label in (("yours", _("Your time")), ("account", _("Account")),
-                           ("theirs", _("Audience's time")), ("score", _("Score")),
-                           ("why", _("Why"))):
-            table.add_column(label, key=key)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="schedule-load")
-    def load(self) -> None:
+    def read(self, context: Context) -> Plan:
         from publisher.services.scheduling import activity_grid, slot_options
 
-        context = self.publisher.context()
         draft = context.drafts.load(self.draft_id).draft
         # Only times the draft may use: after its embargo, before its deadline.
         options, note = slot_options(context, self.draft_id, SLOTS_PER_ACCOUNT,
                                      self.publisher.clock())
         grids = {account_id: activity_grid(context, account_id) for account_id in draft.accounts}
-        self.post_message(self.Loaded(Plan(draft.title, draft.approved, draft.accounts, options,
-                                           grids, note)))
+        return Plan(draft.title, draft.approved, draft.accounts, options, grids, note)
 
-    @on(Loaded)
-    async def loaded(self, message: Loaded) -> None:
-        self.plan = message.plan
-        self.heat_account = self.heat_account or next(iter(message.plan.accounts), None)
-        await self.recompose()
-        self._columns()
-        self._show()
-        self.query_one("#slots", DataTable).focus()
-
-    def _show(self) -> None:
+    async def show_loaded(self) -> None:
+        """The account picker and the head follow the plan: compose again."""
         plan = self.plan
         if plan is None:
             return
-        table = self.query_one("#slots", DataTable)
-        table.clear()
+        self.heat_account = self.heat_account or next(iter(plan.accounts), None)
+        await self.recompose()
+        self.add_columns()
+        self.show()
+        self.table.focus()
+
+    def show(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
         zone = self.publisher.zone
+        rows = []
         for index, option in enumerate(plan.options):
             for number, fit in enumerate(option.fits):
                 yours = Text(format_short(option.at, zone), style="bold") if number == 0 else ""
                 account = Text(f"{fit.account_id} ★" if fit.suggested else fit.account_id,
                                style="" if fit.suggested else "dim")
-                table.add_row(yours, account, format_short(fit.local, fit.local.tzinfo),
-                              score_bar(fit.score), fit.why, key=f"{index}:{fit.account_id}")
+                rows.append((f"{index}:{fit.account_id}", [
+                    yours, account, format_short(fit.local, fit.local.tzinfo),
+                    score_bar(fit.score), fit.why]))
+        self.show_rows(rows)
         if not plan.options:
             self.query_one("#schedule-result", Static).update(
                 (self.result and "\n".join(self.result)) or plan.note
@@ -176,9 +170,10 @@ class ScheduleScreen(PublisherScreen):
         self._show_heat()
 
     def _show_heat(self) -> None:
-        if self.plan is None or self.heat_account not in self.plan.grids:
+        account = self.heat_account
+        if self.plan is None or account is None or account not in self.plan.grids:
             return
-        grid = self.plan.grids[self.heat_account]
+        grid = self.plan.grids[account]
         title = _("{account}: audience {audience}, {zone}").format(
             account=self.heat_account, audience=grid.audience, zone=grid.timezone)
         if grid.is_default:
@@ -195,11 +190,10 @@ class ScheduleScreen(PublisherScreen):
 
     def _selected_slot(self):
         """The time of the selected row's group (every account goes out at it)."""
-        table = self.query_one("#slots", DataTable)
-        if self.plan is None or table.row_count == 0:
+        key = self.selected_key()
+        if self.plan is None or key is None:
             return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        return self.plan.options[int(str(key).split(":", 1)[0])]
+        return self.plan.options[int(key.split(":", 1)[0])]
 
     @on(DataTable.RowSelected, "#slots")
     def action_use_slot(self) -> None:
@@ -212,14 +206,13 @@ class ScheduleScreen(PublisherScreen):
 
     def action_at_time(self) -> None:
         from publisher.tui.dialogs import PromptDialog
-        from publisher.tui.screens.editor import parse_moment
 
         zone = self.publisher.zone
 
         def problem(text: str) -> str | None:
             try:
                 return None if parse_moment(text, zone, _("time")) else _("type a time")
-            except Exception as error:  # UserError: shown in the dialog
+            except UserError as error:  # shown in the dialog
                 return str(error)
 
         self.app.push_screen(
@@ -227,12 +220,12 @@ class ScheduleScreen(PublisherScreen):
                          _("When? YYYY-MM-DD HH:MM in {zone}").format(zone=zone),
                          placeholder="2026-11-28 09:00", check=problem,
                          cursor_blink=self.publisher.cursor_blink),
-            lambda text: text and self._typed(text),
+            self._typed,
         )
 
-    def _typed(self, text: str) -> None:
-        from publisher.tui.screens.editor import parse_moment
-
+    def _typed(self, text: str | None) -> None:
+        if not text:
+            return
         self.busy("#schedule-body")
         self.schedule_at(parse_moment(text, self.publisher.zone, _("time")))
 
@@ -246,8 +239,8 @@ class ScheduleScreen(PublisherScreen):
         now = self.publisher.clock()
         ids = queueing.schedule(context, self.draft_id, at, now=now)
         with queueing.open_queue(context) as queue:
-            items = [queue.get(item_id) for item_id in ids]
-        self.post_message(self.Scheduled([
+            items = [item for item_id in ids if (item := queue.get(item_id)) is not None]
+        self.post_message(Scheduled([
             self._line(item.account_id, item.locales, item.due_at,
                        ZoneInfo(item.timezone) if item.timezone else None)
             for item in items]))
@@ -261,7 +254,7 @@ class ScheduleScreen(PublisherScreen):
         from publisher.services.scheduling import auto_schedule
 
         report = auto_schedule(self.publisher.context(), [self.draft_id], self.publisher.clock())
-        self.post_message(self.Scheduled([
+        self.post_message(Scheduled([
             self._line(p.account_id, p.locales, p.at, p.local.tzinfo) + f" · {p.why}"
             for p in report.placed]))
 

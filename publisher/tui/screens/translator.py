@@ -3,6 +3,7 @@ beside it, save and next; PO files out and in for translators' own tools."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,23 +12,34 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from publisher.domain.drafts import TranslationState
 from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _
+from publisher.services.context import Context
 from publisher.services.drafts import DraftEdit, keep_copy, save_draft
 from publisher.services.translations import WorkItem, translation_worklist
 from publisher.storage.drafts import ConflictError
-from publisher.tui.base import N_, PublisherScreen
+from publisher.tui.base import N_, LoadingScreen
+from publisher.tui.messages import Done, Loaded
 from publisher.tui.screens.drafts import my_locale
 
 
-class TranslatorScreen(PublisherScreen):
+@dataclass(frozen=True)
+class WorkList:
+    """The variants missing or stale in one locale."""
+
+    locale: str
+    items: list[WorkItem]
+    advance: bool = False  # read after a save: show the next one, not the same
+
+
+class TranslatorScreen(LoadingScreen[WorkList]):
     TITLE_TEXT = N_("Translate")
     AUTO_FOCUS = "#target-text"
+    BUSY = "#pair"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save_next", N_("Save and next"), id="translate.save_next",
                 priority=True, tooltip=N_("Save this translation and show the next one")),
@@ -43,19 +55,15 @@ class TranslatorScreen(PublisherScreen):
                 tooltip=N_("Read the drafts again")),
     ]
 
-    class Loaded(Message):
-        def __init__(self, locale: str, work: list[WorkItem], note: str = "") -> None:
-            super().__init__()
-            self.locale = locale
-            self.work = work
-            self.note = note
-
     def __init__(self) -> None:
         super().__init__()
         self.locale = my_locale()
-        self.work: list[WorkItem] = []
         self.index = 0
         self.typed: dict[str, str] = {}  # draft id -> unsaved text, across recomposes
+
+    @property
+    def worklist(self) -> list[WorkItem]:
+        return self.data.items if self.data is not None else []
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -78,48 +86,37 @@ class TranslatorScreen(PublisherScreen):
                     area.cursor_blink = self.publisher.cursor_blink
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def keep_state(self) -> None:
         self._remember()
 
-    def after_relabel(self) -> None:
-        self._show()
-
     # Loading
 
-    def reload(self, note: str = "") -> None:
-        self.busy("#pair")
-        self.load(self.locale, note)
+    def read(self, context: Context) -> WorkList:
+        return WorkList(self.locale, translation_worklist(context, self.locale))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="translate-load")
-    def load(self, locale: str, note: str = "") -> None:
-        work = translation_worklist(self.publisher.context(), locale)
-        self.post_message(self.Loaded(locale, work, note))
-
-    @on(Loaded)
-    def loaded(self, message: Loaded) -> None:
-        self.busy("#pair", False)
-        if message.locale != self.locale:
-            return
-        current = self.current()
-        self.work = message.work
-        ids = [item.draft_id for item in self.work]
-        self.index = ids.index(current.draft_id) if current and current.draft_id in ids else 0
-        self._show()
-        if message.note:
-            self.notify(message.note)
+    def take(self, data: WorkList) -> bool:
+        """Keep the item shown in view (or the next one, after a save); drop a list read
+        for a language since left."""
+        if data.locale != self.locale:
+            return False
+        if data.advance:
+            wanted = [w.draft_id for w in self.worklist[self.index + 1:]]
+        else:
+            current = self.current()
+            wanted = [current.draft_id] if current else []
+        ids = [item.draft_id for item in data.items]
+        self.index = next((ids.index(d) for d in wanted if d in ids), 0)
+        return super().take(data)
 
     def current(self) -> WorkItem | None:
-        return self.work[self.index] if 0 <= self.index < len(self.work) else None
+        return self.worklist[self.index] if 0 <= self.index < len(self.worklist) else None
 
-    def _show(self) -> None:
+    def show(self) -> None:
         listing = self.query_one("#work-list", OptionList)
         listing.clear_options()
-        for item in self.work:
-            mark = "✗" if item.state == TranslationState.MISSING else "~"
-            listing.add_option(Option(f"{mark} {item.draft_id}", id=item.draft_id))
+        for entry in self.worklist:
+            mark = "✗" if entry.state == TranslationState.MISSING else "~"
+            listing.add_option(Option(f"{mark} {entry.draft_id}", id=entry.draft_id))
         item = self.current()
         source, target = (self.query_one(f"#{name}", TextArea)
                           for name in ("source-text", "target-text"))
@@ -127,7 +124,7 @@ class TranslatorScreen(PublisherScreen):
             self.query_one("#progress", Static).update(
                 _("Nothing missing or stale in {locale}.").format(locale=self.locale))
             for label in ("#source-label", "#target-label", "#stale-note"):
-                self.query_one(label).update("")
+                self.query_one(label, Static).update("")
             source.load_text("")
             target.load_text("")
             target.read_only = True
@@ -135,7 +132,7 @@ class TranslatorScreen(PublisherScreen):
         listing.highlighted = self.index
         target.read_only = False
         self.query_one("#progress", Static).update(
-            _("{n} of {total}: {title}").format(n=self.index + 1, total=len(self.work),
+            _("{n} of {total}: {title}").format(n=self.index + 1, total=len(self.worklist),
                                                  title=item.title))
         self.query_one("#source-label", Label).update(
             _("Source ({locale})").format(locale=item.source))
@@ -160,21 +157,21 @@ class TranslatorScreen(PublisherScreen):
     def picked(self, event: OptionList.OptionSelected) -> None:
         self._remember()
         self.index = event.option_index
-        self._show()
+        self.show()
         self.query_one("#target-text").focus()
 
     def action_skip(self) -> None:
-        if self.work:
+        if self.worklist:
             self._remember()
-            self.index = (self.index + 1) % len(self.work)
-            self._show()
+            self.index = (self.index + 1) % len(self.worklist)
+            self.show()
 
     @on(Select.Changed, "#locale-select")
     def locale_changed(self, event: Select.Changed) -> None:
         if event.value != self.locale and event.value is not Select.NULL:
             self._remember()
             self.locale = str(event.value)
-            self.work = []
+            self.data = None
             self.reload()
 
     def action_next_locale(self) -> None:
@@ -206,25 +203,14 @@ class TranslatorScreen(PublisherScreen):
             save_draft(context, item.draft_id, item.digest, edit)
         except ConflictError:
             kept = keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
-                             self.publisher.clock(), "mine")
+                                self.publisher.clock(), "mine")
             note = _("{id} changed on disk meanwhile; your text is kept in {path}").format(
                 id=item.draft_id, path=context.workspace.relative(kept))
         else:
             note = _("Saved {id} ({locale})").format(id=item.draft_id, locale=item.locale)
             self.typed.pop(item.draft_id, None)
-        work = translation_worklist(context, item.locale)
-        self.app.call_from_thread(self._after_save, item, work, note)
-
-    def _after_save(self, item: WorkItem, work: list[WorkItem], note: str) -> None:
-        self.busy("#pair", False)
-        self.notify(note)
-        if item.locale != self.locale:
-            return
-        later = [w.draft_id for w in self.work[self.index + 1:]]
-        self.work = work
-        ids = [w.draft_id for w in work]
-        self.index = next((ids.index(d) for d in later if d in ids), 0)
-        self._show()
+        items = translation_worklist(context, item.locale)
+        self.post_message(Loaded(WorkList(item.locale, items, advance=True), note))
 
     # PO files
 
@@ -238,18 +224,26 @@ class TranslatorScreen(PublisherScreen):
             PromptDialog(_("Export {locale}").format(locale=self.locale),
                          _("Write the PO file to"), self._po_path(),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda path: path and self.busy("#pair") is None and self.export_po(self.locale,
-                                                                                path),
+            self._export_to,
         )
+
+    def _export_to(self, path: str | None) -> None:
+        if path:
+            self.busy(self.BUSY)
+            self.export_po(self.locale, path)
 
     @work(thread=True, exit_on_error=False, group="translate-po")
     def export_po(self, locale: str, path: str) -> None:
         from publisher.services.translations import export_po
 
         count = export_po(self.publisher.context(), locale, Path(path).expanduser())
-        self.app.call_from_thread(self.busy, "#pair", False)
-        self.app.call_from_thread(self.notify, _("Wrote {count} entries to {path}").format(
-            count=count, path=path))
+        self.post_message(Done(_("Wrote {count} entries to {path}").format(
+            count=count, path=path)))
+
+    @on(Done)
+    def done(self, message: Done) -> None:
+        self.busy(self.BUSY, False)
+        self.notify(message.text, severity=message.severity)
 
     def action_import_po(self) -> None:
         from publisher.tui.dialogs import PromptDialog
@@ -257,8 +251,13 @@ class TranslatorScreen(PublisherScreen):
         self.app.push_screen(
             PromptDialog(_("Import a PO file"), _("Read translations from"), self._po_path(),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda path: path and self.busy("#pair") is None and self.import_po(path),
+            self._import_from,
         )
+
+    def _import_from(self, path: str | None) -> None:
+        if path:
+            self.busy(self.BUSY)
+            self.import_po(path)
 
     @work(thread=True, exit_on_error=False, group="translate-po")
     def import_po(self, path: str) -> None:
@@ -269,5 +268,4 @@ class TranslatorScreen(PublisherScreen):
             locale=result.locale, count=len(result.updated))
         if result.warnings:
             note += " — " + "; ".join(result.warnings)
-        self.post_message(self.Loaded(self.locale, translation_worklist(
-            self.publisher.context(), self.locale), note))
+        self.deliver(note)
