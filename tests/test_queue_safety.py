@@ -360,3 +360,13 @@ def test_a_crash_between_the_journal_and_the_queue_is_settled_from_the_journal(
     assert cli(ws, "flush", "--now", T0).code == 0
     assert [(i["state"], i["url"]) for i in items(ws)] == [("sent", "https://example.org/r1")]
     assert outbox_files(ws) == []
+
+
+def test_a_refused_schedule_after_a_flush_changes_no_file(published: Path) -> None:
+    # Found by the fuzz suite: the first command after a flush wrote the queue's
+    # journal cursor (the flush's own lines were unread), even when it then refused.
+    before = snapshot_tree(published)
+    again = cli(published, "schedule", "news", "--at", T0, "--now", T0)
+    assert again.code == 2 and "--again" in again.err
+    after = snapshot_tree(published)
+    assert after == before

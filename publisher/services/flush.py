@@ -52,7 +52,7 @@ from publisher.platforms.base import (
 from publisher.platforms.common import http
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.services.queue_file import record_published
+from publisher.services.queue_file import caught_up_past, record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
@@ -467,9 +467,11 @@ class Flusher:
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
         # The journal first: see record_published for why this order never reposts.
-        record_published(self.context, item, published, self.clock())
-        self._move(item, State.SENT, why, remote_id=published.remote_id, url=published.url,
-                   last_error=None)
+        appended = record_published(self.context, item, published, self.clock())
+        with self.queue.transaction():
+            self._move(item, State.SENT, why, remote_id=published.remote_id,
+                       url=published.url, last_error=None)
+            caught_up_past(self.queue, appended)
         self.report.outcomes[-1].url = published.url
 
     def _move(self, item: Item, target: State, why: str, **fields: object) -> None:
