@@ -61,7 +61,9 @@ def test_an_expired_token_holds_the_account_and_fails_no_post(
     assert result.code == 4
     (item,) = items(x_home)
     assert item["state"] == "held" and item["held_by"] == "auth"
-    assert "publisher accounts login mfa-x" in item["error"]
+    # The error is the platform's words; the fix is beside it (it was inside it).
+    assert "expired" in item["error"] and "publisher" not in item["error"]
+    assert item["fix"] == "publisher accounts login mfa-x && publisher resume --account mfa-x"
     assert x_server.tweets == []
     assert "x-access-token" not in result.err + result.out
 
