@@ -9,6 +9,7 @@ Tokens live 60 days; some apps also get a refresh token
 
 from __future__ import annotations
 
+from publisher.domain.remedies import WithRemedy, set_account
 from publisher.i18n import _
 from publisher.platforms.common.login import (
     DEFAULT_PORT,
@@ -67,9 +68,9 @@ def log_in(steps: LoginSteps) -> Credentials:
     if "w_organization_social" in scopes.split():
         handle = None  # the author is the organisation, which the person names
         if not steps.account.handle:
-            notes.append(_("posting as an organisation: set its URN with 'publisher "
-                           "accounts set {id} --handle urn:li:organization:ID'")
-                         .format(id=steps.account.id))
+            notes.append(WithRemedy(
+                _("posting as an organisation: set its URN as the account's handle"),
+                set_account(steps.account.id, "handle", "urn:li:organization:ID")))
     return Credentials(token, who, meta, handle=handle, notes=notes)
 
 
