@@ -230,10 +230,11 @@ def make_account(
             _("unknown layout {layout!r}").format(layout=layout),
             hint=_("use separate or combined"),
         )
-    _check_whole(min_gap_minutes, _("the minimum gap between posts (minutes)"), 0, MAX_MINUTES)
+    # Named by their keys in accounts.toml (the command line bounds its options itself).
+    _check_whole(min_gap_minutes, "min_gap", 0, MAX_MINUTES)
     if max_per_day is not None:
-        _check_whole(max_per_day, _("the most posts a day"), 1, MAX_PER_DAY)
-    _check_whole(max_lateness_minutes, _("the maximum lateness (minutes)"), 1, MAX_MINUTES)
+        _check_whole(max_per_day, "max_per_day", 1, MAX_PER_DAY)
+    _check_whole(max_lateness_minutes, "max_lateness", 1, MAX_MINUTES)
     if audience is not None:
         check_audience_name(audience)
     if imitates is not None:
