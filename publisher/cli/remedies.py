@@ -1,69 +1,21 @@
 """Remedies on the command line: the command a person types, and a phrase around it.
 
-:func:`command` is the literal command line (never translated: it is what one
-types); :func:`advice` the translated phrase that says when or why to run it;
-:func:`describe` a user error or a platform failure as the one line the CLI prints.
-The terminal UI uses :func:`command` where it has no action of its own.
+:func:`command` is the literal command line (``publisher.commands``: never
+translated, it is what one types); :func:`advice` the translated phrase that says
+when or why to run it; :func:`describe` a user error as the one line the CLI prints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from publisher.commands import command
 from publisher.domain.errors import UserError
 from publisher.domain.remedies import Fix, Remedy, remedy_of
 from publisher.i18n import _
 
 if TYPE_CHECKING:
     from publisher.platforms.base import PlatformError
-
-# The option that gives each setting a remedy names (accounts set, accounts login).
-OPTIONS = {
-    "handle": "--handle",
-    "media_url": "--media-url",
-    "audience": "--audience",
-    "paste": "--paste",
-    "redirect_uri": "--redirect-uri",
-}
-
-
-def _option(remedy: Remedy) -> str:
-    if remedy.setting is None:
-        return ""
-    option = OPTIONS[remedy.setting]
-    return f" {option} {remedy.value}" if remedy.value else f" {option}"
-
-
-_COMMANDS: dict[Fix, Callable[[Remedy], str]] = {
-    Fix.LOG_IN: lambda r: f"publisher accounts login {r.account}{_option(r)}",
-    Fix.STORE_SECRET: lambda r: f"publisher accounts set-secret {r.account}",
-    Fix.LOG_IN_AND_RESUME: lambda r: (f"publisher accounts login {r.account} && "
-                                      f"publisher resume --account {r.account}"),
-    Fix.RESUME_ACCOUNT: lambda r: f"publisher resume --account {r.account}",
-    Fix.RESUME_ALL: lambda r: "publisher resume --all",
-    Fix.SET_ACCOUNT: lambda r: f"publisher accounts set {r.account}{_option(r)}",
-    Fix.ADD_ACCOUNT: lambda r: "publisher accounts add",
-    Fix.ADD_AUDIENCE: lambda r: "publisher audiences add",
-    Fix.IMPORT_AUDIENCE: lambda r: f"publisher audiences import {r.audience} FILE",
-    Fix.APPROVE_DRAFT: lambda r: f"publisher drafts approve {r.draft}",
-    Fix.SCHEDULE_AT: lambda r: f"publisher schedule {r.draft} --at RFC3339",
-    Fix.SCHEDULE_AGAIN: lambda r: f"publisher schedule {r.draft} --again",
-    Fix.ALLOW_STALE: lambda r: f"publisher schedule {r.draft} --at RFC3339 --allow-stale",
-    Fix.RETRY_OR_CANCEL: lambda r: f"publisher retry {r.item}",
-    Fix.SHOW_QUEUE: lambda r: "publisher queue",
-    Fix.LIST_DRAFTS: lambda r: "publisher drafts list",
-    Fix.RESTORE_QUEUE: lambda r: "publisher queue reset --yes",
-    Fix.INIT_WORKSPACE: lambda r: f"publisher init {r.home}",
-    Fix.EXPORT_TRANSLATIONS: lambda r: (f"publisher translations export --locale "
-                                        f"{r.locale or 'L'} --out FILE.po"),
-}
-
-
-def command(remedy: Remedy) -> str:
-    """The command line that applies the remedy, as a person types it."""
-    return _COMMANDS[remedy.fix](remedy)
-
 
 def advice(remedy: Remedy) -> str:
     """A translated phrase around the command: what to do, and when."""

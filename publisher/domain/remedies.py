@@ -112,7 +112,7 @@ class Remedy:
             known = {field.name for field in fields(cls)}
             if not isinstance(data, dict) or not set(data) <= known:
                 return None
-            return cls(**{**data, "fix": Fix(data.get("fix"))})
+            return cls(**{**data, "fix": Fix(str(data.get("fix")))})
         except (ValueError, TypeError):
             return None
 

@@ -3,14 +3,14 @@
 Where the interface has an action for a fix (approve, retry, resume after a freeze,
 export a PO file) a remedy names its key, read from the bindings so that it follows
 them; where it has none (logging in, an account's settings, its pause) it shows the
-command to type in a terminal, as the command line writes it.
+command to type in a terminal (``publisher.commands``, as the command line says it).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from publisher.cli.remedies import command
+from publisher.commands import command
 from publisher.domain.errors import UserError
 from publisher.domain.remedies import Fix, Remedy, remedy_of
 from publisher.i18n import _
