@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from publisher.cli.remedies import command
+from publisher.commands import command
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
 from publisher.services import queueing

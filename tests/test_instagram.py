@@ -15,7 +15,7 @@ from fakes.instagram import FakeInstagram
 from fakes.meta import MediaServer, graph_error, jpeg_bytes
 from queue_helpers import add_account, cli, items, schedule
 
-from publisher.cli.remedies import command
+from publisher.commands import command
 from publisher.domain.accounts import make_account
 from publisher.domain.remedies import remedy_of
 from publisher.platforms.base import (
