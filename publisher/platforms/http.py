@@ -32,13 +32,16 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from publisher import __version__
-from publisher.platforms.base import AuthFailed, RateLimited, Rejected, Transient
+from publisher.platforms.base import (
+    REQUEST_DEADLINE,
+    AuthFailed,
+    RateLimited,
+    Rejected,
+    Transient,
+)
 
 USER_AGENT = f"publisher/{__version__} (+https://github.com/; social posts for diplomacy)"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
-# The longest a whole request may take, from connecting to the last byte of the
-# answer. APIs answer in about a second; an image upload of a few MB fits too.
-REQUEST_DEADLINE = 60.0
 
 _BOT_TOKEN = re.compile(r"/bot[^/]+/")
 _QUERY_SECRET = re.compile(r"(access_token|token|key|password)=[^&\s]+", re.IGNORECASE)

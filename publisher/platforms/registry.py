@@ -5,28 +5,42 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from publisher.domain.accounts import Account
-from publisher.platforms import instagram, linkedin, threads
 from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
-from publisher.platforms.bluesky import BlueskyAdapter
-from publisher.platforms.facebook import FacebookAdapter
-from publisher.platforms.http import make_session
-from publisher.platforms.mastodon import MastodonAdapter
-from publisher.platforms.outbox import OutboxAdapter
-from publisher.platforms.telegram import TelegramAdapter
-from publisher.platforms.x import XAdapter
 
-# Adapters made from the whole registry (they read its session, secrets,
-# clock, checkpoints, media folder and sleep).
-_FACTORIES = {
-    "instagram": instagram.make_adapter,
-    "threads": threads.make_adapter,
-    "linkedin": linkedin.make_adapter,
+if TYPE_CHECKING:
+    import requests
+
+# Each platform's adapter (or factory), imported when an account of that platform is
+# first served: a flush with nothing to send loads none of them.
+_ADAPTERS = {
+    "outbox": "publisher.platforms.outbox:OutboxAdapter",
+    "mastodon": "publisher.platforms.mastodon:MastodonAdapter",
+    "bluesky": "publisher.platforms.bluesky:BlueskyAdapter",
+    "x": "publisher.platforms.x:XAdapter",
+    "facebook": "publisher.platforms.facebook:FacebookAdapter",
+    "telegram": "publisher.platforms.telegram:TelegramAdapter",
+    # Made from the whole registry (they read its session, secrets, clock,
+    # checkpoints, media folder and sleep).
+    "instagram": "publisher.platforms.instagram:make_adapter",
+    "threads": "publisher.platforms.threads:make_adapter",
+    "linkedin": "publisher.platforms.linkedin:make_adapter",
 }
+
+
+def _default_session() -> requests.Session:
+    from publisher.platforms.http import make_session
+
+    return make_session()
+
+
+def _adapter_of(platform: str) -> Any:
+    module, name = _ADAPTERS[platform].split(":")
+    return getattr(import_module(module), name)
 
 
 class UnsupportedPlatform(Exception):
@@ -45,6 +59,7 @@ class Adapters:
         session: requests.Session | None = None,
         checkpoints: Checkpoints | None = None,
         media_dir: Path | None = None,
+        make_session: Callable[[], requests.Session] = _default_session,
     ):
         self.outbox_dir = outbox_dir
         # The workspace's media/ folder: Instagram and Threads publish its
@@ -58,10 +73,19 @@ class Adapters:
         self.sleep: Callable[[float], None] = time.sleep
         self.secrets = secrets
         self.clock = clock
-        self.session = session or make_session()
+        # The shared session, made when an adapter first asks for it: a flush with
+        # nothing to send never loads the HTTP stack.
+        self._session = session
+        self._make_session = make_session
         # The flush puts the queue's own here before the first adapter is made.
         self.checkpoints: Checkpoints = checkpoints or MemoryCheckpoints()
         self._made: dict[str, Adapter] = {}
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = self._make_session()
+        return self._session
 
     def for_account(self, account: Account) -> Adapter:
         if account.id not in self._made:
@@ -70,24 +94,25 @@ class Adapters:
 
     def _make(self, account: Account) -> Adapter:
         base = account.effective_api_base or ""
+        if account.platform not in _ADAPTERS:
+            raise UnsupportedPlatform(
+                f"publishing to {account.platform} is not available in this version yet"
+            )
+        make = _adapter_of(account.platform)
         if account.platform == "outbox":
-            return OutboxAdapter(self.outbox_dir, account.id, account.handle, self.clock)
+            return make(self.outbox_dir, account.id, account.handle, self.clock)
         if account.platform == "mastodon":
-            return MastodonAdapter(base, self.secrets.get(account.id), self.session, self.clock)
+            return make(base, self.secrets.get(account.id), self.session, self.clock)
         if account.platform == "bluesky":
-            return BlueskyAdapter(account.id, base, account.handle, self.secrets, self.session,
-                                  self.clock)
+            return make(account.id, base, account.handle, self.secrets, self.session,
+                        self.clock)
         if account.platform == "x":
-            return XAdapter(account.id, base, account.handle, self.secrets, self.session,
-                            self.clock)
+            return make(account.id, base, account.handle, self.secrets, self.session,
+                        self.clock)
         if account.platform == "facebook":
-            return FacebookAdapter(base, self.secrets.get(account.id), account.handle,
-                                   self.session, self.clock)
+            return make(base, self.secrets.get(account.id), account.handle,
+                        self.session, self.clock)
         if account.platform == "telegram":
-            return TelegramAdapter(base, self.secrets.get(account.id), account.handle,
-                                   self.session, self.clock)
-        if account.platform in _FACTORIES:
-            return _FACTORIES[account.platform](account, self)
-        raise UnsupportedPlatform(
-            f"publishing to {account.platform} is not available in this version yet"
-        )
+            return make(base, self.secrets.get(account.id), account.handle,
+                        self.session, self.clock)
+        return make(account, self)  # instagram, threads, linkedin

@@ -34,13 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.i18n import _
-from publisher.platforms import http
 from publisher.platforms.base import (
     NOT_FOUND,
+    REQUEST_DEADLINE,
     AuthFailed,
     MediaFile,
     PlatformError,
@@ -57,6 +58,10 @@ from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
 from publisher.storage.queue import FREEZE, AccountHold, Item, Queue, StaleState
+
+if TYPE_CHECKING:
+    from publisher.platforms import http
+    from publisher.services.secrets import KeyringSecrets
 
 log = logging.getLogger("publisher.flush")
 
@@ -76,11 +81,11 @@ class Deadlines:
     seconds and never runs past ``run + request``. Both together stay well
     under the LEASE, so that a lease that runs out means its flush is dead or
     stuck, never slow. Four minutes: a backlog goes on with the next cron run
-    a minute later; one request at most a minute (``http.REQUEST_DEADLINE``).
+    a minute later; one request at most a minute (``REQUEST_DEADLINE``).
     """
 
     run: float = 240.0
-    request: float = http.REQUEST_DEADLINE
+    request: float = REQUEST_DEADLINE
 
     def __post_init__(self) -> None:
         if self.run < 0 or self.request <= 0 or self.run + self.request >= LEASE.total_seconds():
@@ -88,7 +93,7 @@ class Deadlines:
 
 
 # The longest --time-limit: it and a last request must end before the lease does.
-MAX_RUN_SECONDS = int(LEASE.total_seconds() - 2 * http.REQUEST_DEADLINE)
+MAX_RUN_SECONDS = int(LEASE.total_seconds() - 2 * REQUEST_DEADLINE)
 
 
 @dataclass
@@ -215,8 +220,7 @@ class Flusher:
         require_open = getattr(self.adapters.secrets, "require_open", None)
         if require_open is None:
             return  # a store that is always open (tests' in-memory ones)
-        waiting = {item.account_id
-                   for item in self.queue.items([*PENDING, State.SENDING, State.HELD])}
+        waiting = self.queue.account_ids([*PENDING, State.SENDING, State.HELD])
         accounts = self.context.accounts
         if any(accounts[a].needs_secret for a in waiting if a in accounts):
             require_open()
@@ -303,7 +307,7 @@ class Flusher:
 
     def expire_overdue(self) -> None:
         now = self.clock()
-        for item in self.queue.items(PENDING):
+        for item in self.queue.passed(PENDING, now):
             late = now - item.due_at
             if item.deadline and now > item.deadline:
                 self._move(item, State.EXPIRED, _("past its deadline; not sent"))
@@ -414,7 +418,7 @@ class Flusher:
     # Tokens
 
     def warn_tokens(self) -> None:
-        waiting = {item.account_id for item in self.queue.items([*PENDING, State.HELD])}
+        waiting = self.queue.account_ids([*PENDING, State.HELD])
         today = self.clock().date().isoformat()
         for notice in token_notices(self.context, self.clock, self.adapters, waiting):
             self.report.token_warnings.append(notice.message)
@@ -490,6 +494,30 @@ class Flusher:
                     due_at=item.due_at)
 
 
+class _Keyring:
+    """The keyring, loaded and asked when a secret is first needed: a minute with
+    nothing to send to an account that has one never loads the keyring package."""
+
+    def __init__(self) -> None:
+        self._store: KeyringSecrets | None = None
+
+    def _open(self) -> KeyringSecrets:
+        if self._store is None:
+            from publisher.services.secrets import KeyringSecrets
+
+            self._store = KeyringSecrets()
+        return self._store
+
+    def require_open(self) -> None:
+        self._open().require_open()
+
+    def get(self, account_id: str, part: str | None = None) -> str | None:
+        return self._open().get(account_id, part)
+
+    def set(self, account_id: str, value: str, part: str | None = None) -> None:
+        self._open().set(account_id, value, part)
+
+
 def flush(
     context: Context,
     *,
@@ -500,17 +528,17 @@ def flush(
     deadlines: Deadlines | None = None,
 ) -> FlushReport:
     """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
-    from publisher.services.secrets import KeyringSecrets
-
     deadlines = deadlines or Deadlines()
     started = time.monotonic()
-    adapters = adapters or Adapters(
-        outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(), clock=clock,
-        session=http.make_session(deadlines.request),
-    )
-    session = adapters.session
-    if isinstance(session, http.Session):
-        session.ends_at = started + deadlines.run + deadlines.request
+    ends_at = started + deadlines.run + deadlines.request
+    if adapters is None:
+        adapters = Adapters(
+            outbox_dir=context.workspace.outbox_dir, secrets=_Keyring(), clock=clock,
+            make_session=lambda: _run_session(deadlines.request, ends_at),
+        )
+        given = None
+    else:
+        given = _bind_to_run(adapters, ends_at)
     try:
         with FileLock(lock_path(context), since=clock()), \
                 open_queue(context, flush_lock_held=True) as queue:
@@ -526,5 +554,26 @@ def flush(
             flusher.warn_tokens()
             return flusher.report
     finally:
-        if isinstance(session, http.Session):
-            session.ends_at = None
+        if given is not None:
+            given.ends_at = None
+
+
+def _run_session(request_deadline: float, ends_at: float) -> http.Session:
+    """The run's HTTP session, made when an adapter first needs one (an empty flush
+    loads no HTTP stack): its requests end by their deadline and by the run's."""
+    from publisher.platforms import http
+
+    session = http.make_session(request_deadline)
+    session.ends_at = ends_at
+    return session
+
+
+def _bind_to_run(adapters: Adapters, ends_at: float) -> http.Session | None:
+    """A session passed in (tests, benchmarks) ends its requests with the run too."""
+    from publisher.platforms import http
+
+    session = adapters.session
+    if not isinstance(session, http.Session):
+        return None
+    session.ends_at = ends_at
+    return session

@@ -17,7 +17,6 @@ from publisher.platforms.base import TokenStatus
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.platforms.tokens import WARN_AHEAD
 from publisher.services.context import Context
-from publisher.services.secrets import KeyringSecrets
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,8 @@ class TokenNotice:
 
 
 def _adapters(context: Context, clock: Callable[[], datetime]) -> Adapters:
+    from publisher.services.secrets import KeyringSecrets  # the keyring only when asked
+
     return Adapters(outbox_dir=context.workspace.outbox_dir, secrets=KeyringSecrets(),
                     clock=clock, media_dir=context.workspace.media_dir)
 
