@@ -105,10 +105,17 @@ class Outcome:
     # Left in its state, but a person must act (its draft file is broken).
     waiting: bool = False
 
+    @property
+    def needs_person(self) -> bool:
+        return (self.state in (State.FAILED, State.UNKNOWN) or self.waiting
+                or (self.state == State.HELD and self.detail.startswith("auth")))
+
 
 @dataclass
 class FlushReport:
-    outcomes: list[Outcome] = field(default_factory=list)
+    # Each item's latest outcome, in the order they came (a recovered item may be
+    # sent later in the run: its outcome then moves to the end).
+    latest: dict[int, Outcome] = field(default_factory=dict)
     # Tokens about to expire, for accounts with posts waiting (all of them),
     # and those not yet said today (what a cron run prints).
     token_warnings: list[str] = field(default_factory=list)
@@ -116,22 +123,23 @@ class FlushReport:
     # Due items not claimed because the run's deadline passed (the next run sends them).
     left_for_next_run: list[Item] = field(default_factory=list)
 
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return list(self.latest.values())
+
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
-            waiting: bool = False) -> None:
-        """Record an item's latest outcome (a recovered item may be sent later in the run)."""
-        self.outcomes = [o for o in self.outcomes if o.item.id != item.id]
-        self.outcomes.append(Outcome(item, state, detail, url, waiting))
+            waiting: bool = False) -> Outcome:
+        """Record an item's latest outcome."""
+        self.latest.pop(item.id, None)
+        outcome = self.latest[item.id] = Outcome(item, state, detail, url, waiting)
+        return outcome
 
     def of(self, *states: State) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.state in states]
+        return [outcome for outcome in self.latest.values() if outcome.state in states]
 
     @property
     def needs_person(self) -> list[Outcome]:
-        return [
-            o for o in self.outcomes
-            if o.state in (State.FAILED, State.UNKNOWN) or o.waiting
-            or (o.state == State.HELD and o.detail.startswith("auth"))
-        ]
+        return [outcome for outcome in self.latest.values() if outcome.needs_person]
 
     @property
     def exit_code(self) -> int:
@@ -472,16 +480,17 @@ class Flusher:
     def _sent(self, item: Item, published: Published, why: str) -> None:
         # The journal first: see record_published for why this order never reposts.
         record_published(self.context, item, published, self.clock())
-        self._move(item, State.SENT, why, remote_id=published.remote_id, url=published.url,
-                   last_error=None)
-        self.report.outcomes[-1].url = published.url
+        outcome = self._move(item, State.SENT, why, remote_id=published.remote_id,
+                             url=published.url, last_error=None)
+        outcome.url = published.url
 
-    def _move(self, item: Item, target: State, why: str, **fields: object) -> None:
+    def _move(self, item: Item, target: State, why: str, **fields: object) -> Outcome:
         self.queue.move(item.id, item.state, target, now=self.clock(), actor=ACTOR,
                         reason=why, **fields)
-        self.report.add(item, target, why)
+        outcome = self.report.add(item, target, why)
         log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
                  item.state, target, why)
+        return outcome
 
     def _post(self, item: Item) -> Post:
         account = self.context.accounts[item.account_id]
