@@ -321,6 +321,8 @@ class Queue:
     # Whether this open created the queue's tables in a new file.
     created: bool = field(init=False, default=False)
     _db: sqlite3.Connection = field(init=False, repr=False)
+    # A commit made with durable=False that no sync has covered yet.
+    _unsynced: bool = field(init=False, default=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.create:
@@ -390,36 +392,75 @@ class Queue:
                 time.sleep(0.05)
 
     def close(self) -> None:
-        self._db.close()
+        """Close the file, after making every commit durable (see :meth:`sync`)."""
+        try:
+            self.sync()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Queue:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
-        self.close()
-        if error is not None and is_damage(error):
+        if error is None:
+            self.close()
+            return
+        with contextlib.suppress(OSError):  # the error in flight is the one to report
+            self.sync()
+        self._db.close()
+        if is_damage(error):
             raise self._damaged(error) from None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the write lock up front.
 
         Inside another one it joins it: a caller can read, decide and write
         several times under one lock, all or nothing.
+
+        ``durable=False``: the commit is not synced to disk by itself (SQLite's
+        synchronous=NORMAL). It is whole or absent after any crash, and a power cut
+        before the next durable commit may undo it; that commit, :meth:`sync` or
+        closing the queue makes it durable too (the WAL keeps commits in order).
         """
         if self._db.in_transaction:
             yield self._db
             return
-        self._execute_reporting_file_errors("BEGIN IMMEDIATE")
+        if not durable:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._unsynced = True
         try:
-            yield self._db
-        except BaseException:
-            # SQLite has rolled back already after some faults (a full disk, a damaged
-            # page); a second ROLLBACK would hide the first error behind its own.
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        self._execute_reporting_file_errors("COMMIT")
+            self._execute_reporting_file_errors("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                # SQLite has rolled back already after some faults (a full disk, a
+                # damaged page); a second ROLLBACK would hide the first error behind
+                # its own.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._execute_reporting_file_errors("COMMIT")
+        finally:
+            if not durable:
+                self._db.execute("PRAGMA synchronous=FULL")
+
+    def sync(self) -> None:
+        """Make the commits made with ``durable=False`` durable now: sync the
+        write-ahead log (``<queue>-wal``, SQLite's documented name), as a durable
+        commit does. Without such commits, nothing to do."""
+        if not self._unsynced:
+            return
+        try:
+            fd = os.open(f"{self.path}-wal", os.O_RDONLY)
+        except FileNotFoundError:  # checkpointed into the database file, which SQLite synced
+            fd = None
+        if fd is not None:
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        self._unsynced = False
 
     def _execute_reporting_file_errors(self, sql: str) -> None:
         self._db.execute(sql)  # wrapped by _file_errors_reported, like every method
@@ -558,15 +599,16 @@ class Queue:
         now: datetime,
         actor: str,
         reason: str = "",
+        durable: bool = True,
         **fields: object,
     ) -> None:
         """Move one item from ``expected`` to ``target`` and record why.
 
         Raises :class:`StaleState` when the item is no longer in ``expected``
         (another process moved it), and IllegalMove for a move the state
-        machine forbids.
+        machine forbids. ``durable``: see :meth:`transaction`.
         """
-        with self.transaction() as db:
+        with self.transaction(durable=durable) as db:
             self._move(db, item_id, expected, target, now, actor, reason, fields)
 
     def _move(self, db, item_id, expected, target, now, actor, reason, fields) -> None:
