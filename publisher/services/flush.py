@@ -57,7 +57,14 @@ from publisher.services.queue_file import record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
-from publisher.storage.queue import FREEZE, AccountHold, Item, Queue, StaleState
+from publisher.storage.queue import (
+    FREEZE,
+    AccountHold,
+    Item,
+    Queue,
+    QueuedPost,
+    StaleState,
+)
 
 if TYPE_CHECKING:
     from publisher.platforms import http
@@ -212,7 +219,7 @@ class Flusher:
         self.holds: dict[str, AccountHold] = {}
         self.held_accounts: set[str] = set()
         self.draft_changes: dict[str, DraftChange | None] = {}
-        self.pending_by_draft: dict[str, list[Item]] | None = None
+        self.pending_by_draft: dict[str, list[QueuedPost]] | None = None
         # A time.monotonic() moment after which no item is claimed.
         self.claim_until = claim_until
 
@@ -387,10 +394,10 @@ class Flusher:
         current = {(p.account.id, p.locales): content_hash(p) for p in plans}
         if self.pending_by_draft is None:  # one query per run, not one per draft
             self.pending_by_draft = {}
-            for item in self.queue.items(PENDING):
-                self.pending_by_draft.setdefault(item.draft_id, []).append(item)
-        for item in self.pending_by_draft.get(draft_id, []):
-            if current.get((item.account_id, item.locales)) != item.content_hash:
+            for post in self.queue.posts(PENDING):
+                self.pending_by_draft.setdefault(post.draft_id, []).append(post)
+        for post in self.pending_by_draft.get(draft_id, []):
+            if current.get((post.account_id, post.locales)) != post.content_hash:
                 return DraftChange(_("the draft was edited after it was queued; {fix}").format(
                     fix=fix))
         return None

@@ -202,6 +202,16 @@ class Item:
 
 
 @dataclass(frozen=True)
+class QueuedPost:
+    """What an item posts where, without the rest of the item (cheap to read)."""
+
+    draft_id: str
+    account_id: str
+    locales: tuple[str, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
 class HistoryRow:
     item_id: int
     at: datetime
@@ -514,6 +524,15 @@ class Queue:
             args.append(draft_id)
         sql += " ORDER BY due_at, id"
         return [_item(row) for row in self._db.execute(sql, args)]
+
+    def posts(self, states: Iterable[State]) -> list[QueuedPost]:
+        """What the items in ``states`` post, oldest first (no time is parsed)."""
+        wanted = [str(state) for state in states]
+        rows = self._db.execute(
+            "SELECT draft_id, account_id, locales, content_hash FROM items"
+            f" WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY due_at, id", wanted)
+        return [QueuedPost(draft, account, tuple(json.loads(locales)), content_hash)
+                for draft, account, locales, content_hash in rows]
 
     def account_ids(self, states: Iterable[State]) -> set[str]:
         """The accounts that have items in ``states`` (no item is read)."""
