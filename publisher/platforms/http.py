@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
 import re
 import socket
 import threading
@@ -183,6 +184,8 @@ class _Watchman:
         self._due: list[tuple[float, int, _Watchdog]] = []  # a heap, soonest first
         self._count = itertools.count()
         self._thread: threading.Thread | None = None
+        # When the thread, waiting, wakes by itself (a time.monotonic() moment).
+        self._waking_at = math.inf
 
     def add(self, watchdog: _Watchdog) -> None:
         with self._wakeup:
@@ -192,7 +195,10 @@ class _Watchman:
                 self._thread = threading.Thread(target=self._run, name="publisher-deadlines",
                                                 daemon=True)
                 self._thread.start()
-            elif self._due[0][2] is watchdog:
+            elif watchdog.due < self._waking_at:
+                # Only a deadline sooner than the one it waits for needs the thread now:
+                # waking it for each request of a run (each later than the last) would
+                # cost a thread switch per request.
                 self._wakeup.notify()
 
     def _run(self) -> None:
@@ -204,11 +210,14 @@ class _Watchman:
             while True:
                 self._drop_done()
                 if not self._due:
+                    self._waking_at = math.inf
                     self._wakeup.wait()
                     continue
                 wait = self._due[0][0] - time.monotonic()
                 if wait <= 0:
+                    self._waking_at = -math.inf  # busy firing: it looks at the heap again
                     return heapq.heappop(self._due)[2]
+                self._waking_at = self._due[0][0]
                 self._wakeup.wait(wait)
 
     def _drop_done(self) -> None:
