@@ -322,7 +322,7 @@ class Flusher:
 
     def expire_overdue(self) -> None:
         now = self.clock()
-        for item in self.queue.passed(PENDING, now):
+        for item in self.queue.overdue(PENDING, now):
             late = now - item.due_at
             if item.deadline and now > item.deadline:
                 self._move(item, State.EXPIRED, _("past its deadline; not sent"))

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -542,16 +542,21 @@ class Queue:
             f" WHERE state IN ({','.join('?' * len(wanted))})", wanted)
         return {row[0] for row in rows}
 
-    def passed(self, states: Iterable[State], now: datetime) -> list[Item]:
-        """Items in ``states`` whose due time or deadline is before ``now``, oldest first:
-        the only ones that can be overdue (the caller decides which are)."""
+    def overdue(self, states: Iterable[State], now: datetime) -> list[Item]:
+        """Items in ``states`` past their deadline, or due longer ago than their maximum
+        lateness, at ``now``; oldest first. Only those are read: in a busy flush every
+        due item would otherwise be read twice."""
         wanted = [str(state) for state in states]
-        moment = utc_text(now)
+        in_states = f"state IN ({','.join('?' * len(wanted))})"
+        # due_at < now - lateness, compared as text (exact): one bound per lateness in use.
+        latenesses = [row[0] for row in self._db.execute(
+            f"SELECT DISTINCT max_lateness_s FROM items WHERE {in_states}", wanted)]
+        bounds = [value for seconds in latenesses
+                  for value in (seconds, utc_text(now - timedelta(seconds=seconds)))]
+        late = " OR (max_lateness_s = ? AND due_at < ?)" * len(latenesses)
         rows = self._db.execute(
-            f"SELECT * FROM items WHERE state IN ({','.join('?' * len(wanted))})"
-            " AND (due_at < ? OR deadline < ?) ORDER BY due_at, id",
-            (*wanted, moment, moment),
-        )
+            f"SELECT * FROM items WHERE {in_states} AND (deadline < ?{late})"
+            " ORDER BY due_at, id", (*wanted, utc_text(now), *bounds))
         return [_item(row) for row in rows]
 
     def due(self, now: datetime) -> list[Item]:
