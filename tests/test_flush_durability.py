@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, snapshot_tree
 from fakes.mastodon import FakeMastodon
 from queue_helpers import T0, add_account, schedule, states, write_draft
 
@@ -84,3 +84,17 @@ def test_claims_and_sent_posts_are_synced_before_the_next_request_and_the_end(
             synced_since_request = False
     assert events.count("journal") >= 3
     assert not sent_unsynced, events  # the end of the run synced the last sent record
+
+
+def test_a_refused_command_after_a_flush_changes_no_file(home: Path) -> None:
+    """The flush ends caught up with the journal it wrote: the next command has nothing
+    to bring over, so a refused one writes nothing (found by test_fuzz's draft files)."""
+    add_account(home, "box-a", "--platform", "outbox", "--locales", "sq")
+    write_draft(home, "news", ["box-a"])
+    schedule(home, "news")
+    assert run_cli("--home", str(home), "flush", "--now", T0).code == 0
+    (home / "drafts" / "broken.toml").write_text("", encoding="utf-8")
+    before = snapshot_tree(home)
+    refused = run_cli("--home", str(home), "schedule", "broken", "--now", T0)
+    assert refused.code == 2, refused.err
+    assert snapshot_tree(home) == before

@@ -17,7 +17,8 @@ The order of work, each step committed before the next:
 5. for each due item: claim it (``sending`` + claim token + lease, committed
    before any network call), publish, record the outcome by failure kind;
 6. warn of tokens that expire within a week and cannot renew themselves, for
-   accounts with posts waiting (each account once a day, not every minute).
+   accounts with posts waiting (each account once a day, not every minute);
+7. note in the queue that it has caught up with the journal lines of the run.
 
 A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
 leaves the rest for the next run; no request lasts longer than its own
@@ -53,7 +54,7 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.services.queue_file import record_published
+from publisher.services.queue_file import catch_up_with_journal, record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
@@ -574,6 +575,7 @@ def flush(
             flusher.expire_overdue()
             flusher.send_due(only)
             flusher.warn_tokens()
+            catch_up_with_journal(context, queue)
             return flusher.report
     finally:
         if given is not None:

@@ -133,6 +133,13 @@ def _catch_up(context: Context, queue: Queue, journal: Journal, lock_held: bool)
     queue.set_checkpoint(CAUGHT_UP, str(end))
 
 
+def catch_up_with_journal(context: Context, queue: Queue) -> None:
+    """The flush, before it lets go of the lock: the queue notes that it has caught up
+    with the journal lines this run wrote, so that the next command, which may be
+    refused, finds nothing to write."""
+    _catch_up(context, queue, journal_of(context), lock_held=True)
+
+
 def _published_keys(records: Iterable[dict]) -> dict[str, dict]:
     return {r["key"]: r for r in records
             if r["event"] == PUBLISHED and isinstance(r.get("key"), str)}
