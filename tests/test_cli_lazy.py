@@ -18,7 +18,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from queue_helpers import add_account, schedule, write_draft
@@ -78,6 +78,28 @@ def test_help_lists_every_command_with_its_text() -> None:
         assert f"    {name} " in out or f"    {name}\n" in out
 
 
+def _empty_flush(home: Path) -> tuple[int, list[str], list[str]]:
+    """Run an empty flush in a child process: its exit code, the modules it loaded
+    and the files it opened (seen by an audit hook, nothing patched)."""
+    code = (
+        "import json, runpy, sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: opened.append(str(args[0]))"
+        " if event == 'open' else None)\n"
+        f"sys.argv = ['publisher', '--home', {str(home)!r}, 'flush',"
+        " '--now', '2026-12-01T09:00:00+01:00']\n"
+        "try:\n"
+        "    runpy.run_module('publisher', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    print(json.dumps([done.code, sorted(sys.modules), opened]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    exit_code, modules, opened = json.loads(done.stdout)
+    return exit_code, modules, opened
+
+
 def test_an_empty_flush_loads_neither_other_commands_nor_adapters_nor_http(home: Path) -> None:
     add_account(home, "box-a", "--platform", "outbox", "--locales", "sq")
     add_account(home, "dc-mastodon", "--platform", "mastodon", "--api-base",
@@ -85,19 +107,7 @@ def test_an_empty_flush_loads_neither_other_commands_nor_adapters_nor_http(home:
     write_draft(home, "news", ["box-a"])
     write_draft(home, "idle", ["dc-mastodon"])
     schedule(home, "news", at="2026-12-08T09:00:00+01:00")
-    code = (
-        "import json, runpy, sys\n"
-        f"sys.argv = ['publisher', '--home', {str(home)!r}, 'flush',"
-        " '--now', '2026-12-01T09:00:00+01:00']\n"
-        "try:\n"
-        "    runpy.run_module('publisher', run_name='__main__')\n"
-        "except SystemExit as done:\n"
-        "    print(json.dumps([done.code, sorted(sys.modules)]))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
-    assert done.returncode == 0, done.stderr
-    exit_code, modules = json.loads(done.stdout)
+    exit_code, modules, _opened = _empty_flush(home)
     assert exit_code == 0
     other_commands = {f"publisher.cli.{m}" for m, _names in COMMAND_MODULES} - {
         "publisher.cli.queue"}
@@ -108,3 +118,20 @@ def test_an_empty_flush_loads_neither_other_commands_nor_adapters_nor_http(home:
     assert adapters == set()  # the outbox's waiting item asks only its own adapter
     heavy = {"requests", "urllib3", "keyring", "textual", "babel", "publisher.tui"}
     assert not heavy & {m.split(".")[0] for m in modules} | heavy & set(modules)
+
+
+def test_a_flush_that_says_nothing_reads_no_catalog(home: Path) -> None:
+    """The interface's language is the workspace's (Albanian here): its catalog is read
+    when a text is first asked for, and a quiet cron minute asks for none."""
+    settings = home / "publisher.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'ui_locale = "en"', 'ui_locale = "sq"'), encoding="utf-8")
+    add_account(home, "box-a", "--platform", "outbox", "--locales", "sq")
+    write_draft(home, "news", ["box-a"])
+    schedule(home, "news", at="2026-12-08T09:00:00+01:00")
+    exit_code, _modules, opened = _empty_flush(home)
+    assert exit_code == 0
+    assert not [path for path in opened if path.endswith(".mo")]
+    said = run_cli("--home", str(home), "-v", "flush", "--now", "2026-12-08T09:00:00+01:00")
+    assert said.code == 0, said.err
+    assert said.out.startswith("artikulli ") and "dërguar: u publikua" in said.out
