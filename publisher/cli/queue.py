@@ -266,7 +266,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             "outcomes": [
                 {"item": o.item.id, "draft": o.item.draft_id, "account": o.item.account_id,
                  "locales": list(o.item.locales), "state": o.state.value, "detail": o.detail,
-                 "url": o.url, "needs_person": o in report.needs_person}
+                 "url": o.url, "needs_person": o.needs_person}
                 for o in report.outcomes
             ],
             "token_warnings": report.token_warnings,
@@ -280,7 +280,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             id=outcome.item.id, draft=outcome.item.draft_id, account=outcome.item.account_id,
             locales="+".join(outcome.item.locales), state=_(outcome.state.value),
             detail=outcome.detail)
-        if outcome in report.needs_person or outcome.state == State.RETRY:
+        if outcome.needs_person or outcome.state == State.RETRY:
             cli.err.write(f"publisher: {line}\n")
         elif cli.verbose:
             cli.print(line + (f" {outcome.url}" if outcome.url else ""))
