@@ -10,6 +10,7 @@ to Cyrillic ``sr``, which would answer a Latin-script user in Cyrillic.
 from __future__ import annotations
 
 import gettext as _gettext
+import threading
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -25,8 +26,11 @@ _CATALOG = {"en": "en", "sq": "sq", "sr": "sr", "sr-Latn": "sr_Latn"}
 # plain ``sq`` prints a 12-hour clock, ``sq_XK`` the 24-hour one people use.
 BABEL_LOCALE = {"en": "en_GB", "sq": "sq_XK", "sr": "sr_Cyrl_XK", "sr-Latn": "sr_Latn_XK"}
 
-_current: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = "en"
+# The language's catalog, read when a text is first asked for (a cron minute that
+# prints nothing reads none); None until then.
+_current: _gettext.NullTranslations | None = None
+_switching = threading.Lock()  # the TUI's workers translate while a person switches
 
 
 def catalog_path(language: str) -> Path:
@@ -48,13 +52,26 @@ def set_language(language: str) -> None:
     """Switch the interface language; unknown tags fall back to English."""
     global _current, _language
     tag = normalize_ui_language(language) or "en"
-    path = catalog_path(tag)
-    if tag != "en" and path.is_file():
+    with _switching:
+        _language, _current = tag, None
+
+
+def _catalog() -> _gettext.NullTranslations:
+    global _current
+    catalog = _current
+    if catalog is not None:
+        return catalog
+    language = _language
+    path = catalog_path(language)
+    if language != "en" and path.is_file():
         with path.open("rb") as handle:
-            _current = _gettext.GNUTranslations(handle)
+            catalog = _gettext.GNUTranslations(handle)
     else:
-        _current = _gettext.NullTranslations()
-    _language = tag
+        catalog = _gettext.NullTranslations()
+    with _switching:
+        if language == _language and _current is None:  # no switch meanwhile
+            _current = catalog
+    return catalog
 
 
 def current_language() -> str:
@@ -63,11 +80,11 @@ def current_language() -> str:
 
 def gettext(message: str) -> str:
     """Translate ``message`` into the current interface language."""
-    return _current.gettext(message)
+    return _catalog().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
+    return _catalog().ngettext(singular, plural, n)
 
 
 _ = gettext

@@ -12,6 +12,8 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib import import_module
+from typing import NoReturn
 
 from publisher import __version__
 from publisher.cli.common import Cli
@@ -42,13 +44,22 @@ def _language_option(value: str) -> str:
     return tag
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from publisher.cli import accounts, audiences, drafts, queue, translations, workspace
+# The command modules in --help order, and the commands each one registers. A run
+# imports only the module of its command: the cron job's flush, every minute, need not
+# load the translators' PO code, the audiences' solver or the accounts' logins.
+# tests/test_cli_lazy.py checks this table against what the modules register.
+COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("workspace", ("init", "demo")),
+    ("accounts", ("accounts",)),
+    ("drafts", ("drafts",)),
+    ("translations", ("translations",)),
+    ("queue", ("schedule", "queue", "backup", "flush", "pause", "resume", "publish-now",
+               "retry", "cancel")),
+    ("audiences", ("audiences", "blackout", "slots")),
+)
 
-    parser = _Parser(
-        prog="publisher",
-        description=_("Write, translate, schedule and publish social posts in sq, en and sr."),
-    )
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", metavar="DIR", help=_("the workspace folder"))
     parser.add_argument(
         "--lang", type=_language_option, metavar="LANG",
@@ -56,10 +67,65 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help=_("say more"))
     parser.add_argument("--version", action="version", version=f"publisher {__version__}")
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the arguments, only the module of the command
+    they name is imported and registered; the other commands are placeholders that
+    keep their names (for argparse's "invalid choice" list) and that no parse of
+    these arguments reaches. Without arguments, every command is built."""
+    modules = [module for module, _names in COMMAND_MODULES]
+    if argv is not None:
+        modules = _modules_for(argv, modules)
+    parser = _Parser(
+        prog="publisher",
+        description=_("Write, translate, schedule and publish social posts in sq, en and sr."),
+    )
+    _add_global_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (workspace, accounts, drafts, translations, queue, audiences):
-        module.register(commands)
+    for module, names in COMMAND_MODULES:
+        if module in modules:
+            import_module(f"publisher.cli.{module}").register(commands)
+        else:
+            for name in names:
+                commands.add_parser(name, add_help=False)
     return parser
+
+
+class _Undecided(Exception):
+    """The arguments do not plainly name a command (help, version, a usage error)."""
+
+
+class _Probe(_Parser):
+    """The top level of the command line, silent: anything but a plain parse raises."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise _Undecided
+
+    def error(self, message: str) -> NoReturn:
+        raise _Undecided
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        pass
+
+
+def _modules_for(argv: Sequence[str], every: list[str]) -> list[str]:
+    """The command modules a parse of ``argv`` needs: the named command's, none without
+    a command, all of them when in doubt (top-level help prints every command)."""
+    probe = _Probe(prog="publisher")
+    _add_global_options(probe)
+    # What the subparsers action is to argparse: a positional of nargs PARSER, optional.
+    probe.add_argument("command", nargs=argparse.PARSER).required = False
+    try:
+        known, _rest = probe.parse_known_args(argv)
+    except _Undecided:
+        return every
+    if not known.command:
+        return []
+    for module, names in COMMAND_MODULES:
+        if known.command[0] in names:
+            return [module]
+    return every  # not a command: argparse lists the choices
 
 
 def _early_language(argv: Sequence[str]) -> str | None:
@@ -163,7 +229,7 @@ def _run(argv: list[str], cli: Cli) -> int:
     early = _early_language(argv)
     if early:
         set_language(early)
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     levels = {0: logging.WARNING, 1: logging.INFO}
     logging.basicConfig(

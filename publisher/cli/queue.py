@@ -279,8 +279,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             "outcomes": [
                 {"item": o.item.id, "draft": o.item.draft_id, "account": o.item.account_id,
                  "locales": list(o.item.locales), "state": o.state.value, "detail": o.detail,
-                 "fix": _fix_of(o.remedy), "url": o.url,
-                 "needs_person": o in report.needs_person}
+                 "fix": _fix_of(o.remedy), "url": o.url, "needs_person": o.needs_person}
                 for o in report.outcomes
             ],
             "token_warnings": [notice_line(n) for n in report.token_warnings],
@@ -297,7 +296,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             id=outcome.item.id, draft=outcome.item.draft_id, account=outcome.item.account_id,
             locales="+".join(outcome.item.locales), state=_(outcome.state.value),
             detail=detail)
-        if outcome in report.needs_person or outcome.state == State.RETRY:
+        if outcome.needs_person or outcome.state == State.RETRY:
             cli.err.write(f"publisher: {line}\n")
         elif cli.verbose:
             cli.print(line + (f" {outcome.url}" if outcome.url else ""))

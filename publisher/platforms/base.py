@@ -20,6 +20,11 @@ from typing import Protocol
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import Remedy
 
+# The longest a whole request may take, from connecting to the last byte of the
+# answer. APIs answer in about a second; an image upload of a few MB fits too.
+# (Here rather than in http.py so that the flush knows it without loading HTTP.)
+REQUEST_DEADLINE = 60.0
+
 
 @dataclass(frozen=True)
 class MediaFile:

@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
-from publisher.platforms.common.http import make_session
+
+if TYPE_CHECKING:
+    import requests
 
 # platform -> the module whose make_adapter(account, adapters) builds its adapter.
 ADAPTER_MODULES: dict[str, str] = {
@@ -36,6 +37,12 @@ ADAPTER_MODULES: dict[str, str] = {
 }
 
 Factory = Callable[[Account, "Adapters"], Adapter]
+
+
+def _default_session() -> requests.Session:
+    from publisher.platforms.common.http import make_session
+
+    return make_session()
 
 
 class UnsupportedPlatform(Exception):
@@ -64,6 +71,7 @@ class Adapters:
         session: requests.Session | None = None,
         checkpoints: Checkpoints | None = None,
         media_dir: Path | None = None,
+        make_session: Callable[[], requests.Session] = _default_session,
     ):
         self.outbox_dir = outbox_dir
         # The workspace's media/ folder: Instagram and Threads publish its
@@ -77,10 +85,19 @@ class Adapters:
         self.sleep: Callable[[float], None] = time.sleep
         self.secrets = secrets
         self.clock = clock
-        self.session = session or make_session()
+        # The shared session, made when an adapter first asks for it: a flush with
+        # nothing to send never loads the HTTP stack.
+        self._session = session
+        self._make_session = make_session
         # The flush puts the queue's own here before the first adapter is made.
         self.checkpoints: Checkpoints = checkpoints or MemoryCheckpoints()
         self._made: dict[str, Adapter] = {}
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = self._make_session()
+        return self._session
 
     def for_account(self, account: Account) -> Adapter:
         if account.id not in self._made:

@@ -17,7 +17,8 @@ The order of work, each step committed before the next:
 5. for each due item: claim it (``sending`` + claim token + lease, committed
    before any network call), publish, record the outcome by failure kind;
 6. warn of tokens that expire within a week and cannot renew themselves, for
-   accounts with posts waiting (each account once a day, not every minute).
+   accounts with posts waiting (each account once a day, not every minute);
+7. note in the queue that it has caught up with the journal lines of the run.
 
 A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
 leaves the rest for the next run; no request lasts longer than its own
@@ -34,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
@@ -41,6 +43,7 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.platforms.base import (
     NOT_FOUND,
+    REQUEST_DEADLINE,
     AuthFailed,
     MediaFile,
     PlatformError,
@@ -50,14 +53,23 @@ from publisher.platforms.base import (
     Rejected,
     Transient,
 )
-from publisher.platforms.common import http
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.services.queue_file import caught_up_past, record_published
+from publisher.services.queue_file import catch_up_with_journal, record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
 from publisher.services.tokens import TokenNotice, token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
-from publisher.storage.queue import FREEZE, AccountHold, Item, Queue, StaleState
+from publisher.storage.queue import (
+    FREEZE,
+    AccountHold,
+    Item,
+    Queue,
+    QueuedPost,
+    StaleState,
+)
+
+if TYPE_CHECKING:
+    from publisher.platforms.common import http
 
 log = logging.getLogger("publisher.flush")
 
@@ -77,11 +89,11 @@ class Deadlines:
     seconds and never runs past ``run + request``. Both together stay well
     under the LEASE, so that a lease that runs out means its flush is dead or
     stuck, never slow. Four minutes: a backlog goes on with the next cron run
-    a minute later; one request at most a minute (``http.REQUEST_DEADLINE``).
+    a minute later; one request at most a minute (``REQUEST_DEADLINE``).
     """
 
     run: float = 240.0
-    request: float = http.REQUEST_DEADLINE
+    request: float = REQUEST_DEADLINE
 
     def __post_init__(self) -> None:
         if self.run < 0 or self.request <= 0 or self.run + self.request >= LEASE.total_seconds():
@@ -89,7 +101,7 @@ class Deadlines:
 
 
 # The longest --time-limit: it and a last request must end before the lease does.
-MAX_RUN_SECONDS = int(LEASE.total_seconds() - 2 * http.REQUEST_DEADLINE)
+MAX_RUN_SECONDS = int(LEASE.total_seconds() - 2 * REQUEST_DEADLINE)
 
 
 @dataclass
@@ -102,10 +114,17 @@ class Outcome:
     waiting: bool = False
     remedy: Remedy | None = None  # what a person does about it (front ends say it)
 
+    @property
+    def needs_person(self) -> bool:
+        return (self.state in (State.FAILED, State.UNKNOWN) or self.waiting
+                or (self.state == State.HELD and self.detail.startswith("auth")))
+
 
 @dataclass
 class FlushReport:
-    outcomes: list[Outcome] = field(default_factory=list)
+    # Each item's latest outcome, in the order they came (a recovered item may be
+    # sent later in the run: its outcome then moves to the end).
+    latest: dict[int, Outcome] = field(default_factory=dict)
     # Tokens about to expire, for accounts with posts waiting (all of them),
     # and those not yet said today (what a cron run prints).
     token_warnings: list[TokenNotice] = field(default_factory=list)
@@ -113,22 +132,23 @@ class FlushReport:
     # Due items not claimed because the run's deadline passed (the next run sends them).
     left_for_next_run: list[Item] = field(default_factory=list)
 
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return list(self.latest.values())
+
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
-            waiting: bool = False, remedy: Remedy | None = None) -> None:
-        """Record an item's latest outcome (a recovered item may be sent later in the run)."""
-        self.outcomes = [o for o in self.outcomes if o.item.id != item.id]
-        self.outcomes.append(Outcome(item, state, detail, url, waiting, remedy))
+            waiting: bool = False, remedy: Remedy | None = None) -> Outcome:
+        """Record an item's latest outcome."""
+        self.latest.pop(item.id, None)
+        outcome = self.latest[item.id] = Outcome(item, state, detail, url, waiting, remedy)
+        return outcome
 
     def of(self, *states: State) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.state in states]
+        return [outcome for outcome in self.latest.values() if outcome.state in states]
 
     @property
     def needs_person(self) -> list[Outcome]:
-        return [
-            o for o in self.outcomes
-            if o.state in (State.FAILED, State.UNKNOWN) or o.waiting
-            or (o.state == State.HELD and o.detail.startswith("auth"))
-        ]
+        return [outcome for outcome in self.latest.values() if outcome.needs_person]
 
     @property
     def exit_code(self) -> int:
@@ -207,7 +227,7 @@ class Flusher:
         self.holds: dict[str, AccountHold] = {}
         self.held_accounts: set[str] = set()
         self.draft_changes: dict[str, DraftChange | None] = {}
-        self.pending_by_draft: dict[str, list[Item]] | None = None
+        self.pending_by_draft: dict[str, list[QueuedPost]] | None = None
         # A time.monotonic() moment after which no item is claimed.
         self.claim_until = claim_until
 
@@ -223,8 +243,7 @@ class Flusher:
         require_open = getattr(self.adapters.secrets, "require_open", None)
         if require_open is None:
             return  # a store that is always open (tests' in-memory ones)
-        waiting = {item.account_id
-                   for item in self.queue.items([*PENDING, State.SENDING, State.HELD])}
+        waiting = self.queue.account_ids([*PENDING, State.SENDING, State.HELD])
         accounts = self.context.accounts
         if any(accounts[a].needs_secret for a in waiting if a in accounts):
             require_open()
@@ -312,7 +331,7 @@ class Flusher:
 
     def expire_overdue(self) -> None:
         now = self.clock()
-        for item in self.queue.items(PENDING):
+        for item in self.queue.overdue(PENDING, now):
             late = now - item.due_at
             if item.deadline and now > item.deadline:
                 self._move(item, State.EXPIRED, _("past its deadline; not sent"))
@@ -390,10 +409,10 @@ class Flusher:
         current = {(p.account.id, p.locales): content_hash(p) for p in plans}
         if self.pending_by_draft is None:  # one query per run, not one per draft
             self.pending_by_draft = {}
-            for item in self.queue.items(PENDING):
-                self.pending_by_draft.setdefault(item.draft_id, []).append(item)
-        for item in self.pending_by_draft.get(draft_id, []):
-            if current.get((item.account_id, item.locales)) != item.content_hash:
+            for post in self.queue.posts(PENDING):
+                self.pending_by_draft.setdefault(post.draft_id, []).append(post)
+        for post in self.pending_by_draft.get(draft_id, []):
+            if current.get((post.account_id, post.locales)) != post.content_hash:
                 return DraftChange(_("the draft was edited after it was queued; {fix}").format(
                     fix=fix))
         return None
@@ -432,7 +451,7 @@ class Flusher:
     # Tokens
 
     def warn_tokens(self) -> None:
-        waiting = {item.account_id for item in self.queue.items([*PENDING, State.HELD])}
+        waiting = self.queue.account_ids([*PENDING, State.HELD])
         today = self.clock().date().isoformat()
         for notice in token_notices(self.context, self.clock, self.adapters, waiting):
             self.report.token_warnings.append(notice)
@@ -485,24 +504,28 @@ class Flusher:
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
         # The journal first: see record_published for why this order never reposts.
-        appended = record_published(self.context, item, published, self.clock())
-        with self.queue.transaction():
-            self._move(item, State.SENT, why, remote_id=published.remote_id,
-                       url=published.url, last_error=None)
-            caught_up_past(self.queue, appended)
-        self.report.outcomes[-1].url = published.url
+        # The journal line is synced to disk before it returns, so the queue's record
+        # need not sync by itself: the next claim's commit (before its request) or the
+        # queue's closing at the end of the run syncs it. A power cut before then may
+        # undo that record alone, never the journal's, and the next flush marks the item
+        # sent from the journal: one sync per sent item fewer, no guarantee less.
+        record_published(self.context, item, published, self.clock())
+        outcome = self._move(item, State.SENT, why, remote_id=published.remote_id,
+                             url=published.url, last_error=None, durable=False)
+        outcome.url = published.url
 
-    def _move(self, item: Item, target: State, why: str, *, remedy: Remedy | None = None,
-              **fields: object) -> None:
+    def _move(self, item: Item, target: State, why: str, *, durable: bool = True,
+              remedy: Remedy | None = None, **fields: object) -> Outcome:
         """Move the item and record why (the history keeps the words, never a command:
         ``remedy`` goes to the report, and beside ``last_error`` when one is written)."""
         if "last_error" in fields:
             fields["remedy"] = remedy
         self.queue.move(item.id, item.state, target, now=self.clock(), actor=ACTOR,
-                        reason=why, **fields)
-        self.report.add(item, target, why, remedy=remedy)
+                        reason=why, durable=durable, **fields)
+        outcome = self.report.add(item, target, why, remedy=remedy)
         log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
                  item.state, target, why)
+        return outcome
 
     def _post(self, item: Item) -> Post:
         account = self.context.accounts[item.account_id]
@@ -529,11 +552,13 @@ def flush(
 
     deadlines = deadlines or Deadlines()
     started = time.monotonic()
-    adapters = adapters or adapters_for(context, clock,
-                                        session=http.make_session(deadlines.request))
-    session = adapters.session
-    if isinstance(session, http.Session):
-        session.ends_at = started + deadlines.run + deadlines.request
+    ends_at = started + deadlines.run + deadlines.request
+    if adapters is None:
+        adapters = adapters_for(
+            context, clock, make_session=lambda: _run_session(deadlines.request, ends_at))
+        given = None
+    else:
+        given = _bind_to_run(adapters, ends_at)
     try:
         with FileLock(lock_path(context), since=clock()), \
                 open_queue(context, flush_lock_held=True) as queue:
@@ -547,7 +572,29 @@ def flush(
             flusher.expire_overdue()
             flusher.send_due(only)
             flusher.warn_tokens()
+            catch_up_with_journal(context, queue)
             return flusher.report
     finally:
-        if isinstance(session, http.Session):
-            session.ends_at = None
+        if given is not None:
+            given.ends_at = None
+
+
+def _run_session(request_deadline: float, ends_at: float) -> http.Session:
+    """The run's HTTP session, made when an adapter first needs one (an empty flush
+    loads no HTTP stack): its requests end by their deadline and by the run's."""
+    from publisher.platforms.common import http
+
+    session = http.make_session(request_deadline)
+    session.ends_at = ends_at
+    return session
+
+
+def _bind_to_run(adapters: Adapters, ends_at: float) -> http.Session | None:
+    """A session passed in (tests, benchmarks) ends its requests with the run too."""
+    from publisher.platforms.common import http
+
+    session = adapters.session
+    if not isinstance(session, http.Session):
+        return None
+    session.ends_at = ends_at
+    return session

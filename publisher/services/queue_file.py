@@ -132,6 +132,13 @@ def _catch_up(context: Context, queue: Queue, journal: Journal, lock_held: bool)
     queue.set_checkpoint(CAUGHT_UP, str(end))
 
 
+def catch_up_with_journal(context: Context, queue: Queue) -> None:
+    """The flush, before it lets go of the lock: the queue notes that it has caught up
+    with the journal lines this run wrote, so that the next command, which may be
+    refused, finds nothing to write."""
+    _catch_up(context, queue, journal_of(context), lock_held=True)
+
+
 def _published_keys(records: Iterable[dict]) -> dict[str, dict]:
     return {r["key"]: r for r in records
             if r["event"] == PUBLISHED and isinstance(r.get("key"), str)}
@@ -197,24 +204,12 @@ def _record(item: Item, remote_id: str | None, url: str | None, at: datetime) ->
 
 def record_published(
     context: Context, item: Item, published: Published, at: datetime
-) -> tuple[int, int]:
+) -> None:
     """Write down that an item went out. The flush calls it BEFORE it marks the item
     sent: a crash between the two leaves the journal saying it went out (no repost)
     and the item `sending` (the next flush asks the platform), never the reverse.
-
-    Returns the journal's size before and after the line, for :func:`caught_up_past`.
     """
-    return journal_of(context).append(_record(item, published.remote_id, published.url, at))
-
-
-def caught_up_past(queue: Queue, appended: tuple[int, int]) -> None:
-    """After the flush marked an item sent: if the queue had read the journal up to
-    that item's line, it has read the line too (the item is sent). Without this the
-    next command to open the queue would write the cursor, changing the file even
-    when it refuses its input."""
-    before, after = appended
-    if queue.checkpoint(CAUGHT_UP) == str(before):
-        queue.set_checkpoint(CAUGHT_UP, str(after))
+    journal_of(context).append(_record(item, published.remote_id, published.url, at))
 
 
 @dataclass(frozen=True)

@@ -43,31 +43,23 @@ class Journal:
         """Whether anything was ever written (an empty file says nothing)."""
         return self.size() > 0
 
-    def append(self, *records: dict) -> tuple[int, int]:
-        """Append records, one line each, and make them durable before returning.
-
-        Returns the journal's size before and after them (under its lock), so that a
-        reader that had read everything before can move on past its own lines.
-        """
+    def append(self, *records: dict) -> None:
+        """Append records, one line each, and make them durable before returning."""
         if not records:
-            size = self.size()
-            return size, size
+            return
         data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
         created = not self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             _repair_tail(fd)
-            before = os.fstat(fd).st_size
             while data:
                 data = data[os.write(fd, data):]
             os.fsync(fd)
-            after = os.fstat(fd).st_size
         finally:
             os.close(fd)  # releases the lock
         if created:
             sync_directory(self.path.parent)
-        return before, after
 
     def records(self, start: int = 0) -> list[dict]:
         """Every record from byte ``start`` on (a whole line's start, else from 0)."""

@@ -19,12 +19,13 @@ import functools
 import inspect
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -152,9 +153,16 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# What utc_text writes. Read back with fromisoformat, a few times faster than strptime
+# (a queue scan reads seven times per item); any other text gets strptime's verdict.
+_UTC_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
 def from_utc_text(text: str | None) -> datetime | None:
     if text is None:
         return None
+    if _UTC_TEXT.fullmatch(text):
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
@@ -209,6 +217,16 @@ class Item:
     created_at: datetime
     updated_at: datetime
     remedy: Remedy | None = None  # what fixes last_error (set and cleared with it)
+
+
+@dataclass(frozen=True)
+class QueuedPost:
+    """What an item posts where, without the rest of the item (cheap to read)."""
+
+    draft_id: str
+    account_id: str
+    locales: tuple[str, ...]
+    content_hash: str
 
 
 @dataclass(frozen=True)
@@ -332,6 +350,8 @@ class Queue:
     # Whether this open created the queue's tables in a new file.
     created: bool = field(init=False, default=False)
     _db: sqlite3.Connection = field(init=False, repr=False)
+    # A commit made with durable=False that no sync has covered yet.
+    _unsynced: bool = field(init=False, default=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.create:
@@ -401,36 +421,75 @@ class Queue:
                 time.sleep(0.05)
 
     def close(self) -> None:
-        self._db.close()
+        """Close the file, after making every commit durable (see :meth:`sync`)."""
+        try:
+            self.sync()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Queue:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
-        self.close()
-        if error is not None and is_damage(error):
+        if error is None:
+            self.close()
+            return
+        with contextlib.suppress(OSError):  # the error in flight is the one to report
+            self.sync()
+        self._db.close()
+        if is_damage(error):
             raise self._damaged(error) from None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the write lock up front.
 
         Inside another one it joins it: a caller can read, decide and write
         several times under one lock, all or nothing.
+
+        ``durable=False``: the commit is not synced to disk by itself (SQLite's
+        synchronous=NORMAL). It is whole or absent after any crash, and a power cut
+        before the next durable commit may undo it; that commit, :meth:`sync` or
+        closing the queue makes it durable too (the WAL keeps commits in order).
         """
         if self._db.in_transaction:
             yield self._db
             return
-        self._execute_reporting_file_errors("BEGIN IMMEDIATE")
+        if not durable:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._unsynced = True
         try:
-            yield self._db
-        except BaseException:
-            # SQLite has rolled back already after some faults (a full disk, a damaged
-            # page); a second ROLLBACK would hide the first error behind its own.
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        self._execute_reporting_file_errors("COMMIT")
+            self._execute_reporting_file_errors("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                # SQLite has rolled back already after some faults (a full disk, a
+                # damaged page); a second ROLLBACK would hide the first error behind
+                # its own.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._execute_reporting_file_errors("COMMIT")
+        finally:
+            if not durable:
+                self._db.execute("PRAGMA synchronous=FULL")
+
+    def sync(self) -> None:
+        """Make the commits made with ``durable=False`` durable now: sync the
+        write-ahead log (``<queue>-wal``, SQLite's documented name), as a durable
+        commit does. Without such commits, nothing to do."""
+        if not self._unsynced:
+            return
+        try:
+            fd = os.open(f"{self.path}-wal", os.O_RDONLY)
+        except FileNotFoundError:  # checkpointed into the database file, which SQLite synced
+            fd = None
+        if fd is not None:
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        self._unsynced = False
 
     def _execute_reporting_file_errors(self, sql: str) -> None:
         self._db.execute(sql)  # wrapped by _file_errors_reported, like every method
@@ -484,6 +543,40 @@ class Queue:
             args.append(draft_id)
         sql += " ORDER BY due_at, id"
         return [_item(row) for row in self._db.execute(sql, args)]
+
+    def posts(self, states: Iterable[State]) -> list[QueuedPost]:
+        """What the items in ``states`` post, oldest first (no time is parsed)."""
+        wanted = [str(state) for state in states]
+        rows = self._db.execute(
+            "SELECT draft_id, account_id, locales, content_hash FROM items"
+            f" WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY due_at, id", wanted)
+        return [QueuedPost(draft, account, tuple(json.loads(locales)), content_hash)
+                for draft, account, locales, content_hash in rows]
+
+    def account_ids(self, states: Iterable[State]) -> set[str]:
+        """The accounts that have items in ``states`` (no item is read)."""
+        wanted = [str(state) for state in states]
+        rows = self._db.execute(
+            "SELECT DISTINCT account_id FROM items"
+            f" WHERE state IN ({','.join('?' * len(wanted))})", wanted)
+        return {row[0] for row in rows}
+
+    def overdue(self, states: Iterable[State], now: datetime) -> list[Item]:
+        """Items in ``states`` past their deadline, or due longer ago than their maximum
+        lateness, at ``now``; oldest first. Only those are read: in a busy flush every
+        due item would otherwise be read twice."""
+        wanted = [str(state) for state in states]
+        in_states = f"state IN ({','.join('?' * len(wanted))})"
+        # due_at < now - lateness, compared as text (exact): one bound per lateness in use.
+        latenesses = [row[0] for row in self._db.execute(
+            f"SELECT DISTINCT max_lateness_s FROM items WHERE {in_states}", wanted)]
+        bounds = [value for seconds in latenesses
+                  for value in (seconds, utc_text(now - timedelta(seconds=seconds)))]
+        late = " OR (max_lateness_s = ? AND due_at < ?)" * len(latenesses)
+        rows = self._db.execute(
+            f"SELECT * FROM items WHERE {in_states} AND (deadline < ?{late})"
+            " ORDER BY due_at, id", (*wanted, utc_text(now), *bounds))
+        return [_item(row) for row in rows]
 
     def due(self, now: datetime) -> list[Item]:
         """Queued or retrying items whose time has come, oldest first."""
@@ -549,15 +642,16 @@ class Queue:
         now: datetime,
         actor: str,
         reason: str = "",
+        durable: bool = True,
         **fields: object,
     ) -> None:
         """Move one item from ``expected`` to ``target`` and record why.
 
         Raises :class:`StaleState` when the item is no longer in ``expected``
         (another process moved it), and IllegalMove for a move the state
-        machine forbids.
+        machine forbids. ``durable``: see :meth:`transaction`.
         """
-        with self.transaction() as db:
+        with self.transaction(durable=durable) as db:
             self._move(db, item_id, expected, target, now, actor, reason, fields)
 
     def _move(self, db, item_id, expected, target, now, actor, reason, fields) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
 import re
 import socket
 import threading
@@ -31,13 +32,16 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from publisher import __version__
-from publisher.platforms.base import AuthFailed, RateLimited, Rejected, Transient
+from publisher.platforms.base import (
+    REQUEST_DEADLINE,
+    AuthFailed,
+    RateLimited,
+    Rejected,
+    Transient,
+)
 
 USER_AGENT = f"publisher/{__version__} (+https://github.com/; social posts for diplomacy)"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
-# The longest a whole request may take, from connecting to the last byte of the
-# answer. APIs answer in about a second; an image upload of a few MB fits too.
-REQUEST_DEADLINE = 60.0
 
 _BOT_TOKEN = re.compile(r"/bot[^/]+/")
 _QUERY_SECRET = re.compile(r"(access_token|token|key|password)=[^&\s]+", re.IGNORECASE)
@@ -179,6 +183,8 @@ class _Watchman:
         self._due: list[tuple[float, int, _Watchdog]] = []  # a heap, soonest first
         self._count = itertools.count()
         self._thread: threading.Thread | None = None
+        # When the thread, waiting, wakes by itself (a time.monotonic() moment).
+        self._waking_at = math.inf
 
     def add(self, watchdog: _Watchdog) -> None:
         with self._wakeup:
@@ -188,7 +194,10 @@ class _Watchman:
                 self._thread = threading.Thread(target=self._run, name="publisher-deadlines",
                                                 daemon=True)
                 self._thread.start()
-            elif self._due[0][2] is watchdog:
+            elif watchdog.due < self._waking_at:
+                # Only a deadline sooner than the one it waits for needs the thread now:
+                # waking it for each request of a run (each later than the last) would
+                # cost a thread switch per request.
                 self._wakeup.notify()
 
     def _run(self) -> None:
@@ -200,11 +209,14 @@ class _Watchman:
             while True:
                 self._drop_done()
                 if not self._due:
+                    self._waking_at = math.inf
                     self._wakeup.wait()
                     continue
                 wait = self._due[0][0] - time.monotonic()
                 if wait <= 0:
+                    self._waking_at = -math.inf  # busy firing: it looks at the heap again
                     return heapq.heappop(self._due)[2]
+                self._waking_at = self._due[0][0]
                 self._wakeup.wait(wait)
 
     def _drop_done(self) -> None:
