@@ -246,7 +246,7 @@ class LinkedInAdapter:
     # The interface
 
     def validate(self, post: Post) -> list[str]:
-        problems = []
+        problems: list[str] = []
         if not self.author or not AUTHOR_URN.fullmatch(self.author):
             problems.append(WithRemedy(
                 f"the account's handle {self.author or '(none)'} is not a LinkedIn author URN: "

@@ -58,8 +58,8 @@ def log_in(steps: LoginSteps) -> Credentials:
                           steps.clock())
     if token_url != tokens.TOKEN_URL:
         meta["token_url"] = token_url
-    handle, who, notes = None, (steps.account.handle if organization
-                                else _("the LinkedIn member")), []
+    handle, who = None, (steps.account.handle if organization else _("the LinkedIn member"))
+    notes: list[str] = []
     if "openid" in scopes.split():
         info = whose_token(steps.client, steps.base, token)
         if info.get("sub"):
