@@ -13,7 +13,9 @@ from pathlib import Path
 
 from conftest import run_cli
 
+from publisher.commands import command
 from publisher.domain.queue import State
+from publisher.domain.remedies import Fix, Remedy
 from publisher.services import queueing
 from publisher.services.accounts import accounts_overview, stopped_accounts
 from publisher.services.context import open_context
@@ -46,9 +48,11 @@ def test_accounts_list_shows_the_rows_of_the_accounts_view(demo: Path) -> None:
 def test_a_stopped_account_gets_one_fixing_command_everywhere(demo: Path) -> None:
     stop_two_accounts(demo)
     overview = accounts_overview(open_context(demo), lambda: NOW)
-    fixes = {row.account.id: row.fix for row in overview.rows if row.fix}
-    assert fixes == {"mfa-x": LOGIN_THEN_RESUME,
-                     "mfa-telegram": "publisher resume --account mfa-telegram"}
+    fixes = {row.account.id: row.remedy for row in overview.rows if row.remedy}
+    assert fixes == {"mfa-x": Remedy(Fix.LOG_IN_AND_RESUME, account="mfa-x"),
+                     "mfa-telegram": Remedy(Fix.RESUME_ACCOUNT, account="mfa-telegram")}
+    assert {key: command(remedy) for key, remedy in fixes.items()} == {
+        "mfa-x": LOGIN_THEN_RESUME, "mfa-telegram": "publisher resume --account mfa-telegram"}
     listing = run_cli("--home", str(demo), "accounts", "list")
     assert listing.code == 0, listing.err
     assert f"mfa-x: held after an auth failure; fix: {LOGIN_THEN_RESUME}" in listing.err
@@ -72,11 +76,11 @@ def test_stopped_accounts_in_id_order_with_the_hold_before_the_pause() -> None:
     pauses = {"*": Pause("*", "freeze", since), "b": Pause("b", "", since),
               "c": Pause("c", "review", since)}
     holds = {"c": AccountHold("c", "rate", NOW, "429"), "a": AccountHold("a", "auth", None, "")}
-    assert [(s.account_id, s.kind, s.reason, s.fix)
+    assert [(s.account_id, s.kind, s.reason, s.remedy)
             for s in stopped_accounts(pauses, holds)] == [
-        ("a", "auth", "", "publisher accounts login a && publisher resume --account a"),
-        ("b", "paused", "", "publisher resume --account b"),
-        ("c", "rate", "429", "publisher resume --account c"),
+        ("a", "auth", "", Remedy(Fix.LOG_IN_AND_RESUME, account="a")),
+        ("b", "paused", "", Remedy(Fix.RESUME_ACCOUNT, account="b")),
+        ("c", "rate", "429", Remedy(Fix.RESUME_ACCOUNT, account="c")),
     ]
 
 
@@ -88,7 +92,7 @@ def test_queue_json_keeps_every_item_and_its_keys(demo: Path) -> None:
     assert [item["id"] for item in listed] == ids  # the cancelled one too
     assert set(listed[0]) == {
         "id", "draft", "account", "platform", "locales", "due_utc", "due_local", "timezone",
-        "state", "held_by", "attempts", "next_attempt", "error", "url"}
+        "state", "held_by", "attempts", "next_attempt", "error", "fix", "url"}
     cancelled = json.loads(run_cli("--home", str(demo), "queue", "--state", "cancelled",
                                    "--json").out)
     assert [item["id"] for item in cancelled] == ids[:1]

@@ -87,7 +87,7 @@ def test_the_drafts_index_rereads_changed_files_only(demo: Path) -> None:
     rows = {row.id: row for row in again.rows}
     assert rows["prizren-old-town"].title.startswith("Changed: ")
     assert rows["flag-day-2026"] == first["flag-day-2026"]
-    assert len(again.problems) == 1 and "broken.toml" in again.problems[0]
+    assert len(again.problems) == 1 and "broken.toml" in str(again.problems[0])
     assert again.rows == drafts.drafts_overview(open_context(demo), use_index=False).rows
 
 

@@ -15,7 +15,9 @@ from fakes.instagram import FakeInstagram
 from fakes.meta import MediaServer, graph_error, jpeg_bytes
 from queue_helpers import add_account, cli, items, schedule
 
+from publisher.commands import command
 from publisher.domain.accounts import make_account
+from publisher.domain.remedies import remedy_of
 from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
@@ -157,6 +159,32 @@ def test_text_only_post_is_refused_when_scheduled(ws: Path) -> None:
     assert items(ws) == []
 
 
+def test_a_missing_media_url_names_the_setting_that_fixes_it(
+    ws: Path, ig: FakeInstagram, site: MediaServer
+) -> None:
+    """The problem is the account's, not the draft's: the fix is ``accounts set``, said
+    at scheduling, in the flush's output and beside the failed item's error."""
+    put_jpeg(ws)
+    write_draft(ws, "flag", ["ig"], "Flamuri", {"flag.jpg": "Flamuri"})
+    fix = "publisher accounts set ig --media-url URL"
+    assert cli(ws, "accounts", "set", "ig", "--media-url", "none").code == 0
+    refused = cli(ws, "schedule", "flag", "--at", "2026-12-01T09:00:00+01:00",
+                  "--now", "2026-12-01T08:00:00+01:00")
+    assert refused.code == 2
+    assert f"(set it with '{fix}')" in refused.err and "fix the draft" not in refused.err
+    # Queued while it had one; the address is gone by the time it is due.
+    assert cli(ws, "accounts", "set", "ig", "--media-url", site.url).code == 0
+    schedule(ws, "flag")
+    assert cli(ws, "accounts", "set", "ig", "--media-url", "none").code == 0
+    result = flush(ws)
+    assert result.code == 4
+    assert f"set it with '{fix}'" in result.err
+    (item,) = items(ws)
+    assert item["state"] == "failed" and "has no media URL" in item["error"]
+    assert "publisher" not in item["error"] and item["fix"] == fix
+    assert ig.posts == []
+
+
 def test_an_image_missing_from_the_website_is_refused(ws: Path, site: MediaServer) -> None:
     put_jpeg(ws)
     write_draft(ws, "flag", ["ig"], "Flamuri", {"flag.jpg": "Flamuri"})
@@ -194,8 +222,9 @@ def post_of(account, text: str, *paths: Path, alt: str = "alt") -> Post:
     ("alt", "alt text of flag.jpg is over 1000 characters"),
     ("not served", "(HTTP 404); copy media/ to the media URL"),
     ("stale copy", "differs from media/flag.jpg"),
-    ("no media url", "publisher accounts set ig --media-url URL"),
-    ("no handle", "--handle must be the Instagram account's numeric id"),
+    ("no media url", "ig has no media URL, and Instagram takes images only from a public "
+                     "address"),
+    ("no handle", "the handle must be the Instagram account's numeric id"),
 ])
 def test_validation_names_what_stops_the_post(
     ws: Path, ig: FakeInstagram, site: MediaServer, case: str, expected: str
@@ -241,6 +270,12 @@ def test_validation_names_what_stops_the_post(
     else:
         problems = made.validate(post_of(account, text, *images, alt=alt))
     assert any(expected in p for p in problems), problems
+    # A problem of the account's settings carries what fixes it (the CLI's command).
+    fixes = {"no media url": "publisher accounts set ig --media-url URL",
+             "no handle": "publisher accounts set ig --handle ID"}
+    if case in fixes:
+        (problem,) = (p for p in problems if expected in p)
+        assert command(remedy_of(problem)) == fixes[case]
 
 
 def test_twenty_at_tags_are_allowed_and_addresses_tag_nobody(ws: Path, ig: FakeInstagram) -> None:

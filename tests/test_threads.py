@@ -16,6 +16,7 @@ from queue_helpers import add_account, cli, items, schedule
 from test_instagram import put_jpeg, write_draft
 
 from publisher.domain.accounts import make_account
+from publisher.domain.remedies import remedy_of, set_account
 from publisher.platforms.base import NOT_FOUND, MediaFile, MemoryCheckpoints, Post, Transient
 from publisher.platforms.common.token_records import read_token_meta, write_token_meta
 from publisher.platforms.meta.graph import ContainerGone
@@ -226,10 +227,10 @@ def test_validation_of_images_and_text(ws: Path, th: FakeThreads, site: MediaSer
     assert made.validate(Post(account, "Vetëm tekst", ("sq",))) == []
     made_without, account_without = adapter(ws, th)
     flag = put_jpeg(ws)
-    assert made_without.validate(Post(account_without, "Lajm", ("sq",),
-                                      (MediaFile(flag, "x"),))) == [
-        "th has no media URL, and Threads takes images only from a public address: "
-        "publisher accounts set th --media-url URL"]
+    (problem,) = made_without.validate(Post(account_without, "Lajm", ("sq",),
+                                            (MediaFile(flag, "x"),)))
+    assert problem == "th has no media URL, and Threads takes images only from a public address"
+    assert remedy_of(problem) == set_account("th", "media_url", "URL")
 
 
 def test_find_reads_the_container(ws: Path, th: FakeThreads) -> None:

@@ -61,7 +61,9 @@ def test_an_expired_token_holds_the_account_and_fails_no_post(
     assert result.code == 4
     (item,) = items(x_home)
     assert item["state"] == "held" and item["held_by"] == "auth"
-    assert "publisher accounts login mfa-x" in item["error"]
+    # The error is the platform's words; the fix is beside it (it was inside it).
+    assert "expired" in item["error"] and "publisher" not in item["error"]
+    assert item["fix"] == "publisher accounts login mfa-x && publisher resume --account mfa-x"
     assert x_server.tweets == []
     assert "x-access-token" not in result.err + result.out
 
@@ -137,7 +139,7 @@ def test_a_first_release_queue_is_migrated_in_place(tmp_path: Path) -> None:
     db.commit()
     db.close()
     with Queue(path) as queue:
-        assert queue.schema_version == SCHEMA_VERSION == 2
+        assert queue.schema_version == SCHEMA_VERSION == 3
         assert queue.pauses()["*"].reason == "elections"
         queue.checkpoints().set("k", "v")
 

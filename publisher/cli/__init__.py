@@ -195,7 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(argv, cli)
     except UserError as error:
-        cli.error(one_line(str(error)))
+        from publisher.cli.remedies import describe
+
+        cli.error(one_line(describe(error)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         cli.error(_("interrupted"))

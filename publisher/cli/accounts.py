@@ -10,7 +10,8 @@ import sys
 from collections.abc import Container
 from typing import TYPE_CHECKING
 
-from publisher.cli.common import Cli, stopped_line, whole_number
+from publisher.cli.common import Cli, notice_line, stopped_line, whole_number
+from publisher.cli.remedies import failure, with_advice, with_its_advice
 from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
     MAX_MINUTES,
@@ -66,9 +67,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--locales", default=None, metavar="L,L", help=_("e.g. sq,en"))
     add.add_argument("--layout", choices=("separate", "combined"), default="separate")
     add.add_argument("--audience", metavar="NAME")
-    add.add_argument("--min-gap", type=whole_number(MAX_MINUTES), default=0, metavar="MINUTES")
-    add.add_argument("--max-per-day", type=whole_number(MAX_PER_DAY), metavar="N")
-    add.add_argument("--max-lateness", type=whole_number(MAX_MINUTES),
+    add.add_argument("--min-gap", type=whole_number(MAX_MINUTES, least=0), default=0,
+                     metavar="MINUTES")
+    add.add_argument("--max-per-day", type=whole_number(MAX_PER_DAY, least=1), metavar="N")
+    add.add_argument("--max-lateness", type=whole_number(MAX_MINUTES, least=1),
                      default=DEFAULT_MAX_LATENESS_MINUTES, metavar="MINUTES",
                      help=_("an overdue post expires after this (default 360)"))
     add.add_argument("--media-url", metavar="URL",
@@ -82,10 +84,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     change.add_argument("--locales", metavar="L,L")
     change.add_argument("--layout", choices=("separate", "combined"))
     change.add_argument("--audience", metavar="NAME", help=_("'none' for the default profile"))
-    change.add_argument("--min-gap", type=whole_number(MAX_MINUTES), metavar="MINUTES")
-    change.add_argument("--max-per-day", type=whole_number(MAX_PER_DAY), metavar="N",
+    change.add_argument("--min-gap", type=whole_number(MAX_MINUTES, least=0), metavar="MINUTES")
+    change.add_argument("--max-per-day", type=whole_number(MAX_PER_DAY, least=0), metavar="N",
                         help=_("0 for no cap"))
-    change.add_argument("--max-lateness", type=whole_number(MAX_MINUTES), metavar="MINUTES")
+    change.add_argument("--max-lateness", type=whole_number(MAX_MINUTES, least=1),
+                        metavar="MINUTES")
     change.add_argument("--media-url", metavar="URL", help=_("'none' to remove it"))
     change.set_defaults(handler=run_set)
 
@@ -213,7 +216,7 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
     now = datetime.now(UTC)
     overview = accounts_overview(cli.context(), lambda: now)
     for notice in overview.notices:
-        cli.warn(notice)
+        cli.warn(notice_line(notice))
     for stopped in overview.stopped:
         cli.warn(stopped_line(stopped))
     rows = [_row_json(row) for row in overview.rows]
@@ -327,7 +330,7 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
     except UnsupportedPlatform as error:
         raise UserError(str(error)) from None
     except PlatformError as error:
-        cli.warn(_("{id} cannot post: {error}").format(id=args.id, error=error.message))
+        cli.warn(_("{id} cannot post: {error}").format(id=args.id, error=failure(error)))
         return 4 if isinstance(error, AuthFailed | Rejected) else 3
     where = f" ({identity.url})" if identity.url else ""
     cli.print(_("{id} can post as {name}{where}").format(id=args.id, name=identity.name,
@@ -349,7 +352,7 @@ class _TerminalPrompter:
             self.cli.out.flush()
 
     def say(self, text: str) -> None:
-        self.cli.print(text)
+        self.cli.print(with_its_advice(text))
         self._flush()
 
     def show_url(self, url: str) -> None:
@@ -391,10 +394,10 @@ def run_login(args: argparse.Namespace, cli: Cli) -> int:
     try:
         result = login(cli.context(), args.id, prompter, options, lambda: datetime.now(UTC))
     except PlatformError as error:
-        cli.error(describe_failure(error))
+        cli.error(with_advice(describe_failure(error), None, error.remedy))
         return 3 if isinstance(error, Transient | RateLimited) else 2
     for note in result.notes:
-        cli.warn(note)
+        cli.warn(with_its_advice(note))
     cli.print(_("Logged in: {id} posts as {who}; the secret is in the keyring").format(
         id=result.account_id, who=result.who))
     if result.handle:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from publisher.cli.common import Cli
 from publisher.cli.queue import moment
-from publisher.domain.audiences import DAY_NAMES, Audience
+from publisher.domain.audiences import DAY_NAMES, Audience, check_zone
 from publisher.domain.errors import UserError
 from publisher.i18n import _, format_datetime
 from publisher.services import audiences as service
@@ -24,13 +24,21 @@ def _day(text: str) -> date:
             _("{text!r} is not a date such as 2026-12-24").format(text=text)) from None
 
 
+def _zone(text: str) -> str:
+    """An argparse type: an IANA time zone (the error then names the option)."""
+    try:
+        return check_zone(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     audiences = commands.add_parser("audiences", help=_("who reads each account, and when"))
     sub = audiences.add_subparsers(dest="audiences_command", metavar="ACTION", required=True)
 
     add = sub.add_parser("add", help=_("define an audience by its active windows"))
     add.add_argument("name")
-    add.add_argument("--timezone", required=True, metavar="TZ")
+    add.add_argument("--timezone", type=_zone, required=True, metavar="TZ")
     add.add_argument("--window", action="append", default=[], metavar="SPEC",
                      help=_('e.g. "MO-FR 08:00-10:00 0.9 morning" (repeatable)'))
     add.set_defaults(handler=run_add)
@@ -38,8 +46,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     imp = sub.add_parser("import", help=_("import an hourly activity export (CSV or JSON)"))
     imp.add_argument("name")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--timezone", metavar="TZ", help=_("the audience's zone (new audiences)"))
-    imp.add_argument("--hours-in", metavar="TZ",
+    imp.add_argument("--timezone", type=_zone, metavar="TZ",
+                     help=_("the audience's zone (new audiences)"))
+    imp.add_argument("--hours-in", type=_zone, metavar="TZ",
                      help=_("the zone the export's hours are in (default: the audience's)"))
     imp.add_argument("--now", type=moment, metavar="RFC3339")
     imp.set_defaults(handler=run_import)

@@ -16,6 +16,7 @@ from publisher.storage.workspace import resolve_home
 
 if TYPE_CHECKING:
     from publisher.services.accounts import StoppedAccount
+    from publisher.services.tokens import TokenNotice
 
 
 @dataclass
@@ -64,14 +65,25 @@ class Cli:
 def stopped_line(stopped: StoppedAccount) -> str:
     """An account the flush does not send for, with the command that fixes it (``accounts
     list`` and ``queue`` say it alike)."""
+    from publisher.cli.remedies import command
+
+    fix = command(stopped.remedy) if stopped.remedy else ""
     if stopped.kind == "auth":
         return _("{id}: held after an auth failure; fix: {command}").format(
-            id=stopped.account_id, command=stopped.fix)
+            id=stopped.account_id, command=fix)
     if stopped.kind == "rate":
         return _("{id}: rate-limited ({reason})").format(
             id=stopped.account_id, reason=stopped.reason or "-")
     return _("{id}: paused ({reason}); fix: {command}").format(
-        id=stopped.account_id, reason=stopped.reason or "-", command=stopped.fix)
+        id=stopped.account_id, reason=stopped.reason or "-", command=fix)
+
+
+def notice_line(notice: TokenNotice) -> str:
+    """A token about to expire, with the command that renews it (``accounts list`` and
+    the flush say it alike)."""
+    from publisher.cli.remedies import command
+
+    return f"{notice.message} ({command(notice.remedy)})"
 
 
 # Bounds of whole-number options: a number past them is a typo, and past SQLite's or

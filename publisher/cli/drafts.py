@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from publisher.cli.common import Cli
+from publisher.cli.remedies import describe
 from publisher.domain.drafts import Draft
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _
@@ -46,7 +47,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _report_broken(cli: Cli, errors: list) -> None:
     for error in errors:
-        cli.error(str(error))
+        cli.error(describe(error))
 
 
 def print_overview(cli: Cli) -> int:
@@ -76,7 +77,7 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
             }
             for summary in summaries
         ],
-        "errors": [str(error) for error in errors],
+        "errors": [describe(error) for error in errors],
     })
     return 2 if errors else 0
 

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher.cli.common import MAX_ITEM_ID, Cli, stopped_line, whole_number
+from publisher.cli.common import MAX_ITEM_ID, Cli, notice_line, stopped_line, whole_number
+from publisher.cli.remedies import advice, command, with_advice
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, format_datetime
 from publisher.services import flush as flushing
 from publisher.services import queue_file, queueing
@@ -164,12 +166,16 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
         report.unplaced.update(broken)
     else:
         report = scheduling.auto_schedule(context, [args.draft], now, again=args.again)
+    unplaced = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
+                for draft_id, reason in report.unplaced.items()}
+    skipped = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
+               for draft_id, reason in report.skipped.items()}
     if args.json:
         cli.json({
             "score": round(report.score, 4),
             "placed": [_placed_json(p) for p in report.placed],
-            "unplaced": report.unplaced,
-            "skipped": report.skipped,
+            "unplaced": unplaced,
+            "skipped": skipped,
         })
     else:
         for placed in report.placed:
@@ -179,12 +185,12 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
                 locales="+".join(placed.locales), utc=placed.at.strftime("%Y-%m-%d %H:%M UTC"),
                 local=format_datetime(placed.at, placed.local.tzinfo), score=placed.score,
                 why=placed.why))
-        for reason in report.skipped.values():
+        for reason in skipped.values():
             cli.print(_("Skipped: {reason}").format(reason=reason))
         if args.all_approved and not report.placed and not report.unplaced \
                 and not report.skipped:
             cli.print(_("Nothing to place: no approved draft is waiting."))
-    for draft_id, reason in report.unplaced.items():
+    for draft_id, reason in unplaced.items():
         cli.err.write("publisher: " + _("not queued: {id}: {reason}").format(
             id=draft_id, reason=reason) + "\n")
     return 4 if report.unplaced else 0
@@ -227,8 +233,14 @@ def _item_json(item) -> dict:
         "attempts": item.attempts,
         "next_attempt": item.next_attempt_at.isoformat() if item.next_attempt_at else None,
         "error": item.last_error,
+        "fix": _fix_of(queueing.item_remedy(item)),
         "url": item.url,
     }
+
+
+def _fix_of(remedy: Remedy | None) -> str | None:
+    """The command that fixes it, for --json (None where nothing does)."""
+    return command(remedy) if remedy else None
 
 
 def run_queue(args: argparse.Namespace, cli: Cli) -> int:
@@ -239,8 +251,9 @@ def run_queue(args: argparse.Namespace, cli: Cli) -> int:
         cli.json([_item_json(item) for item in items])
         return 0
     if overview.freeze is not None:
-        cli.print(_("FROZEN since {since}: {reason} (publisher resume --all)").format(
-            since=overview.freeze.since.isoformat(), reason=overview.freeze.reason or "-"))
+        cli.print(_("FROZEN since {since}: {reason} ({command})").format(
+            since=overview.freeze.since.isoformat(), reason=overview.freeze.reason or "-",
+            command=command(Remedy(Fix.RESUME_ALL))))
     for stopped in overview.stopped:
         cli.print(stopped_line(stopped))
     if not items:
@@ -266,20 +279,23 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             "outcomes": [
                 {"item": o.item.id, "draft": o.item.draft_id, "account": o.item.account_id,
                  "locales": list(o.item.locales), "state": o.state.value, "detail": o.detail,
-                 "url": o.url, "needs_person": o.needs_person}
+                 "fix": _fix_of(o.remedy), "url": o.url, "needs_person": o.needs_person}
                 for o in report.outcomes
             ],
-            "token_warnings": report.token_warnings,
+            "token_warnings": [notice_line(n) for n in report.token_warnings],
             "left_for_next_run": [item.id for item in report.left_for_next_run],
         })
         return report.exit_code
     for warning in report.new_token_warnings:
-        cli.warn(warning)
+        cli.warn(notice_line(warning))
     for outcome in report.outcomes:
+        detail = outcome.detail
+        if outcome.remedy:
+            detail = f"{detail}; {advice(outcome.remedy)}"
         line = _("item {id} ({draft} on {account}, {locales}): {state}: {detail}").format(
             id=outcome.item.id, draft=outcome.item.draft_id, account=outcome.item.account_id,
             locales="+".join(outcome.item.locales), state=_(outcome.state.value),
-            detail=outcome.detail)
+            detail=detail)
         if outcome.needs_person or outcome.state == State.RETRY:
             cli.err.write(f"publisher: {line}\n")
         elif cli.verbose:

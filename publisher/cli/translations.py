@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from publisher.cli.common import Cli
+from publisher.cli.remedies import describe
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, ngettext
 from publisher.services import translations as service
@@ -38,7 +39,7 @@ def run_status(args: argparse.Namespace, cli: Cli) -> int:
                 draft_id: {tag: row.state.value for tag, row in by_locale.items()}
                 for draft_id, by_locale in service.group_by_draft(rows).items()
             },
-            "errors": [str(error) for error in errors],
+            "errors": [describe(error) for error in errors],
         })
     else:
         table = []
@@ -50,7 +51,7 @@ def run_status(args: argparse.Namespace, cli: Cli) -> int:
             table.append([draft_id, "  ".join(cells)])
         cli.table([_("DRAFT"), _("LOCALES (* = source)")], table)
     for error in errors:
-        cli.error(str(error))
+        cli.error(describe(error))
     return 2 if errors else 0
 
 

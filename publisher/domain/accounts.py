@@ -181,10 +181,10 @@ def _check_kinds(**values: object) -> None:
             raise UserError(_("{key} must be a text in quotes").format(key=key))
 
 
-def _check_whole(value: object, option: str, least: int, most: int) -> None:
+def _check_whole(value: object, setting: str, least: int, most: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        raise UserError(_("{option} must be a whole number from {least} to {most}").format(
-            option=option, least=least, most=most))
+        raise UserError(_("{setting} must be a whole number from {least} to {most}").format(
+            setting=setting, least=least, most=most))
 
 
 def make_account(
@@ -218,11 +218,11 @@ def make_account(
     elif platform == "mastodon":
         raise UserError(
             _("a Mastodon account needs its instance"),
-            hint=_("add --api-base https://your.instance"),
+            hint=_("give the instance's address as its API base, e.g. https://your.instance"),
         )
     tags = tuple(normalize_locale(tag) for tag in locales)
     if not tags:
-        raise UserError(_("an account needs at least one locale"), hint=_("e.g. --locales sq,en"))
+        raise UserError(_("an account needs at least one locale"), hint=_("e.g. sq,en"))
     if len(set(tags)) != len(tags):
         raise UserError(_("a locale is listed twice: {tags}").format(tags=", ".join(tags)))
     if layout not in LAYOUTS:
@@ -230,10 +230,11 @@ def make_account(
             _("unknown layout {layout!r}").format(layout=layout),
             hint=_("use separate or combined"),
         )
-    _check_whole(min_gap_minutes, "--min-gap", 0, MAX_MINUTES)
+    # Named by their keys in accounts.toml (the command line bounds its options itself).
+    _check_whole(min_gap_minutes, "min_gap", 0, MAX_MINUTES)
     if max_per_day is not None:
-        _check_whole(max_per_day, "--max-per-day", 1, MAX_PER_DAY)
-    _check_whole(max_lateness_minutes, "--max-lateness", 1, MAX_MINUTES)
+        _check_whole(max_per_day, "max_per_day", 1, MAX_PER_DAY)
+    _check_whole(max_lateness_minutes, "max_lateness", 1, MAX_MINUTES)
     if audience is not None:
         check_audience_name(audience)
     if imitates is not None:

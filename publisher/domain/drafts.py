@@ -23,6 +23,7 @@ from publisher.domain.locales import (
     normalize_locale,
     normalized_text,
 )
+from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import oversize
 from publisher.i18n import N_, _
 
@@ -242,10 +243,12 @@ class _Parser:
     line_of: LineFinder = _no_line
     known_accounts: frozenset[str] | None = None
 
-    def fail(self, path: tuple[str, ...], message: str, hint: str | None = None) -> UserError:
+    def fail(self, path: tuple[str, ...], message: str, hint: str | None = None,
+             remedy: Remedy | None = None) -> UserError:
         line = self.line_of(*path)
         where = f"{self.where}:{line}" if line else self.where
-        return UserError(f"{'.'.join(path)}: {message}", where=where, hint=hint)
+        return UserError(f"{'.'.join(path)}: {message}", where=where, hint=hint,
+                         remedy=remedy)
 
     def parse(self, data: Mapping[str, object]) -> Draft:
         check_draft_id(self.draft_id)
@@ -295,7 +298,7 @@ class _Parser:
         try:
             return normalize_locale(value)
         except UserError as error:
-            raise self.fail(path, error.message, error.hint) from None
+            raise self.fail(path, error.message, error.hint, error.remedy) from None
 
     def campaign(self, value: object) -> str | None:
         if value is None:
@@ -313,9 +316,8 @@ class _Parser:
                 raise self.fail(
                     ("accounts",),
                     _("unknown account {id!r}").format(id=account_id),
-                    _("known accounts: {known}; add one with 'publisher accounts add'").format(
-                        known=known
-                    ),
+                    _("known accounts: {known}").format(known=known),
+                    Remedy(Fix.ADD_ACCOUNT),
                 )
         if len(set(value)) != len(value):
             raise self.fail(("accounts",), _("an account is listed twice"))

@@ -55,10 +55,10 @@ def parse_locale_list(text: str) -> list[str]:
         if part.strip():
             tag = normalize_locale(part)
             if tag in tags:
-                raise UserError(f"locale {tag} is listed twice", hint="e.g. --locales sq,en,sr")
+                raise UserError(f"locale {tag} is listed twice", hint="e.g. sq,en,sr")
             tags.append(tag)
     if not tags:
-        raise UserError("empty locale list", hint="e.g. --locales sq,en,sr")
+        raise UserError("empty locale list", hint="e.g. sq,en,sr")
     return tags
 
 

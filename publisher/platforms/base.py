@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import Remedy
 
 # The longest a whole request may take, from connecting to the last byte of the
 # answer. APIs answer in about a second; an image upload of a few MB fits too.
@@ -53,11 +54,14 @@ class Published:
 
 
 class PlatformError(Exception):
-    """Base of the four failure kinds. ``message`` is safe to show and store."""
+    """Base of the four failure kinds. ``message`` is safe to show and store; it names
+    what went wrong, and ``remedy`` (when a person can fix it) what to do, which each
+    front end says in its own way."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, remedy: Remedy | None = None):
         super().__init__(message)
         self.message = message
+        self.remedy = remedy
 
 
 class RateLimited(PlatformError):

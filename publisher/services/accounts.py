@@ -3,7 +3,8 @@ accounts screen show the same rows.
 
 Each row has the account's settings, its audience, whether a secret is stored (never
 the secret), when its token expires (from the keyring: no network), and whether a
-pause or a hold stops it, with the command that gets it sending again.
+pause or a hold stops it, with the remedy that gets it sending again (each front end
+says it in its own way).
 """
 
 from __future__ import annotations
@@ -11,25 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import Fix, Remedy
 from publisher.platforms.base import TokenStatus
 from publisher.services.context import Context
 from publisher.services.queue_file import open_queue
 from publisher.storage.queue import FREEZE, AccountHold, Pause
 
+if TYPE_CHECKING:
+    from publisher.services.tokens import TokenNotice
+
 NO_EXPIRY = TokenStatus(None)
 
 
-def fix_command(account_id: str, *, paused: bool, hold: AccountHold | None) -> str:
-    """The command that gets a paused or held account sending again ("" for none: a
-    rate limit passes by itself). The one place that names it for a stopped account."""
+def stopped_remedy(account_id: str, *, paused: bool,
+                   hold: AccountHold | None) -> Remedy | None:
+    """What gets a paused or held account sending again (None: a rate limit passes by
+    itself). The one place that decides it for a stopped account."""
     if hold is not None and hold.kind == "auth":
-        return (f"publisher accounts login {account_id} && "
-                f"publisher resume --account {account_id}")
+        return Remedy(Fix.LOG_IN_AND_RESUME, account=account_id)
     if paused:
-        return f"publisher resume --account {account_id}"
-    return ""
+        return Remedy(Fix.RESUME_ACCOUNT, account=account_id)
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class StoppedAccount:
     account_id: str
     kind: str  # "auth" (sign-in failed), "rate" (rate-limited) or "paused"
     reason: str  # the hold's or the pause's own words ("" when it has none)
-    fix: str  # the command that gets it sending again ("" when it passes by itself)
+    remedy: Remedy | None  # what gets it sending again (None when it passes by itself)
 
 
 def stopped_accounts(pauses: Mapping[str, Pause],
@@ -54,7 +60,7 @@ def stopped_accounts(pauses: Mapping[str, Pause],
         else:
             kind, reason = "paused", pauses[account_id].reason
         stopped.append(StoppedAccount(account_id, kind, reason or "",
-                                      fix_command(account_id, paused=paused, hold=hold)))
+                                      stopped_remedy(account_id, paused=paused, hold=hold)))
     return stopped
 
 
@@ -69,8 +75,8 @@ class AccountRow:
     token: TokenStatus = NO_EXPIRY  # what the keyring says of its expiry
 
     @property
-    def fix(self) -> str:
-        return fix_command(self.account.id, paused=self.paused, hold=self.hold)
+    def remedy(self) -> Remedy | None:
+        return stopped_remedy(self.account.id, paused=self.paused, hold=self.hold)
 
     @property
     def secret_state(self) -> str:
@@ -85,9 +91,9 @@ class AccountRow:
 @dataclass(frozen=True)
 class AccountsOverview:
     rows: list[AccountRow]  # in id order
-    # Tokens expired, or expiring within a week without renewing themselves: one line
-    # each, with the command that fixes it.
-    notices: list[str]
+    # Tokens expired, or expiring within a week without renewing themselves, each with
+    # its remedy (log in again).
+    notices: list[TokenNotice]
     stopped: list[StoppedAccount]
 
 
@@ -125,12 +131,12 @@ def token_status(context: Context, account_id: str,
         return NO_EXPIRY  # an adapter not in this version, or no keyring: nothing known
 
 
-def _token_notices(context: Context, clock: Callable[[], datetime]) -> list[str]:
+def _token_notices(context: Context, clock: Callable[[], datetime]) -> list[TokenNotice]:
     from publisher.services.secrets import KeyringUnavailable
     from publisher.services.tokens import token_notices
 
     try:
-        return [notice.message for notice in token_notices(context, clock)]
+        return token_notices(context, clock)
     except (ImportError, KeyringUnavailable):
         return []
 

@@ -24,6 +24,7 @@ from publisher.domain.audiences import (
 )
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
+from publisher.domain.remedies import Fix, Remedy, set_account
 from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.services.queueing import open_queue
@@ -50,7 +51,7 @@ def add_audience(context: Context, name: str, timezone: str, windows: list[str])
     check_name(name)
     if name in context.audiences:
         raise UserError(_("audience {name!r} exists").format(name=name),
-                        hint=_("'publisher audiences import' replaces its histogram"))
+                        remedy=Remedy(Fix.IMPORT_AUDIENCE, audience=name))
     audience = Audience(name, check_zone(timezone), tuple(parse_window(w) for w in windows))
     context.audiences_file.save(audience)
     return audience
@@ -77,12 +78,12 @@ def import_activity(
     hours_in: str | None, now: datetime,
 ) -> ImportResult:
     """A weekday/hour CSV or an Instagram online_followers JSON becomes the
-    audience's hourly histogram (a new audience needs --timezone)."""
+    audience's hourly histogram (a new audience needs its time zone)."""
     check_name(name)
     existing = context.audiences.get(name)
     if existing is None and not timezone:
-        raise UserError(_("audience {name!r} is new: give its --timezone").format(name=name),
-                        hint="--timezone Europe/Belgrade")
+        raise UserError(_("audience {name!r} is new: give its time zone").format(name=name),
+                        hint=_("e.g. Europe/Belgrade"))
     zone = check_zone(timezone) if timezone else existing.timezone
     text = _read_text(path)
     where = str(path)
@@ -149,8 +150,7 @@ def learn(context: Context, account_id: str, path: Path) -> LearnResult:
     account = context.account(account_id)
     if account.audience is None:
         raise UserError(_("{id} has no audience to learn into").format(id=account_id),
-                        hint=_("'publisher accounts set {id} --audience NAME' first").format(
-                            id=account_id))
+                        remedy=set_account(account_id, "audience", "NAME"))
     audience = context.audience(account.audience)
     kind, rows = _engagement_rows(path)
     times: list[tuple[datetime, float]] = []

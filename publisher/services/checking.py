@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from publisher.domain.remedies import log_in
 from publisher.i18n import _
 from publisher.platforms.base import Identity, Post
 from publisher.platforms.registry import Adapters
@@ -20,8 +21,7 @@ def check_account(context: Context, account_id: str, clock: Callable[[], datetim
     account = context.account(account_id)
     if account.needs_secret and has_secret(account.id) is False:
         # Nothing to ask the platform with: a person must act, whatever the network says.
-        raise AuthFailed(_("no secret stored; run 'publisher accounts login {id}' (or "
-                           "'publisher accounts set-secret {id}')").format(id=account.id))
+        raise AuthFailed(_("no secret stored"), remedy=log_in(account.id))
     return adapters_for(context, clock).for_account(account).check()
 
 

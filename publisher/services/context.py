@@ -9,6 +9,7 @@ from pathlib import Path
 from publisher.domain.accounts import Account
 from publisher.domain.audiences import Audience, Blackout, Calendar, default_audience
 from publisher.domain.errors import UserError
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.audiences import AudiencesFile
 from publisher.storage.drafts import DraftStore
@@ -61,8 +62,8 @@ class Context:
             known = ", ".join(sorted(self.audiences)) or _("none yet")
             raise UserError(
                 _("unknown audience {name!r}").format(name=name),
-                hint=_("known audiences: {known}; add one with 'publisher audiences add'")
-                .format(known=known),
+                hint=_("known audiences: {known}").format(known=known),
+                remedy=Remedy(Fix.ADD_AUDIENCE),
             ) from None
 
     def audience_for(self, account: Account) -> Audience:

@@ -165,7 +165,7 @@ class DraftRow:
 @dataclass(frozen=True)
 class DraftsOverview:
     rows: list[DraftRow]
-    problems: list[str]  # one line per draft file that does not load
+    problems: list[UserError]  # one per draft file that does not load
 
     @property
     def campaigns(self) -> list[str]:
@@ -190,7 +190,7 @@ def drafts_overview(context: Context, *, use_index: bool = True) -> DraftsOvervi
     if not use_index:
         summaries, errors = list_drafts(context)
         rows = [_row(s.loaded, s.states, due) for s in summaries]
-        return DraftsOverview(rows, [str(error) for error in errors])
+        return DraftsOverview(rows, list(errors))
     index = DraftIndex(context)
     rows, problems = index.rows()
     if due:  # few drafts have something waiting: touch only their rows
@@ -221,11 +221,11 @@ class DraftIndex:
         self.context = context
         self.file = DraftsIndexFile(context.workspace, self.VERSION)
 
-    def rows(self) -> tuple[list[DraftRow], list[str]]:
+    def rows(self) -> tuple[list[DraftRow], list[UserError]]:
         known = self.file.read()
         files: dict[str, list] = {}
         rows: list[DraftRow] = []
-        problems: list[str] = []
+        problems: list[UserError] = []
         store = self.context.drafts
         for draft_id, stamp in store.stamps().items():
             entry = known.get(draft_id)
@@ -233,7 +233,7 @@ class DraftIndex:
                 try:
                     loaded = store.load(draft_id)
                 except UserError as error:
-                    problems.append(str(error))
+                    problems.append(error)
                     continue
                 row = _row(loaded, summarize(self.context, loaded).states, {})
                 entry = [stamp, *_row_json(row)]

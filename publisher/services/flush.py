@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.platforms.base import (
     NOT_FOUND,
@@ -56,7 +57,7 @@ from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queue_file import catch_up_with_journal, record_published
 from publisher.services.queueing import content_hash, open_queue, plan_posts
-from publisher.services.tokens import token_notices
+from publisher.services.tokens import TokenNotice, token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
 from publisher.storage.queue import (
     FREEZE,
@@ -111,6 +112,7 @@ class Outcome:
     url: str | None = None
     # Left in its state, but a person must act (its draft file is broken).
     waiting: bool = False
+    remedy: Remedy | None = None  # what a person does about it (front ends say it)
 
     @property
     def needs_person(self) -> bool:
@@ -125,8 +127,8 @@ class FlushReport:
     latest: dict[int, Outcome] = field(default_factory=dict)
     # Tokens about to expire, for accounts with posts waiting (all of them),
     # and those not yet said today (what a cron run prints).
-    token_warnings: list[str] = field(default_factory=list)
-    new_token_warnings: list[str] = field(default_factory=list)
+    token_warnings: list[TokenNotice] = field(default_factory=list)
+    new_token_warnings: list[TokenNotice] = field(default_factory=list)
     # Due items not claimed because the run's deadline passed (the next run sends them).
     left_for_next_run: list[Item] = field(default_factory=list)
 
@@ -135,10 +137,10 @@ class FlushReport:
         return list(self.latest.values())
 
     def add(self, item: Item, state: State, detail: str = "", url: str | None = None,
-            waiting: bool = False) -> Outcome:
+            waiting: bool = False, remedy: Remedy | None = None) -> Outcome:
         """Record an item's latest outcome."""
         self.latest.pop(item.id, None)
-        outcome = self.latest[item.id] = Outcome(item, state, detail, url, waiting)
+        outcome = self.latest[item.id] = Outcome(item, state, detail, url, waiting, remedy)
         return outcome
 
     def of(self, *states: State) -> list[Outcome]:
@@ -163,6 +165,7 @@ class DraftChange:
 
     reason: str
     wait: bool = False
+    remedy: Remedy | None = None  # an account's setting to give, say
 
 
 def lock_path(context: Context) -> Path:
@@ -191,6 +194,11 @@ def held_too_long(locked: Locked, now: datetime) -> bool:
     """
     since = locked.holder.since if locked.holder else None
     return since is not None and now - since > LEASE
+
+
+def retry_or_cancel(item: Item) -> Remedy:
+    """Whether an item went out is unknown: a person checks, then retries or cancels it."""
+    return Remedy(Fix.RETRY_OR_CANCEL, item=item.id)
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -275,7 +283,7 @@ class Flusher:
         # Another process (a flush that took over an expired lease, a person) moved
         # the item while this flush worked on it: its state is theirs to tell.
         log.warning(_("item {id}: another process moved it meanwhile; this flush leaves it "
-                      "as that process left it (publisher queue shows it)").format(id=item.id))
+                      "as that process left it (the queue shows it)").format(id=item.id))
 
     def _recover(self, item: Item, holds: dict[str, AccountHold]) -> None:
         account = self.context.accounts.get(item.account_id)
@@ -297,7 +305,7 @@ class Flusher:
             else:
                 self._move(item, State.UNKNOWN, _(
                     "interrupted while sending and the platform cannot tell whether it "
-                    "went out: check the account, then 'publisher retry' or 'cancel'"))
+                    "went out: check the account"), remedy=retry_or_cancel(item))
         except AuthFailed as error:
             # It cannot be checked until a person logs in again: hold the
             # account (its other posts wait too) and leave the item as it is.
@@ -305,7 +313,8 @@ class Flusher:
             self.held_accounts.add(item.account_id)
             self.report.add(item, item.state, _(
                 "interrupted while sending; it can be checked once the account's login "
-                "works again: {error}").format(error=error.message), waiting=True)
+                "works again: {error}").format(error=error.message), waiting=True,
+                remedy=Remedy(Fix.LOG_IN_AND_RESUME, account=item.account_id))
         except (PlatformError, UnsupportedPlatform) as error:
             log.warning("item %s: could not check after a crash: %s", item.id, error)
 
@@ -346,9 +355,11 @@ class Flusher:
                 continue
             change = self._draft_change(item.draft_id)
             if change and change.wait:
-                self.report.add(item, item.state, change.reason, waiting=True)
+                self.report.add(item, item.state, change.reason, waiting=True,
+                                remedy=change.remedy)
             elif change:
-                self._move(item, State.FAILED, change.reason, last_error=change.reason)
+                self._move(item, State.FAILED, change.reason, last_error=change.reason,
+                           remedy=change.remedy)
             else:
                 self._send_unless_moved(item)
 
@@ -385,10 +396,14 @@ class Flusher:
         except UserError as error:
             # Most likely a person is mid-edit: wait (until the item's lateness runs out).
             return DraftChange(_("not sent while its draft file is broken: {error}").format(
-                error=str(error)), wait=True)
+                error=str(error)), wait=True, remedy=error.remedy)
         try:
             plans = plan_posts(self.context, draft, allow_stale=True, adapters=self.adapters)
         except UserError as error:
+            if error.remedy and error.remedy.fix == Fix.SET_ACCOUNT:
+                # The account's settings, not the draft: set them, then retry the item.
+                return DraftChange(_("the draft cannot go out as queued: {error}").format(
+                    error=error.message), remedy=error.remedy)
             return DraftChange(_("the draft cannot go out as queued: {error}; {fix}").format(
                 error=error.message, fix=fix))
         current = {(p.account.id, p.locales): content_hash(p) for p in plans}
@@ -425,7 +440,10 @@ class Flusher:
             self._transient(item, error, adapter_safe=self._resend_safe(item))
         except AuthFailed as error:
             self._auth_failed(item, error)
-        except (Rejected, UnsupportedPlatform) as error:
+        except Rejected as error:
+            self._move(item, State.FAILED, error.message, last_error=error.message,
+                       remedy=error.remedy)
+        except UnsupportedPlatform as error:
             self._move(item, State.FAILED, str(error), last_error=str(error))
         else:
             self._sent(item, published, _("published"))
@@ -436,12 +454,12 @@ class Flusher:
         waiting = self.queue.account_ids([*PENDING, State.HELD])
         today = self.clock().date().isoformat()
         for notice in token_notices(self.context, self.clock, self.adapters, waiting):
-            self.report.token_warnings.append(notice.message)
+            self.report.token_warnings.append(notice)
             said = self.queue.checkpoints()
             key = f"notice:token:{notice.account_id}:{today}"
             if said.get(key) is None:
                 said.set(key, "warned")
-                self.report.new_token_warnings.append(notice.message)
+                self.report.new_token_warnings.append(notice)
 
     def _resend_safe(self, item: Item) -> bool:
         account = self.context.accounts[item.account_id]
@@ -458,8 +476,8 @@ class Flusher:
         if error.maybe_sent and not adapter_safe:
             self._move(item, State.UNKNOWN, _(
                 "{error}; the post may have gone out and the platform cannot tell: check the "
-                "account, then 'publisher retry' or 'cancel'").format(error=error.message),
-                last_error=error.message)
+                "account").format(error=error.message),
+                last_error=error.message, remedy=retry_or_cancel(item))
         elif item.attempts >= MAX_ATTEMPTS:
             self._move(item, State.FAILED, _("gave up after {n} attempts: {error}").format(
                 n=item.attempts, error=error.message), last_error=error.message)
@@ -470,12 +488,12 @@ class Flusher:
                 next_attempt_at=self.clock() + delay, last_error=error.message)
 
     def _auth_failed(self, item: Item, error: AuthFailed) -> None:
-        fix = _("fix it with 'publisher accounts login {id}' (or 'set-secret'), then "
-                "'publisher resume --account {id}'").format(id=item.account_id)
+        # The platform's remedy (log in) is part of this one: log in, then resume.
         self._hold(AccountHold(item.account_id, "auth", None, error.message))
         self.held_accounts.add(item.account_id)
-        self._move(item, State.HELD, f"auth: {error.message}; {fix}", held_by="auth",
-                   last_error=error.message)
+        self._move(item, State.HELD, f"auth: {error.message}", held_by="auth",
+                   last_error=error.message,
+                   remedy=Remedy(Fix.LOG_IN_AND_RESUME, account=item.account_id))
         for other in self.queue.items(PENDING, account_id=item.account_id):
             self._move(other, State.HELD, _("account held after an auth failure"),
                        held_by="auth")
@@ -497,10 +515,14 @@ class Flusher:
         outcome.url = published.url
 
     def _move(self, item: Item, target: State, why: str, *, durable: bool = True,
-              **fields: object) -> Outcome:
+              remedy: Remedy | None = None, **fields: object) -> Outcome:
+        """Move the item and record why (the history keeps the words, never a command:
+        ``remedy`` goes to the report, and beside ``last_error`` when one is written)."""
+        if "last_error" in fields:
+            fields["remedy"] = remedy
         self.queue.move(item.id, item.state, target, now=self.clock(), actor=ACTOR,
                         reason=why, durable=durable, **fields)
-        outcome = self.report.add(item, target, why)
+        outcome = self.report.add(item, target, why, remedy=remedy)
         log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
                  item.state, target, why)
         return outcome

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from publisher.domain.errors import UserError
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.platforms.base import PlatformError
 from publisher.platforms.bluesky import login as bluesky
@@ -90,13 +91,13 @@ def login(
         raise UserError(_("{platform} accounts need no login").format(platform=account.platform))
     flow = LOGIN_FLOWS.get(account.platform)
     if flow is None:
-        raise UserError(_("there is no guided login for {platform} yet; use "
-                          "'publisher accounts set-secret {id}'")
-                        .format(platform=account.platform, id=account.id))
+        raise UserError(_("there is no guided login for {platform} yet")
+                        .format(platform=account.platform),
+                        remedy=Remedy(Fix.STORE_SECRET, account=account.id))
     if options.port is not None and not 0 <= options.port <= 65535:
-        raise UserError(_("--port must be between 0 and 65535"))
+        raise UserError(_("the port to listen on must be between 0 and 65535"))
     if options.timeout <= 0:
-        raise UserError(_("--timeout must be more than 0 seconds"))
+        raise UserError(_("the time to wait for the browser must be more than 0 seconds"))
     if options.redirect_uri is not None:
         check_redirect(options.redirect_uri)
     steps = LoginSteps(account, prompter, options, clock,

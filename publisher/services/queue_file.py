@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.storage.journal import (
@@ -220,14 +221,15 @@ class PublishedPost:
 
 
 class AlreadyPublished(UserError):
-    """A draft was published on an account before; queueing it there needs --again."""
+    """A draft was published on an account before; queueing it there again is asked for
+    on purpose."""
 
     def __init__(self, post: PublishedPost):
         super().__init__(
             _("{id} was already published on {account} at {at} ({url})").format(
                 id=post.draft_id, account=post.account_id, at=_when(post.at),
                 url=post.url or "-"),
-            hint=_("to post it there once more, schedule it with --again"),
+            remedy=Remedy(Fix.SCHEDULE_AGAIN, draft=post.draft_id),
         )
 
 

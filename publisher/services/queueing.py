@@ -20,6 +20,7 @@ from publisher.domain.accounts import Account
 from publisher.domain.drafts import Draft, TranslationState
 from publisher.domain.errors import UserError
 from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, IllegalMove, State
+from publisher.domain.remedies import Fix, Remedy, remedy_of
 from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.accounts import StoppedAccount, stopped_accounts
@@ -65,7 +66,7 @@ def plan_posts(
     if not draft.approved:
         raise UserError(
             _("draft {id!r} is not approved").format(id=draft.id),
-            hint=_("run 'publisher drafts approve {id}' first").format(id=draft.id),
+            remedy=Remedy(Fix.APPROVE_DRAFT, draft=draft.id),
         )
     if not draft.accounts:
         raise UserError(_("draft {id!r} has no accounts").format(id=draft.id))
@@ -101,7 +102,7 @@ def _variant_text(draft: Draft, locale: str, account: Account, allow_stale: bool
             _("the {locale} text of {id!r} is stale (its source changed)").format(
                 locale=locale, id=draft.id
             ),
-            hint=_("update the translation, or pass --allow-stale"),
+            remedy=Remedy(Fix.ALLOW_STALE, draft=draft.id),
         )
     variant = draft.variant(locale)
     assert variant is not None
@@ -147,12 +148,16 @@ def _check_platform(
         lambda: datetime.now(UTC), adapters,
     )
     if problems:
+        # A problem of the account's settings (a media address, a handle) says how to fix
+        # it; the others are the draft's.
+        remedy = remedy_of(problems[0])
         raise UserError(
             _("{id} on {account} ({locales}): {problem}").format(
                 id=draft.id, account=post.account.id, locales="+".join(post.locales),
                 problem=problems[0],
             ),
-            hint=_("fix the draft, then schedule it again"),
+            hint=None if remedy else _("fix the draft, then schedule it again"),
+            remedy=remedy,
         )
 
 
@@ -337,7 +342,7 @@ def retry_item(context: Context, item_id: int, now: datetime) -> None:
         queue.move(
             item_id, item.state, State.QUEUED, now=now, actor="person",
             reason=_("a person asked to send it again"),
-            due_at=now, next_attempt_at=None, last_error=None,
+            due_at=now, next_attempt_at=None, last_error=None, remedy=None,
         )
 
 
@@ -391,7 +396,7 @@ def _get(queue: Queue, item_id: int):
     item = queue.get(item_id)
     if item is None:
         raise UserError(
-            _("no queue item {id}").format(id=item_id), hint=_("see 'publisher queue'")
+            _("no queue item {id}").format(id=item_id), remedy=Remedy(Fix.SHOW_QUEUE)
         )
     return item
 
@@ -409,8 +414,22 @@ class QueueOverview:
 
     @property
     def stopped(self) -> list[StoppedAccount]:
-        """The paused and held accounts, each with the command that fixes it."""
+        """The paused and held accounts, each with the remedy that gets it sending."""
         return stopped_accounts(self.paused, self.holds)
+
+
+def item_remedy(item: Item) -> Remedy | None:
+    """What a person does about an item now, or None (it goes out by itself, or there is
+    nothing to do): an unknown fate is checked, then retried or cancelled; an auth hold
+    needs a login and a resume; a failure keeps the remedy of its error (an account
+    setting to give, say)."""
+    if item.state == State.UNKNOWN:
+        return Remedy(Fix.RETRY_OR_CANCEL, item=item.id)
+    if item.state == State.HELD and item.held_by == "auth":
+        return Remedy(Fix.LOG_IN_AND_RESUME, account=item.account_id)
+    if item.state == State.FAILED and item.last_error:
+        return item.remedy
+    return None
 
 
 def queue_overview(

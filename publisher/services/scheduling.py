@@ -24,6 +24,7 @@ from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, format_datetime, format_weekday
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
@@ -96,6 +97,8 @@ class AutoReport:
     score: float = 0.0
     # Drafts left out because they were published already (not a failure).
     skipped: dict[str, str] = field(default_factory=dict)
+    # What fixes an unplaced or skipped draft's reason, where something does.
+    remedies: dict[str, Remedy] = field(default_factory=dict)
 
 
 # Lanes
@@ -158,13 +161,15 @@ def _paused(context: Context) -> dict[str, str]:
         return {scope: pause.reason for scope, pause in queue.pauses().items()}
 
 
-def _pause_reason(pauses: dict[str, str], account_id: str) -> str | None:
+def _paused_error(pauses: dict[str, str], account_id: str) -> UserError | None:
+    """Why nothing can be placed for the account now (the freeze, its pause), or None."""
     if FREEZE in pauses:
-        return _("the queue is frozen ({reason}); 'publisher resume --all' first").format(
-            reason=pauses[FREEZE] or "-")
+        return UserError(_("the queue is frozen ({reason})").format(
+            reason=pauses[FREEZE] or "-"), remedy=Remedy(Fix.RESUME_ALL))
     if account_id in pauses:
-        return _("{account} is paused ({reason}); 'publisher resume --account {account}' "
-                 "first").format(account=account_id, reason=pauses[account_id] or "-")
+        return UserError(_("{account} is paused ({reason})").format(
+            account=account_id, reason=pauses[account_id] or "-"),
+            remedy=Remedy(Fix.RESUME_ACCOUNT, account=account_id))
     return None
 
 
@@ -240,9 +245,9 @@ def suggest_slots(
 ) -> list[SlotSuggestion]:
     """The next ``count`` best free slots of an account, in time order."""
     if count < 1:
-        raise UserError(_("--count must be at least 1"))
+        raise UserError(_("the number of slots must be at least 1"))
     if count > MAX_SLOTS:
-        raise UserError(_("--count must be at most {most}").format(most=MAX_SLOTS))
+        raise UserError(_("the number of slots must be at most {most}").format(most=MAX_SLOTS))
     account = context.account(account_id)
     timeline = Timeline.after(now)
     built = _build_lane(context, account, timeline, occupying_items(context))
@@ -363,6 +368,7 @@ def auto_schedule(
     """
     unplaced: dict[str, str] = {}
     skipped: dict[str, str] = {}
+    remedies: dict[str, Remedy] = {}
     drafts: list[_DraftJobs] = []
     pauses = _paused(context)
     with open_queue(context) as queue:
@@ -374,10 +380,14 @@ def auto_schedule(
             if strict:
                 raise
             skipped[draft_id] = str(error)
+            if error.remedy:
+                remedies[draft_id] = error.remedy
         except UserError as error:
             if strict:
                 raise
             unplaced[draft_id] = error.message
+            if error.remedy:
+                remedies[draft_id] = error.remedy
     horizon = _horizon(drafts, now)
     timeline = Timeline.after(now, horizon)
     items = occupying_items(context)
@@ -389,11 +399,11 @@ def auto_schedule(
     if strict and unplaced:
         draft_id, reason = next(iter(unplaced.items()))
         raise UserError(_("{id}: {reason}").format(id=draft_id, reason=reason),
-                        hint=_("pick a time with --at, or move the deadline or the blackout"))
+                        remedy=Remedy(Fix.SCHEDULE_AT, draft=draft_id))
     for key, steps in placement.starts.items():  # explanations see the new posts too
         lane = lanes[key.split("|", 1)[1]]
         lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
-    report = AutoReport([], unplaced, placement.score, skipped)
+    report = AutoReport([], unplaced, placement.score, skipped, remedies)
     for entry in drafts:
         report.placed += _queue(context, entry, placement.starts, lanes, timeline, now, again)
     return report
@@ -406,9 +416,9 @@ def _plan(context: Context, draft_id: str, pauses: dict[str, str],
     posts = plan_posts(context, draft)
     bundles: dict[str, list[PlannedPost]] = {}
     for post in posts:
-        reason = _pause_reason(pauses, post.account.id)
-        if reason:
-            raise UserError(reason)
+        paused = _paused_error(pauses, post.account.id)
+        if paused:
+            raise paused
         bundles.setdefault(post.account.id, []).append(post)
     with open_queue(context) as queue:
         active = [i for i in queue.items(draft_id=draft.id)

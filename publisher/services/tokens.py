@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.platforms.base import TokenStatus
 from publisher.platforms.common.token_records import WARN_AHEAD
@@ -26,7 +27,11 @@ class TokenNotice:
     expires_at: datetime
     refreshable: bool
     expired: bool
-    message: str
+    message: str  # what is wrong; ``remedy`` says what to do (log in again)
+
+    @property
+    def remedy(self) -> Remedy:
+        return Remedy(Fix.LOG_IN, account=self.account_id)
 
 
 def token_status_of(
@@ -65,10 +70,9 @@ def token_notices(
 
 
 def _notice_text(account_id: str, expires_at: datetime, expired: bool, now: datetime) -> str:
-    fix = _("publisher accounts login {id}").format(id=account_id)
     if expired:
-        return _("{id}: the token expired on {date}; its posts wait until you log in again "
-                 "({fix})").format(id=account_id, date=f"{expires_at:%Y-%m-%d}", fix=fix)
+        return _("{id}: the token expired on {date}; its posts wait until you log in "
+                 "again").format(id=account_id, date=f"{expires_at:%Y-%m-%d}")
     days = max(0, (expires_at - now).days)
-    return _("{id}: the token expires in {days} days ({date}); log in again before then "
-             "({fix})").format(id=account_id, days=days, date=f"{expires_at:%Y-%m-%d}", fix=fix)
+    return _("{id}: the token expires in {days} days ({date}); log in again before "
+             "then").format(id=account_id, days=days, date=f"{expires_at:%Y-%m-%d}")

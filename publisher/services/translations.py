@@ -20,6 +20,7 @@ from publisher.domain.consistency import compare_pair
 from publisher.domain.drafts import Draft, TranslationState
 from publisher.domain.errors import UserError
 from publisher.domain.locales import SUPPORTED, fingerprint, normalize_locale, normalized_text
+from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import tightest_limit
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
@@ -175,7 +176,7 @@ def export_po(context: Context, locale: str, out: Path) -> int:
         raise UserError(_("folder does not exist"), where=str(out.parent))
     if out.is_dir():
         raise UserError(_("is a folder; give the PO file's name"),
-                        hint=_("e.g. --out {path}").format(path=out / f"{locale}.po"),
+                        hint=_("e.g. {path}").format(path=out / f"{locale}.po"),
                         where=str(out))
     from io import BytesIO
 
@@ -220,7 +221,7 @@ def _po_locale(catalog: Catalog, path: Path, wanted: str | None) -> str:
         raise UserError(
             _("the PO file names no language"),
             where=str(path),
-            hint=_("add --locale, or a Language header"),
+            hint=_("give its locale, or add a Language header to it"),
         )
     try:
         found = normalize_locale(language)
@@ -285,8 +286,7 @@ def import_po(context: Context, path: Path, locale: str | None = None) -> Import
                 len(changed_sources),
             ).format(count=len(changed_sources), first=changed_sources[0]),
             where=str(path),
-            hint=_("export a fresh file with 'publisher translations export' and translate "
-                   "the changed entries there"),
+            remedy=Remedy(Fix.EXPORT_TRANSLATIONS, locale=tag),
         )
     updates = {
         draft_id: DraftUpdate(entry.loaded.digest, variants=entry.variants, alt_texts=entry.alts)

@@ -110,12 +110,13 @@ def create_demo(home: Path | None, now: datetime | None = None) -> tuple[Workspa
             raise UserError(
                 _("a workspace that is not a demo already lives here"),
                 where=str(home),
-                hint=_("pass another --home for the demo"),
+                hint=_("choose another folder for the demo"),
             )
         return existing, False
     if home.exists() and any(home.iterdir()):
         raise UserError(
-            _("the folder is not empty"), where=str(home), hint=_("pass an empty or new --home")
+            _("the folder is not empty"), where=str(home),
+            hint=_("choose an empty or new folder")
         )
     workspace, _created = init_workspace(home)
     audiences = AudiencesFile(workspace)

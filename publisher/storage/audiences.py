@@ -88,7 +88,7 @@ class AudiencesFile:
             posts = int(learned_table.get("posts", 0)) if isinstance(learned_table, dict) else 0
         except UserError as error:
             raise UserError(f"audiences.{name}: {error.message}", where=where,
-                            hint=error.hint) from None
+                            hint=error.hint, remedy=error.remedy) from None
         except (TypeError, ValueError, AttributeError) as error:
             raise UserError(f"audiences.{name}: {error}", where=where) from None
         return Audience(name, zone, windows, hourly, learned, posts)

@@ -30,6 +30,7 @@ import tomlkit
 from publisher.domain.drafts import Draft, check_draft_id, parse_draft
 from publisher.domain.errors import UserError
 from publisher.domain.locales import fingerprint
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import content_digest, sync_directory, write_atomic
 from publisher.storage.bounded import decode_utf8, read_bounded
@@ -140,7 +141,7 @@ class DraftStore:
             raise UserError(
                 _("no draft {id!r}").format(id=draft_id),
                 where=self.where(self.folder),
-                hint=_("see 'publisher drafts list'"),
+                remedy=Remedy(Fix.LIST_DRAFTS),
             )
         return read_bounded(path, self.where(path))  # a regular file, and not a huge one
 

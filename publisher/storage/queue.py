@@ -32,10 +32,11 @@ from urllib.parse import quote
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State, check_move
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -104,6 +105,12 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 3: what fixes the item's last error, as data (publisher.domain.remedies, JSON;
+    # NULL for none): front ends say it their way, so last_error names no command.
+    # Older rows keep NULL here and their last_error as it was written.
+    """
+    ALTER TABLE items ADD COLUMN remedy TEXT;
+    """,
 )
 
 FREEZE = "*"
@@ -129,9 +136,7 @@ class QueueDamaged(UserError):
     """The queue file is missing, empty, not a queue or damaged: never taken as empty."""
 
     def __init__(self, path: Path, problem: str):
-        super().__init__(problem, where=str(path), hint=_(
-            "restore it from a backup (README, 'Backup and restore'), or start afresh "
-            "with 'publisher queue reset --yes'"))
+        super().__init__(problem, where=str(path), remedy=Remedy(Fix.RESTORE_QUEUE))
 
 
 def is_damage(error: BaseException) -> bool:
@@ -211,6 +216,7 @@ class Item:
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    remedy: Remedy | None = None  # what fixes last_error (set and cleared with it)
 
 
 @dataclass(frozen=True)
@@ -261,6 +267,7 @@ def _item(row: sqlite3.Row) -> Item:
     values["locales"] = tuple(json.loads(values["locales"]))
     values["media"] = tuple(MediaSnapshot(**m) for m in json.loads(values["media"]))
     values["state"] = State(values["state"])
+    values["remedy"] = Remedy.from_json(values["remedy"])
     return Item(**values)
 
 
@@ -803,6 +810,8 @@ class QueueCheckpoints:
 def _column(value: object) -> object:
     if isinstance(value, datetime):
         return utc_text(value)
+    if isinstance(value, Remedy):
+        return value.to_json()
     if isinstance(value, State):
         return str(value)
     return value

@@ -23,6 +23,7 @@ from publisher.domain.accounts import (
 from publisher.domain.drafts import is_media_path
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, normalize_ui_language
 from publisher.storage.atomic import write_atomic
 from publisher.storage.paths import leads_inside, real_path
@@ -260,7 +261,7 @@ def open_workspace(home: Path) -> Workspace:
         raise UserError(
             _("no workspace here"),
             where=str(home),
-            hint=_("run 'publisher init {home}' or pass --home").format(home=home),
+            remedy=Remedy(Fix.INIT_WORKSPACE, home=str(home)),
         )
     return workspace
 
@@ -291,7 +292,8 @@ def load_settings(workspace: Workspace) -> Settings:
     try:
         source = normalize_locale(values["source_locale"])
     except UserError as error:
-        raise UserError(error.message, where=at("source_locale"), hint=error.hint) from None
+        raise UserError(error.message, where=at("source_locale"), hint=error.hint,
+                        remedy=error.remedy) from None
     ui = normalize_ui_language(values["ui_locale"])
     if ui is None:
         raise UserError(
@@ -347,7 +349,8 @@ class AccountsFile:
         try:  # first: the id is shown in every message below
             check_account_id(account_id)
         except UserError as error:
-            raise UserError(error.message, where=where, hint=error.hint) from None
+            raise UserError(error.message, where=where, hint=error.hint,
+                            remedy=error.remedy) from None
         if not isinstance(table, dict):
             raise UserError(_("accounts.{id} must be a table").format(id=account_id), where=where)
         for key in table:
@@ -375,7 +378,9 @@ class AccountsFile:
         except (UserError, TypeError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else str(error)
             hint = error.hint if isinstance(error, UserError) else None
-            raise UserError(f"accounts.{account_id}: {message}", where=where, hint=hint) from None
+            remedy = error.remedy if isinstance(error, UserError) else None
+            raise UserError(f"accounts.{account_id}: {message}", where=where, hint=hint,
+                            remedy=remedy) from None
 
     def _document(self) -> tomlkit.TOMLDocument:
         return tomlkit.parse(self._text())

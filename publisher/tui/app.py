@@ -134,11 +134,12 @@ class PublisherApp(App[None]):
         """One line for a person; a traceback only in the log, for a bug."""
         from publisher.platforms.base import PlatformError
         from publisher.storage.lock import Locked
+        from publisher.tui.remedies import describe, failure
 
         if isinstance(error, UserError):
-            text = str(error)
+            text = describe(error)
         elif isinstance(error, PlatformError):
-            text = error.message
+            text = failure(error)
         elif isinstance(error, Locked):
             text = _("a flush is running; try again in a moment")
         else:

@@ -97,7 +97,9 @@ def refusal(rule: Callable[[str], object]) -> Callable[[str], str | None]:
         try:
             rule(text)
         except UserError as error:
-            return str(error)
+            from publisher.tui.remedies import describe
+
+            return describe(error)
         return None
 
     return check

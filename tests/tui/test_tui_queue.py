@@ -148,3 +148,29 @@ def test_accounts_that_need_a_person_are_shown_with_the_fixing_command(app_on, d
         assert "publisher resume --account mfa-telegram" in text
 
     drive(app_on(), scenario)
+
+
+def test_an_item_that_needs_a_person_says_what_to_do_by_the_screens_keys(app_on, demo) -> None:
+    """An unknown fate is fixed here (retry or cancel), so the detail names those keys;
+    an account's setting has no screen, so its command is shown as the CLI says it."""
+    from publisher.domain.remedies import set_account
+
+    ids = schedule(demo)
+    with queueing.open_queue(open_context(demo)) as queue:
+        queue.move(ids[0], State.QUEUED, State.SENDING, now=NOW, actor="test")
+        queue.move(ids[0], State.SENDING, State.UNKNOWN, now=NOW, actor="test",
+                   last_error="read timed out")
+        queue.move(ids[1], State.QUEUED, State.FAILED, now=NOW, actor="test",
+                   last_error="no media URL", remedy=set_account("mfa-x", "media_url", "URL"))
+
+    async def scenario(app, pilot):
+        table = await show_queue(app, pilot)
+        table.move_cursor(row=table.get_row_index(str(ids[0])))
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Fix: then retry it (ctrl+r) or cancel it (F8) in the queue (F3)" in text
+        table.move_cursor(row=table.get_row_index(str(ids[1])))
+        await settle(pilot)
+        assert "Fix: publisher accounts set mfa-x --media-url URL" in screen_text(app)
+
+    drive(app_on(), scenario)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import log_in, set_account
 from publisher.domain.textrules import count_text, hashtag_spans, link_spans
 from publisher.platforms.base import (
     NOT_FOUND,
@@ -159,9 +160,10 @@ class BlueskyAdapter(KeyringAdapter):
     def _create_session(self) -> Session:
         password = self.secrets.get(self.account_id)
         if not password:
-            raise AuthFailed("no app password stored (publisher accounts login)")
+            raise AuthFailed("no app password stored", remedy=log_in(self.account_id))
         if not self.handle:
-            raise AuthFailed("the account has no handle to log in with (--handle)")
+            raise AuthFailed("the account has no handle to log in with",
+                             remedy=set_account(self.account_id, "handle", "HANDLE"))
         response = self._xrpc_raw("POST", "com.atproto.server.createSession",
                                   json={"identifier": self.handle.lstrip("@"),
                                         "password": password})

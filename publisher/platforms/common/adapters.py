@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import SecretStore
+from publisher.domain.remedies import Remedy, log_in, set_account
+from publisher.platforms.base import AuthFailed, SecretStore
 
 if TYPE_CHECKING:
     import requests
@@ -30,6 +31,8 @@ class TokenAdapter:
     token: str | None
     session: requests.Session
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # The account it posts for: named in the remedy of a failure (log in to it again).
+    account_id: str | None = field(default=None, kw_only=True)
     _secrets: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -39,11 +42,20 @@ class TokenAdapter:
     def __repr__(self) -> str:  # never show the token
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
+    def _missing_token(self, what: str) -> AuthFailed:
+        """No token stored: a person logs in (to the account, when this adapter knows it)."""
+        return AuthFailed(f"no {what} stored",
+                          remedy=log_in(self.account_id) if self.account_id else None)
+
+    def _set_handle(self, value: str) -> Remedy | None:
+        """Give the account's handle ``value`` (when this adapter knows the account)."""
+        return set_account(self.account_id, "handle", value) if self.account_id else None
+
     @classmethod
     def for_account(cls, account: Account, adapters: Adapters, **fields: object) -> Self:
         """The account's adapter with its stored token and the run's session and clock."""
         return cls(account.effective_api_base or "", adapters.secrets.get(account.id),
-                   adapters.session, adapters.clock, **fields)
+                   adapters.session, adapters.clock, account_id=account.id, **fields)
 
 
 @dataclass(repr=False)

@@ -36,6 +36,7 @@ import requests
 
 from publisher.domain.accounts import DEFAULT_API_BASE, Account
 from publisher.domain.errors import UserError
+from publisher.domain.remedies import Fix, Remedy, WithRemedy
 from publisher.i18n import _
 from publisher.platforms.base import AuthFailed, PlatformError, Rejected, Transient
 from publisher.platforms.common.http import json_object, raise_for_status, redact, request
@@ -57,6 +58,10 @@ DENIED = ("access_denied", "user_cancelled_authorize", "user_cancelled_login")
 
 class LoginFailed(PlatformError):
     """The login cannot go on: denied, a forged or stale answer, no answer in time."""
+
+
+class NoAnswer(LoginFailed):
+    """The browser did not come back in time (a paste would do without it)."""
 
 
 # PKCE and state (RFC 7636)
@@ -212,8 +217,8 @@ class RedirectListener:
         while not self._done.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
-                raise LoginFailed(f"no answer from the browser within {timeout:g} seconds "
-                                  "(run the login again, or use --paste)")
+                raise NoAnswer(f"no answer from the browser within {timeout:g} seconds "
+                               "(run the login again)")
             self._server.timeout = min(left, 0.5)
             self._server.handle_request()
         assert self._answer is not None
@@ -342,7 +347,7 @@ class Credentials:
     who: str
     meta: dict | None = None  # the token record (part oauth); None: does not expire
     session: str | None = None  # Bluesky's session (part session)
-    handle: str | None = None  # what --handle should be, when learnt
+    handle: str | None = None  # what the account's handle should be, when learnt
     notes: list[str] = field(default_factory=list)
 
 
@@ -431,8 +436,9 @@ class LoginSteps:
             if paste_uri:
                 return Redirect(paste_uri, listen=False)
             if port == 0:
-                raise UserError(_("--paste needs the redirect URI registered with the app"),
-                                hint=_("add --redirect-uri URI (or --port N)"))
+                raise UserError(_("pasting the code needs the redirect URI registered with "
+                                  "the app, not any free port"),
+                                hint=_("give the redirect URI, or a port other than 0"))
             return Redirect(f"http://127.0.0.1:{port}/callback", listen=False)
         return Redirect(f"http://127.0.0.1:{port}/callback", listen=True)
 
@@ -450,7 +456,12 @@ class LoginSteps:
             if registered_as:
                 self.say_redirect(registered_as, receiver.redirect_uri)
             url = with_query(authorize_url, query(receiver.redirect_uri, state))
-            code = receiver.code(self.prompter, url, state, self.options.timeout, paste_prompt)
+            try:
+                code = receiver.code(self.prompter, url, state, self.options.timeout,
+                                     paste_prompt)
+            except NoAnswer as error:
+                raise NoAnswer(error.message, remedy=Remedy(
+                    Fix.LOG_IN, account=self.account.id, setting="paste")) from None
             return code, receiver.redirect_uri
 
     def required(self, prompt: str, what: str) -> str:
@@ -477,9 +488,10 @@ class LoginSteps:
     def say_redirect(self, platform_name: str, uri: str) -> None:
         if self.options.redirect_uri or self.options.port == 0:
             return  # the person chose it (or any port will do: nothing to register)
-        self.prompter.say(_("The redirect URI registered in your {name} app must be exactly "
-                            "{uri} (or give yours with --redirect-uri).")
-                          .format(name=platform_name, uri=uri))
+        self.prompter.say(WithRemedy(
+            _("The redirect URI registered in your {name} app must be exactly {uri}")
+            .format(name=platform_name, uri=uri),
+            Remedy(Fix.LOG_IN, account=self.account.id, setting="redirect_uri", value="URI")))
 
 
 # A platform's login: its steps, and what they got.

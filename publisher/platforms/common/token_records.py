@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from publisher.domain.remedies import log_in
 from publisher.platforms.base import AuthFailed, SecretStore, TokenStatus
 
 OAUTH_PART = "oauth"
@@ -64,10 +65,8 @@ def refuse_if_expired(meta: dict, now: datetime, account_id: str) -> None:
     """Raise AuthFailed (the account is held, no post fails) for a dead token."""
     expiry = expiry_of(meta)
     if expiry is not None and expiry <= now:
-        raise AuthFailed(
-            f"the access token expired on {expiry:%Y-%m-%d %H:%M} UTC; "
-            f"log in again (publisher accounts login {account_id})"
-        )
+        raise AuthFailed(f"the access token expired on {expiry:%Y-%m-%d %H:%M} UTC; "
+                         "log in again", remedy=log_in(account_id))
 
 
 def due_for_renewal(meta: dict, now: datetime, ahead: timedelta) -> bool:

@@ -53,6 +53,7 @@ import requests
 
 from publisher.domain.accounts import Account
 from publisher.domain.little_text import to_little, to_plain
+from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -148,8 +149,7 @@ class LinkedInAdapter:
             else:
                 refuse_if_expired(meta, self.clock(), self.account_id)
         if not self._token:
-            raise AuthFailed(f"no access token stored (publisher accounts login "
-                             f"{self.account_id})")
+            raise AuthFailed("no access token stored", remedy=log_in(self.account_id))
         return self._token
 
     def _refresh(self, meta: dict) -> None:
@@ -163,8 +163,8 @@ class LinkedInAdapter:
             raise Transient(f"token refresh: {error.message}", maybe_sent=False) from None
         if response.status_code in (400, 401):
             raise AuthFailed(f"HTTP {response.status_code}: LinkedIn refused the refresh token "
-                             f"({_oauth_error(response, secrets)}); log in again "
-                             f"(publisher accounts login {self.account_id})")
+                             f"({_oauth_error(response, secrets)}); log in again",
+                             remedy=log_in(self.account_id))
         if response.status_code >= 300:
             raise Transient(f"token refresh: HTTP {response.status_code}", maybe_sent=False)
         try:
@@ -218,14 +218,12 @@ class LinkedInAdapter:
             f" (serviceErrorCode {service})" if service not in (None, "") else "")
         message = f"{label}: {detail}" if detail else label
         if status == 401:
-            raise AuthFailed(f"{message}; log in again (publisher accounts login "
-                             f"{self.account_id})")
+            raise AuthFailed(f"{message}; log in again", remedy=log_in(self.account_id))
         if status == 403 and (_PERMISSION.search(detail) or code == "ACCESS_DENIED"
                               or service == 100):
             raise _NoPermission(f"{message}; the token lacks a permission (w_member_social for a "
-                             "person, w_organization_social and a page role for an "
-                             f"organization): log in again (publisher accounts login "
-                             f"{self.account_id})")
+                                "person, w_organization_social and a page role for an "
+                                "organization): log in again", remedy=log_in(self.account_id))
         if status == 426:
             raise AuthFailed(f"{message}; LinkedIn no longer serves API version {API_VERSION}: "
                              "update publisher")
@@ -248,11 +246,12 @@ class LinkedInAdapter:
     # The interface
 
     def validate(self, post: Post) -> list[str]:
-        problems = []
+        problems: list[str] = []
         if not self.author or not AUTHOR_URN.fullmatch(self.author):
-            problems.append(
+            problems.append(WithRemedy(
                 f"the account's handle {self.author or '(none)'} is not a LinkedIn author URN: "
-                "set --handle to urn:li:organization:<id> (a page) or urn:li:person:<id>")
+                "set it to urn:li:organization:<id> (a page) or urn:li:person:<id>",
+                set_account(self.account_id, "handle", "urn:li:organization:ID")))
         problems += count_text("linkedin", post.text, has_media=bool(post.media)).problems
         problems += image_problems(post.media)
         return problems

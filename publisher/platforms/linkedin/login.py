@@ -9,6 +9,7 @@ Tokens live 60 days; some apps also get a refresh token
 
 from __future__ import annotations
 
+from publisher.domain.remedies import WithRemedy, set_account
 from publisher.i18n import _
 from publisher.platforms.common.login import (
     DEFAULT_PORT,
@@ -57,8 +58,8 @@ def log_in(steps: LoginSteps) -> Credentials:
                           steps.clock())
     if token_url != tokens.TOKEN_URL:
         meta["token_url"] = token_url
-    handle, who, notes = None, (steps.account.handle if organization
-                                else _("the LinkedIn member")), []
+    handle, who = None, (steps.account.handle if organization else _("the LinkedIn member"))
+    notes: list[str] = []
     if "openid" in scopes.split():
         info = whose_token(steps.client, steps.base, token)
         if info.get("sub"):
@@ -67,9 +68,9 @@ def log_in(steps: LoginSteps) -> Credentials:
     if "w_organization_social" in scopes.split():
         handle = None  # the author is the organisation, which the person names
         if not steps.account.handle:
-            notes.append(_("posting as an organisation: set its URN with 'publisher "
-                           "accounts set {id} --handle urn:li:organization:ID'")
-                         .format(id=steps.account.id))
+            notes.append(WithRemedy(
+                _("posting as an organisation: set its URN as the account's handle"),
+                set_account(steps.account.id, "handle", "urn:li:organization:ID")))
     return Credentials(token, who, meta, handle=handle, notes=notes)
 
 

@@ -22,7 +22,6 @@ import requests
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
-    AuthFailed,
     Identity,
     NotFound,
     Post,
@@ -64,7 +63,7 @@ class MastodonAdapter(TokenAdapter):
 
     def _headers(self) -> dict[str, str]:
         if not self.token:
-            raise AuthFailed("no access token stored (publisher accounts login)")
+            raise self._missing_token("access token")
         return {"Authorization": f"Bearer {self.token}"}
 
     def _call(self, method: str, path: str, **kwargs: object) -> requests.Response:

@@ -46,6 +46,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     NOT_FOUND,
@@ -205,8 +206,7 @@ class ContainerAdapter:
         if self._token is None:
             token = self._stored_token()
             if not token:
-                raise AuthFailed(f"no access token stored (publisher accounts login "
-                                 f"{self.account.id})")
+                raise AuthFailed("no access token stored", remedy=log_in(self.account.id))
             self._token = token
             self._renew_if_due(token)
         return self._token
@@ -268,7 +268,8 @@ class ContainerAdapter:
     def public_url(self, path: Path) -> str:
         """Where Meta fetches an image of media/ (Rejected for one outside it)."""
         if not self.account.media_url:
-            raise Rejected(self._no_media_url())
+            problem = self._no_media_url()
+            raise Rejected(problem, remedy=problem.remedy)
         try:
             relative = path.resolve().relative_to(self.media_dir.resolve())
         except ValueError:
@@ -276,9 +277,10 @@ class ContainerAdapter:
                            "the only one published at the media URL") from None
         return f"{self.account.media_url.rstrip('/')}/{quote(relative.as_posix())}"
 
-    def _no_media_url(self) -> str:
-        return (f"{self.account.id} has no media URL, and {self.name} takes images only from "
-                f"a public address: publisher accounts set {self.account.id} --media-url URL")
+    def _no_media_url(self) -> WithRemedy:
+        return WithRemedy(f"{self.account.id} has no media URL, and {self.name} takes images "
+                          "only from a public address",
+                          set_account(self.account.id, "media_url", "URL"))
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text(self.platform, post.text,

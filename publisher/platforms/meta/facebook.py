@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
-    AuthFailed,
     Identity,
     NotFound,
     Post,
@@ -57,12 +56,13 @@ class FacebookAdapter(TokenAdapter):
 
     def _page(self) -> str:
         if not self.page_id:
-            raise Rejected("the account has no page id: set --handle to the page id")
+            raise Rejected("the account has no page id: set its handle to the page id",
+                           remedy=self._set_handle("PAGE_ID"))
         return self.page_id
 
     def _call(self, method: str, path: str, **kwargs: object) -> dict:
         if not self.token:
-            raise AuthFailed("no page access token stored (publisher accounts login)")
+            raise self._missing_token("page access token")
         response = request(
             self.session, method, f"{self.base_url}/{GRAPH_VERSION}/{path}",
             headers={"Authorization": f"Bearer {self.token}"}, secrets=self._secrets, **kwargs,

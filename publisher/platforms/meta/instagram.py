@@ -32,6 +32,7 @@ import re
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import WithRemedy, set_account
 from publisher.platforms.base import Post, Rejected
 from publisher.platforms.common.token_records import read_token_meta
 from publisher.platforms.meta.containers import ContainerAdapter, host_of, is_numeric_id
@@ -99,12 +100,13 @@ class InstagramAdapter(ContainerAdapter):
                 if not self._user:
                     raise Rejected("Instagram did not say which account the token is for")
             else:
-                raise Rejected(self._needs_id())
+                problem = self._needs_id()
+                raise Rejected(problem, remedy=problem.remedy)
         return self._user
 
-    def _needs_id(self) -> str:
-        return (f"{self.account.id}: --handle must be the Instagram account's numeric id "
-                f"(publisher accounts set {self.account.id} --handle ID)")
+    def _needs_id(self) -> WithRemedy:
+        return WithRemedy(f"{self.account.id}: the handle must be the Instagram account's "
+                          "numeric id", set_account(self.account.id, "handle", "ID"))
 
     def extra_problems(self, post: Post) -> list[str]:
         problems = []

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from publisher.domain.accounts import DEFAULT_API_BASE
 from publisher.domain.errors import UserError
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.platforms.base import Rejected
 from publisher.platforms.common.login import (
@@ -173,7 +174,9 @@ def _https_redirect(steps: LoginSteps, name: str) -> Redirect:
     if not redirect.listen and not uri.startswith("https://"):
         raise UserError(_("{name} takes only an https redirect URI").format(name=name),
                         hint=_("register one such as https://example.org/callback in the "
-                               "app and give it with --redirect-uri"))
+                               "app"),
+                        remedy=Remedy(Fix.LOG_IN, account=steps.account.id,
+                                      setting="redirect_uri", value="https://example.org/callback"))
     return redirect
 
 

@@ -58,7 +58,7 @@ class TelegramAdapter(TokenAdapter):
 
     def _call(self, method: str, **kwargs: object) -> dict:
         if not self.token:
-            raise AuthFailed("no bot token stored (publisher accounts login)")
+            raise self._missing_token("bot token")
         response = request(self.session, "POST", f"{self.base_url}/bot{self.token}/{method}",
                            secrets=self._secrets, **kwargs)
         if response.status_code >= 500:
@@ -77,7 +77,8 @@ class TelegramAdapter(TokenAdapter):
 
     def _chat(self) -> str:
         if not self.chat:
-            raise Rejected("the account has no channel: set --handle @channel")
+            raise Rejected("the account has no channel: set its handle to the channel",
+                           remedy=self._set_handle("@channel"))
         return self.chat
 
     # The interface

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import log_in
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     AuthFailed,
@@ -92,7 +93,7 @@ class XAdapter(KeyringAdapter):
                 refuse_if_expired(read_token_meta(self.secrets, self.account_id), self.clock(),
                                   self.account_id)
         if not self._token:
-            raise AuthFailed("no access token stored (publisher accounts login)")
+            raise AuthFailed("no access token stored", remedy=log_in(self.account_id))
         return self._token
 
     def _refresh(self, oauth: dict) -> None:
@@ -102,7 +103,7 @@ class XAdapter(KeyringAdapter):
                            auth=auth, secrets=self._secrets(oauth))
         if response.status_code in (400, 401):
             raise AuthFailed(f"HTTP {response.status_code}: the refresh token was refused; "
-                             f"log in again (publisher accounts login {self.account_id})")
+                             "log in again", remedy=log_in(self.account_id))
         raise_for_status(response, _error_text(response), now=self.clock())
         answer = json_object(response)
         self._token = str(answer["access_token"])

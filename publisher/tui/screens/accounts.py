@@ -17,6 +17,7 @@ from publisher.services.accounts import AccountRow, AccountsOverview, accounts_o
 from publisher.services.context import Context
 from publisher.tui.base import N_, format_moment
 from publisher.tui.messages import AccountChecked
+from publisher.tui.remedies import action
 from publisher.tui.table_screen import Column, TableScreen
 
 
@@ -60,11 +61,11 @@ class AccountsScreen(TableScreen[AccountsOverview]):
         overview = self.data
         if overview is None:
             return
-        # What needs a person, each with the command that fixes it.
+        # What needs a person, each with what fixes it.
         lines = [_("{id}: {status} — fix: {command}").format(
-            id=row.account.id, status=self._status(row).plain, command=row.fix)
-            for row in overview.rows if row.fix]
-        lines += overview.notices
+            id=row.account.id, status=self._status(row).plain, command=action(row.remedy))
+            for row in overview.rows if row.remedy]
+        lines += [f"{notice.message} ({action(notice.remedy)})" for notice in overview.notices]
         notices = self.query_one("#token-notices", Static)
         notices.update("\n".join(f"⚠ {line}" for line in lines))
         notices.display = bool(lines)
@@ -138,11 +139,12 @@ class AccountsScreen(TableScreen[AccountsOverview]):
         from publisher.domain.errors import UserError
         from publisher.platforms.base import PlatformError
         from publisher.services.checking import check_account
+        from publisher.tui.remedies import describe, failure
 
         try:
             identity = check_account(self.publisher.context(), account_id, self.publisher.clock)
         except (PlatformError, UserError) as error:
-            text = getattr(error, "message", str(error))
+            text = failure(error) if isinstance(error, PlatformError) else describe(error)
             result = Text(_("failed: {kind}: {error}").format(
                 kind=type(error).__name__, error=text), style="bold red")
         else:

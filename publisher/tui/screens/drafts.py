@@ -29,6 +29,7 @@ from publisher.services.drafts import (
 )
 from publisher.tui.base import N_, format_moment
 from publisher.tui.messages import Done, Notice, RowChanged
+from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.badges import badge, legend
 
@@ -158,7 +159,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     def show(self, select: str | None = None) -> None:
         if self.overview is not None:
             self.query_one("#drafts-problems", Static).update(
-                "\n".join(self.overview.problems))
+                "\n".join(describe(problem) for problem in self.overview.problems))
             self._fill(select)
 
     def _cells(self, row: DraftRow) -> list[object]:

@@ -15,12 +15,18 @@ from textual.widgets import DataTable, Footer, Static
 
 from publisher.domain.queue import State
 from publisher.i18n import _
-from publisher.services.accounts import fix_command
+from publisher.services.accounts import stopped_remedy
 from publisher.services.context import Context
-from publisher.services.queueing import QueueOverview, publish_item_now, queue_overview
+from publisher.services.queueing import (
+    QueueOverview,
+    item_remedy,
+    publish_item_now,
+    queue_overview,
+)
 from publisher.storage.queue import Item
 from publisher.tui.base import N_, format_clock, format_day
 from publisher.tui.messages import Done, Severity
+from publisher.tui.remedies import action
 from publisher.tui.table_screen import Column, TableScreen
 
 STATE_STYLE = {
@@ -141,7 +147,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         lines = []
         for account_id in sorted(set(overview.paused) | set(overview.holds)):
             hold = overview.holds.get(account_id)
-            command = fix_command(account_id, paused=account_id in overview.paused, hold=hold)
+            remedy = stopped_remedy(account_id, paused=account_id in overview.paused, hold=hold)
             if hold is not None and hold.kind == "auth":
                 what = _("{id}: sign-in failed ({reason})").format(
                     id=account_id, reason=hold.reason or "-")
@@ -151,7 +157,7 @@ class QueueScreen(TableScreen[QueueOverview]):
             else:
                 what = _("{id}: paused ({reason})").format(
                     id=account_id, reason=overview.paused[account_id].reason or "-")
-            lines.append(f"⚠ {what}" + (f" — {_('fix')}: {command}" if command else ""))
+            lines.append(f"⚠ {what}" + (f" — {_('fix')}: {action(remedy)}" if remedy else ""))
         return "\n".join(lines)
 
     # Selection
@@ -174,6 +180,9 @@ class QueueScreen(TableScreen[QueueOverview]):
             due=f"{format_day(item.due_at, zone)} {format_clock(item.due_at, zone)}")
         if item.last_error:
             text += "\n" + _("Error: {error}").format(error=item.last_error)
+        remedy = item_remedy(item)
+        if remedy:
+            text += "\n" + _("Fix: {action}").format(action=action(remedy))
         if item.url:
             text += "\n" + item.url
         self.query_one("#item-detail", Static).update(text)
@@ -283,8 +292,11 @@ def _report_line(report) -> tuple[str, Severity]:
                 draft=item.draft_id, account=item.account_id, locales="+".join(item.locales),
                 url=outcome.url or "-"))
         else:
+            detail = outcome.detail
+            if outcome.remedy:
+                detail = f"{detail}; {action(outcome.remedy)}"
             lines.append(_("item {id} ({draft} on {account}): {state}: {detail}").format(
                 id=item.id, draft=item.draft_id, account=item.account_id,
-                state=_(outcome.state.value), detail=outcome.detail))
+                state=_(outcome.state.value), detail=detail))
     bad = any(o.state != State.SENT for o in report.outcomes)
     return "\n".join(lines), "warning" if bad else "information"

@@ -27,6 +27,7 @@ from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.tui.base import N_, format_moment, format_short
 from publisher.tui.messages import Scheduled
+from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.heatmap import HeatMap
 
@@ -213,7 +214,7 @@ class ScheduleScreen(TableScreen[Plan]):
             try:
                 return None if parse_moment(text, zone, _("time")) else _("type a time")
             except UserError as error:  # shown in the dialog
-                return str(error)
+                return describe(error)
 
         self.app.push_screen(
             PromptDialog(_("Schedule {id}").format(id=self.draft_id),
