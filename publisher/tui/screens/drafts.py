@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
@@ -27,11 +27,12 @@ from publisher.services.drafts import (
     drafts_overview,
     duplicate_draft,
 )
-from publisher.tui.base import N_, format_moment
+from publisher.tui.base import N_, format_moment, format_short
 from publisher.tui.messages import Done, Notice, RowChanged
 from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.badges import badge, legend
+from publisher.tui.widgets.keybar import KeyBar
 
 BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
@@ -67,10 +68,13 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
     TABLE = "drafts-table"
+    # The badges and the next due time decide what to do: they get their width first;
+    # the title, campaign and accounts share the rest (whole in the detail line).
     COLUMNS = (
-        Column("title", N_("Title")), Column("campaign", N_("Campaign")),
-        Column("accounts", N_("Accounts")), *(Column(tag) for tag in BADGE_LOCALES),
-        Column("due", N_("Next due")),
+        Column("title", N_("Title"), min_width=16), Column("campaign", N_("Campaign")),
+        Column("accounts", N_("Accounts"), min_width=10, max_width=32),
+        *(Column(tag, decides=True) for tag in BADGE_LOCALES),
+        Column("due", N_("Next due"), decides=True),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "open", N_("Open"), id="drafts.open",
@@ -121,9 +125,10 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             yield Checkbox(_("Needs my language ({locale})").format(locale=my_locale()),
                            self.filter.needs_mine, id="filter-mine")
         yield self.new_table()
+        yield Static("", id="draft-detail", classes="hint")
         yield Static("", id="drafts-problems", classes="problems")
         yield Static(legend(), id="legend", classes="hint")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def prepare(self) -> None:
         super().prepare()
@@ -163,32 +168,49 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             self._fill(select)
 
     def _cells(self, row: DraftRow) -> list[object]:
-        accounts = ", ".join(row.accounts)
-        if len(accounts) > 32:
-            accounts = accounts[:31] + "…"
-        title = Text(row.title)
-        if row.approved:
-            title.stylize("bold")
         return [
-            title,
+            Text(row.title, style="bold" if row.approved else ""),
             f"#{row.campaign}" if row.campaign else "",
-            accounts,
+            ", ".join(row.accounts),
             *(badge(tag, row.states.get(tag)) for tag in BADGE_LOCALES),
-            format_moment(row.next_due, self.publisher.zone) if row.next_due else "",
+            format_short(row.next_due, self.publisher.zone) if row.next_due else "",
         ]
+
+    @on(DataTable.RowHighlighted, "#drafts-table")
+    def _detail(self) -> None:
+        """The selected draft whole: its id, title, campaign, accounts and next due."""
+        row = self.current_row()
+        detail = Text()
+        if row is not None:
+            detail.append(row.id, style="bold")
+            detail.append(f" · {row.title}")
+            if row.campaign:
+                detail.append(f" · #{row.campaign}")
+            if row.accounts:
+                detail.append(" · " + ", ".join(row.accounts))
+            if row.next_due:
+                detail.append(" · " + _("next due {when}").format(
+                    when=format_moment(row.next_due, self.publisher.zone)))
+        self.query_one("#draft-detail", Static).update(detail)
 
     def _fill(self, select: str | None = None) -> None:
         """The drafts the filters keep."""
         if self.overview is not None:
             self.show_rows([(row.id, self._cells(row)) for row in self.overview.rows
                             if self.filter.keeps(row)], select)
+            self._detail()
 
-    def selected_row(self) -> DraftRow | None:
+    def current_row(self) -> DraftRow | None:
         draft_id = self.selected_key()
         if draft_id is None or self.overview is None:
-            self.notify(_("No draft selected"), severity="warning")
             return None
         return next((row for row in self.overview.rows if row.id == draft_id), None)
+
+    def selected_row(self) -> DraftRow | None:
+        row = self.current_row()
+        if row is None:
+            self.notify(_("No draft selected"), severity="warning")
+        return row
 
     # Filters
 
@@ -281,6 +303,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             return
         rows[index] = message.data
         self.update_row(message.key, self._cells(message.data))
+        self._detail()
 
     # Changes
 
