@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from publisher.i18n import _
 from publisher.tui.base import DataT, LoadingScreen
@@ -26,6 +27,7 @@ from publisher.tui.text_fit import fit, width_of
 Row = tuple[str, Sequence[object]]  # (row key, one cell per column, in column order)
 CELL_PADDING = 1  # cells on each side of a column (DataTable's default)
 SCROLLBAR = 2  # a vertical scrollbar's width, kept free whether one shows or not
+SAME, IN_PLACE, REFILL = "same", "in place", "refill"  # what fitting the columns again did
 
 
 @dataclass(frozen=True)
@@ -182,28 +184,42 @@ class TableScreen(LoadingScreen[DataT]):
     def show_rows(self, rows: Sequence[Row], select: str | None = None) -> None:
         """Show ``rows``, keeping the cursor on its row (or moving it to ``select``).
 
-        The same rows as shown change cell by cell (``update_cell``): the cursor and
-        the scroll stay put and nothing is redrawn for nothing. Rows added, gone or
-        moved, or values that need other column widths, fill the table again (a
-        DataTable cannot insert a row in place).
+        The same rows as shown change cell by cell (``update_cell``), the columns'
+        widths in place: the cursor and the scroll stay put and nothing is redrawn
+        for nothing. Rows added, gone or moved, or a column dropped or back, fill the
+        table again (a DataTable cannot insert a row in place).
         """
         table = self.table
         keep = select or self.selected_key()
         same_rows = (table.row_count == len(rows)
                      and [key for key, _cells in rows] == [key for key, _cells in self._rows])
         self._rows = list(rows)
-        widths = self._fit_widths()
-        if widths != self._widths or not table.columns:
-            self._widths = widths
-            self._make_columns()
-            same_rows = False
-        if not same_rows:
+        if self._refit() == REFILL or not same_rows:
             self._add_rows(rows, keep)
             return
         for key, cells in rows:
             self._update_cells(key, cells)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
+
+    def _refit(self) -> str:
+        """Fit the columns to the rows kept: SAME widths, widths changed IN_PLACE (every
+        cell to fit again), or columns made again (REFILL the rows)."""
+        table = self.table
+        widths = self._fit_widths()
+        if widths == self._widths and table.columns:
+            return SAME
+        if table.columns and list(widths) == list(self._widths):
+            self._widths = widths
+            for column in self.shown_columns():
+                shown = table.columns[ColumnKey(column.key)]
+                shown.width = widths[column.key]
+                shown.label = Text(fit(self.column_label(column), widths[column.key]))
+            table.refresh()
+            return IN_PLACE
+        self._widths = widths
+        self._make_columns()
+        return REFILL
 
     def _update_cells(self, key: str, cells: Sequence[object]) -> None:
         table = self.table
@@ -217,7 +233,13 @@ class TableScreen(LoadingScreen[DataT]):
         if index is None:
             return
         self._rows[index] = (key, cells)
-        if key in self.table.rows:
+        refit = self._refit()
+        if refit == REFILL:
+            self._add_rows(self._rows, self.selected_key())
+        elif refit == IN_PLACE:
+            for row_key, row_cells in self._rows:
+                self._update_cells(row_key, row_cells)
+        elif key in self.table.rows:
             self._update_cells(key, cells)
 
     def update_value(self, key: str, column_key: str, value: object) -> None:
@@ -234,6 +256,11 @@ class TableScreen(LoadingScreen[DataT]):
         if table.row_count == 0 or not table.columns:
             return None
         return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+    def value(self, key: str, column_key: str) -> object:
+        """A row's value in a column, whole (the table may show it shortened)."""
+        cells = next(cells for row_key, cells in self._rows if row_key == key)
+        return cells[[column.key for column in self.COLUMNS].index(column_key)]
 
     def selected_cells(self) -> dict[str, object] | None:
         """The selected row's values, whole, by column key."""
