@@ -38,6 +38,7 @@ BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
 MY_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
 FILTER_DELAY = 0.15
+PENDING = Text("  …  ", style="dim")  # a badge while its draft is being read
 
 
 def my_locale() -> str:
@@ -103,6 +104,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         self.opened: str | None = None
         self._filter_timer: Timer | None = None
         self._then: tuple[str | None, bool] = (None, False)  # after the next load: select, open
+        self._quick = True  # the first listing may leave drafts pending (see read)
 
     @property
     def overview(self) -> DraftsOverview | None:
@@ -146,7 +148,10 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     # Loading and showing
 
     def read(self, context: Context) -> DraftsOverview:
-        return drafts_overview(context)
+        # The first listing is quick: a workspace without a drafts index (a first start,
+        # a large git pull) shows every draft by id at once and reads them right after.
+        quick, self._quick = self._quick, False
+        return drafts_overview(context, quick=quick)
 
     async def show_loaded(self) -> None:
         overview = self.data
@@ -160,6 +165,8 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         self.show(select)
         if select and open_it and self.selected_key() == select:
             self.action_open()
+        if not overview.complete:
+            self.call_after_refresh(self.load)  # read the pending drafts, rows shown
 
     def show(self, select: str | None = None) -> None:
         if self.overview is not None:
@@ -168,6 +175,9 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             self._fill(select)
 
     def _cells(self, row: DraftRow) -> list[object]:
+        if row.pending:  # being read: its id for a title, no badges yet
+            return [Text(row.id, style="dim italic"), "", "", *(PENDING for _tag in BADGE_LOCALES),
+                    format_short(row.next_due, self.publisher.zone) if row.next_due else ""]
         return [
             Text(row.title, style="bold" if row.approved else ""),
             f"#{row.campaign}" if row.campaign else "",
