@@ -10,15 +10,16 @@ shortened value is shown whole in the screen's detail line for the selected row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from publisher.i18n import _
 from publisher.tui.base import DataT, LoadingScreen
@@ -85,6 +86,22 @@ def fit_widths(columns: Sequence[Column], natural: Mapping[str, int],
 class FittedTable(DataTable):
     """A DataTable that tells its screen when its width changes (to fit the columns)."""
 
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # Every column has the width its screen fitted, and rows have neither labels nor
+        # automatic heights: measuring every new cell, as DataTable does for columns
+        # that fit their content, would only slow the first paint of thousands of rows
+        # (most of it). Textual is pinned exactly (pyproject), this being private API.
+        columns = self.columns.values()
+        if any(column.auto_width for column in columns) or any(
+                self.rows[key].label is not None or self.rows[key].auto_height
+                for key in new_rows if key in self.rows):
+            super()._update_dimensions(new_rows)
+            return
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            sum(column.get_render_width(self) for column in columns)
+            + self._row_label_column_width, self._total_row_height + header)
+
     def on_resize(self, event: events.Resize) -> None:
         screen = self.screen
         if isinstance(screen, TableScreen):
@@ -110,6 +127,7 @@ class TableScreen(LoadingScreen[DataT]):
         self._rows: list[Row] = []  # the rows shown, whole (fitted when added)
         self._widths: dict[str, int] = {}  # column key -> width; shown columns only
         self._fitted_to = 0  # the table width the columns were fitted to
+        self._natural: dict[str, int] = {}  # column key -> its width with every value whole
 
     def new_table(self) -> DataTable:
         """The table, for compose (its columns come in ``prepare``)."""
@@ -139,13 +157,17 @@ class TableScreen(LoadingScreen[DataT]):
         self._widths = self._fit_widths()
         self._make_columns()
 
-    def _fit_widths(self) -> dict[str, int]:
-        natural = {column.key: width_of(self.column_label(column)) for column in self.COLUMNS}
-        for _key, cells in self._rows:
-            for column, value in zip(self.COLUMNS, cells, strict=True):
-                if (width := width_of(value)) > natural[column.key]:
-                    natural[column.key] = width
-        return fit_widths(self.COLUMNS, natural, self.table_width() - SCROLLBAR)
+    def _fit_widths(self, measure: bool = True) -> dict[str, int]:
+        """The columns' widths for the rows kept (``measure`` False: for the widths
+        measured last, on a resize)."""
+        if measure or not self._natural:
+            natural = {column.key: width_of(self.column_label(column))
+                       for column in self.COLUMNS}
+            for index, column in enumerate(self.COLUMNS):
+                values = [cells[index] for _key, cells in self._rows]
+                natural[column.key] = max(natural[column.key], *map(width_of, values), 0)
+            self._natural = natural
+        return fit_widths(self.COLUMNS, self._natural, self.table_width() - SCROLLBAR)
 
     def _make_columns(self) -> None:
         table = self.table
@@ -158,20 +180,28 @@ class TableScreen(LoadingScreen[DataT]):
         return [column for column in self.COLUMNS if column.key in self._widths]
 
     def fitted(self, cells: Sequence[object]) -> list[object]:
-        """The cells of the columns shown, each shortened to its column's width."""
-        return [fit(value, self._widths[column.key], words=column.words)
-                if isinstance(value, (str, Text)) else value
+        """The cells of the columns shown, each shortened to its column's width (only
+        a column narrower than its widest value has any to shorten)."""
+        widths, natural = self._widths, self._natural
+        return [fit(value, widths[column.key], words=column.words)
+                if natural.get(column.key, 1 << 30) > widths[column.key]
+                and isinstance(value, (str, Text)) else value
                 for column, value in zip(self.COLUMNS, cells, strict=True)
-                if column.key in self._widths]
+                if column.key in widths]
 
     def fit_columns(self, width: int) -> None:
         """Fit the columns to a new table width (a resize), rows and cursor kept."""
         if width <= 0 or width == self._fitted_to:
             return
         self._fitted_to = width
-        keep = self.selected_key()
-        self.add_columns()
-        self._add_rows(self._rows, keep)
+        if not self.table.columns:
+            return
+        refit = self._refit(measure=False)
+        if refit == REFILL:
+            self._add_rows(self._rows, self.selected_key())
+        elif refit == IN_PLACE:
+            for key, cells in self._rows:
+                self._update_cells(key, cells)
 
     def _add_rows(self, rows: Sequence[Row], keep: str | None) -> None:
         table = self.table
@@ -202,11 +232,11 @@ class TableScreen(LoadingScreen[DataT]):
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
 
-    def _refit(self) -> str:
+    def _refit(self, measure: bool = True) -> str:
         """Fit the columns to the rows kept: SAME widths, widths changed IN_PLACE (every
         cell to fit again), or columns made again (REFILL the rows)."""
         table = self.table
-        widths = self._fit_widths()
+        widths = self._fit_widths(measure)
         if widths == self._widths and table.columns:
             return SAME
         if table.columns and list(widths) == list(self._widths):
@@ -233,7 +263,9 @@ class TableScreen(LoadingScreen[DataT]):
         if index is None:
             return
         self._rows[index] = (key, cells)
-        refit = self._refit()
+        for column, value in zip(self.COLUMNS, cells, strict=True):  # wider, not narrower
+            self._natural[column.key] = max(self._natural.get(column.key, 0), width_of(value))
+        refit = self._refit(measure=False)
         if refit == REFILL:
             self._add_rows(self._rows, self.selected_key())
         elif refit == IN_PLACE:

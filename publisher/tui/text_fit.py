@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import overload
 
 from rich.cells import cell_len
-from rich.text import Text
+from rich.text import Span, Text
 
 ELLIPSIS = "…"
 ADDRESS_HEAD = 12  # characters an address keeps before its "…" ("https://bsky")
@@ -22,6 +22,8 @@ def _is_address(text: str) -> bool:
 
 def _cut(text: str, width: int) -> int:
     """How many characters of ``text`` fit in ``width`` cells."""
+    if text.isascii():  # one cell each (the common case, thousands of rows at start)
+        return min(len(text), max(width, 0))
     used = 0
     for index, char in enumerate(text):
         used += cell_len(char)
@@ -76,10 +78,11 @@ def fit(text: str | Text, width: int, *, words: bool = False) -> str | Text:
     if _is_address(plain) and width >= ADDRESS_HEAD + 8:
         tail = len(plain) - _cut(plain[::-1], width - ADDRESS_HEAD - cell_len(ELLIPSIS))
         return text[:ADDRESS_HEAD] + ELLIPSIS + text[tail:]
-    if isinstance(text, Text):
-        shortened = text[:keep]
-        shortened.append(ELLIPSIS)
-        return shortened
+    if isinstance(text, Text):  # its spans clipped (quicker than slicing a Text)
+        spans = [Span(span.start, min(span.end, keep), span.style)
+                 for span in text.spans if span.start < keep]
+        return Text(plain[:keep] + ELLIPSIS, style=text.style, spans=spans,
+                    justify=text.justify, no_wrap=text.no_wrap, end=text.end)
     return plain[:keep] + ELLIPSIS
 
 
