@@ -6,7 +6,7 @@ Every write goes through the workspace's DraftStore: one writer, one conflict ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -190,13 +190,16 @@ def next_due_by_draft(context: Context) -> dict[str, datetime]:
     return due
 
 
-def drafts_overview(context: Context, *, use_index: bool = True,
-                    quick: bool = False) -> DraftsOverview:
+def drafts_overview(context: Context, *, use_index: bool = True, quick: bool = False,
+                    pace: Callable[[], object] | None = None) -> DraftsOverview:
     """Every draft's row; files unchanged since the last listing come from the index.
 
     ``quick``: when many files are not in the index (a first start, a large git pull),
     list those by id only, ``pending``, without reading them; a second, full listing
     reads them (and writes the index). A few such files are read at once.
+
+    ``pace`` is called after each file read (a UI reading in a thread passes
+    ``time.sleep(0)`` so that its event loop is not held up by the reading).
     """
     due = next_due_by_draft(context)
     if not use_index:
@@ -204,7 +207,7 @@ def drafts_overview(context: Context, *, use_index: bool = True,
         rows = [_row(s.loaded, s.states, due) for s in summaries]
         return DraftsOverview(rows, list(errors))
     index = DraftIndex(context)
-    rows, problems = index.rows(read_limit=QUICK_READS if quick else None)
+    rows, problems = index.rows(read_limit=QUICK_READS if quick else None, pace=pace)
     if due:  # few drafts have something waiting: touch only their rows
         rows = [replace(row, next_due=due[row.id]) if row.id in due else row for row in rows]
     return DraftsOverview(rows, problems)
@@ -233,7 +236,8 @@ class DraftIndex:
         self.context = context
         self.file = DraftsIndexFile(context.workspace, self.VERSION)
 
-    def rows(self, read_limit: int | None = None) -> tuple[list[DraftRow], list[UserError]]:
+    def rows(self, read_limit: int | None = None, pace: Callable[[], object] | None = None,
+             ) -> tuple[list[DraftRow], list[UserError]]:
         """Every draft's row; with ``read_limit``, if more files than that changed
         since the index was written, those rows are ``pending`` (not read) and the
         index is left as it is."""
@@ -253,6 +257,8 @@ class DraftIndex:
             if entry is None or entry[0] != stamp:
                 try:
                     loaded = store.load(draft_id)
+                    if pace is not None:
+                        pace()
                 except UserError as error:
                     problems.append(error)
                     continue

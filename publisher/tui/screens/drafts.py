@@ -3,6 +3,7 @@ delete, approve, open in the editor, schedule."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -150,8 +151,9 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     def read(self, context: Context) -> DraftsOverview:
         # The first listing is quick: a workspace without a drafts index (a first start,
         # a large git pull) shows every draft by id at once and reads them right after.
+        # Reading many files, it lets the event loop run between them (the GIL).
         quick, self._quick = self._quick, False
-        return drafts_overview(context, quick=quick)
+        return drafts_overview(context, quick=quick, pace=lambda: time.sleep(0))
 
     async def show_loaded(self) -> None:
         overview = self.data
