@@ -141,7 +141,7 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
         cli.print(f"\n[{tag}] {info['state']}{note}")
         cli.print(info["text"] or "-")
     for media in draft.media:
-        cli.print(f"\n{_('media')}: {media.file}")
+        cli.print("\n" + _("media: {file}").format(file=media.file))
         for tag, alt in media.alt.items():
             cli.print(f"  alt.{tag}: {alt}")
 
@@ -182,7 +182,8 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
     if args.json:
         cli.json({
             draft_id: [
-                {"kind": f.kind, "value": f.value, "present_in": list(f.present_in),
+                {"kind": f.kind, "value": f.value, "written": f.shown,
+                 "present_in": list(f.present_in),
                  "missing_in": list(f.missing_in)}
                 for f in findings
             ]
