@@ -8,7 +8,7 @@ from publisher.cli.common import Cli
 from publisher.cli.remedies import describe
 from publisher.domain.drafts import Draft
 from publisher.domain.locales import normalize_locale
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services import drafts as service
 
 
@@ -158,7 +158,8 @@ def run_validate(args: argparse.Namespace, cli: Cli) -> int:
     if errors:
         return 2
     if cli.verbose:
-        cli.print(_("{count} drafts are valid").format(count=len(good)))
+        cli.print(ngettext("{count} draft is valid", "{count} drafts are valid",
+                           len(good)).format(count=len(good)))
     return 0
 
 

@@ -1,0 +1,89 @@
+"""The catalogs as a native reviewer reads them: one term per concept, counts in
+their plural forms, brand names as written, placeholders and "…" kept."""
+
+from __future__ import annotations
+
+import pytest
+import regex
+from babel.messages.pofile import read_po
+from conftest import ROOT
+
+from publisher import i18n
+from publisher.domain.errors import UserError
+from publisher.storage.workspace import check_timezone
+
+LOCALES = ROOT / "locales"
+TRANSLATED = ("sq", "sr", "sr_Latn")
+# A count before a word ("{count} drafts") needs ngettext; "{n} min", "{n} of" do not.
+COUNTED_WORD = regex.compile(r"\{(?:count|n|d|days|cells)\}\s+(?!min\b|of\b|h\b)\p{L}")
+
+
+def catalog(folder: str):
+    path = LOCALES / "messages.pot" if folder == "pot" else (
+        LOCALES / folder / "LC_MESSAGES" / "publisher.po")
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def texts(message) -> list[str]:
+    value = message.string
+    return list(value) if isinstance(value, tuple | list) else [value]
+
+
+def test_the_kosovo_time_zone_note_speaks_of_iana() -> None:
+    with pytest.raises(UserError) as raised:
+        check_timezone("Europe/Pristina")
+    assert raised.value.hint == (
+        "Kosovo uses the IANA zone Europe/Belgrade (CET); IANA has no Europe/Pristina")
+
+
+def test_every_counted_message_is_a_plural_entry() -> None:
+    singular_counts = [m.id for m in catalog("pot") if isinstance(m.id, str)
+                       and (COUNTED_WORD.search(m.id) or "(s)" in m.id)]
+    assert singular_counts == [], "use ngettext for these"
+
+
+@pytest.mark.parametrize("folder,nplurals", [("sq", 2), ("sr", 3), ("sr_Latn", 3)])
+def test_plural_forms_header(folder: str, nplurals: int) -> None:
+    assert catalog(folder).num_plurals == nplurals
+
+
+@pytest.mark.parametrize("language,counts", [
+    ("sr", {1: "1 дан", 2: "2 дана", 5: "5 дана", 11: "11 дана", 21: "21 дан", 22: "22 дана"}),
+    ("sr-Latn", {1: "1 dan", 2: "2 dana", 5: "5 dana", 21: "21 dan", 25: "25 dana"}),
+    ("sq", {1: "1 ditë", 2: "2 ditë", 21: "21 ditë"}),
+])
+def test_counts_read_right_for_1_2_5_21(language: str, counts: dict[int, str]) -> None:
+    i18n.set_language(language)
+    try:
+        said = {n: i18n.ngettext("{d} day", "{d} days", n).format(d=n) for n in counts}
+    finally:
+        i18n.set_language("en")
+    assert said == counts
+
+
+def test_serbian_latin_catalog_header_names_its_language() -> None:
+    text = (LOCALES / "sr_Latn" / "LC_MESSAGES" / "publisher.po").read_text()
+    assert '"Language: sr_Latn\\n"' in text
+
+
+@pytest.mark.parametrize("folder", TRANSLATED)
+def test_ellipsis_is_kept(folder: str) -> None:
+    broken = [m.id for m in catalog(folder) if m.id
+              and "…" in str(m.id) and any("..." in text for text in texts(m))]
+    assert broken == []
+
+
+BRANDS = ("Facebook", "Bluesky", "LinkedIn", "Threads", "Instagram", "Mastodon", "Telegram")
+
+
+@pytest.mark.parametrize("folder", TRANSLATED)
+def test_brand_names_are_never_translated_or_transliterated(folder: str) -> None:
+    changed = []
+    for message in catalog(folder):
+        singular = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        for brand in BRANDS:
+            if singular and regex.search(rf"\b{brand}\b", singular):
+                changed += [(brand, text) for text in texts(message)
+                            if text and not regex.search(rf"\b{brand}\b", text)]
+    assert changed == []
