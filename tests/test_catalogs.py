@@ -87,3 +87,72 @@ def test_brand_names_are_never_translated_or_transliterated(folder: str) -> None
                 changed += [(brand, text) for text in texts(message)
                             if text and not regex.search(rf"\b{brand}\b", text)]
     assert changed == []
+
+
+GLOSSARY = ROOT / "docs" / "glossary.md"
+BOLD = regex.compile(r"\*\*(.+?)\*\*")
+# What is not prose: placeholders, quoted commands, options, TOML keys and
+# tables, command lines, products' own names ("Facebook Login").
+NOT_PROSE = regex.compile(
+    r"'[^']*'|\{[^}]*\}|--[\w-]+|\[+[\w.]+\]+|\b\w+(?=\[|\.[\w{]| = )|publisher( [a-z-]+)+"
+    r"|\w+ Login|^blackouts\b")
+CATALOG_COLUMN = {"sq": 1, "sr": 2, "sr_Latn": 3}
+
+
+def glossary_rows() -> list[list[str]]:
+    lines = GLOSSARY.read_text().split("## Terms", 1)[1].split("\n## ", 1)[0].splitlines()
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in lines if line.startswith("|")]
+    return rows[2:]  # past the header and its rule
+
+
+def prose(text: str) -> str:
+    text = NOT_PROSE.sub(" ", text)
+    return text if text.isupper() else regex.sub(r"\b[A-Z]{2,}\b", " ", text)  # metavars
+
+
+def glossary_checks(folder: str) -> list[tuple[regex.Pattern, regex.Pattern, str]]:
+    checks = []
+    for row in glossary_rows():
+        english, chosen = BOLD.findall(row[0]), BOLD.findall(row[CATALOG_COLUMN[folder]])
+        if english and chosen:
+            checks.append((regex.compile(rf"\b(?:{'|'.join(map(regex.escape, english))})\b",
+                                         regex.IGNORECASE),
+                           regex.compile("|".join(map(regex.escape, chosen)), regex.IGNORECASE),
+                           row[0]))
+    return checks
+
+
+def test_glossary_has_checked_rows() -> None:
+    assert len(glossary_checks("sr")) >= 15
+
+
+@pytest.mark.parametrize("folder", TRANSLATED)
+def test_glossary_terms_are_used_consistently(folder: str) -> None:
+    checks = glossary_checks(folder)
+    off = []
+    for message in catalog(folder):
+        singular = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        if not singular:
+            continue
+        english = prose(singular)
+        for term, chosen, row in checks:
+            if term.search(english):
+                off += [f"{row}: {singular!r} -> {text!r}"
+                        for text in texts(message) if text and not chosen.search(text)]
+    assert off == [], "see docs/glossary.md:\n" + "\n".join(off)
+
+
+@pytest.mark.parametrize("folder,word,only_for", [
+    ("sr", r"\bрок", r"(?i)\bdeadline"),  # not the send time
+    ("sr_Latn", r"\brok", r"(?i)\bdeadline"),
+    ("sq", r"(?i)\bhyrj", r"(?i)standard input|stdin"),  # not login, not a PO entry
+    ("sq", r"\bEMRI\b", r"^NAME$"),  # not HANDLE
+    ("sq", r"vjetruar", r"^$"),  # "vjetëruar" is the one word for stale
+    ("sq", r"Hidh poshtë", r"^$"),  # reads as "reject"
+])
+def test_one_concept_per_term(folder: str, word: str, only_for: str) -> None:
+    wrong = [(m.id, text) for m in catalog(folder) if m.id for text in texts(m)
+             if regex.search(word, text) and not regex.search(
+                 only_for, m.id[0] if isinstance(m.id, tuple | list) else m.id)]
+    assert wrong == []
