@@ -156,3 +156,28 @@ def test_one_concept_per_term(folder: str, word: str, only_for: str) -> None:
              if regex.search(word, text) and not regex.search(
                  only_for, m.id[0] if isinstance(m.id, tuple | list) else m.id)]
     assert wrong == []
+
+
+def key_labels() -> set[str]:
+    """The descriptions of the TUI's key bindings (what the footer shows)."""
+    import ast
+
+    labels = set()
+    for path in (ROOT / "publisher" / "tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Binding"
+                    and len(node.args) >= 3 and isinstance(node.args[2], ast.Call)
+                    and node.args[2].args and isinstance(node.args[2].args[0], ast.Constant)):
+                labels.add(node.args[2].args[0].value)
+    return labels
+
+
+@pytest.mark.parametrize("folder", TRANSLATED)
+def test_key_labels_stay_short(folder: str) -> None:
+    """A key label may be 30% longer than the English, or 12 characters: the key bar
+    must fit 100 columns in every language (docs/glossary.md)."""
+    labels = key_labels()
+    assert len(labels) > 20
+    long = [(m.id, m.string) for m in catalog(folder) if m.id in labels
+            and len(m.string) > max(-(-len(m.id) * 13 // 10), 12)]
+    assert long == []
