@@ -181,3 +181,17 @@ def test_key_labels_stay_short(folder: str) -> None:
     long = [(m.id, m.string) for m in catalog(folder) if m.id in labels
             and len(m.string) > max(-(-len(m.id) * 13 // 10), 12)]
     assert long == []
+
+
+def test_the_update_script_finds_a_lost_brand_name() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "update_catalogs", ROOT / "scripts" / "update_catalogs.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.lost_brands("Facebook gave no token", "Fejsbuk nije dao token") == ["Facebook"]
+    assert script.lost_brands("Facebook gave no token", "Facebook nije dao token") == []
+    assert script.lost_brands(("on X", "on X twice"), "na mreži X") == []
+    assert script.lost_brands("Export PO", "Izvezi PO") == []

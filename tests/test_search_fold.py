@@ -58,3 +58,8 @@ def test_origins_point_into_the_original_text(text: str) -> None:
     assert len(origins) == len(folded)
     assert origins == sorted(origins)
     assert all(0 <= index < len(text) for index in origins)
+
+
+@given(st.text())
+def test_fold_is_the_text_of_fold_with_origins(text: str) -> None:
+    assert fold(text) == fold_with_origins(text)[0]

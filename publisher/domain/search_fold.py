@@ -22,6 +22,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+import regex
+
 from publisher.domain.serbian import to_latin
 
 # Stroked letters have no decomposition to strip: đ is the one Serbian needs.
@@ -51,10 +53,26 @@ def fold_with_origins(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origins
 
 
+class _FoldTable(dict):
+    """``str.translate``'s table, filled as characters are met (one C loop per text)."""
+
+    def __missing__(self, ordinal: int) -> str:
+        folded = self[ordinal] = _fold_char(chr(ordinal))
+        return folded
+
+
+_TABLE = _FoldTable()
+_DJ = regex.compile(r"dj+")
+
+
 @lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """``text`` as searches compare it (see the module's docstring)."""
-    return fold_with_origins(text)[0]
+    """``text`` as searches compare it (see the module's docstring).
+
+    The same as ``fold_with_origins(text)[0]``, in C loops: the drafts filter
+    folds every draft's title once.
+    """
+    return _DJ.sub("d", text.translate(_TABLE))
 
 
 def folded_contains(haystack: str, query: str) -> bool:
