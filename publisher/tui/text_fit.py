@@ -77,7 +77,9 @@ def fit(text: str | Text, width: int, *, words: bool = False) -> str | Text:
         return text[:0] if isinstance(text, Text) else ""
     if _is_address(plain) and width >= ADDRESS_HEAD + 8:
         tail = len(plain) - _cut(plain[::-1], width - ADDRESS_HEAD - cell_len(ELLIPSIS))
-        return text[:ADDRESS_HEAD] + ELLIPSIS + text[tail:]
+        if isinstance(text, Text):
+            return Text.assemble(text[:ADDRESS_HEAD], ELLIPSIS, text[tail:])
+        return plain[:ADDRESS_HEAD] + ELLIPSIS + plain[tail:]
     if isinstance(text, Text):  # its spans clipped (quicker than slicing a Text)
         spans = [Span(span.start, min(span.end, keep), span.style)
                  for span in text.spans if span.start < keep]

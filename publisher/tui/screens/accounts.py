@@ -175,10 +175,10 @@ class AccountsScreen(TableScreen[AccountsOverview]):
             for key in ("platform", "handle", "audience"):
                 if cells[key]:
                     detail.append(f" · {cells[key]}")
-            if cells["check"]:
+            check = cells["check"]
+            if isinstance(check, Text) and check.plain:
                 detail.append(" · ")
-                detail.append_text(Text(cells["check"]) if isinstance(cells["check"], str)
-                                   else cells["check"])
+                detail.append_text(check)
         self.query_one("#account-detail", Static).update(detail)
 
     def action_reload(self) -> None:

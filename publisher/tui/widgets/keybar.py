@@ -19,6 +19,7 @@ from textual.widgets._footer import FooterKey
 # Shown on every screen, whatever else does not fit (in this order, at the right).
 ALWAYS = ("toggle_freeze", "quit", "command_palette")
 GAP = 1  # cells after each key (compact footer)
+Key = tuple[Binding, bool, str]  # a binding, whether it is enabled, its tooltip
 
 
 def key_width(key_display: str, description: str) -> int:
@@ -31,11 +32,13 @@ class KeyBar(Footer):
         super().__init__(compact=True, show_command_palette=False, **kwargs)
         self._width = 0
 
-    def keys(self) -> list[tuple[Binding, bool, str]]:
+    def keys(self) -> list[Key]:
         """The keys to show, in order: the screen's, the views', then the ones always
         there; one per action."""
         seen: set[str] = set()
-        own, views, always = [], [], {}
+        own: list[Key] = []
+        views: list[Key] = []
+        always: dict[str, Key] = {}
         for node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.action in seen or not (binding.show or binding.action in ALWAYS):
                 continue
@@ -46,7 +49,7 @@ class KeyBar(Footer):
                 (views if node is self.app else own).append((binding, enabled, tooltip))
         return [*own, *views, *(always[action] for action in ALWAYS if action in always)]
 
-    def fitting(self, width: int) -> list[tuple[Binding, bool, str]]:
+    def fitting(self, width: int) -> list[Key]:
         """The keys that fit in ``width`` cells: the ones always there first, then in
         order; shown in their order."""
         keys = self.keys()
