@@ -40,6 +40,7 @@ BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
 MY_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
 FILTER_DELAY = 0.15
+READ_PENDING_AFTER = 0.3  # seconds after a quick first listing is shown
 PENDING = Text("  …  ", style="dim")  # a badge while its draft is being read
 
 
@@ -169,7 +170,9 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         if select and open_it and self.selected_key() == select:
             self.action_open()
         if not overview.complete:
-            self.call_after_refresh(self.load)  # read the pending drafts, rows shown
+            # Read the pending drafts once the rows are painted (the reading would hold
+            # the first paint up: it shares the interpreter with the event loop).
+            self.set_timer(READ_PENDING_AFTER, self.load)
 
     def show(self, select: str | None = None) -> None:
         if self.overview is not None:
