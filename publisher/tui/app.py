@@ -7,11 +7,13 @@ screen are pushed on the drafts view).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -26,8 +28,14 @@ from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
 from publisher.tui.messages import FreezeChanged
 
+if TYPE_CHECKING:
+    from publisher.tui.dialogs import HoldsEdits
+
 log = logging.getLogger("publisher.tui")
 Clock = Callable[[], datetime]
+# The terminal closed (its window, an ssh session ended): nobody can be asked any more.
+HANGUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP",) if hasattr(signal, name))
+QUIT_DIALOG = "quit-dialog"
 
 
 def _now() -> datetime:
@@ -118,6 +126,25 @@ class PublisherApp(App[None]):
         self.check_freeze()
         if self.watch_seconds:
             self.set_interval(self.watch_seconds, self.check_freeze)
+        self.hangup_signals = self._catch_hangup()
+
+    def _catch_hangup(self) -> tuple[int, ...]:
+        """Keep unsaved edits in files when the terminal goes away (only the main
+        thread may handle signals; elsewhere there is nothing to catch)."""
+        loop = asyncio.get_running_loop()
+        caught = []
+        for number in HANGUP_SIGNALS:
+            try:
+                loop.add_signal_handler(number, self.hang_up)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            caught.append(number)
+        return tuple(caught)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in getattr(self, "hangup_signals", ()):
+            loop.remove_signal_handler(number)
 
     # Views and errors
 
@@ -164,7 +191,7 @@ class PublisherApp(App[None]):
             self.push_screen(
                 confirm(_("Resume the queue?"),
                         _("Everything held by the freeze goes out at its time again."),
-                        _("Resume")),
+                        _("Resume"), _("keep frozen")),
                 lambda answer: answer == "yes" and self.set_freeze(None),
             )
             return
@@ -223,6 +250,58 @@ class PublisherApp(App[None]):
         if isinstance(screen, PublisherScreen):
             await screen.relabel()
         self.refresh_bindings()
+
+    # Quitting without losing an edit
+
+    def edits_at_risk(self) -> list[tuple[str, HoldsEdits]]:
+        """(view, screen) of every screen, in every view, holding unsaved work."""
+        # Textual keeps each mode's stack here; it has no public view of the others.
+        return [(mode, screen) for mode, stack in self._screen_stacks.items()  # type: ignore[misc]
+                for screen in stack if hasattr(screen, "unsaved") and screen.unsaved()]
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Quit; with unsaved work anywhere, ask Save / Discard / Cancel first."""
+        from publisher.tui.dialogs import save_discard_cancel
+
+        if self.screen.id == QUIT_DIALOG:
+            return
+        at_risk = self.edits_at_risk()
+        if not at_risk:
+            self.exit()
+            return
+        what = [label for _mode, screen in at_risk for label in screen.unsaved()]
+        self.push_screen(
+            save_discard_cancel(_("Quit with unsaved changes?"),
+                                _("Not saved yet: {what}.").format(what=", ".join(what)),
+                                _("Enter: stay in publisher"), dialog_id=QUIT_DIALOG),
+            lambda answer: self._quit_answered(answer, at_risk),
+        )
+
+    def _quit_answered(self, answer: str | None, at_risk: list[tuple[str, HoldsEdits]]) -> None:
+        if answer == "discard":
+            self.exit()
+        elif answer == "save":
+            self._save_all_then_exit(at_risk)
+
+    def _save_all_then_exit(self, pending: list[tuple[str, HoldsEdits]]) -> None:
+        """Save one screen after the other; a failed save stops here, shown where it is."""
+        if not pending:
+            self.exit()
+            return
+        mode, screen = pending[0]
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+        screen.save_then(lambda: self._save_all_then_exit(pending[1:]))
+
+    def hang_up(self) -> None:
+        """The terminal is gone: keep every unsaved edit in a file, then end."""
+        for _mode, screen in self.edits_at_risk():
+            try:
+                for path in screen.keep_unsaved():
+                    log.warning("terminal closed; unsaved edits kept in %s", path)
+            except Exception:  # keep the others, and still end
+                log.exception("could not keep unsaved edits")
+        self.exit()
 
     # The palette, with Textual's own texts translated
 

@@ -111,7 +111,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         campaigns = self.overview.campaigns if self.overview else []
         with Horizontal(id="filters"):
             yield Input(self.filter.text, placeholder=_("Filter: title, id, account…"),
-                        id="filter-text")
+                        id="filter-text", select_on_focus=False)
             yield Select([(f"#{name}", name) for name in campaigns],
                          prompt=_("Any campaign"), id="filter-campaign",
                          value=self.filter.campaign or Select.NULL)
@@ -334,7 +334,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             confirm(_("Delete {id}?").format(id=row.id),
                     _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
                     .format(title=row.title, folder=KEPT_DIR),
-                    _("Delete")),
+                    _("Delete"), _("keep the draft")),
             lambda answer: answer == "yes" and self._changing() and self.delete(row),
         )
 

@@ -226,7 +226,7 @@ class QueueScreen(TableScreen[QueueOverview]):
                     _("{draft} on {account} ({locales}) will never be sent.").format(
                         draft=item.draft_id, account=item.account_id,
                         locales="+".join(item.locales)),
-                    _("Cancel item")),
+                    _("Cancel item"), _("keep the item")),
             lambda answer: answer == "yes" and self.cancel(item.id),
         )
 
