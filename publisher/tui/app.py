@@ -85,6 +85,8 @@ class PublisherApp(App[None]):
                 tooltip=N_("Variants missing or stale in one language")),
         Binding("f5", "view('accounts')", N_("Accounts"), id="app.accounts",
                 tooltip=N_("Accounts, audiences and stored secrets")),
+        Binding("f1", "help", N_("Help"), id="app.help", show=False,
+                tooltip=N_("The keys of this screen")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
                 tooltip=N_("Change the interface language")),
         Binding("f10", "toggle_freeze", N_("Freeze"), id="app.freeze",
@@ -149,13 +151,50 @@ class PublisherApp(App[None]):
     # Views and errors
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The key of the view shown is not offered (it would do nothing)."""
-        return not (action == "view" and parameters and parameters[0] == self.current_mode)
+        """The key of the view shown is not offered (it would do nothing), except F2
+        over a screen opened from the drafts (it goes back to them)."""
+        if action == "view" and parameters and parameters[0] == self.current_mode:
+            return parameters[0] == "drafts" and len(self.screen_stack) > 1
+        return True
 
     def action_view(self, name: str) -> None:
         if self.current_mode != name:
             self.switch_mode(name)
             self.refresh_bindings()
+        elif name == "drafts":
+            self.back_to_drafts()
+
+    def back_to_drafts(self) -> None:
+        """Close the screens opened over the drafts, one by one; a screen with unsaved
+        work (the editor) asks first, and Cancel stops there."""
+        if len(self.screen_stack) <= 1:
+            self.refresh_bindings()
+            return
+
+        def close_it() -> None:
+            self.pop_screen()
+            self.call_after_refresh(self.back_to_drafts)
+
+        leave = getattr(self.screen, "leave", None)
+        if leave is None:
+            close_it()
+        else:
+            leave(close_it)
+
+    def action_help(self) -> None:
+        """The keys of the screen shown (F1; the palette's "Keys")."""
+        from textual.screen import ModalScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return  # a dialog, the palette or the help itself
+        from publisher.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_show_help_panel(self) -> None:
+        """Textual's keys panel is replaced by the help screen: translated, and Esc
+        closes it."""
+        self.action_help()
 
     def show_error(self, error: BaseException | None) -> None:
         """One line for a person; a traceback only in the log, for a bug."""
@@ -311,8 +350,7 @@ class PublisherApp(App[None]):
 
     def get_system_commands(self, screen: Screen):
         yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
-        yield SystemCommand(_("Keys"), _("Show the keys of this screen"),
-                            self.action_show_help_panel)
+        yield SystemCommand(_("Keys"), _("Show the keys of this screen"), self.action_help)
         yield SystemCommand(_("Quit"), _("Leave publisher"), self.action_quit)
 
 

@@ -91,6 +91,8 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                                              "language, or all again")),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="drafts.reload",
                 tooltip=N_("Read the draft files again")),
+        Binding("escape", "to_table", N_("Back to the list"), show=False, id="drafts.back",
+                tooltip=N_("From the filters back to the list of drafts")),
     ]
 
     def __init__(self) -> None:
@@ -215,7 +217,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         self._fill()
 
     @on(Input.Submitted, "#filter-text")
-    def to_table(self) -> None:
+    def action_to_table(self) -> None:
         self.table.focus()
 
     def action_filter(self) -> None:
