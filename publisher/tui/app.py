@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ Clock = Callable[[], datetime]
 # The terminal closed (its window, an ssh session ended): nobody can be asked any more.
 HANGUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP",) if hasattr(signal, name))
 QUIT_DIALOG = "quit-dialog"
+ERROR_SECONDS = 10  # how long an error stays on screen
 
 
 def _now() -> datetime:
@@ -108,6 +110,7 @@ class PublisherApp(App[None]):
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.watch_seconds = watch_seconds
+        self._last_error, self._last_error_at = "", 0.0
         context = open_context(home)
         settings = context.settings
         self.zone = settings.zone
@@ -200,9 +203,13 @@ class PublisherApp(App[None]):
         """One line for a person; a traceback only in the log, for a bug."""
         from publisher.platforms.base import PlatformError
         from publisher.storage.lock import Locked
+        from publisher.storage.queue import StaleState
         from publisher.tui.remedies import describe, failure
 
-        if isinstance(error, UserError):
+        if isinstance(error, StaleState):  # acted on what the screen showed a moment ago
+            text = _("That item changed meanwhile (the cron job or someone else moved it "
+                     "first); the queue now shows it as it is.")
+        elif isinstance(error, UserError):
             text = describe(error)
         elif isinstance(error, PlatformError):
             text = failure(error)
@@ -212,7 +219,12 @@ class PublisherApp(App[None]):
             log.error("unexpected error in the interface", exc_info=error)
             text = _("unexpected error: {kind}: {error}").format(
                 kind=type(error).__name__, error=error)
-        self.notify(text, title=_("Not done"), severity="error", timeout=10)
+        # A key pressed again on what already moved says the same: say it once.
+        now = time.monotonic()
+        if self._last_error == text and now - self._last_error_at < ERROR_SECONDS:
+            return
+        self._last_error, self._last_error_at = text, now
+        self.notify(text, title=_("Not done"), severity="error", timeout=ERROR_SECONDS)
 
     # The freeze
 

@@ -44,6 +44,7 @@ from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
 from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
+from publisher.tui.widgets.toggles import TickList
 
 WARNINGS_DELAY = 0.3
 # The model's time fields and the inputs they are typed in.
@@ -128,7 +129,7 @@ class EditorScreen(LoadingScreen[EditState]):
                         select_on_focus=False)
             yield Label(_("Accounts it goes to (space picks one; then ctrl+t to write the "
                           "texts)"))
-            yield SelectionList[str](
+            yield TickList[str](
                 *[(f"{a.id} · {a.text_platform} · {', '.join(a.locales)}", a.id,
                    a.id in state.targets) for a in state.accounts.values()],
                 id="field-accounts",
