@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -129,6 +129,25 @@ class HoldsEdits(Protocol):
     def keep_unsaved(self) -> list[Path]:
         """Write what is unsaved to kept files at once (no question can be asked)."""
         ...
+
+
+Answer = TypeVar("Answer")
+
+
+def if_yes(action: Callable[[], object]) -> Callable[[str | None], None]:
+    """A dialog's callback that acts only on the answer "yes"."""
+    def answered(answer: str | None) -> None:
+        if answer == "yes":
+            action()
+    return answered
+
+
+def if_given(action: Callable[[Answer], object]) -> Callable[[Answer | None], None]:
+    """A dialog's callback that acts on any answer but none (cancelled) or empty."""
+    def answered(answer: Answer | None) -> None:
+        if answer:
+            action(answer)
+    return answered
 
 
 def refusal(rule: Callable[[str], object]) -> Callable[[str], str | None]:

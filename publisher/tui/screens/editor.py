@@ -503,7 +503,7 @@ class EditorScreen(LoadingScreen[EditState]):
             self.save_then(then)
 
     def action_reload(self) -> None:
-        from publisher.tui.dialogs import confirm
+        from publisher.tui.dialogs import confirm, if_yes
 
         if not self.is_dirty():
             self.load()
@@ -511,7 +511,7 @@ class EditorScreen(LoadingScreen[EditState]):
         self.app.push_screen(
             confirm(_("Reload and lose your changes?"), _("Your changes to {id} are not saved.")
                     .format(id=self.draft_id), _("Reload"), _("keep editing")),
-            lambda answer: answer == "yes" and self.load(),
+            if_yes(self.load),
         )
 
     def _saved_first(self) -> bool:

@@ -39,7 +39,8 @@ def own_bindings(screen: Screen) -> tuple[list[tuple[str, Binding]], list[tuple[
         keys, _binding = mine.setdefault(
             (active.node is screen.app, binding.action, binding.description), ([], binding))
         keys.append(key_label(key))
-    screen_keys, app_keys = [], []
+    screen_keys: list[tuple[str, Binding]] = []
+    app_keys: list[tuple[str, Binding]] = []
     for (is_app, _action, _description), (keys, binding) in mine.items():
         (app_keys if is_app else screen_keys).append((" / ".join(keys), binding))
     return screen_keys, app_keys

@@ -5,6 +5,7 @@ colour alone, lost on a monochrome terminal or to a colour-blind eye)."""
 from __future__ import annotations
 
 from rich.segment import Segment
+from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Checkbox, SelectionList
 from textual.widgets._toggle_button import ToggleButton
@@ -14,9 +15,10 @@ TICKED, EMPTY = "X", " "
 
 
 class Tick(Checkbox):
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
-        return TICKED if self.value else EMPTY
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = TICKED if self.value else EMPTY  # read by Textual's drawing
+        return super()._button
 
 
 class TickList(SelectionList[SelectionType]):
