@@ -81,6 +81,10 @@ class PublisherApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "view('drafts')", N_("Drafts"), id="app.drafts",
                 tooltip=N_("The drafts and their translations")),
+        # F2 over the editor or the schedule (the drafts view is shown): back to the list.
+        Binding("f2", "back_to_drafts", N_("Back to the drafts"), id="app.drafts_back",
+                show=False, tooltip=N_("Close the screens opened from the drafts (asks "
+                                       "about unsaved changes)")),
         Binding("f3", "view('queue')", N_("Queue"), id="app.queue",
                 tooltip=N_("What goes out when, and what failed")),
         Binding("f4", "view('translate')", N_("Translate"), id="app.translate",
@@ -154,20 +158,18 @@ class PublisherApp(App[None]):
     # Views and errors
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The key of the view shown is not offered (it would do nothing), except F2
-        over a screen opened from the drafts (it goes back to them)."""
-        if action == "view" and parameters and parameters[0] == self.current_mode:
-            return parameters[0] == "drafts" and len(self.screen_stack) > 1
-        return True
+        """The key of the view shown is not offered (it would do nothing); F2 over a
+        screen opened from the drafts goes back to them instead."""
+        if action == "back_to_drafts":
+            return self.current_mode == "drafts" and len(self.screen_stack) > 1
+        return not (action == "view" and parameters and parameters[0] == self.current_mode)
 
     def action_view(self, name: str) -> None:
         if self.current_mode != name:
             self.switch_mode(name)
             self.refresh_bindings()
-        elif name == "drafts":
-            self.back_to_drafts()
 
-    def back_to_drafts(self) -> None:
+    def action_back_to_drafts(self) -> None:
         """Close the screens opened over the drafts, one by one; a screen with unsaved
         work (the editor) asks first, and Cancel stops there."""
         if len(self.screen_stack) <= 1:
@@ -176,7 +178,7 @@ class PublisherApp(App[None]):
 
         def close_it() -> None:
             self.pop_screen()
-            self.call_after_refresh(self.back_to_drafts)
+            self.call_after_refresh(self.action_back_to_drafts)
 
         leave = getattr(self.screen, "leave", None)
         if leave is None:
