@@ -346,6 +346,13 @@ class PublisherApp(App[None]):
             self.switch_mode(mode)
         screen.save_then(lambda: self._save_all_then_exit(pending[1:]))
 
+    def action_help_quit(self) -> None:
+        """ctrl+c (with nothing to copy): Textual's hint how to quit, in our language."""
+        keys = [key for key, active in self.active_bindings.items()
+                if active.binding.action in ("quit", "app.quit")]
+        self.notify(_("Press {key} to quit publisher").format(key=keys[0] if keys else "ctrl+q"),
+                    title=_("Do you want to quit?"), markup=False)
+
     def hang_up(self) -> None:
         """The terminal is gone: keep every unsaved edit in a file, then end."""
         for _mode, screen in self.edits_at_risk():

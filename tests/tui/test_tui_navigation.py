@@ -189,3 +189,15 @@ def test_the_palette_shows_nothing_untranslated(app_on, marked_catalog) -> None:
             await settle(pilot)
 
     drive(app_on(), scenario)
+
+
+def test_ctrl_c_says_how_to_quit_in_the_interface_language(app_on, marked_catalog) -> None:
+    async def scenario(app, pilot):
+        await app.switch_language("sq")
+        await settle(pilot)
+        await pilot.press("ctrl+c")  # the table has focus: nothing to copy
+        await pilot.pause()
+        [note] = list(app._notifications)
+        assert note.message.startswith("«") and note.title.startswith("«"), note
+
+    drive(app_on(), scenario)
