@@ -25,7 +25,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, format_datetime, format_weekday
+from publisher.i18n import _, format_datetime, format_weekday, ngettext
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.queue_file import (
@@ -207,7 +207,7 @@ def _duration(span: timedelta) -> str:
     if minutes < 48 * 60:
         hours, rest = divmod(minutes, 60)
         return _("{h} h {m} min").format(h=hours, m=rest) if rest else _("{h} h").format(h=hours)
-    return _("{d} days").format(d=minutes // (24 * 60))
+    return ngettext("{d} day", "{d} days", minutes // (24 * 60)).format(d=minutes // (24 * 60))
 
 
 def rate_time(context: Context, account_id: str, at: datetime,
