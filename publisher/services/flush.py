@@ -426,8 +426,9 @@ class Flusher:
             claim_token=new_claim_token(), claimed_at=now, lease_until=now + LEASE,
             attempts=item.attempts + 1,
         )
+        # At the time read: an item a person moved meanwhile waits for its new time.
         self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
-                        reason=_("sending"), **claimed)
+                        reason=_("sending"), expected_due=item.due_at, **claimed)
         item = replace(item, state=State.SENDING, **claimed)
         try:
             if account is None:
