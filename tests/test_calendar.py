@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, run_process
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from queue_helpers import add_account, cli, schedule, write_draft
 
 from publisher.domain.errors import UserError
@@ -290,3 +292,34 @@ def test_reschedule_of_a_sent_item_in_a_process_of_its_own(ws: Path) -> None:
 
 def test_reschedule_is_listed_in_the_help() -> None:
     assert "reschedule" in run_cli("--help").out
+
+
+# Every post in exactly one cell: the week's partition holds across clock changes
+
+DST_WEEKS = st.sampled_from([date(2026, 10, 19), date(2026, 10, 26), date(2026, 3, 30),
+                             date(2026, 11, 2), date(2026, 12, 7)])
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=25)
+@given(monday=DST_WEEKS, minutes=st.lists(st.integers(-24 * 60, 8 * 24 * 60), max_size=6),
+       audience=st.sampled_from([None, "kosovo", "us"]))
+def test_every_post_of_the_week_is_in_the_cell_of_its_local_day_and_hour(
+    ws: Path, monday: date, minutes: list[int], audience: str | None,
+) -> None:
+    import uuid
+    from datetime import timedelta
+
+    from publisher.storage.queue import NewItem
+
+    start = datetime.combine(monday, datetime.min.time(), tzinfo=UTC)
+    context = open_context(ws)
+    with queueing.open_queue(context) as queue:
+        queue.add([NewItem("news", "box", "outbox", ("sq",), "t", "h",
+                           start + timedelta(minutes=m), f"key-{uuid.uuid4().hex}")
+                   for m in minutes], now=NOW, actor="test")
+    week = week_view(context, monday, audience)
+    cells = [post for day in range(7) for hour in range(24) for post in week.cell(day, hour)]
+    assert sorted(p.item_id for p in cells) == sorted(p.item_id for p in week.posts)
+    for post in week.posts:
+        assert 0 <= (post.local.date() - week.monday).days < 7
+        assert post.local.utcoffset() == post.at.astimezone(week.zone.zone).utcoffset()

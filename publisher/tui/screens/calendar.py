@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, NoReturn
 
 from rich.text import Text
 from textual import on, work
@@ -315,7 +315,7 @@ class CalendarScreen(LoadingScreen[Week]):
             return
         names = [choice.audience for choice in week.zones]
         self.audience = names[(names.index(self.audience) + 1) % len(names)]
-        self.day = self.week.monday + timedelta(days=3)  # the same week, whichever zone
+        self.day = week.monday + timedelta(days=3)  # the same week, whichever zone
         self.reload()
 
     def action_reload(self) -> None:
@@ -377,6 +377,13 @@ class CalendarScreen(LoadingScreen[Week]):
         if post is None:
             return
         zone = self.publisher.zone
+
+        def typed(text: str | None) -> None:
+            at = parse_moment(text or "", zone, _("time"))
+            if at is not None:
+                self.busy("#week")
+                self.move(post.item_id, at)
+
         self.app.push_screen(
             PromptDialog(_("Move item {id}").format(id=post.item_id),
                          _("To when? YYYY-MM-DD HH:MM in {zone}").format(zone=zone),
@@ -384,14 +391,8 @@ class CalendarScreen(LoadingScreen[Week]):
                          check=refusal(lambda text: parse_moment(text, zone, _("time"))
                                        or _refuse_blank()),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda text: text and self._move_typed(post, text),
+            typed,
         )
-
-    def _move_typed(self, post: CalendarPost, text: str) -> None:
-        at = parse_moment(text, self.publisher.zone, _("time"))
-        if at is not None:
-            self.busy("#week")
-            self.move(post.item_id, at)
 
     def action_auto(self) -> None:
         post = self._movable_post()
@@ -442,5 +443,5 @@ def _noon(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12)
 
 
-def _refuse_blank() -> None:
+def _refuse_blank() -> NoReturn:
     raise UserError(_("type a time"))
