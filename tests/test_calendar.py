@@ -119,7 +119,7 @@ def test_a_day_at_its_daily_maximum_is_refused(ws: Path) -> None:
     context = open_context(ws)
     reschedule(context, 1, at("2026-12-02T10:00:00+01:00"), now=NOW)  # a day of its own
     before = queue_rows(ws)
-    with pytest.raises(UserError, match=r"box has 1 posts on 2026-12-01 already, its daily"):
+    with pytest.raises(UserError, match=r"box has 1 post on 2026-12-01 already, its daily"):
         reschedule(open_context(ws), 1, at("2026-12-01T18:00:00+01:00"), now=NOW)
     assert queue_rows(ws) == before
 

@@ -25,7 +25,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, format_datetime, format_weekday
+from publisher.i18n import _, format_datetime, format_weekday, ngettext
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.queue_file import (
@@ -272,7 +272,9 @@ def check_slot(context: Context, account_id: str, at: datetime, items: list[Item
                     if occupied_at(item).astimezone(audience.zone).date() == day]
         if len(same_day) >= account.max_per_day:
             raise UserError(
-                _("{account} has {count} posts on {day} already, its daily maximum").format(
+                ngettext("{account} has {count} post on {day} already, its daily maximum",
+                         "{account} has {count} posts on {day} already, its daily maximum",
+                         len(same_day)).format(
                     account=account.id, count=len(same_day), day=day.isoformat()),
                 hint=_("pick another day"))
 

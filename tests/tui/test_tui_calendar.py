@@ -84,8 +84,10 @@ def test_the_week_shows_posts_by_day_and_hour_and_fits_100_columns(app_on, demo)
         await pilot.press("tab")
         assert screen.selected_post() is cell[1]
         assert f"› 12:00 {cell[1].account_id}" in detail(app)
+        assert "… and 3 more (tab selects them)" in detail(app)
         await pilot.press("shift+tab", "shift+tab")
         assert screen.selected_post() is cell[-1]
+        assert f"› 12:00 {cell[-1].account_id}" in detail(app)
 
     drive(app_on(), scenario, size=(100, 30))
 

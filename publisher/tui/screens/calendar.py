@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
-from publisher.i18n import BABEL_LOCALE, _, current_language
+from publisher.i18n import BABEL_LOCALE, _, current_language, ngettext
 from publisher.services.calendar import DAYS, CalendarPost, Week, monday_of, week_view
 from publisher.services.context import Context
 from publisher.tui.base import N_, LoadingScreen, format_clock, format_day, format_short
@@ -257,7 +257,9 @@ class CalendarScreen(LoadingScreen[Week]):
             style="bold")]
         cell = self.selected_cell()
         selected = self.selected_post()
-        for post in cell[:SHOWN_IN_DETAIL]:
+        # The selected post and those before it, as many as fit.
+        first = max(0, (cell.index(selected) if selected in cell else 0) - SHOWN_IN_DETAIL + 1)
+        for post in cell[first:first + SHOWN_IN_DETAIL]:
             line = Text("› " if post is selected else "  ")
             line.append(_("{time} {account} ({locales}) {draft} · item {id}, {state}").format(
                 time=format_clock(post.at, zone), account=post.account_id,
@@ -265,8 +267,10 @@ class CalendarScreen(LoadingScreen[Week]):
                 state=_(post.state.value)), style="bold" if post is selected else "")
             lines.append(line)
         if len(cell) > SHOWN_IN_DETAIL:
-            lines.append(Text(_("  … and {count} more (tab selects them)").format(
-                count=len(cell) - SHOWN_IN_DETAIL)))
+            hidden = len(cell) - SHOWN_IN_DETAIL  # the others: tab shows them
+            lines.append(Text("  " + ngettext("… and {count} more (tab selects it)",
+                                              "… and {count} more (tab selects them)",
+                                              hidden).format(count=hidden)))
         if self.proposal is not None:
             post, at = self.proposal.post, self.proposal.at
             lines.append(Text(_("Move item {id} ({account}) from {before} to {after}? "
