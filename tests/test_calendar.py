@@ -323,3 +323,41 @@ def test_every_post_of_the_week_is_in_the_cell_of_its_local_day_and_hour(
     for post in week.posts:
         assert 0 <= (post.local.date() - week.monday).days < 7
         assert post.local.utcoffset() == post.at.astimezone(week.zone.zone).utcoffset()
+
+
+def test_a_post_moved_while_a_flush_sends_the_one_before_it_waits_for_its_new_time(
+    home: Path,
+) -> None:
+    """The flush reads the due items, then sends them one by one: an item moved later
+    while the flush's request for the one before it is in flight stays queued."""
+    import os
+    import subprocess
+    import sys
+
+    from fakes.mastodon import FakeMastodon
+
+    with FakeMastodon(token="test-access-token") as server:
+        add_account(home, "dc-mastodon", "--platform", "mastodon", "--api-base", server.url,
+                    "--locales", "sq")
+        assert run_cli("--home", str(home), "accounts", "set-secret", "dc-mastodon",
+                       stdin="test-access-token\n").code == 0
+        write_draft(home, "first", ["dc-mastodon"])
+        write_draft(home, "second", ["dc-mastodon"])
+        assert schedule(home, "first", now=NOW_TEXT) + schedule(home, "second",
+                                                                now=NOW_TEXT) == [1, 2]
+        server.hold_path = "POST /api/v1/statuses"
+        flush = subprocess.Popen(
+            [sys.executable, "-m", "publisher", "--home", str(home), "flush", "--now",
+             "2026-12-01T09:00:10+01:00"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        assert server.received.wait(timeout=30), "the flush never reached the server"
+        moved = cli(home, "reschedule", "2", "--at", "2026-12-01T12:00:00+01:00", "--now",
+                    NOW_TEXT)
+        assert moved.code == 0, moved.err
+        server.release.set()
+        flush.communicate(timeout=60)
+        assert len(server.requests_to("POST", "/api/v1/statuses")) == 1
+    with queueing.open_queue(open_context(home)) as queue:
+        second = queue.get(2)
+    assert second.state == State.QUEUED
+    assert second.due_at == at("2026-12-01T11:00:00+00:00")
