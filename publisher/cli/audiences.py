@@ -171,8 +171,8 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
                     "Add one with 'publisher audiences add'."))
         return 0
     cli.table([_("NAME"), _("TIME ZONE"), _("PROFILE"), _("ACCOUNTS")],
-              [[r["name"], r["timezone"], kind_text(r["kind"]), ", ".join(r["accounts"])]
-               for r in rows])
+              [[a.name, a.timezone, kind_text(a.kind), ", ".join(users.get(a.name, []))]
+               for a in context.audiences.values()])
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 from publisher.cli.common import Cli
 from publisher.cli.remedies import describe
 from publisher.domain.drafts import Draft
+from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _
 from publisher.services import drafts as service
@@ -118,7 +119,7 @@ def run_show(args: argparse.Namespace, cli: Cli) -> int:
         if text is None:
             cli.error(_("{id} has no {locale} variant yet").format(id=draft.id, locale=locales[0]))
             return 2
-        cli.print(text)
+        cli.print(str(text))
         return 0
     _print_draft(cli, draft, variants)
     return 0
@@ -173,7 +174,7 @@ def run_approve(args: argparse.Namespace, cli: Cli) -> int:
 def run_check(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     if args.id:
-        loaded, errors = [context.drafts.load(args.id)], []
+        loaded, errors = [context.drafts.load(args.id)], list[UserError]()
     else:
         loaded, errors = context.drafts.load_all()
     report = {

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from publisher.cli.common import MAX_ITEM_ID, Cli, notice_line, stopped_line, whole_number
 from publisher.cli.remedies import advice, command, with_advice
 from publisher.domain.errors import UserError
+from publisher.domain.moments import EARLIEST, LATEST
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, format_datetime
@@ -42,10 +43,6 @@ def moment(text: str) -> datetime:
             _("{text!r} is not between the years {first} and {last}").format(
                 text=text, first=EARLIEST.year, last=LATEST.year))
     return value
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -206,7 +203,7 @@ def _placed_json(placed) -> dict:
 
 def _print_items(cli: Cli, ids: list[int], as_json: bool) -> None:
     with queueing.open_queue(cli.context()) as queue:
-        items = [queue.get(item_id) for item_id in ids]
+        items = [item for item_id in ids if (item := queue.get(item_id)) is not None]
     if as_json:
         cli.json([_item_json(item) for item in items])
         return
@@ -356,7 +353,8 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
         cli.warn(_("a flush is running; the items are queued and go out with the next one"))
         return EXIT_LOCKED
     with queueing.open_queue(context) as queue:
-        held = [item_id for item_id in ids if queue.get(item_id).state == State.HELD]
+        held = [item_id for item_id in ids
+                if (item := queue.get(item_id)) is not None and item.state == State.HELD]
     if held:
         cli.warn(_("held by a pause: items {ids}; they go out when resumed").format(
             ids=", ".join(map(str, held))))

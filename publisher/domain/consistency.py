@@ -129,7 +129,9 @@ _URL_PARTS = regex.compile(r"(?i)((?:https?://)?)([^/?#]*)(.*)")
 
 
 def _url_key(url: str) -> str:
-    scheme, host, rest = _URL_PARTS.match(url).groups()
+    parts = _URL_PARTS.match(url)
+    assert parts is not None  # the pattern matches every string
+    scheme, host, rest = parts.groups()
     return f"{scheme.lower()}{host.lower()}{rest}"
 
 

@@ -195,8 +195,8 @@ def _cyrillic_word(word: str, notes: list[str]) -> str:
             index += 2
             continue
         char = word[index]
-        cyr = _SINGLE.get(char.lower())
-        out.append(char if cyr is None else (cyr.upper() if char.isupper() else cyr))
+        single = _SINGLE.get(char.lower())
+        out.append(char if single is None else (single.upper() if char.isupper() else single))
         index += 1
     return "".join(out)
 

@@ -155,14 +155,15 @@ def _build_lane(
         scores.append(cache[key])
     occupied = _occupied(items, account.id)
     gap_steps = max(1, math.ceil(timedelta(minutes=account.min_gap_minutes) / STEP))
-    busy, day_load = [], {}
+    busy: list[int] = []
+    day_load: dict[int, int] = {}
     for moment in occupied:
         step = math.floor((moment - timeline.start) / STEP)
         if -gap_steps < step < timeline.steps + gap_steps:  # its gap reaches into the grid
             busy.append(step)
         if not 0 <= step < timeline.steps:  # outside the grid: still counts for its day
-            day = moment.astimezone(zone).date().toordinal()
-            day_load[day] = day_load.get(day, 0) + 1
+            ordinal = moment.astimezone(zone).date().toordinal()
+            day_load[ordinal] = day_load.get(ordinal, 0) + 1
     lane = Lane(account.id, scores, gap_steps, day_of, account.max_per_day, tuple(busy),
                 day_load)
     return _Lane(account, audience, lane, occupied)
@@ -381,9 +382,9 @@ def slot_options(context: Context, draft_id: str, per_account: int,
     for at in sorted(own):
         fits = []
         for account in accounts:
-            slot = own[at].get(account.id)
-            if slot is not None:
-                fits.append(SlotFit(account.id, slot.local, slot.score, slot.why, True))
+            best = own[at].get(account.id)
+            if best is not None:
+                fits.append(SlotFit(account.id, best.local, best.score, best.why, True))
             else:
                 rated = rate_time(context, account.id, at, items)
                 fits.append(SlotFit(account.id, rated.local, rated.score, rated.why, False))
