@@ -9,7 +9,7 @@ checks it by the rules a time is scheduled by and says why it refuses one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import ClassVar, NoReturn
 
 from rich.text import Text
@@ -126,9 +126,12 @@ class CalendarScreen(LoadingScreen[Week]):
 
     # Loading
 
-    def read(self, context: Context) -> Week:
-        if self.day is None:
+    def prepare(self) -> None:
+        if self.day is None:  # this week, in the staff's zone
             self.day = self.publisher.clock().astimezone(self.publisher.zone).date()
+
+    def read(self, context: Context) -> Week:
+        assert self.day is not None  # set in prepare, before the first reading
         return week_view(context, self.day, self.audience)
 
     def take(self, data: Week) -> bool:
@@ -185,8 +188,7 @@ class CalendarScreen(LoadingScreen[Week]):
                     reason=blackout.reason or "-"))
         if week.freeze is not None:
             marks.append(_("❄ frozen since {since}: nothing is sent until resumed (F10)")
-                         .format(since=format_short(week.freeze.since, self.publisher.zone
-                                                    if zone.audience is None else zone.zone)))
+                         .format(since=format_short(week.freeze.since, zone.zone)))
         if not week.posts:
             marks.append(_("No post this week. PageUp and PageDown show the weeks around it; "
                            "schedule a draft from the drafts (F2, then F6)."))
@@ -218,11 +220,9 @@ class CalendarScreen(LoadingScreen[Week]):
         self.post_index = cell.index(post)
         return Coordinate(post.local.hour, column)
 
-    def week_zone(self):
-        week = self.week
-        if week is None or week.zone.audience is None:
-            return self.publisher.zone
-        return week.zone.zone
+    def week_zone(self) -> tzinfo:
+        """The zone the week is shown in."""
+        return self.publisher.zone if self.week is None else self.week.zone.zone
 
     # The selection
 
