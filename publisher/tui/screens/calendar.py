@@ -256,7 +256,8 @@ class CalendarScreen(LoadingScreen[Week]):
             day=format_day(_noon(day)), hour=cursor.row, next=(cursor.row + 1) % 24),
             style="bold")]
         cell = self.selected_cell()
-        selected = self.selected_post()
+        # The post being moved, else the one picked in this hour.
+        selected = self.proposal.post if self.proposal else self.selected_post()
         # The selected post and those before it, as many as fit.
         first = max(0, (cell.index(selected) if selected in cell else 0) - SHOWN_IN_DETAIL + 1)
         for post in cell[first:first + SHOWN_IN_DETAIL]:
