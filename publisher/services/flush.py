@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.platforms.base import (
     NOT_FOUND,
     REQUEST_DEADLINE,
@@ -481,7 +481,9 @@ class Flusher:
                 "account").format(error=error.message),
                 last_error=error.message, remedy=retry_or_cancel(item))
         elif item.attempts >= MAX_ATTEMPTS:
-            self._move(item, State.FAILED, _("gave up after {n} attempts: {error}").format(
+            self._move(item, State.FAILED, ngettext(
+                "gave up after {n} attempt: {error}", "gave up after {n} attempts: {error}",
+                item.attempts).format(
                 n=item.attempts, error=error.message), last_error=error.message)
         else:
             delay = backoff(item.attempts, self.rng)

@@ -219,7 +219,7 @@ def _duration(span: timedelta) -> str:
     if minutes < 48 * 60:
         hours, rest = divmod(minutes, 60)
         return _("{h} h {m} min").format(h=hours, m=rest) if rest else _("{h} h").format(h=hours)
-    return _("{d} days").format(d=minutes // (24 * 60))
+    return ngettext("{d} day", "{d} days", minutes // (24 * 60)).format(d=minutes // (24 * 60))
 
 
 def rate_time(context: Context, account_id: str, at: datetime,

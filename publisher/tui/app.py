@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from publisher.domain.errors import UserError
-from publisher.i18n import _, current_language, set_language
+from publisher.i18n import _, current_language, ngettext, set_language
 from publisher.services.context import Context, open_context
 from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
@@ -192,10 +192,13 @@ class PublisherApp(App[None]):
         context = self.context()
         if reason is None:
             count = queueing.resume(context, None, self.clock())
-            message = _("Resumed; {count} item(s) back in the queue").format(count=count)
+            message = ngettext("Resumed; {count} item back in the queue",
+                               "Resumed; {count} items back in the queue",
+                               count).format(count=count)
         else:
             count = queueing.pause(context, None, reason, self.clock())
-            message = _("Frozen; {count} item(s) held").format(count=count)
+            message = ngettext("Frozen; {count} item held", "Frozen; {count} items held",
+                               count).format(count=count)
         self.post_message(FreezeChanged(reason, message))
 
     @on(FreezeChanged)
