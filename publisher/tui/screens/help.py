@@ -70,7 +70,8 @@ class HelpScreen(ModalScreen[None]):
         self.keys = own_bindings(of)  # now, before this screen changes what is active
 
     def compose(self) -> ComposeResult:
-        name = _(getattr(self.of, "TITLE_TEXT", "") or "")
+        title = getattr(self.of, "TITLE_TEXT", "")
+        name = _(title) if title else ""
         screen_keys, app_keys = self.keys
         yield Static(_("publisher · {screen}").format(screen=_("Help: {screen}").format(
             screen=name)), classes="screen-title")

@@ -131,11 +131,15 @@ class ScheduleScreen(TableScreen[Plan]):
             return ""
         from publisher.tui.remedies import key
 
-        return _("Already queued: {count} post(s), the first at {when}. The queue ({key}) "
-                 "shows them; cancel them there to queue the draft again.").format(
-            count=len(self.plan.queued), when=format_moment(min(self.plan.queued),
-                                                            self.publisher.zone),
-            key=key("app.queue"))
+        count = len(self.plan.queued)
+        return ngettext(
+            "Already queued: {count} post, at {when}. The queue ({queue}) and the calendar "
+            "({calendar}) show it; cancel it in the queue to queue the draft again.",
+            "Already queued: {count} posts, the first at {when}. The queue ({queue}) and the "
+            "calendar ({calendar}) show them; cancel them in the queue to queue the draft "
+            "again.", count).format(
+            count=count, when=format_moment(min(self.plan.queued), self.publisher.zone),
+            queue=key("app.queue"), calendar=key("app.calendar"))
 
     def after_relabel(self) -> None:
         # The reasons are written in the language of the moment they were made: make
