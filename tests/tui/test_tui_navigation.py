@@ -89,7 +89,8 @@ def test_f2_from_an_editor_with_changes_asks_first(app_on) -> None:
 def test_escape_on_a_view_harms_nothing_and_leaves_the_filter(app_on) -> None:
     async def scenario(app, pilot):
         for view, name in (("f3", "QueueScreen"), ("f4", "TranslatorScreen"),
-                           ("f5", "AccountsScreen"), ("f2", "DraftsScreen")):
+                           ("f5", "AccountsScreen"), ("f12", "CalendarScreen"),
+                           ("f2", "DraftsScreen")):
             await pilot.press(view)
             await settle(pilot)
             await pilot.press("escape", "escape")
@@ -154,7 +155,7 @@ def test_help_shows_nothing_untranslated(app_on, marked_catalog) -> None:
     async def scenario(app, pilot):
         await app.switch_language("sq")
         await settle(pilot)
-        for view in ("f2", "f3", "f4", "f5"):
+        for view in ("f2", "f3", "f4", "f5", "f12"):
             await pilot.press(view)
             await settle(pilot)
             await pilot.press("f1")
@@ -174,7 +175,7 @@ def test_the_palette_shows_nothing_untranslated(app_on, marked_catalog) -> None:
     async def scenario(app, pilot):
         await app.switch_language("sq")
         await settle(pilot)
-        for view in ("f2", "f3", "f4", "f5"):
+        for view in ("f2", "f3", "f4", "f5", "f12"):
             await pilot.press(view)
             await settle(pilot)
             await pilot.press("ctrl+p")
