@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("publisher.tui")
 Clock = Callable[[], datetime]
-# The terminal closed (its window, an ssh session ended): nobody can be asked any more.
-HANGUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP",) if hasattr(signal, name))
+# The terminal closed (its window, an ssh session ended: SIGHUP) or the system is
+# shutting down (SIGTERM): nobody can be asked any more.
+HANGUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM")
+                       if hasattr(signal, name))
 QUIT_DIALOG = "quit-dialog"
 ERROR_SECONDS = 10  # how long an error stays on screen
 
