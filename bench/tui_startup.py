@@ -8,8 +8,9 @@ of the drafts table with every row in it (headless terminal, 140x40), for
 ``publisher`` on a generated workspace and for a bare Textual app that shows
 one static DataTable of the same rows, read from a JSON file (the floor).
 Targets: start-up within 1.5x of the floor, keystroke to counter under 16 ms.
-The first start on a workspace also builds the drafts index (.cache/); it is
-printed separately.
+The first start on a workspace (no drafts index in .cache/) is printed
+separately: the first paint with every row (drafts listed by id, read right
+after), and the paint once every draft is read and the index built.
 """
 
 from __future__ import annotations
@@ -82,15 +83,21 @@ def child_floor(path: str) -> None:
     Floor().run(headless=True, size=SIZE, auto_pilot=painted)
 
 
-def child_app(home: str, count: str) -> None:
+def child_app(home: str, count: str, until: str = "rows") -> None:
+    """``until``: "rows", the first paint with every row; "read", the first paint
+    with every draft read (no row pending: its badges shown)."""
     from publisher.tui.app import make_app
+
+    def done(app) -> bool:
+        tables = app.screen.query("#drafts-table")
+        if not tables or tables.first().row_count < int(count):
+            return False
+        overview = getattr(app.screen, "overview", None)
+        return until == "rows" or (overview is not None and overview.complete)
 
     async def painted(pilot) -> None:
         app = pilot.app
-        while True:
-            tables = app.screen.query("#drafts-table")
-            if tables and tables.first().row_count >= int(count):
-                break
+        while not done(app):
             await asyncio.sleep(0.002)
         await pilot.pause()
         print(time.time(), flush=True)
@@ -153,10 +160,14 @@ def main() -> None:
         home = make_workspace(folder, args.drafts)
         rows = rows_file(home, folder)
         index = home / ".cache"
-        shutil.rmtree(index, ignore_errors=True)
-        cold = timed("--child", "app", str(home), str(args.drafts))  # also warms the OS cache
-        shutil.rmtree(index, ignore_errors=True)
-        cold = min(cold, timed("--child", "app", str(home), str(args.drafts)))
+        timed("--child", "app", str(home), str(args.drafts))  # warms the OS cache
+
+        def first_start(until: str) -> float:
+            shutil.rmtree(index, ignore_errors=True)
+            return timed("--child", "app", str(home), str(args.drafts), until)
+
+        cold = min(first_start("rows") for _ in range(args.runs))
+        cold_read = min(first_start("read") for _ in range(args.runs))
         floor = [timed("--child", "floor", str(rows)) for _ in range(args.runs)]
         ours = [timed("--child", "app", str(home), str(args.drafts)) for _ in range(args.runs)]
         best_floor, best_ours = min(floor), min(ours)
@@ -167,8 +178,10 @@ def main() -> None:
         print(f"  publisher drafts screen:    {best_ours:.3f} s  (runs: "
               + ", ".join(f"{t:.3f}" for t in ours) + ")")
         print(f"  ratio: {best_ours / best_floor:.2f}x (target <= 1.5x)")
-        print(f"  first start on a workspace (no drafts index yet): {cold:.3f} s, "
-              f"{cold / best_floor:.2f}x")
+        print(f"  first start on a workspace (no drafts index yet; best of {args.runs}): "
+              f"{cold:.3f} s, {cold / best_floor:.2f}x (target <= 1.5x)")
+        print(f"    ... until every draft is read (badges shown): {cold_read:.3f} s, "
+              f"{cold_read / best_floor:.2f}x")
         times = asyncio.run(keystrokes(home, args.keys))
         times.sort()
         print(f"keystroke to updated counter in the editor ({len(times)} keys): "

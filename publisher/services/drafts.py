@@ -6,7 +6,7 @@ Every write goes through the workspace's DraftStore: one writer, one conflict ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -156,6 +156,7 @@ class DraftRow:
     states: Mapping[str, TranslationState]
     next_due: datetime | None = None
     digest: str = ""  # of the file as listed: a delete refuses if it changed since
+    pending: bool = False  # listed, not read yet: only its id is known (see drafts_overview)
 
     def needs(self, locale: str) -> bool:
         """Whether ``locale`` is expected and missing or stale."""
@@ -171,6 +172,11 @@ class DraftsOverview:
     def campaigns(self) -> list[str]:
         return sorted({row.campaign for row in self.rows if row.campaign})
 
+    @property
+    def complete(self) -> bool:
+        """Whether every draft was read (a quick listing may leave some pending)."""
+        return not any(row.pending for row in self.rows)
+
 
 def next_due_by_draft(context: Context) -> dict[str, datetime]:
     """The earliest time each draft still has something waiting to go out."""
@@ -184,15 +190,24 @@ def next_due_by_draft(context: Context) -> dict[str, datetime]:
     return due
 
 
-def drafts_overview(context: Context, *, use_index: bool = True) -> DraftsOverview:
-    """Every draft's row; files unchanged since the last listing come from the index."""
+def drafts_overview(context: Context, *, use_index: bool = True, quick: bool = False,
+                    pace: Callable[[], object] | None = None) -> DraftsOverview:
+    """Every draft's row; files unchanged since the last listing come from the index.
+
+    ``quick``: when many files are not in the index (a first start, a large git pull),
+    list those by id only, ``pending``, without reading them; a second, full listing
+    reads them (and writes the index). A few such files are read at once.
+
+    ``pace`` is called after each file read (a UI reading in a thread passes
+    ``time.sleep(0)`` so that its event loop is not held up by the reading).
+    """
     due = next_due_by_draft(context)
     if not use_index:
         summaries, errors = list_drafts(context)
         rows = [_row(s.loaded, s.states, due) for s in summaries]
         return DraftsOverview(rows, list(errors))
     index = DraftIndex(context)
-    rows, problems = index.rows()
+    rows, problems = index.rows(read_limit=QUICK_READS if quick else None, pace=pace)
     if due:  # few drafts have something waiting: touch only their rows
         rows = [replace(row, next_due=due[row.id]) if row.id in due else row for row in rows]
     return DraftsOverview(rows, problems)
@@ -221,17 +236,29 @@ class DraftIndex:
         self.context = context
         self.file = DraftsIndexFile(context.workspace, self.VERSION)
 
-    def rows(self) -> tuple[list[DraftRow], list[UserError]]:
+    def rows(self, read_limit: int | None = None, pace: Callable[[], object] | None = None,
+             ) -> tuple[list[DraftRow], list[UserError]]:
+        """Every draft's row; with ``read_limit``, if more files than that changed
+        since the index was written, those rows are ``pending`` (not read) and the
+        index is left as it is."""
         known = self.file.read()
+        stamps = self.context.drafts.stamps()
+        if read_limit is not None:
+            changed = {i for i, stamp in stamps.items() if (known.get(i) or [None])[0] != stamp}
+            if len(changed) > read_limit:
+                return [_row_from_json(i, known[i]) if i not in changed else _pending(i)
+                        for i in stamps], []
         files: dict[str, list] = {}
         rows: list[DraftRow] = []
         problems: list[UserError] = []
         store = self.context.drafts
-        for draft_id, stamp in store.stamps().items():
+        for draft_id, stamp in stamps.items():
             entry = known.get(draft_id)
             if entry is None or entry[0] != stamp:
                 try:
                     loaded = store.load(draft_id)
+                    if pace is not None:
+                        pace()
                 except UserError as error:
                     problems.append(error)
                     continue
@@ -242,6 +269,14 @@ class DraftIndex:
         if files != known:
             self.file.write(files)
         return rows, problems
+
+
+# A quick listing reads at most this many changed draft files (more: they are pending).
+QUICK_READS = 50
+
+
+def _pending(draft_id: str) -> DraftRow:
+    return DraftRow(draft_id, draft_id, None, (), "", False, {}, pending=True)
 
 
 # An index entry: [stamp, title, campaign, accounts, source, approved, states, digest].

@@ -42,7 +42,8 @@ def test_items_by_day_with_their_state_and_why_they_failed(app_on, demo: Path) -
         table = await show_queue(app, pilot)
         assert table.row_count == len(states(demo))
         text = screen_text(app)
-        assert "Friday, 20 November 2026" in text and "Saturday, 28 November 2026" in text
+        assert "Fri 20 Nov" in text and "Sat 28 Nov" in text  # whole in the detail line
+        assert "Friday, 20 November 2026" in text
         assert "rejected: duplicate status" in text
         assert str(table.get_cell(str(ids[0]), "state")).strip() == "failed"
         assert str(table.get_cell(str(ids[1]), "state")).strip() == "queued"

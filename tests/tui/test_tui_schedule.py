@@ -37,7 +37,7 @@ def test_slots_scores_reasons_and_heat_map_then_pick_one(app_on, demo: Path) -> 
         text = screen_text(app)
         assert "Next best slots" in text
         assert "mfa-x: audience kosovo, Europe/Belgrade" in text
-        assert "Enter queues all of them at the selected time" in text
+        assert "Enter queues all of them at the selected time" in " ".join(text.split())
         table = app.screen.query_one("#slots", DataTable)
         row = next(r for r in range(table.row_count)
                    if str(table.get_cell_at((r, 1))) == "mfa-x ★")

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from publisher.i18n import _, ngettext
 from publisher.services.accounts import AccountRow, AccountsOverview, accounts_overview
@@ -19,6 +19,7 @@ from publisher.tui.base import N_, format_moment
 from publisher.tui.messages import AccountChecked
 from publisher.tui.remedies import action
 from publisher.tui.table_screen import Column, TableScreen
+from publisher.tui.widgets.keybar import KeyBar
 
 
 class AccountsScreen(TableScreen[AccountsOverview]):
@@ -26,12 +27,15 @@ class AccountsScreen(TableScreen[AccountsOverview]):
     AUTO_FOCUS = "#accounts-table"
     RELOAD_ON_FREEZE = True
     TABLE = "accounts-table"
+    # The status and the connection check decide what to do; the other columns share
+    # the rest (the selected account is shown whole under the table).
     COLUMNS = (
-        Column("id", N_("Account")), Column("platform", N_("Platform")),
-        Column("status", N_("Status")), Column("secret", N_("Secret")),
-        Column("token", N_("Token expires")), Column("locales", N_("Languages")),
-        Column("audience", N_("Audience")), Column("handle", N_("Handle")),
-        Column("check", N_("Connection")),
+        Column("id", N_("Account"), min_width=12, max_width=28),
+        Column("platform", N_("Platform"), min_width=8),
+        Column("status", N_("Status"), decides=True), Column("secret", N_("Secret")),
+        Column("token", N_("Token expires"), min_width=10), Column("locales", N_("Languages")),
+        Column("audience", N_("Audience"), min_width=10), Column("handle", N_("Handle")),
+        Column("check", N_("Connection"), decides=True, fill=True, min_width=20),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "check", N_("Check connection"), id="accounts.check",
@@ -51,11 +55,12 @@ class AccountsScreen(TableScreen[AccountsOverview]):
         empty.display = False  # shown when there is nothing to list
         yield empty
         yield self.new_table()
+        yield Static("", id="account-detail", classes="hint")
         yield Static(_("Secrets are set with 'publisher accounts login ID' (step by step) or "
                        "'publisher accounts set-secret ID' (read from standard input); this "
                        "screen only says whether one is stored."),
                      classes="hint")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def read(self, context: Context) -> AccountsOverview:
         return accounts_overview(context, self.publisher.clock)
@@ -82,6 +87,7 @@ class AccountsScreen(TableScreen[AccountsOverview]):
             empty.update(_("No accounts yet: add one in a terminal with '{command} ID "
                            "--platform P' (see the README); {key} reads the list again.")
                          .format(command=command(Remedy(Fix.ADD_ACCOUNT)), key="ctrl+l"))
+        self._detail()
 
     def _cells(self, row: AccountRow) -> list[object]:
         account = row.account
@@ -144,7 +150,8 @@ class AccountsScreen(TableScreen[AccountsOverview]):
         if account_id is None:
             return
         self.checks[account_id] = Text(_("checking…"), style="italic")
-        self.table.update_cell(account_id, "check", self.checks[account_id])
+        self.update_value(account_id, "check", self.checks[account_id])
+        self._detail()
         self.check(account_id)
 
     @work(thread=True, exit_on_error=False, group="accounts-check")
@@ -167,8 +174,24 @@ class AccountsScreen(TableScreen[AccountsOverview]):
     @on(AccountChecked)
     def checked(self, message: AccountChecked) -> None:
         self.checks[message.account_id] = message.result
-        if message.account_id in self.table.rows:
-            self.table.update_cell(message.account_id, "check", message.result)
+        self.update_value(message.account_id, "check", message.result)
+        self._detail()
+
+    @on(DataTable.RowHighlighted, "#accounts-table")
+    def _detail(self) -> None:
+        """The selected account whole: what its cells may shorten."""
+        cells = self.selected_cells()
+        detail = Text()
+        if cells is not None:
+            detail.append(str(cells["id"]), style="bold")
+            for key in ("platform", "handle", "audience"):
+                if cells[key]:
+                    detail.append(f" · {cells[key]}")
+            check = cells["check"]
+            if isinstance(check, Text) and check.plain:
+                detail.append(" · ")
+                detail.append_text(check)
+        self.query_one("#account-detail", Static).update(detail)
 
     def action_reload(self) -> None:
         self.reload()

@@ -3,6 +3,7 @@ delete, approve, open in the editor, schedule."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -12,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
@@ -28,17 +29,20 @@ from publisher.services.drafts import (
     drafts_overview,
     duplicate_draft,
 )
-from publisher.tui.base import N_, format_moment
+from publisher.tui.base import N_, format_moment, format_short
 from publisher.tui.messages import Done, Notice, RowChanged
 from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.badges import badge, legend
+from publisher.tui.widgets.keybar import KeyBar
 from publisher.tui.widgets.toggles import Tick
 
 BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
 MY_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
 FILTER_DELAY = 0.15
+READ_PENDING_AFTER = 0.3  # seconds after a quick first listing is shown
+PENDING = Text("  …  ", style="dim")  # a badge while its draft is being read
 
 
 def my_locale() -> str:
@@ -69,10 +73,13 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
     TABLE = "drafts-table"
+    # The badges and the next due time decide what to do: they get their width first;
+    # the title, campaign and accounts share the rest (whole in the detail line).
     COLUMNS = (
-        Column("title", N_("Title")), Column("campaign", N_("Campaign")),
-        Column("accounts", N_("Accounts")), *(Column(tag) for tag in BADGE_LOCALES),
-        Column("due", N_("Next due")),
+        Column("title", N_("Title"), min_width=16), Column("campaign", N_("Campaign")),
+        Column("accounts", N_("Accounts"), min_width=10, max_width=32),
+        *(Column(tag, decides=True) for tag in BADGE_LOCALES),
+        Column("due", N_("Next due"), decides=True),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "open", N_("Open"), id="drafts.open",
@@ -103,6 +110,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         self.opened: str | None = None
         self._filter_timer: Timer | None = None
         self._then: tuple[str | None, bool] = (None, False)  # after the next load: select, open
+        self._quick = True  # the first listing may leave drafts pending (see read)
 
     @property
     def overview(self) -> DraftsOverview | None:
@@ -128,9 +136,10 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         empty.display = False  # shown when there is nothing to list
         yield empty
         yield self.new_table()
+        yield Static("", id="draft-detail", classes="hint")
         yield Static("", id="drafts-problems", classes="problems")
         yield Static(legend(), id="legend", classes="hint")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def prepare(self) -> None:
         super().prepare()
@@ -148,7 +157,11 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     # Loading and showing
 
     def read(self, context: Context) -> DraftsOverview:
-        return drafts_overview(context)
+        # The first listing is quick: a workspace without a drafts index (a first start,
+        # a large git pull) shows every draft by id at once and reads them right after.
+        # Reading many files, it lets the event loop run between them (the GIL).
+        quick, self._quick = self._quick, False
+        return drafts_overview(context, quick=quick, pace=lambda: time.sleep(0))
 
     async def show_loaded(self) -> None:
         overview = self.data
@@ -162,6 +175,10 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         self.show(select)
         if select and open_it and self.selected_key() == select:
             self.action_open()
+        if not overview.complete:
+            # Read the pending drafts once the rows are painted (the reading would hold
+            # the first paint up: it shares the interpreter with the event loop).
+            self.set_timer(READ_PENDING_AFTER, self.load)
 
     def show(self, select: str | None = None) -> None:
         if self.overview is not None:
@@ -170,19 +187,33 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             self._fill(select)
 
     def _cells(self, row: DraftRow) -> list[object]:
-        accounts = ", ".join(row.accounts)
-        if len(accounts) > 32:
-            accounts = accounts[:31] + "…"
-        title = Text(row.title)
-        if row.approved:
-            title.stylize("bold")
+        if row.pending:  # being read: its id for a title, no badges yet
+            return [Text(row.id, style="dim italic"), "", "", *(PENDING for _tag in BADGE_LOCALES),
+                    format_short(row.next_due, self.publisher.zone) if row.next_due else ""]
         return [
-            title,
+            Text(row.title, style="bold" if row.approved else ""),
             f"#{row.campaign}" if row.campaign else "",
-            accounts,
+            ", ".join(row.accounts),
             *(badge(tag, row.states.get(tag)) for tag in BADGE_LOCALES),
-            format_moment(row.next_due, self.publisher.zone) if row.next_due else "",
+            format_short(row.next_due, self.publisher.zone) if row.next_due else "",
         ]
+
+    @on(DataTable.RowHighlighted, "#drafts-table")
+    def _detail(self) -> None:
+        """The selected draft whole: its id, title, campaign, accounts and next due."""
+        row = self.current_row()
+        detail = Text()
+        if row is not None:
+            detail.append(row.id, style="bold")
+            detail.append(f" · {row.title}")
+            if row.campaign:
+                detail.append(f" · #{row.campaign}")
+            if row.accounts:
+                detail.append(" · " + ", ".join(row.accounts))
+            if row.next_due:
+                detail.append(" · " + _("next due {when}").format(
+                    when=format_moment(row.next_due, self.publisher.zone)))
+        self.query_one("#draft-detail", Static).update(detail)
 
     def _fill(self, select: str | None = None) -> None:
         """The drafts the filters keep."""
@@ -195,6 +226,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         empty.display = not rows
         if not rows:
             empty.update(self._empty_note())
+        self._detail()
 
     def _empty_note(self) -> str:
         """What to do next when the list shows nothing."""
@@ -205,12 +237,17 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                 key=key("drafts.filter"))
         return _("No drafts yet: {key} writes one").format(key=key("drafts.new"))
 
-    def selected_row(self) -> DraftRow | None:
+    def current_row(self) -> DraftRow | None:
         draft_id = self.selected_key()
         if draft_id is None or self.overview is None:
-            self.notify(_("No draft selected"), severity="warning")
             return None
         return next((row for row in self.overview.rows if row.id == draft_id), None)
+
+    def selected_row(self) -> DraftRow | None:
+        row = self.current_row()
+        if row is None:
+            self.notify(_("No draft selected"), severity="warning")
+        return row
 
     # Filters
 
@@ -303,6 +340,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             return
         rows[index] = message.data
         self.update_row(message.key, self._cells(message.data))
+        self._detail()
 
     # Changes
 

@@ -3,7 +3,7 @@ sending what is due, and the accounts that need a person (with the fixing comman
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -11,10 +11,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from publisher.domain.queue import NEEDS_PERSON, PENDING, State
-from publisher.i18n import _
+from publisher.i18n import BABEL_LOCALE, _, current_language
 from publisher.services.accounts import stopped_remedy
 from publisher.services.context import Context
 from publisher.services.queueing import (
@@ -28,6 +28,7 @@ from publisher.tui.base import N_, format_clock, format_day
 from publisher.tui.messages import Done, Severity
 from publisher.tui.remedies import action
 from publisher.tui.table_screen import Column, TableScreen
+from publisher.tui.widgets.keybar import KeyBar
 
 STATE_STYLE = {
     State.QUEUED: "cyan",
@@ -43,6 +44,14 @@ STATE_STYLE = {
 RECENT = timedelta(days=1)
 
 
+def short_day(moment: datetime, zone: tzinfo) -> str:
+    """Weekday, day and month ("Fri, 20 Nov"), for the narrow day column."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMEd", moment.astimezone(zone),
+                           locale=BABEL_LOCALE[current_language()])
+
+
 def state_badge(state: State) -> Text:
     return Text(f" {_(state.value)} ", style=STATE_STYLE[state])
 
@@ -52,12 +61,16 @@ class QueueScreen(TableScreen[QueueOverview]):
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True
     TABLE = "queue-table"
+    # What decides an action comes first when the terminal is narrow: the time, the
+    # state and the error (the detail line under the table shows the selected item whole).
     COLUMNS = (
-        Column("day", N_("Day")), Column("time", N_("Time ({zone})")),
-        Column("local", N_("Audience's time")), Column("draft", N_("Draft")),
-        Column("account", N_("Account")), Column("locales", N_("Language")),
-        Column("state", N_("State")), Column("tries", N_("Tries")),
-        Column("why", N_("Why / error")),
+        Column("day", N_("Day"), min_width=8), Column("time", N_("Your time"), decides=True),
+        Column("local", N_("Audience's time"), min_width=5, drop=2),
+        Column("draft", N_("Draft"), min_width=10, max_width=32),
+        Column("account", N_("Account"), min_width=10, max_width=28),
+        Column("locales", N_("Language"), min_width=5), Column("state", N_("State"), decides=True),
+        Column("tries", N_("Tries"), min_width=5, drop=1),
+        Column("why", N_("Why / error"), decides=True, fill=True, min_width=30, words=True),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "publish_now", N_("Publish now"), id="queue.publish_now",
@@ -85,11 +98,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         yield Static("", id="attention", classes="attention")
         yield self.new_table()
         yield Static("", id="item-detail", classes="hint")
-        yield Footer(compact=True)
-
-    def column_label(self, column: Column) -> str:
-        label = super().column_label(column)
-        return label.format(zone=self.publisher.zone) if column.key == "time" else label
+        yield KeyBar()
 
     # Loading
 
@@ -117,7 +126,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         rows = []
         last_day = None
         for item in self.overview.items:
-            day = format_day(item.due_at, zone)
+            day = short_day(item.due_at, zone)  # the detail line gives it whole
             rows.append((str(item.id), self._cells(item, "" if day == last_day else day)))
             last_day = day
         self.show_rows(rows)
@@ -138,8 +147,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         elif item.state == State.SENT and item.url:
             why = item.url
         return [day, format_clock(item.due_at, zone), local, item.draft_id, item.account_id,
-                "+".join(item.locales), state_badge(item.state), str(item.attempts),
-                _shorten(why, 60)]
+                "+".join(item.locales), state_badge(item.state), str(item.attempts), why]
 
     def _attention(self) -> str:
         overview = self.overview
@@ -179,7 +187,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         text = _("Item {id}: {draft} on {account} ({locales}), {state}, due {due}").format(
             id=item.id, draft=item.draft_id, account=item.account_id,
             locales="+".join(item.locales), state=_(item.state.value),
-            due=f"{format_day(item.due_at, zone)} {format_clock(item.due_at, zone)}")
+            due=f"{format_day(item.due_at, zone)} {format_clock(item.due_at, zone)} ({zone})")
         if item.last_error:
             text += "\n" + _("Error: {error}").format(error=item.last_error)
         remedy = item_remedy(item)
@@ -291,16 +299,6 @@ class QueueScreen(TableScreen[QueueOverview]):
     def worker_failed(self, worker) -> None:
         super().worker_failed(worker)
         self.reload()
-
-
-def _shorten(text: str, width: int) -> str:
-    """At most ``width`` characters: an address keeps its end (where it is), an error
-    its beginning (what happened); the detail line below shows it whole."""
-    if len(text) <= width:
-        return text
-    if "://" in text:
-        return text[:12] + "…" + text[-(width - 13):]
-    return text[:width - 1] + "…"
 
 
 def _report_line(report) -> tuple[str, Severity]:

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Select, Static
+from textual.widgets import DataTable, Select, Static
 
 from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
@@ -30,12 +30,14 @@ from publisher.tui.messages import Scheduled
 from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.heatmap import HeatMap
+from publisher.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from publisher.services.audiences import ActivityGrid
     from publisher.services.scheduling import SlotOption
 
 SLOTS_PER_ACCOUNT = 3
+SIDE_BY_SIDE = 150  # columns from which the heat map is beside the table
 
 
 @dataclass(frozen=True)
@@ -62,15 +64,23 @@ def score_bar(score: float) -> Text:
                 style="green" if score >= 0.7 else "yellow" if score >= 0.4 else "red")
 
 
+def _plain(value: object) -> str:
+    return value.plain if isinstance(value, Text) else str(value)
+
+
 class ScheduleScreen(TableScreen[Plan]):
     TITLE_TEXT = N_("Schedule")
     AUTO_FOCUS = "#slots"
     TABLE = "slots"
     BUSY = "#schedule-body"
+    # The score and its reason decide the pick: they get their width first; the reason
+    # is shortened at a word boundary and shown whole under the table.
     COLUMNS = (
-        Column("yours", N_("Your time")), Column("account", N_("Account")),
-        Column("theirs", N_("Audience's time")), Column("score", N_("Score")),
-        Column("why", N_("Why")),
+        Column("yours", N_("Your time"), decides=True),
+        Column("account", N_("Account"), min_width=12, max_width=28),
+        Column("theirs", N_("Audience's time"), min_width=9),
+        Column("score", N_("Score"), decides=True),
+        Column("why", N_("Why"), decides=True, fill=True, min_width=24, words=True),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "use_slot", N_("Use this slot"), id="schedule.slot", priority=True,
@@ -106,6 +116,7 @@ class ScheduleScreen(TableScreen[Plan]):
                                "at the selected time; ctrl+g gives each account its own best "
                                "time instead."), classes="hint")
                 yield self.new_table()
+                yield Static("", id="slot-detail", classes="hint")
             with Vertical(id="heat-side"):
                 accounts = self.plan.accounts if self.plan else ()
                 yield Select([(a, a) for a in accounts], allow_blank=not accounts,
@@ -114,7 +125,12 @@ class ScheduleScreen(TableScreen[Plan]):
                              id="heat-account")
                 yield HeatMap(id="heatmap")
         yield Static("\n".join(self.result), id="schedule-result", classes="hint")
-        yield Footer(compact=True)
+        yield KeyBar()
+
+    def on_resize(self) -> None:
+        # Below this width the table and the heat map do not fit side by side: the heat
+        # map goes under the table, which keeps the whole width for scores and reasons.
+        self.set_class(self.size.width < SIDE_BY_SIDE, "-narrow")
 
     def _head(self) -> Text:
         if self.plan is None:
@@ -185,11 +201,19 @@ class ScheduleScreen(TableScreen[Plan]):
                     yours, account, format_short(fit.local, fit.local.tzinfo),
                     score_bar(fit.score), fit.why]))
         self.show_rows(rows)
+        self._detail()
         if not plan.options:
             self.query_one("#schedule-result", Static).update(
                 (self.result and "\n".join(self.result)) or plan.note
                 or _("The draft has no accounts yet."))
         self._show_heat()
+
+    @on(DataTable.RowHighlighted, "#slots")
+    def _detail(self) -> None:
+        """The selected row's account and reason, whole."""
+        cells = self.selected_cells()
+        text = "" if cells is None else f"{_plain(cells['account'])}: {cells['why']}"
+        self.query_one("#slot-detail", Static).update(text)
 
     def _show_heat(self) -> None:
         account = self.heat_account
