@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -24,10 +24,15 @@ from publisher.i18n import _, current_language, set_language
 from publisher.services.context import Context, open_context
 from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
-from publisher.tui.messages import FreezeChanged
+from publisher.tui.messages import FreezeChanged, QueueHealthRead, WorkspaceChanged
+
+if TYPE_CHECKING:
+    from publisher.services.watch import QueueHealth, WorkspaceWatch
 
 log = logging.getLogger("publisher.tui")
 Clock = Callable[[], datetime]
+WATCH_SECONDS = 1.0  # how often the app looks whether the workspace changed
+HEALTH_SECONDS = 15.0  # how often it reads the queue's health even so (time passes)
 
 
 def _now() -> datetime:
@@ -90,14 +95,20 @@ class PublisherApp(App[None]):
 
     # The freeze's reason while the queue is frozen, else None (banners follow it).
     freeze: reactive[str | None] = reactive(None, init=False)
+    # The queue's health as last read (the banners warn when no flush comes).
+    queue_health: reactive[QueueHealth | None] = reactive(None, init=False)
 
     def __init__(self, home: Path, *, language: str | None = None, clock: Clock = _now,
-                 cursor_blink: bool = True, watch_seconds: float = 15.0):
+                 cursor_blink: bool = True, watch_seconds: float = WATCH_SECONDS):
         super().__init__()
         self.home = home
         self.clock = clock
         self.cursor_blink = cursor_blink
+        # How often to look for changes to the workspace (0: never; the tests drive it).
         self.watch_seconds = watch_seconds
+        # Counts the changes seen: a screen that read an older generation reads again.
+        self.workspace_generation = 0
+        self._watch: WorkspaceWatch | None = None
         context = open_context(home)
         settings = context.settings
         self.zone = settings.zone
@@ -117,7 +128,37 @@ class PublisherApp(App[None]):
         self.switch_mode("drafts")
         self.check_freeze()
         if self.watch_seconds:
-            self.set_interval(self.watch_seconds, self.check_freeze)
+            from publisher.services.watch import WorkspaceWatch
+
+            self._watch = WorkspaceWatch(self.context().workspace)
+            self.set_interval(self.watch_seconds, self.poll_workspace)
+            self.set_interval(max(self.watch_seconds, HEALTH_SECONDS), self.check_freeze)
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+
+    # Following the workspace
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    def poll_workspace(self) -> None:
+        """Look whether the workspace changed (a few system calls); say so if it did."""
+        if self._watch is None:
+            return
+        changed = self._watch.changes()
+        if changed:
+            self.post_message(WorkspaceChanged(changed))
+
+    @on(WorkspaceChanged)
+    def _workspace_changed(self, message: WorkspaceChanged) -> None:
+        """The screen shown reads again (the others when shown), the banners too."""
+        from publisher.tui.base import LoadingScreen
+
+        self.workspace_generation += 1
+        self.check_freeze()
+        screen = self.screen
+        if isinstance(screen, LoadingScreen) and screen.LIVE and screen.data is not None:
+            screen.follow_workspace()
 
     # Views and errors
 
@@ -152,10 +193,17 @@ class PublisherApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="freeze-state")
     def check_freeze(self) -> None:
-        from publisher.services.queueing import queue_overview
+        """Read the freeze and the queue's health (what every screen's banner shows)."""
+        from publisher.services.watch import queue_health
 
-        freeze = queue_overview(self.context()).freeze
+        health = queue_health(self.context(), self.clock())
+        freeze = health.freeze
+        self.post_message(QueueHealthRead(health))
         self.post_message(FreezeChanged(None if freeze is None else (freeze.reason or "-")))
+
+    @on(QueueHealthRead)
+    def _health_read(self, message: QueueHealthRead) -> None:
+        self.queue_health = message.health
 
     def action_toggle_freeze(self) -> None:
         from publisher.tui.dialogs import PromptDialog, confirm
@@ -238,7 +286,7 @@ class PublisherApp(App[None]):
 
 
 def make_app(home: Path, *, language: str | None = None, clock: Clock = _now,
-             cursor_blink: bool = True, watch_seconds: float = 15.0) -> PublisherApp:
+             cursor_blink: bool = True, watch_seconds: float = WATCH_SECONDS) -> PublisherApp:
     """The app on the workspace at ``home`` (raises UserError if there is none)."""
     return PublisherApp(home, language=language, clock=clock, cursor_blink=cursor_blink,
                         watch_seconds=watch_seconds)

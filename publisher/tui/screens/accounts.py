@@ -25,6 +25,7 @@ class AccountsScreen(TableScreen[AccountsOverview]):
     TITLE_TEXT = N_("Accounts")
     AUTO_FOCUS = "#accounts-table"
     RELOAD_ON_FREEZE = True
+    LIVE = True
     TABLE = "accounts-table"
     COLUMNS = (
         Column("id", N_("Account")), Column("platform", N_("Platform")),

@@ -66,6 +66,7 @@ class DraftFilter:
 class DraftsScreen(TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
+    LIVE = True
     TABLE = "drafts-table"
     COLUMNS = (
         Column("title", N_("Title")), Column("campaign", N_("Campaign")),
