@@ -175,3 +175,24 @@ def test_a_screen_shown_again_reads_what_changed_while_it_was_hidden(demo: Path)
 
     app = live_app(demo)
     run(app, scenario)
+
+
+def test_the_banner_warns_while_posts_wait_for_a_flush_that_does_not_come(demo: Path) -> None:
+    from publisher.services import flush as flushing
+
+    context = open_context(demo)
+    queueing.schedule(context, "consular-alert-floods", NOW - timedelta(minutes=3),
+                      now=NOW - timedelta(minutes=8))
+    flushing.flush(context, clock=lambda: NOW - timedelta(minutes=7))  # nothing due yet
+
+    async def scenario(app, pilot):
+        assert await follows(pilot, lambda: "no flush for 7 minutes while posts are due"
+                             in screen_text(app)), screen_text(app)
+        table = await show(app, pilot, "f3", "#queue-table")
+        assert "Last flush Friday, 20 November 2026 09:53: nothing was due." in screen_text(app)
+        await publisher(demo, "flush", "--now", NOW.isoformat())
+        assert await follows(pilot, lambda: "no flush for" not in screen_text(app))
+        assert await follows(pilot, lambda: "10:00: sent: 7." in screen_text(app))
+        assert table.row_count == 7
+
+    run(live_app(demo), scenario)
