@@ -53,6 +53,21 @@ def default_home() -> Path:
     return user_data_path("publisher", appauthor=False)
 
 
+def demo_root() -> Path:
+    """Where ``publisher demo`` makes its workspaces (one folder per demo, by time)."""
+    return default_home().parent / "publisher-demo"
+
+
+def latest_demo() -> Path | None:
+    """The newest demo workspace under :func:`demo_root`, if any (their names sort by
+    the time they were made)."""
+    try:
+        folders = sorted((p for p in demo_root().iterdir() if p.is_dir()), reverse=True)
+    except OSError:
+        return None
+    return next((folder for folder in folders if is_demo(Workspace(folder))), None)
+
+
 def resolve_home(option: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """``--home`` first, then ``$PUBLISHER_HOME``, then the user data folder."""
     environ = os.environ if environ is None else environ
@@ -258,9 +273,11 @@ def make_demo(workspace: Workspace, media: Iterable[Path]) -> None:
 def open_workspace(home: Path) -> Workspace:
     workspace = Workspace(home)
     if not workspace.exists():
+        demo = latest_demo()
         raise UserError(
             _("no workspace here"),
             where=str(home),
+            hint=_("the demo's workspace is {folder}").format(folder=demo) if demo else None,
             remedy=Remedy(Fix.INIT_WORKSPACE, home=str(home)),
         )
     return workspace
