@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from textual import events, on, work
@@ -54,6 +55,22 @@ def translate_bindings(node: DOMNode) -> None:
     })
 
 
+FOLDER_WIDTH = 40  # a longer workspace folder shows its last two names
+
+
+def shown_folder(home: Path, user_home: Path | None = None) -> str:
+    """The workspace folder for the header: ``~`` for the user's home folder, and only
+    its last two names ("…/publisher-demo/20261201-200000") when it is long."""
+    user_home = Path.home() if user_home is None else user_home
+    try:
+        text = str(Path("~") / home.relative_to(user_home)) if home != user_home else "~"
+    except ValueError:
+        text = str(home)
+    if len(text) > FOLDER_WIDTH and len(home.parts) > 2:
+        text = "…/" + "/".join(home.parts[-2:])
+    return text
+
+
 def format_day(moment: datetime, zone: tzinfo | None = None) -> str:
     from babel.dates import format_date
 
@@ -101,10 +118,9 @@ class PublisherScreen(Screen):
 
     def compose_top(self) -> ComposeResult:
         self._composed_language = current_language()
-        yield Static(
-            _("publisher · {screen}").format(screen=_(self.TITLE_TEXT)),
-            classes="screen-title",
-        )
+        # Where am I: the workspace folder, after the screen's name.
+        title = _("publisher · {screen}").format(screen=_(self.TITLE_TEXT))
+        yield Static(f"{title} · {shown_folder(self.publisher.home)}", classes="screen-title")
         yield FreezeBanner()
 
     async def relabel(self) -> None:
