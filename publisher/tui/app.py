@@ -8,6 +8,7 @@ screen are pushed on the drafts view).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,6 +110,7 @@ class PublisherApp(App[None]):
         # Counts the changes seen: a screen that read an older generation reads again.
         self.workspace_generation = 0
         self._watch: WorkspaceWatch | None = None
+        self._looking = threading.Lock()  # held while a worker looks at the workspace
         context = open_context(home)
         settings = context.settings
         self.zone = settings.zone
@@ -128,24 +130,33 @@ class PublisherApp(App[None]):
         self.switch_mode("drafts")
         self.check_freeze()
         if self.watch_seconds:
-            from publisher.services.watch import WorkspaceWatch
-
-            self._watch = WorkspaceWatch(self.context().workspace)
+            self.poll_workspace()  # the first look (a scan of the drafts) off the UI thread
             self.set_interval(self.watch_seconds, self.poll_workspace)
             self.set_interval(max(self.watch_seconds, HEALTH_SECONDS), self.check_freeze)
 
     def on_unmount(self) -> None:
-        if self._watch is not None:
-            self._watch.close()
+        with self._looking:  # not under a look in progress
+            if self._watch is not None:
+                self._watch.close()
 
     # Following the workspace
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    @work(thread=True, exit_on_error=False, group="watch")
     def poll_workspace(self) -> None:
-        """Look whether the workspace changed (a few system calls); say so if it did."""
-        if self._watch is None:
+        """Look whether the workspace changed (a few system calls); say so if it did.
+        The first look takes the stamps the next ones compare with; a look while the
+        last one still runs (a slow disk) is skipped."""
+        if not self._looking.acquire(blocking=False):
             return
-        changed = self._watch.changes()
+        try:
+            if self._watch is None:
+                from publisher.services.watch import WorkspaceWatch
+
+                self._watch = WorkspaceWatch(self.context().workspace)
+                return
+            changed = self._watch.changes()
+        finally:
+            self._looking.release()
         if changed:
             self.post_message(WorkspaceChanged(changed))
 
