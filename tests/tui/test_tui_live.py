@@ -196,3 +196,16 @@ def test_the_banner_warns_while_posts_wait_for_a_flush_that_does_not_come(demo: 
         assert table.row_count == 7
 
     run(live_app(demo), scenario)
+
+
+def test_the_accounts_follow_a_pause_set_in_another_process(demo: Path) -> None:
+    async def scenario(app, pilot):
+        table = await show(app, pilot, "f5", "#accounts-table")
+        assert cell(table, "mfa-x", "status") == "ok"
+        await publisher(demo, "pause", "--account", "mfa-x", "--reason", "wrong handle")
+        assert await follows(pilot, lambda: cell(table, "mfa-x", "status") == "paused")
+        assert await follows(pilot, lambda: "mfa-x: paused — fix" in screen_text(app))
+        await publisher(demo, "resume", "--account", "mfa-x")
+        assert await follows(pilot, lambda: cell(table, "mfa-x", "status") == "ok")
+
+    run(live_app(demo), scenario)
