@@ -53,12 +53,12 @@ class Cli:
         self.out.write("\n")
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-        rows = [[("" if cell is None else str(cell)) for cell in row] for row in rows]
+        cells = [[("" if cell is None else str(cell)) for cell in row] for row in rows]
         widths = [len(header) for header in headers]
-        for row in rows:
-            widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
-        for row in [list(headers), *rows]:
-            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for texts in cells:
+            widths = [max(width, len(text)) for width, text in zip(widths, texts, strict=True)]
+        for texts in [list(headers), *cells]:
+            line = "  ".join(text.ljust(width) for text, width in zip(texts, widths, strict=True))
             self.print(line.rstrip())
 
 

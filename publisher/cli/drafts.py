@@ -7,8 +7,9 @@ import argparse
 from publisher.cli.common import Cli
 from publisher.cli.remedies import describe
 from publisher.domain.drafts import Draft
+from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services import drafts as service
 
 
@@ -118,7 +119,7 @@ def run_show(args: argparse.Namespace, cli: Cli) -> int:
         if text is None:
             cli.error(_("{id} has no {locale} variant yet").format(id=draft.id, locale=locales[0]))
             return 2
-        cli.print(text)
+        cli.print(str(text))
         return 0
     _print_draft(cli, draft, variants)
     return 0
@@ -141,7 +142,7 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
         cli.print(f"\n[{tag}] {info['state']}{note}")
         cli.print(info["text"] or "-")
     for media in draft.media:
-        cli.print(f"\n{_('media')}: {media.file}")
+        cli.print("\n" + _("media: {file}").format(file=media.file))
         for tag, alt in media.alt.items():
             cli.print(f"  alt.{tag}: {alt}")
 
@@ -158,7 +159,8 @@ def run_validate(args: argparse.Namespace, cli: Cli) -> int:
     if errors:
         return 2
     if cli.verbose:
-        cli.print(_("{count} drafts are valid").format(count=len(good)))
+        cli.print(ngettext("{count} draft is valid", "{count} drafts are valid",
+                           len(good)).format(count=len(good)))
     return 0
 
 
@@ -173,7 +175,7 @@ def run_approve(args: argparse.Namespace, cli: Cli) -> int:
 def run_check(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     if args.id:
-        loaded, errors = [context.drafts.load(args.id)], []
+        loaded, errors = [context.drafts.load(args.id)], list[UserError]()
     else:
         loaded, errors = context.drafts.load_all()
     report = {
@@ -182,7 +184,8 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
     if args.json:
         cli.json({
             draft_id: [
-                {"kind": f.kind, "value": f.value, "present_in": list(f.present_in),
+                {"kind": f.kind, "value": f.value, "written": f.shown,
+                 "present_in": list(f.present_in),
                  "missing_in": list(f.missing_in)}
                 for f in findings
             ]

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from publisher.cli.common import MAX_ITEM_ID, Cli, notice_line, stopped_line, whole_number
 from publisher.cli.remedies import advice, command, with_advice
 from publisher.domain.errors import UserError
+from publisher.domain.moments import EARLIEST, LATEST
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, format_datetime
+from publisher.i18n import _, format_datetime, ngettext
 from publisher.services import flush as flushing
 from publisher.services import queue_file, queueing
 from publisher.storage.lock import Locked
@@ -42,10 +43,6 @@ def moment(text: str) -> datetime:
             _("{text!r} is not between the years {first} and {last}").format(
                 text=text, first=EARLIEST.year, last=LATEST.year))
     return value
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -206,7 +203,7 @@ def _placed_json(placed) -> dict:
 
 def _print_items(cli: Cli, ids: list[int], as_json: bool) -> None:
     with queueing.open_queue(cli.context()) as queue:
-        items = [queue.get(item_id) for item_id in ids]
+        items = [item for item_id in ids if (item := queue.get(item_id)) is not None]
     if as_json:
         cli.json([_item_json(item) for item in items])
         return
@@ -301,7 +298,9 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
         elif cli.verbose:
             cli.print(line + (f" {outcome.url}" if outcome.url else ""))
     if report.left_for_next_run:
-        cli.warn(_("out of time for this run: {count} due item(s) left for the next flush")
+        cli.warn(ngettext("out of time for this run: {count} due item left for the next flush",
+                          "out of time for this run: {count} due items left for the next flush",
+                          len(report.left_for_next_run))
                  .format(count=len(report.left_for_next_run)))
     return report.exit_code
 
@@ -356,7 +355,8 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
         cli.warn(_("a flush is running; the items are queued and go out with the next one"))
         return EXIT_LOCKED
     with queueing.open_queue(context) as queue:
-        held = [item_id for item_id in ids if queue.get(item_id).state == State.HELD]
+        held = [item_id for item_id in ids
+                if (item := queue.get(item_id)) is not None and item.state == State.HELD]
     if held:
         cli.warn(_("held by a pause: items {ids}; they go out when resumed").format(
             ids=", ".join(map(str, held))))
@@ -382,8 +382,11 @@ def run_queue_reset(args: argparse.Namespace, cli: Cli) -> int:
     if reset.kept:
         cli.print(_("The old queue is kept as {file}.").format(
             file=context.workspace.relative(reset.kept)))
-    cli.print(_("Started an empty queue. {count} published post(s) stay in the journal and "
-                "are not posted again without --again.").format(count=reset.published))
+    cli.print(ngettext(
+        "Started an empty queue. {count} published post stays in the journal and "
+        "is not posted again without --again.",
+        "Started an empty queue. {count} published posts stay in the journal and "
+        "are not posted again without --again.", reset.published).format(count=reset.published))
     return 0
 
 
@@ -398,7 +401,8 @@ def run_pause(args: argparse.Namespace, cli: Cli) -> int:
     now = _clock(args.now)()
     count = queueing.pause(cli.context(), None if args.all else args.account, args.reason, now)
     what = _("everything") if args.all else args.account
-    cli.print(_("Paused {what}; {count} item(s) held").format(what=what, count=count))
+    cli.print(ngettext("Paused {what}; {count} item held",
+                       "Paused {what}; {count} items held", count).format(what=what, count=count))
     return 0
 
 
@@ -406,7 +410,8 @@ def run_resume(args: argparse.Namespace, cli: Cli) -> int:
     now = _clock(args.now)()
     count = queueing.resume(cli.context(), None if args.all else args.account, now)
     what = _("everything") if args.all else args.account
-    cli.print(_("Resumed {what}; {count} item(s) back in the queue").format(
+    cli.print(ngettext("Resumed {what}; {count} item back in the queue",
+                       "Resumed {what}; {count} items back in the queue", count).format(
         what=what, count=count))
     return 0
 

@@ -132,8 +132,10 @@ def shift_zone(
     """
     if source == target:
         return values
-    offset = on.astimezone(ZoneInfo(target)).utcoffset() - on.astimezone(
-        ZoneInfo(source)).utcoffset()
+    target_offset = on.astimezone(ZoneInfo(target)).utcoffset()
+    source_offset = on.astimezone(ZoneInfo(source)).utcoffset()
+    assert target_offset is not None and source_offset is not None  # aware datetimes
+    offset = target_offset - source_offset
     shift = round(offset.total_seconds() / 3600)
     flat = [v for row in values for v in row]
     moved = [0.0] * len(flat)

@@ -115,8 +115,8 @@ def to_plain(little: str) -> str:
                 continue
         if char == "@" and index >= no_mention_before:
             name = _MENTION_NAME.match(little, index)
-            urn = name and _MENTION_URN.match(little, name.end())
-            if urn:
+            urn = _MENTION_URN.match(little, name.end()) if name else None
+            if name and urn:
                 out.append(_unescape(name.group(1)))
                 index = urn.end()
                 continue

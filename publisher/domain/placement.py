@@ -79,6 +79,7 @@ import math
 from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from heapq import heappop, heappush
 from itertools import accumulate, repeat
 from operator import add
@@ -292,6 +293,11 @@ def chain(
     return starts
 
 
+def _cell_then_lower(post: dict[int, list[float]], at: int, k: int) -> tuple[float, int]:
+    """Rank a count ``k`` by its value at step ``at``; ties go to the lower count."""
+    return post[k][at], -k
+
+
 def _chain(sums, items, gap, skip):
     length = len(next(iter(sums.values()))) if sums else 0
     prev = [0.0] * length
@@ -480,7 +486,7 @@ def _capped_backtrack(days: _Days, items, tables, gap, size, skip) -> list[int |
             if state == 1:  # the previous post was on an earlier day, any count
                 before_post = posts[i - 1]
                 at = step - gap - (lo + (i - 1) * gap)
-                state = max(before_post, key=lambda k, b=before_post, at=at: (b[k][at], -k))
+                state = max(before_post, key=partial(_cell_then_lower, before_post, at))
             else:
                 state -= 1
             step -= gap
@@ -576,7 +582,8 @@ def _ordered(
     ``fits``: False when the relaxation showed the cap cannot take every job."""
     sums = {job.size: grid.sums(job.size) for job in ordered}
     items = [(job.size, *grid.window(job)) for job in ordered]
-    starts = chain(sums, items, grid.gap, grid.skip)
+    starts: list[int | None] | None = chain(sums, items, grid.gap, grid.skip)
+    assert starts is not None
     placed = {job.key: s for job, s in zip(ordered, starts, strict=True) if s is not None}
     if grid.over_cap([s for k, u in placed.items() for s in grid.steps(jobs[k], u)]):
         kept = [job for job in ordered if job.key in placed] if cheap else ordered

@@ -174,7 +174,9 @@ class _Domains:
         last = self.last_tld[segment]
         if last is None or self.text[self.ends[segment] - 1] == "-":
             return None
-        end = _TLD.match(self.text, self.starts[last + 1]).end()
+        tld = _TLD.match(self.text, self.starts[last + 1])
+        assert tld is not None  # last_tld only records segments that are a TLD
+        end = tld.end()
         path = _PATH.match(self.text, end)
         return path.end() if path else end
 

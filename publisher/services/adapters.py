@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from publisher.platforms.registry import Adapters
 from publisher.services.context import Context
@@ -30,7 +30,7 @@ def adapters_for(
     """Adapters for the workspace's accounts. The HTTP session (``session``, else one
     from ``make_session`` or the default) and the keyring are opened when an adapter
     first needs them: a flush with nothing to send loads neither."""
-    extra = {} if make_session is None else {"make_session": make_session}
+    extra: dict[str, Any] = {} if make_session is None else {"make_session": make_session}
     return Adapters(outbox_dir=context.workspace.outbox_dir, secrets=LazyKeyring(),
                     clock=clock, session=session, media_dir=context.workspace.media_dir,
                     **extra)

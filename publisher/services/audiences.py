@@ -81,10 +81,13 @@ def import_activity(
     audience's hourly histogram (a new audience needs its time zone)."""
     check_name(name)
     existing = context.audiences.get(name)
-    if existing is None and not timezone:
+    if timezone:
+        zone = check_zone(timezone)
+    elif existing is not None:
+        zone = existing.timezone
+    else:
         raise UserError(_("audience {name!r} is new: give its time zone").format(name=name),
                         hint=_("e.g. Europe/Belgrade"))
-    zone = check_zone(timezone) if timezone else existing.timezone
     text = _read_text(path)
     where = str(path)
     raw = read_online_followers(text, where) if text.lstrip().startswith("{") else read_csv(

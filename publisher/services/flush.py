@@ -37,12 +37,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import PENDING, State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.platforms.base import (
     NOT_FOUND,
     REQUEST_DEADLINE,
@@ -309,7 +309,7 @@ class Flusher:
             now = self.clock()
             if isinstance(found, Published):
                 self._sent(item, found, _("found on the platform after a crash"))
-            elif found is NOT_FOUND or adapter.resend_is_safe(item.claimed_at, now):
+            elif found is NOT_FOUND or adapter.resend_is_safe(_claimed_at(item), now):
                 self._move(item, State.RETRY, _("interrupted; sending again with the same "
                                                 "idempotency key"), next_attempt_at=now)
             else:
@@ -432,7 +432,7 @@ class Flusher:
     def send(self, item: Item) -> None:
         account = self.context.accounts.get(item.account_id)
         now = self.clock()
-        claimed = dict(
+        claimed: dict[str, Any] = dict(
             claim_token=new_claim_token(), claimed_at=now, lease_until=now + LEASE,
             attempts=item.attempts + 1,
         )
@@ -473,7 +473,8 @@ class Flusher:
 
     def _resend_safe(self, item: Item) -> bool:
         account = self.context.accounts[item.account_id]
-        return self.adapters.for_account(account).resend_is_safe(item.claimed_at, self.clock())
+        return self.adapters.for_account(account).resend_is_safe(_claimed_at(item),
+                                                                   self.clock())
 
     def _rate_limited(self, item: Item, error: RateLimited) -> None:
         until = error.retry_after or self.clock() + RATE_LIMIT_DEFAULT
@@ -489,7 +490,9 @@ class Flusher:
                 "account").format(error=error.message),
                 last_error=error.message, remedy=retry_or_cancel(item))
         elif item.attempts >= MAX_ATTEMPTS:
-            self._move(item, State.FAILED, _("gave up after {n} attempts: {error}").format(
+            self._move(item, State.FAILED, ngettext(
+                "gave up after {n} attempt: {error}", "gave up after {n} attempts: {error}",
+                item.attempts).format(
                 n=item.attempts, error=error.message), last_error=error.message)
         else:
             delay = backoff(item.attempts, self.rng)
@@ -610,3 +613,9 @@ def _bind_to_run(adapters: Adapters, ends_at: float) -> http.Session | None:
         return None
     session.ends_at = ends_at
     return session
+
+
+def _claimed_at(item: Item) -> datetime:
+    """When a sending item was claimed (a claim always stamps it; an item from an
+    older queue without the stamp counts from its last change)."""
+    return item.claimed_at or item.updated_at

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
@@ -167,7 +167,7 @@ def _move_to_sent(queue: Queue, item: Item, record: dict) -> None:
         at=_when(at))
     state = item.state
     for target in TO_SENT[state]:
-        fields = {}
+        fields: dict[str, Any] = {}
         if target == State.SENT:
             fields = {"remote_id": record.get("remote_id"), "url": record.get("url"),
                       "last_error": None}

@@ -25,7 +25,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, format_datetime, format_weekday
+from publisher.i18n import _, format_datetime, format_weekday, ngettext
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.queue_file import (
@@ -143,14 +143,15 @@ def _build_lane(
         scores.append(cache[key])
     occupied = _occupied(items, account.id)
     gap_steps = max(1, math.ceil(timedelta(minutes=account.min_gap_minutes) / STEP))
-    busy, day_load = [], {}
+    busy: list[int] = []
+    day_load: dict[int, int] = {}
     for moment in occupied:
         step = math.floor((moment - timeline.start) / STEP)
         if -gap_steps < step < timeline.steps + gap_steps:  # its gap reaches into the grid
             busy.append(step)
         if not 0 <= step < timeline.steps:  # outside the grid: still counts for its day
-            day = moment.astimezone(zone).date().toordinal()
-            day_load[day] = day_load.get(day, 0) + 1
+            ordinal = moment.astimezone(zone).date().toordinal()
+            day_load[ordinal] = day_load.get(ordinal, 0) + 1
     lane = Lane(account.id, scores, gap_steps, day_of, account.max_per_day, tuple(busy),
                 day_load)
     return _Lane(account, audience, lane, occupied)
@@ -206,7 +207,7 @@ def _duration(span: timedelta) -> str:
     if minutes < 48 * 60:
         hours, rest = divmod(minutes, 60)
         return _("{h} h {m} min").format(h=hours, m=rest) if rest else _("{h} h").format(h=hours)
-    return _("{d} days").format(d=minutes // (24 * 60))
+    return ngettext("{d} day", "{d} days", minutes // (24 * 60)).format(d=minutes // (24 * 60))
 
 
 def rate_time(context: Context, account_id: str, at: datetime,
@@ -314,9 +315,9 @@ def slot_options(context: Context, draft_id: str, per_account: int,
     for at in sorted(own):
         fits = []
         for account in accounts:
-            slot = own[at].get(account.id)
-            if slot is not None:
-                fits.append(SlotFit(account.id, slot.local, slot.score, slot.why, True))
+            best = own[at].get(account.id)
+            if best is not None:
+                fits.append(SlotFit(account.id, best.local, best.score, best.why, True))
             else:
                 rated = rate_time(context, account.id, at, items)
                 fits.append(SlotFit(account.id, rated.local, rated.score, rated.why, False))

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from urllib.parse import quote
 
 from publisher.domain.errors import UserError
@@ -165,6 +165,12 @@ def utc_text(moment: datetime) -> str:
 _UTC_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
+@overload
+def from_utc_text(text: str) -> datetime: ...
+@overload
+def from_utc_text(text: None) -> None: ...
+@overload
+def from_utc_text(text: str | None) -> datetime | None: ...
 def from_utc_text(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -656,7 +662,8 @@ class Queue:
                         stamp, stamp,
                     ),
                 )
-                item_id = int(cursor.lastrowid)
+                item_id = cursor.lastrowid
+                assert item_id is not None  # an INSERT sets it
                 self._record(db, item_id, stamp, actor, None, state, reason)
                 ids.append(item_id)
         return ids
@@ -671,7 +678,7 @@ class Queue:
         actor: str,
         reason: str = "",
         durable: bool = True,
-        **fields: object,
+        **fields: Any,
     ) -> None:
         """Move one item from ``expected`` to ``target`` and record why.
 

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from publisher.domain.errors import UserError
-from publisher.i18n import _, current_language, set_language
+from publisher.i18n import _, current_language, ngettext, set_language
 from publisher.services.context import Context, open_context
 from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
@@ -66,12 +66,12 @@ def _screen(name: str) -> Callable[[], Screen]:
 class PublisherApp(App[None]):
     # Every screen's CSS is read once, at start: a screen with its own CSS_PATH makes
     # Textual parse and apply the whole stylesheet again when it is first shown.
-    CSS_PATH: ClassVar[list[str]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", *(f"screens/{name}.tcss" for name in
                       ("drafts", "editor", "schedule", "queue", "translator", "accounts"))]
     TITLE = "publisher"
     COMMANDS = App.COMMANDS | {ScreenCommands}
-    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
         name: _screen(name) for name in ("drafts", "queue", "translate", "accounts")
     }
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -217,14 +217,14 @@ class PublisherApp(App[None]):
         self.queue_health = message.health
 
     def action_toggle_freeze(self) -> None:
-        from publisher.tui.dialogs import PromptDialog, confirm
+        from publisher.tui.dialogs import PromptDialog, confirm, if_given, if_yes
 
         if self.freeze is not None:
             self.push_screen(
                 confirm(_("Resume the queue?"),
                         _("Everything held by the freeze goes out at its time again."),
                         _("Resume")),
-                lambda answer: answer == "yes" and self.set_freeze(None),
+                if_yes(lambda: self.set_freeze(None)),
             )
             return
         self.push_screen(
@@ -235,7 +235,7 @@ class PublisherApp(App[None]):
                 check=lambda text: None if text else _("say why, for the others"),
                 cursor_blink=self.cursor_blink,
             ),
-            lambda reason: reason is not None and self.set_freeze(reason),
+            if_given(self.set_freeze),
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="freeze")
@@ -245,10 +245,13 @@ class PublisherApp(App[None]):
         context = self.context()
         if reason is None:
             count = queueing.resume(context, None, self.clock())
-            message = _("Resumed; {count} item(s) back in the queue").format(count=count)
+            message = ngettext("Resumed; {count} item back in the queue",
+                               "Resumed; {count} items back in the queue",
+                               count).format(count=count)
         else:
             count = queueing.pause(context, None, reason, self.clock())
-            message = _("Frozen; {count} item(s) held").format(count=count)
+            message = ngettext("Frozen; {count} item held", "Frozen; {count} items held",
+                               count).format(count=count)
         self.post_message(FreezeChanged(reason, message))
 
     @on(FreezeChanged)
@@ -265,13 +268,13 @@ class PublisherApp(App[None]):
     # Language
 
     def action_choose_language(self) -> None:
-        from publisher.tui.dialogs import ChoiceDialog
+        from publisher.tui.dialogs import ChoiceDialog, if_given
 
         choices = [(tag, name, "primary" if tag == current_language() else "default")
                    for tag, name in LANGUAGE_NAMES.items()]
         self.push_screen(
             ChoiceDialog(_("Interface language"), _("Show publisher in:"), choices),
-            lambda tag: tag and self.call_later(self.switch_language, tag),
+            if_given(lambda tag: self.call_later(self.switch_language, tag)),
         )
 
     async def switch_language(self, tag: str) -> None:
@@ -286,7 +289,8 @@ class PublisherApp(App[None]):
     # The palette, with Textual's own texts translated
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not Palette.is_open(self):
+        # is_open is typed for App[object], and App's type parameter is invariant.
+        if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -88,6 +88,25 @@ def confirm(title: str, message: str, yes: str) -> ChoiceDialog:
     dialog = ChoiceDialog(title, message, [("no", _("Cancel"), "default"),
                                            ("yes", yes, "error")])
     return dialog
+
+
+Answer = TypeVar("Answer")
+
+
+def if_yes(action: Callable[[], object]) -> Callable[[str | None], None]:
+    """A dialog's callback that acts only on the answer "yes"."""
+    def answered(answer: str | None) -> None:
+        if answer == "yes":
+            action()
+    return answered
+
+
+def if_given(action: Callable[[Answer], object]) -> Callable[[Answer | None], None]:
+    """A dialog's callback that acts on any answer but none (cancelled) or empty."""
+    def answered(answer: Answer | None) -> None:
+        if answer:
+            action(answer)
+    return answered
 
 
 def refusal(rule: Callable[[str], object]) -> Callable[[str], str | None]:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -181,14 +181,14 @@ class BlueskyAdapter(KeyringAdapter):
     # Calls
 
     def _xrpc_raw(self, method: str, nsid: str, *, token: str | None = None,
-                  **kwargs: object) -> requests.Response:
-        headers = dict(kwargs.pop("headers", {}))  # type: ignore[call-overload]
+                  **kwargs: Any) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return request(self.session, method, f"{self.base_url}/xrpc/{nsid}", headers=headers,
                        secrets=self._secrets(), **kwargs)
 
-    def _xrpc(self, method: str, nsid: str, **kwargs: object) -> requests.Response:
+    def _xrpc(self, method: str, nsid: str, **kwargs: Any) -> requests.Response:
         """A call with the session; an expired or revoked one is renewed once."""
         response = self._xrpc_raw(method, nsid, token=self._current().access, **kwargs)
         if response.status_code == 401 or _error_name(response) in {"ExpiredToken",

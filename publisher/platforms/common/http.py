@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -84,7 +85,7 @@ def request(
     *,
     secrets: Iterable[str] = (),
     timeout: tuple[float, float] = TIMEOUT,
-    **kwargs: object,
+    **kwargs: Any,
 ) -> requests.Response:
     """Send one request; connection trouble becomes :class:`Transient`.
 
@@ -249,7 +250,7 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().connect()
         _watched(self)
 
-    def request(self, *args, **kwargs) -> None:  # type: ignore[override]
+    def request(self, *args, **kwargs) -> None:
         _watched(self)  # a kept-alive connection does not connect again
         super().request(*args, **kwargs)
 
@@ -259,7 +260,7 @@ class _WatchedHTTPSConnection(HTTPSConnection):
         super().connect()
         _watched(self)
 
-    def request(self, *args, **kwargs) -> None:  # type: ignore[override]
+    def request(self, *args, **kwargs) -> None:
         _watched(self)
         super().request(*args, **kwargs)
 

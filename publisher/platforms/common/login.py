@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import requests
@@ -282,7 +282,7 @@ class LoginClient:
     now: Callable[[], datetime]
 
     def call(self, method: str, url: str, what: str, secrets: tuple[str, ...] = (),
-             **kwargs: object) -> dict:
+             **kwargs: Any) -> dict:
         """One request of a login; its JSON object, or the platform's refusal as a kind."""
         secrets = tuple(s for s in secrets if s)
         response = request(self.session, method, url, secrets=secrets, **kwargs)

@@ -46,7 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -187,7 +187,7 @@ class LinkedInAdapter:
     # Calls
 
     def _call(self, method: str, path: str, *, finder: bool = False,
-              **kwargs: object) -> requests.Response:
+              **kwargs: Any) -> requests.Response:
         response = self._send(method, path, finder=finder, **kwargs)
         if response.status_code == 401:
             meta = read_token_meta(self.secrets, self.account_id)
@@ -198,7 +198,7 @@ class LinkedInAdapter:
             self._raise(response)
         return response
 
-    def _send(self, method: str, path: str, *, finder: bool, **kwargs: object
+    def _send(self, method: str, path: str, *, finder: bool, **kwargs: Any
               ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._access_token()}",
                    "Linkedin-Version": API_VERSION,

@@ -58,7 +58,9 @@ def log_in(steps: LoginSteps) -> Credentials:
                           steps.clock())
     if token_url != tokens.TOKEN_URL:
         meta["token_url"] = token_url
-    handle, who = None, (steps.account.handle if organization else _("the LinkedIn member"))
+    # An organisation's handle is set (that is how it is recognised); say who it is.
+    who = (steps.account.handle or "") if organization else _("the LinkedIn member")
+    handle: str | None = None
     notes: list[str] = []
     if "openid" in scopes.split():
         info = whose_token(steps.client, steps.base, token)

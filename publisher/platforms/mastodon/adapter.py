@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -66,8 +66,8 @@ class MastodonAdapter(TokenAdapter):
             raise self._missing_token("access token")
         return {"Authorization": f"Bearer {self.token}"}
 
-    def _call(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        headers = {**self._headers(), **kwargs.pop("headers", {})}  # type: ignore[arg-type]
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {**self._headers(), **kwargs.pop("headers", {})}
         response = request(
             self.session, method, self.base_url + path, headers=headers,
             secrets=self._secrets, **kwargs,

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -251,7 +251,7 @@ class ContainerAdapter:
     # Calls
 
     def call(self, method: str, path: str, *, sending: bool = False,
-             **kwargs: object) -> dict:
+             **kwargs: Any) -> dict:
         token = self._access_token()
         url = f"{self.base_url}/{self.version}/{path}" if self.version else (
             f"{self.base_url}/{path}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
@@ -60,7 +60,7 @@ class FacebookAdapter(TokenAdapter):
                            remedy=self._set_handle("PAGE_ID"))
         return self.page_id
 
-    def _call(self, method: str, path: str, **kwargs: object) -> dict:
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict:
         if not self.token:
             raise self._missing_token("page access token")
         response = request(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, utf16_length
@@ -56,7 +56,7 @@ class TelegramAdapter(TokenAdapter):
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
 
-    def _call(self, method: str, **kwargs: object) -> dict:
+    def _call(self, method: str, **kwargs: Any) -> dict:
         if not self.token:
             raise self._missing_token("bot token")
         response = request(self.session, "POST", f"{self.base_url}/bot{self.token}/{method}",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -119,7 +119,7 @@ class XAdapter(KeyringAdapter):
 
     # Calls
 
-    def _call(self, method: str, path: str, **kwargs: object) -> requests.Response:
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             oauth = self._oauth()
@@ -130,7 +130,7 @@ class XAdapter(KeyringAdapter):
                          reset=epoch_reset(response, "x-rate-limit-reset"))
         return response
 
-    def _send(self, method: str, path: str, **kwargs: object) -> requests.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._access_token()}"}
         return request(self.session, method, self.base_url + path, headers=headers,
                        secrets=self._secrets(), **kwargs)

@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
+from publisher.domain.search_fold import folded_contains
 from publisher.i18n import _, current_language
 from publisher.services.context import Context
 from publisher.services.drafts import (
@@ -52,9 +53,9 @@ class DraftFilter:
 
     def keeps(self, row: DraftRow) -> bool:
         if self.text:
-            wanted = self.text.casefold()
+            # Folded: Cyrillic finds Latin and back, "e" finds "ë" (one rule, the domain's).
             haystack = f"{row.id} {row.title} {row.campaign or ''} {' '.join(row.accounts)}"
-            if wanted not in haystack.casefold():
+            if not folded_contains(haystack, self.text):
                 return False
         if self.campaign and row.campaign != self.campaign:
             return False
@@ -286,14 +287,14 @@ class DraftsScreen(TableScreen[DraftsOverview]):
     # Changes
 
     def action_new(self) -> None:
-        from publisher.tui.dialogs import PromptDialog, refusal
+        from publisher.tui.dialogs import PromptDialog, if_given, refusal
 
         self.app.push_screen(
             PromptDialog(_("New draft"), _("Its title (for you and your colleagues; the file "
                                            "name is made from it)"),
                          placeholder=_("e.g. Flag Day 2027"), check=refusal(slug),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda title: title and self._changing() and self.create(title),
+            if_given(lambda title: self._changing() and self.create(title)),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
@@ -307,7 +308,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                                open_it=True))
 
     def action_duplicate(self) -> None:
-        from publisher.tui.dialogs import PromptDialog, refusal
+        from publisher.tui.dialogs import PromptDialog, if_given, refusal
 
         row = self.selected_row()
         if row is None:
@@ -316,7 +317,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             PromptDialog(_("Duplicate {id}").format(id=row.id), _("The new draft's id"),
                          f"{row.id}-copy", check=refusal(check_draft_id),
                          cursor_blink=self.publisher.cursor_blink),
-            lambda new_id: new_id and self._changing() and self.duplicate(row.id, new_id),
+            if_given(lambda new_id: self._changing() and self.duplicate(row.id, new_id)),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")
@@ -326,7 +327,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                                select=new_id))
 
     def action_delete(self) -> None:
-        from publisher.tui.dialogs import confirm
+        from publisher.tui.dialogs import confirm, if_yes
 
         row = self.selected_row()
         if row is None:
@@ -336,7 +337,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                     _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
                     .format(title=row.title, folder=KEPT_DIR),
                     _("Delete")),
-            lambda answer: answer == "yes" and self._changing() and self.delete(row),
+            if_yes(lambda: self._changing() and self.delete(row)),
         )
 
     @work(thread=True, exit_on_error=False, group="drafts-change")

@@ -457,7 +457,7 @@ class EditorScreen(LoadingScreen[EditState]):
         )
 
     def action_reload(self) -> None:
-        from publisher.tui.dialogs import confirm
+        from publisher.tui.dialogs import confirm, if_yes
 
         if not self.is_dirty():
             self.load()
@@ -465,7 +465,7 @@ class EditorScreen(LoadingScreen[EditState]):
         self.app.push_screen(
             confirm(_("Reload and lose your changes?"), _("Your changes to {id} are not saved.")
                     .format(id=self.draft_id), _("Reload")),
-            lambda answer: answer == "yes" and self.load(),
+            if_yes(self.load),
         )
 
     def _saved_first(self) -> bool:

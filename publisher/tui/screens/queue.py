@@ -177,7 +177,8 @@ class QueueScreen(TableScreen[QueueOverview]):
             else:
                 what = _("{id}: paused ({reason})").format(
                     id=account_id, reason=overview.paused[account_id].reason or "-")
-            lines.append(f"⚠ {what}" + (f" — {_('fix')}: {action(remedy)}" if remedy else ""))
+            fix = _("fix: {action}").format(action=action(remedy)) if remedy else ""
+            lines.append(f"⚠ {what}" + (f" — {fix}" if fix else ""))
         return "\n".join(lines)
 
     # Selection
@@ -236,7 +237,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         self.post_message(Done(_("Item {id} is queued again").format(id=item_id)))
 
     def action_cancel_item(self) -> None:
-        from publisher.tui.dialogs import confirm
+        from publisher.tui.dialogs import confirm, if_yes
 
         item = self._need_item()
         if item is None:
@@ -247,7 +248,7 @@ class QueueScreen(TableScreen[QueueOverview]):
                         draft=item.draft_id, account=item.account_id,
                         locales="+".join(item.locales)),
                     _("Cancel item")),
-            lambda answer: answer == "yes" and self.cancel(item.id),
+            if_yes(lambda: self.cancel(item.id)),
         )
 
     @work(thread=True, exit_on_error=False, group="queue-change")
