@@ -812,9 +812,10 @@ class Queue:
         try:
             data = json.loads(text or "")
             outcomes = {str(state): int(count) for state, count in data["outcomes"].items()}
-            return FlushRun(from_utc_text(data["at"]), outcomes)  # type: ignore[arg-type]
+            at = from_utc_text(str(data["at"]))
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
+        return None if at is None else FlushRun(at, outcomes)
 
     def checkpoints(self) -> QueueCheckpoints:
         return QueueCheckpoints(self)
