@@ -147,24 +147,18 @@ def fill_demo_queue(workspace: Workspace, now: datetime) -> None:
     """Give a new demo's queue something in every state a person looks at: sent, failed
     and queued items, made the normal way (schedule, then flush through the outbox)
     with the demo's clock ``now``, so that the same ``now`` makes the same queue."""
-    from publisher.platforms.outbox.adapter import REFUSAL_FILE
     from publisher.services import flush as flushing
     from publisher.services.context import Context
     from publisher.services.queueing import schedule
-    from publisher.storage.atomic import write_atomic
-    from publisher.storage.workspace import load_settings
+    from publisher.storage.workspace import load_settings, outbox_refusing
 
     context = Context(workspace, load_settings(workspace))
     sent_at = now - timedelta(hours=2)
     schedule(context, DEMO_SENT, sent_at, now=sent_at - timedelta(minutes=10))
-    refusal = workspace.outbox_dir / DEMO_REFUSING / REFUSAL_FILE
-    refusal.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(refusal, _("The demo's outbox refused this post on purpose, to show a "
-                            "failure; retry it in the queue.") + "\n")
-    try:
+    with outbox_refusing(workspace, DEMO_REFUSING, _(
+            "The demo's outbox refused this post on purpose, to show a failure; retry it "
+            "in the queue.")):
         flushing.flush(context, clock=lambda: sent_at + timedelta(minutes=1))
-    finally:
-        refusal.unlink()
     # Two hours into its embargo (the sample dates lie ahead of the demo's ``now``).
     embargo = context.drafts.load(DEMO_QUEUED).draft.not_before
     schedule(context, DEMO_QUEUED, (embargo or now) + timedelta(hours=2), now=now)

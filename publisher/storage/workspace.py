@@ -5,9 +5,10 @@ Every path the tool uses is resolved here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +34,9 @@ HOME_VARIABLE = "PUBLISHER_HOME"
 SETTINGS_FILE = "publisher.toml"
 ACCOUNTS_FILE = "accounts.toml"
 DEMO_MARKER = ".demo"
+# In an outbox account's folder: the account refuses every post, this file's text
+# saying why (publisher.platforms.outbox).
+OUTBOX_REFUSAL = "refuse.txt"
 
 SETTINGS_TEMPLATE = """\
 # publisher settings. See README.md, "The workspace".
@@ -269,6 +273,19 @@ def make_demo(workspace: Workspace, media: Iterable[Path]) -> None:
     for source in media:
         write_atomic(workspace.media_dir / source.name, source.read_bytes())
     write_atomic(workspace.home / DEMO_MARKER, "This workspace was made by 'publisher demo'.\n")
+
+
+@contextlib.contextmanager
+def outbox_refusing(workspace: Workspace, account_id: str, reason: str) -> Iterator[None]:
+    """While inside, the outbox account ``account_id`` refuses every post with
+    ``reason`` (its refusal file, see the outbox platform): the demo's failed post."""
+    refusal = workspace.outbox_dir / account_id / OUTBOX_REFUSAL
+    refusal.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(refusal, reason + "\n")
+    try:
+        yield
+    finally:
+        refusal.unlink(missing_ok=True)
 
 
 def open_workspace(home: Path) -> Workspace:

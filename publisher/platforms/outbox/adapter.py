@@ -35,12 +35,12 @@ from publisher.platforms.base import (
 )
 from publisher.storage.atomic import write_new
 from publisher.storage.paths import leads_inside
+from publisher.storage.workspace import OUTBOX_REFUSAL
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
-REFUSAL_FILE = "refuse.txt"
 
 
 def make_adapter(account: Account, adapters: Adapters) -> OutboxAdapter:
@@ -117,11 +117,11 @@ class OutboxAdapter:
     def _check_refusal(self) -> None:
         """Refuse the post when the account's folder holds a refusal file (see above)."""
         try:
-            reason = (self.folder / self.account_id / REFUSAL_FILE).read_text(
+            reason = (self.folder / self.account_id / OUTBOX_REFUSAL).read_text(
                 encoding="utf-8", errors="replace").strip()
         except (FileNotFoundError, NotADirectoryError):
             return
-        raise Rejected(reason or f"{self.folder.name}/{self.account_id}/{REFUSAL_FILE} "
+        raise Rejected(reason or f"{self.folder.name}/{self.account_id}/{OUTBOX_REFUSAL} "
                        "refuses every post")
 
     def _shown(self, path: Path) -> str:
