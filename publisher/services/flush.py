@@ -436,8 +436,9 @@ class Flusher:
             claim_token=new_claim_token(), claimed_at=now, lease_until=now + LEASE,
             attempts=item.attempts + 1,
         )
+        # At the time read: an item a person moved meanwhile waits for its new time.
         self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
-                        reason=_("sending"), **claimed)
+                        reason=_("sending"), expected_due=item.due_at, **claimed)
         item = replace(item, state=State.SENDING, **claimed)
         try:
             if account is None:
@@ -528,7 +529,7 @@ class Flusher:
         outcome.url = published.url
 
     def _move(self, item: Item, target: State, why: str, *, durable: bool = True,
-              remedy: Remedy | None = None, **fields: object) -> Outcome:
+              remedy: Remedy | None = None, **fields: Any) -> Outcome:
         """Move the item and record why (the history keeps the words, never a command:
         ``remedy`` goes to the report, and beside ``last_error`` when one is written)."""
         if "last_error" in fields:

@@ -52,6 +52,10 @@ def _screen(name: str) -> Callable[[], Screen]:
             from publisher.tui.screens.translator import TranslatorScreen
 
             return TranslatorScreen()
+        if name == "calendar":
+            from publisher.tui.screens.calendar import CalendarScreen
+
+            return CalendarScreen()
         if name == "accounts":
             from publisher.tui.screens.accounts import AccountsScreen
 
@@ -72,7 +76,7 @@ class PublisherApp(App[None]):
     TITLE = "publisher"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
-        name: _screen(name) for name in ("drafts", "queue", "translate", "accounts")
+        name: _screen(name) for name in ("drafts", "queue", "translate", "accounts", "calendar")
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "view('drafts')", N_("Drafts"), id="app.drafts",
@@ -83,6 +87,8 @@ class PublisherApp(App[None]):
                 tooltip=N_("Variants missing or stale in one language")),
         Binding("f5", "view('accounts')", N_("Accounts"), id="app.accounts",
                 tooltip=N_("Accounts, audiences and stored secrets")),
+        Binding("f12", "view('calendar')", N_("Calendar"), id="app.calendar", show=False,
+                tooltip=N_("The week's posts by day and hour; move a waiting one")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
                 tooltip=N_("Change the interface language")),
         Binding("f10", "toggle_freeze", N_("Freeze"), id="app.freeze",
