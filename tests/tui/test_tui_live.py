@@ -209,3 +209,15 @@ def test_the_accounts_follow_a_pause_set_in_another_process(demo: Path) -> None:
         assert await follows(pilot, lambda: cell(table, "mfa-x", "status") == "ok")
 
     run(live_app(demo), scenario)
+
+
+def test_the_calendar_shows_a_post_queued_by_another_process(demo: Path) -> None:
+    async def scenario(app, pilot):
+        await pilot.press("f12")
+        assert await follows(pilot, lambda: getattr(app.screen, "data", None) is not None)
+        assert not app.screen.data.posts
+        await publisher(demo, "schedule", "consular-alert-floods", "--at", at(2),
+                        "--now", NOW.isoformat())
+        assert await follows(pilot, lambda: len(app.screen.data.posts) == 7)
+
+    run(live_app(demo), scenario)
