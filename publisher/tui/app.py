@@ -142,8 +142,10 @@ class PublisherApp(App[None]):
 
     def on_unmount(self) -> None:
         with self._looking:  # not under a look in progress
+            self.watch_seconds = 0  # a look still to come opens nothing
             if self._watch is not None:
                 self._watch.close()
+                self._watch = None
 
     # Following the workspace
 
@@ -155,6 +157,8 @@ class PublisherApp(App[None]):
         if not self._looking.acquire(blocking=False):
             return
         try:
+            if not self.watch_seconds:
+                return
             if self._watch is None:
                 from publisher.services.watch import WorkspaceWatch
 
@@ -169,11 +173,16 @@ class PublisherApp(App[None]):
     @on(WorkspaceChanged)
     def _workspace_changed(self, message: WorkspaceChanged) -> None:
         """The screen shown reads again (the others when shown), the banners too."""
+        from textual.app import ScreenStackError
+
         from publisher.tui.base import LoadingScreen
 
         self.workspace_generation += 1
+        try:
+            screen = self.screen
+        except ScreenStackError:  # the app is closing
+            return
         self.check_freeze()
-        screen = self.screen
         if isinstance(screen, LoadingScreen) and screen.LIVE and screen.data is not None:
             screen.follow_workspace()
 
