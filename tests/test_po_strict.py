@@ -187,6 +187,9 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(ws: Path) -> None:
 
 
 GOOD = [
+    '#, fuzzy\n#| msgctxt "c"\n#| msgid "a"\n#| "b"\n#| msgid_plural "p"\n\nmsgid "x"\n'
+    'msgstr "y"\n',
+    '#|\n#|msgid "a"\nmsgctxt "c"\nmsgid "x"\nmsgstr "y"\n',
     'msgid ""\nmsgstr "Language: en\\n"\n',
     '# comment\n#. extracted\n#: ref.py:1\n#, fuzzy, no-c-format\n#| msgid "old"\n'
     'msgctxt "a"\nmsgid "x"\nmsgstr\t"y"\n"z"\n',
@@ -209,6 +212,18 @@ BAD = [
     ('#~ msgid "x"\nmsgid "y"\nmsgstr "z"\n', 1, "no msgstr"),
     ('msgid "x"\nmsgstr "y"\n#~ "z"\n', 3, "without a keyword"),
     ('# a\rmsgid "x"\rmsgstr "y"\r', 1, "carriage return"),
+    # The previous text (#|) as GNU msgfmt reads it: keywords in order, quoted, and
+    # right before its entry (the fuzz suite found "#| Drafts to translate" imported).
+    ('#| Drafts to translate\nmsgid "x"\nmsgstr "y"\n', 1, "a #| line holds"),
+    ('#| msgid "a\\q"\nmsgid "x"\nmsgstr "y"\n', 1, "unknown escape"),
+    ('#| "a"\nmsgid "x"\nmsgstr "y"\n', 1, "a #| line holds"),
+    ('#| msgid_plural "a"\nmsgid "x"\nmsgstr "y"\n', 1, "#| msgid_plural cannot follow"),
+    ('#| msgid "a"\n#| msgid "b"\nmsgid "x"\nmsgstr "y"\n', 2, "#| msgid cannot follow"),
+    ('#| msgctxt "a"\nmsgid "x"\nmsgstr "y"\n', 1, "#| lines must end"),
+    ('#| msgid "a"\n#, fuzzy\nmsgid "x"\nmsgstr "y"\n', 1, "#| lines must end"),
+    ('#| msgid "a"\n#~ msgid "x"\n#~ msgstr "y"\n', 1, "#| lines must end"),
+    ('msgid "x"\nmsgstr "y"\n#| msgid "a"\n', 3, "#| lines must end"),
+    ('#| msgid\nmsgid "x"\nmsgstr "y"\n', 1, "double quotes"),
 ]
 
 

@@ -48,6 +48,10 @@ _FOLLOWS = {
     "msgstr": ("msgctxt", "msgid"),
     "msgstr[]": ("msgstr[]", "msgctxt", "msgid"),
 }
+# The same for the previous text (``#|`` lines, what a fuzzy entry's msgid was).
+_PREVIOUS_FOLLOWS = {"": ("msgctxt", "msgid"), "msgctxt": ("msgid",), "msgid": ("msgid_plural",),
+                     "msgid_plural": ()}
+_PREVIOUS_SHAPE = '#| msgid "…"'
 
 
 @dataclass
@@ -75,6 +79,8 @@ def po_lines(text: str, where: str) -> list[str]:
         reader.line(number, raw)
     reader.close_active()
     reader.close_obsolete()
+    if reader.previous is not None:
+        raise reader.previous_out_of_place()
     return reader.lines
 
 
@@ -85,6 +91,7 @@ class _Reader:
     active: _Entry | None = None
     obsolete: _Entry | None = None
     first_line_of: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    previous: _Entry | None = None  # ``#|`` lines read, waiting for their entry
 
     def fail(self, line: int, message: str, hint: str | None = None) -> UserError:
         return UserError(message, where=f"{self.where}:{line}", hint=hint)
@@ -94,8 +101,15 @@ class _Reader:
         if "\r" in text:  # old Mac line ends: the whole file would read as one line
             raise self.fail(number, _("a carriage return inside a line"),
                             _("save the file with ordinary line ends"))
+        if text and self.previous is not None and not text.startswith("#|"):
+            self.end_previous(text)
         if not text:
             self.lines.append("")
+        elif text.startswith("#|"):
+            self.close_active()
+            self.close_obsolete()
+            self.previous_line(number, text[2:].strip())
+            self.lines.append(text)
         elif text.startswith("#~"):
             self.close_active()
             rest = text[2:].lstrip()
@@ -111,6 +125,43 @@ class _Reader:
         else:
             self.close_obsolete()
             self.lines.append(self.statement(number, text, obsolete=False))
+
+    def previous_line(self, number: int, rest: str) -> None:
+        """A ``#|`` line: as GNU msgfmt reads them, ``[msgctxt S] msgid S [msgid_plural S]``
+        right before the entry's own msgctxt or msgid."""
+        if not rest:
+            return
+        found = _KEYWORD.match(rest)
+        if found is None:
+            if self.previous is None or not rest.startswith('"'):
+                raise self.fail(number, _("a #| line holds msgctxt, msgid or msgid_plural "
+                                          "and a quoted string"), _PREVIOUS_SHAPE)
+            self.value(number, self.previous, rest, _last_word(self.previous))
+            return
+        word, entry = found.group(1), self.previous or _Entry(number)
+        if word not in _PREVIOUS_FOLLOWS.get(entry.kind, ()):
+            raise self.fail(number, _("#| {keyword} cannot follow {previous}").format(
+                keyword=word, previous=entry.kind or "#"), _PREVIOUS_SHAPE)
+        entry.kind, entry.length = word, 0
+        entry.values[word] = []
+        self.previous = entry
+        body = rest[found.end():].lstrip(" \t")
+        if body == rest[found.end():]:
+            raise self.fail(number, _("{keyword}: the text must be in double quotes").format(
+                keyword=word), f'#| {word} "…"')
+        self.value(number, entry, body, word)
+
+    def end_previous(self, text: str) -> None:
+        """The ``#|`` lines are over: the entry they describe must start here."""
+        opens_entry = not text.startswith("#") and text.startswith(("msgctxt", "msgid"))
+        if not opens_entry or self.previous is None or self.previous.kind == "msgctxt":
+            raise self.previous_out_of_place()
+        self.previous = None
+
+    def previous_out_of_place(self) -> UserError:
+        start = self.previous.start if self.previous else 0
+        return self.fail(start, _("#| lines must end with #| msgid and come right before "
+                                  "their entry's msgctxt or msgid"), _PREVIOUS_SHAPE)
 
     def comment(self, number: int, text: str) -> None:
         if text.startswith("#-"):

@@ -7,8 +7,11 @@ screen are pushed on the drafts view).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -29,11 +32,18 @@ from publisher.tui.messages import FreezeChanged, QueueHealthRead, WorkspaceChan
 
 if TYPE_CHECKING:
     from publisher.services.watch import QueueHealth, WorkspaceWatch
+    from publisher.tui.dialogs import HoldsEdits
 
 log = logging.getLogger("publisher.tui")
 Clock = Callable[[], datetime]
 WATCH_SECONDS = 1.0  # how often the app looks whether the workspace changed
 HEALTH_SECONDS = 15.0  # how often it reads the queue's health even so (time passes)
+# The terminal closed (its window, an ssh session ended: SIGHUP) or the system is
+# shutting down (SIGTERM): nobody can be asked any more.
+HANGUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM")
+                       if hasattr(signal, name))
+QUIT_DIALOG = "quit-dialog"
+ERROR_SECONDS = 10  # how long an error stays on screen
 
 
 def _now() -> datetime:
@@ -81,12 +91,18 @@ class PublisherApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "view('drafts')", N_("Drafts"), id="app.drafts",
                 tooltip=N_("The drafts and their translations")),
+        # F2 over the editor or the schedule (the drafts view is shown): back to the list.
+        Binding("f2", "back_to_drafts", N_("Back to the drafts"), id="app.drafts_back",
+                show=False, tooltip=N_("Close the screens opened from the drafts (asks "
+                                       "about unsaved changes)")),
         Binding("f3", "view('queue')", N_("Queue"), id="app.queue",
                 tooltip=N_("What goes out when, and what failed")),
         Binding("f4", "view('translate')", N_("Translate"), id="app.translate",
                 tooltip=N_("Variants missing or stale in one language")),
         Binding("f5", "view('accounts')", N_("Accounts"), id="app.accounts",
                 tooltip=N_("Accounts, audiences and stored secrets")),
+        Binding("f1", "help", N_("Help"), id="app.help", show=False,
+                tooltip=N_("The keys of this screen")),
         Binding("f12", "view('calendar')", N_("Calendar"), id="app.calendar", show=False,
                 tooltip=N_("The week's posts by day and hour; move a waiting one")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
@@ -117,6 +133,7 @@ class PublisherApp(App[None]):
         self.workspace_generation = 0
         self._watch: WorkspaceWatch | None = None
         self._looking = threading.Lock()  # held while a worker looks at the workspace
+        self._last_error, self._last_error_at = "", 0.0
         context = open_context(home)
         settings = context.settings
         self.zone = settings.zone
@@ -139,8 +156,25 @@ class PublisherApp(App[None]):
             self.poll_workspace()  # the first look (a scan of the drafts) off the UI thread
             self.set_interval(self.watch_seconds, self.poll_workspace)
             self.set_interval(max(self.watch_seconds, HEALTH_SECONDS), self.check_freeze)
+        self.hangup_signals = self._catch_hangup()
+
+    def _catch_hangup(self) -> tuple[int, ...]:
+        """Keep unsaved edits in files when the terminal goes away (only the main
+        thread may handle signals; elsewhere there is nothing to catch)."""
+        loop = asyncio.get_running_loop()
+        caught = []
+        for number in HANGUP_SIGNALS:
+            try:
+                loop.add_signal_handler(number, self.hang_up)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            caught.append(number)
+        return tuple(caught)
 
     def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in getattr(self, "hangup_signals", ()):
+            loop.remove_signal_handler(number)
         with self._looking:  # not under a look in progress
             self.watch_seconds = 0  # a look still to come opens nothing
             if self._watch is not None:
@@ -189,7 +223,10 @@ class PublisherApp(App[None]):
     # Views and errors
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The key of the view shown is not offered (it would do nothing)."""
+        """The key of the view shown is not offered (it would do nothing); F2 over a
+        screen opened from the drafts goes back to them instead."""
+        if action == "back_to_drafts":
+            return self.current_mode == "drafts" and len(self.screen_stack) > 1
         return not (action == "view" and parameters and parameters[0] == self.current_mode)
 
     def action_view(self, name: str) -> None:
@@ -197,13 +234,49 @@ class PublisherApp(App[None]):
             self.switch_mode(name)
             self.refresh_bindings()
 
+    def action_back_to_drafts(self) -> None:
+        """Close the screens opened over the drafts, one by one; a screen with unsaved
+        work (the editor) asks first, and Cancel stops there."""
+        if len(self.screen_stack) <= 1:
+            self.refresh_bindings()
+            return
+
+        def close_it() -> None:
+            self.pop_screen()
+            self.call_after_refresh(self.action_back_to_drafts)
+
+        leave = getattr(self.screen, "leave", None)
+        if leave is None:
+            close_it()
+        else:
+            leave(close_it)
+
+    def action_help(self) -> None:
+        """The keys of the screen shown (F1; the palette's "Keys")."""
+        from textual.screen import ModalScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return  # a dialog, the palette or the help itself
+        from publisher.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_show_help_panel(self) -> None:
+        """Textual's keys panel is replaced by the help screen: translated, and Esc
+        closes it."""
+        self.action_help()
+
     def show_error(self, error: BaseException | None) -> None:
         """One line for a person; a traceback only in the log, for a bug."""
         from publisher.platforms.base import PlatformError
         from publisher.storage.lock import Locked
+        from publisher.storage.queue import StaleState
         from publisher.tui.remedies import describe, failure
 
-        if isinstance(error, UserError):
+        if isinstance(error, StaleState):  # acted on what the screen showed a moment ago
+            text = _("That item changed meanwhile (the cron job or someone else moved it "
+                     "first); the queue now shows it as it is.")
+        elif isinstance(error, UserError):
             text = describe(error)
         elif isinstance(error, PlatformError):
             text = failure(error)
@@ -213,7 +286,12 @@ class PublisherApp(App[None]):
             log.error("unexpected error in the interface", exc_info=error)
             text = _("unexpected error: {kind}: {error}").format(
                 kind=type(error).__name__, error=error)
-        self.notify(text, title=_("Not done"), severity="error", timeout=10)
+        # A key pressed again on what already moved says the same: say it once.
+        now = time.monotonic()
+        if self._last_error == text and now - self._last_error_at < ERROR_SECONDS:
+            return
+        self._last_error, self._last_error_at = text, now
+        self.notify(text, title=_("Not done"), severity="error", timeout=ERROR_SECONDS)
 
     # The freeze
 
@@ -238,7 +316,7 @@ class PublisherApp(App[None]):
             self.push_screen(
                 confirm(_("Resume the queue?"),
                         _("Everything held by the freeze goes out at its time again."),
-                        _("Resume")),
+                        _("Resume"), _("keep frozen")),
                 if_yes(lambda: self.set_freeze(None)),
             )
             return
@@ -301,6 +379,65 @@ class PublisherApp(App[None]):
             await screen.relabel()
         self.refresh_bindings()
 
+    # Quitting without losing an edit
+
+    def edits_at_risk(self) -> list[tuple[str, HoldsEdits]]:
+        """(view, screen) of every screen, in every view, holding unsaved work."""
+        # Textual keeps each mode's stack here; it has no public view of the others.
+        return [(mode, screen) for mode, stack in self._screen_stacks.items()  # type: ignore[misc]
+                for screen in stack if hasattr(screen, "unsaved") and screen.unsaved()]
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Quit; with unsaved work anywhere, ask Save / Discard / Cancel first."""
+        from publisher.tui.dialogs import save_discard_cancel
+
+        if self.screen.id == QUIT_DIALOG:
+            return
+        at_risk = self.edits_at_risk()
+        if not at_risk:
+            self.exit()
+            return
+        what = [label for _mode, screen in at_risk for label in screen.unsaved()]
+        self.push_screen(
+            save_discard_cancel(_("Quit with unsaved changes?"),
+                                _("Not saved yet: {what}.").format(what=", ".join(what)),
+                                _("Enter: stay in publisher"), dialog_id=QUIT_DIALOG),
+            lambda answer: self._quit_answered(answer, at_risk),
+        )
+
+    def _quit_answered(self, answer: str | None, at_risk: list[tuple[str, HoldsEdits]]) -> None:
+        if answer == "discard":
+            self.exit()
+        elif answer == "save":
+            self._save_all_then_exit(at_risk)
+
+    def _save_all_then_exit(self, pending: list[tuple[str, HoldsEdits]]) -> None:
+        """Save one screen after the other; a failed save stops here, shown where it is."""
+        if not pending:
+            self.exit()
+            return
+        mode, screen = pending[0]
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+        screen.save_then(lambda: self._save_all_then_exit(pending[1:]))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (with nothing to copy): Textual's hint how to quit, in our language."""
+        keys = [key for key, active in self.active_bindings.items()
+                if active.binding.action in ("quit", "app.quit")]
+        self.notify(_("Press {key} to quit publisher").format(key=keys[0] if keys else "ctrl+q"),
+                    title=_("Do you want to quit?"), markup=False)
+
+    def hang_up(self) -> None:
+        """The terminal is gone: keep every unsaved edit in a file, then end."""
+        for _mode, screen in self.edits_at_risk():
+            try:
+                for path in screen.keep_unsaved():
+                    log.warning("terminal closed; unsaved edits kept in %s", path)
+            except Exception:  # keep the others, and still end
+                log.exception("could not keep unsaved edits")
+        self.exit()
+
     # The palette, with Textual's own texts translated
 
     def action_command_palette(self) -> None:
@@ -310,8 +447,7 @@ class PublisherApp(App[None]):
 
     def get_system_commands(self, screen: Screen):
         yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
-        yield SystemCommand(_("Keys"), _("Show the keys of this screen"),
-                            self.action_show_help_panel)
+        yield SystemCommand(_("Keys"), _("Show the keys of this screen"), self.action_help)
         yield SystemCommand(_("Quit"), _("Leave publisher"), self.action_quit)
 
 

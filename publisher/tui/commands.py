@@ -53,10 +53,13 @@ class ScreenCommands(Provider):
     def _commands(self) -> Iterator[tuple[str, str, object]]:
         app = self.app
         seen: set[str] = set()
-        for active in self.screen.active_bindings.values():
+        screen = self.screen
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.action in ("command_palette", *seen):
                 continue
+            if active.node is not screen and active.node is not app:
+                continue  # a widget's own keys (cursor up, page left…): not commands
             seen.add(binding.action)
             run = partial(app.call_later, app.run_action, binding.action, active.node)
             yield binding.description, binding.tooltip, run

@@ -1,9 +1,11 @@
-"""Small modal dialogs: confirm, ask for a text, choose one of several answers."""
+"""Small modal dialogs: confirm, ask for a text, choose one of several answers, and
+the question asked before unsaved work would be lost."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar, TypeVar
+from pathlib import Path
+from typing import ClassVar, Protocol, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,10 +34,11 @@ class _Dialog(ModalScreen):
     _Dialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     _Dialog Button { margin-left: 1; }
     _Dialog .dialog-error { color: $error; height: auto; }
+    _Dialog .dialog-hint { color: $text-muted; height: auto; margin-top: 1; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, dialog_id: str | None = None) -> None:
+        super().__init__(id=dialog_id)
         translate_bindings(self)
 
     def action_dismiss_none(self) -> None:
@@ -46,6 +49,7 @@ class ChoiceDialog(_Dialog):
     """A question with several answers; dismisses with the chosen key, None on escape.
 
     The arrow keys move between the answers (as people expect of a row of buttons).
+    Focus starts on ``safe`` (else the first answer); ``hint`` says what Enter does then.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,11 +59,14 @@ class ChoiceDialog(_Dialog):
                 tooltip=N_("Move to the answer on the right")),
     ]
 
-    def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str, str]]):
-        super().__init__()
+    def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str, str]],
+                 *, safe: str | None = None, hint: str = "", dialog_id: str | None = None):
+        super().__init__(dialog_id)
         self.title_text = title
         self.message = message
         self.choices = choices  # (key, label, variant)
+        self.safe = safe
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -68,9 +75,13 @@ class ChoiceDialog(_Dialog):
             with Horizontal():
                 for key, label, variant in self.choices:
                     yield Button(label, id=f"choice-{key}", variant=variant)  # type: ignore[arg-type]
+            if self.hint:
+                yield Static(self.hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        buttons = self.query(Button)
+        safe = [b for b in buttons if b.id == f"choice-{self.safe}"]
+        (safe[0] if safe else buttons.first()).focus()
 
     def action_move(self, step: int) -> None:
         buttons = list(self.query(Button))
@@ -83,11 +94,41 @@ class ChoiceDialog(_Dialog):
         self.dismiss(str(event.button.id).removeprefix("choice-"))
 
 
-def confirm(title: str, message: str, yes: str) -> ChoiceDialog:
-    """A yes/cancel question; focus starts on cancel so Enter alone does no harm."""
-    dialog = ChoiceDialog(title, message, [("no", _("Cancel"), "default"),
-                                           ("yes", yes, "error")])
-    return dialog
+def confirm(title: str, message: str, yes: str, keep: str) -> ChoiceDialog:
+    """A question about a change: ``yes`` does it; ``keep`` (a lowercase phrase, e.g.
+    "keep frozen") changes nothing. Focus starts on ``keep``, so Enter alone does no
+    harm, and the dialog says so."""
+    return ChoiceDialog(title, message, [("no", keep[:1].upper() + keep[1:], "primary"),
+                                         ("yes", yes, "error")],
+                        safe="no", hint=_("Enter: {answer}").format(answer=keep))
+
+
+def save_discard_cancel(title: str, message: str, enter: str, *,
+                        dialog_id: str | None = None) -> ChoiceDialog:
+    """Unsaved work would be lost: "save", "discard" or "cancel" (focused: Enter does
+    what ``enter`` says, and nothing is lost)."""
+    return ChoiceDialog(title, message, [("cancel", _("Cancel"), "primary"),
+                                         ("discard", _("Discard"), "error"),
+                                         ("save", _("Save"), "success")],
+                        safe="cancel", hint=enter, dialog_id=dialog_id)
+
+
+class HoldsEdits(Protocol):
+    """A screen where a person types what is not in a file yet (the app asks before
+    quitting, and keeps it in a file when the terminal closes)."""
+
+    def unsaved(self) -> list[str]:
+        """What leaving now would lose, one short label each (empty: nothing)."""
+        ...
+
+    def save_then(self, then: Callable[[], object]) -> None:
+        """Save it, then call ``then`` (not called when the save fails: the screen says
+        why, and nothing is lost)."""
+        ...
+
+    def keep_unsaved(self) -> list[Path]:
+        """Write what is unsaved to kept files at once (no question can be asked)."""
+        ...
 
 
 Answer = TypeVar("Answer")
@@ -143,7 +184,8 @@ class PromptDialog(_Dialog):
         with Vertical():
             yield Label(self.title_text, classes="dialog-title")
             yield Label(self.label)
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input",
+                        select_on_focus=False)
             yield Static("", id="prompt-error", classes="dialog-error")
             with Horizontal():
                 yield Button(_("Cancel"), id="prompt-cancel")

@@ -168,8 +168,8 @@ class EditState:
     # Saving
 
     def edit(self, zone: tzinfo) -> DraftEdit:
-        """What Save writes: only what differs from the file. Raises UserError for a bad
-        time, or a deadline not after the embargo."""
+        """What Save writes: only what differs from the file. Raises UserError for an
+        empty title, a bad time, or a deadline not after the embargo."""
         draft = self.draft
         edit = DraftEdit()
         for tag, text in self.texts.items():
@@ -181,6 +181,9 @@ class EditState:
             if text != media.alt.get(tag, ""):
                 edit.alts[(file, tag)] = text
         if self.title != draft.title:
+            if not self.title.strip():
+                raise UserError(_("the title cannot be empty"),
+                                hint=_("type one in Details: it names the draft for everyone"))
             edit.title = self.title
         if self.campaign.strip().lstrip("#") != (draft.campaign or ""):
             edit.campaign = self.campaign

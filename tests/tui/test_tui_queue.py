@@ -87,7 +87,7 @@ def test_publish_now_sends_the_selected_item_to_the_outbox(app_on, demo: Path) -
 
     async def scenario(app, pilot):
         await show_queue(app, pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+g", "right", "enter")  # it asks first
         await settle(pilot)
         assert any("Published consular-alert-floods on mfa-x" in n.message
                    for n in app._notifications)

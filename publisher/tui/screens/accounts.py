@@ -48,6 +48,9 @@ class AccountsScreen(TableScreen[AccountsOverview]):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield Static("", id="token-notices", classes="attention")
+        empty = Static("", id="accounts-empty", classes="hint")
+        empty.display = False  # shown when there is nothing to list
+        yield empty
         yield self.new_table()
         yield Static(_("Secrets are set with 'publisher accounts login ID' (step by step) or "
                        "'publisher accounts set-secret ID' (read from standard input); this "
@@ -71,6 +74,15 @@ class AccountsScreen(TableScreen[AccountsOverview]):
         notices.update("\n".join(f"⚠ {line}" for line in lines))
         notices.display = bool(lines)
         self.show_rows([(row.account.id, self._cells(row)) for row in overview.rows])
+        empty = self.query_one("#accounts-empty", Static)
+        empty.display = not overview.rows
+        if not overview.rows:
+            from publisher.commands import command
+            from publisher.domain.remedies import Fix, Remedy
+
+            empty.update(_("No accounts yet: add one in a terminal with '{command} ID "
+                           "--platform P' (see the README); {key} reads the list again.")
+                         .format(command=command(Remedy(Fix.ADD_ACCOUNT)), key="ctrl+l"))
 
     def _cells(self, row: AccountRow) -> list[object]:
         account = row.account

@@ -33,6 +33,7 @@ from publisher.tui.messages import Done, Notice, RowChanged
 from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.badges import badge, legend
+from publisher.tui.widgets.toggles import Tick
 
 BADGE_LOCALES = ("sq", "en", "sr")
 # The content locale a person working in each interface language translates into.
@@ -93,6 +94,8 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                                              "language, or all again")),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="drafts.reload",
                 tooltip=N_("Read the draft files again")),
+        Binding("escape", "to_table", N_("Back to the list"), show=False, id="drafts.back",
+                tooltip=N_("From the filters back to the list of drafts")),
     ]
 
     def __init__(self) -> None:
@@ -113,15 +116,18 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         campaigns = self.overview.campaigns if self.overview else []
         with Horizontal(id="filters"):
             yield Input(self.filter.text, placeholder=_("Filter: title, id, account…"),
-                        id="filter-text")
+                        id="filter-text", select_on_focus=False)
             yield Select([(f"#{name}", name) for name in campaigns],
                          prompt=_("Any campaign"), id="filter-campaign",
                          value=self.filter.campaign or Select.NULL)
             yield Select([(_(state.value), state.value) for state in TranslationState],
                          prompt=_("Any state"), id="filter-state",
                          value=self.filter.state or Select.NULL)
-            yield Checkbox(_("Needs my language ({locale})").format(locale=my_locale()),
-                           self.filter.needs_mine, id="filter-mine")
+            yield Tick(_("Needs my language ({locale})").format(locale=my_locale()),
+                       self.filter.needs_mine, id="filter-mine")
+        empty = Static("", id="drafts-empty", classes="hint")
+        empty.display = False  # shown when there is nothing to list
+        yield empty
         yield self.new_table()
         yield Static("", id="drafts-problems", classes="problems")
         yield Static(legend(), id="legend", classes="hint")
@@ -181,9 +187,24 @@ class DraftsScreen(TableScreen[DraftsOverview]):
 
     def _fill(self, select: str | None = None) -> None:
         """The drafts the filters keep."""
-        if self.overview is not None:
-            self.show_rows([(row.id, self._cells(row)) for row in self.overview.rows
-                            if self.filter.keeps(row)], select)
+        if self.overview is None:
+            return
+        rows = [(row.id, self._cells(row)) for row in self.overview.rows
+                if self.filter.keeps(row)]
+        self.show_rows(rows, select)
+        empty = self.query_one("#drafts-empty", Static)
+        empty.display = not rows
+        if not rows:
+            empty.update(self._empty_note())
+
+    def _empty_note(self) -> str:
+        """What to do next when the list shows nothing."""
+        from publisher.tui.remedies import key
+
+        if self.overview is not None and self.overview.rows:
+            return _("No draft matches the filters: {key} goes to them.").format(
+                key=key("drafts.filter"))
+        return _("No drafts yet: {key} writes one").format(key=key("drafts.new"))
 
     def selected_row(self) -> DraftRow | None:
         draft_id = self.selected_key()
@@ -217,7 +238,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         self._fill()
 
     @on(Input.Submitted, "#filter-text")
-    def to_table(self) -> None:
+    def action_to_table(self) -> None:
         self.table.focus()
 
     def action_filter(self) -> None:
@@ -336,7 +357,7 @@ class DraftsScreen(TableScreen[DraftsOverview]):
             confirm(_("Delete {id}?").format(id=row.id),
                     _("“{title}” disappears from the drafts. A copy is kept in {folder}.")
                     .format(title=row.title, folder=KEPT_DIR),
-                    _("Delete")),
+                    _("Delete"), _("keep the draft")),
             if_yes(lambda: self._changing() and self.delete(row)),
         )
 

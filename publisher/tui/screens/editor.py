@@ -10,6 +10,8 @@ is lost either way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -42,6 +44,7 @@ from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
 from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
+from publisher.tui.widgets.toggles import TickList
 
 WARNINGS_DELAY = 0.3
 # The model's time fields and the inputs they are typed in.
@@ -72,6 +75,7 @@ class EditorScreen(LoadingScreen[EditState]):
         self.draft_id = draft_id
         self.active_tab: str | None = None
         self._warnings_timer: Timer | None = None
+        self._after_save: Callable[[], object] | None = None  # once the save succeeded
 
     @property
     def state(self) -> EditState | None:
@@ -118,23 +122,26 @@ class EditorScreen(LoadingScreen[EditState]):
         zone = self.publisher.zone
         with VerticalScroll(id="details"):
             yield Label(_("Title (internal)"))
-            yield Input(state.title, id="field-title")
+            yield Input(state.title, id="field-title", select_on_focus=False)
             yield Label(_("Campaign hashtag"))
             yield Input(state.campaign, placeholder=_("e.g. {example} (optional)").format(
-                example="DigitalKosovo"), id="field-campaign")
+                example="DigitalKosovo"), id="field-campaign",
+                        select_on_focus=False)
             yield Label(_("Accounts it goes to (space picks one; then ctrl+t to write the "
                           "texts)"))
-            yield SelectionList[str](
+            yield TickList[str](
                 *[(f"{a.id} · {a.text_platform} · {', '.join(a.locales)}", a.id,
                    a.id in state.targets) for a in state.accounts.values()],
                 id="field-accounts",
             )
             yield Label(_("Embargo: not before (YYYY-MM-DD HH:MM, {zone})").format(zone=zone))
             yield Input(state.not_before, placeholder=_("e.g. {example} (optional)").format(
-                example="2026-11-28 08:00"), id="field-not-before")
+                example="2026-11-28 08:00"), id="field-not-before",
+                        select_on_focus=False)
             yield Label(_("Deadline (YYYY-MM-DD HH:MM, {zone})").format(zone=zone))
             yield Input(state.deadline, placeholder=_("e.g. {example} (optional)").format(
-                example="2026-11-28 22:00"), id="field-deadline")
+                example="2026-11-28 22:00"), id="field-deadline",
+                        select_on_focus=False)
             yield Static(self._times_hint(), id="times-hint", classes="hint")
 
     def _times_hint(self) -> str:
@@ -179,7 +186,7 @@ class EditorScreen(LoadingScreen[EditState]):
                 pane.append(Static(media.alt_for(tag) or "—", classes="hint"))
             else:
                 alt = Input(state.alts.get((media.file, tag), ""), id=f"alt-{index}-{tag}",
-                            classes="alt-text")
+                            classes="alt-text", select_on_focus=False)
                 alt.cursor_blink = blink
                 pane.append(alt)
         telegram = state.telegram_targets(tag)
@@ -358,16 +365,38 @@ class EditorScreen(LoadingScreen[EditState]):
         return self.state.is_dirty(self.publisher.zone)
 
     def action_save(self) -> None:
+        self.save_then(None)
+
+    def save_then(self, then: Callable[[], object] | None) -> None:
+        """Save; then call ``then`` once the file is written (never after a refusal or a
+        conflict: the person sees why, and their text stays)."""
         if self.state is None:
             return
         edit = self.current_edit()
         if edit is None:
             return
         if is_empty(edit):
-            self.notify(_("Nothing to save"))
+            if then is None:
+                self.notify(_("Nothing to save"))
+            else:
+                then()
             return
+        self._after_save = then
         self.busy("#editor-head")
         self.save(edit, self.state.loaded.digest)
+
+    def unsaved(self) -> list[str]:
+        return [_("{id} (editor)").format(id=self.draft_id)] if self.is_dirty() else []
+
+    def keep_unsaved(self) -> list[Path]:
+        if self.state is None or not self.is_dirty():
+            return []
+        return [keep_copy(self.publisher.context(), self.draft_id, self.state.mine_as_text(),
+                          self.publisher.clock(), "unsaved")]
+
+    def worker_failed(self, worker) -> None:
+        self._after_save = None
+        super().worker_failed(worker)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
     def save(self, edit: DraftEdit, digest: str, note: str = "") -> None:
@@ -388,20 +417,25 @@ class EditorScreen(LoadingScreen[EditState]):
         active = self.active_tab
         self.data = self.state.reread(result.loaded, self.publisher.zone)
         self.active_tab = active
-        await self.recompose()
-        self.show()
         text = _("Saved {id}").format(id=self.draft_id)
         if result.unapproved:
             text += " — " + _("the text changed, so it needs approving again (F7)")
         if message.note:
             text += " — " + message.note
         self.notify(text, severity="warning" if result.unapproved else "information")
+        then, self._after_save = self._after_save, None
+        if then is not None:  # leaving (or quitting): no need to show the draft again
+            then()
+            return
+        await self.recompose()
+        self.show()
 
     @on(SaveConflict)
     def conflict(self, message: SaveConflict) -> None:
         from publisher.tui.dialogs import ChoiceDialog
 
         self.busy("#editor-head", False)
+        self._after_save = None  # the person chooses first
         self.app.push_screen(
             ChoiceDialog(
                 _("Changed on disk"),
@@ -445,16 +479,28 @@ class EditorScreen(LoadingScreen[EditState]):
     # Leaving and the draft's next steps
 
     def action_close(self) -> None:
-        from publisher.tui.dialogs import confirm
+        self.leave(self.dismiss)
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """Call ``then`` to leave the editor; with unsaved changes, ask Save / Discard /
+        Cancel first."""
+        from publisher.tui.dialogs import save_discard_cancel
 
         if not self.is_dirty():
-            self.dismiss()
+            then()
             return
         self.app.push_screen(
-            confirm(_("Leave without saving?"), _("Your changes to {id} are not saved.")
-                    .format(id=self.draft_id), _("Discard")),
-            lambda answer: answer == "yes" and self.dismiss(),
+            save_discard_cancel(_("Leave without saving?"),
+                                _("Your changes to {id} are not saved.").format(id=self.draft_id),
+                                _("Enter: keep editing")),
+            lambda answer: self._leave_answered(answer, then),
         )
+
+    def _leave_answered(self, answer: str | None, then: Callable[[], object]) -> None:
+        if answer == "discard":
+            then()
+        elif answer == "save":
+            self.save_then(then)
 
     def action_reload(self) -> None:
         from publisher.tui.dialogs import confirm, if_yes
@@ -464,7 +510,7 @@ class EditorScreen(LoadingScreen[EditState]):
             return
         self.app.push_screen(
             confirm(_("Reload and lose your changes?"), _("Your changes to {id} are not saved.")
-                    .format(id=self.draft_id), _("Reload")),
+                    .format(id=self.draft_id), _("Reload"), _("keep editing")),
             if_yes(self.load),
         )
 

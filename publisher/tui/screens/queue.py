@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from publisher.domain.queue import State
+from publisher.domain.queue import NEEDS_PERSON, PENDING, State
 from publisher.i18n import _
 from publisher.services.accounts import stopped_remedy
 from publisher.services.context import Context
@@ -80,6 +80,7 @@ class QueueScreen(TableScreen[QueueOverview]):
     def __init__(self) -> None:
         super().__init__()
         self.show_finished = False
+        self.moving: set[int] = set()  # items a change is under way for (keys pressed again)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -247,7 +248,7 @@ class QueueScreen(TableScreen[QueueOverview]):
                     _("{draft} on {account} ({locales}) will never be sent.").format(
                         draft=item.draft_id, account=item.account_id,
                         locales="+".join(item.locales)),
-                    _("Cancel item")),
+                    _("Cancel item"), _("keep the item")),
             if_yes(lambda: self.cancel(item.id)),
         )
 
@@ -259,14 +260,36 @@ class QueueScreen(TableScreen[QueueOverview]):
         self.post_message(Done(_("Item {id} cancelled").format(id=item_id)))
 
     def action_publish_now(self) -> None:
+        from publisher.tui.dialogs import confirm
+
         item = self._need_item()
-        if item is not None:
-            self.busy("#queue-table")
-            self.publish_now(item.id)
+        if item is None or item.id in self.moving:
+            return  # already under way: its result is on its way
+        if item.state not in PENDING | NEEDS_PERSON | {State.EXPIRED}:
+            self._publish(item.id)  # nothing to ask: the queue says why not, in one line
+            return
+        self.app.push_screen(
+            confirm(_("Publish item {id} now?").format(id=item.id),
+                    _("{draft} on {account} ({locales}) goes out now instead of at its "
+                      "time.").format(draft=item.draft_id, account=item.account_id,
+                                      locales="+".join(item.locales)),
+                    _("Publish now"), _("keep it queued")),
+            lambda answer: self._publish(item.id) if answer == "yes" else None,
+        )
+
+    def _publish(self, item_id: int) -> None:
+        if item_id in self.moving:
+            return
+        self.moving.add(item_id)
+        self.busy("#queue-table")
+        self.publish_now(item_id)
 
     @work(thread=True, exit_on_error=False, group="queue-change")
     def publish_now(self, item_id: int) -> None:
-        report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
+        try:
+            report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
+        finally:
+            self.moving.discard(item_id)
         self.post_message(Done(*_report_line(report)))
 
     def action_flush(self) -> None:

@@ -48,6 +48,7 @@ class Plan:
     options: list[SlotOption]  # a time, with how it suits every account of the draft
     grids: Mapping[str, ActivityGrid]  # account id -> its audience's week
     note: str = ""  # why there are no slots, when there are none
+    queued: tuple[datetime, ...] = ()  # when the draft's items already waiting go out
 
     @property
     def slots(self) -> list[tuple[str, SlotOption]]:
@@ -94,6 +95,9 @@ class ScheduleScreen(TableScreen[Plan]):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield Static(self._head(), id="schedule-head")
+        queued = Static(self._queued_note(), id="schedule-queued", classes="attention")
+        queued.display = bool(self.plan and self.plan.queued)
+        yield queued
         with Horizontal(id="schedule-body"):
             with Vertical(id="slots-side"):
                 yield Static(_("Next best slots"), classes="section")
@@ -121,6 +125,22 @@ class ScheduleScreen(TableScreen[Plan]):
         text.append(" · " + _("your time zone: {zone}").format(zone=self.publisher.zone))
         return text
 
+    def _queued_note(self) -> str:
+        """The draft is in the queue already: when, and where to see (or cancel) it."""
+        if self.plan is None or not self.plan.queued:
+            return ""
+        from publisher.tui.remedies import key
+
+        count = len(self.plan.queued)
+        return ngettext(
+            "Already queued: {count} post, at {when}. The queue ({queue}) and the calendar "
+            "({calendar}) show it; cancel it in the queue to queue the draft again.",
+            "Already queued: {count} posts, the first at {when}. The queue ({queue}) and the "
+            "calendar ({calendar}) show them; cancel them in the queue to queue the draft "
+            "again.", count).format(
+            count=count, when=format_moment(min(self.plan.queued), self.publisher.zone),
+            queue=key("app.queue"), calendar=key("app.calendar"))
+
     def after_relabel(self) -> None:
         # The reasons are written in the language of the moment they were made: make
         # them again in the new one.
@@ -136,7 +156,8 @@ class ScheduleScreen(TableScreen[Plan]):
         options, note = slot_options(context, self.draft_id, SLOTS_PER_ACCOUNT,
                                      self.publisher.clock())
         grids = {account_id: activity_grid(context, account_id) for account_id in draft.accounts}
-        return Plan(draft.title, draft.approved, draft.accounts, options, grids, note)
+        return Plan(draft.title, draft.approved, draft.accounts, options, grids, note,
+                    _waiting(context, self.draft_id))
 
     async def show_loaded(self) -> None:
         """The account picker and the head follow the plan: compose again."""
@@ -277,3 +298,13 @@ class ScheduleScreen(TableScreen[Plan]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _waiting(context: Context, draft_id: str) -> tuple[datetime, ...]:
+    """When the draft's items not sent or cancelled yet are due."""
+    from publisher.domain.queue import FINAL
+    from publisher.services.queueing import open_queue
+
+    with open_queue(context) as queue:
+        return tuple(item.due_at for item in queue.items(draft_id=draft_id)
+                     if item.state not in FINAL)

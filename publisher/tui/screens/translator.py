@@ -3,6 +3,7 @@ beside it, save and next; PO files out and in for translators' own tools."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -59,7 +60,9 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         super().__init__()
         self.locale = my_locale()
         self.index = 0
-        self.typed: dict[str, str] = {}  # draft id -> unsaved text, across recomposes
+        # (locale, draft id) -> the item and its unsaved text, across recomposes
+        self.typed: dict[tuple[str, str], tuple[WorkItem, str]] = {}
+        self._after_save: Callable[[], object] | None = None  # once everything is saved
 
     @property
     def worklist(self) -> list[WorkItem]:
@@ -142,14 +145,18 @@ class TranslatorScreen(LoadingScreen[WorkList]):
                 if item.state == TranslationState.STALE else _("Missing: not translated yet."))
         self.query_one("#stale-note", Static).update(Text(note, style="bold yellow"))
         source.load_text(item.source_text)
-        target.load_text(self.typed.get(item.draft_id, item.text))
+        target.load_text(self.typed.get((item.locale, item.draft_id), (item, item.text))[1])
 
     def _remember(self) -> None:
         item = self.current()
-        if item is not None:
-            text = self.query_one("#target-text", TextArea).text
+        targets = self.query("#target-text")
+        if item is not None and targets:
+            text = targets.first(TextArea).text
+            key = (item.locale, item.draft_id)
             if text != item.text:
-                self.typed[item.draft_id] = text
+                self.typed[key] = (item, text)
+            else:
+                self.typed.pop(key, None)
 
     # Moving around
 
@@ -198,19 +205,52 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
     def save(self, item: WorkItem, text: str) -> None:
         context = self.publisher.context()
+        note = self._save_one(context, item, text)
+        items = translation_worklist(context, item.locale)
+        self.post_message(Loaded(WorkList(item.locale, items, advance=True), note))
+
+    # Unsaved translations (asked about when quitting)
+
+    def unsaved(self) -> list[str]:
+        self._remember()
+        return [_("{id} ({locale} translation)").format(id=draft_id, locale=locale)
+                for (locale, draft_id) in self.typed]
+
+    def save_then(self, then: Callable[[], object]) -> None:
+        """Save every unsaved translation, then call ``then``. One changed on disk
+        meanwhile is kept in a file instead, as save and next does."""
+        self._remember()
+        self._after_save = then
+        self.busy(self.BUSY)
+        self.save_typed(list(self.typed.values()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
+    def save_typed(self, typed: list[tuple[WorkItem, str]]) -> None:
+        notes = [self._save_one(self.publisher.context(), item, text) for item, text in typed]
+        self.post_message(Done("\n".join(notes)))
+
+    def _save_one(self, context: Context, item: WorkItem, text: str) -> str:
         edit = DraftEdit(texts={item.locale: text}, confirm={item.locale})
         try:
             save_draft(context, item.draft_id, item.digest, edit)
         except ConflictError:
             kept = keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
-                                self.publisher.clock(), "mine")
-            note = _("{id} changed on disk meanwhile; your text is kept in {path}").format(
+                             self.publisher.clock(), "mine")
+            return _("{id} changed on disk meanwhile; your text is kept in {path}").format(
                 id=item.draft_id, path=context.workspace.relative(kept))
-        else:
-            note = _("Saved {id} ({locale})").format(id=item.draft_id, locale=item.locale)
-            self.typed.pop(item.draft_id, None)
-        items = translation_worklist(context, item.locale)
-        self.post_message(Loaded(WorkList(item.locale, items, advance=True), note))
+        self.typed.pop((item.locale, item.draft_id), None)
+        return _("Saved {id} ({locale})").format(id=item.draft_id, locale=item.locale)
+
+    def keep_unsaved(self) -> list[Path]:
+        self._remember()
+        context = self.publisher.context()
+        return [keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
+                          self.publisher.clock(), "unsaved")
+                for item, text in self.typed.values()]
+
+    def worker_failed(self, worker) -> None:
+        self._after_save = None
+        super().worker_failed(worker)
 
     # PO files
 
@@ -245,6 +285,9 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     def done(self, message: Done) -> None:
         self.busy(self.BUSY, False)
         self.notify(message.text, severity=message.severity)
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
 
     def action_import_po(self) -> None:
         from publisher.tui.dialogs import PromptDialog
