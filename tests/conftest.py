@@ -106,7 +106,7 @@ def home(tmp_path: Path) -> Path:
 def demo(tmp_path: Path) -> Path:
     """A demo workspace with the sample drafts and outbox accounts."""
     path = tmp_path / "demo"
-    result = run_cli("--home", str(path), "demo", "--now", DEMO_NOW)
+    result = run_cli("--home", str(path), "demo", "--now", DEMO_NOW, "--empty-queue")
     assert result.code == 0, result.err
     return path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from publisher.cli.common import Cli
 from publisher.cli.queue import moment
 from publisher.i18n import _
-from publisher.services.workspace import create_demo, create_workspace
+from publisher.services.workspace import create_demo, create_workspace, fill_demo_queue
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -20,6 +20,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help=_("make an offline demo workspace and open it"))
     demo.add_argument("--now", type=moment, metavar="RFC3339",
                       help=_("the moment the sample drafts' dates are moved after"))
+    demo.add_argument("--empty-queue", action="store_true",
+                      help=_("leave the new demo's queue empty (by default it holds a few "
+                             "sent, failed and queued posts)"))
     demo.set_defaults(handler=run_demo)
 
 
@@ -37,8 +40,11 @@ def run_init(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_demo(args: argparse.Namespace, cli: Cli) -> int:
     home = Path(cli.home_option).expanduser().resolve() if cli.home_option else None
-    workspace, created = create_demo(home, args.now or datetime.now(UTC))
+    now = args.now or datetime.now(UTC)
+    workspace, created = create_demo(home, now)
     if created:
+        if not args.empty_queue:
+            fill_demo_queue(workspace, now)
         cli.print(_("Demo workspace made at {home}").format(home=workspace.home))
     else:
         cli.print(_("Opening the demo workspace at {home}").format(home=workspace.home))

@@ -18,7 +18,9 @@ The order of work, each step committed before the next:
    before any network call), publish, record the outcome by failure kind;
 6. warn of tokens that expire within a week and cannot renew themselves, for
    accounts with posts waiting (each account once a day, not every minute);
-7. note in the queue that it has caught up with the journal lines of the run.
+7. note in the queue that it has caught up with the journal lines of the run,
+   and when the run ended and what it did (the terminal UI shows it, and warns
+   when posts are due and no flush came for a while).
 
 A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
 leaves the rest for the next run; no request lasts longer than its own
@@ -62,6 +64,7 @@ from publisher.storage.lock import FileLock, Holder, Locked
 from publisher.storage.queue import (
     FREEZE,
     AccountHold,
+    FlushRun,
     Item,
     Queue,
     QueuedPost,
@@ -149,6 +152,13 @@ class FlushReport:
     @property
     def needs_person(self) -> list[Outcome]:
         return [outcome for outcome in self.latest.values() if outcome.needs_person]
+
+    def counts(self) -> dict[str, int]:
+        """How many items the run left in each state (the states it left none in absent)."""
+        counts: dict[str, int] = {}
+        for outcome in self.latest.values():
+            counts[str(outcome.state)] = counts.get(str(outcome.state), 0) + 1
+        return counts
 
     @property
     def exit_code(self) -> int:
@@ -577,6 +587,8 @@ def flush(
             flusher.send_due(only)
             flusher.warn_tokens()
             catch_up_with_journal(context, queue)
+            if only is None:  # a whole run (publish-now sends one item: not the cron's run)
+                queue.note_flush(FlushRun(clock(), flusher.report.counts()))
             return flusher.report
     finally:
         if given is not None:

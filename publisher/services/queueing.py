@@ -29,6 +29,7 @@ from publisher.services.queue_file import open_queue, published_posts, refuse_pu
 from publisher.storage.queue import (
     FREEZE,
     AccountHold,
+    FlushRun,
     Item,
     MediaSnapshot,
     NewItem,
@@ -413,6 +414,7 @@ class QueueOverview:
     freeze: Pause | None
     paused: dict[str, Pause]  # account id -> its pause
     holds: dict[str, AccountHold]
+    last_flush: FlushRun | None = None  # when the last flush ran and what it did
 
     @property
     def stopped(self) -> list[StoppedAccount]:
@@ -445,8 +447,9 @@ def queue_overview(
         items = queue.items(list(states) if states is not None else None)
         pauses = queue.pauses()
         holds = queue.holds()
+        last_flush = queue.last_flush()
     if not include_final:
         items = [item for item in items if item.state not in FINAL
                  or (recent_since is not None and item.updated_at >= recent_since)]
     freeze = pauses.pop(FREEZE, None)
-    return QueueOverview(items, freeze, pauses, holds)
+    return QueueOverview(items, freeze, pauses, holds, last_flush)

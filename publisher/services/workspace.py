@@ -18,7 +18,7 @@ from publisher.storage.drafts import DraftStore
 from publisher.storage.workspace import (
     AccountsFile,
     Workspace,
-    default_home,
+    demo_root,
     init_workspace,
     is_demo,
     make_demo,
@@ -70,7 +70,7 @@ def create_workspace(home: Path) -> tuple[Workspace, list[Path]]:
 
 def demo_home() -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return default_home().parent / "publisher-demo" / stamp
+    return demo_root() / stamp
 
 
 # The sample drafts' embargoes and deadlines were written for this week. A demo made
@@ -134,3 +134,31 @@ def create_demo(home: Path | None, now: datetime | None = None) -> tuple[Workspa
     media_files = sorted(p for p in media.iterdir() if p.is_file()) if media.is_dir() else []
     make_demo(workspace, media_files)
     return workspace, True
+
+
+# The demo's queue: a crisis statement that went out two hours ago (one account's
+# outbox refused it, to show a failure), and Flag Day's greeting waiting for its day.
+DEMO_SENT = "consular-alert-floods"
+DEMO_QUEUED = "flag-day-2026"
+DEMO_REFUSING = "mfa-telegram"
+
+
+def fill_demo_queue(workspace: Workspace, now: datetime) -> None:
+    """Give a new demo's queue something in every state a person looks at: sent, failed
+    and queued items, made the normal way (schedule, then flush through the outbox)
+    with the demo's clock ``now``, so that the same ``now`` makes the same queue."""
+    from publisher.services import flush as flushing
+    from publisher.services.context import Context
+    from publisher.services.queueing import schedule
+    from publisher.storage.workspace import load_settings, outbox_refusing
+
+    context = Context(workspace, load_settings(workspace))
+    sent_at = now - timedelta(hours=2)
+    schedule(context, DEMO_SENT, sent_at, now=sent_at - timedelta(minutes=10))
+    with outbox_refusing(workspace, DEMO_REFUSING, _(
+            "The demo's outbox refused this post on purpose, to show a failure; retry it "
+            "in the queue.")):
+        flushing.flush(context, clock=lambda: sent_at + timedelta(minutes=1))
+    # Two hours into its embargo (the sample dates lie ahead of the demo's ``now``).
+    embargo = context.drafts.load(DEMO_QUEUED).draft.not_before
+    schedule(context, DEMO_QUEUED, (embargo or now) + timedelta(hours=2), now=now)

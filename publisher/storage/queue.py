@@ -114,8 +114,9 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 FREEZE = "*"
+# The checkpoint that notes the last flush run (see Queue.note_flush).
+LAST_FLUSH = "flush:last-run"
 TABLES = frozenset({"items", "history", "pauses", "account_holds", "checkpoints"})
-SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite's primary result codes for a damaged file and for one that is no database.
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
@@ -144,6 +145,12 @@ def is_damage(error: BaseException) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(error, sqlite3.DatabaseError) and code is not None and (
         code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB))
+
+
+def _not_a_database(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.DatabaseError) and code is not None and (
+        code & 0xFF == _SQLITE_NOTADB)
 
 
 def utc_text(moment: datetime) -> str:
@@ -260,6 +267,14 @@ class Pause:
     since: datetime
 
 
+@dataclass(frozen=True)
+class FlushRun:
+    """When a flush run ended (by its clock) and how many items it left in each state."""
+
+    at: datetime
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
 _TIME_FIELDS = {
     "due_at", "deadline", "next_attempt_at", "claimed_at", "lease_until",
     "created_at", "updated_at",
@@ -367,6 +382,9 @@ class Queue:
         except BaseException as error:
             with contextlib.suppress(AttributeError):
                 self._db.close()
+            if _not_a_database(error):
+                raise QueueDamaged(self.path, _("the send queue is not a SQLite database")
+                                   ) from None
             if is_damage(error):
                 raise self._damaged(error) from None
             raise
@@ -391,16 +409,18 @@ class Queue:
         self._check_tables()
 
     def _check_file(self) -> None:
-        """What can be told before SQLite opens it (SQLite would take all three as empty)."""
+        """What can be told before SQLite opens it (SQLite would take both as empty).
+
+        Told from the file's size, never by opening it: closing any descriptor of the
+        file drops every POSIX lock this process holds on it, those of SQLite's
+        connections open in other threads included (SQLite's "How To Corrupt", 2.2);
+        a file that is not a database is SQLite's to tell (see ``__post_init__``)."""
         try:
-            with open(self.path, "rb") as file:
-                header = file.read(len(SQLITE_HEADER))
+            size = os.stat(self.path).st_size
         except FileNotFoundError:
             raise QueueDamaged(self.path, _("the send queue is missing")) from None
-        if not header:
+        if not size:
             raise QueueDamaged(self.path, _("the send queue is an empty file"))
-        if header != SQLITE_HEADER:
-            raise QueueDamaged(self.path, _("the send queue is not a SQLite database"))
 
     def _check_tables(self) -> None:
         rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -593,6 +613,14 @@ class Queue:
             (moment, moment),
         )
         return [_item(row) for row in rows]
+
+    def count_due(self, now: datetime) -> int:
+        """How many items :meth:`due` would give (none is read)."""
+        moment = utc_text(now)
+        return self._db.execute(
+            "SELECT COUNT(*) FROM items WHERE state IN ('queued', 'retry') AND due_at <= ?"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", (moment, moment),
+        ).fetchone()[0]
 
     def history(self, item_id: int | None = None) -> list[HistoryRow]:
         sql = "SELECT * FROM history"
@@ -788,6 +816,35 @@ class Queue:
                 "updated_at = excluded.updated_at",
                 (key, value, utc_text(datetime.now(UTC))),
             )
+
+    # The last flush run
+
+    def note_flush(self, run: FlushRun) -> None:
+        """Note a flush run's end (one row, replaced by the next run's). Written without
+        a sync of its own: a power cut may lose the note, which only says when the last
+        run was; the run's next durable commit, or any later one, syncs it."""
+        unsynced = self._unsynced
+        value = json.dumps({"at": utc_text(run.at), "outcomes": run.outcomes}, sort_keys=True)
+        with self.transaction(durable=False) as db:
+            db.execute(
+                "INSERT INTO checkpoints (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (LAST_FLUSH, value, utc_text(run.at)),
+            )
+        self._unsynced = unsynced
+
+    def last_flush(self) -> FlushRun | None:
+        """The last flush run noted, or None (none yet, or a note this version cannot
+        read)."""
+        text = self.checkpoint(LAST_FLUSH)
+        try:
+            data = json.loads(text or "")
+            outcomes = {str(state): int(count) for state, count in data["outcomes"].items()}
+            at = from_utc_text(str(data["at"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return None if at is None else FlushRun(at, outcomes)
 
     def checkpoints(self) -> QueueCheckpoints:
         return QueueCheckpoints(self)

@@ -5,9 +5,10 @@ Every path the tool uses is resolved here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +34,9 @@ HOME_VARIABLE = "PUBLISHER_HOME"
 SETTINGS_FILE = "publisher.toml"
 ACCOUNTS_FILE = "accounts.toml"
 DEMO_MARKER = ".demo"
+# In an outbox account's folder: the account refuses every post, this file's text
+# saying why (publisher.platforms.outbox).
+OUTBOX_REFUSAL = "refuse.txt"
 
 SETTINGS_TEMPLATE = """\
 # publisher settings. See README.md, "The workspace".
@@ -51,6 +55,21 @@ def default_home() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("publisher", appauthor=False)
+
+
+def demo_root() -> Path:
+    """Where ``publisher demo`` makes its workspaces (one folder per demo, by time)."""
+    return default_home().parent / "publisher-demo"
+
+
+def latest_demo() -> Path | None:
+    """The newest demo workspace under :func:`demo_root`, if any (their names sort by
+    the time they were made)."""
+    try:
+        folders = sorted((p for p in demo_root().iterdir() if p.is_dir()), reverse=True)
+    except OSError:
+        return None
+    return next((folder for folder in folders if is_demo(Workspace(folder))), None)
 
 
 def resolve_home(option: str | None, environ: Mapping[str, str] | None = None) -> Path:
@@ -256,12 +275,27 @@ def make_demo(workspace: Workspace, media: Iterable[Path]) -> None:
     write_atomic(workspace.home / DEMO_MARKER, "This workspace was made by 'publisher demo'.\n")
 
 
+@contextlib.contextmanager
+def outbox_refusing(workspace: Workspace, account_id: str, reason: str) -> Iterator[None]:
+    """While inside, the outbox account ``account_id`` refuses every post with
+    ``reason`` (its refusal file, see the outbox platform): the demo's failed post."""
+    refusal = workspace.outbox_dir / account_id / OUTBOX_REFUSAL
+    refusal.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(refusal, reason + "\n")
+    try:
+        yield
+    finally:
+        refusal.unlink(missing_ok=True)
+
+
 def open_workspace(home: Path) -> Workspace:
     workspace = Workspace(home)
     if not workspace.exists():
+        demo = latest_demo()
         raise UserError(
             _("no workspace here"),
             where=str(home),
+            hint=_("the demo's workspace is {folder}").format(folder=demo) if demo else None,
             remedy=Remedy(Fix.INIT_WORKSPACE, home=str(home)),
         )
     return workspace

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,13 +28,16 @@ from publisher.i18n import _, current_language, ngettext, set_language
 from publisher.services.context import Context, open_context
 from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
-from publisher.tui.messages import FreezeChanged
+from publisher.tui.messages import FreezeChanged, QueueHealthRead, WorkspaceChanged
 
 if TYPE_CHECKING:
+    from publisher.services.watch import QueueHealth, WorkspaceWatch
     from publisher.tui.dialogs import HoldsEdits
 
 log = logging.getLogger("publisher.tui")
 Clock = Callable[[], datetime]
+WATCH_SECONDS = 1.0  # how often the app looks whether the workspace changed
+HEALTH_SECONDS = 15.0  # how often it reads the queue's health even so (time passes)
 # The terminal closed (its window, an ssh session ended: SIGHUP) or the system is
 # shutting down (SIGTERM): nobody can be asked any more.
 HANGUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM")
@@ -114,14 +118,21 @@ class PublisherApp(App[None]):
 
     # The freeze's reason while the queue is frozen, else None (banners follow it).
     freeze: reactive[str | None] = reactive(None, init=False)
+    # The queue's health as last read (the banners warn when no flush comes).
+    queue_health: reactive[QueueHealth | None] = reactive(None, init=False)
 
     def __init__(self, home: Path, *, language: str | None = None, clock: Clock = _now,
-                 cursor_blink: bool = True, watch_seconds: float = 15.0):
+                 cursor_blink: bool = True, watch_seconds: float = WATCH_SECONDS):
         super().__init__()
         self.home = home
         self.clock = clock
         self.cursor_blink = cursor_blink
+        # How often to look for changes to the workspace (0: never; the tests drive it).
         self.watch_seconds = watch_seconds
+        # Counts the changes seen: a screen that read an older generation reads again.
+        self.workspace_generation = 0
+        self._watch: WorkspaceWatch | None = None
+        self._looking = threading.Lock()  # held while a worker looks at the workspace
         self._last_error, self._last_error_at = "", 0.0
         context = open_context(home)
         settings = context.settings
@@ -142,7 +153,9 @@ class PublisherApp(App[None]):
         self.switch_mode("drafts")
         self.check_freeze()
         if self.watch_seconds:
-            self.set_interval(self.watch_seconds, self.check_freeze)
+            self.poll_workspace()  # the first look (a scan of the drafts) off the UI thread
+            self.set_interval(self.watch_seconds, self.poll_workspace)
+            self.set_interval(max(self.watch_seconds, HEALTH_SECONDS), self.check_freeze)
         self.hangup_signals = self._catch_hangup()
 
     def _catch_hangup(self) -> tuple[int, ...]:
@@ -162,6 +175,50 @@ class PublisherApp(App[None]):
         loop = asyncio.get_running_loop()
         for number in getattr(self, "hangup_signals", ()):
             loop.remove_signal_handler(number)
+        with self._looking:  # not under a look in progress
+            self.watch_seconds = 0  # a look still to come opens nothing
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
+
+    # Following the workspace
+
+    @work(thread=True, exit_on_error=False, group="watch")
+    def poll_workspace(self) -> None:
+        """Look whether the workspace changed (a few system calls); say so if it did.
+        The first look takes the stamps the next ones compare with; a look while the
+        last one still runs (a slow disk) is skipped."""
+        if not self._looking.acquire(blocking=False):
+            return
+        try:
+            if not self.watch_seconds:
+                return
+            if self._watch is None:
+                from publisher.services.watch import WorkspaceWatch
+
+                self._watch = WorkspaceWatch(self.context().workspace)
+                return
+            changed = self._watch.changes()
+        finally:
+            self._looking.release()
+        if changed:
+            self.post_message(WorkspaceChanged(changed))
+
+    @on(WorkspaceChanged)
+    def _workspace_changed(self, message: WorkspaceChanged) -> None:
+        """The screen shown reads again (the others when shown), the banners too."""
+        from textual.app import ScreenStackError
+
+        from publisher.tui.base import LoadingScreen
+
+        self.workspace_generation += 1
+        try:
+            screen = self.screen
+        except ScreenStackError:  # the app is closing
+            return
+        self.check_freeze()
+        if isinstance(screen, LoadingScreen) and screen.LIVE and screen.data is not None:
+            screen.follow_workspace()
 
     # Views and errors
 
@@ -240,10 +297,17 @@ class PublisherApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="freeze-state")
     def check_freeze(self) -> None:
-        from publisher.services.queueing import queue_overview
+        """Read the freeze and the queue's health (what every screen's banner shows)."""
+        from publisher.services.watch import queue_health
 
-        freeze = queue_overview(self.context()).freeze
+        health = queue_health(self.context(), self.clock())
+        freeze = health.freeze
+        self.post_message(QueueHealthRead(health))
         self.post_message(FreezeChanged(None if freeze is None else (freeze.reason or "-")))
+
+    @on(QueueHealthRead)
+    def _health_read(self, message: QueueHealthRead) -> None:
+        self.queue_health = message.health
 
     def action_toggle_freeze(self) -> None:
         from publisher.tui.dialogs import PromptDialog, confirm, if_given, if_yes
@@ -388,7 +452,7 @@ class PublisherApp(App[None]):
 
 
 def make_app(home: Path, *, language: str | None = None, clock: Clock = _now,
-             cursor_blink: bool = True, watch_seconds: float = 15.0) -> PublisherApp:
+             cursor_blink: bool = True, watch_seconds: float = WATCH_SECONDS) -> PublisherApp:
     """The app on the workspace at ``home`` (raises UserError if there is none)."""
     return PublisherApp(home, language=language, clock=clock, cursor_blink=cursor_blink,
                         watch_seconds=watch_seconds)

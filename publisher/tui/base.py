@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
 from publisher.i18n import BABEL_LOCALE, N_, _, current_language
 from publisher.tui.messages import Loaded, Notice
@@ -52,6 +53,22 @@ def translate_bindings(node: DOMNode) -> None:
         key: [_translated(binding) for binding in bindings]
         for key, bindings in source.key_to_bindings.items()
     })
+
+
+FOLDER_WIDTH = 40  # a longer workspace folder shows its last two names
+
+
+def shown_folder(home: Path, user_home: Path | None = None) -> str:
+    """The workspace folder for the header: ``~`` for the user's home folder, and only
+    its last two names ("…/publisher-demo/20261201-200000") when it is long."""
+    user_home = Path.home() if user_home is None else user_home
+    try:
+        text = str(Path("~") / home.relative_to(user_home)) if home != user_home else "~"
+    except ValueError:
+        text = str(home)
+    if len(text) > FOLDER_WIDTH and len(home.parts) > 2:
+        text = "…/" + "/".join(home.parts[-2:])
+    return text
 
 
 def format_day(moment: datetime, zone: tzinfo | None = None) -> str:
@@ -101,10 +118,9 @@ class PublisherScreen(Screen):
 
     def compose_top(self) -> ComposeResult:
         self._composed_language = current_language()
-        yield Static(
-            _("publisher · {screen}").format(screen=_(self.TITLE_TEXT)),
-            classes="screen-title",
-        )
+        # Where am I: the workspace folder, after the screen's name.
+        title = _("publisher · {screen}").format(screen=_(self.TITLE_TEXT))
+        yield Static(f"{title} · {shown_folder(self.publisher.home)}", classes="screen-title")
         yield FreezeBanner()
 
     async def relabel(self) -> None:
@@ -157,15 +173,22 @@ class LoadingScreen(PublisherScreen, Generic[DataT]):
     again after a language switch. ``reload`` starts over; ``BUSY`` names the widget
     shown loading meanwhile.
 
+    A ``LIVE`` screen follows the workspace: when the app sees it change (another
+    process, a file edited outside) the screen shown reads again, quietly, and a
+    screen shown again reads again if it changed while it was hidden.
+
     Textual calls ``on_mount`` of every class of a screen, so subclasses prepare
     their widgets in ``prepare`` rather than in an ``on_mount`` of their own.
     """
 
     BUSY: ClassVar[str] = ""
+    LIVE: ClassVar[bool] = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.data: DataT | None = None
+        self._read_generation = -1  # the app's workspace generation last read
+        self._follow_after_load = False  # the workspace changed while a reading ran
 
     def on_mount(self) -> None:
         self.prepare()
@@ -195,15 +218,47 @@ class LoadingScreen(PublisherScreen, Generic[DataT]):
 
     def reload(self, note: str = "") -> None:
         self.busy(self.BUSY)
+        self._read_generation = self.publisher.workspace_generation
         self.load(note)
+
+    def follow_workspace(self) -> None:
+        """Read again because the workspace changed: no loading state (nothing the person
+        did is under way), the rows and the cursor stay until the new data replaces them.
+
+        While a reading runs (a person's reload, with its note) the new one waits for it
+        rather than replacing it."""
+        if any(worker.node is self and worker.group == LOAD_GROUP and not worker.is_finished
+               for worker in self.app.workers):
+            self._follow_after_load = True
+            return
+        self._read_generation = self.publisher.workspace_generation
+        self.load()
+
+    @on(events.ScreenResume)
+    def _follow_on_resume(self) -> None:
+        """Shown again: read again if the workspace changed while hidden, and look now."""
+        if not self.LIVE or self.data is None:
+            return
+        if self._read_generation != self.publisher.workspace_generation:
+            self.follow_workspace()
+        self.publisher.poll_workspace()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD_GROUP)
     def load(self, note: str = "") -> None:
         self.deliver(note)
 
     def deliver(self, note: str = "") -> None:
-        """Read and post the result to the screen (in the calling worker's thread)."""
-        self.post_message(Loaded(self.read(self.publisher.context()), note))
+        """Read and post the result to the screen (in the calling worker's thread).
+
+        A reading replaced by a newer one meanwhile (its worker cancelled) is dropped:
+        it could arrive after the newer one and show the older state."""
+        data = self.read(self.publisher.context())
+        try:
+            if get_current_worker().is_cancelled:
+                return
+        except NoActiveWorker:
+            pass
+        self.post_message(Loaded(data, note))
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
@@ -212,6 +267,9 @@ class LoadingScreen(PublisherScreen, Generic[DataT]):
             await self.show_loaded()
         if message.note:
             self.notify(message.note)
+        if self._follow_after_load:
+            self._follow_after_load = False
+            self.follow_workspace()
 
     def after_relabel(self) -> None:
         if self.data is not None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from publisher.services.drafts import DraftEdit, SaveResult
+    from publisher.services.watch import QueueHealth
     from publisher.storage.drafts import ConflictError
 
 Severity = Literal["information", "warning", "error"]
@@ -28,6 +29,20 @@ class FreezeChanged(Message, bubble=False):
 
     reason: str | None  # None: not frozen
     text: str = ""
+
+
+@dataclass
+class WorkspaceChanged(Message, bubble=False):
+    """The app saw the workspace change (``parts``: queue, drafts, accounts...)."""
+
+    parts: frozenset[str]
+
+
+@dataclass
+class QueueHealthRead(Message, bubble=False):
+    """The freeze, the last flush run and what is due, as read for the banners."""
+
+    health: QueueHealth
 
 
 @dataclass

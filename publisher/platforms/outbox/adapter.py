@@ -5,6 +5,10 @@ Used by the demo and by every test above the adapters. Each post becomes
 attempt find the first, so the outbox is idempotent like the best real APIs.
 The folders must stay inside the workspace (a link leading out is refused),
 and a record is written once, never through a link nor over another file.
+
+A file ``<home>/outbox/<account>/refuse.txt`` makes the account refuse every post
+(a rejection, as a platform would), with the file's text as the reason: the demo
+shows a failed post that way, and a trainer can make one.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from publisher.platforms.base import (
 )
 from publisher.storage.atomic import write_new
 from publisher.storage.paths import leads_inside
+from publisher.storage.workspace import OUTBOX_REFUSAL
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -78,6 +83,7 @@ class OutboxAdapter:
         problems = self.validate(post)
         if problems:
             raise Rejected("; ".join(problems))
+        self._check_refusal()
         self.folder.mkdir(parents=True, exist_ok=True)
         path.parent.mkdir(exist_ok=True)
         self._check_folders()  # again: a link may have been made meanwhile
@@ -107,6 +113,16 @@ class OutboxAdapter:
         if not stat.S_ISREG(mode):
             raise Rejected(f"{self._shown(path)} is not a plain file; move it away")
         return Published(path.stem, path.resolve().as_uri())
+
+    def _check_refusal(self) -> None:
+        """Refuse the post when the account's folder holds a refusal file (see above)."""
+        try:
+            reason = (self.folder / self.account_id / OUTBOX_REFUSAL).read_text(
+                encoding="utf-8", errors="replace").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        raise Rejected(reason or f"{self.folder.name}/{self.account_id}/{OUTBOX_REFUSAL} "
+                       "refuses every post")
 
     def _shown(self, path: Path) -> str:
         return f"{self.folder.name}/{self.account_id}/{path.name}"

@@ -26,6 +26,7 @@ class AccountsScreen(TableScreen[AccountsOverview]):
     TITLE_TEXT = N_("Accounts")
     AUTO_FOCUS = "#accounts-table"
     RELOAD_ON_FREEZE = True
+    LIVE = True
     TABLE = "accounts-table"
     # The status and the connection check decide what to do; the other columns share
     # the rest (the selected account is shown whole under the table).

@@ -64,6 +64,7 @@ class CalendarScreen(LoadingScreen[Week]):
     AUTO_FOCUS = "#week"
     BUSY = "#week"
     RELOAD_ON_FREEZE = True
+    LIVE = True
     DEFAULT_CSS = """
     CalendarScreen #week { height: 1fr; }
     CalendarScreen #calendar-head, CalendarScreen #calendar-marks { height: auto; padding: 0 1; }

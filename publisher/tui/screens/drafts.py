@@ -72,6 +72,7 @@ class DraftFilter:
 class DraftsScreen(TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
+    LIVE = True
     TABLE = "drafts-table"
     # The badges and the next due time decide what to do: they get their width first;
     # the title, campaign and accounts share the rest (whole in the detail line).

@@ -27,6 +27,7 @@ from publisher.storage.queue import Item
 from publisher.tui.base import N_, format_clock, format_day
 from publisher.tui.messages import Done, Severity
 from publisher.tui.remedies import action
+from publisher.tui.remedies import key as binding_key
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.keybar import KeyBar
 
@@ -60,6 +61,7 @@ class QueueScreen(TableScreen[QueueOverview]):
     TITLE_TEXT = N_("Queue")
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True
+    LIVE = True
     TABLE = "queue-table"
     # What decides an action comes first when the terminal is narrow: the time, the
     # state and the error (the detail line under the table shows the selected item whole).
@@ -95,6 +97,7 @@ class QueueScreen(TableScreen[QueueOverview]):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
+        yield Static("", id="last-flush", classes="hint")
         yield Static("", id="attention", classes="attention")
         yield self.new_table()
         yield Static("", id="item-detail", classes="hint")
@@ -119,6 +122,7 @@ class QueueScreen(TableScreen[QueueOverview]):
     def show(self) -> None:
         if self.overview is None:
             return
+        self.query_one("#last-flush", Static).update(self._last_flush())
         attention = self._attention()
         self.query_one("#attention", Static).update(attention)
         self.query_one("#attention").display = bool(attention)
@@ -148,6 +152,22 @@ class QueueScreen(TableScreen[QueueOverview]):
             why = item.url
         return [day, format_clock(item.due_at, zone), local, item.draft_id, item.account_id,
                 "+".join(item.locales), state_badge(item.state), str(item.attempts), why]
+
+    def _last_flush(self) -> str:
+        """When the last flush ran and what it did ("Last flush: today 14:02: sent 3,
+        failed 1")."""
+        run = self.overview.last_flush if self.overview else None
+        if run is None:
+            return _("No flush has run yet: the cron job sends what is due (README, "
+                     "“Cron”); {key} sends it now.").format(key=binding_key("queue.flush"))
+        zone = self.publisher.zone
+        when = f"{format_day(run.at, zone)} {format_clock(run.at, zone)}"
+        did = ", ".join(_("{state}: {count}").format(state=_(state.value),
+                                                     count=run.outcomes[state])
+                        for state in State if run.outcomes.get(state))
+        if not did:
+            return _("Last flush {when}: nothing was due.").format(when=when)
+        return _("Last flush {when}: {outcomes}.").format(when=when, outcomes=did)
 
     def _attention(self) -> str:
         overview = self.overview
