@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
@@ -27,6 +27,7 @@ from publisher.services.context import Context
 from publisher.tui.base import N_, LoadingScreen, format_clock, format_day, format_short
 from publisher.tui.messages import MoveRefused, PostMoved
 from publisher.tui.widgets.heatmap import day_names
+from publisher.tui.widgets.keybar import KeyBar
 
 HOURS = 24
 WORKING_DAY = 8  # the first hour in view when the week is shown
@@ -115,7 +116,7 @@ class CalendarScreen(LoadingScreen[Week]):
         yield Static("", id="calendar-marks", classes="hint")
         yield DataTable(id="week", cursor_type="cell", zebra_stripes=False)
         yield Static("", id="calendar-detail", classes="hint")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def week(self) -> Week | None:

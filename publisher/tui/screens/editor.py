@@ -23,7 +23,6 @@ from textual.lazy import Lazy
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
-    Footer,
     Input,
     Label,
     LoadingIndicator,
@@ -44,6 +43,7 @@ from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
 from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
+from publisher.tui.widgets.keybar import KeyBar
 from publisher.tui.widgets.toggles import TickList
 
 WARNINGS_DELAY = 0.3
@@ -89,7 +89,7 @@ class EditorScreen(LoadingScreen[EditState]):
         state = self.state
         if state is None:
             yield LoadingIndicator(id="editor-loading")
-            yield Footer(compact=True)
+            yield KeyBar()
             return
         yield Static(self._head(state), id="editor-head")
         with TabbedContent(initial=self.active_tab or f"tab-{state.first_tab()}",
@@ -100,7 +100,7 @@ class EditorScreen(LoadingScreen[EditState]):
                 with TabPane(self._tab_label(state, tag), id=f"tab-{tag}"):
                     yield Lazy(Vertical(*self._locale_pane(state, tag), classes="locale-pane"))
         yield Static("", id="warnings", classes="problems")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def _head(self, state: EditState) -> Text:
         draft = state.draft

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from publisher.i18n import N_, _
 from publisher.tui.base import translate_bindings
+from publisher.tui.widgets.keybar import KeyBar
 
 # Key names as printed on the keys (not translated: they are what the keyboard says).
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "shift+tab": "shift+Tab"}
@@ -84,7 +85,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(_("The arrows move in lists and tables, Tab goes to the next field, "
                            "Enter picks. ctrl+p finds every action by name. Esc goes back."),
                          classes="help-section")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @staticmethod
     def _lines(keys: list[tuple[str, Binding]]) -> Table:

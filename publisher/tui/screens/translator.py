@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from publisher.domain.drafts import TranslationState
@@ -26,6 +26,7 @@ from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.messages import Done, Loaded
 from publisher.tui.screens.drafts import my_locale
+from publisher.tui.widgets.keybar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
                 yield Static("", id="stale-note", classes="hint")
                 for area in (source, target):
                     area.cursor_blink = self.publisher.cursor_blink
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def keep_state(self) -> None:
         self._remember()
