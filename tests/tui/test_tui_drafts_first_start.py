@@ -21,8 +21,13 @@ def test_a_first_start_lists_the_drafts_then_reads_them(demo: Path) -> None:
     count = len(samples) + QUICK_READS + 1
 
     async def scenario(app, pilot):
-        for _round in range(3):
+        # The full read starts on a timer after the quick listing: wait for it (a
+        # loaded machine takes longer), up to a bound.
+        for _round in range(150):
             await settle(pilot)
+            if app.screen.overview.complete:
+                break
+            await pilot.pause(0.1)
         table = app.screen.query_one("#drafts-table", DataTable)
         assert table.row_count == count
         assert app.screen.overview.complete
