@@ -331,7 +331,9 @@ def _apply_texts(
     source_text: str,
 ) -> bool:
     changed = False
-    origin = fingerprint(source_text)
+    source = before.variants.get(before.source)
+    origin = replace(source, text=normalized_text(source_text)).fingerprint if source \
+        else fingerprint(source_text)
     for tag, text in texts.items():
         written = before.variants.get(tag)
         old = written.text if written else ""
