@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from publisher.domain.drafts import TranslationState, parse_draft
 from publisher.domain.errors import UserError
-from publisher.domain.locales import fingerprint
+from publisher.domain.locales import fingerprint, normalized_text
 from publisher.domain.posttypes import PostOptions, parts_fingerprint, unsupported_options
 from publisher.storage.drafts import AccountTextEdit, VariantEdit, set_account_text, set_variant
 
@@ -164,9 +164,9 @@ def test_written_parts_read_back_with_comments_kept(thread, comment) -> None:
     assert "# replies, in order" in text and "# shorter for X" in text
     draft = parse(text)
     english = draft.variants["en"]
-    assert english.thread == tuple(part.strip() for part in thread)
-    assert english.first_comment == comment.strip()
-    assert english.accounts["mfa-x"].thread == tuple(p.strip() for p in thread[:1])
+    assert english.thread == tuple(normalized_text(part) for part in thread)
+    assert english.first_comment == normalized_text(comment)
+    assert english.accounts["mfa-x"].thread == tuple(normalized_text(p) for p in thread[:1])
 
 
 def test_edits_remove_parts_and_own_texts(tmp_path: Path) -> None:
