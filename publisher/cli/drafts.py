@@ -11,6 +11,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _
 from publisher.services import drafts as service
+from publisher.services import queueing
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -156,6 +157,9 @@ def run_new(args: argparse.Namespace, cli: Cli) -> int:
 def run_validate(args: argparse.Namespace, cli: Cli) -> int:
     good, errors = service.validate_drafts(cli.context())
     _report_broken(cli, errors)
+    for loaded in good:
+        for warning in queueing.plan_warnings(cli.context(), loaded.draft):
+            cli.warn(warning)
     if errors:
         return 2
     if cli.verbose:

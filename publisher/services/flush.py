@@ -238,6 +238,8 @@ class Flusher:
         self.pending_by_draft: dict[str, list[QueuedPost]] | None = None
         # A time.monotonic() moment after which no item is claimed.
         self.claim_until = claim_until
+        # Later parts stopped in this run because the part before them was not sent.
+        self.stopped_parts: set[int] = set()
 
     # Steps
 
@@ -356,7 +358,8 @@ class Flusher:
             hold = self.holds.get(item.account_id)
             if hold and (hold.until is None or hold.until > self.clock()):
                 continue
-            if item.state == State.HELD or self._moved_meanwhile(item):
+            if item.state == State.HELD or self._moved_meanwhile(item) \
+                    or item.id in self.stopped_parts:
                 continue
             if self._waits_for_part_before(item):
                 continue
@@ -557,6 +560,7 @@ class Flusher:
                  item.state, target, why)
         if target in STOPS_LATER_PARTS and item.is_part:
             for later in stop_later_parts(self.queue, item, target, self.clock(), ACTOR):
+                self.stopped_parts.add(later.id)
                 self.report.add(later, later.state, later.last_error or "")
         return outcome
 

@@ -630,6 +630,16 @@ class QueueOverview:
         return stopped_accounts(self.paused, self.holds)
 
 
+def part_label(item: Item) -> str:
+    """Which part of its post an item is, as people read it: "thread 2/3", "first
+    comment", or "" for a post alone."""
+    if item.part_kind == PartKind.COMMENT:
+        return _("first comment")
+    if item.thread_parts > 1:
+        return _("thread {n}/{total}").format(n=item.part_no, total=item.thread_parts)
+    return ""
+
+
 def item_remedy(item: Item) -> Remedy | None:
     """What a person does about an item now, or None (it goes out by itself, or there is
     nothing to do): an unknown fate is checked, then retried or cancelled; an auth hold
