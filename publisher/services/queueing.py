@@ -147,9 +147,13 @@ def _joined_parts(threads: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def _shaped(account: Account, post: PlannedPost) -> PlannedPost:
-    """A platform without reply chains gets the thread joined into the first post."""
-    if post.thread and thread_mode(account.text_platform) == ThreadMode.JOINED:
-        return replace(post, text=THREAD_JOINER.join((post.text, *post.thread)), thread=())
+    """A platform without reply chains gets the thread joined into the first post; one
+    without comments gets no first comment (:func:`plan_warnings` says so)."""
+    platform = account.text_platform
+    if post.thread and thread_mode(platform) == ThreadMode.JOINED:
+        post = replace(post, text=THREAD_JOINER.join((post.text, *post.thread)), thread=())
+    if post.first_comment and platform not in FIRST_COMMENT:
+        post = replace(post, first_comment="")
     return post
 
 
