@@ -186,3 +186,47 @@ def test_unsupported_options_are_named() -> None:
     assert unsupported_options("telegram", options, "cw") == ["visibility", "content_warning"]
     assert unsupported_options("outbox", options, "cw") == []
     assert unsupported_options("x", PostOptions()) == []
+
+
+# The queue: parts are items, chained; a queue of schema 3 reads as single posts
+
+
+def test_a_schema_3_queue_is_upgraded_and_its_items_are_single_posts(tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from publisher.storage.queue import MIGRATIONS, SCHEMA_VERSION, Queue, _statements
+
+    path = tmp_path / "queue.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        for statement in _statements(script):
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 3")
+    db.execute(
+        "INSERT INTO items (draft_id, account_id, platform, locales, text, content_hash, due_at,"
+        " state, idempotency_key, created_at, updated_at) VALUES ('d', 'a', 'outbox', '[\"sq\"]',"
+        " 'tekst', 'h', '2026-12-01T08:00:00.000000Z', 'queued', 'k0',"
+        " '2026-12-01T08:00:00.000000Z', '2026-12-01T08:00:00.000000Z')")
+    db.commit()
+    db.close()
+    with Queue(path) as queue:
+        assert queue.schema_version == SCHEMA_VERSION == 4
+        (old,) = queue.items()
+        assert (old.part_kind, old.chain_of, old.after, old.part_no) == ("post", None, None, 1)
+        assert not old.is_part and old.options == PostOptions()
+        now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        from publisher.domain.posttypes import PartKind
+        from publisher.storage.queue import NewItem
+
+        parts = [NewItem("d", "a", "outbox", ("sq",), text, "h", now, f"k{n}", part_kind=kind,
+                         part_no=n, thread_parts=2, options=PostOptions(silent=True))
+                 for n, (kind, text) in enumerate(
+                     [(PartKind.POST, "a"), (PartKind.REPLY, "b"), (PartKind.COMMENT, "c")],
+                     start=1)]
+        first, second, third = queue.add(parts, now=now, actor="test")
+        chain = [queue.get(first), queue.get(second), queue.get(third)]
+        assert [(i.chain_of, i.after) for i in chain] == [
+            (None, None), (first, first), (first, second)]
+        assert [i.id for i in queue.later_parts(chain[0])] == [second, third]
+        assert chain[2].options.silent and chain[0].is_part
