@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from publisher.domain.locales import fingerprint, normalized_text
-from publisher.i18n import N_
 
 VISIBILITIES = ("public", "unlisted", "private")
 # Joined parts of a thread on a platform without reply chains.
@@ -28,8 +27,6 @@ class PartKind(enum.StrEnum):
     REPLY = "reply"  # a thread part: replies to the part before it
     COMMENT = "comment"  # the first comment: under the first post
 
-
-PART_KIND_NAMES = (N_("thread"), N_("first comment"))
 
 
 @dataclass(frozen=True)

@@ -388,10 +388,11 @@ class Flusher:
             return True  # it waits (for a retry, for a person, for the resume)
         if before.state == State.SENT:
             return False
-        target = State.CANCELLED if before.state == State.CANCELLED else State.FAILED
         why = not_sent_before(before.id, before.state)
-        self._move(item, target, why, **({"last_error": why} if target == State.FAILED
-                                         else {}))
+        if before.state == State.CANCELLED:
+            self._move(item, State.CANCELLED, why)
+        else:
+            self._move(item, State.FAILED, why, last_error=why)
         return True
 
     def _send_unless_moved(self, item: Item) -> None:

@@ -520,7 +520,7 @@ def stop_later_parts(queue: Queue, item: Item, target: State, now: datetime,
     to be sent: never an orphan reply. Returns them as they are now. A part held by a
     pause stays held: when resumed, the flush stops it the same way."""
     why = not_sent_before(item.id, target)
-    moves = []
+    moves: list[tuple[int, State, State, str, dict]] = []
     for later in queue.later_parts(item):
         if target == State.CANCELLED and later.state not in FINAL | {State.SENDING}:
             moves.append((later.id, later.state, State.CANCELLED, why, {}))

@@ -670,7 +670,7 @@ class Queue:
             state: State = State.QUEUED, held_by: str | None = None,
             reason: str = "scheduled") -> list[int]:
         """Insert items and their first history rows in one transaction."""
-        ids = []
+        ids: list[int] = []
         stamp = utc_text(now)
         first: int | None = None
         with self.transaction() as db:

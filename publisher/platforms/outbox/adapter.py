@@ -81,7 +81,7 @@ class OutboxAdapter:
         self.folder.mkdir(parents=True, exist_ok=True)
         path.parent.mkdir(exist_ok=True)
         self._check_folders()  # again: a link may have been made meanwhile
-        record = {
+        record: dict[str, object] = {
             "id": idempotency_key,
             "account": self.account_id,
             "draft": post.draft_id,
