@@ -205,3 +205,17 @@ def test_an_edit_to_a_thread_part_stops_the_queued_parts(ws: Path) -> None:
     assert cli(ws, "flush", "--now", T0).code == 4
     assert set(states(ws).values()) == {"failed"}
     assert outbox_files(ws) == []
+
+
+def test_drafts_show_json_has_every_part(ws: Path) -> None:
+    add_account(ws, "box2", "--platform", "outbox", "--locales", "sq")
+    write(ws, ["box", "box2"], top='[options]\npin = true\n',
+          variant='content_warning = "Politikë"\n[variants.sq.accounts.box2]\ntext = "Shkurt."\n')
+    shown = json.loads(cli(ws, "drafts", "show", "statement", "--json").out)
+    source = shown["variants"]["sq"]
+    assert source["thread"] == ["Pjesa e dytë.", "Pjesa e tretë."]
+    assert source["first_comment"] == "Lidhjet: https://mfa-ks.net"
+    assert source["content_warning"] == "Politikë"
+    assert source["accounts"]["box2"]["text"] == "Shkurt."
+    assert shown["options"] == {"visibility": "public", "silent": False, "pin": True}
+    assert shown["link_card"] is True
