@@ -219,3 +219,12 @@ def test_drafts_show_json_has_every_part(ws: Path) -> None:
     assert source["accounts"]["box2"]["text"] == "Shkurt."
     assert shown["options"] == {"visibility": "public", "silent": False, "pin": True}
     assert shown["link_card"] is True
+
+
+def test_the_cross_language_check_reads_every_part(ws: Path) -> None:
+    write(ws, ["box"], variant='[variants.en]\ntext = "Part one."\n'
+          'thread = ["Part two.", "Part three."]\nfirst_comment = "Links: none"\n')
+    add_account(ws, "box-en", "--platform", "outbox", "--locales", "en")
+    checked = json.loads(cli(ws, "drafts", "check", "statement", "--json").out)
+    findings = json.dumps(checked, ensure_ascii=False)
+    assert "https://mfa-ks.net" in findings  # in the Albanian first comment only

@@ -132,12 +132,14 @@ def _check_approvable(draft: Draft, where: str) -> None:
 
 
 def check_consistency(context: Context, draft: Draft) -> list[Finding]:
-    """What one variant has (URL, number, date, mention, campaign tag) and another lacks."""
+    """What one variant has (URL, number, date, mention, campaign tag) and another lacks,
+    each variant read whole: its text, thread and first comment."""
     texts = {}
     for tag in locales_of(context, draft):
         variant = draft.variant(tag)
         if variant is not None:
-            texts[tag] = variant.text
+            texts[tag] = "\n\n".join(part for part in (
+                variant.text, *variant.thread, variant.first_comment) if part)
     campaign = [draft.campaign] if draft.campaign else []
     return compare_variants(texts, campaign_hashtags=campaign)
 
