@@ -228,3 +228,12 @@ def test_the_cross_language_check_reads_every_part(ws: Path) -> None:
     checked = json.loads(cli(ws, "drafts", "check", "statement", "--json").out)
     findings = json.dumps(checked, ensure_ascii=False)
     assert "https://mfa-ks.net" in findings  # in the Albanian first comment only
+
+
+def test_a_thread_past_its_lateness_expires_whole(ws: Path) -> None:
+    write(ws, ["box"])
+    schedule(ws, "statement")
+    late = cli(ws, "flush", "--now", "2026-12-03T09:00:00+01:00")
+    assert late.code == 0, late.err
+    assert set(states(ws).values()) == {"expired"}
+    assert outbox_files(ws) == []

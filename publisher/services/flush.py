@@ -64,6 +64,7 @@ from publisher.services.queueing import (
     open_queue,
     plan_posts,
     stop_later_parts,
+    stopped_as,
 )
 from publisher.services.tokens import TokenNotice, token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
@@ -342,6 +343,8 @@ class Flusher:
     def expire_overdue(self) -> None:
         now = self.clock()
         for item in self.queue.overdue(PENDING, now):
+            if item.id in self.stopped_parts:  # expired with the part before it
+                continue
             late = now - item.due_at
             if item.deadline and now > item.deadline:
                 self._move(item, State.EXPIRED, _("past its deadline; not sent"))
@@ -389,10 +392,11 @@ class Flusher:
         if before.state == State.SENT:
             return False
         why = not_sent_before(before.id, before.state)
-        if before.state == State.CANCELLED:
-            self._move(item, State.CANCELLED, why)
+        stopped = stopped_as(before.state)
+        if stopped == State.FAILED:
+            self._move(item, stopped, why, last_error=why)
         else:
-            self._move(item, State.FAILED, why, last_error=why)
+            self._move(item, stopped, why)
         return True
 
     def _send_unless_moved(self, item: Item) -> None:

@@ -514,19 +514,26 @@ def not_sent_before(item_id: int, state: State) -> str:
         id=item_id, state=_(state.value))
 
 
+def stopped_as(before: State) -> State:
+    """What a later part becomes when the part before it ends in ``before``: cancelled
+    with it, expired with it (it was due at the same time), else failed."""
+    return before if before in (State.CANCELLED, State.EXPIRED) else State.FAILED
+
+
 def stop_later_parts(queue: Queue, item: Item, target: State, now: datetime,
                      actor: str) -> list[Item]:
-    """Fail (or, when ``item`` was cancelled, cancel) the parts after ``item`` that wait
-    to be sent: never an orphan reply. Returns them as they are now. A part held by a
-    pause stays held: when resumed, the flush stops it the same way."""
+    """Stop the parts after ``item`` (which just became ``target``) that wait to be sent:
+    never an orphan reply. Returns them as they are now. A part held by a pause stays
+    held: when resumed, the flush stops it the same way."""
     why = not_sent_before(item.id, target)
+    stopped = stopped_as(target)
     moves: list[tuple[int, State, State, str, dict]] = []
     for later in queue.later_parts(item):
-        if target == State.CANCELLED and later.state not in FINAL | {State.SENDING}:
+        if stopped == State.CANCELLED and later.state not in FINAL | {State.SENDING}:
             moves.append((later.id, later.state, State.CANCELLED, why, {}))
         elif later.state in PENDING:
-            moves.append((later.id, later.state, State.FAILED, why,
-                          {"last_error": why, "remedy": None}))
+            fields = {"last_error": why, "remedy": None} if stopped == State.FAILED else {}
+            moves.append((later.id, later.state, stopped, why, fields))
     queue.move_many(moves, now=now, actor=actor)
     return [moved for move in moves if (moved := queue.get(move[0])) is not None]
 
