@@ -318,7 +318,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             detail = f"{detail}; {advice(outcome.remedy)}"
         line = _("item {id} ({draft} on {account}, {locales}): {state}: {detail}").format(
             id=outcome.item.id, draft=outcome.item.draft_id, account=outcome.item.account_id,
-            locales="+".join(outcome.item.locales), state=_(outcome.state.value),
+            locales=_locales_and_part(outcome.item), state=_(outcome.state.value),
             detail=detail)
         if outcome.needs_person or outcome.state == State.RETRY:
             cli.err.write(f"publisher: {line}\n")
@@ -391,7 +391,7 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
         for outcome in report.of(State.SENT):
             cli.print(_("Published {draft} on {account} ({locales}): {url}").format(
                 draft=outcome.item.draft_id, account=outcome.item.account_id,
-                locales="+".join(outcome.item.locales), url=outcome.url or "-"))
+                locales=_locales_and_part(outcome.item), url=outcome.url or "-"))
     return code or (4 if held else 0)
 
 
