@@ -289,3 +289,57 @@ def test_linkedin_joins_the_thread_and_comments_as_the_author(home: Path) -> Non
         assert comment["actor"] == post["author"]
         (_first, second) = items(home)
         assert second["part"]["kind"] == "comment" and second["state"] == "sent"
+
+
+def test_after_a_crash_x_finds_a_reply_only_under_its_post(home: Path) -> None:
+    with FakeX() as x:
+        add_account(home, "mfa-x", "--platform", "x", "--api-base", x.url,
+                    "--handle", "@embassy", "--locales", "sq")
+        secret(home, "mfa-x", next(iter(x.tokens)))
+        write(home, "mfa-x", comment=False)
+        _ids, result = schedule_and_flush(home)
+        assert result.code == 0, result.err
+        first, second, _third = x.tweets
+        from publisher.domain.posttypes import PartKind
+        from publisher.platforms.base import NOT_FOUND, MemoryCheckpoints, Post, Published
+        from publisher.platforms.registry import Adapters
+        from publisher.services.context import open_context
+
+        account = open_context(home).account("mfa-x")
+        adapter = Adapters(outbox_dir=home / "outbox", secrets=KeyringSecrets(),
+                           clock=lambda: datetime.fromisoformat(NOW),
+                           checkpoints=MemoryCheckpoints()).for_account(account)
+
+        def reply(text: str, to: dict) -> Post:
+            return Post(account, text, ("sq",), kind=PartKind.REPLY,
+                        reply_to=Published(to["id"]), root=Published(first["id"]))
+
+        assert adapter.find("k", reply(PARTS[1], first)).remote_id == second["id"]
+        # The same words under another post are not this reply.
+        assert adapter.find("k", reply(PARTS[1], second)) in (None, NOT_FOUND)
+
+
+def test_after_a_crash_mastodon_finds_a_reply_only_under_its_status(
+    masto_home: Path, masto: FakeMastodon
+) -> None:
+    write(masto_home, "dc", comment=False)
+    _ids, result = schedule_and_flush(masto_home)
+    assert result.code == 0, result.err
+    first, second, _third = masto.statuses
+    from publisher.domain.posttypes import PartKind
+    from publisher.platforms.base import MemoryCheckpoints, Post, Published
+    from publisher.platforms.registry import Adapters
+    from publisher.services.context import open_context
+
+    account = open_context(masto_home).account("dc")
+    adapter = Adapters(outbox_dir=masto_home / "outbox", secrets=KeyringSecrets(),
+                       clock=lambda: datetime.fromisoformat(NOW),
+                       checkpoints=MemoryCheckpoints()).for_account(account)
+
+    def reply(to: dict) -> Post:
+        return Post(account, PARTS[1], ("sq",), kind=PartKind.REPLY,
+                    reply_to=Published(to["id"]), root=Published(first["id"]))
+
+    found = adapter.find("k", reply(first))
+    assert found is not None and found.remote_id == second["id"]
+    assert not isinstance(adapter.find("k", reply(second)), Published)
