@@ -237,3 +237,19 @@ def test_a_thread_past_its_lateness_expires_whole(ws: Path) -> None:
     assert late.code == 0, late.err
     assert set(states(ws).values()) == {"expired"}
     assert outbox_files(ws) == []
+
+
+def test_a_stale_own_text_is_said_at_approval_and_refused_at_scheduling(ws: Path) -> None:
+    add_account(ws, "box-sr", "--platform", "outbox", "--locales", "sr")
+    write(ws, ["box-sr"], variant=(
+        '[variants.sq.accounts.box-sr]\ntext = "Shkurt."\n'
+        '[variants.sr]\ntext = "Први део."\nthread = ["Други.", "Трећи."]\n'
+        '[variants.sr.accounts.box-sr]\ntext = "Кратко."\nfrom_source = "00000000"\n'))
+    path = ws / "drafts" / "statement.toml"
+    path.write_text(path.read_text().replace("approved = true", "approved = false"))
+    approved = cli(ws, "drafts", "approve", "statement")
+    assert approved.code == 0, approved.err
+    assert "sr for box-sr is stale" in approved.err
+    refused = cli(ws, "schedule", "statement", "--at", T0, "--now", T0)
+    assert refused.code == 2
+    assert "the sr text of 'statement' for box-sr is stale" in refused.err

@@ -110,6 +110,11 @@ def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
             for tag in locales_of(context, draft)
             if draft.state(tag) in NEEDS_WORK
         )
+        warnings.extend(
+            _("{locale} for {account} is stale").format(locale=tag, account=account_id)
+            for tag in locales_of(context, draft) for account_id in draft.accounts
+            if draft.own_state(tag, account_id) == TranslationState.STALE
+        )
         document["approved"] = True
 
     updated = context.drafts.rewrite(draft_id, expected_digest=None, change=approve_it)
