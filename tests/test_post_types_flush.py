@@ -253,3 +253,38 @@ def test_a_stale_own_text_is_said_at_approval_and_refused_at_scheduling(ws: Path
     refused = cli(ws, "schedule", "statement", "--at", T0, "--now", T0)
     assert refused.code == 2
     assert "the sr text of 'statement' for box-sr is stale" in refused.err
+
+
+def test_a_post_with_only_a_first_comment_stops_its_comment_when_it_fails(ws: Path) -> None:
+    write(ws, ["box"])
+    path = ws / "drafts" / "statement.toml"
+    path.write_text(path.read_text().replace(
+        'thread = ["Pjesa e dytë.", "Pjesa e tretë."]\n', ""))
+    post, comment = schedule(ws, "statement")
+    with open_queue(open_context(ws)) as queue:
+        key = queue.get(post).idempotency_key
+    (ws / "outbox" / "box").mkdir(parents=True)
+    (ws / "outbox" / "box" / f"{key}.json").mkdir()  # the outbox refuses the post
+    context = open_context(ws)
+    report = flush(context, clock=lambda: datetime.fromisoformat(T0), only={post})
+    assert [(o.item.id, o.state) for o in report.outcomes] == [
+        (post, State.FAILED), (comment, State.FAILED)]
+    assert report.outcomes[1].detail.startswith("the post it replies to was not sent")
+
+
+def test_the_journal_keeps_the_ref_a_first_comment_needs(ws: Path) -> None:
+    from publisher.platforms.base import Published
+    from publisher.services.queue_file import journal_of, record_published
+
+    write(ws, ["box"])
+    path = ws / "drafts" / "statement.toml"
+    path.write_text(path.read_text().replace(
+        'thread = ["Pjesa e dytë.", "Pjesa e tretë."]\n', ""))
+    post, _comment = schedule(ws, "statement")  # a post alone, with its first comment
+    context = open_context(ws)
+    with open_queue(context) as queue:
+        item = queue.get(post)
+    record_published(context, item, Published("at://x/post/1", None, "bafyrei1"),
+                     datetime.fromisoformat(T0))
+    (record,) = [r for r in journal_of(context).records() if r.get("item") == post]
+    assert record["ref"] == "bafyrei1"

@@ -563,10 +563,10 @@ class Flusher:
         outcome = self.report.add(item, target, why, remedy=remedy)
         log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
                  item.state, target, why)
-        if target in STOPS_LATER_PARTS and item.is_part:
+        if target in STOPS_LATER_PARTS:  # a post alone may have a first comment after it
             for later in stop_later_parts(self.queue, item, target, self.clock(), ACTOR):
                 self.stopped_parts.add(later.id)
-                self.report.add(later, later.state, later.last_error or "")
+                self.report.add(later, later.state, not_sent_before(item.id, target))
         return outcome
 
     def _post(self, item: Item) -> Post:

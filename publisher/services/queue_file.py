@@ -201,8 +201,10 @@ def _record(item: Item, remote_id: str | None, url: str | None, at: datetime,
         "key": item.idempotency_key, "remote_id": remote_id, "url": url,
         "content_hash": item.content_hash,
     }
-    if item.is_part:  # what a later part replies to, should the queue be restored
-        record.update(part=item.part_no, kind=str(item.part_kind), ref=ref)
+    if ref is not None:  # what a reply to it needs, should the queue be restored
+        record["ref"] = ref
+    if item.is_part:
+        record.update(part=item.part_no, kind=str(item.part_kind))
     return record
 
 

@@ -265,7 +265,8 @@ class Item:
 
     @property
     def is_part(self) -> bool:
-        """Whether the item is one part of several (a thread's, or with a first comment)."""
+        """Whether the item is a thread's part or a first comment (a post alone with a
+        first comment after it is not: only the queue knows of that comment)."""
         return self.chain_of is not None or self.thread_parts > 1
 
 
