@@ -230,3 +230,37 @@ def test_a_schema_3_queue_is_upgraded_and_its_items_are_single_posts(tmp_path: P
             (None, None), (first, first), (first, second)]
         assert [i.id for i in queue.later_parts(chain[0])] == [second, third]
         assert chain[2].options.silent and chain[0].is_part
+
+
+# Splitting an over-long text into a thread (the editor offers it)
+
+words = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+                min_size=1, max_size=12)
+prose = st.lists(st.tuples(words, st.sampled_from(["", ".", "!", "?", "…", ".“", ","]),
+                           st.sampled_from([" ", "  ", "\n", "\n\n"])),
+                 max_size=40).map(lambda items: "".join(w + p + s for w, p, s in items))
+
+
+@given(text=prose, limit=st.integers(min_value=1, max_value=60))
+def test_a_split_loses_nothing_and_every_part_fits(text: str, limit: int) -> None:
+    from publisher.domain.posttypes import split_into_thread
+
+    def fits(part: str) -> bool:
+        return len(part) <= limit
+
+    parts = split_into_thread(text, fits)
+    # Nothing lost, nothing added (a word longer than a post is cut in slices).
+    assert "".join("".join(parts).split()) == "".join(text.split())
+    assert all(part and part == part.strip() for part in parts)
+    assert all(fits(part) for part in parts)
+
+
+def test_a_split_cuts_at_sentence_ends_first() -> None:
+    from publisher.domain.posttypes import split_into_thread
+    from publisher.domain.textrules import count_text
+
+    text = ("Ministria e Punëve të Jashtme njofton qytetarët. " * 4).strip()
+    parts = split_into_thread(text, lambda part: not count_text("x", part).problems)
+    assert all(part.endswith(".") for part in parts)
+    assert split_into_thread("Shkurt.", lambda part: True) == ["Shkurt."]
+    assert split_into_thread("  ", lambda part: True) == []

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from publisher.domain.locales import fingerprint, normalized_text
@@ -104,3 +105,64 @@ def parts_fingerprint(text: str, thread: Iterable[str] = (), first_comment: str 
     pieces += ["first_comment", normalized_text(first_comment),
                "content_warning", normalized_text(content_warning)]
     return hashlib.sha256("\0".join(pieces).encode("utf-8")).hexdigest()[:8]
+
+
+# White space after the end of a sentence: . ! ? … and perhaps one closing quote or
+# bracket (lookbehinds of a fixed width each).
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'“”‘’«»)\]])\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def split_into_thread(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """A text too long for one post, cut into parts that each ``fits`` (the editor
+    offers it as a thread): at sentence ends where it can, else between words, else
+    inside a word. Nothing is lost: the parts in order are the text, white space aside
+    (a part's own white space becomes single spaces). A text that fits is one part,
+    as written; an empty one none.
+    """
+    whole = text.strip()
+    if fits(whole):  # as written, its line breaks kept
+        return [whole] if whole else []
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text, fits):
+        candidate = f"{current} {piece}" if current else piece
+        if current and not fits(candidate):
+            parts.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(text: str, fits: Callable[[str], bool]) -> Iterable[str]:
+    """The sentences of ``text``; a sentence that does not fit alone comes as its words,
+    and a word that does not fit alone in slices that do."""
+    for sentence in _SENTENCE_END.split(text):
+        sentence = _SPACE.sub(" ", sentence).strip()
+        if not sentence:
+            continue
+        if fits(sentence):
+            yield sentence
+            continue
+        for word in sentence.split(" "):
+            yield from [word] if fits(word) else _slices(word, fits)
+
+
+def _slices(word: str, fits: Callable[[str], bool]) -> Iterable[str]:
+    """A word longer than a post in the longest slices that fit (found by halving, as a
+    longer slice never fits where a shorter one does not), at least one character
+    each, so that this always ends."""
+    start = 0
+    while start < len(word):
+        low, high = start + 1, len(word)  # word[start:low] is taken even if it fails
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(word[start:middle]):
+                low = middle
+            else:
+                high = middle - 1
+        yield word[start:low]
+        start = low
