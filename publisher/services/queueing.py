@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.domain.drafts import Draft, TranslationState
+from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import (
     FIRST_COMMENT,
@@ -166,14 +166,13 @@ def plan_warnings(context: Context, draft: Draft) -> list[str]:
         if account is None:
             continue
         platform = account.text_platform
-        variants = [draft.variant(tag) for tag in account.locales]
-        warning = " ".join(v.content_warning for v in variants if v is not None)
-        for name in unsupported_options(platform, draft.options, warning.strip()):
+        texts = [_texts_or_none(draft, tag, account) for tag in account.locales]
+        warning = " ".join(t.content_warning for t in texts if t is not None).strip()
+        for name in unsupported_options(platform, draft.options, warning):
             warnings.append(_("{id} on {account}: {platform} does not do the option "
                               "{option}; it is posted without it").format(
                 id=draft.id, account=account_id, platform=platform, option=name))
-        comments = [_texts_or_none(draft, tag, account) for tag in account.locales]
-        if platform not in FIRST_COMMENT and any(t and t.first_comment for t in comments):
+        if platform not in FIRST_COMMENT and any(t and t.first_comment for t in texts):
             warnings.append(_("{id} on {account}: {platform} has no first comments; the "
                               "first comment is not posted there").format(
                 id=draft.id, account=account_id, platform=platform))
@@ -188,13 +187,14 @@ def _texts_or_none(draft: Draft, locale: str, account: Account) -> _Texts | None
     return _combine(variant, own)
 
 
-def _combine(variant, own) -> _Texts:
+def _combine(variant: Variant | None, own: AccountText | None) -> _Texts:
     """An account's own text replaces the variant's text and thread; its first comment,
     when it has none, and the content warning are the variant's."""
     comment = variant.first_comment if variant else ""
     warning = variant.content_warning if variant else ""
     if own is not None:
         return _Texts(own.text, own.thread, own.first_comment or comment, warning)
+    assert variant is not None  # the callers checked that the locale has a text
     return _Texts(variant.text, variant.thread, comment, warning)
 
 
