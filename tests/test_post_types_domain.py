@@ -264,3 +264,16 @@ def test_a_split_cuts_at_sentence_ends_first() -> None:
     assert all(part.endswith(".") for part in parts)
     assert split_into_thread("Shkurt.", lambda part: True) == ["Shkurt."]
     assert split_into_thread("  ", lambda part: True) == []
+
+
+def test_a_translation_of_the_text_alone_is_current_only_without_other_parts() -> None:
+    # The editor and the PO file see the text alone: a translation saved from them must
+    # not claim that the thread was translated too.
+    from publisher.storage.drafts import translation_edit
+
+    for source_extra, expected in (("", TranslationState.TRANSLATED),
+                                   ('thread = ["Pjesa e dytë."]\n', TranslationState.STALE)):
+        text = f'source = "sq"\n[variants.sq]\ntext = "Tekst"\n{source_extra}'
+        document = tomlkit.parse(text)
+        set_variant(document, "en", translation_edit(parse(text, ()), "Text"))
+        assert parse(tomlkit.dumps(document), ()).state("en") == expected

@@ -338,9 +338,9 @@ def _apply_texts(
     source_text: str,
 ) -> bool:
     changed = False
-    source = before.variants.get(before.source)
-    origin = replace(source, text=normalized_text(source_text)).fingerprint if source \
-        else fingerprint(source_text)
+    # The editor shows the text alone: a translation saved from it is current only when
+    # the source has no thread, first comment or content warning either (else stale).
+    origin = fingerprint(source_text)
     for tag, text in texts.items():
         written = before.variants.get(tag)
         old = written.text if written else ""

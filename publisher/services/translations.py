@@ -19,7 +19,7 @@ from publisher import __version__
 from publisher.domain.consistency import compare_pair
 from publisher.domain.drafts import Draft, TranslationState
 from publisher.domain.errors import UserError
-from publisher.domain.locales import SUPPORTED, normalize_locale, normalized_text
+from publisher.domain.locales import SUPPORTED, fingerprint, normalize_locale, normalized_text
 from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import tightest_limit
 from publisher.i18n import _, ngettext
@@ -339,7 +339,8 @@ def _take(
             entry.alts[(media_file, tag)] = text
         return
     written = draft.variants.get(tag)
-    origin = draft.source_fingerprint
+    # The PO file holds the text alone (see _apply_texts in services/drafts.py).
+    origin = fingerprint(draft.source_text)
     if written and written.text == text and written.from_source == origin:
         result.unchanged += 1
         return

@@ -30,6 +30,7 @@ import tomlkit
 
 from publisher.domain.drafts import Draft, check_draft_id, parse_draft
 from publisher.domain.errors import UserError
+from publisher.domain.locales import fingerprint
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import content_digest, sync_directory, write_atomic
@@ -502,4 +503,6 @@ def skeleton_text(draft: Draft) -> str:
 
 def translation_edit(draft: Draft, text: str) -> VariantEdit:
     """A variant edit recording the draft's current source as its origin."""
-    return VariantEdit(text=text, from_source=draft.source_fingerprint)
+    # The text alone: current only when the source has no other part (see
+    # Draft.source_fingerprint).
+    return VariantEdit(text=text, from_source=fingerprint(draft.source_text))
