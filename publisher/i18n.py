@@ -84,6 +84,11 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a counted message for ``n``, by the catalog's Plural-Forms.
+
+    Albanian has two forms (1 / other), Serbian three (1, 21… / 2-4, 22-24… /
+    other): write counts as ``ngettext(...).format(count=n)``, never ``_()``.
+    """
     return _catalog().ngettext(singular, plural, n)
 
 

@@ -111,3 +111,37 @@ def test_compare_pair_says_what_the_translation_lacks_or_adds() -> None:
 def test_ordinals_are_numbers() -> None:
     assert compare_variants({"sq": "19-vjetorin", "en": "the 19th anniversary",
                              "sr": "19. годишњицу"}) == []
+
+
+def test_a_finding_quotes_the_number_as_written() -> None:
+    variants = {"sq": "Na telefononi: +383 38 213 000.", "en": "Call us."}
+    (finding,) = compare_variants(variants)
+    assert finding.written == "383 38 213 000"
+    assert "383 38 213 000" in finding.message()
+    assert "38338213.000" not in finding.message()
+
+
+def test_a_campaign_hashtag_in_no_variant_names_where_it_is_missing() -> None:
+    variants = {"sq": "Tekst pa etiketë.", "en": "Text without a tag."}
+    (finding,) = compare_variants(variants, campaign_hashtags=["DigitalKosovo"])
+    assert finding.present_in == ()
+    assert finding.message() == "the campaign hashtag #DigitalKosovo is missing in sq, en"
+
+
+@pytest.mark.parametrize("language", ["sq", "sr", "sr-Latn"])
+def test_findings_are_told_in_the_interface_language(language: str) -> None:
+    from publisher import i18n
+
+    missing_url = {"sq": "https://mfa-ks.net", "en": "No link."}
+    no_tag = {"sq": "Tekst.", "en": "Text."}
+    english = [f.message() for f in compare_variants(missing_url)
+               + compare_variants(no_tag, campaign_hashtags=["Q"])]
+    i18n.set_language(language)
+    try:
+        translated = [f.message() for f in compare_variants(missing_url)
+                      + compare_variants(no_tag, campaign_hashtags=["Q"])]
+        warnings = compare_pair("Tekst #Q.", "Text.", campaign_hashtags=["Q"])
+    finally:
+        i18n.set_language("en")
+    assert all(t != e for t, e in zip(translated, english, strict=True)), translated
+    assert "the translation lacks" not in warnings[0], warnings

@@ -240,7 +240,7 @@ def test_the_cli_says_what_waits_for_the_next_run_and_exits_3(home: Path) -> Non
         first = cli(home, "flush", "--now", NOW, "--time-limit", "1")
         assert first.code == 3
         assert first.err.splitlines() == [
-            "publisher: warning: out of time for this run: 2 due item(s) left for the next "
+            "publisher: warning: out of time for this run: 2 due items left for the next "
             "flush"]
         assert states(home) == {ids[0]: "sent", ids[1]: "queued", ids[2]: "queued"}
         slow_answers(server, "POST /api/v1/statuses", 1.5)

@@ -56,6 +56,7 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("queue", ("schedule", "queue", "backup", "flush", "pause", "resume", "publish-now",
                "retry", "cancel")),
     ("audiences", ("audiences", "blackout", "slots")),
+    ("calendar", ("reschedule",)),
 )
 
 

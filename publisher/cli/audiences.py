@@ -10,7 +10,7 @@ from publisher.cli.common import Cli
 from publisher.cli.queue import moment
 from publisher.domain.audiences import DAY_NAMES, Audience, check_zone
 from publisher.domain.errors import UserError
-from publisher.i18n import _, format_datetime
+from publisher.i18n import _, format_datetime, ngettext
 from publisher.services import audiences as service
 
 SHADES = " ░▒▓█"
@@ -93,7 +93,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_add(args: argparse.Namespace, cli: Cli) -> int:
     audience = service.add_audience(cli.context(), args.name, args.timezone, args.window)
-    cli.print(_("Added audience {name} ({zone}, {n} windows)").format(
+    cli.print(ngettext("Added audience {name} ({zone}, {n} window)",
+                       "Added audience {name} ({zone}, {n} windows)", len(audience.windows)).format(
         name=audience.name, zone=audience.timezone, n=len(audience.windows)))
     if not audience.windows:
         cli.print(_("Without windows it uses the default profile until you import activity."))
@@ -104,10 +105,14 @@ def run_import(args: argparse.Namespace, cli: Cli) -> int:
     now = args.now or datetime.now(UTC)
     result = service.import_activity(cli.context(), args.name, args.file,
                                      timezone=args.timezone, hours_in=args.hours_in, now=now)
-    cli.print(_("Imported {cells} weekday/hour values into {name} ({zone})").format(
+    cli.print(ngettext("Imported {cells} weekday/hour value into {name} ({zone})",
+                       "Imported {cells} weekday/hour values into {name} ({zone})",
+                       result.cells).format(
         cells=result.cells, name=result.audience.name, zone=result.audience.timezone))
     if result.cells < 7 * 24 and not result.days:
-        cli.warn(_("{n} of 168 weekday/hour values were missing and count as 0").format(
+        cli.warn(ngettext("{n} of 168 weekday/hour values was missing and counts as 0",
+                          "{n} of 168 weekday/hour values were missing and count as 0",
+                          7 * 24 - result.cells).format(
             n=7 * 24 - result.cells))
     return 0
 
@@ -178,10 +183,15 @@ def run_list(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_learn(args: argparse.Namespace, cli: Cli) -> int:
     result = service.learn(cli.context(), args.account, args.source)
-    cli.print(_("Learned {name} from {n} posts (blended with its prior)").format(
+    cli.print(ngettext("Learned {name} from {n} post (blended with its prior)",
+                       "Learned {name} from {n} posts (blended with its prior)",
+                       result.posts).format(
         name=result.audience.name, n=result.posts))
     if result.unmatched:
-        cli.warn(_("{n} rows named posts this account has not sent; they were left out").format(
+        cli.warn(ngettext(
+            "{n} row named a post this account has not sent; it was left out",
+            "{n} rows named posts this account has not sent; they were left out",
+            result.unmatched).format(
             n=result.unmatched))
     return 0
 

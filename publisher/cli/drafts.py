@@ -9,7 +9,7 @@ from publisher.cli.remedies import describe
 from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services import drafts as service
 from publisher.services import queueing
 
@@ -167,7 +167,7 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
         cli.print(f"\n[{tag}] {info['state']}{note}")
         cli.print(info["text"] or "-")
     for media in draft.media:
-        cli.print(f"\n{_('media')}: {media.file}")
+        cli.print("\n" + _("media: {file}").format(file=media.file))
         for tag, alt in media.alt.items():
             cli.print(f"  alt.{tag}: {alt}")
 
@@ -187,7 +187,8 @@ def run_validate(args: argparse.Namespace, cli: Cli) -> int:
     if errors:
         return 2
     if cli.verbose:
-        cli.print(_("{count} drafts are valid").format(count=len(good)))
+        cli.print(ngettext("{count} draft is valid", "{count} drafts are valid",
+                           len(good)).format(count=len(good)))
     return 0
 
 
@@ -211,7 +212,8 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
     if args.json:
         cli.json({
             draft_id: [
-                {"kind": f.kind, "value": f.value, "present_in": list(f.present_in),
+                {"kind": f.kind, "value": f.value, "written": f.shown,
+                 "present_in": list(f.present_in),
                  "missing_in": list(f.missing_in)}
                 for f in findings
             ]

@@ -14,7 +14,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.moments import EARLIEST, LATEST
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, format_datetime
+from publisher.i18n import _, format_datetime, ngettext
 from publisher.services import flush as flushing
 from publisher.services import queue_file, queueing
 from publisher.storage.lock import Locked
@@ -325,7 +325,9 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
         elif cli.verbose:
             cli.print(line + (f" {outcome.url}" if outcome.url else ""))
     if report.left_for_next_run:
-        cli.warn(_("out of time for this run: {count} due item(s) left for the next flush")
+        cli.warn(ngettext("out of time for this run: {count} due item left for the next flush",
+                          "out of time for this run: {count} due items left for the next flush",
+                          len(report.left_for_next_run))
                  .format(count=len(report.left_for_next_run)))
     return report.exit_code
 
@@ -408,8 +410,11 @@ def run_queue_reset(args: argparse.Namespace, cli: Cli) -> int:
     if reset.kept:
         cli.print(_("The old queue is kept as {file}.").format(
             file=context.workspace.relative(reset.kept)))
-    cli.print(_("Started an empty queue. {count} published post(s) stay in the journal and "
-                "are not posted again without --again.").format(count=reset.published))
+    cli.print(ngettext(
+        "Started an empty queue. {count} published post stays in the journal and "
+        "is not posted again without --again.",
+        "Started an empty queue. {count} published posts stay in the journal and "
+        "are not posted again without --again.", reset.published).format(count=reset.published))
     return 0
 
 
@@ -424,7 +429,8 @@ def run_pause(args: argparse.Namespace, cli: Cli) -> int:
     now = _clock(args.now)()
     count = queueing.pause(cli.context(), None if args.all else args.account, args.reason, now)
     what = _("everything") if args.all else args.account
-    cli.print(_("Paused {what}; {count} item(s) held").format(what=what, count=count))
+    cli.print(ngettext("Paused {what}; {count} item held",
+                       "Paused {what}; {count} items held", count).format(what=what, count=count))
     return 0
 
 
@@ -432,7 +438,8 @@ def run_resume(args: argparse.Namespace, cli: Cli) -> int:
     now = _clock(args.now)()
     count = queueing.resume(cli.context(), None if args.all else args.account, now)
     what = _("everything") if args.all else args.account
-    cli.print(_("Resumed {what}; {count} item(s) back in the queue").format(
+    cli.print(ngettext("Resumed {what}; {count} item back in the queue",
+                       "Resumed {what}; {count} items back in the queue", count).format(
         what=what, count=count))
     return 0
 

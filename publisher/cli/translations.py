@@ -71,10 +71,14 @@ def run_import(args: argparse.Namespace, cli: Cli) -> int:
     result = service.import_po(cli.context(), Path(args.file), args.locale)
     for warning in result.warnings:
         cli.warn(warning)
-    cli.print(_("{locale}: updated {count} draft(s): {ids}").format(
+    cli.print(ngettext("{locale}: updated {count} draft: {ids}",
+                       "{locale}: updated {count} drafts: {ids}", len(result.updated)).format(
         locale=result.locale, count=len(result.updated), ids=", ".join(result.updated) or "-"
     ))
     if result.skipped_fuzzy:
-        cli.print(_("{count} fuzzy entries left as they were (clear the fuzzy mark to import)")
+        cli.print(ngettext(
+            "{count} fuzzy entry left as it was (clear the fuzzy mark to import)",
+            "{count} fuzzy entries left as they were (clear the fuzzy mark to import)",
+            result.skipped_fuzzy)
                   .format(count=result.skipped_fuzzy))
     return 0

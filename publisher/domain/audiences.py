@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.domain.errors import UserError
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -109,7 +109,9 @@ class Audience:
         weight = self.weight_local(local)
         day = DAY_NAMES[local.weekday()]
         if self.learned is not None:
-            return Activity(weight, _("learned from {n} posts, {day} {hour:02d}h").format(
+            return Activity(weight, ngettext(
+                "learned from {n} post, {day} {hour:02d}h",
+                "learned from {n} posts, {day} {hour:02d}h", self.learned_posts).format(
                 n=self.learned_posts, day=day, hour=local.hour))
         if self.hourly is not None:
             return Activity(weight, _("imported histogram, {day} {hour:02d}h").format(

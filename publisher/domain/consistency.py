@@ -30,9 +30,11 @@ at the run's beginning), and found tokens are blanked in one pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
+
+from publisher.i18n import N_, _
 
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+", regex.IGNORECASE)
 # Starts where a run of address characters starts (or where the previous
@@ -110,6 +112,9 @@ class Tokens:
     hashtags: frozenset[str]
     numbers: frozenset[str]
     dates: frozenset[str]
+    # Each token as the text first writes it ("383 38 213 000" for the number
+    # 38338213.000): warnings quote the text, not the comparison key.
+    written: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _clean_url(url: str) -> str:
@@ -148,7 +153,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def _dates(text: str) -> tuple[set[str], str]:
+def _dates(text: str, written: dict[str, str]) -> tuple[set[str], str]:
     found: set[str] = set()
     for pattern, order in _DATE_PATTERNS:
         spans = []
@@ -160,7 +165,9 @@ def _dates(text: str) -> tuple[set[str], str]:
             day = int(parts["d"])
             year = parts.get("y")
             day_month = f"{month:02d}-{day:02d}"
-            found.add(f"{int(year):04d}-{day_month}" if year else day_month)
+            key = f"{int(year):04d}-{day_month}" if year else day_month
+            found.add(key)
+            written.setdefault(key, match.group(0).strip())
             spans.append(match.span())
         text = _blank(text, spans)  # each pattern reads what the ones before left
     return found, text
@@ -185,42 +192,73 @@ def _matches(pattern: regex.Pattern, text: str) -> list[regex.Match]:
     return list(pattern.finditer(text))
 
 
+def _keyed(matches: Iterable[tuple[str, str]], written: dict[str, str]) -> set[str]:
+    """The keys of (key, as written) pairs; the first writing of each is kept."""
+    keys = set()
+    for key, text in matches:
+        keys.add(key)
+        written.setdefault(key, text)
+    return keys
+
+
+def _mention_key(match: regex.Match) -> str:
+    return "@" + (match.group(1) + (f"@{match.group(2)}" if match.group(2) else "")).lower()
+
+
 def extract_tokens(text: str) -> Tokens:
     """The verifiable parts of one variant's text, normalised for comparison."""
+    written: dict[str, str] = {}  # keys of different kinds never collide (see the keys)
     urls = set()
     spans = []
     for match in _URL.finditer(text):
         url = _clean_url(match.group(0))
         urls.add(_url_key(url))
+        written.setdefault(_url_key(url), url)
         spans.append((match.start(), match.start() + len(url)))
     text = _blank(text, spans)
     text = _blank(text, [match.span() for match in _EMAIL.finditer(text)])
     found = _matches(_MENTION, text)
-    mentions = {"@" + (m.group(1) + (f"@{m.group(2)}" if m.group(2) else "")).lower()
-                for m in found}
+    mentions = _keyed(((_mention_key(m), m.group(0)) for m in found), written)
     text = _blank(text, [m.span() for m in found])
     found = _matches(_HASHTAG, text)
     hashtags = {m.group(1).lower() for m in found}
     text = _blank(text, [m.span() for m in found])
-    dates, text = _dates(text)
+    dates, text = _dates(text, written)
     found = _matches(_TIME, text)
-    numbers = {f"{int(m.group(1))}:{m.group(2)}" for m in found}
+    numbers = _keyed(((f"{int(m.group(1))}:{m.group(2)}", m.group(0)) for m in found), written)
     text = _blank(text, [m.span() for m in found])
-    numbers |= {_number_key(m.group(1).strip()) for m in _NUMBER.finditer(text)}
+    numbers |= _keyed(((_number_key(m.group(1).strip()), m.group(1).strip())
+                       for m in _NUMBER.finditer(text)), written)
     return Tokens(frozenset(urls), frozenset(mentions), frozenset(hashtags),
-                  frozenset(numbers), frozenset(dates))
+                  frozenset(numbers), frozenset(dates), written)
+
+
+# What each kind of token is called in a warning.
+KIND_NAMES = {"url": N_("url"), "mention": N_("mention"), "hashtag": N_("hashtag"),
+              "number": N_("number"), "date": N_("date")}
 
 
 @dataclass(frozen=True)
 class Finding:
     kind: str
-    value: str
+    value: str  # the comparison key ("2024-01-01", "38338213.000")
     present_in: tuple[str, ...]
     missing_in: tuple[str, ...]
+    written: str = ""  # as the text writes it ("1 January 2024", "383 38 213 000")
+
+    @property
+    def shown(self) -> str:
+        return self.written or self.value
 
     def message(self) -> str:
-        return (f"{self.kind} {self.value} is in {', '.join(self.present_in)} "
-                f"but missing in {', '.join(self.missing_in)}")
+        """One line in the interface language, quoting the text."""
+        missing = ", ".join(self.missing_in)
+        if not self.present_in:  # a campaign hashtag no variant has
+            return _("the campaign hashtag {value} is missing in {missing}").format(
+                value=self.shown, missing=missing)
+        return _("{kind} {value} is in {present} but missing in {missing}").format(
+            kind=_(KIND_NAMES[self.kind]), value=self.shown,
+            present=", ".join(self.present_in), missing=missing)
 
 
 _KINDS = ("url", "mention", "hashtag", "number", "date")
@@ -274,8 +312,11 @@ def compare_variants(
                 present = tuple(tag for tag, t in tokens.items() if value in getattr(t, field))
             missing = tuple(tag for tag in tokens if tag not in present)
             if present and missing:
-                shown = f"#{campaign.get(value, value)}" if kind == "hashtag" else value
-                findings.append(Finding(kind, shown, present, missing))
+                if kind == "hashtag":
+                    shown, written = f"#{campaign.get(value, value)}", ""
+                else:
+                    shown, written = value, tokens[present[0]].written.get(value, "")
+                findings.append(Finding(kind, shown, present, missing, written))
             elif kind == "hashtag" and not present and tokens:
                 findings.append(Finding(kind, f"#{campaign[value]}", (), tuple(tokens)))
     return findings
@@ -290,8 +331,11 @@ def compare_pair(
     )
     warnings = []
     for finding in findings:
+        kind = _(KIND_NAMES[finding.kind])
         if "translation" in finding.missing_in:
-            warnings.append(f"the translation lacks the {finding.kind} {finding.value}")
+            warnings.append(_("the translation lacks the {kind} {value}").format(
+                kind=kind, value=finding.shown))
         else:
-            warnings.append(f"the translation adds the {finding.kind} {finding.value}")
+            warnings.append(_("the translation adds the {kind} {value}").format(
+                kind=kind, value=finding.shown))
     return warnings

@@ -61,10 +61,18 @@ LEGAL_MOVES: dict[State, frozenset[State]] = {
 PENDING = frozenset({State.QUEUED, State.RETRY})
 NEEDS_PERSON = frozenset({State.FAILED, State.UNKNOWN})
 FINAL = frozenset({State.SENT, State.CANCELLED})
+# States whose time a person may change (``publisher reschedule``, the calendar): waiting
+# and not claimed. A retrying item keeps its backoff; a claimed one may be out already.
+MOVABLE = frozenset({State.QUEUED, State.HELD})
 
 
 class IllegalMove(RuntimeError):
     """A state change the queue does not allow (a bug, not a user error)."""
+
+
+def check_movable(state: State) -> None:
+    if state not in MOVABLE:
+        raise IllegalMove(f"a {state} item's time cannot change")
 
 
 def check_move(current: State, target: State) -> None:

@@ -137,9 +137,15 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def to_latin(text: str) -> str:
-    """Serbian Cyrillic to Serbian Latin (Gaj's alphabet)."""
-    text = nfkc(text)
+def to_latin(text: str, *, normalize: bool = True) -> str:
+    """Serbian Cyrillic to Serbian Latin (Gaj's alphabet).
+
+    ``normalize=False`` skips NFKC, which would also turn "…" into "..." and a
+    no-break space into a space: for texts (like the UI catalogs) that hold no
+    compatibility digraphs and whose typography is deliberate.
+    """
+    if normalize:
+        text = nfkc(text)
     return _map_outside(text, _latin_chunk)
 
 

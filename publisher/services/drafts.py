@@ -17,7 +17,7 @@ from publisher.domain.drafts import Draft, TranslationState, check_draft_id, mak
 from publisher.domain.errors import UserError
 from publisher.domain.locales import SUPPORTED, fingerprint, normalized_text
 from publisher.domain.queue import FINAL, PENDING, State
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.storage.atomic import content_digest
 from publisher.storage.drafts import LoadedDraft, VariantEdit, set_alt, set_variant
@@ -423,7 +423,8 @@ def delete_draft(context: Context, draft_id: str, expected_digest: str, now: dat
         waiting = [i for i in queue.items(draft_id=draft_id) if i.state not in FINAL]
     if waiting:
         raise UserError(
-            _("draft {id!r} has {count} item(s) in the queue").format(
+            ngettext("draft {id!r} has {count} item in the queue",
+                     "draft {id!r} has {count} items in the queue", len(waiting)).format(
                 id=draft_id, count=len(waiting)),
             hint=_("cancel them in the queue first"),
         )

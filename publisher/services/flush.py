@@ -41,7 +41,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind
 from publisher.domain.queue import PENDING, State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.platforms.base import (
     NOT_FOUND,
     REQUEST_DEADLINE,
@@ -462,8 +462,9 @@ class Flusher:
             claim_token=new_claim_token(), claimed_at=now, lease_until=now + LEASE,
             attempts=item.attempts + 1,
         )
+        # At the time read: an item a person moved meanwhile waits for its new time.
         self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
-                        reason=_("sending"), **claimed)
+                        reason=_("sending"), expected_due=item.due_at, **claimed)
         item = replace(item, state=State.SENDING, **claimed)
         try:
             if account is None:
@@ -516,7 +517,9 @@ class Flusher:
                 "account").format(error=error.message),
                 last_error=error.message, remedy=retry_or_cancel(item))
         elif item.attempts >= MAX_ATTEMPTS:
-            self._move(item, State.FAILED, _("gave up after {n} attempts: {error}").format(
+            self._move(item, State.FAILED, ngettext(
+                "gave up after {n} attempt: {error}", "gave up after {n} attempts: {error}",
+                item.attempts).format(
                 n=item.attempts, error=error.message), last_error=error.message)
         else:
             delay = backoff(item.attempts, self.rng)
@@ -553,7 +556,7 @@ class Flusher:
         outcome.url = published.url
 
     def _move(self, item: Item, target: State, why: str, *, durable: bool = True,
-              remedy: Remedy | None = None, **fields: object) -> Outcome:
+              remedy: Remedy | None = None, **fields: Any) -> Outcome:
         """Move the item and record why (the history keeps the words, never a command:
         ``remedy`` goes to the report, and beside ``last_error`` when one is written)."""
         if "last_error" in fields:

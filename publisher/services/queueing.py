@@ -333,7 +333,7 @@ def schedule(
     draft = context.drafts.load(draft_id).draft
     if at.tzinfo is None:
         raise UserError(_("the time needs its UTC offset"), hint="2026-11-28T08:00:00+01:00")
-    _check_time(draft, at, now, check_window)
+    check_time(draft, at, now, check_window)
     posts = plan_posts(context, draft, allow_stale=allow_stale)
     return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor,
                        again=again)
@@ -388,7 +388,9 @@ def queue_chains(
         return ids
 
 
-def _check_time(draft: Draft, at: datetime, now: datetime, check_window: bool) -> None:
+def check_time(draft: Draft, at: datetime, now: datetime, check_window: bool) -> None:
+    """Refuse a time before the draft's embargo, after its deadline, or (``check_window``)
+    more than the default lateness in the past: the rules of a time a person gives."""
     if draft.not_before and at < draft.not_before:
         raise UserError(
             _("{at} is before the embargo of {id!r} ({embargo})").format(
@@ -542,7 +544,7 @@ def retry_item(context: Context, item_id: int, now: datetime) -> None:
     """A person sends a failed, unknown or expired item again, from now on (with the
     later parts of its chain that were stopped because it was not sent)."""
     with open_queue(context) as queue, queue.transaction():
-        item = _get(queue, item_id)
+        item = get_item(queue, item_id)
         if item.state not in NEEDS_PERSON | {State.EXPIRED}:
             raise UserError(
                 _("item {id} is {state}; only failed, unknown or expired items can be retried")
@@ -561,7 +563,7 @@ def retry_item(context: Context, item_id: int, now: datetime) -> None:
 def cancel_item(context: Context, item_id: int, now: datetime) -> None:
     """Cancel an item that was not sent, and the later parts of its chain with it."""
     with open_queue(context) as queue, queue.transaction():
-        item = _get(queue, item_id)
+        item = get_item(queue, item_id)
         try:
             queue.move(item_id, item.state, State.CANCELLED, now=now, actor="person",
                        reason=_("cancelled by a person"))
@@ -585,7 +587,7 @@ def publish_item_now(context: Context, item_id: int,
 
     now = clock()
     with open_queue(context) as queue:
-        item = _get(queue, item_id)
+        item = get_item(queue, item_id)
         pauses = queue.pauses()
         if FREEZE in pauses or item.account_id in pauses or item.state == State.HELD:
             raise UserError(_("item {id} is held by a pause").format(id=item_id),
@@ -615,7 +617,7 @@ def publish_item_now(context: Context, item_id: int,
     return flushing.flush(context, clock=clock, only={part.id for part in parts})
 
 
-def _get(queue: Queue, item_id: int):
+def get_item(queue: Queue, item_id: int) -> Item:
     item = queue.get(item_id)
     if item is None:
         raise UserError(

@@ -25,7 +25,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, format_datetime, format_weekday
+from publisher.i18n import _, format_datetime, format_weekday, ngettext
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.queue_file import (
@@ -112,13 +112,25 @@ class _Lane:
     occupied: list[datetime]  # UTC times of the account's other posts
 
 
+def occupied_at(item: Item) -> datetime:
+    """When an item takes its account's time: when it went out, else when it is due."""
+    return item.updated_at if item.state == State.SENT else item.due_at
+
+
+def _occupying(items: Iterable[Item], account_id: str) -> list[Item]:
+    return [item for item in items
+            if item.account_id == account_id and item.state in OCCUPYING]
+
+
 def _occupied(items: Iterable[Item], account_id: str) -> list[datetime]:
-    times = []
-    for item in items:
-        if item.account_id != account_id or item.state not in OCCUPYING:
-            continue
-        times.append(item.updated_at if item.state == State.SENT else item.due_at)
-    return sorted(times)
+    return sorted(occupied_at(item) for item in _occupying(items, account_id))
+
+
+def _gap_clash(account: Account, at: datetime, items: Iterable[Item]) -> Item | None:
+    """Another post of the account less than its minimum gap from ``at``, or None."""
+    gap = timedelta(minutes=account.min_gap_minutes)
+    return next((item for item in _occupying(items, account.id)
+                 if abs(occupied_at(item) - at) < gap), None)
 
 
 def _build_lane(
@@ -207,7 +219,7 @@ def _duration(span: timedelta) -> str:
     if minutes < 48 * 60:
         hours, rest = divmod(minutes, 60)
         return _("{h} h {m} min").format(h=hours, m=rest) if rest else _("{h} h").format(h=hours)
-    return _("{d} days").format(d=minutes // (24 * 60))
+    return ngettext("{d} day", "{d} days", minutes // (24 * 60)).format(d=minutes // (24 * 60))
 
 
 def rate_time(context: Context, account_id: str, at: datetime,
@@ -226,13 +238,68 @@ def rate_time(context: Context, account_id: str, at: datetime,
     else:
         score = audience.activity_local(local).weight
         parts = _when_and_weight(audience, local)
-    gap = timedelta(minutes=account.min_gap_minutes)
     if items is None:
         items = occupying_items(context)
-    if any(abs(t - at) < gap for t in _occupied(items, account.id)):
+    if _gap_clash(account, at, items) is not None:
         parts.append(_("within {minutes} min of another post of this account").format(
             minutes=account.min_gap_minutes))
     return SlotSuggestion(at, local, round(score, 4), ", ".join(parts))
+
+
+def check_slot(context: Context, account_id: str, at: datetime, items: list[Item]) -> None:
+    """Refuse a time the placement never gives the account (raises UserError saying which
+    rule): a blacked-out day of its audience, less than its minimum gap from another of
+    its posts, a local day that holds its daily maximum already. ``items``: the queue's
+    occupying items, without the one being placed."""
+    account = context.account(account_id)
+    audience = context.audience_for(account)
+    day = at.astimezone(audience.zone).date()
+    blackout = context.calendar.blocked(audience.name, day)
+    if blackout is not None:
+        raise UserError(_("{day} is a blacked-out day for {account}'s audience ({reason})")
+                        .format(day=day.isoformat(), account=account.id,
+                                reason=blackout.reason or "-"), hint=_("pick another day"))
+    clash = _gap_clash(account, at, items)
+    if clash is not None:
+        raise UserError(
+            _("{at} is less than {minutes} min (the minimum gap of {account}) from item "
+              "{item} at {other}").format(
+                at=at.isoformat(), minutes=account.min_gap_minutes, account=account.id,
+                item=clash.id, other=occupied_at(clash).isoformat()),
+            hint=_("pick a time at least {minutes} min from it").format(
+                minutes=account.min_gap_minutes))
+    if account.max_per_day is not None:
+        same_day = [item for item in _occupying(items, account.id)
+                    if occupied_at(item).astimezone(audience.zone).date() == day]
+        if len(same_day) >= account.max_per_day:
+            raise UserError(
+                ngettext("{account} has {count} post on {day} already, its daily maximum",
+                         "{account} has {count} posts on {day} already, its daily maximum",
+                         len(same_day)).format(
+                    account=account.id, count=len(same_day), day=day.isoformat()),
+                hint=_("pick another day"))
+
+
+def best_time(context: Context, item: Item, items: list[Item], now: datetime) -> datetime:
+    """The best free time for a waiting item's post, as ``--auto`` places a post of its
+    account: inside its draft's embargo and deadline (and the item's own deadline),
+    the gap, the daily maximum and blackout days kept. Refused while the freeze or the
+    account's pause is on, as ``schedule --auto`` is. ``items``: the queue's occupying
+    items, without this one."""
+    paused = _paused_error(_paused(context), item.account_id)
+    if paused:
+        raise paused
+    draft = context.drafts.load(item.draft_id).draft
+    account = context.account(item.account_id)
+    timeline = Timeline.after(now, _horizon([_DraftJobs(draft, {})], now))
+    lane = _build_lane(context, account, timeline, items)
+    earliest, latest = _window(draft, timeline, item.deadline)
+    key = f"item-{item.id}"
+    placement = place([lane.lane], [Job(key, account.id, 1, earliest, latest)])
+    if key in placement.unplaced:
+        raise UserError(_("no free time for item {id}: {why}").format(
+            id=item.id, why=placement.unplaced[key]))
+    return timeline.at(placement.starts[key][0])
 
 
 # Slots
@@ -439,11 +506,20 @@ def _horizon(drafts: list[_DraftJobs], now: datetime) -> timedelta:
     return min(span, MAX_HORIZON)
 
 
+def _window(draft: Draft, timeline: Timeline,
+            deadline: datetime | None = None) -> tuple[int, int | None]:
+    """The first and last steps a post of the draft may take (its embargo and deadline,
+    or an earlier ``deadline``)."""
+    earliest = timeline.step_on_or_after(draft.not_before) if draft.not_before else 0
+    ends = [moment for moment in (draft.deadline, deadline) if moment is not None]
+    latest = (min(timeline.steps - 1, timeline.step_on_or_before(min(ends)))
+              if ends else None)
+    return earliest, latest
+
+
 def _jobs(entry: _DraftJobs, timeline: Timeline) -> list[Job]:
     draft = entry.draft
-    earliest = timeline.step_on_or_after(draft.not_before) if draft.not_before else 0
-    latest = (min(timeline.steps - 1, timeline.step_on_or_before(draft.deadline))
-              if draft.deadline else None)
+    earliest, latest = _window(draft, timeline)
     return [
         Job(f"{draft.id}|{account_id}", account_id, len(posts), earliest, latest)
         for account_id, posts in entry.bundles.items()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.platforms.base import TokenStatus
 from publisher.platforms.common.token_records import WARN_AHEAD
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
@@ -74,5 +74,6 @@ def _notice_text(account_id: str, expires_at: datetime, expired: bool, now: date
         return _("{id}: the token expired on {date}; its posts wait until you log in "
                  "again").format(id=account_id, date=f"{expires_at:%Y-%m-%d}")
     days = max(0, (expires_at - now).days)
-    return _("{id}: the token expires in {days} days ({date}); log in again before "
-             "then").format(id=account_id, days=days, date=f"{expires_at:%Y-%m-%d}")
+    return ngettext("{id}: the token expires in {days} day ({date}); log in again before then",
+                    "{id}: the token expires in {days} days ({date}); log in again before "
+                    "then", days).format(id=account_id, days=days, date=f"{expires_at:%Y-%m-%d}")

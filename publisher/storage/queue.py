@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind, PostOptions
-from publisher.domain.queue import State, check_move
+from publisher.domain.queue import State, check_movable, check_move
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
@@ -721,18 +721,23 @@ class Queue:
         actor: str,
         reason: str = "",
         durable: bool = True,
+        expected_due: datetime | None = None,
         **fields: Any,
     ) -> None:
         """Move one item from ``expected`` to ``target`` and record why.
 
         Raises :class:`StaleState` when the item is no longer in ``expected``
-        (another process moved it), and IllegalMove for a move the state
-        machine forbids. ``durable``: see :meth:`transaction`.
+        (another process moved it), or no longer due at ``expected_due`` when
+        given (a person gave it another time: the flush's claim passes the time
+        it read), and IllegalMove for a move the state machine forbids.
+        ``durable``: see :meth:`transaction`.
         """
         with self.transaction(durable=durable) as db:
-            self._move(db, item_id, expected, target, now, actor, reason, fields)
+            self._move(db, item_id, expected, target, now, actor, reason, fields,
+                       expected_due)
 
-    def _move(self, db, item_id, expected, target, now, actor, reason, fields) -> None:
+    def _move(self, db, item_id, expected, target, now, actor, reason, fields,
+              expected_due: datetime | None = None) -> None:
         check_move(expected, target)
         stamp = utc_text(now)
         values = {key: _column(value) for key, value in fields.items()}
@@ -740,13 +745,37 @@ class Queue:
         if target != State.HELD:
             values.setdefault("held_by", None)
         assignments = ", ".join(f"{key} = ?" for key in values)
-        cursor = db.execute(
-            f"UPDATE items SET {assignments} WHERE id = ? AND state = ?",
-            (*values.values(), item_id, str(expected)),
-        )
+        condition, args = "id = ? AND state = ?", [item_id, str(expected)]
+        if expected_due is not None:
+            condition += " AND due_at = ?"
+            args.append(utc_text(expected_due))
+        cursor = db.execute(f"UPDATE items SET {assignments} WHERE {condition}",
+                            (*values.values(), *args))
         if cursor.rowcount != 1:
             raise StaleState(f"item {item_id} is no longer {expected}")
         self._record(db, item_id, stamp, actor, expected, target, reason)
+
+    def reschedule(self, item_id: int, expected: State, due_at: datetime, new_due: datetime,
+                   *, now: datetime, actor: str, reason: str) -> None:
+        """Give a waiting item (``expected``: queued or held) another time, and record the
+        move in its history (its state stays).
+
+        Compare-and-set on the state and the time the caller saw (``due_at``):
+        :class:`StaleState` when a flush claimed it, a person cancelled or moved it
+        meanwhile. A flush that read it as due before the move claims it only at the
+        time it read (see :meth:`move`'s ``expected_due``), so a moved item goes out
+        at its new time, never at both.
+        """
+        check_movable(expected)
+        stamp = utc_text(now)
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE items SET due_at = ?, next_attempt_at = NULL, updated_at = ?"
+                " WHERE id = ? AND state = ? AND due_at = ?",
+                (utc_text(new_due), stamp, item_id, str(expected), utc_text(due_at)))
+            if cursor.rowcount != 1:
+                raise StaleState(f"item {item_id} is no longer {expected} at {due_at}")
+            self._record(db, item_id, stamp, actor, expected, expected, reason)
 
     def move_many(
         self, moves: Iterable[tuple[int, State, State, str, dict]], *, now: datetime, actor: str

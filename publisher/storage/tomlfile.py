@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.domain.errors import UserError
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.storage.bounded import decode_utf8, read_bounded
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -48,7 +48,8 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
         ) from None
     if data is None or _nesting(data) > MAX_NESTING:
         raise UserError(
-            _("values nested more than {n} levels deep").format(n=MAX_NESTING),
+            ngettext("values nested more than {n} level deep",
+                     "values nested more than {n} levels deep", MAX_NESTING).format(n=MAX_NESTING),
             where=where,
             hint=_("flatten the arrays and tables"),
         )

@@ -80,7 +80,8 @@ def check_timezone(name: str, where: str | None = None) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         hint = _("use an IANA name such as Europe/Belgrade")
         if name.lower().endswith("pristina"):
-            hint = _("Kosovo's zone is Europe/Belgrade; there is no Europe/Pristina")
+            hint = _("Kosovo uses the IANA zone Europe/Belgrade (CET); "
+                     "IANA has no Europe/Pristina")
         raise UserError(
             _("unknown time zone {name!r}").format(name=name), where=where, hint=hint
         ) from None

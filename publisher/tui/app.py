@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from publisher.domain.errors import UserError
-from publisher.i18n import _, current_language, set_language
+from publisher.i18n import _, current_language, ngettext, set_language
 from publisher.services.context import Context, open_context
 from publisher.tui.base import N_, PublisherScreen, translate_bindings
 from publisher.tui.commands import LANGUAGE_NAMES, Palette, ScreenCommands
@@ -46,6 +46,10 @@ def _screen(name: str) -> Callable[[], Screen]:
             from publisher.tui.screens.translator import TranslatorScreen
 
             return TranslatorScreen()
+        if name == "calendar":
+            from publisher.tui.screens.calendar import CalendarScreen
+
+            return CalendarScreen()
         if name == "accounts":
             from publisher.tui.screens.accounts import AccountsScreen
 
@@ -66,7 +70,7 @@ class PublisherApp(App[None]):
     TITLE = "publisher"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
-        name: _screen(name) for name in ("drafts", "queue", "translate", "accounts")
+        name: _screen(name) for name in ("drafts", "queue", "translate", "accounts", "calendar")
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "view('drafts')", N_("Drafts"), id="app.drafts",
@@ -77,6 +81,8 @@ class PublisherApp(App[None]):
                 tooltip=N_("Variants missing or stale in one language")),
         Binding("f5", "view('accounts')", N_("Accounts"), id="app.accounts",
                 tooltip=N_("Accounts, audiences and stored secrets")),
+        Binding("f12", "view('calendar')", N_("Calendar"), id="app.calendar", show=False,
+                tooltip=N_("The week's posts by day and hour; move a waiting one")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
                 tooltip=N_("Change the interface language")),
         Binding("f10", "toggle_freeze", N_("Freeze"), id="app.freeze",
@@ -186,10 +192,13 @@ class PublisherApp(App[None]):
         context = self.context()
         if reason is None:
             count = queueing.resume(context, None, self.clock())
-            message = _("Resumed; {count} item(s) back in the queue").format(count=count)
+            message = ngettext("Resumed; {count} item back in the queue",
+                               "Resumed; {count} items back in the queue",
+                               count).format(count=count)
         else:
             count = queueing.pause(context, None, reason, self.clock())
-            message = _("Frozen; {count} item(s) held").format(count=count)
+            message = ngettext("Frozen; {count} item held", "Frozen; {count} items held",
+                               count).format(count=count)
         self.post_message(FreezeChanged(reason, message))
 
     @on(FreezeChanged)

@@ -14,14 +14,42 @@ from functools import partial
 from rich.align import Align
 from rich.text import Text
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.widgets.option_list import Option
 
+from publisher.domain.search_fold import fold, fold_with_origins
 from publisher.i18n import _
 
 LANGUAGE_NAMES = {"sq": "Shqip", "en": "English", "sr": "Српски", "sr-Latn": "Srpski (latinica)"}
 
 
+class FoldedMatcher(Matcher):
+    """Textual's fuzzy matcher on folded text: ``замрз`` finds "Zamrzni", ``e`` finds "ë".
+
+    Both sides are folded (publisher.domain.search_fold); the highlight maps the
+    matched letters back to the text as shown.
+    """
+
+    def match(self, candidate: str) -> float:
+        return self.fuzzy_search.match(fold(self.query), fold(candidate))[0]
+
+    def highlight(self, candidate: str) -> Content:
+        content = Content(candidate)
+        folded, origins = fold_with_origins(candidate)
+        score, offsets = self.fuzzy_search.match(fold(self.query), folded)
+        if not score:
+            return content
+        for index in sorted({origins[offset] for offset in offsets}):
+            if not candidate[index].isspace():
+                content = content.stylize(self.match_style, index, index + 1)
+        return content
+
+
 class ScreenCommands(Provider):
+    def matcher(self, user_input: str, case_sensitive: bool = False) -> Matcher:
+        return FoldedMatcher(user_input, match_style=self.match_style)
+
     def _commands(self) -> Iterator[tuple[str, str, object]]:
         app = self.app
         seen: set[str] = set()

@@ -139,10 +139,8 @@ class EditState:
         """What one variant has and another lacks (numbers, links, hashtags…)."""
         texts = {tag: text for tag, text in self.effective_texts().items() if text}
         campaign = [self.campaign.strip().lstrip("#")] if self.campaign.strip() else []
-        return [_("⚠ {kind} {value} is in {present} but missing in {missing}").format(
-            kind=_(f.kind), value=f.value, present=", ".join(f.present_in),
-            missing=", ".join(f.missing_in))
-            for f in compare_variants(texts, campaign_hashtags=campaign)]
+        return ["⚠ " + finding.message()
+                for finding in compare_variants(texts, campaign_hashtags=campaign)]
 
     def time_lines(self, zone: tzinfo, now: datetime) -> list[TimeLine]:
         """Each time as it will be read (in the UI's language), or what is wrong with it."""

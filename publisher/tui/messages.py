@@ -8,6 +8,7 @@ are for that one node, so they do not bubble.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
@@ -92,3 +93,20 @@ class SaveConflict(Message, bubble=False):
 
     edit: DraftEdit
     error: ConflictError
+
+
+@dataclass
+class PostMoved(Message, bubble=False):
+    """A post of the calendar went to another time (``text`` says so)."""
+
+    item_id: int
+    at: datetime  # UTC
+    text: str
+
+
+@dataclass
+class MoveRefused(Message, bubble=False):
+    """The scheduling rules refused a move of the calendar: ``text`` says which."""
+
+    item_id: int
+    text: str

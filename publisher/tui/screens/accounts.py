@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services.accounts import AccountRow, AccountsOverview, accounts_overview
 from publisher.services.context import Context
 from publisher.tui.base import N_, format_moment
@@ -119,7 +119,8 @@ class AccountsScreen(TableScreen[AccountsOverview]):
         if row.token.refreshable:
             return Text(_("{when} (renews itself)").format(when=when), style="dim")
         if left <= WARN_AHEAD:
-            return Text(_("{when}: in {days} days").format(when=when, days=left.days),
+            days = ngettext("{when}: in {days} day", "{when}: in {days} days", left.days)
+            return Text(days.format(when=when, days=left.days),
                         style="bold yellow")
         return Text(when)
 

@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from publisher.domain.drafts import TranslationState, check_draft_id, free_id, slug
 from publisher.domain.errors import UserError
+from publisher.domain.search_fold import folded_contains
 from publisher.i18n import _, current_language
 from publisher.services.context import Context
 from publisher.services.drafts import (
@@ -52,9 +53,9 @@ class DraftFilter:
 
     def keeps(self, row: DraftRow) -> bool:
         if self.text:
-            wanted = self.text.casefold()
+            # Folded: Cyrillic finds Latin and back, "e" finds "ë" (one rule, the domain's).
             haystack = f"{row.id} {row.title} {row.campaign or ''} {' '.join(row.accounts)}"
-            if wanted not in haystack.casefold():
+            if not folded_contains(haystack, self.text):
                 return False
         if self.campaign and row.campaign != self.campaign:
             return False

@@ -157,7 +157,8 @@ class QueueScreen(TableScreen[QueueOverview]):
             else:
                 what = _("{id}: paused ({reason})").format(
                     id=account_id, reason=overview.paused[account_id].reason or "-")
-            lines.append(f"⚠ {what}" + (f" — {_('fix')}: {action(remedy)}" if remedy else ""))
+            fix = _("fix: {action}").format(action=action(remedy)) if remedy else ""
+            lines.append(f"⚠ {what}" + (f" — {fix}" if fix else ""))
         return "\n".join(lines)
 
     # Selection

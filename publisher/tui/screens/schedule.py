@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 
 from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.tui.base import N_, format_moment, format_short
 from publisher.tui.messages import Scheduled
@@ -271,7 +271,8 @@ class ScheduleScreen(TableScreen[Plan]):
         self.busy("#schedule-body", False)
         self.result = [_("Queued (see it in the queue: F3):"), *message.lines]
         self.query_one("#schedule-result", Static).update("\n".join(self.result))
-        self.notify(_("Queued {id}: {count} post(s)").format(id=self.draft_id,
+        self.notify(ngettext("Queued {id}: {count} post", "Queued {id}: {count} posts",
+                             len(message.lines)).format(id=self.draft_id,
                                                            count=len(message.lines)))
 
     def action_back(self) -> None:

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from publisher.domain.drafts import TranslationState
 from publisher.domain.locales import SUPPORTED
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.services.drafts import DraftEdit, keep_copy, save_draft
 from publisher.services.translations import WorkItem, translation_worklist
@@ -237,7 +237,8 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         from publisher.services.translations import export_po
 
         count = export_po(self.publisher.context(), locale, Path(path).expanduser())
-        self.post_message(Done(_("Wrote {count} entries to {path}").format(
+        self.post_message(Done(ngettext("Wrote {count} entry to {path}",
+                                        "Wrote {count} entries to {path}", count).format(
             count=count, path=path)))
 
     @on(Done)
@@ -264,7 +265,8 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         from publisher.services.translations import import_po
 
         result = import_po(self.publisher.context(), Path(path).expanduser())
-        note = _("Imported {locale}: {count} draft(s) updated").format(
+        note = ngettext("Imported {locale}: {count} draft updated",
+                        "Imported {locale}: {count} drafts updated", len(result.updated)).format(
             locale=result.locale, count=len(result.updated))
         if result.warnings:
             note += " — " + "; ".join(result.warnings)
