@@ -288,3 +288,15 @@ def test_the_journal_keeps_the_ref_a_first_comment_needs(ws: Path) -> None:
                      datetime.fromisoformat(T0))
     (record,) = [r for r in journal_of(context).records() if r.get("item") == post]
     assert record["ref"] == "bafyrei1"
+
+
+def test_a_thread_is_rescheduled_whole_from_its_first_part(ws: Path) -> None:
+    write(ws, ["box"])
+    first, second, *_rest = schedule(ws, "statement")
+    later = "2026-12-01T15:00:00+01:00"
+    moved = cli(ws, "reschedule", str(first), "--at", later, "--now", T0)
+    assert moved.code == 0, moved.err
+    assert {item["due_utc"] for item in items(ws)} == {"2026-12-01T14:00:00+00:00"}
+    alone = cli(ws, "reschedule", str(second), "--at", T0, "--now", T0)
+    assert alone.code == 2
+    assert f"item {second} is part of a post: it moves with item {first}" in alone.err
