@@ -366,3 +366,26 @@ def test_flush_publishes_an_approved_draft_to_the_pds(home: Path, pds: Login) ->
                               "Срећан Дан заставе! https://mfa-ks.net #DigitalKosovo")
     assert record["langs"] == ["sq", "sr"]
     assert record["embed"]["images"][0]["alt"] == "Flamuri / Застава"
+
+
+def test_a_thread_of_three_carries_root_and_parent_strong_refs(alice: Login) -> None:
+    from dataclasses import replace as changed
+
+    from publisher.domain.posttypes import PartKind
+
+    adapter = adapter_for(alice)
+    first_post = post_for(adapter, "Pjesa e parë e deklaratës.")
+    first = adapter.publish(first_post, "pub-pds-thread-1")
+    second = adapter.publish(changed(post_for(adapter, "Pjesa e dytë."), kind=PartKind.REPLY,
+                                     reply_to=first, root=first), "pub-pds-thread-2")
+    third_post = changed(post_for(adapter, "Pjesa e tretë."), kind=PartKind.REPLY,
+                         reply_to=second, root=first)
+    third = adapter.publish(third_post, "pub-pds-thread-3")
+    assert first.ref and second.ref and third.ref  # each part's cid, for the next reply
+    reply = get_record(alice, rkey_of(third.remote_id))["reply"]
+    assert reply == {"root": {"uri": first.remote_id, "cid": first.ref},
+                     "parent": {"uri": second.remote_id, "cid": second.ref}}
+    # After a crash the part is found with its cid, and a second create makes nothing new.
+    assert adapter.find("pub-pds-thread-3", third_post) == third
+    assert adapter.publish(third_post, "pub-pds-thread-3") == third
+    assert len(list_records(alice)) >= 3

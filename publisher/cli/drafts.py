@@ -11,6 +11,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, ngettext
 from publisher.services import drafts as service
+from publisher.services import queueing
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -96,6 +97,25 @@ def _draft_json(draft: Draft) -> dict:
     }
 
 
+def _parts_json(draft: Draft, locale: str) -> dict:
+    """A variant's thread, first comment, content warning and accounts' own texts."""
+    variant = draft.variant(locale)
+    own = {}
+    for account_id in draft.accounts:
+        text = draft.own_text(locale, account_id)
+        if text is not None:
+            own[account_id] = {"text": text.text, "thread": list(text.thread),
+                               "first_comment": text.first_comment,
+                               "from_source": text.from_source,
+                               "state": draft.own_state(locale, account_id).value}
+    return {
+        "thread": list(variant.thread) if variant else [],
+        "first_comment": variant.first_comment if variant else "",
+        "content_warning": variant.content_warning if variant else "",
+        "accounts": own,
+    }
+
+
 def run_show(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     loaded = context.drafts.load(args.id)
@@ -112,7 +132,12 @@ def run_show(args: argparse.Namespace, cli: Cli) -> int:
         }
     if args.json:
         media = [{"file": m.file, "alt": dict(m.alt)} for m in draft.media]
-        cli.json({**_draft_json(draft), "variants": variants, "media": media})
+        for tag in locales:
+            variants[tag].update(_parts_json(draft, tag))
+        cli.json({**_draft_json(draft), "variants": variants, "media": media,
+                  "options": {"visibility": draft.options.visibility,
+                              "silent": draft.options.silent, "pin": draft.options.pin},
+                  "link_card": draft.link_card})
         return 0
     if args.locale:
         text = variants[locales[0]]["text"]
@@ -156,6 +181,9 @@ def run_new(args: argparse.Namespace, cli: Cli) -> int:
 def run_validate(args: argparse.Namespace, cli: Cli) -> int:
     good, errors = service.validate_drafts(cli.context())
     _report_broken(cli, errors)
+    for loaded in good:
+        for warning in queueing.plan_warnings(cli.context(), loaded.draft):
+            cli.warn(warning)
     if errors:
         return 2
     if cli.verbose:

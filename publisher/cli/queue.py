@@ -148,7 +148,16 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
     ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale,
                             again=args.again)
     _print_items(cli, ids, args.json)
+    _warn_unsupported(cli, [args.draft])
     return 0
+
+
+def _warn_unsupported(cli: Cli, draft_ids: list[str]) -> None:
+    """What the queued drafts ask that a platform does not do (on stderr)."""
+    context = cli.context()
+    for draft_id in draft_ids:
+        for warning in queueing.plan_warnings(context, context.drafts.load(draft_id).draft):
+            cli.warn(warning)
 
 
 def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
@@ -190,6 +199,7 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
     for draft_id, reason in unplaced.items():
         cli.err.write("publisher: " + _("not queued: {id}: {reason}").format(
             id=draft_id, reason=reason) + "\n")
+    _warn_unsupported(cli, sorted({placed.draft_id for placed in report.placed}))
     return 4 if report.unplaced else 0
 
 
@@ -210,8 +220,15 @@ def _print_items(cli: Cli, ids: list[int], as_json: bool) -> None:
     for item in items:
         cli.print(_("Queued item {id}: {draft} on {account} ({locales}) at {due} [{state}]")
                   .format(id=item.id, draft=item.draft_id, account=item.account_id,
-                          locales="+".join(item.locales), due=item.due_at.isoformat(),
+                          locales=_locales_and_part(item), due=item.due_at.isoformat(),
                           state=_(item.state.value)))
+
+
+def _locales_and_part(item) -> str:
+    """The item's locales, and which part of its post it is when it is one of several."""
+    label = queueing.part_label(item)
+    locales = "+".join(item.locales)
+    return f"{locales}, {label}" if label else locales
 
 
 def _item_json(item) -> dict:
@@ -232,6 +249,16 @@ def _item_json(item) -> dict:
         "error": item.last_error,
         "fix": _fix_of(queueing.item_remedy(item)),
         "url": item.url,
+        "part": _part_json(item),
+    }
+
+
+def _part_json(item) -> dict:
+    """Where the item stands in its post's chain (a post alone: kind post, 1 of 1)."""
+    return {
+        "kind": str(item.part_kind), "number": item.part_no, "thread_parts": item.thread_parts,
+        "chain_of": item.chain_of, "after": item.after, "label": queueing.part_label(item),
+        "options": item.options.given(), "content_warning": item.content_warning,
     }
 
 
@@ -260,7 +287,7 @@ def run_queue(args: argparse.Namespace, cli: Cli) -> int:
     for item in items:
         zone = ZoneInfo(item.timezone) if item.timezone else UTC
         rows.append([
-            item.id, item.draft_id, item.account_id, "+".join(item.locales),
+            item.id, item.draft_id, item.account_id, _locales_and_part(item),
             item.due_at.strftime("%Y-%m-%d %H:%M UTC"), format_datetime(item.due_at, zone),
             _(item.state.value), item.attempts, (item.last_error or "")[:60], item.url or "",
         ])
@@ -291,7 +318,7 @@ def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
             detail = f"{detail}; {advice(outcome.remedy)}"
         line = _("item {id} ({draft} on {account}, {locales}): {state}: {detail}").format(
             id=outcome.item.id, draft=outcome.item.draft_id, account=outcome.item.account_id,
-            locales="+".join(outcome.item.locales), state=_(outcome.state.value),
+            locales=_locales_and_part(outcome.item), state=_(outcome.state.value),
             detail=detail)
         if outcome.needs_person or outcome.state == State.RETRY:
             cli.err.write(f"publisher: {line}\n")
@@ -346,6 +373,7 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     clock = _clock(args.now)
     ids = queueing.schedule(context, args.draft, clock(), now=clock(),
                             allow_stale=args.allow_stale, check_window=False, again=args.again)
+    _warn_unsupported(cli, [args.draft])
     try:
         report = flushing.flush(context, clock=clock, only=set(ids))
     except Locked:
@@ -365,7 +393,7 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
         for outcome in report.of(State.SENT):
             cli.print(_("Published {draft} on {account} ({locales}): {url}").format(
                 draft=outcome.item.draft_id, account=outcome.item.account_id,
-                locales="+".join(outcome.item.locales), url=outcome.url or "-"))
+                locales=_locales_and_part(outcome.item), url=outcome.url or "-"))
     return code or (4 if held else 0)
 
 

@@ -23,6 +23,7 @@ from publisher.domain.locales import (
     normalize_locale,
     normalized_text,
 )
+from publisher.domain.posttypes import VISIBILITIES, PostOptions, parts_fingerprint
 from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import oversize
 from publisher.i18n import N_, _
@@ -38,10 +39,17 @@ TOP_LEVEL_FIELDS = (
     "not_before",
     "deadline",
     "approved",
+    "link_card",
+    "options",
     "variants",
     "media",
 )
-VARIANT_FIELDS = ("text", "from_source")
+VARIANT_FIELDS = ("text", "from_source", "thread", "first_comment", "content_warning",
+                  "accounts")
+ACCOUNT_TEXT_FIELDS = ("text", "thread", "first_comment", "from_source")
+OPTION_FIELDS = ("visibility", "silent", "pin")
+# X takes 25 posts in a thread; nobody needs more for one message.
+MAX_THREAD_PARTS = 24
 MEDIA_FIELDS = ("file", "alt")
 
 
@@ -56,18 +64,50 @@ class TranslationState(enum.StrEnum):
 TRANSLATION_STATE_NAMES = (N_("missing"), N_("stale"), N_("translated"), N_("approved"))
 
 @dataclass(frozen=True)
-class Variant:
-    """The text of a draft in one locale.
+class AccountText:
+    """One account's own wording in one locale (``[variants.L.accounts.ID]``).
 
-    ``from_source`` is the fingerprint of the source text this variant was
-    translated from; ``derived`` marks a machine transliteration (sr-Latn
-    from sr) that nobody wrote by hand.
+    It replaces the variant's text and thread on that account; without its own
+    ``first_comment`` the variant's one is used. ``from_source`` fingerprints the
+    source it was translated from (see :meth:`Draft.own_source_fingerprint`).
+    """
+
+    account_id: str
+    text: str
+    thread: tuple[str, ...] = ()
+    first_comment: str = ""
+    from_source: str | None = None
+    derived: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        return parts_fingerprint(self.text, self.thread, self.first_comment)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The text of a draft in one locale, with its thread, first comment and content
+    warning, and the accounts' own texts.
+
+    ``from_source`` is the fingerprint of the source variant (all its parts) this
+    variant was translated from; ``derived`` marks a machine transliteration
+    (sr-Latn from sr) that nobody wrote by hand.
     """
 
     locale: str
     text: str
     from_source: str | None = None
     derived: bool = False
+    thread: tuple[str, ...] = ()
+    first_comment: str = ""
+    content_warning: str = ""
+    accounts: Mapping[str, AccountText] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """Of every part in order (a text alone: the fingerprint of that text)."""
+        return parts_fingerprint(self.text, self.thread, self.first_comment,
+                                 self.content_warning)
 
 
 @dataclass(frozen=True)
@@ -97,6 +137,8 @@ class Draft:
     approved: bool = False
     variants: Mapping[str, Variant] = field(default_factory=dict)
     media: tuple[Media, ...] = ()
+    options: PostOptions = field(default_factory=PostOptions)
+    link_card: bool = True
 
     @property
     def source_text(self) -> str:
@@ -105,7 +147,10 @@ class Draft:
 
     @property
     def source_fingerprint(self) -> str:
-        return fingerprint(self.source_text)
+        """What a translation's ``from_source`` is compared with: every part of the
+        source variant (its text alone for a variant of one text)."""
+        variant = self.variants.get(self.source)
+        return variant.fingerprint if variant else fingerprint("")
 
     def variant(self, locale: str) -> Variant | None:
         """The variant for ``locale``, deriving sr-Latn from sr when not written."""
@@ -118,9 +163,37 @@ class Draft:
         origin = self.variants.get(base)
         if origin is None or not origin.text:
             return None
-        from publisher.domain.serbian import to_latin
+        return derive_variant(locale, origin)
 
-        return Variant(locale, to_latin(origin.text), origin.from_source, derived=True)
+    def own_text(self, locale: str, account_id: str) -> AccountText | None:
+        """The account's own text in ``locale`` (sr-Latn derived from sr's), or None."""
+        written = self.variants.get(locale)
+        if written is not None and account_id in written.accounts:
+            return written.accounts[account_id]
+        base = DERIVED_FROM.get(locale)
+        origin = self.variants.get(base) if base else None
+        if origin is None or account_id not in origin.accounts:
+            return None
+        return derive_account_text(origin.accounts[account_id])
+
+    def own_source_fingerprint(self, account_id: str) -> str:
+        """What an account's own text is translated from: the source locale's own text
+        for that account when there is one, else the source variant."""
+        source = self.variants.get(self.source)
+        own = source.accounts.get(account_id) if source else None
+        return own.fingerprint if own else self.source_fingerprint
+
+    def own_state(self, locale: str, account_id: str) -> TranslationState:
+        """Translation state of an account's own text (MISSING when it has none)."""
+        own = self.own_text(locale, account_id)
+        if own is None:
+            return TranslationState.MISSING
+        stale = (locale != self.source and own.from_source is not None
+                 and not (own.derived and DERIVED_FROM.get(locale) == self.source)
+                 and own.from_source != self.own_source_fingerprint(account_id))
+        if stale:
+            return TranslationState.STALE
+        return TranslationState.APPROVED if self.approved else TranslationState.TRANSLATED
 
     def state(self, locale: str) -> TranslationState:
         """Translation state of one locale of this draft."""
@@ -152,6 +225,28 @@ class Draft:
                 if locale not in needed:
                     needed.append(locale)
         return needed
+
+
+def derive_variant(locale: str, origin: Variant) -> Variant:
+    """A Serbian Latin variant made from the Cyrillic one, every part transliterated."""
+    from publisher.domain.serbian import to_latin
+
+    return Variant(
+        locale, to_latin(origin.text), origin.from_source, derived=True,
+        thread=tuple(to_latin(part) for part in origin.thread),
+        first_comment=to_latin(origin.first_comment),
+        content_warning=to_latin(origin.content_warning),
+        accounts={account_id: derive_account_text(own)
+                  for account_id, own in origin.accounts.items()},
+    )
+
+
+def derive_account_text(origin: AccountText) -> AccountText:
+    from publisher.domain.serbian import to_latin
+
+    return AccountText(origin.account_id, to_latin(origin.text),
+                       tuple(to_latin(part) for part in origin.thread),
+                       to_latin(origin.first_comment), origin.from_source, derived=True)
 
 
 def make_skeleton(draft_id: str, source: str, title: str = "") -> Draft:
@@ -260,7 +355,8 @@ class _Parser:
                     _("known fields: {names}").format(names=", ".join(TOP_LEVEL_FIELDS)),
                 )
         source = self.locale(data.get("source"), ("source",), required=True)
-        variants = self.variants(data.get("variants", {}))
+        accounts = self.accounts(data.get("accounts", []))
+        variants = self.variants(data.get("variants", {}), accounts)
         not_before = self.moment(data, "not_before")
         deadline = self.moment(data, "deadline")
         if not_before and deadline and deadline <= not_before:
@@ -270,12 +366,14 @@ class _Parser:
             source=source,
             title=self.string(data, "title", default=self.draft_id),
             campaign=self.campaign(data.get("campaign")),
-            accounts=self.accounts(data.get("accounts", [])),
+            accounts=accounts,
             not_before=not_before,
             deadline=deadline,
             approved=self.boolean(data, "approved"),
             variants=variants,
             media=self.media(data.get("media", [])),
+            options=self.options(data.get("options", {})),
+            link_card=self.boolean(data, "link_card", default=True),
         )
 
     def string(self, data: Mapping[str, object], key: str, default: str = "") -> str:
@@ -284,11 +382,34 @@ class _Parser:
             raise self.fail((key,), _("must be a text in quotes"))
         return value
 
-    def boolean(self, data: Mapping[str, object], key: str) -> bool:
-        value = data.get(key, False)
+    def boolean(self, data: Mapping[str, object], key: str, default: bool = False,
+                path: tuple[str, ...] = ()) -> bool:
+        value = data.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail((key,), _("must be true or false"))
+            raise self.fail((*path, key), _("must be true or false"))
         return value
+
+    def known_fields(self, table: Mapping[str, object], path: tuple[str, ...],
+                     names: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in names:
+                raise self.fail(
+                    (*path, key),
+                    _("unknown field"),
+                    _("known fields: {names}").format(names=", ".join(names)),
+                )
+
+    def options(self, value: object) -> PostOptions:
+        path = ("options",)
+        if not isinstance(value, Mapping):
+            raise self.fail(path, _("must be a table of options"), 'visibility = "unlisted"')
+        self.known_fields(value, path, OPTION_FIELDS)
+        visibility = value.get("visibility", "public")
+        if visibility not in VISIBILITIES:
+            raise self.fail((*path, "visibility"), _("must be one of {names}").format(
+                names=", ".join(VISIBILITIES)))
+        return PostOptions(str(visibility), self.boolean(value, "silent", path=path),
+                           self.boolean(value, "pin", path=path))
 
     def locale(self, value: object, path: tuple[str, ...], required: bool = False) -> str:
         if value is None and required:
@@ -340,7 +461,7 @@ class _Parser:
             )
         return value
 
-    def variants(self, value: object) -> dict[str, Variant]:
+    def variants(self, value: object, accounts: tuple[str, ...]) -> dict[str, Variant]:
         if not isinstance(value, Mapping):
             raise self.fail(("variants",), _("must be a table of locales"))
         variants: dict[str, Variant] = {}
@@ -348,24 +469,74 @@ class _Parser:
             locale = self.locale(raw_locale, ("variants", raw_locale))
             if locale in variants:
                 raise self.fail(("variants", raw_locale), _("this locale is given twice"))
-            variants[locale] = self.variant(locale, raw_locale, table)
+            variants[locale] = self.variant(locale, raw_locale, table, accounts)
         return variants
 
-    def variant(self, locale: str, raw_locale: str, table: object) -> Variant:
+    def variant(self, locale: str, raw_locale: str, table: object,
+                accounts: tuple[str, ...]) -> Variant:
         path = ("variants", raw_locale)
         if not isinstance(table, Mapping):
             raise self.fail(path, _("must be a table with a text"), '[variants.sq] text = "..."')
-        for key in table:
-            if key not in VARIANT_FIELDS:
-                raise self.fail(
-                    (*path, key),
-                    _("unknown field"),
-                    _("known fields: {names}").format(names=", ".join(VARIANT_FIELDS)),
-                )
-        text = table.get("text", "")
-        if not isinstance(text, str):
-            raise self.fail((*path, "text"), _("must be a text in quotes"))
-        self.size(text, (*path, "text"))
+        self.known_fields(table, path, VARIANT_FIELDS)
+        text = self.text(table, "text", path)
+        thread = self.thread(table, path)
+        first_comment = self.text(table, "first_comment", path)
+        content_warning = self.text(table, "content_warning", path)
+        if not text and (thread or first_comment):
+            raise self.fail((*path, "text"), _("is empty, but a thread or first comment "
+                                               "follows it"), _("write the first post's text"))
+        own = table.get("accounts", {})
+        if not isinstance(own, Mapping):
+            raise self.fail((*path, "accounts"), _("must be a table of account ids"),
+                            f'[variants.{raw_locale}.accounts.ACCOUNT] text = "..."')
+        return Variant(
+            locale, text, self.from_source(table, path),
+            thread=thread, first_comment=first_comment, content_warning=content_warning,
+            accounts={account_id: self.account_text(account_id, own_table,
+                                                    (*path, "accounts", account_id), accounts)
+                      for account_id, own_table in own.items()},
+        )
+
+    def account_text(self, account_id: str, table: object, path: tuple[str, ...],
+                     accounts: tuple[str, ...]) -> AccountText:
+        if account_id not in accounts:
+            raise self.fail(path, _("{id!r} is not one of the draft's accounts").format(
+                id=account_id), _("add it to accounts, or remove this table"))
+        if not isinstance(table, Mapping):
+            raise self.fail(path, _("must be a table with a text"), 'text = "..."')
+        self.known_fields(table, path, ACCOUNT_TEXT_FIELDS)
+        text = self.text(table, "text", path)
+        if not text:
+            raise self.fail((*path, "text"), _("is required"),
+                            _("write the account's own text, or remove this table"))
+        return AccountText(account_id, text, self.thread(table, path),
+                           self.text(table, "first_comment", path),
+                           self.from_source(table, path))
+
+    def text(self, table: Mapping[str, object], key: str, path: tuple[str, ...]) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail((*path, key), _("must be a text in quotes"))
+        self.size(value, (*path, key))
+        return normalized_text(value)
+
+    def thread(self, table: Mapping[str, object], path: tuple[str, ...]) -> tuple[str, ...]:
+        value = table.get("thread", [])
+        where = (*path, "thread")
+        if not isinstance(value, list) or not all(isinstance(part, str) for part in value):
+            raise self.fail(where, _("must be a list of texts"), 'thread = ["...", "..."]')
+        if len(value) > MAX_THREAD_PARTS:
+            raise self.fail(where, _("has {n} parts; a thread takes at most {most}").format(
+                n=len(value), most=MAX_THREAD_PARTS), _("make it shorter"))
+        parts = []
+        for part in value:
+            self.size(part, where)
+            if not normalized_text(part):
+                raise self.fail(where, _("a part is empty"), _("remove it, or write it"))
+            parts.append(normalized_text(part))
+        return tuple(parts)
+
+    def from_source(self, table: Mapping[str, object], path: tuple[str, ...]) -> str | None:
         origin = table.get("from_source")
         if origin is not None and not (
             isinstance(origin, str) and re.fullmatch(r"[0-9a-f]{8}", origin)
@@ -375,7 +546,7 @@ class _Parser:
                 _("must be 8 hex digits"),
                 _("remove the line; the tool writes it when a translation is saved"),
             )
-        return Variant(locale, normalized_text(text), origin)
+        return origin
 
     def size(self, text: str, path: tuple[str, ...]) -> None:
         """Refuse a text longer than any platform takes before any check runs on it."""
@@ -428,6 +599,7 @@ def parse_draft(
 
 __all__ = [
     "SUPPORTED",
+    "AccountText",
     "Draft",
     "Media",
     "TranslationState",

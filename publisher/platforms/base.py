@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from publisher.domain.accounts import Account
+from publisher.domain.posttypes import PartKind, PostOptions
 from publisher.domain.remedies import Remedy
 
 # The longest a whole request may take, from connecting to the last byte of the
@@ -34,8 +35,23 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class Published:
+    """Where a post went. ``ref``: what a reply to it needs beside its id, where the
+    platform needs more (Bluesky's cid); the queue keeps it."""
+
+    remote_id: str
+    url: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
 class Post:
-    """What one queue item sends: text, its locales, and images with alt text."""
+    """What one queue item sends: text, its locales, and images with alt text.
+
+    A later part of a chain (``kind`` reply or comment) has ``reply_to``, the part it
+    answers (the one before it for a reply, the first post for a comment), and
+    ``root``, the chain's first post.
+    """
 
     account: Account
     text: str
@@ -45,12 +61,11 @@ class Post:
     item_id: int | None = None
     # When the item was due (UTC): stable across retries, unlike the clock.
     due_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Published:
-    remote_id: str
-    url: str | None = None
+    kind: PartKind = PartKind.POST
+    reply_to: Published | None = None
+    root: Published | None = None
+    content_warning: str = ""
+    options: PostOptions = field(default_factory=PostOptions)
 
 
 class PlatformError(Exception):

@@ -155,7 +155,8 @@ def reschedule(context: Context, item_id: int, at: datetime | None, *, now: date
     at = _best_time(context, item_id, now) if at is None else at.astimezone(UTC)
     with open_queue(context) as queue, queue.transaction():
         item = _movable(get_item(queue, item_id))
-        others = [other for other in queue.items(OCCUPYING) if other.id != item.id]
+        # A thread's parts and a first comment move with their post (never apart).
+        others = [other for other in queue.items(OCCUPYING) if other.chain_id != item.chain_id]
         draft = context.drafts.load(item.draft_id).draft
         if item.deadline is not None and (draft.deadline is None
                                           or item.deadline < draft.deadline):
@@ -164,10 +165,12 @@ def reschedule(context: Context, item_id: int, at: datetime | None, *, now: date
         check_slot(context, item.account_id, at, others)
         moved = at != item.due_at
         if moved:  # under the transaction's lock: nobody moved it since it was read
-            queue.reschedule(
-                item.id, item.state, item.due_at, at, now=now, actor=actor,
-                reason=_("moved from {before} to {after}").format(
-                    before=item.due_at.isoformat(), after=at.isoformat()))
+            reason = _("moved from {before} to {after}").format(
+                before=item.due_at.isoformat(), after=at.isoformat())
+            for part in [item, *queue.later_parts(item)]:
+                if part.state in MOVABLE:
+                    queue.reschedule(part.id, part.state, part.due_at, at, now=now,
+                                     actor=actor, reason=reason)
     return Moved(item.id, item.draft_id, item.account_id, item.locales, item.state,
                  item.due_at, at, item.timezone, moved)
 
@@ -180,6 +183,11 @@ def _best_time(context: Context, item_id: int, now: datetime) -> datetime:
 
 
 def _movable(item: Item) -> Item:
+    if item.chain_of is not None:
+        raise UserError(
+            _("item {id} is part of a post: it moves with item {first}").format(
+                id=item.id, first=item.chain_of),
+            remedy=Remedy(Fix.SHOW_QUEUE))
     if item.state not in MOVABLE:
         raise UserError(
             _("item {id} is {state}; only queued or held items can be moved").format(

@@ -110,6 +110,11 @@ def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
             for tag in locales_of(context, draft)
             if draft.state(tag) in NEEDS_WORK
         )
+        warnings.extend(
+            _("{locale} for {account} is stale").format(locale=tag, account=account_id)
+            for tag in locales_of(context, draft) for account_id in draft.accounts
+            if draft.own_state(tag, account_id) == TranslationState.STALE
+        )
         document["approved"] = True
 
     updated = context.drafts.rewrite(draft_id, expected_digest=None, change=approve_it)
@@ -132,12 +137,14 @@ def _check_approvable(draft: Draft, where: str) -> None:
 
 
 def check_consistency(context: Context, draft: Draft) -> list[Finding]:
-    """What one variant has (URL, number, date, mention, campaign tag) and another lacks."""
+    """What one variant has (URL, number, date, mention, campaign tag) and another lacks,
+    each variant read whole: its text, thread and first comment."""
     texts = {}
     for tag in locales_of(context, draft):
         variant = draft.variant(tag)
         if variant is not None:
-            texts[tag] = variant.text
+            texts[tag] = "\n\n".join(part for part in (
+                variant.text, *variant.thread, variant.first_comment) if part)
     campaign = [draft.campaign] if draft.campaign else []
     return compare_variants(texts, campaign_hashtags=campaign)
 
@@ -366,6 +373,8 @@ def _apply_texts(
     source_text: str,
 ) -> bool:
     changed = False
+    # The editor shows the text alone: a translation saved from it is current only when
+    # the source has no thread, first comment or content warning either (else stale).
     origin = fingerprint(source_text)
     for tag, text in texts.items():
         written = before.variants.get(tag)

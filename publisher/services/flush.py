@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from publisher.domain.errors import UserError
+from publisher.domain.posttypes import PartKind
 from publisher.domain.queue import PENDING, State
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, ngettext
@@ -58,7 +59,15 @@ from publisher.platforms.base import (
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.queue_file import catch_up_with_journal, record_published
-from publisher.services.queueing import content_hash, open_queue, plan_posts
+from publisher.services.queueing import (
+    STOPS_LATER_PARTS,
+    content_hash,
+    not_sent_before,
+    open_queue,
+    plan_posts,
+    stop_later_parts,
+    stopped_as,
+)
 from publisher.services.tokens import TokenNotice, token_notices
 from publisher.storage.lock import FileLock, Holder, Locked
 from publisher.storage.queue import (
@@ -240,6 +249,8 @@ class Flusher:
         self.pending_by_draft: dict[str, list[QueuedPost]] | None = None
         # A time.monotonic() moment after which no item is claimed.
         self.claim_until = claim_until
+        # Later parts stopped in this run because the part before them was not sent.
+        self.stopped_parts: set[int] = set()
 
     # Steps
 
@@ -342,6 +353,8 @@ class Flusher:
     def expire_overdue(self) -> None:
         now = self.clock()
         for item in self.queue.overdue(PENDING, now):
+            if item.id in self.stopped_parts:  # expired with the part before it
+                continue
             late = now - item.due_at
             if item.deadline and now > item.deadline:
                 self._move(item, State.EXPIRED, _("past its deadline; not sent"))
@@ -358,7 +371,10 @@ class Flusher:
             hold = self.holds.get(item.account_id)
             if hold and (hold.until is None or hold.until > self.clock()):
                 continue
-            if item.state == State.HELD or self._moved_meanwhile(item):
+            if item.state == State.HELD or self._moved_meanwhile(item) \
+                    or item.id in self.stopped_parts:
+                continue
+            if self._waits_for_part_before(item):
                 continue
             if self._out_of_time():
                 self.report.left_for_next_run.append(item)
@@ -372,6 +388,26 @@ class Flusher:
                            remedy=change.remedy)
             else:
                 self._send_unless_moved(item)
+
+    def _waits_for_part_before(self, item: Item) -> bool:
+        """A later part of a chain goes out only after the part it follows was sent;
+        when that one never will be (failed, expired, cancelled), neither will this one:
+        never an orphan reply."""
+        if item.after is None:
+            return False
+        before = self.queue.get(item.after)
+        if before is None or before.state in PENDING | {State.SENDING, State.UNKNOWN,
+                                                        State.HELD}:
+            return True  # it waits (for a retry, for a person, for the resume)
+        if before.state == State.SENT:
+            return False
+        why = not_sent_before(before.id, before.state)
+        stopped = stopped_as(before.state)
+        if stopped == State.FAILED:
+            self._move(item, stopped, why, last_error=why)
+        else:
+            self._move(item, stopped, why)
+        return True
 
     def _send_unless_moved(self, item: Item) -> None:
         try:
@@ -525,7 +561,8 @@ class Flusher:
         # sent from the journal: one sync per sent item fewer, no guarantee less.
         record_published(self.context, item, published, self.clock())
         outcome = self._move(item, State.SENT, why, remote_id=published.remote_id,
-                             url=published.url, last_error=None, durable=False)
+                             url=published.url, ref=published.ref, last_error=None,
+                             durable=False)
         outcome.url = published.url
 
     def _move(self, item: Item, target: State, why: str, *, durable: bool = True,
@@ -539,6 +576,10 @@ class Flusher:
         outcome = self.report.add(item, target, why, remedy=remedy)
         log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
                  item.state, target, why)
+        if target in STOPS_LATER_PARTS:  # a post alone may have a first comment after it
+            for later in stop_later_parts(self.queue, item, target, self.clock(), ACTOR):
+                self.stopped_parts.add(later.id)
+                self.report.add(later, later.state, not_sent_before(item.id, target))
         return outcome
 
     def _post(self, item: Item) -> Post:
@@ -549,7 +590,25 @@ class Flusher:
         except UserError as error:
             raise Rejected(error.message) from None
         return Post(account, item.text, item.locales, media, item.draft_id, item.id,
-                    due_at=item.due_at)
+                    due_at=item.due_at, kind=item.part_kind, reply_to=self._reply_to(item),
+                    root=self._sent_as(item.chain_of), options=item.options,
+                    content_warning=item.content_warning or "")
+
+    def _reply_to(self, item: Item) -> Published | None:
+        """The part a later part answers: a thread part the one before it, a first
+        comment the chain's first post."""
+        if item.part_kind == PartKind.COMMENT:
+            return self._sent_as(item.chain_of)
+        return self._sent_as(item.after)
+
+    def _sent_as(self, item_id: int | None) -> Published | None:
+        if item_id is None:
+            return None
+        sent = self.queue.get(item_id)
+        if sent is None or sent.state != State.SENT or not sent.remote_id:
+            # Never post a reply to nothing: the flush checks this before it claims.
+            raise Rejected(_("the post it replies to was not sent"))
+        return Published(sent.remote_id, sent.url, sent.ref)
 
 
 def flush(

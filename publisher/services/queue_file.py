@@ -105,7 +105,7 @@ def _start_journal(queue: Queue, journal: Journal) -> None:
             return
         sent = queue.items([State.SENT])
         journal.append({"event": JOURNAL_STARTED, "at": _stamp(datetime.now(UTC))},
-                       *(_record(item, item.remote_id, item.url, item.updated_at)
+                       *(_record(item, item.remote_id, item.url, item.updated_at, item.ref)
                          for item in sent))
         queue.set_checkpoint(CAUGHT_UP, str(journal.size()))
 
@@ -170,7 +170,7 @@ def _move_to_sent(queue: Queue, item: Item, record: dict) -> None:
         fields: dict[str, Any] = {}
         if target == State.SENT:
             fields = {"remote_id": record.get("remote_id"), "url": record.get("url"),
-                      "last_error": None}
+                      "ref": record.get("ref"), "last_error": None}
         queue.move(item.id, state, target, now=at, actor=JOURNAL_ACTOR, reason=reason,
                    **fields)
         state = target
@@ -193,13 +193,19 @@ def _when(moment: datetime) -> str:
 # What was published
 
 
-def _record(item: Item, remote_id: str | None, url: str | None, at: datetime) -> dict:
-    return {
+def _record(item: Item, remote_id: str | None, url: str | None, at: datetime,
+            ref: str | None = None) -> dict:
+    record = {
         "event": PUBLISHED, "at": _stamp(at), "draft": item.draft_id,
         "account": item.account_id, "locales": list(item.locales), "item": item.id,
         "key": item.idempotency_key, "remote_id": remote_id, "url": url,
         "content_hash": item.content_hash,
     }
+    if ref is not None:  # what a reply to it needs, should the queue be restored
+        record["ref"] = ref
+    if item.is_part:
+        record.update(part=item.part_no, kind=str(item.part_kind))
+    return record
 
 
 def record_published(
@@ -209,7 +215,8 @@ def record_published(
     sent: a crash between the two leaves the journal saying it went out (no repost)
     and the item `sending` (the next flush asks the platform), never the reverse.
     """
-    journal_of(context).append(_record(item, published.remote_id, published.url, at))
+    journal_of(context).append(_record(item, published.remote_id, published.url, at,
+                                       published.ref))
 
 
 @dataclass(frozen=True)
@@ -340,5 +347,5 @@ def _journal_sent_items(path: Path, journal: Journal) -> None:
     except QueueDamaged:
         return
     known = _published_keys(journal.records())
-    journal.append(*(_record(item, item.remote_id, item.url, item.updated_at)
+    journal.append(*(_record(item, item.remote_id, item.url, item.updated_at, item.ref)
                      for item in sent if item.idempotency_key not in known))

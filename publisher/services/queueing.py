@@ -12,13 +12,22 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.domain.drafts import Draft, TranslationState
+from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
 from publisher.domain.errors import UserError
+from publisher.domain.posttypes import (
+    FIRST_COMMENT,
+    THREAD_JOINER,
+    PartKind,
+    PostOptions,
+    ThreadMode,
+    thread_mode,
+    unsupported_options,
+)
 from publisher.domain.queue import FINAL, NEEDS_PERSON, PENDING, IllegalMove, State
 from publisher.domain.remedies import Fix, Remedy, remedy_of
 from publisher.domain.textrules import count_text
@@ -46,13 +55,46 @@ COMBINED_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
+class PlannedPart:
+    """One part of a planned post: what one queue item sends."""
+
+    kind: PartKind
+    text: str
+    number: int  # from 1, in the order the parts go out
+
+
+@dataclass(frozen=True)
 class PlannedPost:
-    """One post to make: an account and the locale(s) its text combines."""
+    """One post to make: an account and the locale(s) its text combines, with the
+    replies that follow it (``thread``) and the comment under it."""
 
     account: Account
     locales: tuple[str, ...]
     text: str
     media: tuple[MediaSnapshot, ...]
+    thread: tuple[str, ...] = ()
+    first_comment: str = ""
+    content_warning: str = ""
+    options: PostOptions = field(default_factory=PostOptions)
+
+    def parts(self) -> list[PlannedPart]:
+        """The items this post becomes, in the order they go out."""
+        parts = [PlannedPart(PartKind.POST, self.text, 1)]
+        parts += [PlannedPart(PartKind.REPLY, text, number)
+                  for number, text in enumerate(self.thread, start=2)]
+        if self.first_comment:
+            parts.append(PlannedPart(PartKind.COMMENT, self.first_comment, len(parts) + 1))
+        return parts
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """What one locale of a draft says on one account."""
+
+    text: str
+    thread: tuple[str, ...]
+    first_comment: str
+    content_warning: str
 
 
 def plan_posts(
@@ -61,8 +103,9 @@ def plan_posts(
     """Every post a draft makes (account × locale per layout), checked to go out.
 
     Raises :class:`UserError` naming the draft, account and locale for the
-    first thing that would stop a post: a missing or stale variant, a text
-    over the platform's limit, a missing image.
+    first thing that would stop a post: a missing or stale variant, a text or a
+    thread part over the platform's limit, a thread that does not fit joined into
+    one post where the platform has no threads, a missing image.
     """
     if not draft.approved:
         raise UserError(
@@ -78,19 +121,96 @@ def plan_posts(
             (tag,) for tag in account.locales
         ]
         for locales in groups:
-            texts = [_variant_text(draft, tag, account, allow_stale) for tag in locales]
-            post = PlannedPost(
-                account, tuple(locales), COMBINED_SEPARATOR.join(texts),
+            texts = [_texts(draft, tag, account, allow_stale) for tag in locales]
+            post = _shaped(account, PlannedPost(
+                account, tuple(locales), COMBINED_SEPARATOR.join(t.text for t in texts),
                 _media(context, draft, locales),
-            )
+                thread=_joined_parts([t.thread for t in texts]),
+                first_comment=COMBINED_SEPARATOR.join(
+                    t.first_comment for t in texts if t.first_comment),
+                content_warning=" / ".join(
+                    t.content_warning for t in texts if t.content_warning),
+                options=draft.options,
+            ))
             _check_fits(draft, post)
             _check_platform(context, draft, post, adapters)
             posts.append(post)
     return posts
 
 
-def _variant_text(draft: Draft, locale: str, account: Account, allow_stale: bool) -> str:
-    state = draft.state(locale)
+def _joined_parts(threads: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The thread of a combined post: its n-th part joins every locale's n-th part."""
+    longest = max((len(thread) for thread in threads), default=0)
+    return tuple(
+        COMBINED_SEPARATOR.join(thread[n] for thread in threads if n < len(thread))
+        for n in range(longest)
+    )
+
+
+def _shaped(account: Account, post: PlannedPost) -> PlannedPost:
+    """A platform without reply chains gets the thread joined into the first post; one
+    without comments gets no first comment (:func:`plan_warnings` says so)."""
+    platform = account.text_platform
+    if post.thread and thread_mode(platform) == ThreadMode.JOINED:
+        post = replace(post, text=THREAD_JOINER.join((post.text, *post.thread)), thread=())
+    if post.first_comment and platform not in FIRST_COMMENT:
+        post = replace(post, first_comment="")
+    return post
+
+
+def plan_warnings(context: Context, draft: Draft) -> list[str]:
+    """What a draft asks that some of its accounts' platforms do not do (an option, a
+    content warning, a first comment): said at scheduling, never dropped silently."""
+    warnings = []
+    for account_id in draft.accounts:
+        account = context.accounts.get(account_id)
+        if account is None:
+            continue
+        platform = account.text_platform
+        texts = [_texts_or_none(draft, tag, account) for tag in account.locales]
+        warning = " ".join(t.content_warning for t in texts if t is not None).strip()
+        for name in unsupported_options(platform, draft.options, warning):
+            warnings.append(_("{id} on {account}: {platform} does not do the option "
+                              "{option}; it is posted without it").format(
+                id=draft.id, account=account_id, platform=platform, option=name))
+        if platform not in FIRST_COMMENT and any(t and t.first_comment for t in texts):
+            warnings.append(_("{id} on {account}: {platform} has no first comments; the "
+                              "first comment is not posted there").format(
+                id=draft.id, account=account_id, platform=platform))
+    return warnings
+
+
+def _texts_or_none(draft: Draft, locale: str, account: Account) -> _Texts | None:
+    variant = draft.variant(locale)
+    own = draft.own_text(locale, account.id)
+    if variant is None and own is None:
+        return None
+    return _combine(variant, own)
+
+
+def _combine(variant: Variant | None, own: AccountText | None) -> _Texts:
+    """An account's own text replaces the variant's text and thread; its first comment,
+    when it has none, and the content warning are the variant's."""
+    comment = variant.first_comment if variant else ""
+    warning = variant.content_warning if variant else ""
+    if own is not None:
+        return _Texts(own.text, own.thread, own.first_comment or comment, warning)
+    assert variant is not None  # the callers checked that the locale has a text
+    return _Texts(variant.text, variant.thread, comment, warning)
+
+
+def _texts(draft: Draft, locale: str, account: Account, allow_stale: bool) -> _Texts:
+    own = draft.own_text(locale, account.id)
+    if own is None:
+        _check_state(draft, locale, account, draft.state(locale), allow_stale)
+        return _combine(draft.variant(locale), None)
+    state = draft.own_state(locale, account.id)
+    _check_state(draft, locale, account, state, allow_stale, own=True)
+    return _combine(draft.variant(locale), own)
+
+
+def _check_state(draft: Draft, locale: str, account: Account, state: TranslationState,
+                 allow_stale: bool, own: bool = False) -> None:
     if state == TranslationState.MISSING:
         raise UserError(
             _("draft {id!r} has no {locale} text, which {account} posts in").format(
@@ -99,15 +219,13 @@ def _variant_text(draft: Draft, locale: str, account: Account, allow_stale: bool
             hint=_("translate it, or remove {locale} from the account").format(locale=locale),
         )
     if state == TranslationState.STALE and not allow_stale:
+        message = _("the {locale} text of {id!r} for {account} is stale (its source "
+                    "changed)") if own else _("the {locale} text of {id!r} is stale (its "
+                                               "source changed)")
         raise UserError(
-            _("the {locale} text of {id!r} is stale (its source changed)").format(
-                locale=locale, id=draft.id
-            ),
+            message.format(locale=locale, id=draft.id, account=account.id),
             remedy=Remedy(Fix.ALLOW_STALE, draft=draft.id),
         )
-    variant = draft.variant(locale)
-    assert variant is not None
-    return variant.text
 
 
 def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[MediaSnapshot, ...]:
@@ -122,12 +240,26 @@ def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[Me
 
 
 def _check_fits(draft: Draft, post: PlannedPost) -> None:
-    count = count_text(post.account.text_platform, post.text, has_media=bool(post.media))
-    if count.problems:
+    """Each part against the account's limit; a joined thread says it was joined."""
+    platform = post.account.text_platform
+    joined = thread_mode(platform) == ThreadMode.JOINED and THREAD_JOINER in post.text
+    for part in post.parts():
+        has_media = bool(post.media) if part.kind == PartKind.POST else platform == "instagram"
+        count = count_text(platform, part.text, has_media=has_media)
+        if not count.problems:
+            continue
+        problem = count.problems[0]
+        if part.kind == PartKind.REPLY:
+            problem = _("thread part {n}: {problem}").format(n=part.number, problem=problem)
+        elif part.kind == PartKind.COMMENT:
+            problem = _("first comment: {problem}").format(problem=problem)
+        elif joined and len(post.locales) == 1 and count.used > count.limit:
+            problem = _("{platform} has no threads, and the thread joined into one post is "
+                        "too long: {problem}").format(platform=platform, problem=problem)
         raise UserError(
             _("{id} on {account} ({locales}): {problem}").format(
                 id=draft.id, account=post.account.id, locales="+".join(post.locales),
-                problem=count.problems[0],
+                problem=problem,
             ),
             hint=_("shorten the text, or post the locales separately")
             if len(post.locales) > 1 else _("shorten the text"),
@@ -137,35 +269,50 @@ def _check_fits(draft: Draft, post: PlannedPost) -> None:
 def _check_platform(
     context: Context, draft: Draft, post: PlannedPost, adapters: Adapters | None
 ) -> None:
-    """The adapter's own rules (image count and size, alt text where required)."""
-    from publisher.platforms.base import MediaFile, Post
+    """The adapter's own rules (image count and size, alt text where required), for
+    every part."""
+    from publisher.platforms.base import MediaFile, Post, Published
     from publisher.services.checking import platform_problems
 
     media = tuple(
         MediaFile(context.workspace.media_file(m.file), m.alt, m.sha256) for m in post.media
     )
-    problems = platform_problems(
-        context, Post(post.account, post.text, post.locales, media, draft.id),
-        lambda: datetime.now(UTC), adapters,
-    )
-    if problems:
-        # A problem of the account's settings (a media address, a handle) says how to fix
-        # it; the others are the draft's.
-        remedy = remedy_of(problems[0])
-        raise UserError(
-            _("{id} on {account} ({locales}): {problem}").format(
-                id=draft.id, account=post.account.id, locales="+".join(post.locales),
-                problem=problems[0],
-            ),
-            hint=None if remedy else _("fix the draft, then schedule it again"),
-            remedy=remedy,
+    placeholder = Published("")  # a later part replies to a post not made yet
+    for part in post.parts():
+        first = part.kind == PartKind.POST
+        problems = platform_problems(
+            context, Post(post.account, part.text, post.locales, media if first else (),
+                          draft.id, kind=part.kind, reply_to=None if first else placeholder,
+                          root=None if first else placeholder,
+                          content_warning=post.content_warning, options=post.options),
+            lambda: datetime.now(UTC), adapters,
         )
+        if problems:
+            # A problem of the account's settings (a media address, a handle) says how to
+            # fix it; the others are the draft's.
+            remedy = remedy_of(problems[0])
+            raise UserError(
+                _("{id} on {account} ({locales}): {problem}").format(
+                    id=draft.id, account=post.account.id, locales="+".join(post.locales),
+                    problem=problems[0],
+                ),
+                hint=None if remedy else _("fix the draft, then schedule it again"),
+                remedy=remedy,
+            )
 
 
 def content_hash(post: PlannedPost) -> str:
+    """Of everything the post sends (a post of one text hashes as it always did)."""
     digest = hashlib.sha256(post.text.encode("utf-8"))
     for media in post.media:
         digest.update(f"\0{media.file}\0{media.alt}\0{media.sha256}".encode())
+    if post.thread or post.first_comment or post.content_warning \
+            or post.options != PostOptions():
+        for part in post.parts()[1:]:
+            digest.update(f"\0{part.kind}\0{part.text}".encode())
+        options = post.options
+        digest.update(f"\0cw\0{post.content_warning}\0{options.visibility}"
+                      f"\0{options.silent}\0{options.pin}".encode())
     return digest.hexdigest()
 
 
@@ -202,11 +349,26 @@ def queue_posts(
     actor: str = "person",
     again: bool = False,
 ) -> list[int]:
-    """Queue planned posts, each at its own time (items of a paused account are held).
+    """Queue planned posts, each at its own time (items of a paused account are held);
+    returns the ids of every part of every post, in order.
 
     Refuses a draft already published on one of the accounts (the journal and
     the queue's sent items say so) unless ``again``.
     """
+    return [item for chain in queue_chains(context, draft, timed, now=now, actor=actor,
+                                           again=again) for item in chain]
+
+
+def queue_chains(
+    context: Context,
+    draft: Draft,
+    timed: list[tuple[PlannedPost, datetime]],
+    *,
+    now: datetime,
+    actor: str = "person",
+    again: bool = False,
+) -> list[list[int]]:
+    """:func:`queue_posts`, the ids of each post's parts apart (its first part first)."""
     # One write transaction from the duplicate check to the last insert: two
     # people scheduling the same draft at once (the UI and a command) cannot
     # both queue it, and a draft's posts go in all together or not at all.
@@ -219,11 +381,11 @@ def queue_posts(
         ids = []
         for post, at in timed:
             held_by = _pause_for(pauses, post.account.id)
-            ids += queue.add(
-                [_new_item(context, draft, post, at)], now=now, actor=actor,
+            ids.append(queue.add(
+                _new_items(context, draft, post, at), now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
-            )
+            ))
         return ids
 
 
@@ -266,22 +428,33 @@ def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> 
                 )
 
 
-def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime) -> NewItem:
-    return NewItem(
-        draft_id=draft.id,
-        account_id=post.account.id,
-        platform=post.account.platform,
-        locales=post.locales,
-        text=post.text,
-        content_hash=content_hash(post),
-        due_at=at.astimezone(UTC),
-        # A key per item, kept across every retry of it.
-        idempotency_key=f"pub-{uuid.uuid4().hex}",
-        media=post.media,
-        timezone=context.audience_for(post.account).timezone,
-        deadline=draft.deadline,
-        max_lateness_s=post.account.max_lateness_minutes * 60,
-    )
+def _new_items(context: Context, draft: Draft, post: PlannedPost,
+               at: datetime) -> list[NewItem]:
+    """One item per part: each is claimed, sent and recorded exactly once on its own."""
+    whole = content_hash(post)  # every part's: an edit to any part stops them all
+    return [
+        NewItem(
+            draft_id=draft.id,
+            account_id=post.account.id,
+            platform=post.account.platform,
+            locales=post.locales,
+            text=part.text,
+            content_hash=whole,
+            due_at=at.astimezone(UTC),
+            # A key per item, kept across every retry of it.
+            idempotency_key=f"pub-{uuid.uuid4().hex}",
+            media=post.media if part.kind == PartKind.POST else (),
+            timezone=context.audience_for(post.account).timezone,
+            deadline=draft.deadline,
+            max_lateness_s=post.account.max_lateness_minutes * 60,
+            part_kind=part.kind,
+            part_no=part.number,
+            thread_parts=1 + len(post.thread),
+            options=post.options,
+            content_warning=post.content_warning or None,
+        )
+        for part in post.parts()
+    ]
 
 
 def _pause_for(pauses: dict, account_id: str) -> str | None:
@@ -333,28 +506,69 @@ def resume(context: Context, account_id: str | None, now: datetime) -> int:
         )
 
 
+# A chain's parts: a part that will never be sent stops the parts after it.
+STOPS_LATER_PARTS = frozenset({State.FAILED, State.EXPIRED, State.CANCELLED})
+
+
+def not_sent_before(item_id: int, state: State) -> str:
+    """Why a later part of a chain is not sent: the part before it (``item_id``, now in
+    ``state``) was not."""
+    return _("the post it replies to was not sent (item {id} is {state})").format(
+        id=item_id, state=_(state.value))
+
+
+def stopped_as(before: State) -> State:
+    """What a later part becomes when the part before it ends in ``before``: cancelled
+    with it, expired with it (it was due at the same time), else failed."""
+    return before if before in (State.CANCELLED, State.EXPIRED) else State.FAILED
+
+
+def stop_later_parts(queue: Queue, item: Item, target: State, now: datetime,
+                     actor: str) -> list[Item]:
+    """Stop the parts after ``item`` (which just became ``target``) that wait to be sent:
+    never an orphan reply. Returns them as they are now. A part held by a pause stays
+    held: when resumed, the flush stops it the same way."""
+    why = not_sent_before(item.id, target)
+    stopped = stopped_as(target)
+    moves: list[tuple[int, State, State, str, dict]] = []
+    for later in queue.later_parts(item):
+        if stopped == State.CANCELLED and later.state not in FINAL | {State.SENDING}:
+            moves.append((later.id, later.state, State.CANCELLED, why, {}))
+        elif later.state in PENDING:
+            fields = {"last_error": why, "remedy": None} if stopped == State.FAILED else {}
+            moves.append((later.id, later.state, stopped, why, fields))
+    queue.move_many(moves, now=now, actor=actor)
+    return [moved for move in moves if (moved := queue.get(move[0])) is not None]
+
+
 def retry_item(context: Context, item_id: int, now: datetime) -> None:
-    """A person sends a failed, unknown or expired item again, from now on."""
-    with open_queue(context) as queue:
+    """A person sends a failed, unknown or expired item again, from now on (with the
+    later parts of its chain that were stopped because it was not sent)."""
+    with open_queue(context) as queue, queue.transaction():
         item = get_item(queue, item_id)
         if item.state not in NEEDS_PERSON | {State.EXPIRED}:
             raise UserError(
                 _("item {id} is {state}; only failed, unknown or expired items can be retried")
                 .format(id=item_id, state=_(item.state.value))
             )
-        queue.move(
-            item_id, item.state, State.QUEUED, now=now, actor="person",
-            reason=_("a person asked to send it again"),
-            due_at=now, next_attempt_at=None, last_error=None, remedy=None,
-        )
+        again = [item] + [later for later in queue.later_parts(item)
+                          if later.state in (State.FAILED, State.EXPIRED)]
+        for part in again:
+            queue.move(
+                part.id, part.state, State.QUEUED, now=now, actor="person",
+                reason=_("a person asked to send it again"),
+                due_at=now, next_attempt_at=None, last_error=None, remedy=None,
+            )
 
 
 def cancel_item(context: Context, item_id: int, now: datetime) -> None:
-    with open_queue(context) as queue:
+    """Cancel an item that was not sent, and the later parts of its chain with it."""
+    with open_queue(context) as queue, queue.transaction():
         item = get_item(queue, item_id)
         try:
             queue.move(item_id, item.state, State.CANCELLED, now=now, actor="person",
                        reason=_("cancelled by a person"))
+            stop_later_parts(queue, item, State.CANCELLED, now, "person")
         except IllegalMove:
             raise UserError(
                 _("item {id} is {state} and cannot be cancelled").format(
@@ -379,20 +593,29 @@ def publish_item_now(context: Context, item_id: int,
         if FREEZE in pauses or item.account_id in pauses or item.state == State.HELD:
             raise UserError(_("item {id} is held by a pause").format(id=item_id),
                             hint=_("resume first"))
-        if item.state in PENDING and item.due_at > now:
-            # Through "held" and back: the only legal way to change a waiting time,
-            # and the history says who and why.
-            why = _("a person asked to publish it now")
-            queue.move(item_id, item.state, State.HELD, now=now, actor="person", reason=why,
-                       held_by="pause")
-            queue.move(item_id, State.HELD, State.QUEUED, now=now, actor="person", reason=why,
-                       due_at=now, next_attempt_at=None)
+        before = queue.get(item.after) if item.after is not None else None
+        if before is not None and before.state != State.SENT:
+            raise UserError(
+                _("item {id} replies to item {before}, which is {state}").format(
+                    id=item_id, before=before.id, state=_(before.state.value)),
+                hint=_("publish item {before} first").format(before=before.id))
+        # The parts after it go with it (each still waits for the one before).
+        parts = [item, *queue.later_parts(item)]
+        for part in parts:
+            if part.state in PENDING and part.due_at > now:
+                # Through "held" and back: the only legal way to change a waiting time,
+                # and the history says who and why.
+                why = _("a person asked to publish it now")
+                queue.move(part.id, part.state, State.HELD, now=now, actor="person",
+                           reason=why, held_by="pause")
+                queue.move(part.id, State.HELD, State.QUEUED, now=now, actor="person",
+                           reason=why, due_at=now, next_attempt_at=None)
     if item.state in NEEDS_PERSON | {State.EXPIRED}:
         retry_item(context, item_id, now)
     elif item.state not in PENDING:
         raise UserError(_("item {id} is {state}; nothing to publish").format(
             id=item_id, state=_(item.state.value)))
-    return flushing.flush(context, clock=clock, only={item_id})
+    return flushing.flush(context, clock=clock, only={part.id for part in parts})
 
 
 def get_item(queue: Queue, item_id: int) -> Item:
@@ -420,6 +643,16 @@ class QueueOverview:
     def stopped(self) -> list[StoppedAccount]:
         """The paused and held accounts, each with the remedy that gets it sending."""
         return stopped_accounts(self.paused, self.holds)
+
+
+def part_label(item: Item) -> str:
+    """Which part of its post an item is, as people read it: "thread 2/3", "first
+    comment", or "" for a post alone."""
+    if item.part_kind == PartKind.COMMENT:
+        return _("first comment")
+    if item.thread_parts > 1:
+        return _("thread {n}/{total}").format(n=item.part_no, total=item.thread_parts)
+    return ""
 
 
 def item_remedy(item: Item) -> Remedy | None:

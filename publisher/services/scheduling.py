@@ -34,7 +34,7 @@ from publisher.services.queue_file import (
     published_posts,
     refuse_published,
 )
-from publisher.services.queueing import PlannedPost, open_queue, plan_posts, queue_posts
+from publisher.services.queueing import PlannedPost, open_queue, plan_posts, queue_chains
 from publisher.storage.queue import FREEZE, Item
 
 STEP = timedelta(minutes=5)
@@ -558,8 +558,9 @@ def _queue(
                 entry.draft.id, account_id, post.locales, moment,
                 moment.astimezone(lane.audience.zone), round(lane.lane.scores[step], 4),
                 explain(lane, moment)))
-    ids = queue_posts(context, entry.draft, timed, now=now, actor="auto", again=again)
+    chains = queue_chains(context, entry.draft, timed, now=now, actor="auto", again=again)
     return [
-        PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why, item)
-        for p, item in zip(placed, ids, strict=True)
+        PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why,
+                   chain[0])
+        for p, chain in zip(placed, chains, strict=True)
     ]

@@ -339,6 +339,7 @@ def _take(
             entry.alts[(media_file, tag)] = text
         return
     written = draft.variants.get(tag)
+    # The PO file holds the text alone (see _apply_texts in services/drafts.py).
     origin = fingerprint(draft.source_text)
     if written and written.text == text and written.from_source == origin:
         result.unchanged += 1

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import tomlkit
 
@@ -65,9 +66,24 @@ class LoadedDraft:
 
 @dataclass(frozen=True)
 class VariantEdit:
-    """A new text for one locale; ``from_source`` None keeps the stored one."""
+    """A new text for one locale; ``from_source`` None keeps the stored one, and so does
+    None for a thread, first comment or content warning (an empty one removes it)."""
 
     text: str
+    from_source: str | None = None
+    thread: tuple[str, ...] | None = None
+    first_comment: str | None = None
+    content_warning: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountTextEdit:
+    """An account's own text in one locale (``[variants.L.accounts.ID]``); None keeps
+    the stored thread, first comment or ``from_source``."""
+
+    text: str
+    thread: tuple[str, ...] | None = None
+    first_comment: str | None = None
     from_source: str | None = None
 
 
@@ -394,17 +410,63 @@ def _multiline(text: str) -> tomlkit.items.String:
 # comments and key order survive.
 
 
-def set_variant(document: tomlkit.TOMLDocument, locale: str, edit: VariantEdit) -> None:
-    """Set ``[variants.<locale>] text`` (and ``from_source`` when the edit has one)."""
+def _variant_table(document: tomlkit.TOMLDocument, locale: str) -> Any:
     if "variants" not in document:
         document.add("variants", tomlkit.table(is_super_table=True))
     variants = document["variants"]
     if locale not in variants:
         variants[locale] = tomlkit.table()
-    table = variants[locale]
+    return variants[locale]
+
+
+def _set_parts(table: Any, thread: tuple[str, ...] | None, **texts: str | None) -> None:
+    """Set (or, when empty, remove) a thread and the single texts beside ``text``."""
+    if thread is not None:
+        if thread:
+            parts = tomlkit.array()
+            parts.extend(_multiline(part) for part in thread)
+            parts.multiline(True)
+            table["thread"] = parts
+        elif "thread" in table:
+            del table["thread"]
+    for key, value in texts.items():
+        if value is None:
+            continue
+        if value:
+            table[key] = _multiline(value)
+        elif key in table:
+            del table[key]
+
+
+def set_variant(document: tomlkit.TOMLDocument, locale: str, edit: VariantEdit) -> None:
+    """Set ``[variants.<locale>] text`` (and ``from_source`` when the edit has one, and
+    the thread, first comment and content warning it gives)."""
+    table = _variant_table(document, locale)
     table["text"] = _multiline(edit.text)
     if edit.from_source is not None:
         table["from_source"] = edit.from_source
+    _set_parts(table, edit.thread, first_comment=edit.first_comment,
+               content_warning=edit.content_warning)
+
+
+def set_account_text(document: tomlkit.TOMLDocument, locale: str, account_id: str,
+                     edit: AccountTextEdit | None) -> None:
+    """Set ``[variants.<locale>.accounts.<account_id>]``; None removes it."""
+    table = _variant_table(document, locale)
+    if edit is None:
+        if "accounts" in table and account_id in table["accounts"]:
+            del table["accounts"][account_id]
+        return
+    if "accounts" not in table:
+        table.append("accounts", tomlkit.table(is_super_table=True))
+    accounts = table["accounts"]
+    if account_id not in accounts:
+        accounts.append(account_id, tomlkit.table())
+    own = accounts[account_id]
+    own["text"] = _multiline(edit.text)
+    _set_parts(own, edit.thread, first_comment=edit.first_comment)
+    if edit.from_source is not None:
+        own["from_source"] = edit.from_source
 
 
 def set_alt(
@@ -441,4 +503,6 @@ def skeleton_text(draft: Draft) -> str:
 
 def translation_edit(draft: Draft, text: str) -> VariantEdit:
     """A variant edit recording the draft's current source as its origin."""
+    # The text alone: current only when the source has no other part (see
+    # Draft.source_fingerprint).
     return VariantEdit(text=text, from_source=fingerprint(draft.source_text))

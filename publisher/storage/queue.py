@@ -31,12 +31,13 @@ from typing import Any, TypeVar, overload
 from urllib.parse import quote
 
 from publisher.domain.errors import UserError
+from publisher.domain.posttypes import PartKind, PostOptions
 from publisher.domain.queue import State, check_movable, check_move
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -110,6 +111,24 @@ MIGRATIONS: tuple[str, ...] = (
     # Older rows keep NULL here and their last_error as it was written.
     """
     ALTER TABLE items ADD COLUMN remedy TEXT;
+    """,
+    # 4: a post's parts (a thread's replies, a first comment) are items of their own,
+    # chained: chain_of is the first part's id (NULL for a first part), after the part
+    # each waits for (sent first; NULL for a first part); part_no counts from 1 in the
+    # chain, thread_parts is how many parts the thread has (the first comment apart).
+    # options (JSON) and content_warning are what the post asks of its platform; ref is
+    # what a reply needs of a sent part beside its id (Bluesky's cid). Older rows are
+    # single posts: the defaults say so.
+    """
+    ALTER TABLE items ADD COLUMN part_kind TEXT NOT NULL DEFAULT 'post';
+    ALTER TABLE items ADD COLUMN chain_of INTEGER REFERENCES items (id);
+    ALTER TABLE items ADD COLUMN after INTEGER REFERENCES items (id);
+    ALTER TABLE items ADD COLUMN part_no INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE items ADD COLUMN thread_parts INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE items ADD COLUMN options TEXT;
+    ALTER TABLE items ADD COLUMN content_warning TEXT;
+    ALTER TABLE items ADD COLUMN ref TEXT;
+    CREATE INDEX items_by_chain ON items (chain_of, part_no);
     """,
 )
 
@@ -200,6 +219,13 @@ class NewItem:
     timezone: str | None = None
     deadline: datetime | None = None
     max_lateness_s: int = 6 * 3600
+    # A later part of a chain: it follows the item added just before it in the same
+    # Queue.add call, and belongs to the chain of that call's last first part.
+    part_kind: PartKind = PartKind.POST
+    part_no: int = 1
+    thread_parts: int = 1
+    options: PostOptions = field(default_factory=PostOptions)
+    content_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +256,25 @@ class Item:
     created_at: datetime
     updated_at: datetime
     remedy: Remedy | None = None  # what fixes last_error (set and cleared with it)
+    part_kind: PartKind = PartKind.POST
+    chain_of: int | None = None  # the chain's first part (None: this is one)
+    after: int | None = None  # the part this one waits for and replies to
+    part_no: int = 1
+    thread_parts: int = 1
+    options: PostOptions = field(default_factory=PostOptions)
+    content_warning: str | None = None
+    ref: str | None = None  # beside remote_id, what a reply to it needs (Bluesky's cid)
+
+    @property
+    def chain_id(self) -> int:
+        """The id of the chain's first part (its own for a first part)."""
+        return self.chain_of if self.chain_of is not None else self.id
+
+    @property
+    def is_part(self) -> bool:
+        """Whether the item is a thread's part or a first comment (a post alone with a
+        first comment after it is not: only the queue knows of that comment)."""
+        return self.chain_of is not None or self.thread_parts > 1
 
 
 @dataclass(frozen=True)
@@ -289,7 +334,17 @@ def _item(row: sqlite3.Row) -> Item:
     values["media"] = tuple(MediaSnapshot(**m) for m in json.loads(values["media"]))
     values["state"] = State(values["state"])
     values["remedy"] = Remedy.from_json(values["remedy"])
+    values["part_kind"] = PartKind(values["part_kind"])
+    values["options"] = _options(values["options"])
     return Item(**values)
+
+
+def _options(text: str | None) -> PostOptions:
+    if not text:
+        return PostOptions()
+    data = json.loads(text)
+    return PostOptions(str(data.get("visibility", "public")), bool(data.get("silent")),
+                       bool(data.get("pin")))
 
 
 class StaleState(RuntimeError):
@@ -644,29 +699,45 @@ class Queue:
             state: State = State.QUEUED, held_by: str | None = None,
             reason: str = "scheduled") -> list[int]:
         """Insert items and their first history rows in one transaction."""
-        ids = []
+        ids: list[int] = []
         stamp = utc_text(now)
+        first: int | None = None
         with self.transaction() as db:
             for new in new_items:
+                later = new.part_no > 1
+                if later and first is None:
+                    raise ValueError("a later part needs its first part in the same add")
                 cursor = db.execute(
                     "INSERT INTO items (draft_id, account_id, platform, locales, text, media,"
                     " content_hash, due_at, timezone, deadline, max_lateness_s, state, held_by,"
-                    " idempotency_key, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " idempotency_key, created_at, updated_at, part_kind, chain_of, after,"
+                    " part_no, thread_parts, options, content_warning)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new.draft_id, new.account_id, new.platform, json.dumps(new.locales),
                         new.text, json.dumps([m.__dict__ for m in new.media]),
                         new.content_hash, utc_text(new.due_at), new.timezone,
                         utc_text(new.deadline) if new.deadline else None,
                         new.max_lateness_s, str(state), held_by, new.idempotency_key,
-                        stamp, stamp,
+                        stamp, stamp, str(new.part_kind), first if later else None,
+                        ids[-1] if later else None, new.part_no, new.thread_parts,
+                        _options_json(new.options), new.content_warning or None,
                     ),
                 )
                 item_id = cursor.lastrowid
                 assert item_id is not None  # an INSERT sets it
+                if not later:
+                    first = item_id
                 self._record(db, item_id, stamp, actor, None, state, reason)
                 ids.append(item_id)
         return ids
+
+    def later_parts(self, item: Item) -> list[Item]:
+        """The parts of the item's chain that come after it, in order."""
+        rows = self._db.execute(
+            "SELECT * FROM items WHERE chain_of = ? AND part_no > ? ORDER BY part_no",
+            (item.chain_id, item.part_no))
+        return [_item(row) for row in rows]
 
     def move(
         self,
@@ -898,6 +969,14 @@ class QueueCheckpoints:
 
     def set(self, key: str, value: str) -> None:
         self.queue.set_checkpoint(key, value)
+
+
+def _options_json(options: PostOptions) -> str | None:
+    """NULL for the defaults (most posts); else the options as JSON."""
+    if options == PostOptions():
+        return None
+    return json.dumps({"visibility": options.visibility, "silent": options.silent,
+                       "pin": options.pin})
 
 
 def _column(value: object) -> object:

@@ -43,6 +43,8 @@ class FakeServer:
         self.lock = threading.Lock()
         # Set to make the next matching request wait (after it was handled) until released.
         self.hold_path: str | None = None
+        # How many matching requests go through before the one that is held.
+        self.hold_skip = 0
         self.received = threading.Event()
         self.release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -104,8 +106,11 @@ class FakeServer:
                 )
                 status, body, headers = server._dispatch(request)
                 if server.hold_path and f"{request.method} {request.path}" == server.hold_path:
-                    server.received.set()
-                    server.release.wait(timeout=60)
+                    if server.hold_skip > 0:
+                        server.hold_skip -= 1
+                    else:
+                        server.received.set()
+                        server.release.wait(timeout=60)
                 payload = b"" if body is None else (
                     body if isinstance(body, bytes) else json.dumps(body).encode()
                 )

@@ -141,10 +141,27 @@ class FakeBluesky(FakeServer):
         uri = f"at://{self.did}/{body.get('collection')}/{rkey}"
         if uri in self.records:
             return 500, {"error": "InternalServerError", "message": "Internal Server Error"}, {}
+        problem = self._reply_problem(record.get("reply"))
+        if problem:
+            return 400, {"error": "InvalidRequest", "message": problem}, {}
         self.records[uri] = record
-        return 200, {"uri": uri, "cid": "bafyrei" + hashlib.sha256(uri.encode()).hexdigest()[:40],
-                     "commit": {"cid": "bafyreic", "rev": "3l"},
+        return 200, {"uri": uri, "cid": _cid(uri), "commit": {"cid": "bafyreic", "rev": "3l"},
                      "validationStatus": "valid"}, {}
+
+    def _reply_problem(self, reply: object) -> str | None:
+        """A reply's root and parent must be strong refs to posts that exist (uri + cid)."""
+        if reply is None:
+            return None
+        if not isinstance(reply, dict):
+            return "Invalid app.bsky.feed.post record: Record/reply must be an object"
+        for name in ("root", "parent"):
+            ref = reply.get(name)
+            if not isinstance(ref, dict) or set(ref) != {"uri", "cid"}:
+                return f"Invalid app.bsky.feed.post record: Record/reply/{name} must be a " \
+                       "strong ref {uri, cid}"
+            if ref["uri"] not in self.records or ref["cid"] != _cid(ref["uri"]):
+                return f"Invalid app.bsky.feed.post record: reply {name} {ref['uri']} not found"
+        return None
 
     def _get_record(self, request: Request):
         query = {k: v[0] for k, v in request.query.items()}
@@ -153,7 +170,7 @@ class FakeBluesky(FakeServer):
         if uri not in self.records:
             return 400, {"error": "RecordNotFound",
                          "message": f"Could not locate record: {uri}"}, {}
-        return 200, {"uri": uri, "cid": "bafyrei", "value": self.records[uri]}, {}
+        return 200, {"uri": uri, "cid": _cid(uri), "value": self.records[uri]}, {}
 
     def posts(self) -> list[dict]:
         return list(self.records.values())
@@ -184,3 +201,8 @@ def _sniff(data: bytes, declared: str) -> str:
 def _tid(number: int) -> str:
     """A record key the server picks itself (a valid TID)."""
     return "3l" + "".join(TID_ALPHABET[(number >> 5 * i) & 31] for i in range(10, -1, -1))
+
+
+def _cid(uri: str) -> str:
+    """A record's content id (the fake derives it from the record's place)."""
+    return "bafyrei" + hashlib.sha256(uri.encode()).hexdigest()[:40]

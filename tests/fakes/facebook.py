@@ -2,7 +2,8 @@
 /{page}/photos, /{page}/posts and /{page}.
 
 Errors come as ``{"error": {"message", "type", "code", "fbtrace_id"}}``: 190 for
-a bad token, 506 for a duplicate post, 4/17/32/613 for rate limits.
+a bad token, 506 for a duplicate post, 4/17/32/613 for rate limits. Comments:
+POST /{post-id}/comments (``message``) and GET of the same edge.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class FakeFacebook(FakeServer):
         self.token = token
         self.posts: list[dict] = []
         self.photos: dict[str, dict] = {}
+        self.comments: dict[str, list[dict]] = {}
 
     def handle(self, request: Request):
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -40,10 +42,29 @@ class FakeFacebook(FakeServer):
                      "permalink_url": f"https://www.facebook.com/{p['id']}",
                      "created_time": "2026-12-01T08:00:00+0000"} for p in reversed(self.posts)]
             return 200, {"data": data}, {}
+        if request.path.startswith(f"/{VERSION}/") and request.path.endswith("/comments"):
+            return self._comments(request)
         if route == f"GET {prefix}":
             return 200, {"id": self.page_id, "name": "Embassy of Kosovo",
                          "link": f"https://www.facebook.com/{self.page_id}"}, {}
         return 400, graph_error(100, "Unsupported request", "GraphMethodException"), {}
+
+    def _comments(self, request: Request):
+        post_id = request.path.split("/")[2]
+        if not any(p["id"] == post_id for p in self.posts):
+            return 400, graph_error(100, f"Unsupported post request. Object with ID "
+                                    f"'{post_id}' does not exist", "GraphMethodException"), {}
+        comments = self.comments.setdefault(post_id, [])
+        if request.method == "GET":
+            return 200, {"data": comments}, {}
+        message = form_fields(request).get("message", "")
+        if not message:
+            return 400, graph_error(100, "(#100) Missing message or attachment"), {}
+        comment = {"id": f"{post_id.split('_')[1]}_{500 + len(comments)}", "message": message,
+                   "permalink_url": f"https://www.facebook.com/{post_id}?comment_id="
+                                    f"{500 + len(comments)}"}
+        comments.append(comment)
+        return 200, {"id": comment["id"]}, {}
 
     def _feed(self, fields: dict[str, str]):
         message = fields.get("message", "")

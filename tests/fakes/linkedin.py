@@ -16,6 +16,9 @@
 - POST /rest/images?action=initializeUpload, then PUT to the upload URL.
 - POST /oauth/v2/accessToken with grant_type=refresh_token: LinkedIn keeps
   the refresh token (its remaining life shrinks), returns a new access token.
+- POST /rest/socialActions/{post URN}/comments (``actor``, ``object``,
+  ``message.text``) answers 201 with the comment (its ``$URN``) and the
+  ``x-restli-id`` header; GET of the same path lists them with ``paging.total``.
 - Errors are ``{"status", "serviceErrorCode", "code", "message"}``.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from fakes.base import FakeServer, Request, form_fields
 
@@ -125,6 +129,7 @@ class FakeLinkedIn(FakeServer):
         self.images: dict[str, dict] = {}
         self.uploads: dict[str, str] = {}  # upload path -> image URN
         self.refreshes = 0
+        self.comments: dict[str, list[dict]] = {}
         self._ids = itertools.count(7_400_000_000_000_000_001)
 
     # Helpers for tests
@@ -176,6 +181,9 @@ class FakeLinkedIn(FakeServer):
             return self._find(request)
         if route == "POST /rest/images":
             return self._initialize(request)
+        if request.path.startswith("/rest/socialActions/") and \
+                request.path.endswith("/comments"):
+            return self._comments(request)
         if request.method == "GET" and request.path.startswith("/rest/organizations/"):
             number = request.path.rsplit("/", 1)[1]
             if not self.org_admin:
@@ -183,6 +191,24 @@ class FakeLinkedIn(FakeServer):
             return 200, {"id": int(number), "localizedName": "Embassy of Kosovo",
                          "vanityName": "embassy-of-kosovo"}, {}
         return 404, error(404, "NOT_FOUND", f"No resource found for {request.path}"), {}
+
+    def _comments(self, request: Request):
+        urn = unquote(request.path.split("/")[3])
+        if not any(post["id"] == urn for post in self.posts):
+            return 404, error(404, "NOT_FOUND", f"No post {urn}"), {}
+        comments = self.comments.setdefault(urn, [])
+        if request.method == "GET":
+            return 200, {"elements": comments, "paging": {"count": 100, "start": 0,
+                                                          "total": len(comments)}}, {}
+        body = request.json()
+        text = (body.get("message") or {}).get("text")
+        if body.get("object") != urn or not text or body.get("actor") not in self.can_post_for:
+            return 422, error(422, "UNPROCESSABLE_ENTITY", "Invalid comment"), {}
+        number = 6_800_000_000_000_000_001 + len(comments)
+        comment = {"id": str(number), "$URN": f"urn:li:comment:({urn},{number})",
+                   "actor": body["actor"], "object": urn, "message": {"text": text}}
+        comments.append(comment)
+        return 201, comment, {"x-restli-id": comment["$URN"]}
 
     def _denied(self, what: str):
         return 403, error(403, "ACCESS_DENIED", f"Not enough permissions to access: {what}",

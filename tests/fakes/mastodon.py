@@ -9,6 +9,8 @@
   paragraphs, links split into invisible/ellipsis spans, hashtag links, remote
   mentions shown as @user) and ``created_at``; GET /api/v1/statuses/:id/source
   gives the plain text it was written with.
+- ``in_reply_to_id`` makes a reply (404 when no such status), ``spoiler_text`` the
+  content warning, ``visibility`` public | unlisted | private | direct.
 - 401 ``{"error": "The access token is invalid"}``; 422 on validation errors;
   429 with ``X-RateLimit-Reset`` (ISO 8601) when scripted.
 """
@@ -76,6 +78,12 @@ class FakeMastodon(FakeServer):
         media_ids = params.get("media_ids") or params.get("media_ids[]") or []
         if not text and not media_ids:
             return 422, {"error": "Validation failed: Text can't be blank"}, {}
+        parent = params.get("in_reply_to_id")
+        if parent is not None and not any(s["id"] == parent for s in self.statuses):
+            return 404, {"error": "Record not found"}, {}
+        if params.get("visibility", "public") not in ("public", "unlisted", "private",
+                                                       "direct"):
+            return 422, {"error": "Validation failed: Visibility is not included in the list"}, {}
         if len(text) > self.max_characters:
             return 422, {"error": "Validation failed: Text character limit of "
                                   f"{self.max_characters} exceeded"}, {}
@@ -90,6 +98,8 @@ class FakeMastodon(FakeServer):
             "text": text,
             "language": params.get("language"),
             "visibility": params.get("visibility", "public"),
+            "in_reply_to_id": params.get("in_reply_to_id"),
+            "spoiler_text": params.get("spoiler_text", ""),
             "media_attachments": [self.media[m] for m in media_ids if m in self.media],
         }
         self.statuses.append(status)

@@ -75,6 +75,8 @@ class FakeMeta(FakeServer):
         self.send_config = True
         self.refreshed: list[str] = []
         self.fetched: list[str] = []
+        # Comments under posts (Instagram's POST /{ig-media-id}/comments), by post id.
+        self.comments: dict[str, list[dict]] = {}
         self._next = 17900000000000001
 
     # Helpers for tests
@@ -137,12 +139,17 @@ class FakeMeta(FakeServer):
                 if self.send_config and "config" in fields.get("fields", "quota_usage"):
                     entry["config"] = {"quota_total": self.quota_total, "quota_duration": 86400}
                 return 200, {"data": [entry]}, {}
-            if request.method == "GET" and edge == self.posts_edge:
+            if request.method == "GET" and edge in (self.posts_edge, "replies"):
+                # Threads lists a user's replies apart from their posts.
+                replies = edge == "replies"
                 limit = int(fields.get("limit", "25"))
                 shown = [{"id": p["id"], self.text_field: p["text"], "permalink": p["permalink"],
                           "timestamp": p["published_at"].strftime("%Y-%m-%dT%H:%M:%S+0000")}
-                         for p in reversed(self.posts)][:limit]
+                         for p in reversed(self.posts) if bool(p.get("reply_to")) == replies
+                         ][:limit]
                 return 200, {"data": shown, "paging": {}}, {}
+        if len(parts) == 2 and parts[1] == "comments":
+            return self.comment_edge(request.method, parts[0], fields)
         if len(parts) == 1 and request.method == "GET":
             return self.read(parts[0], fields)
         return 400, graph_error(100, "Unsupported request - method type: "
@@ -161,6 +168,23 @@ class FakeMeta(FakeServer):
                                 "does not support this operation", 33,
                                 kind="GraphMethodException"), {}
 
+    def comment_edge(self, method: str, post_id: str, fields: dict[str, str]):
+        """POST /{media-id}/comments (``message``) and GET of the same edge."""
+        if not any(p["id"] == post_id for p in self.posts):
+            return 400, graph_error(100, f"Unsupported post request. Object with ID "
+                                    f"'{post_id}' does not exist", 33,
+                                    kind="GraphMethodException"), {}
+        comments = self.comments.setdefault(post_id, [])
+        if method == "GET":
+            return 200, {"data": [{"id": c["id"], "text": c["text"],
+                                   "timestamp": c["timestamp"]} for c in comments]}, {}
+        if not fields.get("message"):
+            return 400, graph_error(100, "The parameter message is required"), {}
+        comment = {"id": self.new_id(), "text": fields["message"],
+                   "timestamp": self.now.strftime("%Y-%m-%dT%H:%M:%S+0000")}
+        comments.append(comment)
+        return 200, {"id": comment["id"]}, {}
+
     def profile(self) -> dict:
         return {"id": self.user_id, "username": self.username, "name": "Embassy of Kosovo"}
 
@@ -170,6 +194,10 @@ class FakeMeta(FakeServer):
         problem = self.check_fields(fields)
         if problem:
             return problem
+        reply_to = fields.get("reply_to_id")
+        if reply_to and not any(p["id"] == reply_to for p in self.posts):
+            return 400, graph_error(100, "Invalid parameter", error_user_msg=(
+                "The post you are replying to does not exist")), {}
         container_id = self.new_id()
         container = {"id": container_id, "fields": fields, "state": "IN_PROGRESS", "polls": 0,
                      "created_at": self.now, "error": ""}
@@ -238,6 +266,7 @@ class FakeMeta(FakeServer):
         media_id = self.new_id()
         post = {"id": media_id, "text": container["fields"].get(self.text_field, ""),
                 "container": container_id, "published_at": self.now,
+                "reply_to": container["fields"].get("reply_to_id"),
                 "permalink": f"{self.permalink_base}{media_id}/"}
         self.posts.append(post)
         return 200, {"id": media_id}, {}

@@ -1,7 +1,10 @@
 """The Telegram Bot API as its reference describes it: /bot<token>/<method>.
 
 Answers are ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code",
-"description", "parameters": {"retry_after"}}``.
+"description", "parameters": {"retry_after"}}``. ``reply_parameters`` (a JSON
+object with ``message_id``) makes a reply, 400 "message to be replied not found"
+when there is no such message; ``disable_notification`` sends silently;
+pinChatMessage pins a message of the channel.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ class FakeTelegram(FakeServer):
         self.token = token
         self.channel = channel
         self.messages: list[dict] = []
+        self.pinned: list[int] = []
 
     def handle(self, request: Request):
         prefix = f"/bot{self.token}/"
@@ -32,11 +36,24 @@ class FakeTelegram(FakeServer):
                          "description": "Bad Request: chat not found"}, {}
         if method == "getChat":
             return 200, {"ok": True, "result": self._chat()}, {}
+        if method == "pinChatMessage":
+            message_id = int(fields.get("message_id", "0"))
+            if not any(m["message_id"] == message_id for m in self.messages):
+                return 400, {"ok": False, "error_code": 400,
+                             "description": "Bad Request: message to pin not found"}, {}
+            self.pinned.append(message_id)
+            return 200, {"ok": True, "result": True}, {}
+        replied = self._replied(fields)
+        if replied is False:
+            return 400, {"ok": False, "error_code": 400,
+                         "description": "Bad Request: message to be replied not found"}, {}
+        extra = {"reply_to_message": replied, "silent": fields.get("disable_notification")
+                 == "true"}
         if method == "sendMessage":
             if not fields.get("text"):
                 return 400, {"ok": False, "error_code": 400,
                              "description": "Bad Request: message text is empty"}, {}
-            return 200, {"ok": True, "result": self._message(text=fields["text"])}, {}
+            return 200, {"ok": True, "result": self._message(text=fields["text"], **extra)}, {}
         if method == "sendPhoto":
             photo = multipart_bytes(request.body, request.headers.get("content-type", ""),
                                     "photo")
@@ -44,12 +61,20 @@ class FakeTelegram(FakeServer):
                 return 400, {"ok": False, "error_code": 400,
                              "description": "Bad Request: there is no photo in the request"}, {}
             return 200, {"ok": True, "result": self._message(
-                caption=fields.get("caption"), photo=len(photo))}, {}
+                caption=fields.get("caption"), photo=len(photo), **extra)}, {}
         if method == "sendMediaGroup":
             group = json.loads(fields.get("media", "[]"))
             results = [self._message(caption=item.get("caption"), photo=1) for item in group]
             return 200, {"ok": True, "result": results}, {}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
+
+    def _replied(self, fields: dict[str, str]) -> int | bool | None:
+        """The message a request replies to: its id, None for no reply, False when the
+        message does not exist."""
+        if "reply_parameters" not in fields:
+            return None
+        wanted = json.loads(fields["reply_parameters"]).get("message_id")
+        return wanted if any(m["message_id"] == wanted for m in self.messages) else False
 
     def _chat(self) -> dict:
         return {"id": -1001234567890, "title": "Embassy news", "type": "channel",

@@ -1,5 +1,7 @@
 """X API v2 as its reference describes it: /2/tweets, /2/media/upload,
 /2/media/metadata, /2/users/me, /2/users/:id/tweets and /2/oauth2/token.
+A reply is ``reply.in_reply_to_tweet_id`` (400 when that post does not exist); the
+timeline shows it in ``referenced_tweets`` (type replied_to) when asked for.
 
 - Bearer user tokens; 401 is a problem-details body ``{"title": "Unauthorized", ...}``.
 - Posting the same text twice is 403 "duplicate content".
@@ -60,8 +62,12 @@ class FakeX(FakeServer):
         if route == "GET /2/users/me":
             return 200, {"data": {"id": "2244994945", "name": "Embassy", "username": "embassy"}}, {}
         if route == "GET /2/users/2244994945/tweets":
+            fields = request.query.get("tweet.fields", [""])[0].split(",")
             shown = [{"id": t["id"], "text": re.sub(r"https?://\S+", "https://t.co/abc", t["text"]),
-                      "edit_history_tweet_ids": [t["id"]]} for t in reversed(self.tweets)]
+                      "edit_history_tweet_ids": [t["id"]],
+                      **({"referenced_tweets": [{"type": "replied_to", "id": t.get("reply_to")}]}
+                         if "referenced_tweets" in fields and t.get("reply_to") else {})}
+                     for t in reversed(self.tweets)]
             return 200, {"data": shown, "meta": {"result_count": len(shown)}}, {}
         return 404, {"title": "Not Found Error", "status": 404, "detail": "Not found"}, {}
 
@@ -74,8 +80,13 @@ class FakeX(FakeServer):
         if any(m not in self.media for m in media_ids):
             return 400, {"errors": [{"message": "Your media IDs are invalid."}],
                          "title": "Invalid Request", "status": 400}, {}
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        if reply_to is not None and not any(t["id"] == reply_to for t in self.tweets):
+            return 400, {"errors": [{"message": "The Tweet you are replying to has been "
+                                                "deleted or is not visible to you."}],
+                         "title": "Invalid Request", "status": 400}, {}
         tweet = {"id": str(1900000000000000000 + len(self.tweets)), "text": text,
-                 "media_ids": media_ids}
+                 "media_ids": media_ids, "reply_to": reply_to}
         self.tweets.append(tweet)
         return 201, {"data": {"id": tweet["id"], "text": text,
                               "edit_history_tweet_ids": [tweet["id"]]}}, {}

@@ -237,6 +237,8 @@ class BlueskyAdapter(KeyringAdapter):
                 "$type": "app.bsky.embed.images",
                 "images": [{"alt": m.alt, "image": self._upload(m.path)} for m in post.media],
             }
+        if post.reply_to is not None:
+            record["reply"] = reply_ref(post)
         response = self._xrpc("POST", "com.atproto.repo.createRecord", json={
             "repo": login.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record,
         })
@@ -246,12 +248,17 @@ class BlueskyAdapter(KeyringAdapter):
             raise
         except PlatformError:
             # The key may be taken by an earlier attempt of this very item.
-            found = self._get_post(rkey)
-            if isinstance(found, dict) and found.get("text") == post.text:
-                return Published(self._uri(rkey), self._permalink(rkey))
+            found = self._get_record(rkey)
+            if isinstance(found, dict) and found.get("value", {}).get("text") == post.text:
+                return self._published(rkey, found)
             raise
-        answer = json_object(response)
-        return Published(str(answer.get("uri") or self._uri(rkey)), self._permalink(rkey))
+        return self._published(rkey, json_object(response))
+
+    def _published(self, rkey: str, answer: dict) -> Published:
+        """Where a post is, with its cid (``ref``): a reply to it needs both."""
+        cid = answer.get("cid")
+        return Published(str(answer.get("uri") or self._uri(rkey)), self._permalink(rkey),
+                         str(cid) if cid else None)
 
     def _upload(self, path) -> dict:
         data = path.read_bytes()
@@ -274,22 +281,26 @@ class BlueskyAdapter(KeyringAdapter):
         did = json_object(response).get("did")
         return str(did) if did else None
 
-    def _get_post(self, rkey: str) -> dict | NotFound:
+    def _get_record(self, rkey: str) -> dict | NotFound:
+        """getRecord's answer ({uri, cid, value}) for one of the account's posts."""
         login = self._current()
         response = self._xrpc("GET", "com.atproto.repo.getRecord", params={
             "repo": login.did, "collection": POST_COLLECTION, "rkey": rkey})
         if response.status_code == 400 and _error_name(response) == "RecordNotFound":
             return NOT_FOUND
         self._check(response)
-        value = json_object(response).get("value")
-        return value if isinstance(value, dict) else {}
+        answer = json_object(response)
+        if not isinstance(answer.get("value"), dict):
+            answer["value"] = {}
+        return answer
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        # The record key is the item's, for a reply as for a first post.
         rkey = record_key(idempotency_key, post.due_at)
-        found = self._get_post(rkey)
-        if found is NOT_FOUND:
+        found = self._get_record(rkey)
+        if isinstance(found, NotFound):
             return NOT_FOUND
-        return Published(self._uri(rkey), self._permalink(rkey))
+        return self._published(rkey, found)
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         return True  # the record key makes a second create fail, never duplicate
@@ -313,6 +324,17 @@ class BlueskyAdapter(KeyringAdapter):
         login = self._current()
         profile = login.handle or (self.handle or "").lstrip("@") or login.did
         return f"https://bsky.app/profile/{profile}/post/{rkey}"
+
+
+def reply_ref(post: Post) -> dict[str, dict[str, str]]:
+    """app.bsky.feed.post#replyRef: strong refs (uri + cid) to the thread's first post
+    (root) and to the post this one answers (parent)."""
+    parent = post.reply_to
+    root = post.root or parent
+    if parent is None or root is None or not parent.ref or not root.ref:
+        raise Rejected("the post it replies to has no content id (cid) on record")
+    return {"root": {"uri": root.remote_id, "cid": root.ref},
+            "parent": {"uri": parent.remote_id, "cid": parent.ref}}
 
 
 def _timestamp(moment: datetime) -> str:

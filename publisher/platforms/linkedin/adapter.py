@@ -47,12 +47,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
 from publisher.domain.accounts import Account
 from publisher.domain.little_text import to_little, to_plain
+from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
@@ -69,6 +70,12 @@ from publisher.platforms.base import (
     SecretStore,
     TokenStatus,
     Transient,
+)
+from publisher.platforms.common.comments import (
+    CommentApi,
+    Comments,
+    comment_once,
+    find_comment,
 )
 from publisher.platforms.common.http import json_object, redact, request, retry_after
 from publisher.platforms.common.media import gif_frames, image_size, image_type, media_problems
@@ -94,6 +101,7 @@ MAX_GIF_FRAMES = 250  # Images API
 MAX_ALT_TEXT = 4086  # Posts API: media altText
 IMAGE_TYPES = {"image/jpeg": "JPG", "image/png": "PNG", "image/gif": "GIF"}
 FIND_COUNT = 50  # how many of the author's latest posts find() reads
+MAX_COMMENT = 1250  # Comments API: a comment's text
 # A post with the same words made longer than this before the item was due is an
 # earlier post, not this one (generous: the machine's clock may be off).
 FIND_MARGIN = timedelta(days=3)
@@ -252,11 +260,15 @@ class LinkedInAdapter:
                 f"the account's handle {self.author or '(none)'} is not a LinkedIn author URN: "
                 "set it to urn:li:organization:<id> (a page) or urn:li:person:<id>",
                 set_account(self.account_id, "handle", "urn:li:organization:ID")))
-        problems += count_text("linkedin", post.text, has_media=bool(post.media)).problems
+        limit = MAX_COMMENT if post.kind == PartKind.COMMENT else None
+        problems += count_text("linkedin", post.text, has_media=bool(post.media),
+                               limit=limit).problems
         problems += image_problems(post.media)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
+        if post.kind == PartKind.COMMENT:
+            return comment_once(self._comments(), post)
         author = self._author()
         try:
             self._access_token()  # refresh (or refuse) before anything is sent
@@ -329,8 +341,38 @@ class LinkedInAdapter:
             return True
         return (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
 
+    def _comments(self) -> CommentApi:
+        """The Comments API: /rest/socialActions/{post URN}/comments, as the author."""
+        def path(urn: str) -> str:
+            return f"/rest/socialActions/{quote(urn, safe='')}/comments"
+
+        def listed(urn: str) -> Comments:
+            answer = _json(self._call("GET", path(urn), params={"count": "100"}))
+            elements = [e for e in answer.get("elements") or [] if isinstance(e, dict)
+                        and e.get("actor", self._author()) == self._author()]
+            paging = answer.get("paging") or {}
+            total = paging.get("total")
+            seen = len(answer.get("elements") or [])
+            return Comments(elements, isinstance(total, int) and seen >= total)
+
+        def create(urn: str, text: str) -> Published:
+            response = self._call("POST", path(urn), json={
+                "actor": self._author(), "object": urn, "message": {"text": text}})
+            body = _json(response) if response.content else {}
+            comment = (response.headers.get("x-restli-id") or body.get("$URN")
+                       or body.get("id") or "")
+            return Published(str(comment), permalink(urn))
+
+        def published(entry: dict) -> Published:
+            return Published(str(entry.get("$URN") or entry.get("id")), None)
+
+        return CommentApi(listed, lambda entry: str((entry.get("message") or {})
+                                                    .get("text") or ""), create, published)
+
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         """The post among the author's latest; None when it is not there (cannot tell)."""
+        if post.kind == PartKind.COMMENT:
+            return find_comment(self._comments(), post)
         author = self._author()
         try:
             response = self._call("GET", "/rest/posts", finder=True, params={

@@ -102,12 +102,13 @@ class MastodonAdapter(TokenAdapter):
         if count.problems:
             raise Rejected(count.problems[0])
         media_ids = [self._upload(media.path, media.alt) for media in post.media]
-        data: dict[str, object] = {"status": post.text, "visibility": "public"}
+        data: dict[str, object] = {"status": post.text, "visibility": post.options.visibility}
         language = LANGUAGE.get(post.locales[0]) if post.locales else None
         if language:
             data["language"] = language
         if media_ids:
             data["media_ids"] = media_ids
+        data.update(_reply_fields(post))
         response = self._call(
             "POST", "/api/v1/statuses", json=data,
             headers={"Idempotency-Key": idempotency_key},
@@ -142,7 +143,10 @@ class MastodonAdapter(TokenAdapter):
             params={"limit": str(STATUS_PAGE), "exclude_reblogs": "true"},
         )
         statuses = _status_list(response)
-        status = find_ours(post.text, statuses,
+        # A reply is looked for among the replies to its status only (the same words
+        # elsewhere are another post); the page's reach is judged on every status.
+        candidates = [s for s in statuses if _replies_as(s, post)]
+        status = find_ours(post.text, candidates,
                            lambda status: html_text(str(status.get("content", ""))),
                            rewrites=REWRITES)
         if status is not None:
@@ -150,7 +154,7 @@ class MastodonAdapter(TokenAdapter):
         since = post.due_at - CLOCK_SLACK if post.due_at else None
         # The plain source of each status made since the post was due (one request
         # each, so only those, and none after a match; an unknown time is skipped).
-        recent = [s for s in statuses if since is None or _made_since(s, since)]
+        recent = [s for s in candidates if since is None or _made_since(s, since)]
         unreadable: list[dict] = []
 
         def source_of(status: dict) -> str | None:
@@ -186,6 +190,24 @@ class MastodonAdapter(TokenAdapter):
     def check(self) -> Identity:
         account = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
         return Identity(f"@{account.get('acct', '?')}", account.get("url"))
+
+
+def _reply_fields(post: Post) -> dict[str, object]:
+    """A thread part or first comment replies to its status (in_reply_to_id); the
+    content warning is the status's spoiler_text."""
+    fields: dict[str, object] = {}
+    if post.reply_to is not None:
+        fields["in_reply_to_id"] = post.reply_to.remote_id
+    if post.content_warning:
+        fields["spoiler_text"] = post.content_warning
+    return fields
+
+
+def _replies_as(status: dict, post: Post) -> bool:
+    """Whether a status answers what ``post`` answers (nothing, for a first post)."""
+    wanted = post.reply_to.remote_id if post.reply_to is not None else None
+    answered = status.get("in_reply_to_id")
+    return (str(answered) if answered is not None else None) == wanted
 
 
 def _status_list(response: requests.Response) -> list[dict]:

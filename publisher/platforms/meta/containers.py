@@ -504,8 +504,12 @@ class ContainerAdapter:
                     self.account.id, container)
         return Published(container, None)
 
+    def recent_edge(self, post: Post) -> str:
+        """Where the user's recent posts like ``post`` are listed."""
+        return self.posts_edge
+
     def _match_recent(self, post: Post, user: str) -> Published | None:
-        answer = self.call("GET", f"{user}/{self.posts_edge}",
+        answer = self.call("GET", f"{user}/{self.recent_edge(post)}",
                            params={"fields": f"id,{self.text_field},permalink,timestamp",
                                    "limit": str(RECENT_POSTS)})
         entry = find_ours(post.text, answer.get("data") or [],

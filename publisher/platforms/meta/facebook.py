@@ -10,6 +10,9 @@
 - No idempotency key: after a crash ``find`` looks at the page's latest posts;
   a post not found there stays unknown for a person.
 - The Graph API has no language field for a page post.
+- A first comment goes under the post with POST /{post-id}/comments (``message``),
+  once: the post's comments (GET of the same edge) are read first and after a
+  crash (:mod:`publisher.platforms.common.comments`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from publisher.domain.accounts import Account
+from publisher.domain.posttypes import PartKind
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     Identity,
@@ -30,6 +34,12 @@ from publisher.platforms.base import (
     TokenStatus,
 )
 from publisher.platforms.common.adapters import TokenAdapter
+from publisher.platforms.common.comments import (
+    CommentApi,
+    Comments,
+    comment_once,
+    find_comment,
+)
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
@@ -83,6 +93,8 @@ class FacebookAdapter(TokenAdapter):
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
+        if post.kind == PartKind.COMMENT:
+            return comment_once(self._comments(), post)
         page = self._page()
         try:
             if len(post.media) == 1:
@@ -111,7 +123,27 @@ class FacebookAdapter(TokenAdapter):
             return self._call("POST", f"{self._page()}/photos", data=fields,
                               files={"source": (media.path.name, handle, image_type(media.path))})
 
+    def _comments(self) -> CommentApi:
+        def listed(post_id: str) -> Comments:
+            answer = self._call("GET", f"{post_id}/comments",
+                                params={"fields": "id,message,permalink_url",
+                                        "filter": "stream", "limit": "100"})
+            return Comments(answer.get("data") or [], not (answer.get("paging") or {})
+                            .get("next"))
+
+        def create(post_id: str, text: str) -> Published:
+            answer = self._call("POST", f"{post_id}/comments", data={"message": text})
+            if not answer.get("id"):
+                raise Rejected("Facebook made no comment (no id in the answer)")
+            return Published(str(answer["id"]))
+
+        return CommentApi(listed, lambda entry: entry.get("message"), create,
+                          lambda entry: Published(str(entry["id"]),
+                                                  entry.get("permalink_url")))
+
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        if post.kind == PartKind.COMMENT:
+            return find_comment(self._comments(), post)
         answer = self._call("GET", f"{self._page()}/posts",
                             params={"fields": "id,message,permalink_url,created_time",
                                     "limit": "25"})

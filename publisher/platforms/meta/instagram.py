@@ -24,16 +24,28 @@
   Instagram Login account without its own ``--api-base`` talks to
   graph.instagram.com.
 - The API has no language field: Instagram guesses the language itself.
+- A first comment goes under the post with POST /{ig-media-id}/comments
+  (``message``), once: the post's comments (GET of the same edge) are read first
+  and after a crash (:mod:`publisher.platforms.common.comments`).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
+from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, set_account
-from publisher.platforms.base import Post, Rejected
+from publisher.domain.textrules import count_text
+from publisher.platforms.base import NotFound, Post, Published, Rejected
+from publisher.platforms.common.comments import (
+    CommentApi,
+    Comments,
+    comment_once,
+    find_comment,
+)
 from publisher.platforms.common.token_records import read_token_meta
 from publisher.platforms.meta.containers import ContainerAdapter, host_of, is_numeric_id
 from publisher.platforms.meta.graph import FACEBOOK_LOGIN_HOST, GRAPH_VERSION, INSTAGRAM_LOGIN_HOST
@@ -137,6 +149,45 @@ class InstagramAdapter(ContainerAdapter):
 
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status_code") or ""), str(answer.get("status") or "")
+
+    # The first comment: under the post, not a container
+
+    def validate(self, post: Post) -> list[str]:
+        if post.kind == PartKind.COMMENT:  # a comment has no image and needs none
+            return list(count_text("instagram", post.text, has_media=True).problems)
+        return super().validate(post)
+
+    def publish(self, post: Post, idempotency_key: str) -> Published:
+        if post.kind == PartKind.COMMENT:
+            return comment_once(self._comments(), post)
+        return super().publish(post, idempotency_key)
+
+    def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
+        if post.kind == PartKind.COMMENT:
+            return find_comment(self._comments(), post)
+        return super().find(idempotency_key, post)
+
+    def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
+        # A container is published at most once; a comment is looked for before it is
+        # sent again.
+        return True
+
+    def _comments(self) -> CommentApi:
+        def listed(media_id: str) -> Comments:
+            answer = self.call("GET", f"{media_id}/comments",
+                               params={"fields": "id,text,timestamp"})
+            return Comments(answer.get("data") or [], not (answer.get("paging") or {})
+                            .get("next"))
+
+        def create(media_id: str, text: str) -> Published:
+            answer = self.call("POST", f"{media_id}/comments", data={"message": text},
+                               sending=True)
+            if not answer.get("id"):
+                raise Rejected("Instagram made no comment (no id in the answer)")
+            return Published(str(answer["id"]))
+
+        return CommentApi(listed, lambda entry: entry.get("text"), create,
+                          lambda entry: Published(str(entry["id"])))
 
 
 

@@ -55,13 +55,17 @@ class ThreadsAdapter(ContainerAdapter):
 
     def container_fields(self, post: Post, urls: list[str]) -> dict[str, str]:
         if not urls:
-            return {"media_type": "TEXT", "text": post.text}
-        fields = {"media_type": "IMAGE", "image_url": urls[0]}
+            return {"media_type": "TEXT", "text": post.text, **_reply_fields(post)}
+        fields = {"media_type": "IMAGE", "image_url": urls[0], **_reply_fields(post)}
         if post.text:
             fields["text"] = post.text
         if post.media[0].alt.strip():
             fields["alt_text"] = post.media[0].alt
         return fields
+
+    def recent_edge(self, post: Post) -> str:
+        # A thread's part or a first comment is a reply: it is among the user's replies.
+        return "replies" if post.reply_to is not None else self.posts_edge
 
     def child_fields(self, url: str, alt: str) -> dict[str, str]:
         fields = {"media_type": "IMAGE", "image_url": url, "is_carousel_item": "true"}
@@ -78,6 +82,11 @@ class ThreadsAdapter(ContainerAdapter):
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status") or ""), str(answer.get("error_message") or "")
 
+
+
+def _reply_fields(post: Post) -> dict[str, str]:
+    """A thread's part or first comment: a reply container (reply_to_id) to its post."""
+    return {"reply_to_id": post.reply_to.remote_id} if post.reply_to is not None else {}
 
 
 def make_adapter(account: Account, adapters: Adapters) -> ThreadsAdapter:

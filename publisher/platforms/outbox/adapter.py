@@ -87,7 +87,7 @@ class OutboxAdapter:
         self.folder.mkdir(parents=True, exist_ok=True)
         path.parent.mkdir(exist_ok=True)
         self._check_folders()  # again: a link may have been made meanwhile
-        record = {
+        record: dict[str, object] = {
             "id": idempotency_key,
             "account": self.account_id,
             "draft": post.draft_id,
@@ -97,6 +97,14 @@ class OutboxAdapter:
             "media": [{"file": m.path.name, "alt": m.alt} for m in post.media],
             "published_at": self.clock().astimezone(UTC).isoformat(),
         }
+        if post.reply_to is not None:  # a thread's reply or a first comment
+            record.update(kind=str(post.kind), reply_to=post.reply_to.remote_id,
+                          root=post.root.remote_id if post.root else None)
+        if post.content_warning:
+            record["content_warning"] = post.content_warning
+        if post.options.given():
+            record["options"] = {name: getattr(post.options, name)
+                                 for name in post.options.given()}
         try:
             write_new(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         except FileExistsError:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ from publisher.platforms.base import (
 from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, redact, request
 from publisher.platforms.common.media import image_type, media_problems
+
+log = logging.getLogger("publisher.telegram")
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -92,14 +95,22 @@ class TelegramAdapter(TokenAdapter):
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
+        published = self._send(post)
+        if post.options.pin and post.reply_to is None:
+            self._pin(published, post)
+        return published
+
+    def _send(self, post: Post) -> Published:
         chat = self._chat()
         if not post.media:
-            result = self._call("sendMessage", json={"chat_id": chat, "text": post.text})
+            result = self._call("sendMessage", json={"chat_id": chat, "text": post.text,
+                                                     **_reply_fields(post)})
         elif len(post.media) == 1 and utf16_length(post.text) <= CAPTION_LIMIT:
             media = post.media[0]
             with open(media.path, "rb") as handle:
                 result = self._call(
-                    "sendPhoto", data={"chat_id": chat, "caption": post.text},
+                    "sendPhoto", data={"chat_id": chat, "caption": post.text,
+                                       **_form(_reply_fields(post))},
                     files={"photo": (media.path.name, handle, image_type(media.path))},
                 )
         elif len(post.media) == 1:
@@ -112,12 +123,24 @@ class TelegramAdapter(TokenAdapter):
             message = message[0]
         return Published(str(message["message_id"]), self._permalink(message))
 
+    def _pin(self, published: Published, post: Post) -> None:
+        """Pin the first message of a post (``pin = true``). The message is out already:
+        a pin that fails is logged, never a reason to send the message again."""
+        try:
+            self._call("pinChatMessage", json={
+                "chat_id": self._chat(), "message_id": int(published.remote_id),
+                "disable_notification": post.options.silent})
+        except PlatformError as error:
+            log.warning("telegram: message %s was sent but not pinned: %s",
+                        published.remote_id, error.message)
+
     def _photo_then_text(self, post: Post, chat: str) -> Published:
         media = post.media[0]
         with open(media.path, "rb") as handle:
-            self._call("sendPhoto", data={"chat_id": chat},
+            self._call("sendPhoto", data={"chat_id": chat, **_form(_reply_fields(post))},
                        files={"photo": (media.path.name, handle, image_type(media.path))})
-        message = self._call("sendMessage", json={"chat_id": chat, "text": post.text})["result"]
+        message = self._call("sendMessage", json={"chat_id": chat, "text": post.text,
+                                                  **_reply_fields(post)})["result"]
         return Published(str(message["message_id"]), self._permalink(message))
 
     def _album(self, post: Post, chat: str) -> dict:
@@ -135,7 +158,8 @@ class TelegramAdapter(TokenAdapter):
                 for n, (media, handle) in enumerate(zip(post.media, handles, strict=True))
             }
             return self._call("sendMediaGroup",
-                              data={"chat_id": chat, "media": json.dumps(group)}, files=files)
+                              data={"chat_id": chat, "media": json.dumps(group),
+                                    **_form(_reply_fields(post))}, files=files)
         finally:
             for handle in handles:
                 handle.close()
@@ -168,6 +192,24 @@ class TelegramAdapter(TokenAdapter):
         if self.chat and self.chat.startswith("@"):
             return f"https://t.me/{self.chat[1:]}/{message_id}"
         return None
+
+
+def _reply_fields(post: Post) -> dict[str, object]:
+    """A thread's part replies to the message before it (reply_parameters); ``silent``
+    sends without a notification (disable_notification)."""
+    fields: dict[str, object] = {}
+    if post.reply_to is not None:
+        fields["reply_parameters"] = {"message_id": int(post.reply_to.remote_id)}
+    if post.options.silent:
+        fields["disable_notification"] = True
+    return fields
+
+
+def _form(fields: dict[str, object]) -> dict[str, str]:
+    """The same fields in a multipart form: objects as JSON, booleans as true."""
+    import json
+
+    return {key: json.dumps(value) for key, value in fields.items()}
 
 
 class Refused(Rejected):

@@ -148,6 +148,8 @@ class XAdapter(KeyringAdapter):
         body: dict[str, object] = {"text": post.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
+        if post.reply_to is not None:  # a thread's part or a first comment (a self-reply)
+            body["reply"] = {"in_reply_to_tweet_id": post.reply_to.remote_id}
         try:
             response = self._call("POST", "/2/tweets", json=body)
         except Rejected as error:
@@ -182,10 +184,13 @@ class XAdapter(KeyringAdapter):
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         """Look for the post among the account's latest; None when it is not there."""
         user_id = self._me()["id"]
-        response = self._call("GET", f"/2/users/{user_id}/tweets",
-                              params={"max_results": "20", "tweet.fields": "created_at"})
-        tweet = find_ours(post.text, json_object(response).get("data") or [],
-                          lambda tweet: str(tweet.get("text", "")), rewrites=REWRITES)
+        response = self._call("GET", f"/2/users/{user_id}/tweets", params={
+            "max_results": "20", "tweet.fields": "created_at,referenced_tweets"})
+        # A reply is looked for among the replies to its post only.
+        tweets = [tweet for tweet in json_object(response).get("data") or []
+                  if _replied_to(tweet) == (post.reply_to.remote_id if post.reply_to else None)]
+        tweet = find_ours(post.text, tweets, lambda tweet: str(tweet.get("text", "")),
+                          rewrites=REWRITES)
         if tweet is None:
             return verdict(None)  # the timeline may lag: cannot tell
         return Published(str(tweet["id"]), self._permalink(str(tweet["id"])))
@@ -207,6 +212,14 @@ class XAdapter(KeyringAdapter):
         handle = (self.handle or "").lstrip("@")
         return f"https://x.com/{handle}/status/{tweet_id}" if handle else (
             f"https://x.com/i/web/status/{tweet_id}")
+
+
+def _replied_to(tweet: dict) -> str | None:
+    """The id of the post a tweet replies to (its referenced_tweets), or None."""
+    for reference in tweet.get("referenced_tweets") or []:
+        if isinstance(reference, dict) and reference.get("type") == "replied_to":
+            return str(reference.get("id"))
+    return None
 
 
 def _error_text(response: requests.Response) -> str:
