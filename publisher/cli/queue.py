@@ -146,7 +146,7 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
     if args.auto:
         return _run_auto(cli, args, now)
     ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale,
-                            again=args.again)
+                            again=args.again, warn=cli.warn)
     _print_items(cli, ids, args.json)
     return 0
 
@@ -159,10 +159,11 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
     context = cli.context()
     if args.all_approved:
         drafts, broken = scheduling.approved_unqueued(context)
-        report = scheduling.auto_schedule(context, drafts, now, strict=False)
+        report = scheduling.auto_schedule(context, drafts, now, strict=False, warn=cli.warn)
         report.unplaced.update(broken)
     else:
-        report = scheduling.auto_schedule(context, [args.draft], now, again=args.again)
+        report = scheduling.auto_schedule(context, [args.draft], now, again=args.again,
+                                          warn=cli.warn)
     unplaced = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
                 for draft_id, reason in report.unplaced.items()}
     skipped = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
@@ -343,7 +344,8 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     clock = _clock(args.now)
     ids = queueing.schedule(context, args.draft, clock(), now=clock(),
-                            allow_stale=args.allow_stale, check_window=False, again=args.again)
+                            allow_stale=args.allow_stale, check_window=False, again=args.again,
+                            warn=cli.warn)
     try:
         report = flushing.flush(context, clock=clock, only=set(ids))
     except Locked:

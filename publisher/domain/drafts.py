@@ -40,6 +40,7 @@ TOP_LEVEL_FIELDS = (
     "approved",
     "variants",
     "media",
+    "link_card",
 )
 VARIANT_FIELDS = ("text", "from_source")
 MEDIA_FIELDS = ("file", "alt")
@@ -97,6 +98,8 @@ class Draft:
     approved: bool = False
     variants: Mapping[str, Variant] = field(default_factory=dict)
     media: tuple[Media, ...] = ()
+    # A preview card for the first link of a post without images (see link_cards).
+    link_card: bool = True
 
     @property
     def source_text(self) -> str:
@@ -276,6 +279,7 @@ class _Parser:
             approved=self.boolean(data, "approved"),
             variants=variants,
             media=self.media(data.get("media", [])),
+            link_card=self.boolean(data, "link_card", default=True),
         )
 
     def string(self, data: Mapping[str, object], key: str, default: str = "") -> str:
@@ -284,8 +288,8 @@ class _Parser:
             raise self.fail((key,), _("must be a text in quotes"))
         return value
 
-    def boolean(self, data: Mapping[str, object], key: str) -> bool:
-        value = data.get(key, False)
+    def boolean(self, data: Mapping[str, object], key: str, default: bool = False) -> bool:
+        value = data.get(key, default)
         if not isinstance(value, bool):
             raise self.fail((key,), _("must be true or false"))
         return value

@@ -34,6 +34,21 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class LinkCard:
+    """A preview card of the post's first link, read when it was scheduled.
+
+    Sent by the platforms that show a card only when told (Bluesky, LinkedIn,
+    Facebook, Threads; the outbox records it); ``thumb`` is the page's image,
+    kept in the workspace.
+    """
+
+    url: str
+    title: str
+    description: str = ""
+    thumb: MediaFile | None = None
+
+
+@dataclass(frozen=True)
 class Post:
     """What one queue item sends: text, its locales, and images with alt text."""
 
@@ -45,6 +60,10 @@ class Post:
     item_id: int | None = None
     # When the item was due (UTC): stable across retries, unlike the clock.
     due_at: datetime | None = None
+    card: LinkCard | None = None
+    # False: the draft said link_card = false; platforms that build their own
+    # previews (Telegram) are asked not to.
+    link_previews: bool = True
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from publisher.platforms.base import (
     NOT_FOUND,
     REQUEST_DEADLINE,
     AuthFailed,
+    LinkCard,
     MediaFile,
     PlatformError,
     Post,
@@ -536,7 +537,23 @@ class Flusher:
         except UserError as error:
             raise Rejected(error.message) from None
         return Post(account, item.text, item.locales, media, item.draft_id, item.id,
-                    due_at=item.due_at)
+                    due_at=item.due_at, card=self._card(item),
+                    link_previews=item.link_previews)
+
+    def _card(self, item: Item) -> LinkCard | None:
+        """The item's link card; its image only while the workspace still has it."""
+        card = item.card
+        if card is None:
+            return None
+        thumb = None
+        if card.image:
+            try:
+                thumb = MediaFile(self.context.workspace.media_file(card.image), card.title,
+                                  card.image_sha256)
+            except UserError as error:
+                log.warning("item %s: the link card goes without its image: %s", item.id,
+                            error.message)
+        return LinkCard(card.url, card.title, card.description, thumb)
 
 
 def flush(

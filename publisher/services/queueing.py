@@ -25,10 +25,12 @@ from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.accounts import StoppedAccount, stopped_accounts
 from publisher.services.context import Context
+from publisher.services.link_cards import Warn, card_link_of, read_cards
 from publisher.services.queue_file import open_queue, published_posts, refuse_published
 from publisher.storage.queue import (
     FREEZE,
     AccountHold,
+    CardSnapshot,
     Item,
     MediaSnapshot,
     NewItem,
@@ -52,6 +54,7 @@ class PlannedPost:
     locales: tuple[str, ...]
     text: str
     media: tuple[MediaSnapshot, ...]
+    link_card: bool = True  # the draft's link_card: false also stops the platforms' previews
 
 
 def plan_posts(
@@ -80,7 +83,7 @@ def plan_posts(
             texts = [_variant_text(draft, tag, account, allow_stale) for tag in locales]
             post = PlannedPost(
                 account, tuple(locales), COMBINED_SEPARATOR.join(texts),
-                _media(context, draft, locales),
+                _media(context, draft, locales), draft.link_card,
             )
             _check_fits(draft, post)
             _check_platform(context, draft, post, adapters)
@@ -165,6 +168,8 @@ def content_hash(post: PlannedPost) -> str:
     digest = hashlib.sha256(post.text.encode("utf-8"))
     for media in post.media:
         digest.update(f"\0{media.file}\0{media.alt}\0{media.sha256}".encode())
+    if not post.link_card:  # only when off: the hashes of earlier items stay as they were
+        digest.update(b"\0link_card=false")
     return digest.hexdigest()
 
 
@@ -178,10 +183,12 @@ def schedule(
     actor: str = "person",
     check_window: bool = True,
     again: bool = False,
+    warn: Warn | None = None,
 ) -> list[int]:
     """Queue every post of a draft at ``at``; returns the new item ids.
 
     ``again``: queue it on accounts it was already published on (a person said so).
+    ``warn``: where a page that gives no link card is said (else the log).
     """
     draft = context.drafts.load(draft_id).draft
     if at.tzinfo is None:
@@ -189,7 +196,7 @@ def schedule(
     _check_time(draft, at, now, check_window)
     posts = plan_posts(context, draft, allow_stale=allow_stale)
     return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor,
-                       again=again)
+                       again=again, warn=warn)
 
 
 def queue_posts(
@@ -200,12 +207,15 @@ def queue_posts(
     now: datetime,
     actor: str = "person",
     again: bool = False,
+    warn: Warn | None = None,
 ) -> list[int]:
     """Queue planned posts, each at its own time (items of a paused account are held).
 
     Refuses a draft already published on one of the accounts (the journal and
-    the queue's sent items say so) unless ``again``.
+    the queue's sent items say so) unless ``again``. The link cards are read
+    first, outside the queue's lock (``warn`` says which pages gave none).
     """
+    cards = read_cards(context, [post for post, _at in timed], warn=warn)
     # One write transaction from the duplicate check to the last insert: two
     # people scheduling the same draft at once (the UI and a command) cannot
     # both queue it, and a draft's posts go in all together or not at all.
@@ -218,8 +228,10 @@ def queue_posts(
         ids = []
         for post, at in timed:
             held_by = _pause_for(pauses, post.account.id)
+            link = card_link_of(post)
             ids += queue.add(
-                [_new_item(context, draft, post, at)], now=now, actor=actor,
+                [_new_item(context, draft, post, at, cards.get(link) if link else None)],
+                now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
             )
@@ -263,7 +275,8 @@ def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> 
                 )
 
 
-def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime) -> NewItem:
+def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime,
+              card: CardSnapshot | None) -> NewItem:
     return NewItem(
         draft_id=draft.id,
         account_id=post.account.id,
@@ -278,6 +291,8 @@ def _new_item(context: Context, draft: Draft, post: PlannedPost, at: datetime) -
         timezone=context.audience_for(post.account).timezone,
         deadline=draft.deadline,
         max_lateness_s=post.account.max_lateness_minutes * 60,
+        card=card,
+        link_previews=post.link_card,
     )
 
 

@@ -36,7 +36,7 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -111,6 +111,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE items ADD COLUMN remedy TEXT;
     """,
+    # 4: the link card read when the item was scheduled (JSON of CardSnapshot; NULL
+    # for none), and whether the draft lets platforms build their own link previews.
+    """
+    ALTER TABLE items ADD COLUMN card TEXT;
+    ALTER TABLE items ADD COLUMN link_previews INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 
 FREEZE = "*"
@@ -180,6 +186,27 @@ class MediaSnapshot:
 
 
 @dataclass(frozen=True)
+class CardSnapshot:
+    """A link card as scheduling read it: the page's words and its image, kept in the
+    workspace (``media/.cards/<sha256>.<ext>``), shared by every item that links there."""
+
+    url: str
+    title: str
+    description: str = ""
+    image: str | None = None
+    image_sha256: str = ""
+    image_width: int | None = None
+    image_height: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> CardSnapshot | None:
+        return cls(**json.loads(text)) if text else None
+
+
+@dataclass(frozen=True)
 class NewItem:
     draft_id: str
     account_id: str
@@ -193,6 +220,8 @@ class NewItem:
     timezone: str | None = None
     deadline: datetime | None = None
     max_lateness_s: int = 6 * 3600
+    card: CardSnapshot | None = None
+    link_previews: bool = True  # False: the draft said link_card = false
 
 
 @dataclass(frozen=True)
@@ -223,6 +252,8 @@ class Item:
     created_at: datetime
     updated_at: datetime
     remedy: Remedy | None = None  # what fixes last_error (set and cleared with it)
+    card: CardSnapshot | None = None  # the link card read at scheduling
+    link_previews: bool = True
 
 
 @dataclass(frozen=True)
@@ -274,6 +305,8 @@ def _item(row: sqlite3.Row) -> Item:
     values["media"] = tuple(MediaSnapshot(**m) for m in json.loads(values["media"]))
     values["state"] = State(values["state"])
     values["remedy"] = Remedy.from_json(values["remedy"])
+    values["card"] = CardSnapshot.from_json(values["card"])
+    values["link_previews"] = bool(values["link_previews"])
     return Item(**values)
 
 
@@ -623,15 +656,16 @@ class Queue:
                 cursor = db.execute(
                     "INSERT INTO items (draft_id, account_id, platform, locales, text, media,"
                     " content_hash, due_at, timezone, deadline, max_lateness_s, state, held_by,"
-                    " idempotency_key, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " idempotency_key, created_at, updated_at, card, link_previews)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new.draft_id, new.account_id, new.platform, json.dumps(new.locales),
                         new.text, json.dumps([m.__dict__ for m in new.media]),
                         new.content_hash, utc_text(new.due_at), new.timezone,
                         utc_text(new.deadline) if new.deadline else None,
                         new.max_lateness_s, str(state), held_by, new.idempotency_key,
-                        stamp, stamp,
+                        stamp, stamp, new.card.to_json() if new.card else None,
+                        int(new.link_previews),
                     ),
                 )
                 item_id = cursor.lastrowid

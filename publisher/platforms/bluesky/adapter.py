@@ -9,7 +9,8 @@
 - Posts: com.atproto.repo.createRecord of an app.bsky.feed.post with a record
   key (TID) derived from the queue item, ``langs`` from its locales, facets
   for links, hashtags and mentions (UTF-8 byte offsets), and images uploaded
-  with uploadBlob, each with its alt text.
+  with uploadBlob, each with its alt text; a post without images shows its
+  link card as app.bsky.embed.external (the card's image uploaded as its thumb).
 - Exactly once: the record key is the same on every attempt, so after a crash
   ``find`` asks getRecord whether the post exists, and a create that fails
   because the key is taken is recognised as the earlier attempt.
@@ -35,6 +36,7 @@ from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
     Identity,
+    LinkCard,
     NotFound,
     PlatformError,
     Post,
@@ -237,6 +239,8 @@ class BlueskyAdapter(KeyringAdapter):
                 "$type": "app.bsky.embed.images",
                 "images": [{"alt": m.alt, "image": self._upload(m.path)} for m in post.media],
             }
+        elif post.card is not None:
+            record["embed"] = self._external(post.card)
         response = self._xrpc("POST", "com.atproto.repo.createRecord", json={
             "repo": login.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record,
         })
@@ -252,6 +256,18 @@ class BlueskyAdapter(KeyringAdapter):
             raise
         answer = json_object(response)
         return Published(str(answer.get("uri") or self._uri(rkey)), self._permalink(rkey))
+
+    def _external(self, card: LinkCard) -> dict:
+        """The link card as app.bsky.embed.external; its image uploaded as the thumb
+        (left out past the lexicon's 1,000,000 bytes)."""
+        external: dict[str, object] = {
+            "uri": card.url, "title": card.title, "description": card.description,
+        }
+        thumb = card.thumb
+        if thumb is not None and thumb.path.is_file() \
+                and thumb.path.stat().st_size <= MAX_IMAGE_BYTES:
+            external["thumb"] = self._upload(thumb.path)
+        return {"$type": "app.bsky.embed.external", "external": external}
 
     def _upload(self, path) -> dict:
         data = path.read_bytes()

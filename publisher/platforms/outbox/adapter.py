@@ -81,7 +81,7 @@ class OutboxAdapter:
         self.folder.mkdir(parents=True, exist_ok=True)
         path.parent.mkdir(exist_ok=True)
         self._check_folders()  # again: a link may have been made meanwhile
-        record = {
+        record: dict[str, object] = {
             "id": idempotency_key,
             "account": self.account_id,
             "draft": post.draft_id,
@@ -91,6 +91,12 @@ class OutboxAdapter:
             "media": [{"file": m.path.name, "alt": m.alt} for m in post.media],
             "published_at": self.clock().astimezone(UTC).isoformat(),
         }
+        if post.card is not None:  # the preview card another platform would show
+            record["card"] = {
+                "url": post.card.url, "title": post.card.title,
+                "description": post.card.description,
+                "image": post.card.thumb.path.name if post.card.thumb else None,
+            }
         try:
             write_new(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         except FileExistsError:

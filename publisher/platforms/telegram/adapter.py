@@ -6,6 +6,8 @@
   "chat not found" or "not enough rights" hold the account for a person.
 - Telegram has no alt text: images go out without it (the editor says so).
   No language field either.
+- Telegram builds its own link preview; ``link_card = false`` turns it off
+  (sendMessage's ``link_preview_options.is_disabled``).
 - No idempotency key: after a crash the outcome is unknown for a person.
 - The permalink is t.me/<channel>/<message_id> for a public channel, and
   t.me/c/<id>/<message_id> for a private one (-100… ids).
@@ -94,7 +96,7 @@ class TelegramAdapter(TokenAdapter):
     def publish(self, post: Post, idempotency_key: str) -> Published:
         chat = self._chat()
         if not post.media:
-            result = self._call("sendMessage", json={"chat_id": chat, "text": post.text})
+            result = self._call("sendMessage", json=_message(post, chat))
         elif len(post.media) == 1 and utf16_length(post.text) <= CAPTION_LIMIT:
             media = post.media[0]
             with open(media.path, "rb") as handle:
@@ -117,7 +119,7 @@ class TelegramAdapter(TokenAdapter):
         with open(media.path, "rb") as handle:
             self._call("sendPhoto", data={"chat_id": chat},
                        files={"photo": (media.path.name, handle, image_type(media.path))})
-        message = self._call("sendMessage", json={"chat_id": chat, "text": post.text})["result"]
+        message = self._call("sendMessage", json=_message(post, chat))["result"]
         return Published(str(message["message_id"]), self._permalink(message))
 
     def _album(self, post: Post, chat: str) -> dict:
@@ -176,6 +178,15 @@ class Refused(Rejected):
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.code = code
+
+
+def _message(post: Post, chat: str) -> dict[str, object]:
+    """sendMessage's fields; Telegram builds its own link preview unless the draft
+    said ``link_card = false``."""
+    fields: dict[str, object] = {"chat_id": chat, "text": post.text}
+    if not post.link_previews:
+        fields["link_preview_options"] = {"is_disabled": True}
+    return fields
 
 
 def bot_api_failure(status: int, body: dict, secrets: tuple[str, ...],
