@@ -115,3 +115,9 @@ def test_links_never_overlap_and_the_count_never_raises(text: str) -> None:
     spans = x_link_spans(text)
     assert all(a < b <= c < d for (a, b), (c, d) in itertools.pairwise(spans))
     assert x_weighted_length(text) >= 0
+
+
+@given(st.text())
+def test_any_text_is_counted(text: str) -> None:
+    assert x_weighted_length(text) >= 0
+    assert all(0 <= start < end <= len(text) for start, end in x_link_spans(text))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ from publisher.platforms.common.token_records import SESSION_PART
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
+
+log = logging.getLogger("publisher.bluesky")
 
 POST_COLLECTION = "app.bsky.feed.post"
 MAX_IMAGES = 4
@@ -266,7 +269,11 @@ class BlueskyAdapter(KeyringAdapter):
         thumb = card.thumb
         if thumb is not None and thumb.path.is_file() \
                 and thumb.path.stat().st_size <= MAX_IMAGE_BYTES:
-            external["thumb"] = self._upload(thumb.path)
+            try:
+                external["thumb"] = self._upload(thumb.path)
+            except Rejected as error:  # the card's picture never stops the post
+                log.warning("%s: the link card goes without its thumb: %s", self.account_id,
+                            error.message)
         return {"$type": "app.bsky.embed.external", "external": external}
 
     def _upload(self, path) -> dict:

@@ -44,6 +44,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,6 +89,8 @@ from publisher.platforms.linkedin import tokens
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
+
+log = logging.getLogger("publisher.linkedin")
 
 API_VERSION = "202609"
 RESTLI_PROTOCOL = "2.0.0"
@@ -312,7 +315,11 @@ class LinkedInAdapter:
             article["description"] = card.description
         if card.thumb is not None and card.thumb.path.is_file() \
                 and not _image_file_problems(card.thumb):
-            article["thumbnail"] = self._upload(card.thumb, checkpoint)["id"]
+            try:
+                article["thumbnail"] = self._upload(card.thumb, checkpoint)["id"]
+            except Rejected as error:  # the card's picture never stops the post
+                log.warning("%s: the link card goes without its thumbnail: %s",
+                            self.account_id, error.message)
         return article
 
     def _upload(self, media: MediaFile, checkpoint: str) -> dict[str, str]:
