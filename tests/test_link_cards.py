@@ -109,7 +109,7 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(web: FakeWeb) -> None:
     web.pages["/away"] = Page(status=302, headers={"Location": "http://example.org/"})
     with pytest.raises(CardUnavailable, match="not https"):
         read_link_card(f"{web.url}/away")
-    with pytest.raises(CardUnavailable, match="not a web address"):
+    with pytest.raises(CardUnavailable, match="not an http"):
         read_link_card("ftp://127.0.0.1/file")
 
 

@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from publisher.domain.accounts import is_loopback_host
+from publisher.i18n import _
 from publisher.platforms.base import PlatformError
 from publisher.platforms.common.http import Session, request
 from publisher.platforms.common.media import image_type_of
@@ -93,7 +94,7 @@ def read_link_card(url: str, *, session: requests.Session | None = None,
     title = _clean(tags.get("og:title") or tags.get("twitter:title") or tags.get("title"),
                    MAX_TITLE)
     if not title:
-        raise CardUnavailable("the page has no title")
+        raise CardUnavailable(_("the page has no title"))
     description = _clean(tags.get("og:description") or tags.get("twitter:description")
                          or tags.get("description"), MAX_DESCRIPTION)
     image_link = (tags.get("og:image:secure_url") or tags.get("og:image")
@@ -111,7 +112,7 @@ def _image(session: requests.Session, url: str) -> PageImage:
     _final, response = _get(session, url, accept=("image/",), max_bytes=MAX_IMAGE_BYTES)
     mime = image_type_of(response.content[:12])
     if mime not in _IMAGE_EXTENSIONS:
-        raise CardUnavailable("the image is not a PNG, JPEG, GIF or WebP")
+        raise CardUnavailable(_("the image is not a PNG, JPEG, GIF or WebP"))
     return PageImage(response.content, mime)
 
 
@@ -134,11 +135,11 @@ def _get(session: requests.Session, url: str, *, accept: tuple[str, ...],
             raise CardUnavailable(f"HTTP {response.status_code}")
         kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if not kind.startswith(accept):
-            raise CardUnavailable(f"not a page but {kind or 'an unnamed type'}"
-                                  if accept == _HTML_TYPES else
-                                  f"the image is {kind or 'of an unnamed type'}")
+            message = (_("not a web page but {type}") if accept == _HTML_TYPES
+                       else _("the image is {type}"))
+            raise CardUnavailable(message.format(type=kind or "?"))
         return url, response
-    raise CardUnavailable(f"more than {MAX_REDIRECTS} redirects")
+    raise CardUnavailable(_("more than {count} redirects").format(count=MAX_REDIRECTS))
 
 
 def _check_address(url: str) -> None:
@@ -147,12 +148,12 @@ def _check_address(url: str) -> None:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        raise CardUnavailable("not a valid address") from None
+        raise CardUnavailable(_("not a valid address")) from None
     scheme = parts.scheme.lower()
     if not host or scheme not in ("https", "http"):
-        raise CardUnavailable("not a web address")
+        raise CardUnavailable(_("not an http(s) address"))
     if scheme == "http" and not is_loopback_host(host):
-        raise CardUnavailable("not https")
+        raise CardUnavailable(_("not https"))
 
 
 def _decode(response: requests.Response) -> str:
