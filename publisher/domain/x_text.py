@@ -83,7 +83,7 @@ _PROTOCOL = regex.compile(r"https?://", regex.IGNORECASE)
 _LABEL_CHAR = "[^" + regex.escape("".join(sorted(_NOT_IN_LABELS - {"-", "_"}))) + "]"
 # Labels each followed by "." and then by a label character (the top-level
 # domain's place); from the start of a run only, so each run is read once.
-_CHAIN = regex.compile(rf"(?<!{_LABEL_CHAR})(?:{_LABEL_CHAR}++\.)+(?={_LABEL_CHAR})")
+_CHAIN = regex.compile(rf"(?<!{_LABEL_CHAR})(?:({_LABEL_CHAR}++)\.)+(?={_LABEL_CHAR})")
 
 
 def _read_tlds() -> frozenset[str]:
@@ -155,35 +155,34 @@ class _Hosts:
         self.text = text
         self.starts: list[int] = []
         self.ends: list[int] = []
-        for chain in _CHAIN.finditer(text):
-            position = chain.start()
-            for label in chain.group().split(".")[:-1]:
-                self.starts.append(position)
-                self.ends.append(position + len(label))
-                position += len(label) + 1
+        for chain in _CHAIN.finditer(text):  # each label's place, as the regex captured it
+            self.starts += chain.starts(1)
+            self.ends += chain.ends(1)
         count = len(self.starts)
+        # Whether label i + 1 follows label i's "." (the same chain).
+        self.linked = [start == end + 1 for end, start in zip(self.ends, self.starts[1:],
+                                                              strict=False)] + [False]
         # The end of the top-level domain right after label i's ".", if there is one.
         self.tld_ends = [_tld_end(text, end + 1, len(text)) if text[end + 1] in _TLD_STARTS
                          else None for end in self.ends]
         self.deepest: list[int | None] = [None] * count
         # Whether a host can start somewhere in label i (cheap to rule out most).
         self.may_start = [False] * count
+        if all(end is None for end in self.tld_ends):
+            return  # no top-level domain anywhere: no host ("1.1.1...", dates)
         for index in range(count - 1, -1, -1):
             if self.tld_ends[index] is None and (
-                    not self._next_linked(index) or self.deepest[index + 1] is None):
+                    not self.linked[index] or self.deepest[index + 1] is None):
                 continue
             self.may_start[index] = True
             self.deepest[index] = self._deepest_from(index, self.starts[index])
-
-    def _next_linked(self, label: int) -> bool:
-        return label + 1 < len(self.starts) and self.starts[label + 1] == self.ends[label] + 1
 
     def _deepest_from(self, label: int, start: int) -> int | None:
         """The label that ends the host when the first label is ``text[start:end of label]``."""
         text, end = self.text, self.ends[label]
         if text[start] in _NOT_IN_LABELS or text[end - 1] in _NOT_IN_LABELS:
             return None
-        if self._next_linked(label):
+        if self.linked[label]:
             deeper = self.deepest[label + 1]
             if deeper is not None:
                 return deeper
