@@ -13,7 +13,7 @@ import pytest
 from fakes.web import FakeWeb, Page, html, png
 from hypothesis import given
 from hypothesis import strategies as st
-from queue_helpers import T0, add_account, cli, outbox_files, write_draft
+from queue_helpers import T0, add_account, cli, items, outbox_files, write_draft
 
 from publisher.domain.link_cards import card_link, wants_card
 from publisher.platforms.common.link_cards import (
@@ -194,6 +194,9 @@ def test_scheduling_keeps_one_card_shared_by_every_item_of_the_link(ws: Path,
                     "image": f"media/.cards/{digest}.png", "image_sha256": digest,
                     "image_width": 40, "image_height": 21}
     assert (ws / card["image"]).read_bytes() == png(40, 21)
+    listed = [item["card"] for item in items(ws)]
+    assert listed == [{"url": link, "title": "Dita e Flamurit", "image": card["image"]}] * 2 \
+        + [None]
     # The flush sends the snapshot: the page is not read again.
     sent = cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00")
     assert web.hits_of("/flag") == 1

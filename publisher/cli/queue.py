@@ -233,6 +233,9 @@ def _item_json(item) -> dict:
         "error": item.last_error,
         "fix": _fix_of(queueing.item_remedy(item)),
         "url": item.url,
+        # The link card read when it was scheduled (its image under media/.cards/).
+        "card": {"url": item.card.url, "title": item.card.title,
+                 "image": item.card.image} if item.card else None,
     }
 
 
