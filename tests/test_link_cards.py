@@ -238,3 +238,14 @@ def test_link_card_must_be_true_or_false(ws: Path) -> None:
     result = cli(ws, "drafts", "validate")
     assert result.code == 2
     assert "link_card: must be true or false" in result.err
+
+
+def test_turning_link_card_off_after_scheduling_is_an_edit(ws: Path, web: FakeWeb) -> None:
+    web.pages["/flag"] = Page(html(OG.format(image="/flag.png")))
+    write_draft(ws, "news", ["box-sq"], text=f"Lajm: {web.url}/flag")
+    assert cli(ws, "schedule", "news", "--at", T0, "--now", T0).code == 0
+    write_draft(ws, "news", ["box-sq"], text=f"Lajm: {web.url}/flag", extra="link_card = false")
+    result = cli(ws, "flush", "--now", "2026-12-01T09:01:00+01:00")
+    (item,) = items(ws)
+    assert item["state"] == "failed" and "edited after it was queued" in item["error"], result
+    assert outbox_files(ws) == []
