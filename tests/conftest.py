@@ -42,6 +42,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["XDG_DATA_HOME"] = str(data_home)
     os.environ["PYTHON_KEYRING_BACKEND"] = TEST_KEYRING
     os.environ.pop("PUBLISHER_HOME", None)
+    # No test reads the web: scheduling reads link cards, and a draft's link to a real
+    # site meets a proxy that refuses at once, as on a machine without a network. The
+    # loopback fakes are reached directly.
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        os.environ[name] = "http://127.0.0.1:9"
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
 
 @dataclass

@@ -20,7 +20,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +31,15 @@ from queue_helpers import add_account, cli, items, schedule
 
 from publisher.domain.accounts import make_account
 from publisher.domain.locales import fingerprint
-from publisher.platforms.base import NOT_FOUND, AuthFailed, MediaFile, Post, RateLimited, Rejected
+from publisher.platforms.base import (
+    NOT_FOUND,
+    AuthFailed,
+    LinkCard,
+    MediaFile,
+    Post,
+    RateLimited,
+    Rejected,
+)
 from publisher.platforms.bluesky.adapter import BlueskyAdapter, record_key
 from publisher.platforms.registry import Adapters
 from publisher.services.secrets import KeyringSecrets, get_secret, set_secret
@@ -221,6 +229,25 @@ def test_image_goes_up_with_its_alt_text(alice: Login, tmp_path: Path) -> None:
     assert blob["mimeType"] == "image/png" and blob["size"] == image.stat().st_size
     stored = xrpc(alice.url, "GET", "com.atproto.sync.getBlob",
                   params={"did": alice.did, "cid": blob["ref"]["$link"]})
+    assert stored.status_code == 200 and stored.content == image.read_bytes()
+
+
+def test_a_link_card_goes_up_as_an_external_embed_with_its_thumb(alice: Login,
+                                                                 tmp_path: Path) -> None:
+    image = tmp_path / "card.png"
+    image.write_bytes(png(40, 21))
+    adapter = adapter_for(alice)
+    link = "https://mfa-ks.net/lajme/flamuri"
+    card = LinkCard(link, "Dita e Flamurit", "Gëzuar!", MediaFile(image, "Dita e Flamurit"))
+    post = replace(post_for(adapter, f"Lajme: {link}"), card=card)
+    published = adapter.publish(post, "pub-pds-card")
+    embed = get_record(alice, rkey_of(published.remote_id))["embed"]
+    thumb = embed["external"].pop("thumb")
+    assert embed == {"$type": "app.bsky.embed.external", "external": {
+        "uri": link, "title": "Dita e Flamurit", "description": "Gëzuar!"}}
+    assert thumb["mimeType"] == "image/png" and thumb["size"] == image.stat().st_size
+    stored = xrpc(alice.url, "GET", "com.atproto.sync.getBlob",
+                  params={"did": alice.did, "cid": thumb["ref"]["$link"]})
     assert stored.status_code == 200 and stored.content == image.read_bytes()
 
 

@@ -308,7 +308,11 @@ def test_consistency_with_thousands_of_dates() -> None:
 
 def test_counters_on_long_runs() -> None:
     assert textrules.count_text("x", "a-" * (N // 2)).used == N
-    assert textrules.count_text("x", "ab." * (N // 3) + "com").used == textrules.X_URL_WEIGHT
+    # A host of many labels is one link up to 4096 characters (twitter-text's
+    # limit); past it, not a link: its characters count one by one.
+    assert textrules.count_text("x", "ab." * 1000 + "com").used == textrules.X_URL_WEIGHT
+    assert textrules.count_text("x", "ab." * (N // 3) + "com").used == N // 3 * 3 + 3
+    assert textrules.count_text("x", "あ." * (N // 2) + "com").used == N // 2 * 3 + 3
     assert textrules.count_text("x", "1." * (N // 2)).used == N
     assert textrules.count_text("x", "https://a.org/x" + ")" * N).used == textrules.X_URL_WEIGHT + N
     assert textrules.count_text("mastodon", "@" + "a" * N).used == N + 1

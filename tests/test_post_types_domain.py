@@ -211,10 +211,11 @@ def test_a_schema_3_queue_is_upgraded_and_its_items_are_single_posts(tmp_path: P
     db.commit()
     db.close()
     with Queue(path) as queue:
-        assert queue.schema_version == SCHEMA_VERSION == 4
+        assert queue.schema_version == SCHEMA_VERSION == 5
         (old,) = queue.items()
         assert (old.part_kind, old.chain_of, old.after, old.part_no) == ("post", None, None, 1)
         assert not old.is_part and old.options == PostOptions()
+        assert old.card is None and old.link_previews
         now = datetime(2026, 12, 1, 8, tzinfo=UTC)
         from publisher.domain.posttypes import PartKind
         from publisher.storage.queue import NewItem
@@ -230,6 +231,56 @@ def test_a_schema_3_queue_is_upgraded_and_its_items_are_single_posts(tmp_path: P
             (None, None), (first, first), (first, second)]
         assert [i.id for i in queue.later_parts(chain[0])] == [second, third]
         assert chain[2].options.silent and chain[0].is_part
+
+
+def test_a_schema_4_queue_gains_link_cards_and_keeps_its_chains(tmp_path: Path) -> None:
+    """Schema 5 (link cards) after 4 (parts): a chain queued before keeps its parts and
+    their reply refs, shows no card, and lets platforms build their own previews."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from publisher.storage.queue import (
+        MIGRATIONS,
+        SCHEMA_VERSION,
+        CardSnapshot,
+        NewItem,
+        Queue,
+        _statements,
+    )
+
+    path = tmp_path / "queue.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        for statement in _statements(script):
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 4")
+    stamp = "'2026-12-01T08:00:00.000000Z'"
+    for item_id, kind, chain_of, after, number, ref in [
+            (1, "post", "NULL", "NULL", 1, "'bafyreifirst'"), (2, "reply", 1, 1, 2, "NULL")]:
+        db.execute(
+            "INSERT INTO items (id, draft_id, account_id, platform, locales, text, content_hash,"
+            " due_at, state, idempotency_key, created_at, updated_at, part_kind, chain_of,"
+            " after, part_no, thread_parts, ref) VALUES"
+            f" ({item_id}, 'd', 'a', 'bluesky', '[\"sq\"]', 'pjesa {number}', 'h', {stamp},"
+            f" 'queued', 'k{item_id}', {stamp}, {stamp}, '{kind}', {chain_of}, {after},"
+            f" {number}, 2, {ref})")
+    db.commit()
+    db.close()
+    with Queue(path) as queue:
+        assert queue.schema_version == SCHEMA_VERSION == 5
+        first, reply = queue.items()
+        assert [(i.part_kind, i.chain_of, i.after, i.part_no) for i in (first, reply)] == [
+            ("post", None, None, 1), ("reply", 1, 1, 2)]
+        assert first.ref == "bafyreifirst" and [i.id for i in queue.later_parts(first)] == [2]
+        assert all(i.card is None and i.link_previews for i in (first, reply))
+        card = CardSnapshot("https://mfa.example/lajm", "Lajm", "Përshkrim", "cards/ab.png",
+                            "ab" * 32, 600, 315)
+        now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        (new_id,) = queue.add([NewItem("d2", "a", "bluesky", ("sq",), "tekst", "h2", now, "k3",
+                                       card=card, link_previews=False)],
+                              now=now, actor="test")
+        new = queue.get(new_id)
+        assert new is not None and new.card == card and not new.link_previews
 
 
 # Splitting an over-long text into a thread (the editor offers it)

@@ -146,7 +146,7 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
     if args.auto:
         return _run_auto(cli, args, now)
     ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale,
-                            again=args.again)
+                            again=args.again, warn=cli.warn)
     _print_items(cli, ids, args.json)
     _warn_unsupported(cli, [args.draft])
     return 0
@@ -168,10 +168,11 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
     context = cli.context()
     if args.all_approved:
         drafts, broken = scheduling.approved_unqueued(context)
-        report = scheduling.auto_schedule(context, drafts, now, strict=False)
+        report = scheduling.auto_schedule(context, drafts, now, strict=False, warn=cli.warn)
         report.unplaced.update(broken)
     else:
-        report = scheduling.auto_schedule(context, [args.draft], now, again=args.again)
+        report = scheduling.auto_schedule(context, [args.draft], now, again=args.again,
+                                          warn=cli.warn)
     unplaced = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
                 for draft_id, reason in report.unplaced.items()}
     skipped = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
@@ -250,6 +251,9 @@ def _item_json(item) -> dict:
         "fix": _fix_of(queueing.item_remedy(item)),
         "url": item.url,
         "part": _part_json(item),
+        # The link card read when it was scheduled (its image under media/.cards/).
+        "card": {"url": item.card.url, "title": item.card.title,
+                 "image": item.card.image} if item.card else None,
     }
 
 
@@ -372,7 +376,8 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     clock = _clock(args.now)
     ids = queueing.schedule(context, args.draft, clock(), now=clock(),
-                            allow_stale=args.allow_stale, check_window=False, again=args.again)
+                            allow_stale=args.allow_stale, check_window=False, again=args.again,
+                            warn=cli.warn)
     _warn_unsupported(cli, [args.draft])
     try:
         report = flushing.flush(context, clock=clock, only=set(ids))

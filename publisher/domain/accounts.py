@@ -169,6 +169,11 @@ def _is_loopback(host: str) -> bool:
     return host in LOOPBACK_NAMES if address is None else address.is_loopback
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an address, without brackets) is this machine."""
+    return _is_loopback(host.lower())
+
+
 # Bounds of an account's numbers, wherever they come from: past them they are typos,
 # and past timedelta's range every schedule and flush of the account would fail.
 MAX_MINUTES = 366 * 24 * 60  # a year, for --min-gap and --max-lateness

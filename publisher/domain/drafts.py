@@ -138,6 +138,7 @@ class Draft:
     variants: Mapping[str, Variant] = field(default_factory=dict)
     media: tuple[Media, ...] = ()
     options: PostOptions = field(default_factory=PostOptions)
+    # A preview card for the first link of a post without images (see link_cards).
     link_card: bool = True
 
     @property

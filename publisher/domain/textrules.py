@@ -5,9 +5,10 @@ queued) and by the editor's live counter on every keystroke, so every regex
 is compiled once at import.
 
 Sources (each platform's documentation):
-- X: twitter-text configuration v3 — NFC first; code points in the ranges
-  below weigh 1, all others 2; an emoji sequence weighs 2 in total; every URL
-  weighs 23 (t.co); limit 280 weighted characters.
+- X: twitter-text configuration v3, as ``x_text`` measures it (NFC first;
+  code points up to U+10FF and general punctuation weigh 1, all others 2; an
+  emoji sequence weighs 2 in total; every link X recognises weighs 23);
+  limit 280 weighted characters; U+FFFE, U+FEFF and U+FFFF are refused.
 - Mastodon: grapheme clusters; every http(s) URL counts 23; a mention
   ``@user@domain`` counts as ``@user``; the instance sets the limit
   (``configuration.statuses.max_characters`` of /api/v2/instance, 500 default).
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 
 import regex
 
+from publisher.domain import x_text
+from publisher.domain.x_text import x_invalid_characters, x_weighted_length
 from publisher.i18n import _
 
 PLATFORMS: tuple[str, ...] = (
@@ -59,7 +62,7 @@ TELEGRAM_CAPTION_LIMIT = 1024
 BLUESKY_BYTE_LIMIT = 3000
 INSTAGRAM_MAX_HASHTAGS = 30
 THREADS_MAX_LINKS = 5
-X_URL_WEIGHT = 23
+X_URL_WEIGHT = x_text.URL_WEIGHT
 MASTODON_URL_WEIGHT = 23
 
 _NAMES = {
@@ -67,10 +70,6 @@ _NAMES = {
     "instagram": "Instagram", "threads": "Threads", "telegram": "Telegram",
     "linkedin": "LinkedIn", "outbox": "the outbox",
 }
-
-# twitter-text v3: code points in these ranges weigh 1 (Latin, Cyrillic and
-# most alphabets up to U+10FF, general punctuation); everything else 2.
-_X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
 _TLDS = (
     "com|net|org|edu|gov|int|info|eu|io|co|me|tv|app|dev|news|online|org|social|"
@@ -249,29 +248,6 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _x_weight(cluster: str) -> int:
-    if _EMOJI.search(cluster):
-        return 2
-    total = 0
-    for char in cluster:
-        point = ord(char)
-        light = any(low <= point <= high for low, high in _X_LIGHT_RANGES)
-        total += 1 if light else 2
-    return total
-
-
-def x_weighted_length(text: str) -> int:
-    """X's weighted length (twitter-text v3)."""
-    text = unicodedata.normalize("NFC", text)
-    total, position = 0, 0
-    for start, end in _url_spans(text):
-        total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:start]))
-        total += X_URL_WEIGHT
-        position = end
-    total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:]))
-    return total
-
-
 def mastodon_length(text: str) -> int:
     """Mastodon's count: graphemes, URLs as 23, remote mentions as their local part."""
     text = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
@@ -331,6 +307,10 @@ def count_text(
     problems: list[str] = []
     if platform == "x":
         used, unit = x_weighted_length(text), "weighted characters"
+        refused = x_invalid_characters(text)
+        if refused:
+            problems.append(_("X refuses the character {characters}").format(
+                characters=", ".join(f"U+{ord(char):04X}" for char in refused)))
     elif platform == "mastodon":
         used, unit = mastodon_length(text), "characters"
     elif platform == "bluesky":

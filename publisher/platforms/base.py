@@ -45,6 +45,21 @@ class Published:
 
 
 @dataclass(frozen=True)
+class LinkCard:
+    """A preview card of the post's first link, read when it was scheduled.
+
+    Sent by the platforms that show a card only when told (Bluesky, LinkedIn,
+    Facebook, Threads; the outbox records it); ``thumb`` is the page's image,
+    kept in the workspace.
+    """
+
+    url: str
+    title: str
+    description: str = ""
+    thumb: MediaFile | None = None
+
+
+@dataclass(frozen=True)
 class Post:
     """What one queue item sends: text, its locales, and images with alt text.
 
@@ -66,6 +81,11 @@ class Post:
     root: Published | None = None
     content_warning: str = ""
     options: PostOptions = field(default_factory=PostOptions)
+    # Only a chain's first part has a card; its replies and first comment do not.
+    card: LinkCard | None = None
+    # False: the draft said link_card = false; platforms that build their own
+    # previews (Telegram) are asked not to.
+    link_previews: bool = True
 
 
 class PlatformError(Exception):

@@ -48,6 +48,7 @@ from publisher.platforms.base import (
     NOT_FOUND,
     REQUEST_DEADLINE,
     AuthFailed,
+    LinkCard,
     MediaFile,
     PlatformError,
     Post,
@@ -592,7 +593,8 @@ class Flusher:
         return Post(account, item.text, item.locales, media, item.draft_id, item.id,
                     due_at=item.due_at, kind=item.part_kind, reply_to=self._reply_to(item),
                     root=self._sent_as(item.chain_of), options=item.options,
-                    content_warning=item.content_warning or "")
+                    content_warning=item.content_warning or "", card=self._card(item),
+                    link_previews=item.link_previews)
 
     def _reply_to(self, item: Item) -> Published | None:
         """The part a later part answers: a thread part the one before it, a first
@@ -609,6 +611,21 @@ class Flusher:
             # Never post a reply to nothing: the flush checks this before it claims.
             raise Rejected(_("the post it replies to was not sent"))
         return Published(sent.remote_id, sent.url, sent.ref)
+
+    def _card(self, item: Item) -> LinkCard | None:
+        """The item's link card; its image only while the workspace still has it."""
+        card = item.card
+        if card is None or item.chain_of is not None:  # replies and comments show none
+            return None
+        thumb = None
+        if card.image:
+            try:
+                thumb = MediaFile(self.context.workspace.media_file(card.image), card.title,
+                                  card.image_sha256)
+            except UserError as error:
+                log.warning("item %s: the link card goes without its image: %s", item.id,
+                            error.message)
+        return LinkCard(card.url, card.title, card.description, thumb)
 
 
 def flush(

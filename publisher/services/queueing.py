@@ -34,10 +34,12 @@ from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.accounts import StoppedAccount, stopped_accounts
 from publisher.services.context import Context
+from publisher.services.link_cards import Warn, card_link_of, read_cards
 from publisher.services.queue_file import open_queue, published_posts, refuse_published
 from publisher.storage.queue import (
     FREEZE,
     AccountHold,
+    CardSnapshot,
     FlushRun,
     Item,
     MediaSnapshot,
@@ -76,6 +78,7 @@ class PlannedPost:
     first_comment: str = ""
     content_warning: str = ""
     options: PostOptions = field(default_factory=PostOptions)
+    link_card: bool = True  # the draft's link_card: false also stops the platforms' previews
 
     def parts(self) -> list[PlannedPart]:
         """The items this post becomes, in the order they go out."""
@@ -131,6 +134,7 @@ def plan_posts(
                 content_warning=" / ".join(
                     t.content_warning for t in texts if t.content_warning),
                 options=draft.options,
+                link_card=draft.link_card,
             ))
             _check_fits(draft, post)
             _check_platform(context, draft, post, adapters)
@@ -313,6 +317,8 @@ def content_hash(post: PlannedPost) -> str:
         options = post.options
         digest.update(f"\0cw\0{post.content_warning}\0{options.visibility}"
                       f"\0{options.silent}\0{options.pin}".encode())
+    if not post.link_card:  # only when off: the hashes of earlier items stay as they were
+        digest.update(b"\0link_card=false")
     return digest.hexdigest()
 
 
@@ -326,10 +332,12 @@ def schedule(
     actor: str = "person",
     check_window: bool = True,
     again: bool = False,
+    warn: Warn | None = None,
 ) -> list[int]:
     """Queue every post of a draft at ``at``; returns the new item ids.
 
     ``again``: queue it on accounts it was already published on (a person said so).
+    ``warn``: where a page that gives no link card is said (else the log).
     """
     draft = context.drafts.load(draft_id).draft
     if at.tzinfo is None:
@@ -337,7 +345,7 @@ def schedule(
     check_time(draft, at, now, check_window)
     posts = plan_posts(context, draft, allow_stale=allow_stale)
     return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor,
-                       again=again)
+                       again=again, warn=warn)
 
 
 def queue_posts(
@@ -348,15 +356,17 @@ def queue_posts(
     now: datetime,
     actor: str = "person",
     again: bool = False,
+    warn: Warn | None = None,
 ) -> list[int]:
     """Queue planned posts, each at its own time (items of a paused account are held);
     returns the ids of every part of every post, in order.
 
     Refuses a draft already published on one of the accounts (the journal and
-    the queue's sent items say so) unless ``again``.
+    the queue's sent items say so) unless ``again``. The link cards are read
+    first, outside the queue's lock (``warn`` says which pages gave none).
     """
     return [item for chain in queue_chains(context, draft, timed, now=now, actor=actor,
-                                           again=again) for item in chain]
+                                           again=again, warn=warn) for item in chain]
 
 
 def queue_chains(
@@ -367,8 +377,10 @@ def queue_chains(
     now: datetime,
     actor: str = "person",
     again: bool = False,
+    warn: Warn | None = None,
 ) -> list[list[int]]:
     """:func:`queue_posts`, the ids of each post's parts apart (its first part first)."""
+    cards = read_cards(context, [post for post, _at in timed], warn=warn)
     # One write transaction from the duplicate check to the last insert: two
     # people scheduling the same draft at once (the UI and a command) cannot
     # both queue it, and a draft's posts go in all together or not at all.
@@ -381,8 +393,10 @@ def queue_chains(
         ids = []
         for post, at in timed:
             held_by = _pause_for(pauses, post.account.id)
+            link = card_link_of(post)
             ids.append(queue.add(
-                _new_items(context, draft, post, at), now=now, actor=actor,
+                _new_items(context, draft, post, at, cards.get(link) if link else None),
+                now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
             ))
@@ -428,9 +442,10 @@ def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> 
                 )
 
 
-def _new_items(context: Context, draft: Draft, post: PlannedPost,
-               at: datetime) -> list[NewItem]:
-    """One item per part: each is claimed, sent and recorded exactly once on its own."""
+def _new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
+               card: CardSnapshot | None) -> list[NewItem]:
+    """One item per part: each is claimed, sent and recorded exactly once on its own.
+    The first part carries the post's media and link card; its replies and comment none."""
     whole = content_hash(post)  # every part's: an edit to any part stops them all
     return [
         NewItem(
@@ -452,6 +467,8 @@ def _new_items(context: Context, draft: Draft, post: PlannedPost,
             thread_parts=1 + len(post.thread),
             options=post.options,
             content_warning=post.content_warning or None,
+            card=card if part.kind == PartKind.POST else None,
+            link_previews=post.link_card,
         )
         for part in post.parts()
     ]

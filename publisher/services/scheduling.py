@@ -28,6 +28,7 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, format_datetime, format_weekday, ngettext
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
+from publisher.services.link_cards import Warn
 from publisher.services.queue_file import (
     AlreadyPublished,
     PublishedPost,
@@ -424,7 +425,7 @@ def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
 
 def auto_schedule(
     context: Context, draft_ids: list[str], now: datetime, *, strict: bool = True,
-    again: bool = False,
+    again: bool = False, warn: Warn | None = None,
 ) -> AutoReport:
     """Place every post of these drafts at the best free slots, then queue them.
 
@@ -473,7 +474,8 @@ def auto_schedule(
         lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
     report = AutoReport([], unplaced, placement.score, skipped, remedies)
     for entry in drafts:
-        report.placed += _queue(context, entry, placement.starts, lanes, timeline, now, again)
+        report.placed += _queue(context, entry, placement.starts, lanes, timeline, now, again,
+                                warn)
     return report
 
 
@@ -545,6 +547,7 @@ def _place_whole(
 def _queue(
     context: Context, entry: _DraftJobs, starts: dict[str, list[int]],
     lanes: dict[str, _Lane], timeline: Timeline, now: datetime, again: bool,
+    warn: Warn | None = None,
 ) -> list[PlacedPost]:
     timed: list[tuple[PlannedPost, datetime]] = []
     placed: list[PlacedPost] = []
@@ -558,7 +561,8 @@ def _queue(
                 entry.draft.id, account_id, post.locales, moment,
                 moment.astimezone(lane.audience.zone), round(lane.lane.scores[step], 4),
                 explain(lane, moment)))
-    chains = queue_chains(context, entry.draft, timed, now=now, actor="auto", again=again)
+    chains = queue_chains(context, entry.draft, timed, now=now, actor="auto", again=again,
+                          warn=warn)
     return [
         PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why,
                    chain[0])

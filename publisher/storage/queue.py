@@ -37,7 +37,7 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -130,6 +130,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE items ADD COLUMN ref TEXT;
     CREATE INDEX items_by_chain ON items (chain_of, part_no);
     """,
+    # 5: the link card read when the item was scheduled (JSON of CardSnapshot; NULL
+    # for none; only a chain's first part has one), and whether the draft lets
+    # platforms build their own link previews.
+    """
+    ALTER TABLE items ADD COLUMN card TEXT;
+    ALTER TABLE items ADD COLUMN link_previews INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 
 FREEZE = "*"
@@ -206,6 +213,27 @@ class MediaSnapshot:
 
 
 @dataclass(frozen=True)
+class CardSnapshot:
+    """A link card as scheduling read it: the page's words and its image, kept in the
+    workspace (``media/.cards/<sha256>.<ext>``), shared by every item that links there."""
+
+    url: str
+    title: str
+    description: str = ""
+    image: str | None = None
+    image_sha256: str = ""
+    image_width: int | None = None
+    image_height: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> CardSnapshot | None:
+        return cls(**json.loads(text)) if text else None
+
+
+@dataclass(frozen=True)
 class NewItem:
     draft_id: str
     account_id: str
@@ -226,6 +254,8 @@ class NewItem:
     thread_parts: int = 1
     options: PostOptions = field(default_factory=PostOptions)
     content_warning: str | None = None
+    card: CardSnapshot | None = None
+    link_previews: bool = True  # False: the draft said link_card = false
 
 
 @dataclass(frozen=True)
@@ -264,6 +294,8 @@ class Item:
     options: PostOptions = field(default_factory=PostOptions)
     content_warning: str | None = None
     ref: str | None = None  # beside remote_id, what a reply to it needs (Bluesky's cid)
+    card: CardSnapshot | None = None  # the link card read at scheduling
+    link_previews: bool = True
 
     @property
     def chain_id(self) -> int:
@@ -336,6 +368,8 @@ def _item(row: sqlite3.Row) -> Item:
     values["remedy"] = Remedy.from_json(values["remedy"])
     values["part_kind"] = PartKind(values["part_kind"])
     values["options"] = _options(values["options"])
+    values["card"] = CardSnapshot.from_json(values["card"])
+    values["link_previews"] = bool(values["link_previews"])
     return Item(**values)
 
 
@@ -711,8 +745,8 @@ class Queue:
                     "INSERT INTO items (draft_id, account_id, platform, locales, text, media,"
                     " content_hash, due_at, timezone, deadline, max_lateness_s, state, held_by,"
                     " idempotency_key, created_at, updated_at, part_kind, chain_of, after,"
-                    " part_no, thread_parts, options, content_warning)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " part_no, thread_parts, options, content_warning, card, link_previews)"
+                    f" VALUES ({', '.join('?' * 25)})",
                     (
                         new.draft_id, new.account_id, new.platform, json.dumps(new.locales),
                         new.text, json.dumps([m.__dict__ for m in new.media]),
@@ -722,6 +756,7 @@ class Queue:
                         stamp, stamp, str(new.part_kind), first if later else None,
                         ids[-1] if later else None, new.part_no, new.thread_parts,
                         _options_json(new.options), new.content_warning or None,
+                        new.card.to_json() if new.card else None, int(new.link_previews),
                     ),
                 )
                 item_id = cursor.lastrowid

@@ -6,7 +6,9 @@ Every path the tool uses is resolved here and nowhere else.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -37,6 +39,9 @@ DEMO_MARKER = ".demo"
 # In an outbox account's folder: the account refuses every post, this file's text
 # saying why (publisher.platforms.outbox).
 OUTBOX_REFUSAL = "refuse.txt"
+# Link cards' images, named by their SHA-256: read at scheduling, sent at flush time.
+CARDS_FOLDER = "media/.cards"
+_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
 SETTINGS_TEMPLATE = """\
 # publisher settings. See README.md, "The workspace".
@@ -234,6 +239,23 @@ class Workspace:
         if not stat.S_ISREG(mode):
             raise refuse(_("media.file {file!r} is not a regular file"))
         return real
+
+    def keep_card_image(self, data: bytes, extension: str) -> str:
+        """Keep a link card's image under ``media/.cards/``, named by its SHA-256, and
+        return its path as a draft would write it. Written once (atomically): every
+        item whose card shows the same image shares the file."""
+        if not _EXTENSION.fullmatch(extension):
+            raise ValueError(f"not an image extension: {extension!r}")
+        relative = f"{CARDS_FOLDER}/{hashlib.sha256(data).hexdigest()}.{extension}"
+        path = self.home / relative
+        if not path.is_file():
+            if leads_inside(self.media_dir, self.home):
+                path.parent.mkdir(parents=True, exist_ok=True)
+            if not leads_inside(path.parent, self.media_dir):
+                raise UserError(_("{folder} leads out of the workspace's media/ folder")
+                                .format(folder=CARDS_FOLDER), where=str(self.home))
+            write_atomic(path, data)
+        return relative
 
     def relative(self, path: Path) -> str:
         try:

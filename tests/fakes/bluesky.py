@@ -130,7 +130,7 @@ class FakeBluesky(FakeServer):
         if body.get("repo") not in (self.did, self.user_handle):
             return 403, {"error": "AccountNotFound", "message": "Account not found"}, {}
         record = body.get("record") or {}
-        problem = _post_problem(record)
+        problem = _post_problem(record) or self._embed_problem(record.get("embed"))
         if problem:
             return 400, {"error": "InvalidRequest",
                          "message": f"Invalid app.bsky.feed.post record: {problem}"}, {}
@@ -161,6 +161,27 @@ class FakeBluesky(FakeServer):
                        "strong ref {uri, cid}"
             if ref["uri"] not in self.records or ref["cid"] != _cid(ref["uri"]):
                 return f"Invalid app.bsky.feed.post record: reply {name} {ref['uri']} not found"
+        return None
+
+    def _embed_problem(self, embed: object) -> str | None:
+        """app.bsky.embed.external: uri, title and description required; a thumb must be
+        a blob this PDS holds, an image of at most 1,000,000 bytes."""
+        if not isinstance(embed, dict) or embed.get("$type") != "app.bsky.embed.external":
+            return None
+        external = embed.get("external")
+        if not isinstance(external, dict):
+            return 'Missing required key "external" at $.record.embed'
+        for key in ("uri", "title", "description"):
+            if not isinstance(external.get(key), str):
+                return f'Missing required key "{key}" at $.record.embed.external'
+        thumb = external.get("thumb")
+        if thumb is not None:
+            cid = ((thumb or {}).get("ref") or {}).get("$link")
+            if cid not in self.blobs:
+                return "Could not find blob at $.record.embed.external.thumb"
+            if not str(thumb.get("mimeType", "")).startswith("image/") \
+                    or len(self.blobs[cid]) > 1_000_000:
+                return "Invalid blob at $.record.embed.external.thumb"
         return None
 
     def _get_record(self, request: Request):

@@ -71,7 +71,9 @@ class FakeFacebook(FakeServer):
         if self.posts and self.posts[-1].get("message") == message:
             return 400, graph_error(506, "Duplicate status message"), {}
         post = {"id": f"{self.page_id}_{9000 + len(self.posts)}", "message": message,
-                "attached_media": fields.get("attached_media")}
+                "attached_media": fields.get("attached_media"), "link": fields.get("link")}
+        if post["link"] and post["attached_media"]:
+            return 400, graph_error(100, "Cannot attach media and a link to one post"), {}
         self.posts.append(post)
         return 200, {"id": post["id"]}, {}
 

@@ -241,6 +241,15 @@ class FakeLinkedIn(FakeServer):
                   list((content.get("multiImage") or {}).get("images") or []))
         if "multiImage" in content and not 2 <= len(images) <= 20:
             return 422, {"message": "multiImage needs 2 to 20 images", "status": 422}, {}
+        article = content.get("article")
+        if article is not None:  # the Posts API's article content: no page is scraped
+            if not article.get("source") or not article.get("title"):
+                return 422, {"message": "/content/article/title and source are required",
+                             "status": 422}, {}
+            thumbnail = article.get("thumbnail")
+            if thumbnail is not None and (self.images.get(thumbnail) or {}).get("bytes") is None:
+                return 400, error(400, "INVALID_CONTENT",
+                                  f"Image {thumbnail} is not available"), {}
         for image in images:
             known = self.images.get(image.get("id"))
             if known is None or known.get("bytes") is None:

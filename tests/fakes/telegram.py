@@ -53,7 +53,10 @@ class FakeTelegram(FakeServer):
             if not fields.get("text"):
                 return 400, {"ok": False, "error_code": 400,
                              "description": "Bad Request: message text is empty"}, {}
-            return 200, {"ok": True, "result": self._message(text=fields["text"], **extra)}, {}
+            options = json.loads(fields.get("link_preview_options") or "{}")
+            return 200, {"ok": True, "result": self._message(
+                text=fields["text"],
+                link_preview_disabled=True if options.get("is_disabled") else None, **extra)}, {}
         if method == "sendPhoto":
             photo = multipart_bytes(request.body, request.headers.get("content-type", ""),
                                     "photo")

@@ -37,6 +37,8 @@ class FakeThreads(FakeMeta):
             return 400, graph_error(100, "The parameter media_type is required."), {}
         if kind == "TEXT" and not fields.get("text"):
             return 400, graph_error(100, "The parameter text is required."), {}
+        if fields.get("link_attachment") and kind != "TEXT":
+            return 400, graph_error(100, "link_attachment is only for TEXT posts."), {}
         if kind == "IMAGE" and not fields.get("image_url"):
             return 400, graph_error(100, "The parameter image_url is required."), {}
         if len(fields.get("text", "").encode()) > 2000:

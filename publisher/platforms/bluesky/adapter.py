@@ -9,7 +9,8 @@
 - Posts: com.atproto.repo.createRecord of an app.bsky.feed.post with a record
   key (TID) derived from the queue item, ``langs`` from its locales, facets
   for links, hashtags and mentions (UTF-8 byte offsets), and images uploaded
-  with uploadBlob, each with its alt text.
+  with uploadBlob, each with its alt text; a post without images shows its
+  link card as app.bsky.embed.external (the card's image uploaded as its thumb).
 - Exactly once: the record key is the same on every attempt, so after a crash
   ``find`` asks getRecord whether the post exists, and a create that fails
   because the key is taken is recognised as the earlier attempt.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from publisher.platforms.base import (
     NOT_FOUND,
     AuthFailed,
     Identity,
+    LinkCard,
     NotFound,
     PlatformError,
     Post,
@@ -59,6 +62,8 @@ from publisher.platforms.common.token_records import SESSION_PART
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
+
+log = logging.getLogger("publisher.bluesky")
 
 POST_COLLECTION = "app.bsky.feed.post"
 MAX_IMAGES = 4
@@ -237,6 +242,8 @@ class BlueskyAdapter(KeyringAdapter):
                 "$type": "app.bsky.embed.images",
                 "images": [{"alt": m.alt, "image": self._upload(m.path)} for m in post.media],
             }
+        elif post.card is not None:
+            record["embed"] = self._external(post.card)
         if post.reply_to is not None:
             record["reply"] = reply_ref(post)
         response = self._xrpc("POST", "com.atproto.repo.createRecord", json={
@@ -259,6 +266,22 @@ class BlueskyAdapter(KeyringAdapter):
         cid = answer.get("cid")
         return Published(str(answer.get("uri") or self._uri(rkey)), self._permalink(rkey),
                          str(cid) if cid else None)
+
+    def _external(self, card: LinkCard) -> dict:
+        """The link card as app.bsky.embed.external; its image uploaded as the thumb
+        (left out past the lexicon's 1,000,000 bytes)."""
+        external: dict[str, object] = {
+            "uri": card.url, "title": card.title, "description": card.description,
+        }
+        thumb = card.thumb
+        if thumb is not None and thumb.path.is_file() \
+                and thumb.path.stat().st_size <= MAX_IMAGE_BYTES:
+            try:
+                external["thumb"] = self._upload(thumb.path)
+            except Rejected as error:  # the card's picture never stops the post
+                log.warning("%s: the link card goes without its thumb: %s", self.account_id,
+                            error.message)
+        return {"$type": "app.bsky.embed.external", "external": external}
 
     def _upload(self, path) -> dict:
         data = path.read_bytes()

@@ -85,13 +85,15 @@ def request(
     *,
     secrets: Iterable[str] = (),
     timeout: tuple[float, float] = TIMEOUT,
+    max_bytes: int | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     """Send one request; connection trouble becomes :class:`Transient`.
 
     A failure to connect means nothing was sent; a read timeout, a dropped
     connection or an answer cut off at the deadline after sending may have
-    posted (``maybe_sent``).
+    posted (``maybe_sent``). ``max_bytes``: the body is read under the same
+    deadline and refused (:class:`TooLarge`) past that size, decoded.
     """
     seconds = _seconds_left(session)
     if seconds <= 0:
@@ -99,7 +101,10 @@ def request(
     _watch_connections(session)  # a plain requests.Session gets the deadline too
     with _Watchdog(seconds) as watchdog:
         try:
-            response = session.request(method, url, timeout=timeout, **kwargs)
+            response = session.request(method, url, timeout=timeout,
+                                       stream=max_bytes is not None, **kwargs)
+            if max_bytes is not None:
+                _read_body(response, max_bytes)
         except requests.exceptions.RequestException as error:
             if not watchdog.fired:
                 raise _transient(error, secrets) from None
@@ -108,6 +113,25 @@ def request(
             raise Transient(f"no complete answer within {seconds:.1f} s: cut off",
                             maybe_sent=True)
         return response
+
+
+class TooLarge(Rejected):
+    """The answer's body is over the size the caller takes."""
+
+
+def _read_body(response: requests.Response, max_bytes: int) -> None:
+    """Read the body (decoded) into the response, refusing it past ``max_bytes``."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        response.close()
+        raise TooLarge(f"the answer is {int(declared):,} bytes, over {max_bytes:,}")
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            response.close()
+            raise TooLarge(f"the answer is over {max_bytes:,} bytes")
+    response._content = bytes(body)  # what .content, .text and .json() read
 
 
 def _transient(error: requests.exceptions.RequestException, secrets: Iterable[str]) -> Transient:

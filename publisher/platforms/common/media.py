@@ -22,7 +22,11 @@ JPEG_START = b"\xff\xd8"
 def image_type(path: Path) -> str:
     """The image's MIME type from its first bytes (the extension may lie)."""
     with open(path, "rb") as handle:
-        head = handle.read(12)
+        return image_type_of(handle.read(12))
+
+
+def image_type_of(head: bytes) -> str:
+    """The MIME type of an image whose first (12 or more) bytes are ``head``."""
     if head.startswith(b"\x89PNG"):
         return "image/png"
     if head.startswith(JPEG_START):

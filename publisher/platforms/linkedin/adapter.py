@@ -14,6 +14,9 @@
   an image URN; the bytes go there with PUT; the post names the URN with its
   alt text (``content.media`` for one image, ``content.multiImage`` for 2..20).
   Each uploaded URN is kept as a checkpoint, so a retry does not upload again.
+- A post without images shows its link card as ``content.article`` (``source``,
+  ``title``, ``description``, ``thumbnail``: the card's image uploaded the same
+  way): LinkedIn does not read the page itself.
 - A 201 carries the post's URN in the ``x-restli-id`` header; the permalink
   is ``https://www.linkedin.com/feed/update/<urn>/``.
 - Tokens live 60 days. Where the token record (keyring part ``oauth``) holds
@@ -41,6 +44,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +64,7 @@ from publisher.platforms.base import (
     AuthFailed,
     Checkpoints,
     Identity,
+    LinkCard,
     MediaFile,
     MemoryCheckpoints,
     NotFound,
@@ -91,6 +96,8 @@ from publisher.platforms.linkedin import tokens
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
+
+log = logging.getLogger("publisher.linkedin")
 
 API_VERSION = "202609"
 RESTLI_PROTOCOL = "2.0.0"
@@ -274,6 +281,8 @@ class LinkedInAdapter:
             self._access_token()  # refresh (or refuse) before anything is sent
             images = [self._upload(media, f"{idempotency_key}:image:{index}")
                       for index, media in enumerate(post.media)]
+            article = None if images or post.card is None else self._article(
+                post.card, f"{idempotency_key}:card")
         except Transient as error:  # an upload is not a post: nothing went out yet
             raise Transient(error.message, maybe_sent=False) from None
         body: dict[str, object] = {
@@ -289,6 +298,8 @@ class LinkedInAdapter:
             body["content"] = {"media": images[0]}
         elif images:
             body["content"] = {"multiImage": {"images": images}}
+        elif article:
+            body["content"] = {"article": article}
         try:
             response = self._call("POST", "/rest/posts", json=body)
         except _Duplicate as error:
@@ -307,6 +318,21 @@ class LinkedInAdapter:
             found = self.find(idempotency_key, post)
             return found if isinstance(found, Published) else Published("", None)
         return Published(urn, permalink(urn))
+
+    def _article(self, card: LinkCard, checkpoint: str) -> dict[str, str]:
+        """The link card as article content: LinkedIn reads no page itself, so the
+        title, description and thumbnail (an image URN from the Images API) are given."""
+        article = {"source": card.url, "title": card.title}
+        if card.description:
+            article["description"] = card.description
+        if card.thumb is not None and card.thumb.path.is_file() \
+                and not _image_file_problems(card.thumb):
+            try:
+                article["thumbnail"] = self._upload(card.thumb, checkpoint)["id"]
+            except Rejected as error:  # the card's picture never stops the post
+                log.warning("%s: the link card goes without its thumbnail: %s",
+                            self.account_id, error.message)
+        return article
 
     def _upload(self, media: MediaFile, checkpoint: str) -> dict[str, str]:
         """The image's URN (uploaded now, or by an earlier attempt) with its alt text."""

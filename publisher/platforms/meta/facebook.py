@@ -3,7 +3,8 @@
 - The page access token goes in the Authorization header, never in a URL.
 - One image: POST /photos with the text as its message and the alt text as
   ``alt_text_custom``. Several: each uploaded unpublished, then one /feed post
-  with ``attached_media``.
+  with ``attached_media``. No image but a link card: the /feed post's ``link``
+  (Facebook reads the page's preview itself).
 - Graph error codes, not HTTP statuses, say what went wrong (read as for
   Instagram and Threads, :mod:`publisher.platforms.meta.graph`); 506 is a
   duplicate post, which means an earlier attempt probably went out.
@@ -106,6 +107,8 @@ class FacebookAdapter(TokenAdapter):
                 if post.media:
                     ids = [self._photo(m, {"published": "false"})["id"] for m in post.media]
                     data["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
+                elif post.card is not None:
+                    data["link"] = post.card.url  # Facebook reads the page's card itself
                 post_id = str(self._call("POST", f"{page}/feed", data=data)["id"])
         except Duplicate as error:
             found = self.find(idempotency_key, post)

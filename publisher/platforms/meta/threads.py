@@ -1,7 +1,8 @@
 """Threads through its Graph API (graph.threads.net).
 
 - A post is a container made with POST /{threads-user-id}/threads
-  (``media_type`` TEXT or IMAGE, ``text``, ``image_url``, ``alt_text``) and
+  (``media_type`` TEXT or IMAGE, ``text``, ``image_url``, ``alt_text``; a TEXT
+  post's link card as ``link_attachment``) and
   published with POST /{threads-user-id}/threads_publish (``creation_id``);
   2 to 20 images make a CAROUSEL of item containers. The shared flow, its
   crash recovery and the quota (GET /{threads-user-id}/threads_publishing_limit,
@@ -55,7 +56,10 @@ class ThreadsAdapter(ContainerAdapter):
 
     def container_fields(self, post: Post, urls: list[str]) -> dict[str, str]:
         if not urls:
-            return {"media_type": "TEXT", "text": post.text, **_reply_fields(post)}
+            fields = {"media_type": "TEXT", "text": post.text, **_reply_fields(post)}
+            if post.card is not None:  # Threads reads the page's preview itself
+                fields["link_attachment"] = post.card.url
+            return fields
         fields = {"media_type": "IMAGE", "image_url": urls[0], **_reply_fields(post)}
         if post.text:
             fields["text"] = post.text

@@ -105,6 +105,12 @@ class OutboxAdapter:
         if post.options.given():
             record["options"] = {name: getattr(post.options, name)
                                  for name in post.options.given()}
+        if post.card is not None:  # the preview card another platform would show
+            record["card"] = {
+                "url": post.card.url, "title": post.card.title,
+                "description": post.card.description,
+                "image": post.card.thumb.path.name if post.card.thumb else None,
+            }
         try:
             write_new(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         except FileExistsError:

@@ -6,6 +6,8 @@
   "chat not found" or "not enough rights" hold the account for a person.
 - Telegram has no alt text: images go out without it (the editor says so).
   No language field either.
+- Telegram builds its own link preview; ``link_card = false`` turns it off
+  (sendMessage's ``link_preview_options.is_disabled``).
 - No idempotency key: after a crash the outcome is unknown for a person.
 - The permalink is t.me/<channel>/<message_id> for a public channel, and
   t.me/c/<id>/<message_id> for a private one (-100… ids).
@@ -103,8 +105,7 @@ class TelegramAdapter(TokenAdapter):
     def _send(self, post: Post) -> Published:
         chat = self._chat()
         if not post.media:
-            result = self._call("sendMessage", json={"chat_id": chat, "text": post.text,
-                                                     **_reply_fields(post)})
+            result = self._call("sendMessage", json=_message(post, chat))
         elif len(post.media) == 1 and utf16_length(post.text) <= CAPTION_LIMIT:
             media = post.media[0]
             with open(media.path, "rb") as handle:
@@ -139,8 +140,7 @@ class TelegramAdapter(TokenAdapter):
         with open(media.path, "rb") as handle:
             self._call("sendPhoto", data={"chat_id": chat, **_form(_reply_fields(post))},
                        files={"photo": (media.path.name, handle, image_type(media.path))})
-        message = self._call("sendMessage", json={"chat_id": chat, "text": post.text,
-                                                  **_reply_fields(post)})["result"]
+        message = self._call("sendMessage", json=_message(post, chat))["result"]
         return Published(str(message["message_id"]), self._permalink(message))
 
     def _album(self, post: Post, chat: str) -> dict:
@@ -218,6 +218,15 @@ class Refused(Rejected):
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.code = code
+
+
+def _message(post: Post, chat: str) -> dict[str, object]:
+    """sendMessage's fields (a reply's and a silent send's among them); Telegram
+    builds its own link preview unless the draft said ``link_card = false``."""
+    fields: dict[str, object] = {"chat_id": chat, "text": post.text, **_reply_fields(post)}
+    if not post.link_previews:
+        fields["link_preview_options"] = {"is_disabled": True}
+    return fields
 
 
 def bot_api_failure(status: int, body: dict, secrets: tuple[str, ...],
