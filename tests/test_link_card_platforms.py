@@ -14,6 +14,7 @@ import pytest
 from conftest import run_cli
 from fakes.base import Scripted
 from fakes.bluesky import FakeBluesky
+from fakes.bluesky import _cid as bluesky_cid
 from fakes.facebook import FakeFacebook
 from fakes.linkedin import FakeLinkedIn
 from fakes.meta import MediaServer
@@ -170,3 +171,34 @@ def test_telegram_turns_its_own_preview_off_only_when_the_draft_says(
         send(home)
         (message,) = tg.messages
     assert message.get("link_preview_disabled") is disabled and web.hits == []
+
+
+def test_a_bluesky_thread_carries_its_card_on_the_first_part_only(home: Path,
+                                                                   web: FakeWeb) -> None:
+    """Threads and cards together: the first part gets the external embed with its
+    thumb, the reply its root and parent refs and no card, though it links too."""
+    link = f"{web.url}/flag"
+    (home / "drafts" / "news.toml").write_text(
+        'title = "news"\nsource = "sq"\naccounts = ["bsky"]\napproved = true\n\n'
+        f'[variants.sq]\ntext = "Gëzuar! {link}"\nthread = ["Programi i plotë: {link}"]\n',
+        encoding="utf-8")
+    with FakeBluesky() as bsky:
+        add_account(home, "bsky", "--platform", "bluesky", "--api-base", bsky.url,
+                    "--handle", bsky.user_handle, "--locales", "sq")
+        set_secret(home, "bsky", bsky.password)
+        schedule(home, "news")
+        queued = items(home)
+        assert [(i["part"]["kind"], i["card"] and i["card"]["title"]) for i in queued] == [
+            ("post", "Dita e Flamurit"), ("reply", None)]
+        result = cli(home, "flush", "--now", NOW)
+        assert result.code == 0, result.err
+        assert [i["state"] for i in items(home)] == ["sent", "sent"]
+        (first_uri, first), (_second_uri, second) = bsky.records.items()
+    assert web.hits_of("/flag") == 1  # read once, at scheduling
+    thumb = first["embed"]["external"].pop("thumb")
+    assert first["embed"] == {"$type": "app.bsky.embed.external", "external": {
+        "uri": link, "title": "Dita e Flamurit", "description": "Festë në Prishtinë"}}
+    assert bsky.blobs[thumb["ref"]["$link"]] == IMAGE and "reply" not in first
+    root = {"uri": first_uri, "cid": bluesky_cid(first_uri)}
+    assert second["text"] == f"Programi i plotë: {link}"
+    assert second["reply"] == {"root": root, "parent": root} and "embed" not in second
