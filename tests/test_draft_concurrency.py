@@ -101,7 +101,7 @@ def prepare(round_):
     if kind == "import":
         catalog = translations.build_catalog(context, locale)
         for message in catalog:  # the text; the alt text is another worker's
-            message.string = text_of(round_) if message.context == "shared" else ""
+            message.string = text_of(round_) if message.context == "shared/text" else ""
         with po.open("wb") as handle:
             write_po(handle, catalog)
     elif kind in ("delete", "edit"):

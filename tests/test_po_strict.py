@@ -307,7 +307,7 @@ def make_catalogue(folder: Path, pairs: list[tuple[str, str]]) -> Catalogued:
         catalog = read_po(handle)
     for message in catalog:
         if message.context:
-            message.string = translations[message.context]
+            message.string = translations[message.context.removesuffix("/text")]
     with po.open("wb") as handle:
         write_po(handle, catalog, width=76)
     return Catalogued(home, po, translations, po.read_bytes())
@@ -378,7 +378,9 @@ def reference_reading(data: bytes) -> dict[str, str] | None:
     keys = [(entry["msgctxt"], entry["msgid"]) for entry in entries]
     if len(set(keys)) != len(keys) or (entries and keyword != "msgstr"):
         return None
-    return {entry["msgctxt"]: unicodedata.normalize("NFC", entry["msgstr"]).strip()
+    # By draft id: the text's msgctxt is DRAFT/text.
+    return {entry["msgctxt"].removesuffix("/text"):
+            unicodedata.normalize("NFC", entry["msgstr"]).strip()
             for entry in entries
             if entry["msgctxt"] and entry["msgstr"].strip() and not entry["fuzzy"]}
 

@@ -81,7 +81,7 @@ def test_export_entries_comments_and_fuzzy(ws: Path) -> None:
     path = export(ws, "en")
     assert "python-format" not in path.read_text()  # "50% e" is no format string
     catalog = read(path)
-    message = catalog.get(SQ, "visa-free")
+    message = catalog.get(SQ, "visa-free/text")
     assert message is not None
     assert message.string == EN_OLD
     assert message.fuzzy  # stale
@@ -118,7 +118,7 @@ def test_import_writes_variants_and_from_source(ws: Path) -> None:
     path = export(ws, "sr")
     sr = "Визе: од 1. јануара 2024. путујете без виза. 50% грађана је то учинило. #DigitalKosovo"
     translate(path, {
-        (SQ, "visa-free"): sr,
+        (SQ, "visa-free/text"): sr,
         ("Pasaporta e Kosovës", "visa-free:alt:media/passport.png"): "Пасош Косова",
     })
     result = cli(ws, "translations", "import", str(path))
@@ -134,7 +134,7 @@ def test_import_writes_variants_and_from_source(ws: Path) -> None:
 
 def test_import_warns_about_a_lost_number(ws: Path) -> None:
     path = export(ws, "en")
-    translate(path, {(SQ, "visa-free"): "Since 1 January 2024 you travel visa-free."})
+    translate(path, {(SQ, "visa-free/text"): "Since 1 January 2024 you travel visa-free."})
     result = cli(ws, "translations", "import", str(path))
     assert result.code == 0
     assert "50" in result.err and "warning" in result.err
@@ -143,7 +143,7 @@ def test_import_warns_about_a_lost_number(ws: Path) -> None:
 
 def test_import_leaves_fuzzy_entries(ws: Path) -> None:
     path = export(ws, "en")
-    translate(path, {(SQ, "visa-free"): "Changed but still fuzzy"}, keep_fuzzy=True)
+    translate(path, {(SQ, "visa-free/text"): "Changed but still fuzzy"}, keep_fuzzy=True)
     before = snapshot_tree(ws)
     result = cli(ws, "translations", "import", str(path))
     assert result.code == 0
@@ -153,7 +153,7 @@ def test_import_leaves_fuzzy_entries(ws: Path) -> None:
 
 def test_import_refuses_a_changed_source(ws: Path) -> None:
     path = export(ws, "sr")
-    translate(path, {(SQ, "visa-free"): "Визе"})
+    translate(path, {(SQ, "visa-free/text"): "Визе"})
     draft = ws / "drafts" / "visa-free.toml"
     draft.write_text(draft.read_text().replace("udhëtoni", "udhëtojnë"), encoding="utf-8")
     before = snapshot_tree(ws)

@@ -33,26 +33,35 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_status(args: argparse.Namespace, cli: Cli) -> int:
     rows, errors = service.status(cli.context())
+    own_texts = service.group_own_texts(rows)
     if args.json:
         cli.json({
             "drafts": {
                 draft_id: {tag: row.state.value for tag, row in by_locale.items()}
                 for draft_id, by_locale in service.group_by_draft(rows).items()
             },
+            "accounts": {
+                draft_id: {account_id: {tag: row.state.value for tag, row in by_locale.items()}
+                           for account_id, by_locale in by_account.items()}
+                for draft_id, by_account in own_texts.items()
+            },
             "errors": [describe(error) for error in errors],
         })
     else:
         table = []
         for draft_id, by_locale in service.group_by_draft(rows).items():
-            cells = [
-                f"{tag}{'*' if row.is_source else ''}:{_(row.state.value)}"
-                for tag, row in by_locale.items()
-            ]
-            table.append([draft_id, "  ".join(cells)])
+            table.append([draft_id, _state_cells(by_locale)])
+            for account_id, own in own_texts.get(draft_id, {}).items():
+                table.append([f"{draft_id}/accounts/{account_id}", _state_cells(own)])
         cli.table([_("DRAFT"), _("LOCALES (* = source)")], table)
     for error in errors:
         cli.error(describe(error))
     return 2 if errors else 0
+
+
+def _state_cells(by_locale: dict[str, service.StatusRow]) -> str:
+    return "  ".join(f"{tag}{'*' if row.is_source else ''}:{_(row.state.value)}"
+                     for tag, row in by_locale.items())
 
 
 def run_export(args: argparse.Namespace, cli: Cli) -> int:
@@ -69,7 +78,7 @@ def run_export(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_import(args: argparse.Namespace, cli: Cli) -> int:
     result = service.import_po(cli.context(), Path(args.file), args.locale)
-    for warning in result.warnings:
+    for warning in [*result.warnings, *result.incomplete]:
         cli.warn(warning)
     cli.print(ngettext("{locale}: updated {count} draft: {ids}",
                        "{locale}: updated {count} drafts: {ids}", len(result.updated)).format(

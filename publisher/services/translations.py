@@ -1,12 +1,17 @@
 """Translation workflow: status per draft and locale, and the PO round trip.
 
 Translators work in their own tools (Poedit, Lokalize, Weblate): a PO file
-per locale carries every draft's source text (msgid) and the current variant
-(msgstr), keyed by draft id (msgctxt). Stale variants are marked ``fuzzy``.
+per locale carries every part of every draft's source variant (msgid) and the
+current translation (msgstr), keyed by draft and part (msgctxt ``DRAFT/text``,
+``DRAFT/thread/2``, ``DRAFT/first_comment``, ``DRAFT/content_warning``,
+``DRAFT/accounts/ACCOUNT/text``…; a file exported before parts existed has the
+draft id alone, for the text). Stale variants are marked ``fuzzy``; an import
+makes a variant current only when all of its parts are translated.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +22,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from publisher import __version__
 from publisher.domain.consistency import compare_pair
-from publisher.domain.drafts import Draft, TranslationState
+from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
 from publisher.domain.errors import UserError
 from publisher.domain.locales import SUPPORTED, fingerprint, normalize_locale, normalized_text
 from publisher.domain.remedies import Fix, Remedy
@@ -27,7 +32,7 @@ from publisher.services.context import Context
 from publisher.services.drafts import NEEDS_WORK, list_drafts, locales_of
 from publisher.services.po_syntax import po_lines
 from publisher.storage.bounded import MAX_FILE_BYTES, decode_utf8, read_bounded
-from publisher.storage.drafts import DraftUpdate, LoadedDraft, VariantEdit
+from publisher.storage.drafts import AccountTextEdit, DraftUpdate, LoadedDraft, VariantEdit
 
 # Content locale -> the Babel locale that names its plural rules in PO headers.
 _PO_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr_Latn"}
@@ -43,16 +48,31 @@ class StatusRow:
     locale: str
     state: TranslationState
     is_source: bool
+    account: str = ""  # an account's own text; "" for the variant
 
 
 def status(context: Context) -> tuple[list[StatusRow], list[UserError]]:
     summaries, errors = list_drafts(context)
-    rows = [
-        StatusRow(summary.draft.id, tag, state, tag == summary.draft.source)
-        for summary in summaries
-        for tag, state in summary.states.items()
-    ]
+    account_locales = context.account_locales()
+    rows = []
+    for summary in summaries:
+        draft = summary.draft
+        for tag, state in summary.states.items():
+            rows.append(StatusRow(draft.id, tag, state, tag == draft.source))
+        for account_id in _own_text_accounts(draft):
+            rows.extend(
+                StatusRow(draft.id, tag, draft.own_state(tag, account_id), tag == draft.source,
+                          account_id)
+                for tag in summary.states
+                if tag == draft.source or tag in account_locales.get(account_id, ())
+            )
     return rows, errors
+
+
+def _own_text_accounts(draft: Draft) -> list[str]:
+    """The draft's accounts that have an own text in some locale."""
+    return [account_id for account_id in draft.accounts
+            if any(account_id in variant.accounts for variant in draft.variants.values())]
 
 
 # The translator's work list (the TUI's translator screen)
@@ -92,6 +112,60 @@ def translation_worklist(context: Context, locale: str) -> list[WorkItem]:
 
 def alt_context(draft_id: str, media_file: str) -> str:
     return f"{draft_id}{ALT_MARK}{media_file}"
+
+
+TEXT_PART = "text"
+# DRAFT[/accounts/ACCOUNT]/PART; the draft id alone is the text (files exported before
+# threads existed).
+_PART_CONTEXT = re.compile(
+    r"(?P<draft>[a-z0-9][a-z0-9-]*)"
+    r"(?:(?:/accounts/(?P<account>[^/]+))?"
+    r"/(?P<part>text|thread/[1-9][0-9]*|first_comment|content_warning))?"
+)
+
+
+def part_context(draft_id: str, part: str, account_id: str = "") -> str:
+    """The msgctxt of one part: ``DRAFT/thread/2``, ``DRAFT/accounts/mfa-x/text``."""
+    return f"{draft_id}/accounts/{account_id}/{part}" if account_id else f"{draft_id}/{part}"
+
+
+def parse_part_context(ctxt: str) -> tuple[str, str, str]:
+    """(draft id, account id or "", part) of a msgctxt; the whole context as the draft
+    id when it names no part (loading that draft then says what is wrong)."""
+    match = _PART_CONTEXT.fullmatch(ctxt)
+    if match is None:
+        return ctxt, "", TEXT_PART
+    return match["draft"], match["account"] or "", match["part"] or TEXT_PART
+
+
+def _parts(text: str, thread: tuple[str, ...], first_comment: str = "",
+           content_warning: str = "") -> dict[str, str]:
+    """Every part of a text by its name, in the order they go out."""
+    parts = {TEXT_PART: text} if text else {}
+    parts.update({f"thread/{number}": part for number, part in enumerate(thread, start=2)})
+    if first_comment:
+        parts["first_comment"] = first_comment
+    if content_warning:
+        parts["content_warning"] = content_warning
+    return parts
+
+
+def _written_parts(variant: Variant | None, account_id: str = "") -> dict[str, str]:
+    if variant is None:
+        return {}
+    if account_id:
+        own = variant.accounts.get(account_id)
+        return _parts(own.text, own.thread, own.first_comment) if own else {}
+    return _parts(variant.text, variant.thread, variant.first_comment, variant.content_warning)
+
+
+def _source_parts(draft: Draft, account_id: str) -> dict[str, str] | None:
+    """The parts to translate: the source variant's, or the source locale's own text of
+    ``account_id`` (None when it has none)."""
+    source = draft.variants.get(draft.source)
+    if account_id and (source is None or account_id not in source.accounts):
+        return None
+    return _written_parts(source, account_id)
 
 
 def _comments(context: Context, draft: Draft, locale: str) -> list[str]:
@@ -152,12 +226,10 @@ def build_catalog(context: Context, locale: str) -> Catalog:
         if not draft.source_text:
             continue
         notes = _comments(context, draft, locale)
-        written = draft.variants.get(locale)
-        text = written.text if written else ""
-        stale = draft.state(locale) == TranslationState.STALE and bool(text)
-        catalog[draft.source_text] = _message(
-            draft.source_text, text, draft.id, notes, stale
-        )
+        _add_parts(catalog, draft, locale, "", notes)
+        for account_id in _own_texts_to_translate(context, draft, locale):
+            own_notes = [_("own text of {account}").format(account=account_id), *notes]
+            _add_parts(catalog, draft, locale, account_id, own_notes)
         for media in draft.media:
             source_alt = media.alt.get(draft.source, "")
             if source_alt:
@@ -166,6 +238,27 @@ def build_catalog(context: Context, locale: str) -> Catalog:
                 message = _message(source_alt, media.alt.get(locale, ""), ctxt, alt_notes, False)
                 catalog[source_alt] = message
     return catalog
+
+
+def _own_texts_to_translate(context: Context, draft: Draft, locale: str) -> list[str]:
+    """The accounts with an own text in the source locale that post in ``locale``."""
+    source = draft.variants.get(draft.source)
+    return [account_id for account_id in (source.accounts if source else {})
+            if account_id in context.accounts and locale in context.accounts[account_id].locales]
+
+
+def _add_parts(catalog: Catalog, draft: Draft, locale: str, account_id: str,
+               notes: list[str]) -> None:
+    """One entry per part of the source variant (or of an account's own text)."""
+    source = _source_parts(draft, account_id) or {}
+    written = draft.variants.get(locale)
+    translated = _written_parts(written, account_id)
+    state = draft.own_state(locale, account_id) if account_id else draft.state(locale)
+    for part, text in source.items():
+        msgstr = translated.get(part, "")
+        stale = state == TranslationState.STALE and bool(msgstr)
+        ctxt = part_context(draft.id, part, account_id)
+        catalog[text] = _message(text, msgstr, ctxt, notes, stale)
 
 
 def export_po(context: Context, locale: str, out: Path) -> int:
@@ -196,6 +289,8 @@ class ImportResult:
     skipped_fuzzy: int = 0
     skipped_empty: int = 0
     warnings: list[str] = field(default_factory=list)
+    # One line per variant or own text written without all of its parts (still stale).
+    incomplete: list[str] = field(default_factory=list)
 
 
 def _read_catalog(path: Path) -> Catalog:
@@ -245,7 +340,11 @@ def _po_locale(catalog: Catalog, path: Path, wanted: str | None) -> str:
 @dataclass
 class _Pending:
     loaded: LoadedDraft
+    # The translated parts by account id ("" for the variant): part -> msgstr, or ""
+    # for an entry still fuzzy or empty.
+    parts: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
     variants: dict[str, VariantEdit] = field(default_factory=dict)
+    own_texts: dict[tuple[str, str], AccountTextEdit] = field(default_factory=dict)
     alts: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
@@ -267,15 +366,30 @@ def import_po(context: Context, path: Path, locale: str | None = None) -> Import
         if not message.id or not message.context:
             continue
         draft_id, _sep, media_file = message.context.partition(ALT_MARK)
+        account_id, part = "", TEXT_PART
+        if not media_file:
+            draft_id, account_id, part = parse_part_context(message.context)
         if draft_id not in pending:
             pending[draft_id] = _Pending(_load_for_import(context, draft_id, path))
         entry = pending[draft_id]
         draft = entry.loaded.draft
-        current = _current_source(draft, media_file)
+        if media_file:
+            current = _current_alt(draft, media_file)
+        else:
+            current = (_source_parts(draft, account_id) or {}).get(part)
         if current is None or normalized_text(str(message.id)) != current:
             changed_sources.append(message.context)
             continue
-        _take(entry, draft, tag, message, media_file, result)
+        if media_file:
+            _take_alt(entry, draft, tag, message, media_file, result)
+            continue
+        taken = entry.parts[account_id]
+        if part in taken:
+            raise UserError(
+                _("a second entry for {part}").format(
+                    part=part_context(draft_id, part, account_id)),
+                where=f"{path}:{message.lineno}", hint=_("keep one of them"))
+        taken[part] = _translation(message, result)
     if changed_sources:
         raise UserError(
             ngettext(
@@ -288,9 +402,12 @@ def import_po(context: Context, path: Path, locale: str | None = None) -> Import
             where=str(path),
             remedy=Remedy(Fix.EXPORT_TRANSLATIONS, locale=tag),
         )
+    for entry in pending.values():
+        _plan_texts(entry, tag, result)
     updates = {
-        draft_id: DraftUpdate(entry.loaded.digest, variants=entry.variants, alt_texts=entry.alts)
-        for draft_id, entry in pending.items() if entry.variants or entry.alts
+        draft_id: DraftUpdate(entry.loaded.digest, variants=entry.variants,
+                              alt_texts=entry.alts, account_texts=entry.own_texts)
+        for draft_id, entry in pending.items() if entry.variants or entry.alts or entry.own_texts
     }
     context.drafts.update_many(updates)  # all drafts or, on a conflict, none
     result.updated.extend(updates)
@@ -307,51 +424,155 @@ def _load_for_import(context: Context, draft_id: str, path: Path) -> LoadedDraft
         ) from None
 
 
-def _current_source(draft: Draft, media_file: str) -> str | None:
-    if not media_file:
-        return draft.source_text
+def _current_alt(draft: Draft, media_file: str) -> str | None:
     for media in draft.media:
         if media.file == media_file:
             return media.alt.get(draft.source)
     return None
 
 
-def _take(
-    entry: _Pending,
-    draft: Draft,
-    tag: str,
-    message: Message,
-    media_file: str,
-    result: ImportResult,
-) -> None:
+def _translation(message: Message, result: ImportResult) -> str:
+    """The entry's msgstr, or "" (counted) when it is empty or still fuzzy."""
     text = normalized_text(str(message.string or ""))
     if not text:
         result.skipped_empty += 1
-        return
+        return ""
     if message.fuzzy:
         result.skipped_fuzzy += 1
+        return ""
+    return text
+
+
+def _take_alt(entry: _Pending, draft: Draft, tag: str, message: Message, media_file: str,
+              result: ImportResult) -> None:
+    text = _translation(message, result)
+    if not text:
         return
-    if media_file:
-        old = next(m.alt.get(tag, "") for m in draft.media if m.file == media_file)
-        if old == text:
-            result.unchanged += 1
-        else:
-            entry.alts[(media_file, tag)] = text
-        return
-    written = draft.variants.get(tag)
-    # The PO file holds the text alone (see _apply_texts in services/drafts.py).
-    origin = fingerprint(draft.source_text)
-    if written and written.text == text and written.from_source == origin:
+    old = next(m.alt.get(tag, "") for m in draft.media if m.file == media_file)
+    if old == text:
         result.unchanged += 1
-        return
-    entry.variants[tag] = VariantEdit(text=text, from_source=origin)
+    else:
+        entry.alts[(media_file, tag)] = text
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to write for one variant or own text, from the parts a PO file gives."""
+
+    text: str
+    thread: tuple[str, ...]
+    first_comment: str | None  # None: keep the stored one
+    content_warning: str | None
+    from_source: str
+    missing: list[str]  # the parts still untranslated (then ``from_source`` is stale)
+
+
+def _plan_texts(entry: _Pending, tag: str, result: ImportResult) -> None:
+    draft = entry.loaded.draft
+    written = draft.variants.get(tag)
+    for account_id, given in entry.parts.items():
+        given = {part: text for part, text in given.items() if text}
+        if not given:
+            continue
+        own = written.accounts.get(account_id) if written and account_id else None
+        stored = _written_parts(written, account_id)
+        if account_id:
+            current = own is not None and own.from_source == draft.own_source_fingerprint(
+                account_id)
+        else:
+            current = written is not None and written.from_source == draft.source_fingerprint
+        plan = _plan(draft, account_id, given, stored, current)
+        if plan.missing:
+            result.incomplete.append(_("{draft} ({locale}) stays stale: not translated: "
+                                       "{parts}").format(
+                draft=draft.id if not account_id else f"{draft.id}/accounts/{account_id}",
+                locale=tag,
+                parts=", ".join(part_context(draft.id, part, account_id)
+                                for part in plan.missing)))
+        if not plan.text:
+            continue  # nothing to write a thread or comment under
+        _check_parts(draft, account_id, given, tag, result)
+        if _unchanged(plan, written, own, account_id):
+            result.unchanged += 1
+        elif account_id:
+            entry.own_texts[(tag, account_id)] = AccountTextEdit(
+                plan.text, plan.thread, plan.first_comment, plan.from_source)
+        else:
+            entry.variants[tag] = VariantEdit(plan.text, plan.from_source, plan.thread,
+                                              plan.first_comment, plan.content_warning)
+
+
+def _plan(draft: Draft, account_id: str, given: dict[str, str], stored: dict[str, str],
+          stored_current: bool) -> _Plan:
+    """Every part the file gives; a part it lacks counts as translated only when the
+    stored translation is current and has it. ``from_source`` is the whole source's
+    fingerprint only when no part is missing; else that of the source's text alone,
+    which differs from it (the source has other parts), so the translation stays stale."""
+    source = _source_parts(draft, account_id) or {}
+    have = {part: given.get(part) or (stored.get(part, "") if stored_current else "")
+            for part in source}
+    missing = [part for part, text in have.items() if not text]
+    threads = [part for part in source if part.startswith("thread/")]
+    if not missing:
+        return _Plan(have[TEXT_PART], tuple(have[part] for part in threads),
+                     have.get("first_comment", ""), have.get("content_warning", ""),
+                     _source_fingerprint(draft, account_id), [])
+    thread = [text for part, text in stored.items() if part.startswith("thread/")]
+    for index, part in enumerate(threads):
+        if part not in given:
+            continue
+        if index < len(thread):
+            thread[index] = given[part]
+        elif index == len(thread):
+            thread.append(given[part])
+        elif part not in missing:
+            missing.append(part)  # no place for it after the parts still missing
+    return _Plan(given.get(TEXT_PART) or stored.get(TEXT_PART, ""), tuple(thread),
+                 given.get("first_comment"), given.get("content_warning"),
+                 fingerprint(source[TEXT_PART]), missing)
+
+
+def _source_fingerprint(draft: Draft, account_id: str) -> str:
+    return draft.own_source_fingerprint(account_id) if account_id else draft.source_fingerprint
+
+
+def _unchanged(plan: _Plan, written: Variant | None, own: AccountText | None,
+               account_id: str) -> bool:
+    stored: Variant | AccountText | None = own if account_id else written
+    if stored is None:
+        return False
+    return (stored.text == plan.text and stored.thread == plan.thread
+            and plan.first_comment in (None, stored.first_comment)
+            and (account_id != "" or plan.content_warning in (None, written.content_warning
+                                                              if written else ""))
+            and stored.from_source == plan.from_source)
+
+
+def _check_parts(draft: Draft, account_id: str, given: dict[str, str], tag: str,
+                 result: ImportResult) -> None:
+    """The cross-language check, part by part: what a translation lost of its source."""
+    source = _source_parts(draft, account_id) or {}
     campaign = [draft.campaign] if draft.campaign else []
-    for warning in compare_pair(draft.source_text, text, campaign_hashtags=campaign):
-        result.warnings.append(f"{draft.id} ({tag}): {warning}")
+    for part, text in given.items():
+        label = draft.id if part == TEXT_PART and not account_id \
+            else part_context(draft.id, part, account_id)
+        for warning in compare_pair(source[part], text, campaign_hashtags=campaign):
+            result.warnings.append(f"{label} ({tag}): {warning}")
 
 
 def group_by_draft(rows: list[StatusRow]) -> dict[str, dict[str, StatusRow]]:
+    """The variants' rows (not the own texts') by draft and locale."""
     grouped: dict[str, dict[str, StatusRow]] = defaultdict(dict)
     for row in rows:
-        grouped[row.draft_id][row.locale] = row
+        if not row.account:
+            grouped[row.draft_id][row.locale] = row
+    return grouped
+
+
+def group_own_texts(rows: list[StatusRow]) -> dict[str, dict[str, dict[str, StatusRow]]]:
+    """The own texts' rows by draft, account and locale."""
+    grouped: dict[str, dict[str, dict[str, StatusRow]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        if row.account:
+            grouped[row.draft_id][row.account][row.locale] = row
     return grouped

@@ -91,13 +91,15 @@ class AccountTextEdit:
 class DraftUpdate:
     """Field changes to one draft read at ``expected_digest``.
 
-    ``alt_texts`` maps (media file, locale) to an alt text.
+    ``alt_texts`` maps (media file, locale) to an alt text, ``account_texts``
+    (locale, account id) to an account's own text.
     """
 
     expected_digest: str
     approved: bool | None = None
     variants: Mapping[str, VariantEdit] = field(default_factory=dict)
     alt_texts: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    account_texts: Mapping[tuple[str, str], AccountTextEdit] = field(default_factory=dict)
 
 
 # A change to a draft's TOML document, given the draft as it is in that same
@@ -248,6 +250,8 @@ class DraftStore:
                 set_variant(document, locale, edit)
             for (file, locale), text in update.alt_texts.items():
                 set_alt(document, file, locale, text, where=where)
+            for (locale, account_id), own in update.account_texts.items():
+                set_account_text(document, locale, account_id, own)
 
         return change
 
