@@ -90,6 +90,7 @@ def test_export_writes_one_entry_per_part_with_its_context(ws: Path) -> None:
     catalog = read(export(ws))
     entries = {message.context: message.id for message in catalog if message.id}
     assert entries == {ctxt: source for ctxt, (source, _) in {**PARTS, **OWN}.items()}
+    assert list(entries) == [*PARTS, *OWN]  # in the order the parts go out
 
 
 def test_a_thread_round_trip_makes_the_variant_current(ws: Path) -> None:

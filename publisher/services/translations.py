@@ -276,7 +276,8 @@ def export_po(context: Context, locale: str, out: Path) -> int:
     buffer = BytesIO()
     # No wrapping (msgcat --no-wrap): Babel's wrapping is quadratic in a run
     # without spaces (a 63,000-character one takes a minute); lines break at "\n".
-    write_po(buffer, catalog, width=0, omit_header=False, sort_output=True)
+    # Not sorted by msgid: drafts in id order, each one's parts in the order they go out.
+    write_po(buffer, catalog, width=0, omit_header=False, sort_output=False)
     context.workspace.write_output(out, buffer.getvalue())
     return len(catalog)
 
