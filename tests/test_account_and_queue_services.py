@@ -95,7 +95,7 @@ def test_queue_json_keeps_every_item_and_its_keys(demo: Path) -> None:
         "state", "held_by", "attempts", "next_attempt", "error", "fix", "url", "part", "card"}
     cancelled = json.loads(run_cli("--home", str(demo), "queue", "--state", "cancelled",
                                    "--json").out)
-    assert [item["id"] for item in cancelled] == ids[:1]
+    assert [item["id"] for item in cancelled] == ids[:2]  # a thread's first part and its reply
     assert cancelled[0]["state"] == State.CANCELLED.value
 
 
@@ -106,9 +106,9 @@ def test_publish_now_brings_a_waiting_item_forward_and_sends_it(demo: Path) -> N
     context = open_context(demo)
     ids = queueing.schedule(context, "consular-alert-floods", NOW + timedelta(days=2), now=NOW)
     report = queueing.publish_item_now(context, ids[0], clock)
-    assert [o.state for o in report.outcomes] == [State.SENT]
+    assert [o.state for o in report.outcomes] == [State.SENT] * 2  # the part and its reply
     with queueing.open_queue(context) as queue:
-        assert queue.get(ids[1]).state == State.QUEUED  # the others keep their time
+        assert queue.get(ids[2]).state == State.QUEUED  # the others keep their time
         reasons = [row.reason for row in queue.history(ids[0])]
     assert "a person asked to publish it now" in reasons
 
@@ -119,4 +119,4 @@ def test_publish_now_sends_a_failed_item_again(demo: Path) -> None:
     with queueing.open_queue(context) as queue:
         queue.move(ids[0], State.QUEUED, State.FAILED, now=NOW, actor="test", last_error="x")
     report = queueing.publish_item_now(context, ids[0], clock)
-    assert [o.state for o in report.outcomes] == [State.SENT]
+    assert [o.state for o in report.outcomes] == [State.SENT] * 2  # the part and its reply

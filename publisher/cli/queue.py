@@ -227,9 +227,7 @@ def _print_items(cli: Cli, ids: list[int], as_json: bool) -> None:
 
 def _locales_and_part(item) -> str:
     """The item's locales, and which part of its post it is when it is one of several."""
-    label = queueing.part_label(item)
-    locales = "+".join(item.locales)
-    return f"{locales}, {label}" if label else locales
+    return queueing.locales_and_part(item, item.locales)
 
 
 def _item_json(item) -> dict:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.domain.audiences import Blackout, resolve_local
 from publisher.domain.errors import UserError
+from publisher.domain.posttypes import PartKind
 from publisher.domain.queue import MOVABLE, State
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
@@ -53,6 +54,9 @@ class CalendarPost:
     state: State
     at: datetime  # UTC: when it is due, or when it went out
     local: datetime  # the same instant in the week's zone
+    part_kind: PartKind = PartKind.POST  # which part of its post (a thread, a comment)
+    part_no: int = 1
+    thread_parts: int = 1
 
     @property
     def movable(self) -> bool:
@@ -120,7 +124,8 @@ def week_view(context: Context, day: date, audience: str | None = None) -> Week:
 def _post(item: Item, zone: ZoneInfo) -> CalendarPost:
     at = occupied_at(item)
     return CalendarPost(item.id, item.draft_id, item.account_id, item.locales, item.state,
-                        at, at.astimezone(zone))
+                        at, at.astimezone(zone), item.part_kind, item.part_no,
+                        item.thread_parts)
 
 
 def _day(context: Context, day: date, audience: str | None, freeze: Pause | None,

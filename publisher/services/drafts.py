@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.domain.consistency import Finding, compare_variants
-from publisher.domain.drafts import Draft, TranslationState, check_draft_id, make_skeleton
+from publisher.domain.drafts import (
+    Draft,
+    TranslationState,
+    Variant,
+    check_draft_id,
+    make_skeleton,
+    parts_fingerprint,
+)
 from publisher.domain.errors import UserError
 from publisher.domain.locales import SUPPORTED, fingerprint, normalized_text
 from publisher.domain.queue import FINAL, PENDING, State
@@ -312,6 +319,15 @@ def draft_row(context: Context, draft_id: str) -> DraftRow:
 # An editor's changes
 
 
+@dataclass(frozen=True)
+class VariantParts:
+    """A variant's texts beside ``text``, as the editor shows them (empty: none)."""
+
+    thread: tuple[str, ...] = ()
+    first_comment: str = ""
+    content_warning: str = ""
+
+
 @dataclass
 class DraftEdit:
     """What an editor changes; None leaves a field as it is in the file."""
@@ -327,6 +343,9 @@ class DraftEdit:
     # Locales whose translation is confirmed current even if its text is unchanged.
     confirm: set[str] = field(default_factory=set)
     alts: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, locale) -> alt
+    # Locales saved whole (text and every part, as the editor shows them): their
+    # ``from_source`` then covers every part of the source, as the queue compares it.
+    parts: dict[str, VariantParts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -354,6 +373,7 @@ def save_draft(
         texts = {tag: normalized_text(text) for tag, text in edit.texts.items()}
         source_text = texts.get(before.source, before.source_text)
         changed_text = _apply_texts(document, before, texts, edit.confirm, source_text)
+        changed_text = _apply_parts(document, before, texts, edit.parts) or changed_text
         _apply_fields(document, edit)
         stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
         for (file, locale), text in edit.alts.items():
@@ -376,17 +396,54 @@ def _apply_texts(
     # The editor shows the text alone: a translation saved from it is current only when
     # the source has no thread, first comment or content warning either (else stale).
     origin = fingerprint(source_text)
+    # A confirmed translation already made from every part of an unchanged source stays so.
+    current = {origin} | ({before.source_fingerprint} if before.source not in texts else set())
     for tag, text in texts.items():
         written = before.variants.get(tag)
         old = written.text if written else ""
         if text == old and tag not in confirm:
             continue
-        if text == old and tag in confirm and written and written.from_source == origin:
+        if text == old and tag in confirm and written and written.from_source in current:
             continue
         changed = changed or text != old
         stamp = None if tag == before.source else origin
         set_variant(document, tag, VariantEdit(text, stamp))
     return changed
+
+
+def _apply_parts(document: tomlkit.TOMLDocument, before: Draft, texts: dict[str, str],
+                 parts: dict[str, VariantParts]) -> bool:
+    """Write the variants saved whole (text, thread, first comment, content warning);
+    a translation among them is stamped with every part of the source."""
+    if not parts:
+        return False
+    cleaned = {tag: VariantParts(tuple(normalized_text(t) for t in p.thread if t.strip()),
+                                 normalized_text(p.first_comment),
+                                 normalized_text(p.content_warning))
+               for tag, p in parts.items()}
+    source = before.variants.get(before.source)
+    source_parts = cleaned.get(before.source) or _parts_of(source)
+    origin = parts_fingerprint(texts.get(before.source, before.source_text),
+                               source_parts.thread, source_parts.first_comment,
+                               source_parts.content_warning)
+    changed = False
+    for tag, new in cleaned.items():
+        written = before.variants.get(tag)
+        text = texts.get(tag, written.text if written else "")
+        if new != _parts_of(written):
+            changed = True
+        elif tag not in texts:
+            continue
+        stamp = None if tag == before.source else origin
+        set_variant(document, tag, VariantEdit(text, stamp, new.thread, new.first_comment,
+                                               new.content_warning))
+    return changed
+
+
+def _parts_of(variant: Variant | None) -> VariantParts:
+    if variant is None:
+        return VariantParts()
+    return VariantParts(variant.thread, variant.first_comment, variant.content_warning)
 
 
 def _apply_fields(document: tomlkit.TOMLDocument, edit: DraftEdit) -> None:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from publisher.domain.accounts import Account
 from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
@@ -662,7 +662,18 @@ class QueueOverview:
         return stopped_accounts(self.paused, self.holds)
 
 
-def part_label(item: Item) -> str:
+class PartOfPost(Protocol):
+    """What says which part of its post something is (a queue item, a calendar post)."""
+
+    @property
+    def part_kind(self) -> PartKind: ...
+    @property
+    def part_no(self) -> int: ...
+    @property
+    def thread_parts(self) -> int: ...
+
+
+def part_label(item: PartOfPost) -> str:
     """Which part of its post an item is, as people read it: "thread 2/3", "first
     comment", or "" for a post alone."""
     if item.part_kind == PartKind.COMMENT:
@@ -670,6 +681,14 @@ def part_label(item: Item) -> str:
     if item.thread_parts > 1:
         return _("thread {n}/{total}").format(n=item.part_no, total=item.thread_parts)
     return ""
+
+
+def locales_and_part(item: PartOfPost, locales: tuple[str, ...]) -> str:
+    """An item's locales, and which part of its post it is when it is one of several:
+    "en, thread 2/3" (the CLI and the terminal UI show the same words)."""
+    label = part_label(item)
+    joined = "+".join(locales)
+    return f"{joined}, {label}" if label else joined
 
 
 def item_remedy(item: Item) -> Remedy | None:

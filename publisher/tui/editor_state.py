@@ -9,7 +9,7 @@ typed, as text, until Save turns it into a :class:`DraftEdit` for the service.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -17,10 +17,12 @@ from publisher.domain.accounts import Account
 from publisher.domain.consistency import compare_variants
 from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
+from publisher.domain.locales import DERIVED_FROM
 from publisher.domain.moments import parse_moment, show_moment
+from publisher.domain.posttypes import split_into_thread
 from publisher.domain.serbian import to_latin
 from publisher.i18n import _, format_datetime
-from publisher.services.drafts import DraftEdit
+from publisher.services.drafts import DraftEdit, VariantParts
 from publisher.storage.drafts import LoadedDraft
 
 LATIN = "sr-Latn"
@@ -51,6 +53,11 @@ class EditState:
     targets: tuple[str, ...] = ()
     not_before: str = ""
     deadline: str = ""
+    # Each locale's texts beside its text, as typed: the thread's parts (an emptied
+    # part is dropped on save), the first comment and the content warning.
+    threads: dict[str, list[str]] = field(default_factory=dict)
+    first_comments: dict[str, str] = field(default_factory=dict)
+    content_warnings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, loaded: LoadedDraft, accounts: dict[str, Account], locales: list[str],
@@ -60,6 +67,7 @@ class EditState:
         if "sr" in locales and LATIN not in locales:
             locales = [*locales, LATIN]
         written = {tag: v.text for tag, v in draft.variants.items()}
+        typed = [tag for tag in locales if tag != LATIN or written.get(LATIN)]
         return cls(
             loaded, accounts, locales,
             texts={tag: written.get(tag, "") for tag in locales if tag != LATIN}
@@ -70,6 +78,10 @@ class EditState:
             title=draft.title, campaign=draft.campaign or "", targets=draft.accounts,
             not_before=show_moment(draft.not_before, zone),
             deadline=show_moment(draft.deadline, zone),
+            threads={tag: list(_written_parts(draft, tag).thread) for tag in typed},
+            first_comments={tag: _written_parts(draft, tag).first_comment for tag in typed},
+            content_warnings={tag: _written_parts(draft, tag).content_warning
+                              for tag in typed},
         )
 
     def reread(self, loaded: LoadedDraft, zone: tzinfo) -> EditState:
@@ -100,6 +112,57 @@ class EditState:
         self.texts[LATIN] = self.effective_texts().get(LATIN, "")
         self.latin_by_hand = True
         return True
+
+    def type_thread_part(self, tag: str, index: int, text: str) -> bool:
+        """Part ``index`` (from 0, the first reply) of the locale's thread as typed."""
+        if self.is_derived(tag) or index >= len(self.threads.setdefault(tag, [])):
+            return False
+        self.threads[tag][index] = text
+        return True
+
+    def add_thread_part(self, tag: str) -> int | None:
+        """A new empty reply at the end of the thread; its index, or None (derived)."""
+        if self.is_derived(tag):
+            return None
+        self.threads.setdefault(tag, []).append("")
+        return len(self.threads[tag]) - 1
+
+    def type_first_comment(self, tag: str, text: str) -> bool:
+        if self.is_derived(tag):
+            return False
+        self.first_comments[tag] = text
+        return True
+
+    def type_content_warning(self, tag: str, text: str) -> bool:
+        if self.is_derived(tag):
+            return False
+        self.content_warnings[tag] = text
+        return True
+
+    def split_proposal(self, tag: str, fits: Callable[[str], bool]) -> list[str]:
+        """The locale's text cut at sentence ends into parts that each ``fits``; one
+        part (or none) when there is nothing to split."""
+        return split_into_thread(self.texts.get(tag, ""), fits)
+
+    def take_split(self, tag: str, parts: list[str]) -> bool:
+        """The text becomes the first part and the others open the thread (before the
+        replies already written); False when there is nothing to split."""
+        if self.is_derived(tag) or len(parts) < 2:
+            return False
+        self.texts[tag] = parts[0]
+        self.threads[tag] = [*parts[1:], *self.threads.get(tag, [])]
+        return True
+
+    def parts_of(self, tag: str) -> VariantParts:
+        """The locale's parts as they would be saved (sr-Latn derived unless written)."""
+        if self.is_derived(tag):
+            source = self.parts_of(DERIVED_FROM[LATIN])
+            return VariantParts(tuple(to_latin(t) for t in source.thread),
+                                to_latin(source.first_comment),
+                                to_latin(source.content_warning))
+        return VariantParts(tuple(t for t in self.threads.get(tag, []) if t.strip()),
+                            self.first_comments.get(tag, ""),
+                            self.content_warnings.get(tag, ""))
 
     def type_alt(self, media_index: int, tag: str, text: str) -> None:
         self.alts[(self.draft.media[media_index].file, tag)] = text
@@ -176,6 +239,10 @@ class EditState:
             written = draft.variants.get(tag)
             if text != (written.text if written else ""):
                 edit.texts[tag] = text
+        for tag in self.threads:
+            if tag in edit.texts or self.parts_of(tag) != _written_parts(draft, tag):
+                edit.parts[tag] = self.parts_of(tag)
+                edit.texts.setdefault(tag, self.texts.get(tag, ""))
         for (file, tag), text in self.alts.items():
             media = next(m for m in draft.media if m.file == file)
             if text != media.alt.get(tag, ""):
@@ -213,14 +280,29 @@ class EditState:
         parts = [f"# {self.draft.id}: {self.title}"]
         for tag, text in self.texts.items():
             parts.append(f"[{tag}]\n{text}")
+            saved = self.parts_of(tag)
+            parts.extend(f"[{tag} thread {n}]\n{reply}"
+                         for n, reply in enumerate(saved.thread, start=2))
+            if saved.first_comment:
+                parts.append(f"[{tag} first comment]\n{saved.first_comment}")
+            if saved.content_warning:
+                parts.append(f"[{tag} content warning]\n{saved.content_warning}")
         for (file, tag), text in self.alts.items():
             if text:
                 parts.append(f"[alt {file} {tag}]\n{text}")
         return "\n\n".join(parts) + "\n"
 
 
+def _written_parts(draft: Draft, tag: str) -> VariantParts:
+    variant = draft.variants.get(tag)
+    if variant is None:
+        return VariantParts()
+    return VariantParts(variant.thread, variant.first_comment, variant.content_warning)
+
+
 def is_empty(edit: DraftEdit) -> bool:
     """Whether Save would change nothing."""
-    return not (edit.texts or edit.alts or edit.title is not None or edit.campaign is not None
+    return not (edit.texts or edit.parts or edit.alts or edit.title is not None
+                or edit.campaign is not None
                 or edit.accounts is not None or edit.not_before or edit.deadline
                 or edit.clear_not_before or edit.clear_deadline)

@@ -179,3 +179,73 @@ def test_typing_then_typing_back_leaves_nothing_to_save(demo_template: Path, tag
     assert state.edit(BELGRADE).texts == ({} if typed == original else {tag: typed})
     state.type_text(tag, original)
     assert not state.is_dirty(BELGRADE)
+
+
+# Threads, first comments and content warnings
+
+
+def save(home: Path, state: EditState):
+    from publisher.services.drafts import save_draft
+
+    return save_draft(open_context(home), state.draft.id, state.loaded.digest,
+                      state.edit(BELGRADE))
+
+
+def test_a_thread_part_added_typed_and_saved_keeps_the_files_comments(demo: Path) -> None:
+    state = state_of(demo, "consular-alert-floods")
+    assert state.threads["en"] == [
+        "Updates will follow in this thread. Our consulates in the region stay open over "
+        "the weekend."]
+    index = state.add_thread_part("en")
+    assert index == 1 and state.is_dirty(BELGRADE) is False  # an empty part is no change
+    state.type_thread_part("en", index, "The emergency line answers in English too.")
+    state.type_first_comment("en", "More: https://www.mfa-ks.net/floods")
+    state.type_content_warning("en", "floods")
+    edit = state.edit(BELGRADE)
+    assert set(edit.parts) == {"en"}
+    save(demo, state)
+    written = (demo / "drafts" / "consular-alert-floods.toml").read_text(encoding="utf-8")
+    assert written.startswith("# Crisis statement")
+    variant = open_context(demo).drafts.load("consular-alert-floods").draft.variants["en"]
+    assert variant.thread[1] == "The emergency line answers in English too."
+    assert variant.first_comment == "More: https://www.mfa-ks.net/floods"
+    assert variant.content_warning == "floods"
+
+
+def test_an_emptied_thread_part_is_removed_on_save(demo: Path) -> None:
+    state = state_of(demo, "consular-alert-floods")
+    state.type_thread_part("sq", 0, "   ")
+    assert state.edit(BELGRADE).parts["sq"].thread == ()
+    save(demo, state)
+    draft = open_context(demo).drafts.load("consular-alert-floods").draft
+    assert draft.variants["sq"].thread == ()
+    # The source changed: the translations made from its thread are stale now.
+    assert draft.variants["en"].from_source != draft.source_fingerprint
+
+
+def test_a_translation_saved_whole_is_current_against_every_part_of_the_source(
+        demo: Path) -> None:
+    state = state_of(demo, "consular-alert-floods")
+    state.type_thread_part("en", 0, "Updates will follow here. Our consulates stay open.")
+    save(demo, state)
+    draft = open_context(demo).drafts.load("consular-alert-floods").draft
+    assert draft.variants["en"].from_source == draft.source_fingerprint
+
+
+def test_an_over_long_text_is_split_at_sentence_ends_into_a_thread(demo_template: Path) -> None:
+    state = state_of(demo_template, "consular-alert-floods")
+    text = state.texts["en"]
+    parts = state.split_proposal("en", lambda part: len(part) <= 120)
+    assert len(parts) >= 2 and all(len(part) <= 120 for part in parts)
+    assert all(part.rstrip().endswith((".", ":", "4")) for part in parts)  # sentence ends
+    assert " ".join(parts).split() == text.split()  # nothing lost
+    reply = state.threads["en"][0]
+    assert state.take_split("en", parts)
+    assert state.texts["en"] == parts[0] and state.threads["en"] == [*parts[1:], reply]
+    assert not state.take_split("en", ["one part only"])
+
+
+def test_sr_latn_derives_every_part_from_sr(demo_template: Path) -> None:
+    state = state_of(demo_template, "consular-alert-floods")
+    assert state.parts_of(LATIN).thread[0].startswith("Ažuriranja")
+    assert not state.type_thread_part(LATIN, 0, "x")

@@ -78,13 +78,14 @@ def test_the_week_shows_posts_by_day_and_hour_and_fits_100_columns(app_on, demo)
         assert table.cursor_coordinate == (9, 4)  # today, the working day
         await to_noon(app, pilot)
         cell = screen.selected_cell()
-        assert len(cell) == 7 and str(table.get_cell_at(table.cursor_coordinate)) == \
-            f"{cell[0].account_id} +6"
+        # Every part is an item (the alert is a thread of two).
+        assert len(cell) == 13 and str(table.get_cell_at(table.cursor_coordinate)) == \
+            f"{cell[0].account_id} +12"
         assert f"› 12:00 {cell[0].account_id}" in detail(app)
         await pilot.press("tab")
         assert screen.selected_post() is cell[1]
         assert f"› 12:00 {cell[1].account_id}" in detail(app)
-        assert "… and 3 more (tab selects them)" in detail(app)
+        assert "… and 9 more (tab selects them)" in detail(app)
         await pilot.press("shift+tab", "shift+tab")
         assert screen.selected_post() is cell[-1]
         assert f"› 12:00 {cell[-1].account_id}" in detail(app)
@@ -116,7 +117,7 @@ def test_weeks_and_zones_switch_by_keys_with_blackouts_and_the_freeze_marked(
         await settle(pilot)
         assert "times in America/New_York (audience diaspora-us)" in screen_text(app)
         table = app.screen.query_one("#week", DataTable)
-        assert str(table.get_cell_at((6, 4))).endswith("+6")  # 12:00 Belgrade is 06:00
+        assert str(table.get_cell_at((6, 4))).endswith("+12")  # 12:00 Belgrade is 06:00
         await pilot.press("f10")
         app.screen.query_one("#prompt-input").value = "crisis"
         await pilot.press("enter")
@@ -143,9 +144,14 @@ def test_a_post_moves_an_hour_later_with_ctrl_down_and_enter(app_on, demo: Path)
         await pilot.press("ctrl+down", "ctrl+down", "ctrl+up", "enter")
         await settle(pilot)
         after = due(demo)
-        assert after[post.item_id] == NOON + timedelta(hours=1)
-        assert {k: v for k, v in after.items() if k != post.item_id} == {
-            k: v for k, v in before.items() if k != post.item_id}
+        # The first part of a thread moves with its reply; nothing else moves.
+        with queueing.open_queue(open_context(demo)) as queue:
+            chain = {item.id for item in queue.items()
+                     if item.id == post.item_id or item.chain_of == post.item_id}
+        assert len(chain) == 2
+        assert {after[k] for k in chain} == {NOON + timedelta(hours=1)}
+        assert {k: v for k, v in after.items() if k not in chain} == {
+            k: v for k, v in before.items() if k not in chain}
         assert f"Item {post.item_id} moved to Fri 20 Nov 13:00" in detail(app)
         table = screen.query_one("#week", DataTable)
         assert table.cursor_coordinate == (13, 4) and screen.selected_post().item_id == \
@@ -226,3 +232,21 @@ def test_ctrl_g_moves_a_post_to_its_best_time_and_a_sent_one_stays(app_on, demo)
         assert due(demo)[ids[0]] == moved
 
     drive(app_on(), scenario)
+
+
+def test_the_detail_line_says_which_part_of_a_thread_a_post_is(app_on, demo) -> None:
+    schedule(demo)  # the consular alert is a thread of two
+
+    async def scenario(app, pilot):
+        screen = await open_calendar(app, pilot)
+        await to_noon(app, pilot)
+        cell = screen.selected_cell()
+        reply = next(i for i, post in enumerate(cell) if post.part_no == 2)
+        for _step in range(reply):
+            await pilot.press("tab")
+        post = screen.selected_post()
+        assert post is cell[reply]
+        assert f"› 12:00 {post.account_id} ({'+'.join(post.locales)}, thread 2/2)" \
+            in detail(app)
+
+    drive(app_on(), scenario, size=(100, 30))

@@ -80,7 +80,8 @@ def test_publish_now_pressed_three_times_gives_one_friendly_line(app_on, demo: P
 
     drive(app_on(), scenario)
     assert states(demo)[ids[0]] == State.SENT
-    assert len(list((demo / "outbox").rglob("*.json"))) == 1
+    # The first part of the alert's thread, and its reply with it: once each.
+    assert len(list((demo / "outbox").rglob("*.json"))) == 2
 
 
 def test_an_item_moved_by_another_process_gets_one_friendly_line(app_on) -> None:

@@ -9,6 +9,7 @@ from textual.widgets import Input, TextArea
 from tui_helpers import drive, screen_text, settle
 
 from publisher.domain.locales import fingerprint
+from publisher.services.context import open_context
 from publisher.tui.dialogs import ChoiceDialog
 
 
@@ -74,7 +75,9 @@ def test_saving_a_translation_records_its_source_and_withdraws_approval(app_on, 
     drive(app_on(), scenario)
     data = read(path)
     assert data["variants"]["en"]["text"].startswith("Consular alert: avoid travel.")
-    assert data["variants"]["en"]["from_source"] == fingerprint(data["variants"]["sq"]["text"])
+    # The editor saves the variant whole: made from every part of the source.
+    assert data["variants"]["en"]["from_source"] == \
+        open_context(demo).drafts.load("consular-alert-floods").draft.source_fingerprint
     assert data["approved"] is False
     assert path.read_text().startswith("# Crisis statement")  # the comment survives
 
@@ -268,3 +271,86 @@ def test_an_untouched_draft_with_seconds_or_in_the_hour_twice_leaves_without_ask
 
     drive(app_on(), scenario)
     assert path.read_text() == before
+
+
+# Threads, first comments and content warnings
+
+
+def test_thread_parts_first_comment_and_warning_are_fields_with_their_counters(
+        app_on, demo) -> None:
+    path = demo / "drafts" / "consular-alert-floods.toml"
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "consular-alert-floods")
+        await show_tab(app, pilot, "en")
+        reply = app.screen.query_one("#thread-en--0", TextArea)
+        assert reply.text.startswith("Updates will follow in this thread.")
+        assert "mfa-x (X): 92/280" in counter_text(app, "en--thread-0")
+        await pilot.press("ctrl+j")  # a new reply, focused
+        await settle(pilot)
+        added = app.screen.query_one("#thread-en--1", TextArea)
+        assert app.screen.focused is added
+        await pilot.press("O", "K")
+        assert "mfa-x (X): 2/280" in counter_text(app, "en--thread-1")
+        comment = app.screen.query_one("#comment-en", TextArea)
+        comment.load_text("Links: https://www.mfa-ks.net/floods")
+        await settle(pilot)
+        assert "mfa-x (X): 30/280" in counter_text(app, "en--comment")
+        app.screen.query_one("#cw-en", Input).value = "floods"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    drive(app_on(), scenario)
+    data = read(path)
+    assert data["variants"]["en"]["thread"][1] == "OK"
+    assert data["variants"]["en"]["first_comment"] == "Links: https://www.mfa-ks.net/floods"
+    assert data["variants"]["en"]["content_warning"] == "floods"
+    assert path.read_text().startswith("# Crisis statement")  # the comment survives
+
+
+def test_an_emptied_part_is_removed_on_save(app_on, demo) -> None:
+    path = demo / "drafts" / "consular-alert-floods.toml"
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "consular-alert-floods")
+        await show_tab(app, pilot, "en")
+        app.screen.query_one("#thread-en--0", TextArea).load_text("")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not app.screen.query("#thread-en--0")
+
+    drive(app_on(), scenario)
+    assert "thread" not in read(path)["variants"]["en"]
+
+
+def test_ctrl_g_proposes_splitting_an_over_long_text_into_a_thread(app_on, demo) -> None:
+    long = " ".join(f"Sentence number {n} says something worth saying." for n in range(12))
+
+    async def scenario(app, pilot):
+        await open_editor(app, pilot, "consular-alert-floods")
+        await show_tab(app, pilot, "en")
+        app.screen.query_one("#text-en", TextArea).load_text(long)
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        assert app.screen.focused.id == "choice-no"  # the safe answer
+        await pilot.press("enter")  # keeps the text
+        await settle(pilot)
+        assert app.screen.query_one("#text-en", TextArea).text == long
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await pilot.press("right")
+        assert app.screen.focused.id == "choice-yes"
+        await pilot.press("enter")
+        await settle(pilot)
+        first = app.screen.query_one("#text-en", TextArea).text
+        assert first.startswith("Sentence number 0") and first.endswith(".")
+        assert "✗" not in counter_text(app, "en")
+        assert app.screen.query_one("#thread-en--0", TextArea).text.startswith(
+            "Sentence number")
+        replies = [a.text for a in app.screen.query(".thread-text").results(TextArea)
+                   if str(a.id).startswith("thread-en--")]
+        assert len(replies) >= 2 and replies[-1].startswith("Updates will follow")
+
+    drive(app_on(), scenario)

@@ -88,7 +88,7 @@ def test_the_queue_shows_a_draft_queued_by_another_process(demo: Path) -> None:
         assert table.row_count == 0
         await publisher(demo, "schedule", "consular-alert-floods", "--at", at(2),
                         "--now", NOW.isoformat())
-        assert await follows(pilot, lambda: table.row_count == 7), table.row_count
+        assert await follows(pilot, lambda: table.row_count == 13), table.row_count
 
     run(live_app(demo), scenario)
 
@@ -107,7 +107,7 @@ def test_the_queue_follows_a_flush_in_another_process_keeping_the_cursor(demo: P
         assert await follows(pilot, lambda: all(
             cell(table, str(i), "state") == "sent" for i in ids))
         assert app.screen.selected_key() == str(ids[2])
-        assert await follows(pilot, lambda: "sent: 7" in screen_text(app)), screen_text(app)
+        assert await follows(pilot, lambda: "sent: 13" in screen_text(app)), screen_text(app)
 
     run(live_app(demo), scenario)
 
@@ -171,7 +171,7 @@ def test_a_screen_shown_again_reads_what_changed_while_it_was_hidden(demo: Path)
                           NOW + timedelta(hours=2), now=NOW)
         await pilot.press("f3")
         assert app.screen is queue_screen
-        assert await follows(pilot, lambda: table.row_count == 7, seconds=3)
+        assert await follows(pilot, lambda: table.row_count == 13, seconds=3)
 
     app = live_app(demo)
     run(app, scenario)
@@ -192,8 +192,8 @@ def test_the_banner_warns_while_posts_wait_for_a_flush_that_does_not_come(demo: 
         assert "Last flush Friday, 20 November 2026 09:53: nothing was due." in screen_text(app)
         await publisher(demo, "flush", "--now", NOW.isoformat())
         assert await follows(pilot, lambda: "no flush for" not in screen_text(app))
-        assert await follows(pilot, lambda: "10:00: sent: 7." in screen_text(app))
-        assert table.row_count == 7
+        assert await follows(pilot, lambda: "10:00: sent: 13." in screen_text(app))
+        assert table.row_count == 13
 
     run(live_app(demo), scenario)
 
@@ -218,6 +218,6 @@ def test_the_calendar_shows_a_post_queued_by_another_process(demo: Path) -> None
         assert not app.screen.data.posts
         await publisher(demo, "schedule", "consular-alert-floods", "--at", at(2),
                         "--now", NOW.isoformat())
-        assert await follows(pilot, lambda: len(app.screen.data.posts) == 7)
+        assert await follows(pilot, lambda: len(app.screen.data.posts) == 13)
 
     run(live_app(demo), scenario)

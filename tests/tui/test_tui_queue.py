@@ -175,3 +175,23 @@ def test_an_item_that_needs_a_person_says_what_to_do_by_the_screens_keys(app_on,
         assert "Fix: publisher accounts set mfa-x --media-url URL" in screen_text(app)
 
     drive(app_on(), scenario)
+
+
+def test_each_part_of_a_thread_and_a_first_comment_is_labelled(app_on, demo: Path) -> None:
+    ids = schedule(demo)  # the consular alert is a thread of two
+    schedule(demo, "flag-day-2026", hours=24 * 8)  # with a first comment
+
+    async def scenario(app, pilot):
+        table = await show_queue(app, pilot)
+        with queueing.open_queue(open_context(demo)) as queue:
+            items = {item.id: item for item in queue.items()}
+        reply = next(i for i in ids if items[i].part_no == 2)
+        comment = next(i for i, item in items.items() if str(item.part_kind) == "comment")
+        assert str(table.get_cell(str(reply), "part")) == "thread 2/2"
+        assert str(table.get_cell(str(comment), "part")) == "first comment"
+        table.move_cursor(row=table.get_row_index(str(reply)))
+        await settle(pilot)
+        detail = str(app.screen.query_one("#item-detail").render())
+        assert f"({'+'.join(items[reply].locales)}, thread 2/2)" in detail
+
+    drive(app_on(), scenario)

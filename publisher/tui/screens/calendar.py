@@ -24,6 +24,7 @@ from publisher.domain.moments import parse_moment
 from publisher.i18n import BABEL_LOCALE, _, current_language, ngettext
 from publisher.services.calendar import DAYS, CalendarPost, Week, monday_of, week_view
 from publisher.services.context import Context
+from publisher.services.queueing import locales_and_part
 from publisher.tui.base import N_, LoadingScreen, format_clock, format_day, format_short
 from publisher.tui.messages import MoveRefused, PostMoved
 from publisher.tui.widgets.heatmap import day_names
@@ -266,7 +267,8 @@ class CalendarScreen(LoadingScreen[Week]):
             line = Text("› " if post is selected else "  ")
             line.append(_("{time} {account} ({locales}) {draft} · item {id}, {state}").format(
                 time=format_clock(post.at, zone), account=post.account_id,
-                locales="+".join(post.locales), draft=post.draft_id, id=post.item_id,
+                locales=locales_and_part(post, post.locales), draft=post.draft_id,
+                id=post.item_id,
                 state=_(post.state.value)), style="bold" if post is selected else "")
             lines.append(line)
         if len(cell) > SHOWN_IN_DETAIL:

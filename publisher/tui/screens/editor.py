@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -51,6 +51,22 @@ WARNINGS_DELAY = 0.3
 TIME_INPUTS = {"not_before": "field-not-before", "deadline": "field-deadline"}
 
 
+def part_texts(state: EditState, part: str) -> dict[str, str]:
+    """Every locale's text of one part ("thread-0", "comment"), as count_lines takes them
+    (a combined account counts every locale's part together)."""
+    texts = {}
+    for tag in state.locales:
+        if part == "comment":
+            texts[tag] = (state.parts_of(tag).first_comment if state.is_derived(tag)
+                          else state.first_comments.get(tag, ""))
+            continue
+        index = int(part.removeprefix("thread-"))
+        replies = (list(state.parts_of(tag).thread) if state.is_derived(tag)
+                   else state.threads.get(tag, []))
+        texts[tag] = replies[index] if index < len(replies) else ""
+    return texts
+
+
 class EditorScreen(LoadingScreen[EditState]):
     TITLE_TEXT = N_("Editor")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,6 +82,13 @@ class EditorScreen(LoadingScreen[EditState]):
                 tooltip=N_("Approve this draft for the queue")),
         Binding("f6", "schedule", N_("Schedule"), id="editor.schedule", priority=True,
                 tooltip=N_("Pick when this draft goes out")),
+        Binding("ctrl+j", "add_part", N_("Add part"), id="editor.add_part", priority=True,
+                tooltip=N_("Add a reply to this language's thread (an emptied one is removed "
+                           "on save)")),
+        Binding("ctrl+g", "split", N_("Split into a thread"), id="editor.split",
+                priority=True,
+                tooltip=N_("Propose cutting a text too long for an account into a thread, "
+                           "at sentence ends")),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="editor.reload",
                 tooltip=N_("Read the file again (asks if something is unsaved)")),
     ]
@@ -76,6 +99,7 @@ class EditorScreen(LoadingScreen[EditState]):
         self.active_tab: str | None = None
         self._warnings_timer: Timer | None = None
         self._after_save: Callable[[], object] | None = None  # once the save succeeded
+        self._focus_next: str | None = None  # where the cursor goes once recomposed
 
     @property
     def state(self) -> EditState | None:
@@ -179,6 +203,7 @@ class EditorScreen(LoadingScreen[EditState]):
         sides.append(Vertical(Label(label), variant, classes="side"))
         pane: list[Widget] = [Horizontal(*sides, classes="side-by-side"),
                               TextCounter(id=f"counter-{tag}")]
+        pane.extend(self._parts(state, tag))
         for index, media in enumerate(draft.media):
             pane.append(Label(_("Alt text of {file} ({locale})").format(file=media.file,
                                                                        locale=tag)))
@@ -197,6 +222,37 @@ class EditorScreen(LoadingScreen[EditState]):
                 classes="attention",
             ))
         return pane
+
+    def _parts(self, state: EditState, tag: str) -> list[Widget]:
+        """The thread's replies, the first comment and the content warning, each with
+        its counter (sr-Latn's derived from sr, read-only, until written by hand)."""
+        derived = state.is_derived(tag)
+        shown = state.parts_of(tag) if derived else None
+        replies = list(shown.thread) if shown else state.threads.get(tag, [])
+        widgets: list[Widget] = []
+        for index, reply in enumerate(replies):
+            widgets.append(Label(_("Thread, part {n} (a reply to the one before)").format(
+                n=index + 2)))
+            widgets.append(self._part_area(reply, f"thread-{tag}--{index}", "thread-text",
+                                           derived))
+            widgets.append(TextCounter(id=f"counter-{tag}--thread-{index}"))
+        widgets.append(Label(_("First comment (optional; ctrl+j adds a part to the thread)")))
+        comment = shown.first_comment if shown else state.first_comments.get(tag, "")
+        widgets.append(self._part_area(comment, f"comment-{tag}", "comment-text", derived))
+        widgets.append(TextCounter(id=f"counter-{tag}--comment"))
+        widgets.append(Label(_("Content warning (optional; Mastodon's spoiler text)")))
+        warning = shown.content_warning if shown else state.content_warnings.get(tag, "")
+        field_ = Input(warning, id=f"cw-{tag}", classes="cw-text", select_on_focus=False,
+                       disabled=derived)
+        field_.cursor_blink = self.publisher.cursor_blink
+        widgets.append(field_)
+        return widgets
+
+    def _part_area(self, text: str, widget_id: str, kind: str, derived: bool) -> TextArea:
+        area = TextArea(text, read_only=derived, soft_wrap=True, id=widget_id,
+                        classes=f"part-text {kind}")
+        area.cursor_blink = self.publisher.cursor_blink
+        return area
 
     # Loading
 
@@ -237,6 +293,13 @@ class EditorScreen(LoadingScreen[EditState]):
         for area in self.query(".variant-text").results(TextArea):
             if not area.read_only:
                 state.type_text(str(area.id).removeprefix("text-"), area.text)
+        for area in self.query(".thread-text").results(TextArea):
+            tag, index = str(area.id).removeprefix("thread-").rsplit("--", 1)
+            state.type_thread_part(tag, int(index), area.text)
+        for area in self.query(".comment-text").results(TextArea):
+            state.type_first_comment(str(area.id).removeprefix("comment-"), area.text)
+        for field_ in self.query(".cw-text").results(Input):
+            state.type_content_warning(str(field_.id).removeprefix("cw-"), field_.value)
         for field_ in self.query(".alt-text").results(Input):
             _prefix, index, tag = str(field_.id).split("-", 2)
             state.type_alt(int(index), tag, field_.value)
@@ -276,7 +339,11 @@ class EditorScreen(LoadingScreen[EditState]):
         state = self.state
         if state is None:
             return
-        tag = str(counter.id).removeprefix("counter-")
+        tag, _sep, part = str(counter.id).removeprefix("counter-").partition("--")
+        if part:  # a reply or the first comment: counted like a post without media
+            counter.show(count_lines(state.accounts, state.targets, tag,
+                                     part_texts(state, part), False))
+            return
         texts = texts if texts is not None else state.effective_texts()
         counter.show(count_lines(state.accounts, state.targets, tag, texts,
                                  bool(state.draft.media)))
@@ -303,6 +370,14 @@ class EditorScreen(LoadingScreen[EditState]):
         if not tabs or not (tabs.first().active or "").startswith("tab-"):
             return
         tag = tabs.first().active.removeprefix("tab-")
+        if self._focus_next is not None:  # a part just added, or the text just split
+            found = self.query(self._focus_next)
+            if found:  # else its tab is not mounted yet: the next call focuses it
+                found.first().focus()
+                return
+        focused = str(getattr(self.focused, "id", "") or "")
+        if focused == f"comment-{tag}" or focused.startswith(f"thread-{tag}--"):
+            return  # already writing a part of this language
         if tag == "details":
             if self.state is not None and not self.state.targets:
                 for accounts in self.query("#field-accounts"):
@@ -311,6 +386,91 @@ class EditorScreen(LoadingScreen[EditState]):
         for area in self.query(f"#text-{tag}").results(TextArea):
             if not area.read_only:
                 area.focus()
+
+    @on(TextArea.Changed, ".part-text")
+    @on(Input.Changed, ".cw-text")
+    def part_changed(self) -> None:
+        self.keep_state()
+        state = self.state
+        if state is not None and state.is_derived(LATIN):
+            self._show_derived_parts(state)
+        self.refresh_counters()
+
+    def _show_derived_parts(self, state: EditState) -> None:
+        """sr-Latn's parts follow sr's as they are typed (while derived)."""
+        derived = state.parts_of(LATIN)
+        for index, reply in enumerate(derived.thread):
+            for area in self.query(f"#thread-{LATIN}--{index}").results(TextArea):
+                if area.text != reply:
+                    area.load_text(reply)
+        for area in self.query(f"#comment-{LATIN}").results(TextArea):
+            if area.text != derived.first_comment:
+                area.load_text(derived.first_comment)
+
+    def action_add_part(self) -> None:
+        tag = self._shown_locale()
+        if self.state is None or tag is None:
+            return
+        self.keep_state()
+        index = self.state.add_thread_part(tag)
+        if index is None:
+            self.notify(_("{locale} is derived from sr: ctrl+l writes it by hand").format(
+                locale=tag), severity="warning")
+            return
+        self.call_later(self._recompose_focusing, f"#thread-{tag}--{index}")
+
+    def action_split(self) -> None:
+        from publisher.tui.dialogs import confirm, if_yes
+
+        tag = self._shown_locale()
+        state = self.state
+        if state is None or tag is None or state.is_derived(tag):
+            return
+        self.keep_state()
+
+        def fits(text: str) -> bool:
+            return all(line.count.used <= line.count.limit and not line.count.problems
+                       for line in count_lines(state.accounts, state.targets, tag,
+                                               {tag: text}, False))
+
+        parts = state.split_proposal(tag, fits)
+        if len(parts) < 2:
+            self.notify(_("The {locale} text fits every account: nothing to split").format(
+                locale=tag))
+            return
+        preview = "\n\n".join(f"{n}/{len(parts)} {part}" for n, part in
+                               enumerate(parts, start=1))
+        self.app.push_screen(
+            confirm(_("Split into a thread of {count}?").format(count=len(parts)),
+                    preview, _("Split"), _("keep the text as it is")),
+            if_yes(lambda: self._take_split(tag, parts)),
+        )
+
+    def _take_split(self, tag: str, parts: list[str]) -> None:
+        if self.state is not None and self.state.take_split(tag, parts):
+            self.call_later(self._recompose_focusing, f"#text-{tag}")
+
+    async def _recompose_focusing(self, selector: str) -> None:
+        tabs = self.query(TabbedContent)
+        if tabs:
+            self.active_tab = tabs.first().active or self.active_tab
+        self._focus_next = selector
+        await self.recompose()
+        self.show()
+
+    def _shown_locale(self) -> str | None:
+        """The language whose tab is shown, or None (Details)."""
+        tabs = self.query(TabbedContent)
+        active = (tabs.first().active or "") if tabs else ""
+        tag = active.removeprefix("tab-")
+        if self.state is None or tag not in self.state.locales:
+            return None
+        return tag
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self._focus_next is not None and self.query(self._focus_next) \
+                and event.widget is self.query(self._focus_next).first():
+            self._focus_next = None  # reached: tab switches focus the text again
 
     @on(Input.Changed, ".alt-text")
     def alt_changed(self, event: Input.Changed) -> None:

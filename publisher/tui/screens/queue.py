@@ -20,6 +20,8 @@ from publisher.services.context import Context
 from publisher.services.queueing import (
     QueueOverview,
     item_remedy,
+    locales_and_part,
+    part_label,
     publish_item_now,
     queue_overview,
 )
@@ -70,7 +72,10 @@ class QueueScreen(TableScreen[QueueOverview]):
         Column("local", N_("Audience's time"), min_width=5, drop=2),
         Column("draft", N_("Draft"), min_width=10, max_width=32),
         Column("account", N_("Account"), min_width=10, max_width=28),
-        Column("locales", N_("Language"), min_width=5), Column("state", N_("State"), decides=True),
+        Column("locales", N_("Language"), min_width=5),
+        # "thread 2/3", "first comment": empty for a post alone.
+        Column("part", N_("Part"), min_width=10, drop=1),
+        Column("state", N_("State"), decides=True),
         Column("tries", N_("Tries"), min_width=5, drop=1),
         Column("why", N_("Why / error"), decides=True, fill=True, min_width=30, words=True),
     )
@@ -151,7 +156,8 @@ class QueueScreen(TableScreen[QueueOverview]):
         elif item.state == State.SENT and item.url:
             why = item.url
         return [day, format_clock(item.due_at, zone), local, item.draft_id, item.account_id,
-                "+".join(item.locales), state_badge(item.state), str(item.attempts), why]
+                "+".join(item.locales), part_label(item), state_badge(item.state),
+                str(item.attempts), why]
 
     def _last_flush(self) -> str:
         """When the last flush ran and what it did ("Last flush: today 14:02: sent 3,
@@ -206,7 +212,7 @@ class QueueScreen(TableScreen[QueueOverview]):
         zone = self.publisher.zone
         text = _("Item {id}: {draft} on {account} ({locales}), {state}, due {due}").format(
             id=item.id, draft=item.draft_id, account=item.account_id,
-            locales="+".join(item.locales), state=_(item.state.value),
+            locales=locales_and_part(item, item.locales), state=_(item.state.value),
             due=f"{format_day(item.due_at, zone)} {format_clock(item.due_at, zone)} ({zone})")
         if item.last_error:
             text += "\n" + _("Error: {error}").format(error=item.last_error)
