@@ -199,8 +199,28 @@ class TokenStatus:
     refreshable: bool = False
 
 
+class Unsupported(PlatformError):
+    """The platform's API cannot do this (Instagram has no delete, Bluesky no edit):
+    a person must do it by hand, at the post's URL."""
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What an adapter can do to a post already published (the crisis kit's plan).
+
+    ``why_not_delete`` / ``why_not_edit``: one line a person reads in the plan when
+    the ability is missing (marked for translation with ``N_``).
+    """
+
+    delete: bool
+    edit: bool
+    why_not_delete: str = ""
+    why_not_edit: str = ""
+
+
 class Adapter(Protocol):
     platform: str
+    abilities: Abilities
 
     def validate(self, post: Post) -> list[str]: ...
 
@@ -218,4 +238,17 @@ class Adapter(Protocol):
 
     def token_status(self) -> TokenStatus:
         """The stored token's expiry, read from the keyring only (no network)."""
+        ...
+
+    def delete(self, target: Published, post: Post) -> None:
+        """Remove a published post (``post``: what was sent, for the platforms that need
+        its kind or media). A post already gone (404 and the like) counts as done and
+        returns normally; failures are the four kinds; ``Unsupported`` when the
+        platform cannot delete."""
+        ...
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """Bring a published post to ``post``'s text (and content warning) in place;
+        returns where it is now (usually ``target``). ``Unsupported`` when the platform
+        cannot edit; the four failure kinds as for publish."""
         ...
