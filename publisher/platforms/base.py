@@ -247,6 +247,13 @@ class Adapter(Protocol):
         platform cannot delete."""
         ...
 
+    def locate(self, url: str) -> Published:
+        """The post a person says went out, from its URL (resolving an ``unknown`` item):
+        its id parsed from the URL and, where the API allows, checked there (it exists,
+        it is this account's). ``Rejected`` when the URL is not a post of this account;
+        ``Unsupported`` when the id cannot be read from a URL of this platform."""
+        ...
+
     def edit(self, target: Published, post: Post) -> Published:
         """Bring a published post to ``post``'s text (and content warning) in place;
         returns where it is now (usually ``target``). ``Unsupported`` when the platform
