@@ -12,6 +12,9 @@ server is not installed.
   checks the text's 300 graphemes; a key already taken is a 500, not a clean
   conflict.
 - getRecord needs no login; a missing record is 400 RecordNotFound.
+- deleteRecord removes a record and answers its commit; a record that is not
+  there is a no-op answered 200 ``{}`` (the reference PDS's "no-op if record
+  already doesn't exist"); another repo is 403.
 - uploadBlob takes raw bytes, needs a Content-Type and stores the type it
   reads from an image's bytes.
 """
@@ -104,6 +107,8 @@ class FakeBluesky(FakeServer):
             return self._upload(request)
         if nsid == "com.atproto.repo.createRecord":
             return self._create_record(request)
+        if nsid == "com.atproto.repo.deleteRecord":
+            return self._delete_record(request)
         return 404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"}, {}
 
     def _create_session(self, request: Request):
@@ -183,6 +188,15 @@ class FakeBluesky(FakeServer):
                     or len(self.blobs[cid]) > 1_000_000:
                 return "Invalid blob at $.record.embed.external.thumb"
         return None
+
+    def _delete_record(self, request: Request):
+        body = request.json()
+        if body.get("repo") not in (self.did, self.user_handle):
+            return 403, {"error": "InvalidRequest", "message": "Invalid repo"}, {}
+        uri = f"at://{self.did}/{body.get('collection')}/{body.get('rkey')}"
+        if self.records.pop(uri, None) is None:
+            return 200, {}, {}
+        return 200, {"commit": {"cid": "bafyreid", "rev": "3m"}}, {}
 
     def _get_record(self, request: Request):
         query = {k: v[0] for k, v in request.query.items()}

@@ -13,6 +13,12 @@
   content warning, ``visibility`` public | unlisted | private | direct.
 - 401 ``{"error": "The access token is invalid"}``; 422 on validation errors;
   429 with ``X-RateLimit-Reset`` (ISO 8601) when scripted.
+- GET /api/v1/statuses/:id reads one status (with its ``account``); DELETE of the
+  same path answers the deleted status with its source ``text`` and the status is
+  gone (a second DELETE is 404 "Record not found"); PUT edits ``status``,
+  ``spoiler_text``, ``media_ids`` and ``language``, sets ``edited_at`` and keeps
+  the earlier versions (``history``, as GET /api/v1/statuses/:id/history shows).
+  Another account's status (``add_other_status``) is 403 to DELETE and PUT.
 """
 
 from __future__ import annotations
@@ -57,6 +63,9 @@ class FakeMastodon(FakeServer):
         found = re.fullmatch(r"/api/v1/statuses/(\d+)/source", request.path)
         if request.method == "GET" and found:
             return self._source(found.group(1))
+        found = re.fullmatch(r"/api/v1/statuses/(\d+)", request.path)
+        if found:
+            return self._one_status(request, found.group(1))
         if route == "GET /api/v2/instance":
             return 200, {"configuration": {"statuses": {
                 "max_characters": self.max_characters}}}, {}
@@ -101,6 +110,9 @@ class FakeMastodon(FakeServer):
             "in_reply_to_id": params.get("in_reply_to_id"),
             "spoiler_text": params.get("spoiler_text", ""),
             "media_attachments": [self.media[m] for m in media_ids if m in self.media],
+            "account": {"id": "1", "acct": "embassy"},
+            "edited_at": None,
+            "history": [],
         }
         self.statuses.append(status)
         if key:
@@ -109,7 +121,54 @@ class FakeMastodon(FakeServer):
 
     @staticmethod
     def _public(status: dict) -> dict:
-        return {k: v for k, v in status.items() if k != "text"}
+        return {k: v for k, v in status.items() if k not in ("text", "history")}
+
+    def add_other_status(self, text: str) -> dict:
+        """A status another account of the instance wrote."""
+        number = str(109000000000000000 + len(self.statuses) + 1)
+        status = {"id": number, "url": f"{self.url}/@consulate/{number}",
+                  "uri": f"{self.url}/users/consulate/statuses/{number}",
+                  "content": render(text, self.url), "text": text, "created_at": None,
+                  "in_reply_to_id": None, "spoiler_text": "", "media_attachments": [],
+                  "account": {"id": "2", "acct": "consulate"}, "edited_at": None,
+                  "history": []}
+        self.statuses.append(status)
+        return status
+
+    def status(self, status_id: str) -> dict | None:
+        return next((s for s in self.statuses if s["id"] == status_id), None)
+
+    def _one_status(self, request: Request, status_id: str):
+        status = self.status(status_id)
+        if status is None:
+            return 404, {"error": "Record not found"}, {}
+        if request.method == "GET":
+            return 200, self._public(status), {}
+        if status["account"]["id"] != "1":
+            return 403, {"error": "This action is not allowed"}, {}
+        if request.method == "DELETE":
+            self.statuses.remove(status)
+            return 200, {**self._public(status), "text": status["text"]}, {}
+        if request.method == "PUT":
+            return self._edit(status, self._params(request))
+        return 404, {"error": "Record not found"}, {}
+
+    def _edit(self, status: dict, params: dict):
+        text = params.get("status", "")
+        media_ids = params.get("media_ids") or params.get("media_ids[]") or []
+        if not text and not media_ids:
+            return 422, {"error": "Validation failed: Text can't be blank"}, {}
+        if len(text) > self.max_characters:
+            return 422, {"error": "Validation failed: Text character limit of "
+                                  f"{self.max_characters} exceeded"}, {}
+        status["history"].append({"content": status["content"],
+                                  "spoiler_text": status["spoiler_text"]})
+        status.update(text=text, content=render(text, self.url),
+                      spoiler_text=params.get("spoiler_text", ""),
+                      media_attachments=[self.media[m] for m in media_ids if m in self.media],
+                      language=params.get("language", status.get("language")),
+                      edited_at=(self.now or datetime.now(UTC)).isoformat())
+        return 200, self._public(status), {}
 
     def _source(self, status_id: str):
         for status in self.statuses:

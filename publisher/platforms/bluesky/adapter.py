@@ -33,8 +33,10 @@ import requests
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import log_in, set_account
 from publisher.domain.textrules import count_text, hashtag_spans, link_spans
+from publisher.i18n import N_
 from publisher.platforms.base import (
     NOT_FOUND,
+    Abilities,
     AuthFailed,
     Identity,
     LinkCard,
@@ -46,6 +48,7 @@ from publisher.platforms.base import (
     Rejected,
     TokenStatus,
     Transient,
+    Unsupported,
 )
 from publisher.platforms.bluesky.session import Session, expires_soon
 from publisher.platforms.common.adapters import KeyringAdapter
@@ -59,6 +62,7 @@ from publisher.platforms.common.http import (
 )
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.token_records import SESSION_PART
+from publisher.platforms.common.urls import not_a_post, not_ours, split_address
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -72,6 +76,10 @@ MAX_LANGS = 3
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
                       r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
+# A record key: 1 to 512 of these (the AT Protocol's record key syntax).
+_RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+# The web app's hosts for a post's address.
+WEB_HOSTS = ("bsky.app",)
 _AUTH_ERRORS = {"AuthenticationRequired", "InvalidToken", "ExpiredToken", "AccountTakedown",
                 "AccountDeactivated"}
 
@@ -133,6 +141,8 @@ def make_adapter(account: Account, adapters: Adapters) -> BlueskyAdapter:
 class BlueskyAdapter(KeyringAdapter):
     platform: str = "bluesky"
     _login: Session | None = field(default=None, init=False, repr=False)
+    abilities = Abilities(delete=True, edit=False, why_not_edit=N_(
+        "Bluesky has no editing: delete the post and post the correction"))
 
     # Sessions
 
@@ -340,6 +350,50 @@ class BlueskyAdapter(KeyringAdapter):
         return Identity(f"@{handle}", f"https://bsky.app/profile/{handle}",
                         {"did": str(me.get("did", ""))})
 
+    # Correcting and retracting
+
+    def delete(self, target: Published, post: Post) -> None:
+        """com.atproto.repo.deleteRecord (repo: the account's DID, collection
+        app.bsky.feed.post, rkey: the last part of the at:// uri). The reference PDS
+        answers 200 for a record that is not there (the delete is idempotent); a
+        RecordNotFound answer counts as done too."""
+        repo, collection, rkey = self._own_record(target.remote_id)
+        response = self._xrpc("POST", "com.atproto.repo.deleteRecord", json={
+            "repo": repo, "collection": collection, "rkey": rkey})
+        if response.status_code == 400 and _error_name(response) == "RecordNotFound":
+            return
+        self._check(response)
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """A Bluesky post cannot be edited (the app has no editing; a changed record
+        would not change what was shown or reposted)."""
+        raise Unsupported("Bluesky cannot edit a post: delete it and post the correction"
+                          + (f" ({target.url})" if target.url else ""))
+
+    def locate(self, url: str) -> Published:
+        """The post at bsky.app/profile/<handle or DID>/post/<rkey> (or its at:// uri),
+        when the profile is this account and getRecord finds it."""
+        actor, rkey = post_of_url(url)
+        login = self._current()
+        mine = {login.did.lower(), (login.handle or "").lower(),
+                (self.handle or "").lstrip("@").lower()} - {""}
+        if actor.lower().lstrip("@") not in mine:
+            raise not_ours(url, f"it is {actor}'s")
+        found = self._get_record(rkey)
+        if isinstance(found, NotFound):
+            raise not_ours(url, "the account has no such post")
+        return self._published(rkey, found)
+
+    def _own_record(self, uri: str) -> tuple[str, str, str]:
+        """(repo, collection, rkey) of an at:// uri of this account's."""
+        did = self._current().did
+        parts = uri.removeprefix("at://").split("/")
+        if not uri.startswith("at://") or len(parts) != 3 or not _RKEY.fullmatch(parts[2]):
+            raise Rejected(f"{uri!r} is not the at:// uri of a record")
+        if parts[0] != did:
+            raise Rejected(f"{uri} is another account's record (this account is {did})")
+        return did, parts[1], parts[2]
+
     def _uri(self, rkey: str) -> str:
         return f"at://{self._current().did}/{POST_COLLECTION}/{rkey}"
 
@@ -358,6 +412,24 @@ def reply_ref(post: Post) -> dict[str, dict[str, str]]:
         raise Rejected("the post it replies to has no content id (cid) on record")
     return {"root": {"uri": root.remote_id, "cid": root.ref},
             "parent": {"uri": parent.remote_id, "cid": parent.ref}}
+
+
+def post_of_url(url: str) -> tuple[str, str]:
+    """(the profile's handle or DID, the record key) of a post's address:
+    https://bsky.app/profile/<actor>/post/<rkey> or at://<actor>/app.bsky.feed.post/<rkey>."""
+    text = url.strip()
+    if text.startswith("at://"):
+        parts = text.removeprefix("at://").split("/")
+        if len(parts) == 3 and parts[0] and parts[1] == POST_COLLECTION \
+                and _RKEY.fullmatch(parts[2]):
+            return parts[0], parts[2]
+        raise not_a_post(url, "Bluesky")
+    address = split_address(url, "Bluesky")
+    segments = address.segments
+    if address.host in WEB_HOSTS and len(segments) == 4 and segments[0] == "profile" \
+            and segments[2] == "post" and segments[1] and _RKEY.fullmatch(segments[3]):
+        return segments[1], segments[3]
+    raise not_a_post(url, "Bluesky")
 
 
 def _timestamp(moment: datetime) -> str:

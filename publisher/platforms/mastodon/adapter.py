@@ -22,6 +22,7 @@ import requests
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
+    Abilities,
     Identity,
     NotFound,
     Post,
@@ -33,6 +34,7 @@ from publisher.platforms.base import (
 from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, raise_for_status, request
 from publisher.platforms.common.recent import find_ours, verdict
+from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -60,18 +62,24 @@ class MastodonAdapter(TokenAdapter):
     media_poll_limit: int = 60
     platform: str = "mastodon"
     _limit_asked: bool = field(default=False, init=False, repr=False)
+    # Both, and an edit keeps the status's history for everyone to see.
+    abilities = Abilities(delete=True, edit=True)
 
     def _headers(self) -> dict[str, str]:
         if not self.token:
             raise self._missing_token("access token")
         return {"Authorization": f"Bearer {self.token}"}
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, path: str, *, missing_ok: bool = False,
+              **kwargs: Any) -> requests.Response:
+        """One API call; ``missing_ok``: a 404 (no such status) is answered, not raised."""
         headers = {**self._headers(), **kwargs.pop("headers", {})}
         response = request(
             self.session, method, self.base_url + path, headers=headers,
             secrets=self._secrets, **kwargs,
         )
+        if missing_ok and response.status_code == 404:
+            return response
         raise_for_status(response, _error_text(response), now=self.clock(),
                          reset=_reset(response))
         return response
@@ -190,6 +198,75 @@ class MastodonAdapter(TokenAdapter):
     def check(self) -> Identity:
         account = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
         return Identity(f"@{account.get('acct', '?')}", account.get("url"))
+
+    # Correcting and retracting
+
+    def delete(self, target: Published, post: Post) -> None:
+        """DELETE /api/v1/statuses/:id (docs.joinmastodon.org/methods/statuses/#delete):
+        200 with the deleted status; 404 "Record not found" when it is gone already."""
+        self._call("DELETE", f"/api/v1/statuses/{_status_id(target)}", missing_ok=True)
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """PUT /api/v1/statuses/:id (Mastodon 3.5+, .../methods/statuses/#edit) with the
+        new ``status`` and ``spoiler_text``; the images stay (their ``media_ids``, read
+        with GET /api/v1/statuses/:id). The instance keeps the earlier text in the
+        status's edit history, visible to everyone."""
+        count = count_text("mastodon", post.text, has_media=bool(post.media),
+                           limit=self.instance_limit())
+        if count.problems:
+            raise Rejected(count.problems[0])
+        path = f"/api/v1/statuses/{_status_id(target)}"
+        current = json_object(self._call("GET", path))
+        data: dict[str, object] = {"status": post.text, "spoiler_text": post.content_warning}
+        media_ids = [str(m["id"]) for m in current.get("media_attachments") or []
+                     if isinstance(m, dict) and m.get("id") is not None]
+        if media_ids:
+            data["media_ids"] = media_ids
+        language = LANGUAGE.get(post.locales[0]) if post.locales else None
+        if language:
+            data["language"] = language
+        return _published(json_object(self._call("PUT", path, json=data)))
+
+    def locate(self, url: str) -> Published:
+        """The status at ``url`` on this instance (GET /api/v1/statuses/:id), when it is
+        the account's own (its ``account.id`` is verify_credentials' id)."""
+        status_id = status_id_of(url, self.base_url)
+        response = self._call("GET", f"/api/v1/statuses/{status_id}", missing_ok=True)
+        if response.status_code == 404:
+            raise not_ours(url, "the instance has no such status")
+        status = json_object(response)
+        me = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
+        owner = (status.get("account") or {}).get("id")
+        if owner is None or str(owner) != str(me.get("id")):
+            raise not_ours(url, "another account wrote it")
+        return _published(status)
+
+
+def _status_id(target: Published) -> str:
+    if not digits(target.remote_id):
+        raise Rejected(f"{target.remote_id!r} is not a Mastodon status id")
+    return target.remote_id
+
+
+def status_id_of(url: str, base_url: str) -> str:
+    """The status id in a status's address on this instance: /@user/ID,
+    /@user@domain/ID, /users/user/statuses/ID, /web/statuses/ID (the ``url`` and
+    ``uri`` forms Mastodon gives). Another instance's address is not this account's."""
+    address = split_address(url, "Mastodon")
+    parts = address.segments[1:] if address.segments[:1] == ("web",) else address.segments
+    if len(parts) == 2 and parts[0].startswith("@") and digits(parts[1]):
+        status_id = parts[1]
+    elif len(parts) == 4 and parts[0] == "users" and parts[2] == "statuses" \
+            and digits(parts[3]):
+        status_id = parts[3]
+    elif len(parts) == 2 and parts[0] == "statuses" and digits(parts[1]):
+        status_id = parts[1]
+    else:
+        raise not_a_post(url, "Mastodon")
+    instance = split_address(base_url, "Mastodon").host if base_url else ""
+    if address.host != instance:
+        raise not_ours(url, f"it is on {address.host}, the account is on {instance or '?'}")
+    return status_id
 
 
 def _reply_fields(post: Post) -> dict[str, object]:
