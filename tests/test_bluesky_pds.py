@@ -416,3 +416,20 @@ def test_a_thread_of_three_carries_root_and_parent_strong_refs(alice: Login) -> 
     assert adapter.find("pub-pds-thread-3", third_post) == third
     assert adapter.publish(third_post, "pub-pds-thread-3") == third
     assert len(list_records(alice)) >= 3
+
+
+def test_delete_removes_the_record_and_a_second_delete_is_done_too(alice: Login) -> None:
+    adapter = adapter_for(alice)
+    post = post_for(adapter, "Numri i gabuar / Погрешан број")
+    sent = adapter.publish(post, "pub-pds-delete")
+    adapter.delete(sent, post)
+    gone = xrpc(alice.url, "GET", "com.atproto.repo.getRecord", params={
+        "repo": alice.did, "collection": POST, "rkey": rkey_of(sent.remote_id)})
+    assert gone.status_code == 400 and gone.json()["error"] == "RecordNotFound"
+    # The PDS answers a delete of a record that is not there as done (idempotent).
+    again = xrpc(alice.url, "POST", "com.atproto.repo.deleteRecord",
+                 json.loads(get_secret("bsky", "session"))["accessJwt"],
+                 json={"repo": alice.did, "collection": POST, "rkey": rkey_of(sent.remote_id)})
+    assert again.status_code == 200, again.text
+    adapter.delete(sent, post)  # and the adapter takes it as done
+    assert sent.remote_id not in [r["uri"] for r in list_records(alice)]

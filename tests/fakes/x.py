@@ -8,6 +8,10 @@ timeline shows it in ``referenced_tweets`` (type replied_to) when asked for.
 - 429 carries ``x-rate-limit-reset`` (Unix seconds) when scripted.
 - Links come back rewritten to t.co in timelines, as X does.
 - The refresh grant rotates the refresh token: the old one stops working.
+- DELETE /2/tweets/:id answers ``{"data": {"deleted": true}}``; a post that is not
+  there (deleted already) is 404 problem details (resource-not-found); another
+  account's post is 403. GET /2/tweets/:id reads one (``author_id`` when asked); a
+  missing one is 200 with ``errors`` and no ``data``, as X answers lookups.
 """
 
 from __future__ import annotations
@@ -69,7 +73,43 @@ class FakeX(FakeServer):
                          if "referenced_tweets" in fields and t.get("reply_to") else {})}
                      for t in reversed(self.tweets)]
             return 200, {"data": shown, "meta": {"result_count": len(shown)}}, {}
+        if request.path.startswith("/2/tweets/"):
+            return self._one_tweet(request, request.path.removeprefix("/2/tweets/"))
         return 404, {"title": "Not Found Error", "status": 404, "detail": "Not found"}, {}
+
+    def add_other_tweet(self, text: str) -> dict:
+        """A post another account made."""
+        tweet = {"id": str(1900000000000000000 + len(self.tweets)), "text": text,
+                 "media_ids": [], "reply_to": None, "author_id": "783214"}
+        self.tweets.append(tweet)
+        return tweet
+
+    def _one_tweet(self, request: Request, tweet_id: str):
+        tweet = next((t for t in self.tweets if t["id"] == tweet_id), None)
+        if request.method == "GET":
+            if tweet is None:
+                return 200, {"errors": [{
+                    "value": tweet_id, "detail": f"Could not find tweet with id: [{tweet_id}].",
+                    "parameter": "id", "resource_type": "tweet", "title": "Not Found Error",
+                    "type": "https://api.twitter.com/2/problems/resource-not-found"}]}, {}
+            fields = request.query.get("tweet.fields", [""])[0].split(",")
+            data = {"id": tweet["id"], "text": tweet["text"],
+                    "edit_history_tweet_ids": [tweet["id"]]}
+            if "author_id" in fields:
+                data["author_id"] = tweet.get("author_id", "2244994945")
+            return 200, {"data": data}, {}
+        if request.method != "DELETE":
+            return 404, {"title": "Not Found Error", "status": 404, "detail": "Not found"}, {}
+        if tweet is None:
+            return 404, {"title": "Not Found Error", "status": 404,
+                         "type": "https://api.twitter.com/2/problems/resource-not-found",
+                         "detail": f"Could not find tweet with id: [{tweet_id}]."}, {}
+        if tweet.get("author_id", "2244994945") != "2244994945":
+            return 403, {"title": "Forbidden", "status": 403, "type": "about:blank",
+                         "detail": "You are not allowed to delete a Tweet that is not "
+                                   "yours."}, {}
+        self.tweets.remove(tweet)
+        return 200, {"data": {"deleted": True}}, {}
 
     def _tweet(self, request: Request):
         body = request.json()

@@ -25,7 +25,9 @@ import requests
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import log_in
 from publisher.domain.textrules import count_text
+from publisher.i18n import N_
 from publisher.platforms.base import (
+    Abilities,
     AuthFailed,
     Identity,
     NotFound,
@@ -33,6 +35,7 @@ from publisher.platforms.base import (
     Published,
     Rejected,
     TokenStatus,
+    Unsupported,
 )
 from publisher.platforms.common.adapters import KeyringAdapter
 from publisher.platforms.common.http import (
@@ -43,6 +46,7 @@ from publisher.platforms.common.http import (
 )
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
+from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
 from publisher.platforms.common.token_records import (
     due_for_renewal,
     read_token_meta,
@@ -60,6 +64,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
 # X rewrites links to t.co (and may trim spaces): compare without either.
 REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
+WEB_HOSTS = ("x.com", "twitter.com")
 
 
 def make_adapter(account: Account, adapters: Adapters) -> XAdapter:
@@ -71,6 +76,8 @@ class XAdapter(KeyringAdapter):
     platform: str = "x"
     _token: str | None = field(default=None, init=False, repr=False)
     _user_id: str | None = field(default=None, init=False, repr=False)
+    abilities = Abilities(delete=True, edit=False, why_not_edit=N_(
+        "X's API cannot edit a post: delete it and post the correction"))
 
     # Tokens
 
@@ -119,13 +126,17 @@ class XAdapter(KeyringAdapter):
 
     # Calls
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, path: str, *, missing_ok: bool = False,
+              **kwargs: Any) -> requests.Response:
+        """One API call; ``missing_ok``: a 404 (no such post) is answered, not raised."""
         response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             oauth = self._oauth()
             if oauth:  # the token may have expired early: refresh once and try again
                 self._refresh(oauth)
                 response = self._send(method, path, **kwargs)
+        if missing_ok and response.status_code == 404:
+            return response
         raise_for_status(response, _error_text(response), now=self.clock(),
                          reset=epoch_reset(response, "x-rate-limit-reset"))
         return response
@@ -202,6 +213,39 @@ class XAdapter(KeyringAdapter):
         me = self._me()
         return Identity(f"@{me.get('username', '?')}", f"https://x.com/{me.get('username', '')}")
 
+    # Correcting and retracting
+
+    def delete(self, target: Published, post: Post) -> None:
+        """DELETE /2/tweets/:id (docs.x.com/x-api/posts/delete-post): 200
+        ``{"data": {"deleted": true}}``; a post that is gone already is 404 (done)."""
+        if not digits(target.remote_id):
+            raise Rejected(f"{target.remote_id!r} is not an X post id")
+        response = self._call("DELETE", f"/2/tweets/{target.remote_id}", missing_ok=True)
+        if response.status_code == 404:
+            return
+        if (json_object(response).get("data") or {}).get("deleted") is not True:
+            raise Rejected(f"HTTP {response.status_code}: X did not delete post "
+                           f"{target.remote_id}")
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """X's API has no edit of a post (editing exists in X's own apps only)."""
+        raise Unsupported("X's API cannot edit a post: delete it and post the correction"
+                          + (f" ({target.url})" if target.url else ""))
+
+    def locate(self, url: str) -> Published:
+        """The post at x.com/<user>/status/<id> (or twitter.com, /i/web/status/<id>),
+        when GET /2/tweets/:id finds it and its ``author_id`` is this account's. X answers
+        a lookup of a missing post with 200 and ``errors`` (no ``data``)."""
+        tweet_id = tweet_id_of(url)
+        response = self._call("GET", f"/2/tweets/{tweet_id}", missing_ok=True,
+                              params={"tweet.fields": "author_id"})
+        tweet = {} if response.status_code == 404 else json_object(response).get("data") or {}
+        if not tweet.get("id"):
+            raise not_ours(url, "X has no such post")
+        if str(tweet.get("author_id")) != str(self._me()["id"]):
+            raise not_ours(url, "another account wrote it")
+        return Published(tweet_id, self._permalink(tweet_id))
+
     def _me(self) -> dict:
         data = json_object(self._call("GET", "/2/users/me")).get("data") or {}
         if not data.get("id"):
@@ -212,6 +256,18 @@ class XAdapter(KeyringAdapter):
         handle = (self.handle or "").lstrip("@")
         return f"https://x.com/{handle}/status/{tweet_id}" if handle else (
             f"https://x.com/i/web/status/{tweet_id}")
+
+
+def tweet_id_of(url: str) -> str:
+    """The post id in x.com/<user>/status/<id>[/photo/1], x.com/i/web/status/<id> or the
+    same on twitter.com (any of their mobile. or www. hosts)."""
+    address = split_address(url, "X")
+    segments = address.segments
+    if address.host in WEB_HOSTS:
+        for index, segment in enumerate(segments[1:-1], start=1):
+            if segment == "status" and digits(segments[index + 1]):
+                return segments[index + 1]
+    raise not_a_post(url, "X")
 
 
 def _replied_to(tweet: dict) -> str | None:
