@@ -4,6 +4,10 @@
 Errors come as ``{"error": {"message", "type", "code", "fbtrace_id"}}``: 190 for
 a bad token, 506 for a duplicate post, 4/17/32/613 for rate limits. Comments:
 POST /{post-id}/comments (``message``) and GET of the same edge.
+
+A post or comment is a node: GET /{id}?fields=id,from,message,permalink_url,
+POST /{id} (``message``) edits it, DELETE /{id} removes it (``{"success": true}``);
+an id that is not there (deleted) is 100/33 "does not exist".
 """
 
 from __future__ import annotations
@@ -47,7 +51,55 @@ class FakeFacebook(FakeServer):
         if route == f"GET {prefix}":
             return 200, {"id": self.page_id, "name": "Embassy of Kosovo",
                          "link": f"https://www.facebook.com/{self.page_id}"}, {}
+        node = request.path.removeprefix(f"/{VERSION}/")
+        if request.path.startswith(f"/{VERSION}/") and "/" not in node:
+            return self._node(request, node)
         return 400, graph_error(100, "Unsupported request", "GraphMethodException"), {}
+
+    def add_other_post(self, page_id: str, message: str) -> dict:
+        """A post another page made (readable by id, as public page posts are)."""
+        post = {"id": f"{page_id}_{9000 + len(self.posts)}", "message": message,
+                "from": page_id}
+        self.posts.append(post)
+        return post
+
+    def _find_node(self, node: str) -> tuple[dict | None, list[dict] | None]:
+        """The post or comment with this id, and the list that holds it."""
+        for post in self.posts:
+            if post["id"] == node:
+                return post, self.posts
+        for comments in self.comments.values():
+            for comment in comments:
+                if comment["id"] == node:
+                    return comment, comments
+        return None, None
+
+    def _node(self, request: Request, node: str):
+        found, holder = self._find_node(node)
+        if found is None or holder is None:
+            return 400, {"error": {
+                "message": f"Unsupported {request.method.lower()} request. Object with ID "
+                           f"'{node}' does not exist, cannot be loaded due to missing "
+                           "permissions, or does not support this operation.",
+                "type": "GraphMethodException", "code": 100, "error_subcode": 33,
+                "fbtrace_id": "AbCdEf123"}}, {}
+        author = found.get("from", self.page_id)
+        if request.method == "GET":
+            return 200, {"id": found["id"], "message": found.get("message", ""),
+                         "from": {"id": author, "name": "Embassy of Kosovo"},
+                         "permalink_url": found.get("permalink_url")
+                         or f"https://www.facebook.com/{found['id']}"}, {}
+        if author != self.page_id:
+            return 400, graph_error(200, "(#200) Permissions error"), {}
+        if request.method == "DELETE":
+            holder.remove(found)
+            return 200, {"success": True}, {}
+        message = form_fields(request).get("message", "")
+        if not message:
+            return 400, graph_error(100, "(#100) Missing message or attachment"), {}
+        found.setdefault("history", []).append(found.get("message", ""))
+        found["message"] = message
+        return 200, {"success": True}, {}
 
     def _comments(self, request: Request):
         post_id = request.path.split("/")[2]

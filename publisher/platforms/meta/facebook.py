@@ -14,6 +14,9 @@
 - A first comment goes under the post with POST /{post-id}/comments (``message``),
   once: the post's comments (GET of the same edge) are read first and after a
   crash (:mod:`publisher.platforms.common.comments`).
+- Corrections: POST /{post-id} (``message``) edits a page post and DELETE
+  /{post-id} removes it; a comment is /{comment-id} likewise (Pages API, Posts:
+  "Update a Post", "Delete a Post"; Comments reference: updating, deleting).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
+    Abilities,
     Identity,
     NotFound,
     Post,
@@ -44,13 +48,15 @@ from publisher.platforms.common.comments import (
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
-from publisher.platforms.meta.graph import GRAPH_VERSION, Duplicate, graph_error
+from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
+from publisher.platforms.meta.graph import GRAPH_VERSION, Duplicate, graph_error, is_missing
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
 MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+WEB_HOSTS = ("facebook.com",)
 
 
 def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
@@ -61,6 +67,7 @@ def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
 class FacebookAdapter(TokenAdapter):
     page_id: str | None = None
     platform: str = "facebook"
+    abilities = Abilities(delete=True, edit=True)
 
     def __repr__(self) -> str:
         return f"FacebookAdapter(base_url={self.base_url!r}, page_id={self.page_id!r})"
@@ -71,7 +78,10 @@ class FacebookAdapter(TokenAdapter):
                            remedy=self._set_handle("PAGE_ID"))
         return self.page_id
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict:
+    def _call(self, method: str, path: str, *, missing_ok: bool = False,
+              **kwargs: Any) -> dict:
+        """One Graph call; ``missing_ok``: an answer that the object is not there
+        (:func:`is_missing`) gives ``{}`` rather than an error."""
         if not self.token:
             raise self._missing_token("page access token")
         response = request(
@@ -80,6 +90,8 @@ class FacebookAdapter(TokenAdapter):
         )
         if response.status_code < 400:
             return json_object(response)
+        if missing_ok and is_missing(response):
+            return {}
         # Any call may stand between a post and its record (the look for it after a
         # duplicate too): with no idempotency key, passing trouble leaves it unknown.
         raise graph_error(response, "Graph", now=self.clock(), secrets=self._secrets,
@@ -167,6 +179,73 @@ class FacebookAdapter(TokenAdapter):
     def check(self) -> Identity:
         page = self._call("GET", self._page(), params={"fields": "id,name,link"})
         return Identity(str(page.get("name") or page.get("id")), page.get("link"))
+
+    # Correcting and retracting
+
+    def delete(self, target: Published, post: Post) -> None:
+        """DELETE /{post-id} (a first comment: /{comment-id}): ``{"success": true}``;
+        an object that is not there any more (error 100/33) is done."""
+        self._call("DELETE", _object_id(target), missing_ok=True)
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """POST /{post-id} (a first comment: /{comment-id}) with the new ``message``."""
+        problems = count_text("facebook", post.text, has_media=bool(post.media)).problems
+        if problems:
+            raise Rejected(problems[0])
+        answer = self._call("POST", _object_id(target), data={"message": post.text})
+        if answer.get("success") is False:
+            raise Rejected(f"Facebook did not change {target.remote_id}")
+        return target
+
+    def locate(self, url: str) -> Published:
+        """The page post (or comment) at ``url``: GET /{id}?fields=id,from,permalink_url,
+        and it is this page's when ``from`` is the page."""
+        object_id, comment = fb_object_of(url, self._page())
+        found = self._call("GET", object_id, missing_ok=True,
+                           params={"fields": "id,from,permalink_url"})
+        if not found.get("id"):
+            raise not_ours(url, "Facebook has no such post")
+        if str((found.get("from") or {}).get("id")) != self._page():
+            raise not_ours(url, "another page or person wrote it")
+        return Published(object_id, found.get("permalink_url")
+                         or (url.strip() if comment else _permalink(object_id)))
+
+
+def _object_id(target: Published) -> str:
+    parts = target.remote_id.split("_")
+    if not all(digits(part) for part in parts) or len(parts) > 2:
+        raise Rejected(f"{target.remote_id!r} is not a Facebook post or comment id")
+    return target.remote_id
+
+
+def fb_object_of(url: str, page_id: str) -> tuple[str, bool]:
+    """The Graph id of the page post (``<page>_<story>``) or of its comment
+    (``<story>_<comment>``) in a facebook.com address: /<page>/posts/<story>,
+    /permalink.php?story_fbid=<story>&id=<page>, /<page>_<story>, each with
+    ``?comment_id=<comment>`` for a comment (then True). A ``pfbid`` address hides
+    the ids."""
+    address = split_address(url, "Facebook")
+    segments, query = address.segments, address.query
+    page, story = None, None
+    if address.host in WEB_HOSTS:
+        if len(segments) == 3 and segments[1] == "posts" and digits(segments[2]):
+            page, story = segments[0], segments[2]
+        elif segments in (("permalink.php",), ("story.php",)) \
+                and digits(query.get("story_fbid", "")):
+            page, story = query.get("id", page_id), query["story_fbid"]
+        elif len(segments) == 1 and segments[0].count("_") == 1 \
+                and all(digits(part) for part in segments[0].split("_")):
+            page, story = segments[0].split("_")
+    if page is None or story is None:
+        raise not_a_post(url, "Facebook")
+    if digits(page) and page != page_id:
+        raise not_ours(url, f"it is page {page}'s, the account is page {page_id}")
+    comment = query.get("comment_id", "")
+    if comment:
+        if not digits(comment):
+            raise not_a_post(url, "Facebook")
+        return f"{story}_{comment}", True
+    return f"{page_id}_{story}", False
 
 
 def _permalink(post_id: str) -> str:

@@ -166,6 +166,29 @@ def graph_error_of_body(
     return Rejected(message)
 
 
+# An object the path names is not there (deleted, or never was): code 100 with
+# subcode 33 ("Object with ID ... does not exist, cannot be loaded due to missing
+# permissions, or does not support this operation"), or 803 ("Some of the aliases
+# you requested do not exist") [EH].
+MISSING_SUBCODE = 33
+MISSING_CODE = 803
+
+
+def is_missing(response: requests.Response) -> bool:
+    """Whether a Graph error answer says the object is not there (for a delete: done)."""
+    if response.status_code < 400:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return response.status_code == 404
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return response.status_code == 404
+    code, subcode = as_int(error.get("code")), as_int(error.get("error_subcode"))
+    return (code == 100 and subcode == MISSING_SUBCODE) or code == MISSING_CODE
+
+
 def as_int(value: object) -> int:
     """A number Meta sent (as a number or as text); 0 when it is neither."""
     try:
