@@ -13,6 +13,10 @@
 - GET /refresh_access_token?grant_type=<grant>&access_token=... renews a
   long-lived token (60 days); the old token stops working.
 - Errors: ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``.
+- DELETE /{comment-id} removes a comment (``{"success": true}``); DELETE of a
+  post works where the platform has it (``deletes_posts``: Threads' DELETE
+  /{threads-media-id} answers ``{"success": true, "deleted_id"}``; Instagram's IG
+  Media has no delete). An id that is not there is 100/33 "does not exist".
 
 ``now`` is the fake's own clock (24-hour windows and expiry); tests move it.
 """
@@ -55,6 +59,7 @@ class FakeMeta(FakeServer):
     refresh_grant = ""
     quota_total = 0
     permalink_base = ""
+    deletes_posts = False
 
     def __init__(self, user_id: str, username: str, token: str):
         super().__init__()
@@ -152,6 +157,8 @@ class FakeMeta(FakeServer):
             return self.comment_edge(request.method, parts[0], fields)
         if len(parts) == 1 and request.method == "GET":
             return self.read(parts[0], fields)
+        if len(parts) == 1 and request.method == "DELETE":
+            return self.delete(parts[0])
         return 400, graph_error(100, "Unsupported request - method type: "
                                 f"{request.method.lower()}", kind="GraphMethodException"), {}
 
@@ -167,6 +174,24 @@ class FakeMeta(FakeServer):
                                 "not exist, cannot be loaded due to missing permissions, or "
                                 "does not support this operation", 33,
                                 kind="GraphMethodException"), {}
+
+    def delete(self, node: str):
+        for comments in self.comments.values():
+            for comment in comments:
+                if comment["id"] == node:
+                    comments.remove(comment)
+                    return 200, {"success": True}, {}
+        post = next((p for p in self.posts if p["id"] == node), None)
+        if post is not None and not self.deletes_posts:
+            return 400, graph_error(100, "Unsupported delete request.",
+                                    kind="GraphMethodException"), {}
+        if post is None:
+            return 400, graph_error(100, f"Unsupported delete request. Object with ID "
+                                    f"'{node}' does not exist, cannot be loaded due to "
+                                    "missing permissions, or does not support this "
+                                    "operation", 33, kind="GraphMethodException"), {}
+        self.posts.remove(post)
+        return 200, {"success": True, "deleted_id": node}, {}
 
     def comment_edge(self, method: str, post_id: str, fields: dict[str, str]):
         """POST /{media-id}/comments (``message``) and GET of the same edge."""

@@ -23,6 +23,7 @@ class FakeThreads(FakeMeta):
     refresh_grant = "th_refresh_token"
     quota_total = 250
     permalink_base = "https://www.threads.net/@kosovoembassy/post/"
+    deletes_posts = True
 
     def __init__(self, user_id: str = "25800000000000001", username: str = "kosovoembassy",
                  token: str = "th-token"):

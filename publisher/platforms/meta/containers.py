@@ -63,6 +63,7 @@ from publisher.platforms.base import (
     SecretStore,
     TokenStatus,
     Transient,
+    Unsupported,
 )
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_size, image_type, media_problems
@@ -73,12 +74,14 @@ from publisher.platforms.common.token_records import (
     refuse_if_expired,
     write_token_meta,
 )
+from publisher.platforms.common.urls import not_a_post, not_ours, split_address
 from publisher.platforms.meta import tokens
 from publisher.platforms.meta.graph import (
     QUOTA_RETRY,
     ContainerGone,
     as_int,
     graph_error,
+    is_missing,
 )
 
 if TYPE_CHECKING:
@@ -99,6 +102,7 @@ MAX_ALT_TEXT = 1000
 RECENT_POSTS = 25
 
 _DIGITS = re.compile(r"^\d+$")
+_SHORTCODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class _AlreadyPublished(Exception):
@@ -138,6 +142,9 @@ class ContainerAdapter:
     aspect_range: ClassVar[tuple[float, float]] = (0.1, 10.0)
     refresh_grant: ClassVar[str] = ""
     profile_url: ClassVar[str] = ""     # the profile's address, from {username}
+    web_hosts: ClassVar[tuple[str, ...]] = ()  # where a post's permalink is
+    post_paths: ClassVar[tuple[str, ...]] = ()  # a permalink's segment before the code
+    replies_edge: ClassVar[str] = ""    # GET /{user}/<edge>: its replies, when apart
 
     def __post_init__(self) -> None:
         self.base_url = (self.account.effective_api_base or "").rstrip("/")
@@ -251,7 +258,9 @@ class ContainerAdapter:
     # Calls
 
     def call(self, method: str, path: str, *, sending: bool = False,
-             **kwargs: Any) -> dict:
+             missing_ok: bool = False, **kwargs: Any) -> dict:
+        """One Graph call; ``missing_ok``: an answer that the object is not there
+        (:func:`is_missing`) gives ``{}`` rather than an error."""
         token = self._access_token()
         url = f"{self.base_url}/{self.version}/{path}" if self.version else (
             f"{self.base_url}/{path}")
@@ -260,6 +269,8 @@ class ContainerAdapter:
                            secrets=self._secrets(), **kwargs)
         if response.status_code < 400:
             return json_object(response)
+        if missing_ok and is_missing(response):
+            return {}
         raise graph_error(response, self.name, now=self.clock(), secrets=self._secrets(),
                           sending=sending)
 
@@ -540,6 +551,56 @@ class ContainerAdapter:
 
     def check(self) -> Identity:
         return self.identity()
+
+    # Correcting and retracting (the platform says which it can)
+
+    def delete(self, target: Published, post: Post) -> None:
+        """DELETE /{id}: ``{"success": true}``; an object not there any more (100/33)
+        is done."""
+        self.call("DELETE", _graph_id(target), missing_ok=True)
+
+    def edit(self, target: Published, post: Post) -> Published:
+        raise Unsupported(f"{self.name}'s API cannot edit a post: delete it and post the "
+                          "correction" + (f" ({target.url})" if target.url else ""))
+
+    def locate(self, url: str) -> Published:
+        """The post whose permalink is ``url``, among the account's latest posts (and
+        replies): the API reads a post by its id only, and the address holds a
+        shortcode, not the id."""
+        code = shortcode_of(url, self.web_hosts, self.post_paths, self.name)
+        user = self.user_id()
+        for edge in [self.posts_edge] + ([self.replies_edge] if self.replies_edge else []):
+            answer = self.call("GET", f"{user}/{edge}", params={
+                "fields": "id,permalink", "limit": str(RECENT_POSTS)})
+            for entry in answer.get("data") or []:
+                permalink = str(entry.get("permalink") or "")
+                if entry.get("id") and permalink and _code_in(permalink, code):
+                    return Published(str(entry["id"]), permalink)
+        raise not_ours(url, f"it is not among the account's latest {RECENT_POSTS} posts")
+
+
+def _graph_id(target: Published) -> str:
+    if not target.remote_id or not target.remote_id.isascii() \
+            or not target.remote_id.replace("_", "").isdigit():
+        raise Rejected(f"{target.remote_id!r} is not a Graph API id")
+    return target.remote_id
+
+
+def shortcode_of(url: str, hosts: tuple[str, ...], paths: tuple[str, ...], name: str) -> str:
+    """The shortcode in a post's permalink: the segment after one of ``paths``
+    (instagram.com/p/<code>/, threads.net/@user/post/<code>)."""
+    address = split_address(url, name)
+    segments = address.segments
+    # The code ends the path: a comment's address (/p/<code>/c/<id>) is not the post's.
+    if address.host in hosts and len(segments) >= 2 and segments[-2] in paths \
+            and _SHORTCODE.fullmatch(segments[-1]):
+        return segments[-1]
+    raise not_a_post(url, name)
+
+
+def _code_in(permalink: str, code: str) -> bool:
+    """Whether a permalink is the post with this shortcode."""
+    return code in [part for part in urlsplit(permalink).path.split("/") if part]
 
 
 def _ratio(value: float) -> str:

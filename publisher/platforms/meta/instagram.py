@@ -27,6 +27,10 @@
 - A first comment goes under the post with POST /{ig-media-id}/comments
   (``message``), once: the post's comments (GET of the same edge) are read first
   and after a crash (:mod:`publisher.platforms.common.comments`).
+- Corrections: the IG Media reference has no delete, and its update (POST
+  /{ig-media-id}) takes ``comment_enabled`` only, so a post's caption can be
+  neither removed nor edited through the API: a person does it in the app. A first
+  comment is deleted with DELETE /{ig-comment-id} (comment moderation guide).
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, set_account
 from publisher.domain.textrules import count_text
-from publisher.platforms.base import NotFound, Post, Published, Rejected
+from publisher.i18n import N_
+from publisher.platforms.base import Abilities, NotFound, Post, Published, Rejected, Unsupported
 from publisher.platforms.common.comments import (
     CommentApi,
     Comments,
@@ -77,6 +82,15 @@ class InstagramAdapter(ContainerAdapter):
     aspect_range = (4 / 5, 1.91)
     refresh_grant = "ig_refresh_token"
     profile_url = "https://www.instagram.com/{username}/"
+    web_hosts = ("instagram.com",)
+    post_paths = ("p", "reel", "tv")
+    # A post's; a first comment can be deleted (DELETE /{ig-comment-id}).
+    abilities = Abilities(
+        delete=False, edit=False,
+        why_not_delete=N_("Instagram's API cannot delete a post: remove it by hand in the "
+                          "Instagram app"),
+        why_not_edit=N_("Instagram's API cannot edit a caption: edit it by hand in the "
+                        "Instagram app"))
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -166,6 +180,19 @@ class InstagramAdapter(ContainerAdapter):
         if post.kind == PartKind.COMMENT:
             return find_comment(self._comments(), post)
         return super().find(idempotency_key, post)
+
+    def delete(self, target: Published, post: Post) -> None:
+        """A first comment: DELETE /{ig-comment-id}. A post: the API cannot."""
+        if post.kind == PartKind.COMMENT:
+            super().delete(target, post)
+            return
+        raise Unsupported("Instagram's API cannot delete a post: remove it by hand in the "
+                          f"Instagram app ({target.url or target.remote_id})")
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """Neither a caption nor a comment can be edited through the API."""
+        raise Unsupported("Instagram's API cannot edit a caption or a comment: edit it by "
+                          f"hand in the Instagram app ({target.url or target.remote_id})")
 
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         # A container is published at most once; a comment is looked for before it is

@@ -15,6 +15,9 @@
 - Tokens live 60 days and are renewed with GET /refresh_access_token
   (``th_refresh_token``) 30 days before they expire.
 - The API has no language field.
+- Corrections: DELETE /{threads-media-id} removes a post (threads_delete; 100
+  deletes per account a day; "Delete Posts" guide); the API has no edit.
+  ``locate`` finds a pasted permalink among the latest posts and replies.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
-from publisher.platforms.base import Post
+from publisher.i18n import N_
+from publisher.platforms.base import Abilities, Post
 from publisher.platforms.meta.containers import ContainerAdapter, is_numeric_id
 
 if TYPE_CHECKING:
@@ -49,6 +53,11 @@ class ThreadsAdapter(ContainerAdapter):
     aspect_range = (1 / 10, 10.0)
     refresh_grant = "th_refresh_token"
     profile_url = "https://www.threads.net/@{username}"
+    web_hosts = ("threads.net", "threads.com")
+    post_paths = ("post",)
+    replies_edge = "replies"
+    abilities = Abilities(delete=True, edit=False, why_not_edit=N_(
+        "Threads' API cannot edit a post: delete it and post the correction"))
 
     def user_id(self) -> str:
         handle = (self.account.handle or "").strip()
@@ -69,7 +78,7 @@ class ThreadsAdapter(ContainerAdapter):
 
     def recent_edge(self, post: Post) -> str:
         # A thread's part or a first comment is a reply: it is among the user's replies.
-        return "replies" if post.reply_to is not None else self.posts_edge
+        return self.replies_edge if post.reply_to is not None else self.posts_edge
 
     def child_fields(self, url: str, alt: str) -> dict[str, str]:
         fields = {"media_type": "IMAGE", "image_url": url, "is_carousel_item": "true"}

@@ -46,7 +46,6 @@ from publisher.platforms.common.http import (
 )
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
-from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
 from publisher.platforms.common.token_records import (
     due_for_renewal,
     read_token_meta,
@@ -54,6 +53,7 @@ from publisher.platforms.common.token_records import (
     status_of,
     write_token_meta,
 )
+from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
 from publisher.platforms.x import tokens
 
 if TYPE_CHECKING:
