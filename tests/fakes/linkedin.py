@@ -19,6 +19,13 @@
 - POST /rest/socialActions/{post URN}/comments (``actor``, ``object``,
   ``message.text``) answers 201 with the comment (its ``$URN``) and the
   ``x-restli-id`` header; GET of the same path lists them with ``paging.total``.
+- GET /rest/posts/{encoded URN} reads one post (a person's only with
+  ``member_can_read``); DELETE of it answers 204 and is idempotent (204 again for a
+  post deleted already; 404 for a URN that never was); POST of it with
+  ``X-RestLi-Method: PARTIAL_UPDATE`` and ``{"patch": {"$set": {"commentary"}}}``
+  edits it (204). DELETE /rest/socialActions/{URN}/comments/{id}?actor= removes a
+  comment (204; 404 when it is not there), POST of the same path with
+  ``{"patch": {"message": {"$set": {"text"}}}}`` edits it (200, the comment).
 - Errors are ``{"status", "serviceErrorCode", "code", "message"}``.
 """
 
@@ -130,6 +137,7 @@ class FakeLinkedIn(FakeServer):
         self.uploads: dict[str, str] = {}  # upload path -> image URN
         self.refreshes = 0
         self.comments: dict[str, list[dict]] = {}
+        self.deleted: set[str] = set()
         self._ids = itertools.count(7_400_000_000_000_000_001)
 
     # Helpers for tests
@@ -177,12 +185,14 @@ class FakeLinkedIn(FakeServer):
                               "required"), {}
         if route == "POST /rest/posts":
             return self._create(request)
+        if request.path.startswith("/rest/posts/"):
+            return self._one_post(request, unquote(request.path.removeprefix("/rest/posts/")))
         if route == "GET /rest/posts":
             return self._find(request)
         if route == "POST /rest/images":
             return self._initialize(request)
         if request.path.startswith("/rest/socialActions/") and \
-                request.path.endswith("/comments"):
+                request.path.split("/")[4:5] == ["comments"]:
             return self._comments(request)
         if request.method == "GET" and request.path.startswith("/rest/organizations/"):
             number = request.path.rsplit("/", 1)[1]
@@ -192,11 +202,42 @@ class FakeLinkedIn(FakeServer):
                          "vanityName": "embassy-of-kosovo"}, {}
         return 404, error(404, "NOT_FOUND", f"No resource found for {request.path}"), {}
 
+    def _one_post(self, request: Request, urn: str):
+        post = next((p for p in self.posts if p["id"] == urn), None)
+        if request.method == "DELETE" and post is None and urn in self.deleted:
+            return 204, None, {}  # deletes are idempotent
+        if post is None:
+            return 404, error(404, "NOT_FOUND", f"Post {urn} not found"), {}
+        if request.method == "GET":
+            if post["author"].startswith("urn:li:person:") and not self.member_can_read:
+                return self._denied("partnerApiPostsExternal.GET.20260901")
+            return 200, {"id": post["id"], "author": post["author"],
+                         "commentary": post["commentary"], "lifecycleState": "PUBLISHED",
+                         "visibility": "PUBLIC"}, {}
+        if post["author"] not in self.can_post_for:
+            return self._denied("partnerApiPostsExternal.DELETE.20260901")
+        if request.method == "DELETE":
+            self.posts.remove(post)
+            self.deleted.add(urn)
+            return 204, None, {}
+        if request.headers.get("x-restli-method") != "PARTIAL_UPDATE":
+            return 400, error(400, "ILLEGAL_ARGUMENT", "Unsupported method"), {}
+        commentary = ((request.json().get("patch") or {}).get("$set") or {}).get("commentary")
+        if not isinstance(commentary, str):
+            return 422, error(422, "UNPROCESSABLE_ENTITY", "Nothing to update"), {}
+        text, tags, _ = render_little(commentary)
+        post.update(commentary=commentary, text=text, hashtags=tags,
+                    lastModifiedAt=int(self.now.timestamp() * 1000))
+        return 204, None, {}
+
     def _comments(self, request: Request):
         urn = unquote(request.path.split("/")[3])
         if not any(post["id"] == urn for post in self.posts):
             return 404, error(404, "NOT_FOUND", f"No post {urn}"), {}
         comments = self.comments.setdefault(urn, [])
+        parts = request.path.split("/")
+        if len(parts) == 6:  # /rest/socialActions/{urn}/comments/{id}
+            return self._one_comment(request, comments, parts[5])
         if request.method == "GET":
             return 200, {"elements": comments, "paging": {"count": 100, "start": 0,
                                                           "total": len(comments)}}, {}
@@ -209,6 +250,22 @@ class FakeLinkedIn(FakeServer):
                    "actor": body["actor"], "object": urn, "message": {"text": text}}
         comments.append(comment)
         return 201, comment, {"x-restli-id": comment["$URN"]}
+
+    def _one_comment(self, request: Request, comments: list[dict], comment_id: str):
+        comment = next((c for c in comments if c["id"] == comment_id), None)
+        if comment is None:
+            return 404, error(404, "NOT_FOUND", f"Comment {comment_id} not found"), {}
+        if request.query.get("actor", [""])[0] != comment["actor"]:
+            return self._denied("partnerApiSocialActions.DELETE.20260901")
+        if request.method == "DELETE":
+            comments.remove(comment)
+            return 204, None, {}
+        text = (((request.json().get("patch") or {}).get("message") or {}).get("$set")
+                or {}).get("text")
+        if not text:
+            return 422, error(422, "UNPROCESSABLE_ENTITY", "Invalid comment"), {}
+        comment["message"] = {"text": text}
+        return 200, comment, {}
 
     def _denied(self, what: str):
         return 403, error(403, "ACCESS_DENIED", f"Not enough permissions to access: {what}",

@@ -39,6 +39,12 @@
   (ACCESS_DENIED) holds it too (the app or the member lacks a permission or
   role), any other 403 refuses the post; 429 waits (Retry-After, else the
   next midnight UTC for a daily limit); 400/422 refuse the post; 5xx retry.
+- Corrections (Posts API): DELETE /rest/posts/{encoded URN} (204; idempotent, and a
+  404 is done too) and POST /rest/posts/{encoded URN} with ``X-RestLi-Method:
+  PARTIAL_UPDATE`` and ``{"patch": {"$set": {"commentary": ...}}}``. A first
+  comment (Comments API): DELETE and POST (``{"patch": {"message": {"$set":
+  {"text": ...}}}}``) of /rest/socialActions/{post URN}/comments/{comment id}
+  ?actor={author URN}.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
+    Abilities,
     AuthFailed,
     Checkpoints,
     Identity,
@@ -81,6 +88,7 @@ from publisher.platforms.common.comments import (
     Comments,
     comment_once,
     find_comment,
+    parent_of,
 )
 from publisher.platforms.common.http import json_object, redact, request, retry_after
 from publisher.platforms.common.media import gif_frames, image_size, image_type, media_problems
@@ -92,6 +100,7 @@ from publisher.platforms.common.token_records import (
     refuse_if_expired,
     write_token_meta,
 )
+from publisher.platforms.common.urls import not_a_post, not_ours, split_address
 from publisher.platforms.linkedin import tokens
 
 if TYPE_CHECKING:
@@ -115,6 +124,8 @@ FIND_MARGIN = timedelta(days=3)
 
 AUTHOR_URN = re.compile(r"^urn:li:(?:organization:\d+|person:[A-Za-z0-9_-]+)$")
 _POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d+")
+_COMMENT_URN = re.compile(r"urn:li:comment:\((urn:li:[A-Za-z]+:\d+),(\d+)\)")
+WEB_HOSTS = ("linkedin.com",)
 _PERMISSION = re.compile(r"permission|ACCESS_DENIED|not authorized|\brole\b", re.IGNORECASE)
 
 
@@ -137,6 +148,7 @@ class LinkedInAdapter:
     checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints)
     platform: str = "linkedin"
     _token: str | None = field(default=None, init=False, repr=False)
+    abilities = Abilities(delete=True, edit=True)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -202,24 +214,30 @@ class LinkedInAdapter:
     # Calls
 
     def _call(self, method: str, path: str, *, finder: bool = False,
+              restli_method: str | None = None, missing_ok: bool = False,
               **kwargs: Any) -> requests.Response:
-        response = self._send(method, path, finder=finder, **kwargs)
+        """One call; ``finder``/``restli_method``: the X-RestLi-Method it names;
+        ``missing_ok``: a 404 (no such post or comment) is answered, not raised."""
+        restli_method = "FINDER" if finder else restli_method
+        response = self._send(method, path, restli_method=restli_method, **kwargs)
         if response.status_code == 401:
             meta = read_token_meta(self.secrets, self.account_id)
             if self._can_refresh(meta):  # revoked or expired early: refresh once, try again
                 self._refresh(meta)
-                response = self._send(method, path, finder=finder, **kwargs)
+                response = self._send(method, path, restli_method=restli_method, **kwargs)
+        if missing_ok and response.status_code == 404:
+            return response
         if response.status_code >= 400:
             self._raise(response)
         return response
 
-    def _send(self, method: str, path: str, *, finder: bool, **kwargs: Any
+    def _send(self, method: str, path: str, *, restli_method: str | None, **kwargs: Any
               ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._access_token()}",
                    "Linkedin-Version": API_VERSION,
                    "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
-        if finder:
-            headers["X-RestLi-Method"] = "FINDER"
+        if restli_method:
+            headers["X-RestLi-Method"] = restli_method
         return request(self.session, method, self.base_url + path, headers=headers,
                        secrets=self._secrets(), **kwargs)
 
@@ -445,6 +463,62 @@ class LinkedInAdapter:
             details["warning"] = f"the token belongs to urn:li:person:{me['sub']}, not {author}"
         return Identity(str(me.get("name") or author), None, details)
 
+    # Correcting and retracting
+
+    def delete(self, target: Published, post: Post) -> None:
+        """DELETE /rest/posts/{URN} (204), or a first comment's DELETE
+        /rest/socialActions/{post URN}/comments/{id}?actor=...; a 404 is done."""
+        if post.kind == PartKind.COMMENT:
+            self._call("DELETE", self._comment_path(target, post), missing_ok=True,
+                       params={"actor": self._author()})
+            return
+        self._call("DELETE", _post_path(target.remote_id), missing_ok=True)
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """A partial update of the post's ``commentary`` (little text, as published), or
+        of a first comment's ``message.text``."""
+        limit = MAX_COMMENT if post.kind == PartKind.COMMENT else None
+        problems = count_text("linkedin", post.text, has_media=bool(post.media),
+                              limit=limit).problems
+        if problems:
+            raise Rejected(problems[0])
+        if post.kind == PartKind.COMMENT:
+            self._call("POST", self._comment_path(target, post),
+                       params={"actor": self._author()},
+                       json={"patch": {"message": {"$set": {"text": post.text}}}})
+            return target
+        self._call("POST", _post_path(target.remote_id), restli_method="PARTIAL_UPDATE",
+                   json={"patch": {"$set": {"commentary": to_little(post.text)}}})
+        return target
+
+    def locate(self, url: str) -> Published:
+        """The post at linkedin.com/feed/update/<share or ugcPost URN>/, read with GET
+        /rest/posts/{URN}: this account's when its ``author`` is. A token that may not
+        read posts (no r_member_social) cannot check: the URN is taken as given."""
+        urn = post_urn_of(url)
+        try:
+            response = self._call("GET", _post_path(urn), missing_ok=True)
+        except _NoPermission:
+            return Published(urn, permalink(urn))
+        if response.status_code == 404:
+            raise not_ours(url, "LinkedIn has no such post")
+        author = _json(response).get("author")
+        if author != self._author():
+            raise not_ours(url, f"its author is {author}, not {self._author()}")
+        return Published(urn, permalink(urn))
+
+    def _comment_path(self, target: Published, post: Post) -> str:
+        """/rest/socialActions/{post URN}/comments/{comment id} of a first comment
+        (its ``$URN`` names both; a bare id goes under the post it answered)."""
+        found = _COMMENT_URN.fullmatch(target.remote_id)
+        if found:
+            parent, comment = found.group(1), found.group(2)
+        elif target.remote_id.isascii() and target.remote_id.isdigit():
+            parent, comment = parent_of(post), target.remote_id
+        else:
+            raise Rejected(f"{target.remote_id!r} is not a LinkedIn comment")
+        return f"/rest/socialActions/{quote(parent, safe='')}/comments/{comment}"
+
     def _author(self) -> str:
         if not self.author or not AUTHOR_URN.fullmatch(self.author):
             raise Rejected("the account's handle must be its author URN "
@@ -462,6 +536,23 @@ class _Duplicate(Rejected):
     def __init__(self, message: str, urn: re.Match | None):
         super().__init__(message)
         self.urn = urn.group(0) if urn else None
+
+
+def _post_path(urn: str) -> str:
+    if not _POST_URN.fullmatch(urn):
+        raise Rejected(f"{urn!r} is not a LinkedIn post URN")
+    return f"/rest/posts/{quote(urn, safe='')}"
+
+
+def post_urn_of(url: str) -> str:
+    """The post URN in linkedin.com/feed/update/urn:li:share:N/ (or ugcPost). An
+    /posts/...-activity-N address names the activity, which the API cannot read."""
+    address = split_address(url, "LinkedIn")
+    segments = address.segments
+    if address.host in WEB_HOSTS and len(segments) == 3 and segments[:2] == ("feed", "update") \
+            and _POST_URN.fullmatch(segments[2]):
+        return segments[2]
+    raise not_a_post(url, "LinkedIn")
 
 
 def permalink(urn: str) -> str:
