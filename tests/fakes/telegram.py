@@ -5,6 +5,13 @@ Answers are ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code",
 object with ``message_id``) makes a reply, 400 "message to be replied not found"
 when there is no such message; ``disable_notification`` sends silently;
 pinChatMessage pins a message of the channel.
+
+deleteMessage removes a message: "message to delete not found" when it is not
+there, "message can't be deleted" once it is 48 hours old (the fake's ``now``, Unix
+seconds, against the message's ``date``). editMessageText edits a text message and
+editMessageCaption a photo's caption; the wrong one is "there is no text (caption)
+in the message to edit", the same content "message is not modified", a missing
+message "message to edit not found".
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ class FakeTelegram(FakeServer):
         self.channel = channel
         self.messages: list[dict] = []
         self.pinned: list[int] = []
+        self.now = 1796000000  # the fake's clock (Unix seconds): message dates, 48 hours
+        self.next_id = 1
 
     def handle(self, request: Request):
         prefix = f"/bot{self.token}/"
@@ -65,11 +74,48 @@ class FakeTelegram(FakeServer):
                              "description": "Bad Request: there is no photo in the request"}, {}
             return 200, {"ok": True, "result": self._message(
                 caption=fields.get("caption"), photo=len(photo), **extra)}, {}
+        if method == "deleteMessage":
+            return self._delete(int(fields.get("message_id", "0")))
+        if method in ("editMessageText", "editMessageCaption"):
+            return self._edit(method, fields)
         if method == "sendMediaGroup":
             group = json.loads(fields.get("media", "[]"))
             results = [self._message(caption=item.get("caption"), photo=1) for item in group]
             return 200, {"ok": True, "result": results}, {}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
+
+    def message(self, message_id: int) -> dict | None:
+        return next((m for m in self.messages if m["message_id"] == message_id), None)
+
+    def _refused(self, description: str):
+        return 400, {"ok": False, "error_code": 400,
+                     "description": f"Bad Request: {description}"}, {}
+
+    def _delete(self, message_id: int):
+        message = self.message(message_id)
+        if message is None:
+            return self._refused("message to delete not found")
+        if self.now - message["date"] >= 48 * 3600:
+            return self._refused("message can't be deleted")
+        self.messages.remove(message)
+        return 200, {"ok": True, "result": True}, {}
+
+    def _edit(self, method: str, fields: dict[str, str]):
+        message = self.message(int(fields.get("message_id", "0")))
+        if message is None:
+            return self._refused("message to edit not found")
+        key = "text" if method == "editMessageText" else "caption"
+        if key == "text" and "text" not in message:
+            return self._refused("there is no text in the message to edit")
+        if key == "caption" and "photo" not in message:
+            return self._refused("there is no caption in the message to edit")
+        if message.get(key) == fields.get(key):
+            return self._refused("message is not modified: specified new message content "
+                                 "and reply markup are exactly the same as a current content "
+                                 "and reply markup of the message")
+        message[key] = fields.get(key)
+        message["edit_date"] = self.now
+        return 200, {"ok": True, "result": message}, {}
 
     def _replied(self, fields: dict[str, str]) -> int | bool | None:
         """The message a request replies to: its id, None for no reply, False when the
@@ -84,7 +130,8 @@ class FakeTelegram(FakeServer):
                 "username": self.channel.lstrip("@")}
 
     def _message(self, **content: object) -> dict:
-        message = {"message_id": len(self.messages) + 1, "chat": self._chat(),
-                   "date": 1796000000, **{k: v for k, v in content.items() if v is not None}}
+        message = {"message_id": self.next_id, "chat": self._chat(),
+                   "date": self.now, **{k: v for k, v in content.items() if v is not None}}
+        self.next_id += 1
         self.messages.append(message)
         return message

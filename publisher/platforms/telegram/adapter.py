@@ -11,11 +11,21 @@
 - No idempotency key: after a crash the outcome is unknown for a person.
 - The permalink is t.me/<channel>/<message_id> for a public channel, and
   t.me/c/<id>/<message_id> for a private one (-100… ids).
+- A post of several messages (an album; a photo and a long text after it) is
+  recorded by its first message (the album's, which holds the caption) or its text
+  message, with every message's id in ``ref`` (space-separated), so that a
+  retraction deletes all of them.
+- Corrections: deleteMessage for each message ("a message can only be deleted if it
+  was sent less than 48 hours ago", the Bot API's first limitation; a bot allowed
+  to post in a channel deletes its own messages): a message already gone is done;
+  Telegram's "message can't be deleted" (past the 48 hours) needs a person.
+  editMessageText, or editMessageCaption for a photo or an album's caption.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from publisher.domain.accounts import Account
 from publisher.domain.textrules import count_text, utf16_length
 from publisher.platforms.base import (
+    Abilities,
     AuthFailed,
     Identity,
     NotFound,
@@ -33,10 +44,12 @@ from publisher.platforms.base import (
     Rejected,
     TokenStatus,
     Transient,
+    Unsupported,
 )
 from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, redact, request
 from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
 
 log = logging.getLogger("publisher.telegram")
 
@@ -47,6 +60,9 @@ CAPTION_LIMIT = 1024
 MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 ALT_TEXT_SUPPORTED = False
+WEB_HOSTS = ("t.me", "telegram.me")
+# A public channel's username: 5 to 32 letters, digits and underscores.
+_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
 def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
@@ -57,6 +73,8 @@ def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
 class TelegramAdapter(TokenAdapter):
     chat: str | None = None
     platform: str = "telegram"
+    # Both; the Bot API deletes only messages younger than 48 hours.
+    abilities = Abilities(delete=True, edit=True)
 
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
@@ -121,7 +139,8 @@ class TelegramAdapter(TokenAdapter):
             result = self._album(post, chat)
         message = result["result"]
         if isinstance(message, list):  # an album answers with all its messages
-            message = message[0]
+            return Published(str(message[0]["message_id"]), self._permalink(message[0]),
+                             _ids_ref(message))
         return Published(str(message["message_id"]), self._permalink(message))
 
     def _pin(self, published: Published, post: Post) -> None:
@@ -138,10 +157,13 @@ class TelegramAdapter(TokenAdapter):
     def _photo_then_text(self, post: Post, chat: str) -> Published:
         media = post.media[0]
         with open(media.path, "rb") as handle:
-            self._call("sendPhoto", data={"chat_id": chat, **_form(_reply_fields(post))},
-                       files={"photo": (media.path.name, handle, image_type(media.path))})
+            photo = self._call("sendPhoto",
+                               data={"chat_id": chat, **_form(_reply_fields(post))},
+                               files={"photo": (media.path.name, handle,
+                                                image_type(media.path))})["result"]
         message = self._call("sendMessage", json=_message(post, chat))["result"]
-        return Published(str(message["message_id"]), self._permalink(message))
+        return Published(str(message["message_id"]), self._permalink(message),
+                         _ids_ref([photo, message]))
 
     def _album(self, post: Post, chat: str) -> dict:
         import json
@@ -181,6 +203,78 @@ class TelegramAdapter(TokenAdapter):
         return Identity(f"@{bot.get('username', '?')} in {name}",
                         f"https://t.me/{chat['username']}" if chat.get("username") else None)
 
+    # Correcting and retracting
+
+    def delete(self, target: Published, post: Post) -> None:
+        """deleteMessage (chat_id, message_id) for each of the post's messages; "message
+        to delete not found" is done. Past the Bot API's 48 hours Telegram answers
+        "message can't be deleted": a person deletes it in the app."""
+        chat = self._chat()
+        for message_id in message_ids(target):
+            try:
+                self._call("deleteMessage", json={"chat_id": chat, "message_id": message_id})
+            except Refused as error:
+                lowered = error.message.lower()
+                if "message to delete not found" in lowered:
+                    continue
+                if "can't be deleted" in lowered or "can not be deleted" in lowered:
+                    raise Unsupported(
+                        f"{error.message}: a bot deletes only messages sent less than 48 "
+                        f"hours ago; delete it by hand in Telegram "
+                        f"({target.url or message_id})") from None
+                raise
+
+    def edit(self, target: Published, post: Post) -> Published:
+        """editMessageText of a text message, editMessageCaption of a photo or an album
+        (the caption is its first message's); "message is not modified" is done."""
+        chat = self._chat()
+        message_id = int(target.remote_id) if digits(target.remote_id) else 0
+        if not message_id:
+            raise Rejected(f"{target.remote_id!r} is not a Telegram message id")
+        text_edit: dict[str, object] = {"chat_id": chat, "message_id": message_id,
+                                        "text": post.text}
+        if not post.link_previews:
+            text_edit["link_preview_options"] = {"is_disabled": True}
+        caption_edit: dict[str, object] = {"chat_id": chat, "message_id": message_id,
+                                           "caption": post.text}
+        # A photo sent before a long text is recorded by the text message.
+        tries = [("editMessageCaption", caption_edit), ("editMessageText", text_edit)]
+        if not post.media or (len(message_ids(target)) == 2 and len(post.media) == 1):
+            tries.reverse()
+        for method, fields in tries:
+            try:
+                self._call(method, json=fields)
+                return target
+            except Refused as error:
+                lowered = error.message.lower()
+                if "message is not modified" in lowered:
+                    return target
+                if "there is no caption" in lowered or "there is no text" in lowered:
+                    continue  # the message is of the other kind
+                raise
+        raise Rejected(f"Telegram message {message_id} has neither text nor caption")
+
+    def locate(self, url: str) -> Published:
+        """The message at t.me/<channel>/<id> or t.me/c/<internal id>/<id>, when the
+        channel is this account's. A bot cannot read a channel's messages: that the
+        message exists is not checked."""
+        channel, message_id = message_of_url(url)
+        if not self._is_our_channel(channel):
+            raise not_ours(url, f"it is in {channel}, the account posts to {self.chat}")
+        link = (f"https://t.me/c/{channel.removeprefix('-100')}/{message_id}"
+                if channel.startswith("-100") else f"https://t.me/{channel}/{message_id}")
+        return Published(message_id, link)
+
+    def _is_our_channel(self, channel: str) -> bool:
+        """The channel named by an address (a username, or -100… for t.me/c/) is this
+        account's: by its handle, else as getChat tells (a numeric handle)."""
+        ours = self._chat().lstrip("@").lower()
+        if channel.lower() == ours:
+            return True
+        chat = self._call("getChat", json={"chat_id": self._chat()})["result"]
+        return channel.lower() in {str(chat.get("username") or "").lower(),
+                                   str(chat.get("id") or "")}
+
     def _permalink(self, message: dict) -> str | None:
         chat = message.get("chat") or {}
         message_id = message.get("message_id")
@@ -192,6 +286,35 @@ class TelegramAdapter(TokenAdapter):
         if self.chat and self.chat.startswith("@"):
             return f"https://t.me/{self.chat[1:]}/{message_id}"
         return None
+
+
+def _ids_ref(messages: list[dict]) -> str:
+    """Every message id of a post, for ``Published.ref``."""
+    return " ".join(str(message["message_id"]) for message in messages)
+
+
+def message_ids(target: Published) -> list[int]:
+    """The ids of all of a post's messages (``ref``), else of its one message."""
+    ids = [part for part in (target.ref or target.remote_id).split() if digits(part)]
+    if not ids:
+        raise Rejected(f"{target.remote_id!r} is not a Telegram message id")
+    return [int(part) for part in ids]
+
+
+def message_of_url(url: str) -> tuple[str, str]:
+    """(channel, message id) of t.me/<channel>/<id>, t.me/s/<channel>/<id> or
+    t.me/c/<internal id>/<id> (the channel as -100<internal id>)."""
+    address = split_address(url, "Telegram")
+    segments = address.segments
+    if segments[:1] == ("s",):
+        segments = segments[1:]
+    if address.host in WEB_HOSTS and len(segments) == 3 and segments[0] == "c" \
+            and digits(segments[1]) and digits(segments[2]):
+        return f"-100{segments[1]}", segments[2]
+    if address.host in WEB_HOSTS and len(segments) == 2 and _USERNAME.fullmatch(segments[0]) \
+            and digits(segments[1]):
+        return segments[0], segments[1]
+    raise not_a_post(url, "Telegram")
 
 
 def _reply_fields(post: Post) -> dict[str, object]:
