@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import tomlkit
 
-from publisher.domain.drafts import Draft, TranslationState, free_id
+from publisher.domain.drafts import Draft, TranslationState, check_draft_id, free_id
 from publisher.domain.errors import UserError
 from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.templates import Values, draft_placeholders, fill_draft
@@ -117,6 +117,8 @@ def use_template(
     if not template.template:
         raise UserError(_("draft {id!r} is not a holding statement").format(id=template_id),
                         where=where, hint=_("a holding statement has template = true"))
+    if new_id is not None:
+        _check_new_id(context, new_id)
     draft_id = new_id or free_id(_default_id(template_id, at or now), set(store.ids()))
     draft = fill_draft(template, values, draft_id, where)
     if at is not None:
@@ -126,10 +128,13 @@ def use_template(
         queueing.plan_posts(context, replace(draft, approved=True), allow_stale=True)
     text = _filled_file(store.current_bytes(template_id), draft, template_id, by, now)
     path = store.create_text(draft_id, text)
-    journal_of(context).append({
-        "event": CRISIS_USE, "at": now.astimezone(UTC).isoformat(), "template": template_id,
-        "draft": draft_id, "values": values.as_record(), "by": by,
-        "approved": draft.approved})
+    # The journal goes with the queue (a journal without one reads as a lost queue):
+    # opening the queue makes both when the workspace has neither yet.
+    with open_queue(context):
+        journal_of(context).append({
+            "event": CRISIS_USE, "at": now.astimezone(UTC).isoformat(),
+            "template": template_id, "draft": draft_id, "values": values.as_record(),
+            "by": by, "approved": draft.approved})
     items: list[int] = []
     if at is not None:
         items = queueing.schedule(context, draft_id, at, now=now, actor=by,
@@ -137,6 +142,15 @@ def use_template(
                                   through_freeze=through_freeze)
     return Use(template_id, draft_id, context.workspace.relative(path), draft.approved,
                values.as_record(), by, items)
+
+
+def _check_new_id(context: Context, new_id: str) -> None:
+    """A given id must be free (``create_text`` refuses a race all the same)."""
+    check_draft_id(new_id)
+    path = context.drafts.path_of(new_id)
+    if path.exists():
+        raise UserError(_("draft {id!r} exists").format(id=new_id),
+                        where=context.drafts.where(path), hint=_("pick another id"))
 
 
 def _default_id(template_id: str, moment: datetime) -> str:
@@ -152,13 +166,14 @@ def _check_sendable(context: Context, template: Draft, draft: Draft, at: datetim
             _("holding statement {id!r} is not approved").format(id=template.id),
             hint=_("approve it, or make the draft alone and approve that"),
             remedy=Remedy(Fix.APPROVE_DRAFT, draft=template.id))
+    queueing.check_time(draft, at, now, check_window=not immediately)
+    queueing.plan_posts(context, draft)
+    # Last: the only check that opens the queue (which makes one if there was none).
     with open_queue(context) as queue:
         freeze = queue.pauses().get(FREEZE)
     if freeze is not None and not through_freeze:
         raise FrozenError(_("everything is frozen ({reason}); nothing was made").format(
             reason=freeze.reason or "-"), remedy=Remedy(Fix.RESUME_ALL))
-    queueing.check_time(draft, at, now, check_window=not immediately)
-    queueing.plan_posts(context, draft)
 
 
 def _filled_file(template_bytes: bytes, draft: Draft, template_id: str, by: str,
