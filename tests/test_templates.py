@@ -332,6 +332,16 @@ def test_an_unapproved_template_is_not_sent(demo: Path) -> None:
     assert made.code == 0 and json.loads(made.out)["approved"] is False
 
 
+def test_a_stale_translation_of_the_template_is_named_there(demo: Path) -> None:
+    path = demo / "drafts" / f"{CONDOLENCES}.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('from_source = "4d1727eb"', 'from_source = "00000000"', 1))
+    before = snapshot_tree(demo)
+    result = cli(demo, "crisis", "use", CONDOLENCES, *CONDOLENCE_VALUES, "--now", NOW)
+    assert result.code == 2 and snapshot_tree(demo) == before
+    assert f"the en text of holding statement '{CONDOLENCES}' is stale" in result.err
+
+
 def test_a_template_is_never_scheduled_itself(demo: Path) -> None:
     for args in (["schedule", CONSULAR, "--at", "2026-11-27T12:00:00+01:00", "--now", NOW],
                  ["schedule", CONSULAR, "--auto", "--now", NOW],

@@ -166,6 +166,13 @@ def _check_sendable(context: Context, template: Draft, draft: Draft, at: datetim
             _("holding statement {id!r} is not approved").format(id=template.id),
             hint=_("approve it, or make the draft alone and approve that"),
             remedy=Remedy(Fix.APPROVE_DRAFT, draft=template.id))
+    stale = [tag for tag in template.locales_needed(context.account_locales())
+             if template.state(tag) == TranslationState.STALE]
+    if stale:  # said of the template, which is where it is fixed
+        raise UserError(
+            _("the {locales} text of holding statement {id!r} is stale (its source "
+              "changed)").format(locales=", ".join(stale), id=template.id),
+            hint=_("update the translation of the template, then use it again"))
     queueing.check_time(draft, at, now, check_window=not immediately)
     queueing.plan_posts(context, draft)
     # Last: the only check that opens the queue (which makes one if there was none).
