@@ -11,7 +11,7 @@ from publisher.cli.common import Cli
 from publisher.cli.queue import _clock, _item_json, _print_items, moment, publish_items_now
 from publisher.cli.remedies import describe
 from publisher.domain.errors import UserError
-from publisher.domain.templates import collect_values
+from publisher.domain.templates import ValueProblem, collect_values
 from publisher.i18n import _
 from publisher.services import queueing
 from publisher.services import templates as service
@@ -48,6 +48,14 @@ def login_name() -> str:
 
 
 def run_use(args: argparse.Namespace, cli: Cli) -> int:
+    try:
+        return _use(args, cli)
+    except ValueProblem as error:  # a value given with --set: say so
+        where = f"--set {error.where}" if error.where else "--set"
+        raise UserError(error.message, where=where, hint=error.hint) from None
+
+
+def _use(args: argparse.Namespace, cli: Cli) -> int:
     values = collect_values(args.values)
     sending = args.at is not None or args.now is not None
     if args.through_freeze and not sending:

@@ -121,35 +121,40 @@ class Assignment:
         return f"{self.name}.{self.locale}" if self.locale else self.name
 
 
-_SET_EXAMPLE = "--set place=Skopje --set place.sr=Скопље"
+class ValueProblem(UserError):
+    """A value given for a placeholder is wrong; ``where`` is its NAME[.LOCALE] (None
+    when there is none yet). The front end says which option it came from."""
+
+
+_EXAMPLE = "place=Skopje, place.sr=Скопље"
 
 
 def parse_assignment(text: str) -> Assignment:
-    """One ``--set`` value: ``name=value`` or ``name.LOCALE=value``; a UserError for
+    """One value: ``name=value`` or ``name.LOCALE=value``; a :class:`ValueProblem` for
     anything else (any string gives one or the other)."""
     key, equals, value = text.partition("=")
+    example = _("e.g. {example}").format(example=_EXAMPLE)
     if not equals:
-        raise UserError(_("{text!r} is not NAME=VALUE").format(text=text), where="--set",
-                        hint=_SET_EXAMPLE)
+        raise ValueProblem(_("{text!r} is not NAME=VALUE").format(text=text), hint=example)
     name, dot, tag = key.partition(".")
     if not NAME.fullmatch(name):
-        raise UserError(
+        raise ValueProblem(
             _("{name!r} is not a placeholder name (a-z, then a-z, 0-9 or _)").format(
-                name=name), where="--set", hint=_SET_EXAMPLE)
+                name=name), hint=example)
     locale = None
     if dot:
         try:
             locale = normalize_locale(tag)
         except UserError:
-            raise UserError(_("{tag!r} is not a locale").format(tag=tag), where=f"--set {key}",
-                            hint=_("use sq, en, sr or sr-Latn")) from None
+            raise ValueProblem(_("{tag!r} is not a locale").format(tag=tag), where=key,
+                               hint=_("use sq, en, sr or sr-Latn")) from None
     if not _printable(value):
-        raise UserError(_("the value holds a control character"), where=f"--set {key}",
-                        hint=_("give it as plain text"))
+        raise ValueProblem(_("the value holds a control character"), where=key,
+                           hint=_("give it as plain text"))
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
-        raise UserError(_("the value is empty"), where=f"--set {key}",
-                        hint=_("give the text that replaces {{{name}}}").format(name=name))
+        raise ValueProblem(_("the value is empty"), where=key,
+                           hint=_("give the text that replaces {{{name}}}").format(name=name))
     return Assignment(name, locale, value)
 
 
@@ -185,13 +190,14 @@ class Values:
 
 
 def collect_values(texts: Iterable[str]) -> Values:
-    """The ``--set`` values, each parsed; a name (and locale) given twice is refused."""
+    """The values given (``--set``), each parsed; a name (and locale) given twice is
+    refused."""
     seen: dict[str, Assignment] = {}
     for text in texts:
         assignment = parse_assignment(text)
         if assignment.key in seen:
-            raise UserError(_("given twice"), where=f"--set {assignment.key}",
-                            hint=_("keep one of them"))
+            raise ValueProblem(_("given twice"), where=assignment.key,
+                               hint=_("keep one of them"))
         seen[assignment.key] = assignment
     return Values(tuple(seen.values()))
 
@@ -252,17 +258,17 @@ def check_values(draft: Draft, values: Values, where: str = "") -> None:
     names = ", ".join(found) or _("none")
     for assignment in values.assignments:
         if assignment.name not in found:
-            raise UserError(
+            raise ValueProblem(
                 _("the template has no placeholder {{{name}}}").format(name=assignment.name),
-                where=f"--set {assignment.key}",
+                where=assignment.key,
                 hint=_("its placeholders: {names}").format(names=names))
         locale = assignment.locale
         if locale is not None and locale not in found[assignment.name]:
             base = DERIVED_FROM.get(locale)
-            raise UserError(
+            raise ValueProblem(
                 _("no {locale} text of the template holds {{{name}}}").format(
                     locale=locale, name=assignment.name),
-                where=f"--set {assignment.key}",
+                where=assignment.key,
                 hint=_("sr-Latn is transliterated from sr: give {name}.{base}").format(
                     name=assignment.name, base=base) if base else
                 _("it is in: {locales}").format(locales=", ".join(found[assignment.name])))
@@ -297,7 +303,7 @@ def fill_draft(template: Draft, values: Values, new_id: str, where: str = "") ->
             _("no value for {names}").format(names=", ".join(
                 f"{{{name}}} ({', '.join(locales)})" for name, locales in left.items())),
             where=where or None,
-            hint=_("add --set NAME=VALUE for each; nothing was written"))
+            hint=_("give each one a value; nothing was written"))
     draft = replace(template, id=new_id, template=False, variants=variants, media=media)
     return _restamped(template, draft)
 
@@ -336,6 +342,7 @@ __all__ = [
     "Assignment",
     "Filled",
     "Placeholder",
+    "ValueProblem",
     "Values",
     "collect_values",
     "draft_placeholders",

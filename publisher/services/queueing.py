@@ -114,7 +114,7 @@ def plan_posts(
         raise UserError(
             _("draft {id!r} is a holding statement (template = true): it is never sent "
               "itself").format(id=draft.id),
-            hint=_("make a draft of it with its placeholders filled: crisis use"))
+            hint=_("its placeholders are filled into a new draft, and that one is sent"))
     if not draft.approved:
         raise UserError(
             _("draft {id!r} is not approved").format(id=draft.id),
