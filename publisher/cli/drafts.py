@@ -58,7 +58,9 @@ def print_overview(cli: Cli) -> int:
     for summary in summaries:
         draft = summary.draft
         states = " ".join(f"{tag}:{state.value}" for tag, state in summary.states.items())
-        rows.append([draft.id, draft.title, _("yes") if draft.approved else _("no"), states])
+        title = _("{title} [template]").format(title=draft.title) if draft.template \
+            else draft.title
+        rows.append([draft.id, title, _("yes") if draft.approved else _("no"), states])
     if rows:
         cli.table([_("DRAFT"), _("TITLE"), _("APPROVED"), _("LOCALES")], rows)
     else:
@@ -94,6 +96,7 @@ def _draft_json(draft: Draft) -> dict:
         "not_before": draft.not_before.isoformat() if draft.not_before else None,
         "deadline": draft.deadline.isoformat() if draft.deadline else None,
         "approved": draft.approved,
+        "template": draft.template,  # a holding statement: filled by crisis use, never sent
     }
 
 

@@ -298,9 +298,12 @@ def run_queue(args: argparse.Namespace, cli: Cli) -> int:
     return 0
 
 
-def _report(cli: Cli, report: flushing.FlushReport, as_json: bool) -> int:
+def _report(cli: Cli, report: flushing.FlushReport, as_json: bool,
+            extra: dict | None = None) -> int:
+    """Print a flush's report (``extra``: more keys for --json, e.g. the draft made)."""
     if as_json:
         cli.json({
+            **(extra or {}),
             "exit_code": report.exit_code,
             "outcomes": [
                 {"item": o.item.id, "draft": o.item.draft_id, "account": o.item.account_id,
@@ -376,13 +379,21 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     ids = queueing.schedule(context, args.draft, clock(), now=clock(),
                             allow_stale=args.allow_stale, check_window=False, again=args.again,
                             warn=cli.warn)
-    _warn_unsupported(cli, [args.draft])
+    return publish_items_now(cli, args.draft, ids, clock, args.json)
+
+
+def publish_items_now(cli: Cli, draft_id: str, ids: list[int], clock, as_json: bool,
+                      extra: dict | None = None) -> int:
+    """publish-now once its draft is queued for now: flush those items alone and say what
+    went out (``crisis use --now`` sends this way too; ``extra``: more keys for --json)."""
+    context = cli.context()
+    _warn_unsupported(cli, [draft_id])
     try:
         report = flushing.flush(context, clock=clock, only=set(ids))
     except Locked:
-        if args.json:
-            cli.json({"exit_code": EXIT_LOCKED, "locked": True, "queued": ids, "outcomes": [],
-                      "token_warnings": []})
+        if as_json:
+            cli.json({**(extra or {}), "exit_code": EXIT_LOCKED, "locked": True, "queued": ids,
+                      "outcomes": [], "token_warnings": []})
         cli.warn(_("a flush is running; the items are queued and go out with the next one"))
         return EXIT_LOCKED
     with queueing.open_queue(context) as queue:
@@ -391,8 +402,8 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     if held:
         cli.warn(_("held by a pause: items {ids}; they go out when resumed").format(
             ids=", ".join(map(str, held))))
-    code = _report(cli, report, args.json)
-    if not args.json:
+    code = _report(cli, report, as_json, extra)
+    if not as_json:
         for outcome in report.of(State.SENT):
             cli.print(_("Published {draft} on {account} ({locales}): {url}").format(
                 draft=outcome.item.draft_id, account=outcome.item.account_id,

@@ -39,6 +39,7 @@ TOP_LEVEL_FIELDS = (
     "not_before",
     "deadline",
     "approved",
+    "template",
     "link_card",
     "options",
     "variants",
@@ -140,6 +141,9 @@ class Draft:
     options: PostOptions = field(default_factory=PostOptions)
     # A preview card for the first link of a post without images (see link_cards).
     link_card: bool = True
+    # A holding statement: its texts hold {placeholders}; never sent itself, only the
+    # drafts `crisis use` fills from it (see publisher.domain.templates).
+    template: bool = False
 
     @property
     def source_text(self) -> str:
@@ -375,6 +379,7 @@ class _Parser:
             media=self.media(data.get("media", [])),
             options=self.options(data.get("options", {})),
             link_card=self.boolean(data, "link_card", default=True),
+            template=self.boolean(data, "template"),
         )
 
     def string(self, data: Mapping[str, object], key: str, default: str = "") -> str:

@@ -345,7 +345,10 @@ class Flusher:
         if not pauses:
             return
         for item in self.queue.items(PENDING):
-            scope = FREEZE if FREEZE in pauses else item.account_id
+            # An item let through the freeze (crisis use --through-freeze) is held only
+            # by its account's own pause.
+            frozen = FREEZE in pauses and not item.through_freeze
+            scope = FREEZE if frozen else item.account_id
             if scope in pauses:
                 held_by = "freeze" if scope == FREEZE else "pause"
                 self._move(item, State.HELD, _("paused: {reason}").format(

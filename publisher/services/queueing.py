@@ -110,6 +110,11 @@ def plan_posts(
     thread part over the platform's limit, a thread that does not fit joined into
     one post where the platform has no threads, a missing image.
     """
+    if draft.template:
+        raise UserError(
+            _("draft {id!r} is a holding statement (template = true): it is never sent "
+              "itself").format(id=draft.id),
+            hint=_("its placeholders are filled into a new draft, and that one is sent"))
     if not draft.approved:
         raise UserError(
             _("draft {id!r} is not approved").format(id=draft.id),
@@ -333,11 +338,13 @@ def schedule(
     check_window: bool = True,
     again: bool = False,
     warn: Warn | None = None,
+    through_freeze: bool = False,
 ) -> list[int]:
     """Queue every post of a draft at ``at``; returns the new item ids.
 
     ``again``: queue it on accounts it was already published on (a person said so).
     ``warn``: where a page that gives no link card is said (else the log).
+    ``through_freeze``: the freeze does not hold these items (an account's pause does).
     """
     draft = context.drafts.load(draft_id).draft
     if at.tzinfo is None:
@@ -345,7 +352,7 @@ def schedule(
     check_time(draft, at, now, check_window)
     posts = plan_posts(context, draft, allow_stale=allow_stale)
     return queue_posts(context, draft, [(post, at) for post in posts], now=now, actor=actor,
-                       again=again, warn=warn)
+                       again=again, warn=warn, through_freeze=through_freeze)
 
 
 def queue_posts(
@@ -357,6 +364,7 @@ def queue_posts(
     actor: str = "person",
     again: bool = False,
     warn: Warn | None = None,
+    through_freeze: bool = False,
 ) -> list[int]:
     """Queue planned posts, each at its own time (items of a paused account are held);
     returns the ids of every part of every post, in order.
@@ -366,7 +374,9 @@ def queue_posts(
     first, outside the queue's lock (``warn`` says which pages gave none).
     """
     return [item for chain in queue_chains(context, draft, timed, now=now, actor=actor,
-                                           again=again, warn=warn) for item in chain]
+                                           again=again, warn=warn,
+                                           through_freeze=through_freeze)
+            for item in chain]
 
 
 def queue_chains(
@@ -378,6 +388,7 @@ def queue_chains(
     actor: str = "person",
     again: bool = False,
     warn: Warn | None = None,
+    through_freeze: bool = False,
 ) -> list[list[int]]:
     """:func:`queue_posts`, the ids of each post's parts apart (its first part first)."""
     cards = read_cards(context, [post for post, _at in timed], warn=warn)
@@ -392,10 +403,11 @@ def queue_chains(
         pauses = queue.pauses()
         ids = []
         for post, at in timed:
-            held_by = _pause_for(pauses, post.account.id)
+            held_by = _pause_for(pauses, post.account.id, through_freeze)
             link = card_link_of(post)
             ids.append(queue.add(
-                _new_items(context, draft, post, at, cards.get(link) if link else None),
+                _new_items(context, draft, post, at, cards.get(link) if link else None,
+                           through_freeze),
                 now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
@@ -443,7 +455,7 @@ def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> 
 
 
 def _new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
-               card: CardSnapshot | None) -> list[NewItem]:
+               card: CardSnapshot | None, through_freeze: bool = False) -> list[NewItem]:
     """One item per part: each is claimed, sent and recorded exactly once on its own.
     The first part carries the post's media and link card; its replies and comment none."""
     whole = content_hash(post)  # every part's: an edit to any part stops them all
@@ -469,13 +481,14 @@ def _new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
             content_warning=post.content_warning or None,
             card=card if part.kind == PartKind.POST else None,
             link_previews=post.link_card,
+            through_freeze=through_freeze,
         )
         for part in post.parts()
     ]
 
 
-def _pause_for(pauses: dict, account_id: str) -> str | None:
-    if FREEZE in pauses:
+def _pause_for(pauses: dict, account_id: str, through_freeze: bool = False) -> str | None:
+    if FREEZE in pauses and not through_freeze:
         return "freeze"
     if account_id in pauses:
         return "pause"

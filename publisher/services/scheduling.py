@@ -413,13 +413,15 @@ class _DraftJobs:
 
 
 def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
-    """Approved drafts with nothing in the queue yet (sent or pending), and the
+    """Approved drafts with nothing in the queue yet (sent or pending), templates aside, and the
     draft files that could not be read (file -> error), which a person must fix."""
     loaded, errors = context.drafts.load_all()
     with open_queue(context) as queue:
         queued = {item.draft_id for item in queue.items()
                   if item.state not in (State.CANCELLED, State.EXPIRED, State.FAILED)}
-    ready = sorted(d.draft.id for d in loaded if d.draft.approved and d.draft.id not in queued)
+    # A holding statement is never sent itself: it waits for `crisis use`, not here.
+    ready = sorted(d.draft.id for d in loaded
+                   if d.draft.approved and not d.draft.template and d.draft.id not in queued)
     return ready, {error.where or "?": error.message for error in errors}
 
 

@@ -140,6 +140,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 FREEZE = "*"
+# The key in an item's ``options`` JSON that lets it through the freeze.
+THROUGH_FREEZE = "through_freeze"
 # The checkpoint that notes the last flush run (see Queue.note_flush).
 LAST_FLUSH = "flush:last-run"
 TABLES = frozenset({"items", "history", "pauses", "account_holds", "checkpoints"})
@@ -256,6 +258,8 @@ class NewItem:
     content_warning: str | None = None
     card: CardSnapshot | None = None
     link_previews: bool = True  # False: the draft said link_card = false
+    # Sent during the freeze (``crisis use --through-freeze``): kept in ``options``.
+    through_freeze: bool = False
 
 
 @dataclass(frozen=True)
@@ -296,6 +300,7 @@ class Item:
     ref: str | None = None  # beside remote_id, what a reply to it needs (Bluesky's cid)
     card: CardSnapshot | None = None  # the link card read at scheduling
     link_previews: bool = True
+    through_freeze: bool = False  # the freeze does not hold it (a person said so)
 
     @property
     def chain_id(self) -> int:
@@ -367,10 +372,15 @@ def _item(row: sqlite3.Row) -> Item:
     values["state"] = State(values["state"])
     values["remedy"] = Remedy.from_json(values["remedy"])
     values["part_kind"] = PartKind(values["part_kind"])
+    values["through_freeze"] = _through_freeze(values["options"])
     values["options"] = _options(values["options"])
     values["card"] = CardSnapshot.from_json(values["card"])
     values["link_previews"] = bool(values["link_previews"])
     return Item(**values)
+
+
+def _through_freeze(text: str | None) -> bool:
+    return bool(json.loads(text).get(THROUGH_FREEZE)) if text else False
 
 
 def _options(text: str | None) -> PostOptions:
@@ -755,7 +765,8 @@ class Queue:
                         new.max_lateness_s, str(state), held_by, new.idempotency_key,
                         stamp, stamp, str(new.part_kind), first if later else None,
                         ids[-1] if later else None, new.part_no, new.thread_parts,
-                        _options_json(new.options), new.content_warning or None,
+                        _options_json(new.options, new.through_freeze),
+                        new.content_warning or None,
                         new.card.to_json() if new.card else None, int(new.link_previews),
                     ),
                 )
@@ -1006,12 +1017,17 @@ class QueueCheckpoints:
         self.queue.set_checkpoint(key, value)
 
 
-def _options_json(options: PostOptions) -> str | None:
-    """NULL for the defaults (most posts); else the options as JSON."""
-    if options == PostOptions():
+def _options_json(options: PostOptions, through_freeze: bool = False) -> str | None:
+    """NULL for the defaults (most posts); else the options as JSON, with the freeze's
+    exemption when the item has one (a key, not a column: no new schema for a flag that
+    only the flush reads)."""
+    if options == PostOptions() and not through_freeze:
         return None
-    return json.dumps({"visibility": options.visibility, "silent": options.silent,
-                       "pin": options.pin})
+    data: dict[str, object] = {"visibility": options.visibility, "silent": options.silent,
+                               "pin": options.pin}
+    if through_freeze:
+        data[THROUGH_FREEZE] = True
+    return json.dumps(data)
 
 
 def _column(value: object) -> object:
