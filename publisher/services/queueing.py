@@ -493,7 +493,9 @@ def pause(context: Context, account_id: str | None, reason: str, now: datetime) 
     held_by = "pause" if account_id else "freeze"
     with open_queue(context) as queue:
         queue.set_pause(scope, reason, now)
-        items = queue.items(PENDING, account_id=account_id)
+        # The crisis kit's steps and corrections go on through the freeze (README).
+        items = [item for item in queue.items(PENDING, account_id=account_id)
+                 if item.target is None]
         why = _("frozen: {reason}") if not account_id else _("account paused: {reason}")
         return queue.move_many(
             [(i.id, i.state, State.HELD, why.format(reason=reason or "-"),
@@ -513,7 +515,7 @@ def resume(context: Context, account_id: str | None, now: datetime) -> int:
         pauses = queue.pauses()
         holds = queue.holds()
         released = [
-            item for item in queue.items([State.HELD], account_id=account_id)
+            item for item in queue.items([State.HELD], account_id=account_id, steps=True)
             if _pause_for(pauses, item.account_id) is None
             and not (item.held_by == "auth" and item.account_id in holds)
         ]
@@ -713,7 +715,7 @@ def queue_overview(
     with ``include_final``, or when they became so after ``recent_since``), the freeze,
     pauses and holds."""
     with open_queue(context) as queue:
-        items = queue.items(list(states) if states is not None else None)
+        items = queue.items(list(states) if states is not None else None, steps=True)
         pauses = queue.pauses()
         holds = queue.holds()
         last_flush = queue.last_flush()
