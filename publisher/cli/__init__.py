@@ -57,6 +57,7 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
                "retry", "cancel")),
     ("audiences", ("audiences", "blackout", "slots")),
     ("calendar", ("reschedule",)),
+    ("crisis", ("retract", "correct", "resolve")),
 )
 
 

@@ -395,7 +395,7 @@ def queue_chains(
             held_by = _pause_for(pauses, post.account.id)
             link = card_link_of(post)
             ids.append(queue.add(
-                _new_items(context, draft, post, at, cards.get(link) if link else None),
+                new_items(context, draft, post, at, cards.get(link) if link else None),
                 now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
@@ -442,7 +442,7 @@ def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> 
                 )
 
 
-def _new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
+def new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
                card: CardSnapshot | None) -> list[NewItem]:
     """One item per part: each is claimed, sent and recorded exactly once on its own.
     The first part carries the post's media and link card; its replies and comment none."""
