@@ -395,14 +395,14 @@ def _correct_chain(context: Context, adapters: Adapters, plan: Plan, published: 
         return True
     abilities = _abilities(context, adapters, chain.account)
     kind = reply_kind(post.account.text_platform)
-    why_not_edit = abilities.why_not_edit if abilities.edit else ""
+    why_not_edit = "" if abilities.edit else abilities.why_not_edit
     if not (same_shape and same_media):
         why_not_edit = _("its images or its number of parts changed; an edit changes text "
                          "only")
     means = Means(
         edit=abilities.edit and same_shape and same_media,
         delete=abilities.delete and all(p.remote_id for p in chain.parts),
-        reply=kind is not None and own[:1] == chain.parts[:1],
+        reply=kind is not None and bool(own) and own[0].id == chain.parts[0].id,
         why_not_edit=why_not_edit,
         why_not_delete=abilities.why_not_delete or _("its id on the platform is unknown"),
         why_not_reply=_("{platform} has no replies or comments").format(
