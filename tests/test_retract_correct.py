@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from hypothesis import given
+from hypothesis import strategies as st
 from queue_helpers import T0, add_account, cli, history, items, states
 
 LATER = "2026-12-01T09:10:00+01:00"
@@ -324,3 +326,28 @@ def test_a_schema_5_queue_opens_and_its_items_are_posts(tmp_path: Path) -> None:
         (old,) = queue.items()
         assert old.action == "post" and old.target is None and not old.is_step
         assert queue.items(steps=True) == [old]
+
+
+# --how ACCOUNT=WAY, as a person types it
+
+
+@given(st.text(max_size=40))
+def test_how_is_a_known_account_and_way_or_one_user_error(text: str) -> None:
+    from publisher.domain.corrections import How, parse_how
+    from publisher.domain.errors import UserError
+
+    try:
+        account, how = parse_how(text, ["box-a", "box-b"])
+    except UserError as error:
+        assert "\n" not in error.message or "\n" in text
+        return
+    assert account in ("box-a", "box-b") and isinstance(how, How)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("box-a=edit", ("box-a", "edit")), (" box-b = Repost ", ("box-b", "repost")),
+    ("box-a=reply", ("box-a", "reply"))])
+def test_how_examples(text: str, expected: tuple[str, str]) -> None:
+    from publisher.domain.corrections import parse_how
+
+    assert parse_how(text, ["box-a", "box-b"]) == expected

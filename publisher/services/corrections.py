@@ -620,9 +620,10 @@ def resolve_posted(context: Context, item_id: int, url: str, *, who: str,
         why = _("{who} said it went out at {url}; the platform could not confirm it").format(
             who=who, url=url)
         published = Published("", url)
-    # The journal first, as the flush does: a crash between the two never reposts.
-    record_published(context, item, published, now)
-    with open_queue(context) as queue:
+    with open_queue(context) as queue:  # opened (caught up with the journal) first
+        item = _unknown(queue, item_id)
+        # The journal first, as the flush does: a crash between the two never reposts.
+        record_published(context, item, published, now)
         queue.move(item.id, State.UNKNOWN, State.SENT, now=now, actor=who, reason=why,
                    remote_id=published.remote_id or None, url=published.url,
                    ref=published.ref, last_error=None, remedy=None)
