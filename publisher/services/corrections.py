@@ -289,9 +289,10 @@ def plan_retract(context: Context, draft_id: str, *, account: str | None = None,
     with open_queue(context) as queue:
         published = _published(queue, draft_id, account)
     if not published.chains and not published.not_sent and not published.unsure:
-        raise UserError(_("{id} has no post to retract{where}").format(
-            id=draft_id, where=_(" on {account}").format(account=account) if account else ""),
-            hint=_("publisher queue lists what was sent"))
+        message = _("{id} has no post to retract on {account}") if account else _(
+            "{id} has no post to retract")
+        raise UserError(message.format(id=draft_id, account=account),
+                        hint=_("publisher queue lists what was sent"))
     plan = Plan(draft_id, reason=reason)
     for chain in published.chains:
         abilities = _abilities(context, adapters, chain.account)

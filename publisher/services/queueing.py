@@ -516,7 +516,7 @@ def resume(context: Context, account_id: str | None, now: datetime) -> int:
         holds = queue.holds()
         released = [
             item for item in queue.items([State.HELD], account_id=account_id, steps=True)
-            if _pause_for(pauses, item.account_id) is None
+            if (item.target is not None or _pause_for(pauses, item.account_id) is None)
             and not (item.held_by == "auth" and item.account_id in holds)
         ]
         return queue.move_many(
