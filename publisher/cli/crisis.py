@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from publisher.cli.common import MAX_ITEM_ID, Cli, whole_number
 from publisher.cli.queue import moment
-from publisher.domain.corrections import Step
+from publisher.domain.corrections import How, Step
 from publisher.domain.errors import UserError
 from publisher.domain.queue import State
 from publisher.i18n import _
@@ -74,8 +74,21 @@ def run_retract(args: argparse.Namespace, cli: Cli) -> int:
 def run_correct(args: argparse.Namespace, cli: Cli) -> int:
     context = cli.context()
     clock = _clock(args.now)
-    plan = corrections.plan_correct(context, args.draft, how=args.how, clock=clock)
+    how = dict(parse_how(text) for text in args.how)
+    plan = corrections.plan_correct(context, args.draft, how=how, clock=clock)
     return _confirm_and_act(cli, args, plan, clock)
+
+
+def parse_how(text: str) -> tuple[str, How]:
+    """``ACCOUNT=edit|repost|reply`` as given to ``--how``."""
+    account, sep, way = (part.strip() for part in text.partition("="))
+    if not sep or not account:
+        raise UserError(_("--how {text!r}: give ACCOUNT=edit|repost|reply").format(text=text))
+    try:
+        return account, How(way.lower())
+    except ValueError:
+        raise UserError(_("--how {text!r}: {way!r} is not edit, repost or reply").format(
+            text=text, way=way)) from None
 
 
 def _confirm_and_act(cli: Cli, args: argparse.Namespace, plan: corrections.Plan,

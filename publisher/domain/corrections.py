@@ -71,8 +71,7 @@ def choose_how(means: Means, asked: How | None, account: str) -> How | None:
             raise UserError(
                 _("{account} cannot be corrected by {how}: {why}").format(
                     account=account, how=asked.value, why=means.why_not(asked) or "-"),
-                hint=_("choose another way with --how {account}=edit|repost|reply").format(
-                    account=account))
+                hint=_("choose another way: edit, repost or reply"))
         return asked
     return next((how for how in DEFAULT_ORDER if means.can(how)), None)
 
@@ -91,20 +90,3 @@ def children_first(parts: Iterable[T], number: Callable[[T], int]) -> list[T]:
     """A post's parts in the order they are deleted: the first comment and the last
     reply first, the first post last."""
     return sorted(parts, key=number, reverse=True)
-
-
-def parse_how(text: str, accounts: Iterable[str]) -> tuple[str, How]:
-    """``ACCOUNT=edit|repost|reply`` as given to ``--how``, for one of ``accounts``."""
-    account, sep, how = (part.strip() for part in text.partition("="))
-    known = set(accounts)
-    if not sep or not account:
-        raise UserError(_("--how {text!r}: give ACCOUNT=edit|repost|reply").format(text=text))
-    if account not in known:
-        raise UserError(_("--how {text!r}: {account} has no post of this draft").format(
-            text=text, account=account),
-            hint=_("accounts: {ids}").format(ids=", ".join(sorted(known)) or "-"))
-    try:
-        return account, How(how.lower())
-    except ValueError:
-        raise UserError(_("--how {text!r}: {how!r} is not edit, repost or reply").format(
-            text=text, how=how)) from None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import pwd
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -26,12 +26,12 @@ from publisher.domain.corrections import (
     Step,
     children_first,
     choose_how,
-    parse_how,
     reply_kind,
 )
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind
 from publisher.domain.queue import FINAL, PENDING, Action, State
+from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.platforms.base import (
     Abilities,
@@ -263,8 +263,8 @@ def _unsure_steps(published: _Published) -> list[PlanStep]:
     for item in published.unsure:
         why = _("being sent right now; run the command again in a minute") \
             if item.state == State.SENDING else _(
-                "it may have gone out: check the account, then publisher resolve {id} "
-                "--posted URL or --not-posted").format(id=item.id)
+                "it may have gone out: check the account, then resolve item {id} (posted or "
+                "not)").format(id=item.id)
         steps.append(PlanStep(item.account_id, item.locales, _part(item), item.id,
                               Step.CANNOT, why, item.url))
     return steps
@@ -292,7 +292,7 @@ def plan_retract(context: Context, draft_id: str, *, account: str | None = None,
         message = _("{id} has no post to retract on {account}") if account else _(
             "{id} has no post to retract")
         raise UserError(message.format(id=draft_id, account=account),
-                        hint=_("publisher queue lists what was sent"))
+                        remedy=Remedy(Fix.SHOW_QUEUE))
     plan = Plan(draft_id, reason=reason)
     for chain in published.chains:
         abilities = _abilities(context, adapters, chain.account)
@@ -324,7 +324,7 @@ def plan_retract(context: Context, draft_id: str, *, account: str | None = None,
 # Correct
 
 
-def plan_correct(context: Context, draft_id: str, *, how: Sequence[str] = (),
+def plan_correct(context: Context, draft_id: str, *, how: Mapping[str, How] | None = None,
                  clock: Callable[[], datetime] | None = None,
                  adapters: Adapters | None = None) -> Plan:
     """What bringing every published post of the draft to its new text does.
@@ -340,8 +340,12 @@ def plan_correct(context: Context, draft_id: str, *, how: Sequence[str] = (),
         published = _published(queue, draft_id)
     if not published.chains:
         raise UserError(_("{id} has no published post to correct").format(id=draft_id),
-                        hint=_("publisher queue lists what was sent"))
-    asked = dict(parse_how(text, {c.account for c in published.chains}) for text in how)
+                        remedy=Remedy(Fix.SHOW_QUEUE))
+    accounts = {chain.account for chain in published.chains}
+    for account in sorted(set(how or {}) - accounts):
+        raise UserError(_("{account} has no published post of {id}").format(
+            account=account, id=draft_id),
+            hint=_("accounts: {ids}").format(ids=", ".join(sorted(accounts))))
     plan = Plan(draft_id, correction=True)
     changed = False
     for chain in published.chains:
@@ -354,7 +358,7 @@ def plan_correct(context: Context, draft_id: str, *, how: Sequence[str] = (),
             changed = True
             continue
         changed |= _correct_chain(context, adapters, plan, published, chain, post,
-                                  asked.get(chain.account))
+                                  (how or {}).get(chain.account))
     if not changed:
         raise UserError(_("{id} has not changed since it was sent; nothing to correct")
                         .format(id=draft_id),
@@ -592,7 +596,7 @@ def resolve_posted(context: Context, item_id: int, url: str, *, who: str,
     where it can, recorded as sent with that id and URL (and in the journal)."""
     url = url.strip()
     if not url:
-        raise UserError(_("--posted needs the post's URL"))
+        raise UserError(_("the post's URL is empty"))
     with open_queue(context) as queue:
         item = _unknown(queue, item_id)
     account = context.account(item.account_id)
