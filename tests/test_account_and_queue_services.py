@@ -92,7 +92,8 @@ def test_queue_json_keeps_every_item_and_its_keys(demo: Path) -> None:
     assert [item["id"] for item in listed] == ids  # the cancelled one too
     assert set(listed[0]) == {
         "id", "draft", "account", "platform", "locales", "due_utc", "due_local", "timezone",
-        "state", "held_by", "attempts", "next_attempt", "error", "fix", "url", "part", "card"}
+        "state", "held_by", "attempts", "next_attempt", "error", "fix", "url", "part", "card",
+        "action", "target"}
     cancelled = json.loads(run_cli("--home", str(demo), "queue", "--state", "cancelled",
                                    "--json").out)
     assert [item["id"] for item in cancelled] == ids[:2]  # a thread's first part and its reply

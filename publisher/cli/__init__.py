@@ -58,6 +58,7 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("audiences", ("audiences", "blackout", "slots")),
     ("calendar", ("reschedule",)),
     ("crisis_templates", ("crisis",)),
+    ("crisis", ("retract", "correct", "resolve")),
 )
 
 

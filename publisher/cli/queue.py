@@ -226,8 +226,13 @@ def _print_items(cli: Cli, ids: list[int], as_json: bool) -> None:
 
 
 def _locales_and_part(item) -> str:
-    """The item's locales, and which part of its post it is when it is one of several."""
-    return queueing.locales_and_part(item, item.locales)
+    """The item's locales, and which part of its post it is when it is one of several;
+    for a step of the crisis kit, what it does to which item."""
+    where = queueing.locales_and_part(item, item.locales)
+    if item.is_step:
+        return _("{where}: {action} item {id}").format(
+            where=where, action=_(item.action.value), id=item.target)
+    return where
 
 
 def _item_json(item) -> dict:
@@ -249,6 +254,10 @@ def _item_json(item) -> dict:
         "fix": _fix_of(queueing.item_remedy(item)),
         "url": item.url,
         "part": _part_json(item),
+        # post, or a deletion or an edit of the sent item target (or the item a
+        # repost or a correction reply corrects)
+        "action": item.action.value,
+        "target": item.target,
         # The link card read when it was scheduled (its image under media/.cards/).
         "card": {"url": item.card.url, "title": item.card.title,
                  "image": item.card.image} if item.card else None,

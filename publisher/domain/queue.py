@@ -14,6 +14,11 @@ an illegal move is a bug, never something to paper over.
 
 A person may also cancel anything not yet sent, and send failed, unknown or
 expired items again (``publisher retry``), which puts them back in the queue.
+
+The crisis kit's steps (deleting or editing a post already sent) move the same way,
+``sent`` meaning done. Doing one twice is harmless (a deletion of what is gone counts
+as done, an edit to the same text changes nothing), so a step a crash interrupts is
+retried, never ``unknown``; the freeze does not hold them and they never expire.
 """
 
 from __future__ import annotations
@@ -21,6 +26,14 @@ from __future__ import annotations
 import enum
 
 from publisher.i18n import N_
+
+
+class Action(enum.StrEnum):
+    """What an item does: publish a post, or delete or edit a post sent before."""
+
+    POST = "post"
+    DELETE = "delete"
+    EDIT = "edit"
 
 
 class State(enum.StrEnum):

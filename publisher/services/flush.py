@@ -41,9 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind
-from publisher.domain.queue import PENDING, State
+from publisher.domain.queue import PENDING, Action, State
 from publisher.domain.remedies import Fix, Remedy
-from publisher.i18n import _, ngettext
+from publisher.i18n import N_, _, ngettext
 from publisher.platforms.base import (
     NOT_FOUND,
     REQUEST_DEADLINE,
@@ -56,6 +56,7 @@ from publisher.platforms.base import (
     RateLimited,
     Rejected,
     Transient,
+    Unsupported,
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
@@ -92,6 +93,8 @@ BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 RATE_LIMIT_DEFAULT = timedelta(minutes=15)
 ACTOR = "flush"
+# What a done step's history says.
+_STEP_DONE = {Action.DELETE: N_("deleted"), Action.EDIT: N_("edited")}
 
 
 @dataclass(frozen=True)
@@ -277,7 +280,7 @@ class Flusher:
         lock file was deleted, say): it is left alone, never taken for crashed.
         """
         holds = self.queue.holds()
-        for item in self.queue.items([State.SENDING]):
+        for item in self.queue.items([State.SENDING], steps=True):
             if self._in_flight_elsewhere(item):
                 log.info("item %s: in flight in another flush (lease until %s); left to it",
                          item.id, item.lease_until)
@@ -315,6 +318,10 @@ class Flusher:
         hold = holds.get(item.account_id)
         if hold is not None and hold.kind == "auth":
             return  # checked once a person has fixed the login and resumed
+        if item.is_step:  # deleting or editing twice does no harm: do it again
+            self._move(item, State.RETRY, _("interrupted; doing it again is safe"),
+                       next_attempt_at=self.clock())
+            return
         try:
             adapter = self.adapters.for_account(account)
             found = adapter.find(item.idempotency_key, self._post(item))
@@ -345,6 +352,8 @@ class Flusher:
         if not pauses:
             return
         for item in self.queue.items(PENDING):
+            if item.target is not None:  # a retraction or correction goes on (README)
+                continue
             # An item let through the freeze (crisis use --through-freeze) is held only
             # by its account's own pause.
             frozen = FREEZE in pauses and not item.through_freeze
@@ -383,7 +392,9 @@ class Flusher:
             if self._out_of_time():
                 self.report.left_for_next_run.append(item)
                 continue
-            change = self._draft_change(item.draft_id)
+            # A deletion sends no text: its draft may have changed, or be gone.
+            change = None if item.action == Action.DELETE else self._draft_change(
+                item.draft_id)
             if change and change.wait:
                 self.report.add(item, item.state, change.reason, waiting=True,
                                 remedy=change.remedy)
@@ -405,7 +416,11 @@ class Flusher:
             return True  # it waits (for a retry, for a person, for the resume)
         if before.state == State.SENT:
             return False
-        why = not_sent_before(before.id, before.state)
+        if item.target is not None:  # a step, or a repost waiting for a deletion
+            why = _("not done: item {id}, which goes first, is {state}").format(
+                id=before.id, state=_(before.state.value))
+        else:
+            why = not_sent_before(before.id, before.state)
         stopped = stopped_as(before.state)
         if stopped == State.FAILED:
             self._move(item, stopped, why, last_error=why)
@@ -484,20 +499,50 @@ class Flusher:
             if account is None:
                 raise Rejected(_("account {id!r} no longer exists").format(id=item.account_id))
             adapter = self.adapters.for_account(account)
-            published = adapter.publish(self._post(item), item.idempotency_key)
+            if item.is_step:
+                published = self._do_step(adapter, item)
+            else:
+                published = adapter.publish(self._post(item), item.idempotency_key)
         except RateLimited as error:
             self._rate_limited(item, error)
         except Transient as error:
-            self._transient(item, error, adapter_safe=self._resend_safe(item))
+            self._transient(item, error,
+                            adapter_safe=item.is_step or self._resend_safe(item))
         except AuthFailed as error:
             self._auth_failed(item, error)
         except Rejected as error:
             self._move(item, State.FAILED, error.message, last_error=error.message,
                        remedy=error.remedy)
+        except Unsupported as error:
+            why = _("{error}; do it by hand at {url}").format(
+                error=error.message, url=item.url or "-")
+            self._move(item, State.FAILED, why, last_error=why)
         except UnsupportedPlatform as error:
             self._move(item, State.FAILED, str(error), last_error=str(error))
         else:
-            self._sent(item, published, _("published"))
+            self._sent(item, published,
+                       _(_STEP_DONE[item.action]) if item.is_step else _("published"))
+
+    def _do_step(self, adapter: Any, item: Item) -> Published:
+        """Delete or edit the sent post the step targets; where it is afterwards."""
+        target = self.queue.get(item.target) if item.target is not None else None
+        if target is None or target.state != State.SENT or not target.remote_id:
+            raise Rejected(_("the post it acts on was not sent"))
+        where = Published(target.remote_id, target.url, target.ref)
+        if item.action == Action.DELETE:
+            adapter.delete(where, self._target_post(target, item))
+            return where
+        post = replace(self._post(target), text=item.text, item_id=item.id,
+                       content_warning=item.content_warning or "")
+        return adapter.edit(where, post)
+
+    def _target_post(self, target: Item, step: Item) -> Post:
+        """What was sent, for a deletion: its images may be gone from the workspace."""
+        try:
+            return replace(self._post(target), item_id=step.id)
+        except Rejected:
+            return Post(self.context.accounts[target.account_id], target.text,
+                        target.locales, (), target.draft_id, step.id, kind=target.part_kind)
 
     # Tokens
 
@@ -548,7 +593,7 @@ class Flusher:
         self._move(item, State.HELD, f"auth: {error.message}", held_by="auth",
                    last_error=error.message,
                    remedy=Remedy(Fix.LOG_IN_AND_RESUME, account=item.account_id))
-        for other in self.queue.items(PENDING, account_id=item.account_id):
+        for other in self.queue.items(PENDING, account_id=item.account_id, steps=True):
             self._move(other, State.HELD, _("account held after an auth failure"),
                        held_by="auth")
 
@@ -557,6 +602,10 @@ class Flusher:
         self.holds[hold.account_id] = hold
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
+        if item.is_step:  # done: nothing new went out, the journal keeps posts only
+            self._move(item, State.SENT, why, remote_id=published.remote_id,
+                       url=published.url, ref=published.ref, last_error=None)
+            return
         # The journal first: see record_published for why this order never reposts.
         # The journal line is synced to disk before it returns, so the queue's record
         # need not sync by itself: the next claim's commit (before its request) or the
@@ -602,6 +651,8 @@ class Flusher:
     def _reply_to(self, item: Item) -> Published | None:
         """The part a later part answers: a thread part the one before it, a first
         comment the chain's first post."""
+        if item.chain_of is None:  # a first part (a repost waits for a deletion, no reply)
+            return None
         if item.part_kind == PartKind.COMMENT:
             return self._sent_as(item.chain_of)
         return self._sent_as(item.after)

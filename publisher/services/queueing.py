@@ -406,8 +406,8 @@ def queue_chains(
             held_by = _pause_for(pauses, post.account.id, through_freeze)
             link = card_link_of(post)
             ids.append(queue.add(
-                _new_items(context, draft, post, at, cards.get(link) if link else None,
-                           through_freeze),
+                new_items(context, draft, post, at, cards.get(link) if link else None,
+                          through_freeze),
                 now=now, actor=actor,
                 state=State.HELD if held_by else State.QUEUED, held_by=held_by,
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
@@ -454,8 +454,8 @@ def _refuse_duplicates(queue: Queue, draft: Draft, posts: list[PlannedPost]) -> 
                 )
 
 
-def _new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
-               card: CardSnapshot | None, through_freeze: bool = False) -> list[NewItem]:
+def new_items(context: Context, draft: Draft, post: PlannedPost, at: datetime,
+              card: CardSnapshot | None, through_freeze: bool = False) -> list[NewItem]:
     """One item per part: each is claimed, sent and recorded exactly once on its own.
     The first part carries the post's media and link card; its replies and comment none."""
     whole = content_hash(post)  # every part's: an edit to any part stops them all
@@ -506,7 +506,9 @@ def pause(context: Context, account_id: str | None, reason: str, now: datetime) 
     held_by = "pause" if account_id else "freeze"
     with open_queue(context) as queue:
         queue.set_pause(scope, reason, now)
-        items = queue.items(PENDING, account_id=account_id)
+        # The crisis kit's steps and corrections go on through the freeze (README).
+        items = [item for item in queue.items(PENDING, account_id=account_id)
+                 if item.target is None]
         why = _("frozen: {reason}") if not account_id else _("account paused: {reason}")
         return queue.move_many(
             [(i.id, i.state, State.HELD, why.format(reason=reason or "-"),
@@ -526,8 +528,8 @@ def resume(context: Context, account_id: str | None, now: datetime) -> int:
         pauses = queue.pauses()
         holds = queue.holds()
         released = [
-            item for item in queue.items([State.HELD], account_id=account_id)
-            if _pause_for(pauses, item.account_id) is None
+            item for item in queue.items([State.HELD], account_id=account_id, steps=True)
+            if (item.target is not None or _pause_for(pauses, item.account_id) is None)
             and not (item.held_by == "auth" and item.account_id in holds)
         ]
         return queue.move_many(
@@ -726,7 +728,7 @@ def queue_overview(
     with ``include_final``, or when they became so after ``recent_since``), the freeze,
     pauses and holds."""
     with open_queue(context) as queue:
-        items = queue.items(list(states) if states is not None else None)
+        items = queue.items(list(states) if states is not None else None, steps=True)
         pauses = queue.pauses()
         holds = queue.holds()
         last_flush = queue.last_flush()

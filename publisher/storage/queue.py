@@ -32,12 +32,12 @@ from urllib.parse import quote
 
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind, PostOptions
-from publisher.domain.queue import State, check_movable, check_move
+from publisher.domain.queue import Action, State, check_movable, check_move
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -136,6 +136,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE items ADD COLUMN card TEXT;
     ALTER TABLE items ADD COLUMN link_previews INTEGER NOT NULL DEFAULT 1;
+    """,
+    # 6: the crisis kit's steps. action: what the item does (post, or delete / edit a
+    # post already sent); target: the sent item a step acts on, and for a repost or a
+    # correction reply the item it corrects (NULL for a plain post). A step waits for
+    # the item in ``after`` when given (children are deleted before their first post).
+    # Older rows are posts: the defaults say so.
+    """
+    ALTER TABLE items ADD COLUMN action TEXT NOT NULL DEFAULT 'post';
+    ALTER TABLE items ADD COLUMN target INTEGER REFERENCES items (id);
+    CREATE INDEX items_by_target ON items (target);
     """,
 )
 
@@ -260,6 +270,16 @@ class NewItem:
     link_previews: bool = True  # False: the draft said link_card = false
     # Sent during the freeze (``crisis use --through-freeze``): kept in ``options``.
     through_freeze: bool = False
+    action: Action = Action.POST
+    target: int | None = None
+    # A first part (or a step) that waits for the item added just before it in the same
+    # Queue.add call: a step deleting a thread's first post waits for its replies' steps,
+    # a repost for the deletion of the post it replaces.
+    after_previous: bool = False
+    # Given: the chain and the part it answers are items sent before (a correction
+    # posted as a reply under the post it corrects).
+    chain_of: int | None = None
+    after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +321,13 @@ class Item:
     card: CardSnapshot | None = None  # the link card read at scheduling
     link_previews: bool = True
     through_freeze: bool = False  # the freeze does not hold it (a person said so)
+    action: Action = Action.POST  # post, or delete / edit the sent item ``target``
+    target: int | None = None  # the item a step acts on, or a repost or reply corrects
+
+    @property
+    def is_step(self) -> bool:
+        """A deletion or an edit of a post already sent (the crisis kit), not a post."""
+        return self.action != Action.POST
 
     @property
     def chain_id(self) -> int:
@@ -376,6 +403,7 @@ def _item(row: sqlite3.Row) -> Item:
     values["options"] = _options(values["options"])
     values["card"] = CardSnapshot.from_json(values["card"])
     values["link_previews"] = bool(values["link_previews"])
+    values["action"] = Action(values["action"])
     return Item(**values)
 
 
@@ -654,8 +682,13 @@ class Queue:
         *,
         account_id: str | None = None,
         draft_id: str | None = None,
+        steps: bool = False,
     ) -> list[Item]:
+        """Items (in due order), posts only unless ``steps``: a deletion or an edit is no
+        post of its own to schedule, count or journal."""
         sql, args = "SELECT * FROM items WHERE 1=1", []
+        if not steps:
+            sql += " AND action = 'post'"
         if states is not None:
             wanted = [str(state) for state in states]
             sql += f" AND state IN ({','.join('?' * len(wanted))})"
@@ -672,9 +705,11 @@ class Queue:
     def posts(self, states: Iterable[State]) -> list[QueuedPost]:
         """What the items in ``states`` post, oldest first (no time is parsed)."""
         wanted = [str(state) for state in states]
+        # An edit sends text too (checked against its draft like a post); a deletion none.
         rows = self._db.execute(
             "SELECT draft_id, account_id, locales, content_hash FROM items"
-            f" WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY due_at, id", wanted)
+            f" WHERE state IN ({','.join('?' * len(wanted))}) AND action != 'delete'"
+            " ORDER BY due_at, id", wanted)
         return [QueuedPost(draft, account, tuple(json.loads(locales)), content_hash)
                 for draft, account, locales, content_hash in rows]
 
@@ -698,8 +733,9 @@ class Queue:
         bounds = [value for seconds in latenesses
                   for value in (seconds, utc_text(now - timedelta(seconds=seconds)))]
         late = " OR (max_lateness_s = ? AND due_at < ?)" * len(latenesses)
+        # The crisis kit's steps never expire: a retraction or correction goes on.
         rows = self._db.execute(
-            f"SELECT * FROM items WHERE {in_states} AND (deadline < ?{late})"
+            f"SELECT * FROM items WHERE {in_states} AND target IS NULL AND (deadline < ?{late})"
             " ORDER BY due_at, id", (*wanted, utc_text(now), *bounds))
         return [_item(row) for row in rows]
 
@@ -748,31 +784,38 @@ class Queue:
         first: int | None = None
         with self.transaction() as db:
             for new in new_items:
-                later = new.part_no > 1
+                # A step, and a part given its chain (a correction's reply under a post
+                # sent long ago), is no later part of this call's chain.
+                later = (new.part_no > 1 and new.action == Action.POST
+                         and new.chain_of is None)
                 if later and first is None:
                     raise ValueError("a later part needs its first part in the same add")
+                chain_of = new.chain_of if new.chain_of is not None else (
+                    first if later else None)
+                after = new.after if new.after is not None else (
+                    ids[-1] if later or (new.after_previous and ids) else None)
                 cursor = db.execute(
                     "INSERT INTO items (draft_id, account_id, platform, locales, text, media,"
                     " content_hash, due_at, timezone, deadline, max_lateness_s, state, held_by,"
                     " idempotency_key, created_at, updated_at, part_kind, chain_of, after,"
-                    " part_no, thread_parts, options, content_warning, card, link_previews)"
-                    f" VALUES ({', '.join('?' * 25)})",
+                    " part_no, thread_parts, options, content_warning, card, link_previews,"
+                    f" action, target) VALUES ({', '.join('?' * 27)})",
                     (
                         new.draft_id, new.account_id, new.platform, json.dumps(new.locales),
                         new.text, json.dumps([m.__dict__ for m in new.media]),
                         new.content_hash, utc_text(new.due_at), new.timezone,
                         utc_text(new.deadline) if new.deadline else None,
                         new.max_lateness_s, str(state), held_by, new.idempotency_key,
-                        stamp, stamp, str(new.part_kind), first if later else None,
-                        ids[-1] if later else None, new.part_no, new.thread_parts,
-                        _options_json(new.options, new.through_freeze),
+                        stamp, stamp, str(new.part_kind), chain_of, after, new.part_no,
+                        new.thread_parts, _options_json(new.options, new.through_freeze),
                         new.content_warning or None,
                         new.card.to_json() if new.card else None, int(new.link_previews),
+                        str(new.action), new.target,
                     ),
                 )
                 item_id = cursor.lastrowid
                 assert item_id is not None  # an INSERT sets it
-                if not later:
+                if not later and new.action == Action.POST and new.chain_of is None:
                     first = item_id
                 self._record(db, item_id, stamp, actor, None, state, reason)
                 ids.append(item_id)

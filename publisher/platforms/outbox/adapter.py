@@ -6,13 +6,21 @@ attempt find the first, so the outbox is idempotent like the best real APIs.
 The folders must stay inside the workspace (a link leading out is refused),
 and a record is written once, never through a link nor over another file.
 
-A file ``<home>/outbox/<account>/refuse.txt`` makes the account refuse every post
-(a rejection, as a platform would), with the file's text as the reason: the demo
-shows a failed post that way, and a trainer can make one.
+A file ``<home>/outbox/<account>/refuse.txt`` makes the account refuse every post,
+edit and deletion (a rejection, as a platform would), with the file's text as the
+reason: the demo shows a failed post that way, and a trainer can make one.
+
+The crisis kit's steps keep the records write-once: deleting a post writes
+``<key>.deleted.json`` beside its record (deleting again, or a post whose record is
+gone, is done already), an edit writes ``<key>.edit-<n>.json`` (an edit to the text
+the post has now writes nothing). For tests and training, a file
+``<home>/outbox/<account>/cannot.txt`` makes the account say what a platform's API
+cannot do, one line each: ``delete: <why>`` and ``edit: <why>``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,16 +30,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import (
     NOT_FOUND,
+    Abilities,
     Identity,
     NotFound,
     Post,
     Published,
     Rejected,
     TokenStatus,
+    Unsupported,
 )
 from publisher.storage.atomic import write_new
 from publisher.storage.paths import leads_inside
@@ -41,6 +52,9 @@ if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
+# The test and training switch of what the account cannot do (see above).
+OUTBOX_CANNOT = "cannot.txt"
+_EDIT_NUMBER = re.compile(r"\.edit-(\d+)\.json$")
 
 
 def make_adapter(account: Account, adapters: Adapters) -> OutboxAdapter:
@@ -153,3 +167,99 @@ class OutboxAdapter:
 
     def check(self) -> Identity:
         return Identity(self.label or self.account_id, self.folder.resolve().as_uri())
+
+    # The crisis kit: what is done to a post already published
+
+    @property
+    def abilities(self) -> Abilities:
+        cannot = self._cannot()
+        return Abilities(delete="delete" not in cannot, edit="edit" not in cannot,
+                         why_not_delete=cannot.get("delete", ""),
+                         why_not_edit=cannot.get("edit", ""))
+
+    def _cannot(self) -> dict[str, str]:
+        """What cannot.txt says the account cannot do, and why."""
+        try:
+            text = (self.folder / self.account_id / OUTBOX_CANNOT).read_text(
+                encoding="utf-8", errors="replace")
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        found: dict[str, str] = {}
+        for line in text.splitlines():
+            ability, _sep, why = line.partition(":")
+            if ability.strip() in ("delete", "edit"):
+                found[ability.strip()] = why.strip() or f"{OUTBOX_CANNOT} says so"
+        return found
+
+    def delete(self, target: Published, post: Post) -> None:
+        record = self._path(target.remote_id)
+        if self._read(record) is None:
+            return  # already gone: done
+        why = self._cannot().get("delete")
+        if why is not None:
+            raise Unsupported(why)
+        self._check_refusal()
+        mark = record.with_name(f"{target.remote_id}.deleted.json")
+        if self._read_any(mark):
+            return  # deleted before
+        deleted = {"id": target.remote_id, "account": self.account_id, "item": post.item_id,
+                   "deleted_at": self.clock().astimezone(UTC).isoformat()}
+        # Another attempt may have deleted it meanwhile: done all the same.
+        with contextlib.suppress(FileExistsError):
+            write_new(mark, json.dumps(deleted, ensure_ascii=False, indent=2) + "\n")
+
+    def edit(self, target: Published, post: Post) -> Published:
+        record = self._path(target.remote_id)
+        if self._read(record) is None or self._read_any(
+                record.with_name(f"{target.remote_id}.deleted.json")):
+            raise Rejected(f"{self._shown(record)} is gone; nothing to edit")
+        why = self._cannot().get("edit")
+        if why is not None:
+            raise Unsupported(why)
+        problems = self.validate(post)
+        if problems:
+            raise Rejected("; ".join(problems))
+        self._check_refusal()
+        edits = self._edits(target.remote_id)
+        latest = json.loads((edits[-1][1] if edits else record).read_text(encoding="utf-8"))
+        if (latest.get("text"), latest.get("content_warning", "")) == (
+                post.text, post.content_warning):
+            return Published(target.remote_id, record.resolve().as_uri())  # edited before
+        number = edits[-1][0] + 1 if edits else 1
+        edited = {"id": target.remote_id, "account": self.account_id, "item": post.item_id,
+                  "text": post.text, "edited_at": self.clock().astimezone(UTC).isoformat()}
+        if post.content_warning:
+            edited["content_warning"] = post.content_warning
+        path = record.with_name(f"{target.remote_id}.edit-{number}.json")
+        try:
+            write_new(path, json.dumps(edited, ensure_ascii=False, indent=2) + "\n")
+        except FileExistsError:
+            raise Rejected(f"{self._shown(path)} appeared while writing it; not written"
+                           ) from None
+        return Published(target.remote_id, record.resolve().as_uri())
+
+    def _edits(self, key: str) -> list[tuple[int, Path]]:
+        """The post's edit records, oldest first."""
+        found = []
+        for path in (self.folder / self.account_id).glob(f"{key}.edit-*.json"):
+            number = _EDIT_NUMBER.search(path.name)
+            if number and self._read_any(path):
+                found.append((int(number.group(1)), path))
+        return sorted(found)
+
+    def _read_any(self, path: Path) -> bool:
+        """Whether a record exists (a link or anything but a file there is refused)."""
+        return self._read(path) is not None
+
+    def locate(self, url: str) -> Published:
+        """A record's ``file:`` URL, as the outbox gives it, of this account's folder."""
+        parts = urlparse(url)
+        path = Path(unquote(parts.path)) if parts.scheme == "file" else None
+        account = (self.folder / self.account_id).resolve()
+        if path is None or path.parent != account or not path.name.endswith(".json") \
+                or not _SAFE_KEY.fullmatch(path.name[:-5]) or "." in path.name[:-5]:
+            raise Rejected(f"{url} is not a post of {self.folder.name}/{self.account_id}")
+        found = self._read(self._path(path.name[:-5]))
+        if found is None:
+            raise Rejected(f"{url}: no such post in {self.folder.name}/{self.account_id}")
+        return found
