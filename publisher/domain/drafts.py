@@ -26,7 +26,7 @@ from publisher.domain.locales import (
 from publisher.domain.posttypes import VISIBILITIES, PostOptions, parts_fingerprint
 from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import oversize
-from publisher.i18n import N_, _
+from publisher.i18n import N_, _, ngettext
 
 # Matched in full (fullmatch): a '$' would also match before a trailing newline.
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -532,8 +532,10 @@ class _Parser:
         if not isinstance(value, list) or not all(isinstance(part, str) for part in value):
             raise self.fail(where, _("must be a list of texts"), 'thread = ["...", "..."]')
         if len(value) > MAX_THREAD_PARTS:
-            raise self.fail(where, _("has {n} parts; a thread takes at most {most}").format(
-                n=len(value), most=MAX_THREAD_PARTS), _("make it shorter"))
+            raise self.fail(where, ngettext(
+                "has {count} parts; a thread takes at most {most}",
+                "has {count} parts; a thread takes at most {most}", len(value)).format(
+                count=len(value), most=MAX_THREAD_PARTS), _("make it shorter"))
         parts = []
         for part in value:
             self.size(part, where)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gettext
 import shutil
 from pathlib import Path
 
 import pytest
 from tui_helpers import make_app
+
+from publisher import i18n
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +33,23 @@ def demo(demo_template: Path, tmp_path: Path) -> Path:
 def app_on(demo: Path):
     """The app on a fresh demo workspace."""
     return lambda language="en": make_app(demo, language)
+
+
+class Marked(gettext.NullTranslations):
+    """A stand-in catalog that marks every message it is asked for."""
+
+    def gettext(self, message: str) -> str:
+        return f"«{message}»"
+
+
+@pytest.fixture
+def marked_catalog(monkeypatch: pytest.MonkeyPatch):
+    """Switching to "sq" installs the marking catalog: what is not marked skipped gettext."""
+    real = i18n.set_language
+
+    def switch(tag: str) -> None:
+        real(tag)
+        if tag == "sq":
+            monkeypatch.setattr(i18n, "_current", Marked())
+
+    monkeypatch.setattr("publisher.tui.app.set_language", switch)

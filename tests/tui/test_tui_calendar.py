@@ -78,9 +78,10 @@ def test_the_week_shows_posts_by_day_and_hour_and_fits_100_columns(app_on, demo)
         assert table.cursor_coordinate == (9, 4)  # today, the working day
         await to_noon(app, pilot)
         cell = screen.selected_cell()
-        # Every part is an item (the alert is a thread of two).
+        # Every part is an item (the alert is a thread of two on four accounts, 13 items),
+        # but the cell counts posts: 7.
         assert len(cell) == 13 and str(table.get_cell_at(table.cursor_coordinate)) == \
-            f"{cell[0].account_id} +12"
+            f"{cell[0].account_id} +6"
         assert f"› 12:00 {cell[0].account_id}" in detail(app)
         await pilot.press("tab")
         assert screen.selected_post() is cell[1]
@@ -117,7 +118,7 @@ def test_weeks_and_zones_switch_by_keys_with_blackouts_and_the_freeze_marked(
         await settle(pilot)
         assert "times in America/New_York (audience diaspora-us)" in screen_text(app)
         table = app.screen.query_one("#week", DataTable)
-        assert str(table.get_cell_at((6, 4))).endswith("+12")  # 12:00 Belgrade is 06:00
+        assert str(table.get_cell_at((6, 4))).endswith("+6")  # 12:00 Belgrade is 06:00
         await pilot.press("f10")
         app.screen.query_one("#prompt-input").value = "crisis"
         await pilot.press("enter")
@@ -250,3 +251,25 @@ def test_the_detail_line_says_which_part_of_a_thread_a_post_is(app_on, demo) -> 
             in detail(app)
 
     drive(app_on(), scenario, size=(100, 30))
+
+
+def test_a_cell_counts_posts_not_their_parts() -> None:
+    """A thread of two and its first comment are one post in the cell: 'mfa-x', not
+    'mfa-x +2'; a second post makes it '+1'."""
+    from datetime import UTC, datetime
+
+    from publisher.domain.posttypes import PartKind
+    from publisher.domain.queue import State
+    from publisher.services.calendar import CalendarPost
+    from publisher.tui.screens.calendar import cell_text
+
+    at = datetime(2026, 12, 7, 9, tzinfo=UTC)
+
+    def part(item: int, kind: PartKind, number: int, draft: str = "floods") -> CalendarPost:
+        return CalendarPost(item, draft, "mfa-x", ("en",), State.QUEUED, at, at, kind,
+                            number, 2)
+
+    chain = [part(1, PartKind.POST, 1), part(2, PartKind.REPLY, 2),
+             part(3, PartKind.COMMENT, 1)]
+    assert cell_text(chain).plain == "mfa-x"
+    assert cell_text([*chain, part(4, PartKind.POST, 1, "other")]).plain == "mfa-x +1"

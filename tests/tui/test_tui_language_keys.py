@@ -3,10 +3,8 @@ keys that work under any keyboard layout."""
 
 from __future__ import annotations
 
-import gettext
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable
 from tui_helpers import NOW, drive, screen_text, settle, type_text
 
@@ -15,26 +13,6 @@ from publisher.services import queueing
 from publisher.services.context import open_context
 from publisher.tui.commands import Palette
 from publisher.tui.dialogs import ChoiceDialog, PromptDialog
-
-
-class Marked(gettext.NullTranslations):
-    """A stand-in catalog that marks every message it is asked for."""
-
-    def gettext(self, message: str) -> str:
-        return f"«{message}»"
-
-
-@pytest.fixture
-def marked_catalog(monkeypatch: pytest.MonkeyPatch):
-    """Switching to "sq" installs the marking catalog: what is not marked skipped gettext."""
-    real = i18n.set_language
-
-    def switch(tag: str) -> None:
-        real(tag)
-        if tag == "sq":
-            monkeypatch.setattr(i18n, "_current", Marked())
-
-    monkeypatch.setattr("publisher.tui.app.set_language", switch)
 
 
 def test_switching_language_at_runtime_retranslates_everything_shown(

@@ -4,35 +4,11 @@ and nothing of Textual's own shows up in English."""
 
 from __future__ import annotations
 
-import gettext
-
-import pytest
 from textual.command import CommandList
 from textual.widgets import DataTable, TextArea
 from tui_helpers import drive, screen_text, settle
 
-from publisher import i18n
 from publisher.tui.dialogs import ChoiceDialog
-
-
-class Marked(gettext.NullTranslations):
-    """A stand-in catalog that marks every message it is asked for."""
-
-    def gettext(self, message: str) -> str:
-        return f"«{message}»"
-
-
-@pytest.fixture
-def marked_catalog(monkeypatch: pytest.MonkeyPatch):
-    """Switching to "sq" installs the marking catalog: what is not marked skipped gettext."""
-    real = i18n.set_language
-
-    def switch(tag: str) -> None:
-        real(tag)
-        if tag == "sq":
-            monkeypatch.setattr(i18n, "_current", Marked())
-
-    monkeypatch.setattr("publisher.tui.app.set_language", switch)
 
 
 def screen_name(app) -> str:

@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from publisher.domain.accounts import is_loopback_host
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.platforms.base import PlatformError
 from publisher.platforms.common.http import Session, request
 from publisher.platforms.common.media import image_type_of
@@ -139,7 +139,8 @@ def _get(session: requests.Session, url: str, *, accept: tuple[str, ...],
                        else _("the image is {type}"))
             raise CardUnavailable(message.format(type=kind or "?"))
         return url, response
-    raise CardUnavailable(_("more than {count} redirects").format(count=MAX_REDIRECTS))
+    raise CardUnavailable(ngettext("more than {count} redirect", "more than {count} redirects",
+                                   MAX_REDIRECTS).format(count=MAX_REDIRECTS))
 
 
 def _check_address(url: str) -> None:
@@ -151,7 +152,7 @@ def _check_address(url: str) -> None:
         raise CardUnavailable(_("not a valid address")) from None
     scheme = parts.scheme.lower()
     if not host or scheme not in ("https", "http"):
-        raise CardUnavailable(_("not an http(s) address"))
+        raise CardUnavailable(_("not an http or https address"))
     if scheme == "http" and not is_loopback_host(host):
         raise CardUnavailable(_("not https"))
 

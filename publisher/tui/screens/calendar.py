@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Static
 
 from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
+from publisher.domain.posttypes import PartKind
 from publisher.i18n import BABEL_LOCALE, _, current_language, ngettext
 from publisher.services.calendar import DAYS, CalendarPost, Week, monday_of, week_view
 from publisher.services.context import Context
@@ -51,12 +52,14 @@ def short(text: str, width: int) -> str:
 
 def cell_text(posts: list[CalendarPost]) -> Text:
     """A cell's posts in ``CELL_WIDTH`` characters: the first's account, and how many
-    more; coloured by the first's state."""
+    more; coloured by the first's state. A thread's replies and a first comment are parts
+    of their post, not more posts."""
     from publisher.tui.screens.queue import STATE_STYLE
 
     if not posts:
         return Text("")
-    more = f" +{len(posts) - 1}" if len(posts) > 1 else ""
+    count = max(1, sum(1 for post in posts if post.part_kind == PartKind.POST))
+    more = f" +{count - 1}" if count > 1 else ""
     name = short(posts[0].account_id, CELL_WIDTH - len(more))
     return Text(name + more, style=STATE_STYLE[posts[0].state].replace(" strike", ""))
 
