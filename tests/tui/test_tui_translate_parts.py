@@ -10,6 +10,7 @@ from textual.widgets import TextArea
 from tui_helpers import drive, screen_text, settle
 
 from publisher.domain.drafts import TranslationState
+from publisher.domain.locales import fingerprint
 from publisher.services.context import open_context
 
 CURRENT = (TranslationState.TRANSLATED, TranslationState.APPROVED)
@@ -76,9 +77,11 @@ def test_a_missing_translation_with_a_first_comment_is_saved_whole(app_on, demo)
         await settle(pilot)
         assert "1 of 2: Comment" in screen_text(app)
         area(app, "target-first_comment").load_text("Read more.")
-        await pilot.press("f4")  # a recompose keeps what was typed
+        await pilot.press("ctrl+n", "ctrl+n")  # away and back: what was typed stays
         await settle(pilot)
+        assert "1 of 2: Comment" in screen_text(app)
         assert area(app, "target-first_comment").text == "Read more."
+        assert area(app, "target-content_warning").text == "News"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "1 of 1" in screen_text(app)
@@ -92,17 +95,12 @@ def test_a_missing_translation_with_a_first_comment_is_saved_whole(app_on, demo)
 
 
 def add_own_text_draft(home: Path) -> None:
+    current = fingerprint("Mirëmëngjes!")
     (home / "drafts" / "aaa-own.toml").write_text(
         'title = "Own"\nsource = "sq"\naccounts = ["mfa-x"]\n\n'
         '[variants.sq]\ntext = "Mirëmëngjes!"\n\n'
         '[variants.sq.accounts.mfa-x]\ntext = "Mirëmëngjes, X!"\nthread = ["Pjesa e dytë."]\n\n'
-        '[variants.en]\ntext = "Good morning!"\nfrom_source = "%s"\n' % _fingerprint("Mirëmëngjes!"))
-
-
-def _fingerprint(text: str) -> str:
-    from publisher.domain.locales import fingerprint
-
-    return fingerprint(text)
+        f'[variants.en]\ntext = "Good morning!"\nfrom_source = "{current}"\n')
 
 
 def test_an_accounts_own_text_is_listed_and_saved_in_its_table(app_on, demo) -> None:
@@ -125,3 +123,37 @@ def test_an_accounts_own_text_is_listed_and_saved_in_its_table(app_on, demo) -> 
     own = tomllib.loads(loaded.path.read_text())["variants"]["en"]["accounts"]["mfa-x"]
     assert (own["text"], own["thread"]) == ("Good morning, X!", ["Part two."])
     assert loaded.draft.variants["en"].text == "Good morning!"
+
+
+async def quit_and_save(app, pilot) -> None:
+    from publisher.tui.dialogs import ChoiceDialog
+
+    await pilot.press("ctrl+q")
+    await pilot.pause()
+    assert isinstance(app.screen, ChoiceDialog)
+    app.screen.query_one("#choice-save").press()
+    await settle(pilot)
+
+
+def test_quitting_saves_every_part_typed_or_keeps_an_incomplete_one(app_on, demo) -> None:
+    make_stale(demo, "consular-alert-floods", "en")
+    add_comment_draft(demo)
+
+    async def scenario(app, pilot):
+        await show_translator(app, pilot, "en")
+        area(app, "target-text").load_text("Good morning!")  # its first comment left empty
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "consular-alert-floods" in str(app.screen.query_one("#target-label").render())
+        area(app, "target-thread-2").load_text("Updates follow here.")
+        await pilot.pause()
+        await quit_and_save(app, pilot)
+        assert app.return_code == 0
+
+    drive(app_on(), scenario)
+    draft = open_context(demo).drafts.load("consular-alert-floods").draft
+    assert draft.state("en") in CURRENT
+    assert draft.variants["en"].thread == ("Updates follow here.",)
+    assert "en" not in open_context(demo).drafts.load("aaa-comment").draft.variants
+    [kept] = (demo / ".publisher-kept").glob("*aaa-comment-unsaved.txt")
+    assert "Good morning!" in kept.read_text()

@@ -327,8 +327,13 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.post_message(Done("\n".join(notes)))
 
     def _save_one(self, context: Context, item: WorkItem, typed: dict[str, str]) -> str:
-        """Save one translation whole: current if every part the source has is written,
-        else (only when saved on the way out) still stale."""
+        """Save one translation whole, made from every part of the source; one with a
+        part still empty (saved on the way out) is kept in a file instead."""
+        if untranslated(item, typed):
+            kept = keep_copy(context, item.draft_id, _kept_text(item, typed),
+                             self.publisher.clock(), "unsaved")
+            return _("{id}: not every part is translated yet; your text is kept in "
+                     "{path}").format(id=_item_name(item), path=context.workspace.relative(kept))
         try:
             save_draft(context, item.draft_id, item.digest, translation_edit(item, typed))
         except ConflictError:
