@@ -50,6 +50,7 @@ def test_a_stale_thread_translated_in_the_translator_becomes_current(app_on, dem
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "consular-alert-floods" not in screen_text(app).split("of")[0]
+        assert app.screen.unsaved() == []  # what was saved is not asked about again
 
     drive(app_on(), scenario)
     draft = open_context(demo).drafts.load("consular-alert-floods").draft

@@ -165,10 +165,10 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         for a language since left."""
         if data.locale != self.locale:
             return False
-        self._remember()
-        if data.advance:
+        if data.advance:  # after a save: the pair shows what was just saved
             wanted = [w.key for w in self.worklist[self.index + 1:]]
-        else:
+        else:  # read again: what was typed in the item shown stays
+            self._remember()
             current = self.current()
             wanted = [current.key] if current else []
         keys = [item.key for item in data.items]
