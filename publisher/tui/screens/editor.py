@@ -44,7 +44,7 @@ from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
 from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
 from publisher.tui.widgets.keybar import KeyBar
-from publisher.tui.widgets.parts import part_area, part_counts, part_label
+from publisher.tui.widgets.parts import TEXT, part_area, part_counts, part_label
 from publisher.tui.widgets.toggles import TickList
 
 WARNINGS_DELAY = 0.3
@@ -360,20 +360,19 @@ class EditorScreen(LoadingScreen[EditState]):
         if state is None:
             return
         tag, _sep, part = str(counter.id).removeprefix("counter-").partition("--")
+        media = bool(state.draft.media)
         if part.startswith("own"):  # an account's own text: counted for that account
             index, account_id = part.removeprefix("own").split("--", 1)
             texts = {t: state.own_part(t, account_id, int(index)) for t in state.locales}
             counter.show(part_counts(state.accounts, (account_id,), tag, texts,
-                                     "text" if index == "0" else "thread",
-                                     bool(state.draft.media)))
-            return
-        if part:  # a reply or the first comment: counted like a post without media
-            counter.show(count_lines(state.accounts, state.targets, tag,
-                                     part_texts(state, part), False))
-            return
-        texts = texts if texts is not None else state.effective_texts()
-        counter.show(count_lines(state.accounts, state.targets, tag, texts,
-                                 bool(state.draft.media)))
+                                     TEXT if index == "0" else part, media))
+        elif part:  # a reply or the first comment
+            counter.show(part_counts(state.accounts, state.targets, tag,
+                                     part_texts(state, part), part, media))
+        else:
+            counter.show(part_counts(state.accounts, state.targets, tag,
+                                     texts if texts is not None else state.effective_texts(),
+                                     TEXT, media))
 
     def refresh_warnings(self) -> None:
         if self.state is None:
