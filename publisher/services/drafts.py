@@ -27,7 +27,14 @@ from publisher.domain.queue import FINAL, PENDING, State
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.storage.atomic import content_digest
-from publisher.storage.drafts import LoadedDraft, VariantEdit, set_alt, set_variant
+from publisher.storage.drafts import (
+    AccountTextEdit,
+    LoadedDraft,
+    VariantEdit,
+    set_account_text,
+    set_alt,
+    set_variant,
+)
 from publisher.storage.drafts_index import DraftsIndexFile
 from publisher.storage.kept import KEPT_DIR as KEPT_DIR  # the UI names it
 from publisher.storage.kept import keep
@@ -328,6 +335,16 @@ class VariantParts:
     content_warning: str = ""
 
 
+@dataclass(frozen=True)
+class OwnText:
+    """An account's own text in one locale as an editor saves it whole (an empty text
+    removes it)."""
+
+    text: str
+    thread: tuple[str, ...] = ()
+    first_comment: str = ""
+
+
 @dataclass
 class DraftEdit:
     """What an editor changes; None leaves a field as it is in the file."""
@@ -346,6 +363,9 @@ class DraftEdit:
     # Locales saved whole (text and every part, as the editor shows them): their
     # ``from_source`` then covers every part of the source, as the queue compares it.
     parts: dict[str, VariantParts] = field(default_factory=dict)
+    # (locale, account id) -> the account's own text, written whole; in a translation,
+    # its ``from_source`` is that of the account's own source (README, post types).
+    own_texts: dict[tuple[str, str], OwnText] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -374,6 +394,7 @@ def save_draft(
         source_text = texts.get(before.source, before.source_text)
         changed_text = _apply_texts(document, before, texts, edit.confirm, source_text)
         changed_text = _apply_parts(document, before, texts, edit.parts) or changed_text
+        changed_text = _apply_own_texts(document, before, texts, edit) or changed_text
         _apply_fields(document, edit)
         stored = {(m.file, tag): text for m in before.media for tag, text in m.alt.items()}
         for (file, locale), text in edit.alts.items():
@@ -417,15 +438,8 @@ def _apply_parts(document: tomlkit.TOMLDocument, before: Draft, texts: dict[str,
     a translation among them is stamped with every part of the source."""
     if not parts:
         return False
-    cleaned = {tag: VariantParts(tuple(normalized_text(t) for t in p.thread if t.strip()),
-                                 normalized_text(p.first_comment),
-                                 normalized_text(p.content_warning))
-               for tag, p in parts.items()}
-    source = before.variants.get(before.source)
-    source_parts = cleaned.get(before.source) or _parts_of(source)
-    origin = parts_fingerprint(texts.get(before.source, before.source_text),
-                               source_parts.thread, source_parts.first_comment,
-                               source_parts.content_warning)
+    cleaned = {tag: _cleaned(p) for tag, p in parts.items()}
+    origin = _source_origin(before, texts, parts)
     changed = False
     for tag, new in cleaned.items():
         written = before.variants.get(tag)
@@ -438,6 +452,64 @@ def _apply_parts(document: tomlkit.TOMLDocument, before: Draft, texts: dict[str,
         set_variant(document, tag, VariantEdit(text, stamp, new.thread, new.first_comment,
                                                new.content_warning))
     return changed
+
+
+def _cleaned(parts: VariantParts) -> VariantParts:
+    return VariantParts(tuple(normalized_text(t) for t in parts.thread if t.strip()),
+                        normalized_text(parts.first_comment),
+                        normalized_text(parts.content_warning))
+
+
+def _source_origin(before: Draft, texts: dict[str, str],
+                   parts: dict[str, VariantParts]) -> str:
+    """The fingerprint of the source variant as this save leaves it."""
+    source = before.variants.get(before.source)
+    source_parts = _cleaned(parts[before.source]) if before.source in parts \
+        else _parts_of(source)
+    return parts_fingerprint(texts.get(before.source, before.source_text),
+                             source_parts.thread, source_parts.first_comment,
+                             source_parts.content_warning)
+
+
+def _apply_own_texts(document: tomlkit.TOMLDocument, before: Draft, texts: dict[str, str],
+                     edit: DraftEdit) -> bool:
+    """Write (or, emptied, remove) the accounts' own texts saved; a translation among
+    them is stamped with its own source: the source locale's own text for that account
+    as this save leaves it, else the source variant."""
+    cleaned = {key: OwnText(normalized_text(own.text),
+                            tuple(normalized_text(t) for t in own.thread if t.strip()),
+                            normalized_text(own.first_comment))
+               for key, own in edit.own_texts.items()}
+    variant_origin = _source_origin(before, texts, edit.parts)
+    changed = False
+    for (tag, account_id), own in cleaned.items():
+        written = before.variants.get(tag)
+        old = written.accounts.get(account_id) if written else None
+        if not own.text:
+            if old is not None:
+                set_account_text(document, tag, account_id, None)
+                changed = True
+            continue
+        changed = changed or old is None or (old.text, old.thread, old.first_comment) != (
+            own.text, own.thread, own.first_comment)
+        stamp = None if tag == before.source else _own_origin(before, account_id, cleaned,
+                                                              variant_origin)
+        set_account_text(document, tag, account_id,
+                         AccountTextEdit(own.text, own.thread, own.first_comment, stamp))
+    return changed
+
+
+def _own_origin(before: Draft, account_id: str, saved: dict[tuple[str, str], OwnText],
+                variant_origin: str) -> str:
+    source_own = saved.get((before.source, account_id))
+    if source_own is None:
+        source = before.variants.get(before.source)
+        source_own_text = source.accounts.get(account_id) if source else None
+        if source_own_text is not None:
+            return source_own_text.fingerprint
+    elif source_own.text:
+        return parts_fingerprint(source_own.text, source_own.thread, source_own.first_comment)
+    return variant_origin
 
 
 def _parts_of(variant: Variant | None) -> VariantParts:

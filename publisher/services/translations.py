@@ -29,7 +29,14 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import tightest_limit
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
-from publisher.services.drafts import NEEDS_WORK, list_drafts, locales_of
+from publisher.services.drafts import (
+    NEEDS_WORK,
+    DraftEdit,
+    OwnText,
+    VariantParts,
+    list_drafts,
+    locales_of,
+)
 from publisher.services.po_syntax import po_lines
 from publisher.storage.bounded import MAX_FILE_BYTES, decode_utf8, read_bounded
 from publisher.storage.drafts import AccountTextEdit, DraftUpdate, LoadedDraft, VariantEdit
@@ -80,31 +87,91 @@ def _own_text_accounts(draft: Draft) -> list[str]:
 
 @dataclass(frozen=True)
 class WorkItem:
+    """One variant (or one account's own text) missing or stale in ``locale``: every part
+    of its source and what the target has now, by part name (``text``, ``thread/2``…,
+    ``first_comment``, ``content_warning``; see :func:`part_context`)."""
+
     draft_id: str
     title: str
     source: str
-    source_text: str
     locale: str
-    text: str
     state: TranslationState
     digest: str
+    source_parts: dict[str, str]
+    parts: dict[str, str]
+    account: str = ""  # an account's own text; "" for the variant
+    # What the counters need: the accounts it goes to (the one account for an own text),
+    # whether it has images, and every written locale's parts (a combined account
+    # counts its locales together).
+    targets: tuple[str, ...] = ()
+    has_media: bool = False
+    written: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def source_text(self) -> str:
+        return self.source_parts.get(TEXT_PART, "")
+
+    @property
+    def text(self) -> str:
+        return self.parts.get(TEXT_PART, "")
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.locale, self.draft_id, self.account)
 
 
 def translation_worklist(context: Context, locale: str) -> list[WorkItem]:
-    """Every draft whose ``locale`` variant is missing or stale, in id order."""
+    """Every draft whose ``locale`` variant is missing or stale, each followed by its
+    accounts' own texts missing or stale there, in id order."""
     loaded, _errors = context.drafts.load_all()
     work = []
     for item in loaded:
         draft = item.draft
         if locale == draft.source or locale not in locales_of(context, draft):
             continue
-        state = draft.state(locale)
-        if state not in NEEDS_WORK:
-            continue
-        variant = draft.variants.get(locale)
-        work.append(WorkItem(draft.id, draft.title, draft.source, draft.source_text, locale,
-                             variant.text if variant else "", state, item.digest))
+        if draft.state(locale) in NEEDS_WORK:
+            work.append(_work_item(draft, item.digest, locale, ""))
+        for account_id in _own_texts_to_translate(context, draft, locale):
+            if account_id in draft.accounts and \
+                    draft.own_state(locale, account_id) in NEEDS_WORK:
+                work.append(_work_item(draft, item.digest, locale, account_id))
     return work
+
+
+def _work_item(draft: Draft, digest: str, locale: str, account_id: str) -> WorkItem:
+    state = draft.own_state(locale, account_id) if account_id else draft.state(locale)
+    return WorkItem(
+        draft.id, draft.title, draft.source, locale, state, digest,
+        _source_parts(draft, account_id) or {},
+        _written_parts(draft.variants.get(locale), account_id), account_id,
+        (account_id,) if account_id else draft.accounts, bool(draft.media),
+        {tag: _written_parts(variant, account_id) for tag, variant in draft.variants.items()})
+
+
+def untranslated(item: WorkItem, typed: dict[str, str]) -> list[str]:
+    """The parts the source has that ``typed`` leaves empty."""
+    return [part for part in item.source_parts if not typed.get(part, "").strip()]
+
+
+def translation_edit(item: WorkItem, typed: dict[str, str]) -> DraftEdit:
+    """What saving a translation writes: the variant (or own text) whole, each part the
+    source has as typed, so that it is made from every part of the source. A part the
+    source lacks stays as the target has it (a reply after the source's last one too)."""
+    thread_parts = [part for part in item.source_parts if part.startswith("thread/")]
+    stored_thread = [text for part, text in item.parts.items() if part.startswith("thread/")]
+    thread = tuple([typed.get(part, "") for part in thread_parts]
+                   + stored_thread[len(thread_parts):])
+
+    def single(part: str) -> str:
+        return typed.get(part, "") if part in item.source_parts else item.parts.get(part, "")
+
+    text = typed.get(TEXT_PART, "")
+    if item.account:
+        own = OwnText(text, thread, single("first_comment"))
+        return DraftEdit(own_texts={(item.locale, item.account): own})
+    return DraftEdit(texts={item.locale: text}, confirm={item.locale},
+                     parts={item.locale: VariantParts(thread, single("first_comment"),
+                                                      single("content_warning"))})
 
 
 # The PO round trip

@@ -22,7 +22,7 @@ from publisher.domain.moments import parse_moment, show_moment
 from publisher.domain.posttypes import split_into_thread
 from publisher.domain.serbian import to_latin
 from publisher.i18n import _, format_datetime
-from publisher.services.drafts import DraftEdit, VariantParts
+from publisher.services.drafts import DraftEdit, OwnText, VariantParts
 from publisher.storage.drafts import LoadedDraft
 
 LATIN = "sr-Latn"
@@ -58,6 +58,9 @@ class EditState:
     threads: dict[str, list[str]] = field(default_factory=dict)
     first_comments: dict[str, str] = field(default_factory=dict)
     content_warnings: dict[str, str] = field(default_factory=dict)
+    # The accounts' own texts as typed, by (locale, account id): the text, then the
+    # thread's replies (an emptied text removes the own text on save).
+    own: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, loaded: LoadedDraft, accounts: dict[str, Account], locales: list[str],
@@ -82,6 +85,9 @@ class EditState:
             first_comments={tag: _written_parts(draft, tag).first_comment for tag in typed},
             content_warnings={tag: _written_parts(draft, tag).content_warning
                               for tag in typed},
+            own={(tag, account_id): [own.text, *own.thread]
+                 for tag in typed if tag in draft.variants
+                 for account_id, own in draft.variants[tag].accounts.items()},
         )
 
     def reread(self, loaded: LoadedDraft, zone: tzinfo) -> EditState:
@@ -138,6 +144,34 @@ class EditState:
             return False
         self.content_warnings[tag] = text
         return True
+
+    def own_accounts(self, tag: str) -> list[str]:
+        """The accounts with an own text in ``tag`` (as typed): those read, then those added."""
+        return [account_id for (locale, account_id) in self.own if locale == tag]
+
+    def own_candidates(self, tag: str) -> list[str]:
+        """The draft's accounts posting in ``tag`` that have no own text in it yet."""
+        return [a for a in self.targets if a in self.accounts
+                and tag in self.accounts[a].locales and (tag, a) not in self.own]
+
+    def add_own_text(self, tag: str, account_id: str) -> bool:
+        """Start an own text of the account in ``tag`` (empty until typed)."""
+        if self.is_derived(tag) or (tag, account_id) in self.own:
+            return False
+        self.own[(tag, account_id)] = [""]
+        return True
+
+    def type_own(self, tag: str, account_id: str, index: int, text: str) -> bool:
+        """Part ``index`` (0: the text, then the replies) of an account's own text."""
+        parts = self.own.get((tag, account_id))
+        if parts is None or index >= len(parts):
+            return False
+        parts[index] = text
+        return True
+
+    def own_part(self, tag: str, account_id: str, index: int) -> str:
+        parts = self.own.get((tag, account_id), [])
+        return parts[index] if index < len(parts) else ""
 
     def split_proposal(self, tag: str, fits: Callable[[str], bool]) -> list[str]:
         """The locale's text cut at sentence ends into parts that each ``fits``; one
@@ -243,6 +277,14 @@ class EditState:
             if tag in edit.texts or self.parts_of(tag) != _written_parts(draft, tag):
                 edit.parts[tag] = self.parts_of(tag)
                 edit.texts.setdefault(tag, self.texts.get(tag, ""))
+        for (tag, account_id), parts in self.own.items():
+            written = draft.variants.get(tag)
+            old = written.accounts.get(account_id) if written else None
+            new = OwnText(parts[0], tuple(t for t in parts[1:] if t.strip()),
+                          old.first_comment if old else "")
+            if (new.text.strip() or old) and (
+                    old is None or (old.text, old.thread) != (new.text, new.thread)):
+                edit.own_texts[(tag, account_id)] = new
         for (file, tag), text in self.alts.items():
             media = next(m for m in draft.media if m.file == file)
             if text != media.alt.get(tag, ""):
@@ -287,6 +329,9 @@ class EditState:
                 parts.append(f"[{tag} first comment]\n{saved.first_comment}")
             if saved.content_warning:
                 parts.append(f"[{tag} content warning]\n{saved.content_warning}")
+        for (tag, account_id), own in self.own.items():
+            parts.extend(f"[{tag} {account_id} part {n}]\n{text}"
+                         for n, text in enumerate(own, start=1) if text)
         for (file, tag), text in self.alts.items():
             if text:
                 parts.append(f"[alt {file} {tag}]\n{text}")
@@ -302,7 +347,7 @@ def _written_parts(draft: Draft, tag: str) -> VariantParts:
 
 def is_empty(edit: DraftEdit) -> bool:
     """Whether Save would change nothing."""
-    return not (edit.texts or edit.parts or edit.alts or edit.title is not None
+    return not (edit.texts or edit.parts or edit.own_texts or edit.alts or edit.title is not None
                 or edit.campaign is not None
                 or edit.accounts is not None or edit.not_before or edit.deadline
                 or edit.clear_not_before or edit.clear_deadline)

@@ -44,6 +44,7 @@ from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
 from publisher.tui.messages import DraftSaved, SaveConflict
 from publisher.tui.widgets.counter import TextCounter, count_lines
 from publisher.tui.widgets.keybar import KeyBar
+from publisher.tui.widgets.parts import TEXT, part_area, part_counts, part_label
 from publisher.tui.widgets.toggles import TickList
 
 WARNINGS_DELAY = 0.3
@@ -89,6 +90,9 @@ class EditorScreen(LoadingScreen[EditState]):
                 priority=True,
                 tooltip=N_("Propose cutting a text too long for an account into a thread, "
                            "at sentence ends")),
+        Binding("ctrl+o", "add_own_text", N_("Own text"), id="editor.own_text", priority=True,
+                tooltip=N_("Give one of the draft's accounts its own text in this language "
+                           "(emptied, it is removed on save)")),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="editor.reload",
                 tooltip=N_("Read the file again (asks if something is unsaved)")),
     ]
@@ -204,6 +208,7 @@ class EditorScreen(LoadingScreen[EditState]):
         pane: list[Widget] = [Horizontal(*sides, classes="side-by-side"),
                               TextCounter(id=f"counter-{tag}")]
         pane.extend(self._parts(state, tag))
+        pane.extend(self._own_texts(state, tag))
         for index, media in enumerate(draft.media):
             pane.append(Label(_("Alt text of {file} ({locale})").format(file=media.file,
                                                                        locale=tag)))
@@ -231,8 +236,7 @@ class EditorScreen(LoadingScreen[EditState]):
         replies = list(shown.thread) if shown else state.threads.get(tag, [])
         widgets: list[Widget] = []
         for index, reply in enumerate(replies):
-            widgets.append(Label(_("Thread, part {n} (a reply to the one before)").format(
-                n=index + 2)))
+            widgets.append(Label(part_label(f"thread/{index + 2}")))
             widgets.append(self._part_area(reply, f"thread-{tag}--{index}", "thread-text",
                                            derived))
             widgets.append(TextCounter(id=f"counter-{tag}--thread-{index}"))
@@ -249,10 +253,23 @@ class EditorScreen(LoadingScreen[EditState]):
         return widgets
 
     def _part_area(self, text: str, widget_id: str, kind: str, derived: bool) -> TextArea:
-        area = TextArea(text, read_only=derived, soft_wrap=True, id=widget_id,
-                        classes=f"part-text {kind}")
-        area.cursor_blink = self.publisher.cursor_blink
-        return area
+        return part_area(text, widget_id, kind, read_only=derived,
+                         blink=self.publisher.cursor_blink)
+
+    def _own_texts(self, state: EditState, tag: str) -> list[Widget]:
+        """Each account's own text in this language: its text and replies, each counted
+        for that account alone."""
+        widgets: list[Widget] = []
+        for account_id in state.own_accounts(tag):
+            for index, text in enumerate(state.own[(tag, account_id)]):
+                widgets.append(Label(
+                    _("Own text of {account} (empty it to remove it; ctrl+o adds one)").format(
+                        account=account_id) if index == 0
+                    else f"{account_id}: {part_label(f'thread/{index + 1}')}"))
+                widgets.append(self._part_area(text, f"own-{tag}--{index}--{account_id}",
+                                               "own-text", False))
+                widgets.append(TextCounter(id=f"counter-{tag}--own{index}--{account_id}"))
+        return widgets
 
     # Loading
 
@@ -300,6 +317,9 @@ class EditorScreen(LoadingScreen[EditState]):
             state.type_first_comment(str(area.id).removeprefix("comment-"), area.text)
         for field_ in self.query(".cw-text").results(Input):
             state.type_content_warning(str(field_.id).removeprefix("cw-"), field_.value)
+        for area in self.query(".own-text").results(TextArea):
+            tag, index, account_id = str(area.id).removeprefix("own-").split("--", 2)
+            state.type_own(tag, account_id, int(index), area.text)
         for field_ in self.query(".alt-text").results(Input):
             _prefix, index, tag = str(field_.id).split("-", 2)
             state.type_alt(int(index), tag, field_.value)
@@ -340,13 +360,19 @@ class EditorScreen(LoadingScreen[EditState]):
         if state is None:
             return
         tag, _sep, part = str(counter.id).removeprefix("counter-").partition("--")
-        if part:  # a reply or the first comment: counted like a post without media
-            counter.show(count_lines(state.accounts, state.targets, tag,
-                                     part_texts(state, part), False))
-            return
-        texts = texts if texts is not None else state.effective_texts()
-        counter.show(count_lines(state.accounts, state.targets, tag, texts,
-                                 bool(state.draft.media)))
+        media = bool(state.draft.media)
+        if part.startswith("own"):  # an account's own text: counted for that account
+            index, account_id = part.removeprefix("own").split("--", 1)
+            texts = {t: state.own_part(t, account_id, int(index)) for t in state.locales}
+            counter.show(part_counts(state.accounts, (account_id,), tag, texts,
+                                     TEXT if index == "0" else part, media))
+        elif part:  # a reply or the first comment
+            counter.show(part_counts(state.accounts, state.targets, tag,
+                                     part_texts(state, part), part, media))
+        else:
+            counter.show(part_counts(state.accounts, state.targets, tag,
+                                     texts if texts is not None else state.effective_texts(),
+                                     TEXT, media))
 
     def refresh_warnings(self) -> None:
         if self.state is None:
@@ -376,7 +402,8 @@ class EditorScreen(LoadingScreen[EditState]):
                 found.first().focus()
                 return
         focused = str(getattr(self.focused, "id", "") or "")
-        if focused == f"comment-{tag}" or focused.startswith(f"thread-{tag}--"):
+        if focused == f"comment-{tag}" or focused.startswith((f"thread-{tag}--",
+                                                               f"own-{tag}--")):
             return  # already writing a part of this language
         if tag == "details":
             if self.state is not None and not self.state.targets:
@@ -418,6 +445,38 @@ class EditorScreen(LoadingScreen[EditState]):
                 locale=tag), severity="warning")
             return
         self.call_later(self._recompose_focusing, f"#thread-{tag}--{index}")
+
+    def action_add_own_text(self) -> None:
+        from publisher.tui.dialogs import ChoiceDialog
+
+        tag = self._shown_locale()
+        state = self.state
+        if state is None or tag is None:
+            return
+        self.keep_state()
+        if state.is_derived(tag):
+            self.notify(_("{locale} is derived from sr: ctrl+l writes it by hand").format(
+                locale=tag), severity="warning")
+            return
+        candidates = state.own_candidates(tag)
+        if not candidates:
+            self.notify(_("Every account of this draft posting in {locale} has its own text "
+                          "already (or none posts in it)").format(locale=tag),
+                        severity="warning")
+            return
+        self.app.push_screen(
+            ChoiceDialog(_("Own text in {locale}").format(locale=tag),
+                         _("Which account gets its own text? It replaces the text and thread "
+                           "on that account."),
+                         [*((a, a, "default") for a in candidates),
+                          ("-cancel", _("Cancel"), "primary")], safe="-cancel"),
+            lambda answer: self._add_own_text(tag, answer),
+        )
+
+    def _add_own_text(self, tag: str, account_id: str | None) -> None:
+        if self.state is not None and account_id and account_id != "-cancel" \
+                and self.state.add_own_text(tag, account_id):
+            self.call_later(self._recompose_focusing, f"#own-{tag}--0--{account_id}")
 
     def action_split(self) -> None:
         from publisher.tui.dialogs import confirm, if_yes

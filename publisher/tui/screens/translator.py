@@ -4,7 +4,7 @@ beside it, save and next; PO files out and in for translators' own tools."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,30 +12,81 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from publisher.domain.accounts import Account
 from publisher.domain.drafts import TranslationState
 from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
-from publisher.services.drafts import DraftEdit, keep_copy, save_draft
-from publisher.services.translations import WorkItem, translation_worklist
+from publisher.services.drafts import keep_copy, save_draft
+from publisher.services.translations import (
+    WorkItem,
+    part_context,
+    translation_edit,
+    translation_worklist,
+    untranslated,
+)
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.messages import Done, Loaded
 from publisher.tui.screens.drafts import my_locale
+from publisher.tui.widgets.counter import TextCounter
 from publisher.tui.widgets.keybar import KeyBar
+from publisher.tui.widgets.parts import TEXT, part_area, part_counts, part_id, part_label
 
 
 @dataclass(frozen=True)
 class WorkList:
-    """The variants missing or stale in one locale."""
+    """The variants and own texts missing or stale in one locale."""
 
     locale: str
     items: list[WorkItem]
     advance: bool = False  # read after a save: show the next one, not the same
+    accounts: dict[str, Account] = field(default_factory=dict)  # for the counters
+
+
+class TranslationPair(VerticalScroll):
+    """One work item: each part of the source, read-only, with the target's area and
+    counter under it (composed again for each item: items have different parts)."""
+
+    def __init__(self, item: WorkItem | None, texts: dict[str, str], blink: bool,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.item = item
+        self.texts = texts  # the target's parts to show: as typed, else as written
+        self.blink = blink
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        yield Label("", id="source-label")
+        yield part_area(item.source_text if item else "", "source-text", "source-area",
+                        read_only=True, blink=self.blink)
+        yield Label("", id="target-label")
+        yield part_area(self.texts.get(TEXT, ""), "target-text", "target-area",
+                        read_only=item is None, blink=self.blink)
+        if item is not None:
+            yield TextCounter(id="counter-text")
+            for part, text in item.source_parts.items():
+                if part == TEXT:
+                    continue
+                name = part_id(part)
+                yield Label(part_label(part), classes="part-label")
+                yield part_area(text, f"source-{name}", "source-area", read_only=True,
+                                blink=self.blink)
+                yield part_area(self.texts.get(part, ""), f"target-{name}", "target-area",
+                                blink=self.blink)
+                yield TextCounter(id=f"counter-{name}")
+        yield Static("", id="stale-note", classes="hint")
+
+    def typed(self) -> dict[str, str]:
+        """The target's parts as they are in the areas now."""
+        if self.item is None:
+            return {}
+        return {part: area.text for part in self.item.source_parts
+                for area in self.query(f"#target-{part_id(part)}").results(TextArea)}
 
 
 class TranslatorScreen(LoadingScreen[WorkList]):
@@ -61,8 +112,8 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         super().__init__()
         self.locale = my_locale()
         self.index = 0
-        # (locale, draft id) -> the item and its unsaved text, across recomposes
-        self.typed: dict[tuple[str, str], tuple[WorkItem, str]] = {}
+        # WorkItem.key -> the item and its unsaved parts, across recomposes
+        self.typed: dict[tuple[str, str, str], tuple[WorkItem, dict[str, str]]] = {}
         self._after_save: Callable[[], object] | None = None  # once everything is saved
 
     @property
@@ -78,17 +129,27 @@ class TranslatorScreen(LoadingScreen[WorkList]):
             yield Static("", id="progress")
         with Horizontal(id="translate-body"):
             yield OptionList(id="work-list")
-            with Vertical(id="pair"):
-                yield Label("", id="source-label")
-                source = TextArea("", read_only=True, soft_wrap=True, id="source-text")
-                yield source
-                yield Label("", id="target-label")
-                target = TextArea("", soft_wrap=True, id="target-text")
-                yield target
-                yield Static("", id="stale-note", classes="hint")
-                for area in (source, target):
-                    area.cursor_blink = self.publisher.cursor_blink
+            yield self._pair()
         yield KeyBar()
+
+    def _pair(self) -> TranslationPair:
+        item = self.current()
+        return TranslationPair(item, self._target_texts(item), self.publisher.cursor_blink,
+                               id="pair")
+
+    def _target_texts(self, item: WorkItem | None) -> dict[str, str]:
+        if item is None:
+            return {}
+        kept = self.typed.get(item.key)
+        return kept[1] if kept else dict(item.parts)
+
+    async def show_item(self) -> None:
+        """Compose the pair for the current item, then show it."""
+        pair = self.query_one(TranslationPair)
+        pair.item = self.current()
+        pair.texts = self._target_texts(pair.item)
+        await pair.recompose()
+        self.show()
 
     def keep_state(self) -> None:
         self._remember()
@@ -96,21 +157,26 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     # Loading
 
     def read(self, context: Context) -> WorkList:
-        return WorkList(self.locale, translation_worklist(context, self.locale))
+        return WorkList(self.locale, translation_worklist(context, self.locale),
+                        accounts=dict(context.accounts))
 
     def take(self, data: WorkList) -> bool:
         """Keep the item shown in view (or the next one, after a save); drop a list read
         for a language since left."""
         if data.locale != self.locale:
             return False
-        if data.advance:
-            wanted = [w.draft_id for w in self.worklist[self.index + 1:]]
-        else:
+        if data.advance:  # after a save: the pair shows what was just saved
+            wanted = [w.key for w in self.worklist[self.index + 1:]]
+        else:  # read again: what was typed in the item shown stays
+            self._remember()
             current = self.current()
-            wanted = [current.draft_id] if current else []
-        ids = [item.draft_id for item in data.items]
-        self.index = next((ids.index(d) for d in wanted if d in ids), 0)
+            wanted = [current.key] if current else []
+        keys = [item.key for item in data.items]
+        self.index = next((keys.index(k) for k in wanted if k in keys), 0)
         return super().take(data)
+
+    async def show_loaded(self) -> None:
+        await self.show_item()
 
     def current(self) -> WorkItem | None:
         return self.worklist[self.index] if 0 <= self.index < len(self.worklist) else None
@@ -120,59 +186,81 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         listing.clear_options()
         for entry in self.worklist:
             mark = "✗" if entry.state == TranslationState.MISSING else "~"
-            listing.add_option(Option(f"{mark} {entry.draft_id}", id=entry.draft_id))
+            name = f"{entry.draft_id} ({entry.account})" if entry.account else entry.draft_id
+            listing.add_option(Option(f"{mark} {name}", id="/".join(entry.key)))
         item = self.current()
-        source, target = (self.query_one(f"#{name}", TextArea)
-                          for name in ("source-text", "target-text"))
         if item is None:
             self.query_one("#progress", Static).update(
                 _("Nothing missing or stale in {locale}.").format(locale=self.locale))
             for label in ("#source-label", "#target-label", "#stale-note"):
                 self.query_one(label, Static).update("")
-            source.load_text("")
-            target.load_text("")
-            target.read_only = True
             return
         listing.highlighted = self.index
-        target.read_only = False
         self.query_one("#progress", Static).update(
             _("{n} of {total}: {title}").format(n=self.index + 1, total=len(self.worklist),
                                                  title=item.title))
         self.query_one("#source-label", Label).update(
             _("Source ({locale})").format(locale=item.source))
-        self.query_one("#target-label", Label).update(
-            f"{item.locale} — {item.draft_id}")
+        target = f"{item.locale} — {item.draft_id}"
+        if item.account:
+            target += " — " + _("own text of {account}").format(account=item.account)
+        self.query_one("#target-label", Label).update(target)
         note = (_("Stale: the source changed since this was translated. Check it, then save.")
                 if item.state == TranslationState.STALE else _("Missing: not translated yet."))
         self.query_one("#stale-note", Static).update(Text(note, style="bold yellow"))
-        source.load_text(item.source_text)
-        target.load_text(self.typed.get((item.locale, item.draft_id), (item, item.text))[1])
+        self.refresh_counters()
 
     def _remember(self) -> None:
-        item = self.current()
-        targets = self.query("#target-text")
-        if item is not None and targets:
-            text = targets.first(TextArea).text
-            key = (item.locale, item.draft_id)
-            if text != item.text:
-                self.typed[key] = (item, text)
-            else:
-                self.typed.pop(key, None)
+        pairs = self.query(TranslationPair)
+        item = pairs.first().item if pairs else None
+        if item is None:
+            return
+        typed = pairs.first().typed()
+        if typed != {part: item.parts.get(part, "") for part in item.source_parts}:
+            self.typed[item.key] = (item, typed)
+        else:
+            self.typed.pop(item.key, None)
+
+    # Counters
+
+    def refresh_counters(self) -> None:
+        for counter in self.query(TextCounter):
+            self.refresh_counter(counter)
+
+    def refresh_counter(self, counter: TextCounter) -> None:
+        """One counter (also called by a counter when it mounts)."""
+        pairs = self.query(TranslationPair)
+        item = pairs.first().item if pairs else None
+        if item is None or self.data is None:
+            return
+        name = str(counter.id).removeprefix("counter-")
+        part = next((p for p in item.source_parts if part_id(p) == name), TEXT)
+        texts = {tag: parts.get(part, "") for tag, parts in item.written.items()}
+        for area in self.query(f"#target-{name}").results(TextArea):
+            texts[item.locale] = area.text
+        counter.show(part_counts(self.data.accounts, item.targets, item.locale, texts, part,
+                                 item.has_media))
+
+    @on(TextArea.Changed, ".target-area")
+    def target_changed(self, event: TextArea.Changed) -> None:
+        name = str(event.text_area.id).removeprefix("target-")
+        for counter in self.query(f"#counter-{name}").results(TextCounter):
+            self.refresh_counter(counter)
 
     # Moving around
 
     @on(OptionList.OptionSelected, "#work-list")
-    def picked(self, event: OptionList.OptionSelected) -> None:
+    async def picked(self, event: OptionList.OptionSelected) -> None:
         self._remember()
         self.index = event.option_index
-        self.show()
+        await self.show_item()
         self.query_one("#target-text").focus()
 
-    def action_skip(self) -> None:
+    async def action_skip(self) -> None:
         if self.worklist:
             self._remember()
             self.index = (self.index + 1) % len(self.worklist)
-            self.show()
+            await self.show_item()
 
     @on(Select.Changed, "#locale-select")
     def locale_changed(self, event: Select.Changed) -> None:
@@ -193,29 +281,36 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     # Saving
 
     def action_save_next(self) -> None:
-        item = self.current()
+        pairs = self.query(TranslationPair)
+        item = pairs.first().item if pairs else None
         if item is None:
             return
-        text = self.query_one("#target-text", TextArea).text
-        if not text.strip():
-            self.notify(_("Write the translation first"), severity="warning")
+        typed = pairs.first().typed()
+        missing = untranslated(item, typed)
+        if missing:
+            self.notify(_("Write the translation first") if TEXT in missing else
+                        _("Write the translation of every part first: {parts}").format(
+                            parts=", ".join(part_label(part) for part in missing)),
+                        severity="warning")
             return
         self.busy("#pair")
-        self.save(item, text)
+        self.save(item, typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
-    def save(self, item: WorkItem, text: str) -> None:
+    def save(self, item: WorkItem, typed: dict[str, str]) -> None:
         context = self.publisher.context()
-        note = self._save_one(context, item, text)
+        note = self._save_one(context, item, typed)
         items = translation_worklist(context, item.locale)
-        self.post_message(Loaded(WorkList(item.locale, items, advance=True), note))
+        self.post_message(Loaded(WorkList(item.locale, items, advance=True,
+                                          accounts=dict(context.accounts)), note))
 
     # Unsaved translations (asked about when quitting)
 
     def unsaved(self) -> list[str]:
         self._remember()
-        return [_("{id} ({locale} translation)").format(id=draft_id, locale=locale)
-                for (locale, draft_id) in self.typed]
+        return [_("{id} ({locale} translation)").format(id=_item_name(item),
+                                                        locale=item.locale)
+                for item, _typed in self.typed.values()]
 
     def save_then(self, then: Callable[[], object]) -> None:
         """Save every unsaved translation, then call ``then``. One changed on disk
@@ -226,28 +321,35 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.save_typed(list(self.typed.values()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="translate-save")
-    def save_typed(self, typed: list[tuple[WorkItem, str]]) -> None:
-        notes = [self._save_one(self.publisher.context(), item, text) for item, text in typed]
+    def save_typed(self, typed: list[tuple[WorkItem, dict[str, str]]]) -> None:
+        notes = [self._save_one(self.publisher.context(), item, parts)
+                 for item, parts in typed]
         self.post_message(Done("\n".join(notes)))
 
-    def _save_one(self, context: Context, item: WorkItem, text: str) -> str:
-        edit = DraftEdit(texts={item.locale: text}, confirm={item.locale})
+    def _save_one(self, context: Context, item: WorkItem, typed: dict[str, str]) -> str:
+        """Save one translation whole, made from every part of the source; one with a
+        part still empty (saved on the way out) is kept in a file instead."""
+        if untranslated(item, typed):
+            kept = keep_copy(context, item.draft_id, _kept_text(item, typed),
+                             self.publisher.clock(), "unsaved")
+            return _("{id}: not every part is translated yet; your text is kept in "
+                     "{path}").format(id=_item_name(item), path=context.workspace.relative(kept))
         try:
-            save_draft(context, item.draft_id, item.digest, edit)
+            save_draft(context, item.draft_id, item.digest, translation_edit(item, typed))
         except ConflictError:
-            kept = keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
+            kept = keep_copy(context, item.draft_id, _kept_text(item, typed),
                              self.publisher.clock(), "mine")
             return _("{id} changed on disk meanwhile; your text is kept in {path}").format(
                 id=item.draft_id, path=context.workspace.relative(kept))
-        self.typed.pop((item.locale, item.draft_id), None)
-        return _("Saved {id} ({locale})").format(id=item.draft_id, locale=item.locale)
+        self.typed.pop(item.key, None)
+        return _("Saved {id} ({locale})").format(id=_item_name(item), locale=item.locale)
 
     def keep_unsaved(self) -> list[Path]:
         self._remember()
         context = self.publisher.context()
-        return [keep_copy(context, item.draft_id, f"[{item.locale}]\n{text}\n",
+        return [keep_copy(context, item.draft_id, _kept_text(item, typed),
                           self.publisher.clock(), "unsaved")
-                for item, text in self.typed.values()]
+                for item, typed in self.typed.values()]
 
     def worker_failed(self, worker) -> None:
         self._after_save = None
@@ -315,3 +417,13 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         if result.warnings:
             note += " — " + "; ".join(result.warnings)
         self.deliver(note)
+
+
+def _item_name(item: WorkItem) -> str:
+    return f"{item.draft_id}/accounts/{item.account}" if item.account else item.draft_id
+
+
+def _kept_text(item: WorkItem, typed: dict[str, str]) -> str:
+    """The parts typed, as kept in a file when they cannot be saved."""
+    return "\n".join(f"[{item.locale} {part_context(item.draft_id, part, item.account)}]\n"
+                     f"{text}\n" for part, text in typed.items() if text)
