@@ -686,11 +686,15 @@ class PartOfPost(Protocol):
     def part_no(self) -> int: ...
     @property
     def thread_parts(self) -> int: ...
+    @property
+    def is_correction(self) -> bool: ...
 
 
 def part_label(item: PartOfPost) -> str:
     """Which part of its post an item is, as people read it: "thread 2/3", "first
-    comment", or "" for a post alone."""
+    comment", "correction" (posted under it by ``correct``), or "" for a post alone."""
+    if item.is_correction:
+        return _("correction")
     if item.part_kind == PartKind.COMMENT:
         return _("first comment")
     if item.thread_parts > 1:
