@@ -60,7 +60,11 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.services.queue_file import catch_up_with_journal, record_published
+from publisher.services.queue_file import (
+    catch_up_with_journal,
+    record_deleted,
+    record_published,
+)
 from publisher.services.queueing import (
     STOPS_LATER_PARTS,
     content_hash,
@@ -602,7 +606,11 @@ class Flusher:
         self.holds[hold.account_id] = hold
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
-        if item.is_step:  # done: nothing new went out, the journal keeps posts only
+        if item.is_step:  # nothing new went out; a deletion goes in the journal first
+            target = self.queue.get(item.target) if item.action == Action.DELETE \
+                and item.target is not None else None
+            if target is not None:
+                record_deleted(self.context, item, target, self.clock())
             self._move(item, State.SENT, why, remote_id=published.remote_id,
                        url=published.url, ref=published.ref, last_error=None)
             return
