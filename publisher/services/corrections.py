@@ -510,12 +510,13 @@ def _queue_deletions(queue: Queue, targets: tuple[Item, ...], now: datetime, who
     step already under way for a part is kept, never doubled)."""
     ids: list[int] = []
     before: int | None = None
+    # Read once: the parts are one post's, of one draft and account.
+    under_way = {s.target: s.id for s in queue.items(
+        draft_id=targets[0].draft_id, account_id=targets[0].account_id, steps=True)
+        if s.action == Action.DELETE and s.state in _UNDER_WAY} if targets else {}
     for target in targets:
-        under_way = [s for s in queue.items(draft_id=target.draft_id, steps=True)
-                     if s.target == target.id and s.action == Action.DELETE
-                     and s.state in _UNDER_WAY]
-        if under_way:
-            before = under_way[0].id
+        if target.id in under_way:
+            before = under_way[target.id]
             ids.append(before)
             continue
         step = replace(_step(target, Action.DELETE, now), after=before)
