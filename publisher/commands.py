@@ -44,6 +44,7 @@ _COMMANDS: dict[Fix, Callable[[Remedy], str]] = {
     Fix.SCHEDULE_AGAIN: lambda r: f"publisher schedule {r.draft} --again",
     Fix.ALLOW_STALE: lambda r: f"publisher schedule {r.draft} --at RFC3339 --allow-stale",
     Fix.RETRY_OR_CANCEL: lambda r: f"publisher retry {r.item}",
+    Fix.RESOLVE_UNKNOWN: lambda r: f"publisher resolve {r.item} --posted URL",
     Fix.SHOW_QUEUE: lambda r: "publisher queue",
     Fix.LIST_DRAFTS: lambda r: "publisher drafts list",
     Fix.RESTORE_QUEUE: lambda r: "publisher queue reset --yes",

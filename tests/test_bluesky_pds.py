@@ -433,3 +433,32 @@ def test_delete_removes_the_record_and_a_second_delete_is_done_too(alice: Login)
     assert again.status_code == 200, again.text
     adapter.delete(sent, post)  # and the adapter takes it as done
     assert sent.remote_id not in [r["uri"] for r in list_records(alice)]
+
+
+def test_retract_through_the_flush_deletes_every_record_of_a_thread(home: Path,
+                                                                    pds: Login) -> None:
+    """A thread of two with a first comment, published by the flush, then retracted:
+    three deletion steps, children first, and no record of the account left."""
+    login = new_account(pds, "retracted")
+    add_account(home, "bsky", "--platform", "bluesky", "--api-base", login.url,
+                "--handle", login.handle, "--locales", "sq")
+    stored = run_cli("--home", str(home), "accounts", "set-secret", "bsky",
+                     stdin=login.app_password + "\n")
+    assert stored.code == 0, stored.err
+    (home / "drafts" / "alert.toml").write_text(
+        'title = "alert"\nsource = "sq"\naccounts = ["bsky"]\napproved = true\n\n'
+        '[variants.sq]\ntext = "Thirrni 112 për ndihmë."\nthread = ["Pjesa e dytë."]\n'
+        'first_comment = "Koment i parë."\n', encoding="utf-8")
+    now = datetime.now(UTC).replace(microsecond=0)  # the PDS stamps records itself
+    due = now + timedelta(minutes=1)
+    schedule(home, "alert", at=due.isoformat(), now=now.isoformat())
+    sent = cli(home, "flush", "--now", (due + timedelta(seconds=10)).isoformat())
+    assert sent.code == 0, sent.err
+    assert [i["state"] for i in items(home)] == ["sent"] * 3
+    assert len(list_records(login)) == 3
+    result = cli(home, "retract", "alert", "--yes", "--now",
+                 (due + timedelta(minutes=2)).isoformat(), "--json")
+    assert result.code == 0, result.err
+    outcome = json.loads(result.out)["outcome"]
+    assert [(o["action"], o["state"]) for o in outcome] == [("delete", "sent")] * 3
+    assert list_records(login) == []

@@ -139,3 +139,9 @@ def test_the_login_name_comes_from_the_system_not_the_environment(
     monkeypatch.setenv("LOGNAME", "somebody-else")
     monkeypatch.setenv("USER", "somebody-else")
     assert corrections.login_name() == pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_an_unknown_items_fix_is_to_resolve_it(unknown: tuple[Path, int]) -> None:
+    home, item_id = unknown
+    (item,) = items(home)
+    assert item["fix"] == f"publisher resolve {item_id} --posted URL"

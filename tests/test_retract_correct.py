@@ -353,3 +353,33 @@ def test_how_examples(text: str, expected: tuple[str, str]) -> None:
     from publisher.cli.crisis import parse_how
 
     assert parse_how(text) == expected
+
+
+# The journal knows deletions: a retracted draft is no longer published
+
+
+def journal(home: Path) -> list[dict]:
+    return [json.loads(line) for line in
+            (home / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_retracted_draft_is_scheduled_again_without_again(published: Path) -> None:
+    assert cli(published, "retract", "alert", "--yes", "--now", LATER).code == 0
+    deleted = [r for r in journal(published) if r["event"] == "deleted"]
+    posts = {i["id"]: i for i in items(published) if i["action"] == "post"}
+    assert len(deleted) == 9 and {r["draft"] for r in deleted} == {"alert"}
+    assert {r["url"] for r in deleted} == {p["url"] for p in posts.values()}
+    again = cli(published, "schedule", "alert", "--at", LATER_STILL, "--now", LATER)
+    assert again.code == 0, again.err
+
+
+def test_after_a_queue_reset_a_retracted_draft_is_not_published(published: Path) -> None:
+    assert cli(published, "retract", "alert", "--account", "box-b", "--yes",
+               "--now", LATER).code == 0
+    assert cli(published, "queue", "reset", "--yes", "--now", LATER).code == 0
+    # box-a still shows it: scheduling it there is refused; on box-b it is gone.
+    refused = cli(published, "schedule", "alert", "--at", LATER_STILL, "--now", LATER)
+    assert refused.code == 2 and "already published on box-a" in refused.err
+    write_alert(published, ["box-b"])
+    again = cli(published, "schedule", "alert", "--at", LATER_STILL, "--now", LATER)
+    assert again.code == 0, again.err

@@ -30,6 +30,10 @@ def advice(remedy: Remedy) -> str:
     if fix == Fix.RETRY_OR_CANCEL:
         return _("then send it again with '{retry}' or drop it with '{cancel}'").format(
             retry=run, cancel=f"publisher cancel {remedy.item}")
+    if fix == Fix.RESOLVE_UNKNOWN:
+        return _("check the account, then say where it went out with '{posted}', or that "
+                 "it did not with '{not_posted}'").format(
+            posted=run, not_posted=f"publisher resolve {remedy.item} --not-posted")
     if fix == Fix.INIT_WORKSPACE:
         return _("run '{command}' or pass --home").format(command=run)
     phrase = _phrases().get(fix, _("run '{command}'"))

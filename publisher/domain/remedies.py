@@ -35,6 +35,7 @@ class Fix(StrEnum):
     SCHEDULE_AGAIN = "schedule-again"  # queue a published draft once more, on purpose
     ALLOW_STALE = "allow-stale"  # update the translation, or queue it stale on purpose
     RETRY_OR_CANCEL = "retry-or-cancel"  # check the account, then retry or cancel the item
+    RESOLVE_UNKNOWN = "resolve-unknown"  # check the account, then say if the item went out
     SHOW_QUEUE = "show-queue"
     LIST_DRAFTS = "list-drafts"
     RESTORE_QUEUE = "restore-queue"  # from a backup, or start an empty queue on purpose
@@ -59,6 +60,7 @@ NEEDS: dict[Fix, tuple[str, ...]] = {
     Fix.SCHEDULE_AGAIN: ("draft",),
     Fix.ALLOW_STALE: ("draft",),
     Fix.RETRY_OR_CANCEL: ("item",),
+    Fix.RESOLVE_UNKNOWN: ("item",),
     Fix.SHOW_QUEUE: (),
     Fix.LIST_DRAFTS: (),
     Fix.RESTORE_QUEUE: (),

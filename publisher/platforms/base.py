@@ -210,12 +210,23 @@ class Abilities:
 
     ``why_not_delete`` / ``why_not_edit``: one line a person reads in the plan when
     the ability is missing (marked for translation with ``N_``).
+    ``delete_comment``: a first comment can be deleted though a post cannot (None: as
+    ``delete``). ``confirms``: ``locate`` checks that the post is there (False: it
+    only reads the id from the address).
     """
 
     delete: bool
     edit: bool
     why_not_delete: str = ""
     why_not_edit: str = ""
+    delete_comment: bool | None = None
+    confirms: bool = True
+
+    def deletes(self, kind: PartKind) -> bool:
+        """Whether a part of this kind can be deleted through the API."""
+        if kind == PartKind.COMMENT and self.delete_comment is not None:
+            return self.delete_comment
+        return self.delete
 
 
 class Adapter(Protocol):

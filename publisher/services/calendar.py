@@ -57,6 +57,7 @@ class CalendarPost:
     part_kind: PartKind = PartKind.POST  # which part of its post (a thread, a comment)
     part_no: int = 1
     thread_parts: int = 1
+    is_correction: bool = False  # posted under a sent post by ``correct``
 
     @property
     def movable(self) -> bool:
@@ -125,7 +126,7 @@ def _post(item: Item, zone: ZoneInfo) -> CalendarPost:
     at = occupied_at(item)
     return CalendarPost(item.id, item.draft_id, item.account_id, item.locales, item.state,
                         at, at.astimezone(zone), item.part_kind, item.part_no,
-                        item.thread_parts)
+                        item.thread_parts, item.is_correction)
 
 
 def _day(context: Context, day: date, audience: str | None, freeze: Pause | None,

@@ -247,8 +247,8 @@ def _abilities(context: Context, adapters: Adapters, account_id: str) -> Abiliti
         why = _("this publisher cannot do it on {platform} yet").format(
             platform=account.platform)
         return Abilities(False, False, why, why)
-    return Abilities(abilities.delete, abilities.edit, _(abilities.why_not_delete),
-                     _(abilities.why_not_edit))
+    return replace(abilities, why_not_delete=_(abilities.why_not_delete),
+                   why_not_edit=_(abilities.why_not_edit))
 
 
 def _adapters(context: Context, clock: Callable[[], datetime],
@@ -302,9 +302,9 @@ def plan_retract(context: Context, draft_id: str, *, account: str | None = None,
             if step is not None:
                 why = _("already queued as item {id}").format(id=step.id)
                 to_delete.append(part)  # run now with the others (never doubled)
-            elif not abilities.delete or not part.remote_id:
-                why = abilities.why_not_delete or _(
-                    "its id on the platform is unknown (a person gave its URL)")
+            elif not abilities.deletes(part.part_kind) or not part.remote_id:
+                why = _("its id on the platform is unknown (a person gave its URL)") \
+                    if abilities.deletes(part.part_kind) else abilities.why_not_delete
                 plan.steps.append(PlanStep(chain.account, chain.locales, _part(part),
                                            part.id, Step.CANNOT, why, part.url))
                 continue
@@ -406,7 +406,7 @@ def _correct_chain(context: Context, adapters: Adapters, plan: Plan, published: 
                          "only")
     means = Means(
         edit=abilities.edit and same_shape and same_media,
-        delete=abilities.delete and all(p.remote_id for p in chain.parts),
+        delete=all(abilities.deletes(p.part_kind) and p.remote_id for p in chain.parts),
         reply=kind is not None and bool(own) and own[0].id == chain.parts[0].id,
         why_not_edit=why_not_edit,
         why_not_delete=abilities.why_not_delete or _("its id on the platform is unknown"),
@@ -510,12 +510,13 @@ def _queue_deletions(queue: Queue, targets: tuple[Item, ...], now: datetime, who
     step already under way for a part is kept, never doubled)."""
     ids: list[int] = []
     before: int | None = None
+    # Read once: the parts are one post's, of one draft and account.
+    under_way = {s.target: s.id for s in queue.items(
+        draft_id=targets[0].draft_id, account_id=targets[0].account_id, steps=True)
+        if s.action == Action.DELETE and s.state in _UNDER_WAY} if targets else {}
     for target in targets:
-        under_way = [s for s in queue.items(draft_id=target.draft_id, steps=True)
-                     if s.target == target.id and s.action == Action.DELETE
-                     and s.state in _UNDER_WAY]
-        if under_way:
-            before = under_way[0].id
+        if target.id in under_way:
+            before = under_way[target.id]
             ids.append(before)
             continue
         step = replace(_step(target, Action.DELETE, now), after=before)
@@ -603,8 +604,10 @@ def resolve_posted(context: Context, item_id: int, url: str, *, who: str,
     try:
         adapter = _adapters(context, clock, adapters).for_account(account)
         found: Published | None = adapter.locate(url)
+        # The id read from the address, the post not looked up (Telegram's bot).
+        confirmed = getattr(getattr(adapter, "abilities", None), "confirms", True)
     except Unsupported:
-        found = None
+        found, confirmed = None, False
     except Rejected as error:
         raise UserError(_("{url} is not a post of {account}: {error}").format(
             url=url, account=account.id, error=error.message),
@@ -618,8 +621,9 @@ def resolve_posted(context: Context, item_id: int, url: str, *, who: str,
             url=url, account=account.id, error=error)) from None
     now = clock()
     if found is not None:
-        why = _("{who} said it went out at {url}; the platform confirmed it").format(
-            who=who, url=found.url or url)
+        why = _("{who} said it went out at {url}; the platform confirmed it") if confirmed \
+            else _("{who} said it went out at {url}; the platform could not confirm it")
+        why = why.format(who=who, url=found.url or url)
         published = Published(found.remote_id, found.url or url, found.ref)
     else:
         why = _("{who} said it went out at {url}; the platform could not confirm it").format(
@@ -633,7 +637,7 @@ def resolve_posted(context: Context, item_id: int, url: str, *, who: str,
                    remote_id=published.remote_id or None, url=published.url,
                    ref=published.ref, last_error=None, remedy=None)
         moved = get_item(queue, item_id)
-    return Resolved(moved, found is not None)
+    return Resolved(moved, found is not None and confirmed)
 
 
 def resolve_not_posted(context: Context, item_id: int, *, who: str, now: datetime) -> Item:

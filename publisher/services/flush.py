@@ -60,7 +60,11 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
-from publisher.services.queue_file import catch_up_with_journal, record_published
+from publisher.services.queue_file import (
+    catch_up_with_journal,
+    record_deleted,
+    record_published,
+)
 from publisher.services.queueing import (
     STOPS_LATER_PARTS,
     content_hash,
@@ -219,9 +223,9 @@ def held_too_long(locked: Locked, now: datetime) -> bool:
     return since is not None and now - since > LEASE
 
 
-def retry_or_cancel(item: Item) -> Remedy:
-    """Whether an item went out is unknown: a person checks, then retries or cancels it."""
-    return Remedy(Fix.RETRY_OR_CANCEL, item=item.id)
+def resolve_unknown(item: Item) -> Remedy:
+    """Whether an item went out is unknown: a person checks, then says (resolve)."""
+    return Remedy(Fix.RESOLVE_UNKNOWN, item=item.id)
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -334,7 +338,7 @@ class Flusher:
             else:
                 self._move(item, State.UNKNOWN, _(
                     "interrupted while sending and the platform cannot tell whether it "
-                    "went out: check the account"), remedy=retry_or_cancel(item))
+                    "went out: check the account"), remedy=resolve_unknown(item))
         except AuthFailed as error:
             # It cannot be checked until a person logs in again: hold the
             # account (its other posts wait too) and leave the item as it is.
@@ -574,7 +578,7 @@ class Flusher:
             self._move(item, State.UNKNOWN, _(
                 "{error}; the post may have gone out and the platform cannot tell: check the "
                 "account").format(error=error.message),
-                last_error=error.message, remedy=retry_or_cancel(item))
+                last_error=error.message, remedy=resolve_unknown(item))
         elif item.attempts >= MAX_ATTEMPTS:
             self._move(item, State.FAILED, ngettext(
                 "gave up after {n} attempt: {error}", "gave up after {n} attempts: {error}",
@@ -602,7 +606,11 @@ class Flusher:
         self.holds[hold.account_id] = hold
 
     def _sent(self, item: Item, published: Published, why: str) -> None:
-        if item.is_step:  # done: nothing new went out, the journal keeps posts only
+        if item.is_step:  # nothing new went out; a deletion goes in the journal first
+            target = self.queue.get(item.target) if item.action == Action.DELETE \
+                and item.target is not None else None
+            if target is not None:
+                record_deleted(self.context, item, target, self.clock())
             self._move(item, State.SENT, why, remote_id=published.remote_id,
                        url=published.url, ref=published.ref, last_error=None)
             return

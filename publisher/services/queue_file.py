@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from publisher.domain.errors import UserError
-from publisher.domain.queue import State
+from publisher.domain.queue import Action, State
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.storage.journal import (
+    DELETED,
     JOURNAL_STARTED,
     PUBLISHED,
     QUEUE_CREATED,
@@ -219,6 +220,15 @@ def record_published(
                                        published.ref))
 
 
+def record_deleted(context: Context, step: Item, target: Item, at: datetime) -> None:
+    """Write down that a published post was deleted (``step`` deleted ``target``), so
+    that after a queue reset its draft no longer counts as published there."""
+    journal_of(context).append({
+        "event": DELETED, "at": _stamp(at), "draft": target.draft_id,
+        "account": target.account_id, "locales": list(target.locales), "item": step.id,
+        "key": target.idempotency_key, "remote_id": target.remote_id, "url": target.url})
+
+
 @dataclass(frozen=True)
 class PublishedPost:
     draft_id: str
@@ -243,28 +253,35 @@ class AlreadyPublished(UserError):
 def published_posts(
     context: Context, queue: Queue, draft_ids: Collection[str] | None = None
 ) -> dict[tuple[str, str], PublishedPost]:
-    """(draft, account) -> its latest publication, from the journal and the queue."""
+    """(draft, account) -> its latest publication still out, from the journal and the
+    queue: a post deleted since (the journal's or the queue's deletion) does not count."""
     found: dict[tuple[str, str], PublishedPost] = {}
+    records = journal_of(context).records()
+    sent = queue.items([State.SENT], steps=True) if draft_ids is None else [
+        item for draft_id in draft_ids
+        for item in queue.items([State.SENT], draft_id=draft_id, steps=True)]
+    by_id = {item.id: item for item in sent}
+    deleted = {r["key"] for r in records if r["event"] == DELETED and isinstance(r.get("key"), str)}
+    deleted |= {by_id[step.target].idempotency_key for step in sent
+                if step.action == Action.DELETE and step.target in by_id}
 
-    def note(post: PublishedPost) -> None:
-        key = (post.draft_id, post.account_id)
-        if key not in found or found[key].at < post.at:
-            found[key] = post
+    def note(post: PublishedPost, key: object) -> None:
+        where = (post.draft_id, post.account_id)
+        if key not in deleted and (where not in found or found[where].at < post.at):
+            found[where] = post
 
-    for record in journal_of(context).records():
+    for record in records:
         draft_id, account_id = record.get("draft"), record.get("account")
         if record["event"] != PUBLISHED or not isinstance(draft_id, str):
             continue
         if draft_ids is not None and draft_id not in draft_ids:
             continue
         at = _parse_time(record.get("at")) or datetime.min.replace(tzinfo=UTC)
-        note(PublishedPost(draft_id, str(account_id), at, record.get("url")))
-    sent: Iterable[Item] = (
-        queue.items([State.SENT]) if draft_ids is None else
-        [item for draft_id in draft_ids for item in queue.items([State.SENT], draft_id=draft_id)]
-    )
+        note(PublishedPost(draft_id, str(account_id), at, record.get("url")), record.get("key"))
     for item in sent:
-        note(PublishedPost(item.draft_id, item.account_id, item.updated_at, item.url))
+        if not item.is_step:
+            note(PublishedPost(item.draft_id, item.account_id, item.updated_at, item.url),
+                 item.idempotency_key)
     return found
 
 

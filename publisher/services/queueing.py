@@ -686,11 +686,15 @@ class PartOfPost(Protocol):
     def part_no(self) -> int: ...
     @property
     def thread_parts(self) -> int: ...
+    @property
+    def is_correction(self) -> bool: ...
 
 
 def part_label(item: PartOfPost) -> str:
     """Which part of its post an item is, as people read it: "thread 2/3", "first
-    comment", or "" for a post alone."""
+    comment", "correction" (posted under it by ``correct``), or "" for a post alone."""
+    if item.is_correction:
+        return _("correction")
     if item.part_kind == PartKind.COMMENT:
         return _("first comment")
     if item.thread_parts > 1:
@@ -708,11 +712,11 @@ def locales_and_part(item: PartOfPost, locales: tuple[str, ...]) -> str:
 
 def item_remedy(item: Item) -> Remedy | None:
     """What a person does about an item now, or None (it goes out by itself, or there is
-    nothing to do): an unknown fate is checked, then retried or cancelled; an auth hold
+    nothing to do): an unknown fate is checked, then resolved (posted or not); an auth hold
     needs a login and a resume; a failure keeps the remedy of its error (an account
     setting to give, say)."""
     if item.state == State.UNKNOWN:
-        return Remedy(Fix.RETRY_OR_CANCEL, item=item.id)
+        return Remedy(Fix.RESOLVE_UNKNOWN, item=item.id)
     if item.state == State.HELD and item.held_by == "auth":
         return Remedy(Fix.LOG_IN_AND_RESUME, account=item.account_id)
     if item.state == State.FAILED and item.last_error:

@@ -1,7 +1,7 @@
 """The journal: an append-only JSON-lines file beside the queue (``<home>/journal.jsonl``).
 
-It says what was published (and when the queue was created or reset) in a
-second place, so that losing the queue file can never make the tool post a
+It says what was published and deleted again (and when the queue was created or
+reset) in a second place, so that losing the queue file can never make the tool post a
 draft again. One record per line, each written with a single ``write`` and
 ``fsync``ed before the call returns.
 
@@ -26,6 +26,7 @@ from publisher.storage.atomic import sync_directory, write_atomic
 QUEUE_CREATED = "queue-created"
 JOURNAL_STARTED = "journal-started"  # an existing queue's sent items, copied in once
 PUBLISHED = "published"
+DELETED = "deleted"  # a published post deleted (retract, or a correction's repost)
 QUEUE_RESET = "queue-reset"
 
 

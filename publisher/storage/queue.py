@@ -330,6 +330,14 @@ class Item:
         return self.action != Action.POST
 
     @property
+    def is_correction(self) -> bool:
+        """A correction posted under a sent post (a reply or a comment): it names the
+        part it corrects, in the chain it hangs under. A repost's parts name the old
+        first post too, but hang under their own new first part, made after it."""
+        return (self.action == Action.POST and self.target is not None
+                and self.chain_of is not None and self.chain_of <= self.target)
+
+    @property
     def chain_id(self) -> int:
         """The id of the chain's first part (its own for a first part)."""
         return self.chain_of if self.chain_of is not None else self.id

@@ -57,6 +57,11 @@ def action(remedy: Remedy) -> str:
         return _("then retry it ({retry}) or cancel it ({cancel}) in the queue ({queue})"
                  ).format(retry=key("queue.retry"), cancel=key("queue.cancel"),
                           queue=key("app.queue"))
+    if fix == Fix.RESOLVE_UNKNOWN:
+        return _("check the account, then say whether it went out, in a terminal: "
+                 "{not_posted} or {posted}").format(
+            not_posted=f"publisher resolve {remedy.item} --not-posted",
+            posted=command(remedy))
     if fix == Fix.SHOW_QUEUE:
         return _("see the queue ({key})").format(key=key("app.queue"))
     if fix == Fix.LIST_DRAFTS:

@@ -152,8 +152,9 @@ def test_accounts_that_need_a_person_are_shown_with_the_fixing_command(app_on, d
 
 
 def test_an_item_that_needs_a_person_says_what_to_do_by_the_screens_keys(app_on, demo) -> None:
-    """An unknown fate is fixed here (retry or cancel), so the detail names those keys;
-    an account's setting has no screen, so its command is shown as the CLI says it."""
+    """An unknown fate is resolved in a terminal (posted or not), so the detail names
+    the command; an account's setting has no screen, so its command is shown as the
+    CLI says it."""
     from publisher.domain.remedies import set_account
 
     ids = schedule(demo)
@@ -169,7 +170,7 @@ def test_an_item_that_needs_a_person_says_what_to_do_by_the_screens_keys(app_on,
         table.move_cursor(row=table.get_row_index(str(ids[0])))
         await settle(pilot)
         text = screen_text(app)
-        assert "Fix: then retry it (ctrl+r) or cancel it (F8) in the queue (F3)" in text
+        assert "Fix: check the account, then say whether it went out" in text
         table.move_cursor(row=table.get_row_index(str(ids[1])))
         await settle(pilot)
         assert "Fix: publisher accounts set mfa-x --media-url URL" in screen_text(app)

@@ -86,7 +86,7 @@ class InstagramAdapter(ContainerAdapter):
     post_paths = ("p", "reel", "tv")
     # A post's; a first comment can be deleted (DELETE /{ig-comment-id}).
     abilities = Abilities(
-        delete=False, edit=False,
+        delete=False, edit=False, delete_comment=True,
         why_not_delete=N_("Instagram's API cannot delete a post: remove it by hand in the "
                           "Instagram app"),
         why_not_edit=N_("Instagram's API cannot edit a caption: edit it by hand in the "

@@ -73,8 +73,9 @@ def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
 class TelegramAdapter(TokenAdapter):
     chat: str | None = None
     platform: str = "telegram"
-    # Both; the Bot API deletes only messages younger than 48 hours.
-    abilities = Abilities(delete=True, edit=True)
+    # Both; the Bot API deletes only messages younger than 48 hours. A bot cannot read
+    # its channel: locate reads the id from the address only.
+    abilities = Abilities(delete=True, edit=True, confirms=False)
 
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
