@@ -132,3 +132,106 @@ def test_the_consular_statement_is_filled_and_sent_to_every_account(app_on, demo
     records = outbox(demo, "*.json")
     assert {i.account_id for i in made} == {p.parent.name for p in records}
     assert any("+383 38 213 444" in p.read_text(encoding="utf-8") for p in records)
+
+
+def test_correct_from_the_drafts_after_an_edit_brings_every_post_to_the_new_text(
+        app_on, demo) -> None:
+    publish(demo)
+    path = demo / "drafts" / f"{SENT_DRAFT}.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "24/7 emergency line: +383 38 213 444.", "24/7 emergency line: +383 38 213 445."),
+        encoding="utf-8")
+    before = {p.name for p in outbox(demo, "*.json")}
+
+    async def scenario(app, pilot):
+        table = app.screen.query_one("#drafts-table", DataTable)
+        table.move_cursor(row=table.get_row_index(SENT_DRAFT))
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PlanDialog)
+        assert dialog.focused.id == "plan-cancel"
+        shown = screen_text(app)
+        assert "Correct consular-alert-floods everywhere?" in shown
+        assert "edit" in shown or "repost" in shown
+        await pilot.click("#plan-act")
+        await settle(pilot)
+        assert any("Corrected consular-alert-floods" in n.message for n in app._notifications)
+
+    drive(app_on(), scenario, size=(160, 50))
+    new = [p for p in outbox(demo, "*.json") if p.name not in before]
+    assert any("213 445" in p.read_text(encoding="utf-8") for p in new)
+
+
+def unknown_item(home: Path) -> int:
+    """An item a crash left ``unknown`` (claimed, then never heard of)."""
+    context = open_context(home)
+    ids = queueing.schedule(context, "flag-day-2026", NOW + timedelta(days=8), now=NOW)
+    with queueing.open_queue(context) as queue:
+        queue.move(ids[0], State.QUEUED, State.SENDING, now=NOW, actor="flush")
+        queue.move(ids[0], State.SENDING, State.UNKNOWN, now=NOW, actor="flush")
+    return ids[0]
+
+
+def post_in_outbox(home: Path, item_id: int) -> str:
+    """What the platform has: the outbox's record of the item. Its URL."""
+    from publisher.platforms.base import Post
+    from publisher.platforms.outbox.adapter import OutboxAdapter
+
+    context = open_context(home)
+    with queueing.open_queue(context) as queue:
+        item = queue.get(item_id)
+    assert item is not None
+    adapter = OutboxAdapter(home / "outbox", item.account_id)
+    published = adapter.publish(Post(context.accounts[item.account_id], item.text,
+                                     item.locales), item.idempotency_key)
+    assert published.url is not None
+    return published.url
+
+
+def state_of(home: Path, item_id: int) -> State:
+    return next(i.state for i in items(home) if i.id == item_id)
+
+
+def test_an_unknown_item_that_went_out_is_resolved_with_its_url(app_on, demo) -> None:
+    from publisher.services.corrections import login_name
+    from publisher.tui.dialogs import PromptDialog
+
+    item_id = unknown_item(demo)
+    url = post_in_outbox(demo, item_id)
+
+    async def scenario(app, pilot):
+        screen = await show_crisis(app, pilot)
+        table = screen.query_one("#unknown-table", DataTable)
+        assert table.row_count == 1 and str(item_id) in screen_text(app)
+        table.focus()
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        app.screen.query_one("#prompt-input", Input).value = url
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("the platform confirmed it" in n.message for n in app._notifications)
+        assert screen.query_one("#unknown-table", DataTable).row_count == 0
+
+    drive(app_on(), scenario, size=(160, 50))
+    assert state_of(demo, item_id) == State.SENT
+    with queueing.open_queue(open_context(demo)) as queue:
+        assert queue.history(item_id)[-1].actor == login_name()
+
+
+def test_an_unknown_item_that_did_not_go_out_is_queued_again(app_on, demo) -> None:
+    item_id = unknown_item(demo)
+
+    async def scenario(app, pilot):
+        screen = await show_crisis(app, pilot)
+        screen.query_one("#unknown-table", DataTable).focus()
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.focused.id == "choice-no"
+        await pilot.click("#choice-yes")
+        await settle(pilot)
+        assert any("is queued again" in n.message for n in app._notifications)
+
+    drive(app_on(), scenario, size=(160, 50))
+    assert state_of(demo, item_id) == State.QUEUED
