@@ -95,14 +95,14 @@ class DraftsScreen(CorrectsDrafts, TableScreen[DraftsOverview]):
                 tooltip=N_("Approve the selected draft for the queue")),
         Binding("f6", "schedule", N_("Schedule"), id="drafts.schedule",
                 tooltip=N_("Pick when the selected draft goes out")),
+        Binding("ctrl+f", "filter", N_("Filter"), id="drafts.filter",
+                tooltip=N_("Type to filter the drafts")),
         Binding("ctrl+x", "retract", N_("Retract everywhere"), id="drafts.retract",
                 tooltip=N_("Delete the selected draft's posts from every account (shows the "
                            "plan first)")),
         Binding("ctrl+e", "correct", N_("Correct everywhere"), id="drafts.correct",
                 tooltip=N_("Bring the selected draft's published posts to its new approved "
                            "text (shows the plan first)")),
-        Binding("ctrl+f", "filter", N_("Filter"), id="drafts.filter",
-                tooltip=N_("Type to filter the drafts")),
         Binding("ctrl+l", "toggle_mine", N_("Needs my language"), show=False,
                 id="drafts.mine", tooltip=N_("Show only drafts missing or stale in your "
                                              "language, or all again")),
