@@ -106,6 +106,10 @@ def test_the_preview_follows_the_values_typed(app_on, demo) -> None:
         assert "Skopje" in str(screen.query_one("#preview-sq").render())
         assert "{place}" not in str(screen.query_one("#refusals").render())
         assert "characters" in str(screen.query_one("#counter-en").render())
+        screen.query_one("#value-place--sr", Input).value = "Скопљу"  # Serbian's own
+        await settle(pilot)
+        assert "Скопљу" in str(screen.query_one("#preview-sr").render())
+        assert "Скопљу" not in str(screen.query_one("#preview-en").render())
 
     drive(app_on(), scenario)
 
@@ -113,8 +117,8 @@ def test_the_preview_follows_the_values_typed(app_on, demo) -> None:
 def test_the_consular_statement_is_filled_and_sent_to_every_account(app_on, demo) -> None:
     async def scenario(app, pilot):
         screen = await show_crisis(app, pilot)
-        for name, value in (("place", "Skopje"), ("hotline", "+383 38 213 444"),
-                            ("time", "14:00")):
+        for name, value in (("place", "Skopje"), ("place--sr", "Скопљу"),
+                            ("hotline", "+383 38 213 444"), ("time", "14:00")):
             screen.query_one(f"#value-{name}", Input).value = value
         await settle(pilot)
         assert not str(screen.query_one("#refusals").render()).strip()
@@ -132,6 +136,7 @@ def test_the_consular_statement_is_filled_and_sent_to_every_account(app_on, demo
     records = outbox(demo, "*.json")
     assert {i.account_id for i in made} == {p.parent.name for p in records}
     assert any("+383 38 213 444" in p.read_text(encoding="utf-8") for p in records)
+    assert any("Скопљу" in p.read_text(encoding="utf-8") for p in records)
 
 
 def test_correct_from_the_drafts_after_an_edit_brings_every_post_to_the_new_text(

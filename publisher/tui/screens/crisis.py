@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Static
 
 from publisher.domain.accounts import Account
@@ -74,8 +75,9 @@ def preview(statement: Statement, typed: Mapping[str, str],
         return Preview({}, {}, [statement.problem or _("this holding statement does not load")])
     refusals = [statement.problem] if statement.problem else []
     try:
-        values = collect_values(f"{name}={text}" for name, text in typed.items()
-                                if text.strip())
+        values = collect_values(f"{key}={text}" for key, text in typed.items()
+                                if text.strip() and key.partition(".")[0] in
+                                statement.placeholders)
     except UserError as error:
         refusals.append(describe(error))
         values = Values(())
@@ -243,9 +245,18 @@ class CrisisScreen(LoadingScreen[CrisisData]):
         self.chosen = str(key)
         self.call_later(self._show_statement)
 
+    def _field(self, key: str, placeholder: str) -> Input:
+        """The Input of a placeholder (``key`` "name") or of one language's own value
+        ("name.sr"; ids cannot hold a dot)."""
+        field_ = Input(self.typed.get(key, ""), placeholder=placeholder,
+                       id="value-" + key.replace(".", "--"), select_on_focus=False)
+        field_.cursor_blink = self.publisher.cursor_blink
+        return field_
+
     def _keep_typed(self) -> None:
         for field_ in self.query("#fields Input").results(Input):
-            self.typed[str(field_.id).removeprefix("value-")] = field_.value
+            key = str(field_.id).removeprefix("value-").replace("--", ".")
+            self.typed[key] = field_.value
 
     async def _show_statement(self) -> None:
         statement = self.current()
@@ -255,12 +266,14 @@ class CrisisScreen(LoadingScreen[CrisisData]):
             Text(f"{statement.title} ({statement.id})", style="bold"))
         fields = self.query_one("#fields", Vertical)
         await fields.remove_children()
-        widgets: list[Label | Input] = []
+        widgets: list[Widget] = []
         for name, locales in statement.placeholders.items():
             widgets.append(Label(f"{{{name}}} ({', '.join(locales)})"))
-            field_ = Input(self.typed.get(name, ""), id=f"value-{name}", select_on_focus=False)
-            field_.cursor_blink = self.publisher.cursor_blink
-            widgets.append(field_)
+            widgets.append(self._field(name, ""))
+            # A language's own value (a Serbian case ending, a name in Cyrillic).
+            widgets.append(Horizontal(*(self._field(
+                f"{name}.{tag}", _("{locale}: the same").format(locale=tag))
+                for tag in locales), classes="overrides"))
         await fields.mount_all(widgets)
         previews = self.query_one("#previews", Vertical)
         await previews.remove_children()
@@ -329,8 +342,8 @@ class CrisisScreen(LoadingScreen[CrisisData]):
             self.notify(_("No holding statement selected"), severity="warning")
             return
         self._keep_typed()
-        typed = {name: value for name, value in self.typed.items()
-                 if name in statement.placeholders and value.strip()}
+        typed = {key: value for key, value in self.typed.items()
+                 if key.partition(".")[0] in statement.placeholders and value.strip()}
         through = self.data is not None and self.data.frozen and \
             self.query_one("#through-freeze", Checkbox).value
         if not now:
