@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
-from tui_helpers import NOW, clock, drive, screen_text, settle
+from tui_helpers import NOW, drive, screen_text, settle
 
 from publisher.domain.queue import State
 from publisher.services import flush as flushing
