@@ -70,7 +70,7 @@ class PlanDialog(_Dialog):
 
     def __init__(self, plan: corrections.Plan, how: dict[str, How] | None = None,
                  note: str = "", cursor_blink: bool = True) -> None:
-        super().__init__("plan-dialog")
+        super().__init__()
         self.plan = plan
         self.how = dict(how or {})
         self.note = note

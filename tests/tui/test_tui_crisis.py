@@ -240,3 +240,56 @@ def test_an_unknown_item_that_did_not_go_out_is_queued_again(app_on, demo) -> No
 
     drive(app_on(), scenario, size=(160, 50))
     assert state_of(demo, item_id) == State.QUEUED
+
+
+def test_correct_plans_again_with_the_way_chosen_for_an_account(app_on, demo) -> None:
+    publish(demo)
+    path = demo / "drafts" / f"{SENT_DRAFT}.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "24/7 emergency line: +383 38 213 444.", "24/7 emergency line: +383 38 213 445."),
+        encoding="utf-8")
+
+    async def scenario(app, pilot):
+        table = app.screen.query_one("#drafts-table", DataTable)
+        table.move_cursor(row=table.get_row_index(SENT_DRAFT))
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        way = app.screen.query(".plan-way Select").first()
+        account = str(way.id).removeprefix("way-")
+        way.value = "repost"
+        await pilot.click("#plan-again")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PlanDialog) and dialog.how == {account: "repost"}
+        plan = dialog.query_one("#plan-table", DataTable)
+        rows = [plan.get_row_at(i) for i in range(plan.row_count)]
+        assert {str(r[4]) for r in rows if r[0] == account} == {"repost"}
+        await pilot.click("#plan-cancel")
+        await settle(pilot)
+
+    drive(app_on(), scenario, size=(160, 50))
+
+
+def test_a_statement_goes_through_the_freeze_only_when_ticked(app_on, demo) -> None:
+    queueing.pause(open_context(demo), None, "day of mourning", NOW)
+
+    async def scenario(app, pilot):
+        screen = await show_crisis(app, pilot)
+        assert screen.query_one("#through-freeze").display
+        for name, value in (("place", "Skopje"), ("hotline", "+383 38 213 444"),
+                            ("time", "14:00")):
+            screen.query_one(f"#value-{name}", Input).value = value
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await pilot.click("#choice-yes")
+        await settle(pilot)
+        assert any("frozen" in n.message for n in app._notifications)
+        assert not [i for i in items(demo) if i.draft_id.startswith(f"{CONSULAR}-")]
+        screen.query_one("#through-freeze").value = True
+        await pilot.press("ctrl+g")
+        await pilot.click("#choice-yes")
+        await settle(pilot)
+
+    drive(app_on(), scenario, size=(160, 50))
+    made = [i for i in items(demo) if i.draft_id.startswith(f"{CONSULAR}-")]
+    assert made and {i.state for i in made} == {State.SENT}
