@@ -66,6 +66,10 @@ def _screen(name: str) -> Callable[[], Screen]:
             from publisher.tui.screens.calendar import CalendarScreen
 
             return CalendarScreen()
+        if name == "crisis":
+            from publisher.tui.screens.crisis import CrisisScreen
+
+            return CrisisScreen()
         if name == "accounts":
             from publisher.tui.screens.accounts import AccountsScreen
 
@@ -82,11 +86,13 @@ class PublisherApp(App[None]):
     # Textual parse and apply the whole stylesheet again when it is first shown.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", *(f"screens/{name}.tcss" for name in
-                      ("drafts", "editor", "schedule", "queue", "translator", "accounts"))]
+                      ("drafts", "editor", "schedule", "queue", "translator", "accounts",
+                       "crisis"))]
     TITLE = "publisher"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
-        name: _screen(name) for name in ("drafts", "queue", "translate", "accounts", "calendar")
+        name: _screen(name) for name in ("drafts", "queue", "translate", "accounts", "calendar",
+                                      "crisis")
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "view('drafts')", N_("Drafts"), id="app.drafts",
@@ -105,6 +111,9 @@ class PublisherApp(App[None]):
                 tooltip=N_("The keys of this screen")),
         Binding("f12", "view('calendar')", N_("Calendar"), id="app.calendar", show=False,
                 tooltip=N_("The week's posts by day and hour; move a waiting one")),
+        Binding("f11", "view('crisis')", N_("Crisis"), id="app.crisis", show=False,
+                tooltip=N_("Holding statements to fill and send; items whose fate is "
+                           "unknown")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
                 tooltip=N_("Change the interface language")),
         Binding("f10", "toggle_freeze", N_("Freeze"), id="app.freeze",

@@ -103,7 +103,9 @@ def test_palette_placeholder_is_translated(app_on, marked_catalog) -> None:
 
 def every_binding(app) -> list:
     """Every binding of every view and of the app."""
+    from publisher.tui.corrections import PlanDialog
     from publisher.tui.screens.accounts import AccountsScreen
+    from publisher.tui.screens.crisis import CrisisScreen
     from publisher.tui.screens.drafts import DraftsScreen
     from publisher.tui.screens.editor import EditorScreen
     from publisher.tui.screens.queue import QueueScreen
@@ -112,7 +114,7 @@ def every_binding(app) -> list:
 
     found = list(type(app).BINDINGS)
     for screen in (DraftsScreen, EditorScreen, QueueScreen, TranslatorScreen, AccountsScreen,
-                   ScheduleScreen):
+                   ScheduleScreen, CrisisScreen, PlanDialog):
         found += screen.BINDINGS
     return found
 

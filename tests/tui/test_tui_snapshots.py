@@ -93,3 +93,16 @@ def test_schedule(snap_compare, demo: Path, language: str) -> None:
         await app.push_screen(ScheduleScreen("consular-alert-floods"))
 
     assert snapshot(snap_compare, demo, language, steps)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_crisis(snap_compare, demo: Path, language: str) -> None:
+    async def steps(app, pilot):
+        await pilot.press("f11")
+        await settle(pilot)
+        table = app.screen.query_one("#statements")
+        table.move_cursor(row=table.get_row_index("holding-consular-emergency"))
+        await settle(pilot)
+        app.screen.query_one("#value-place").value = "Skopje"
+
+    assert snapshot(snap_compare, demo, language, steps)

@@ -30,6 +30,7 @@ from publisher.services.drafts import (
     duplicate_draft,
 )
 from publisher.tui.base import N_, format_moment, format_short
+from publisher.tui.corrections import CorrectsDrafts
 from publisher.tui.messages import Done, Notice, RowChanged
 from publisher.tui.remedies import describe
 from publisher.tui.table_screen import Column, TableScreen
@@ -69,7 +70,7 @@ class DraftFilter:
         return not (self.needs_mine and not row.needs(my_locale()))
 
 
-class DraftsScreen(TableScreen[DraftsOverview]):
+class DraftsScreen(CorrectsDrafts, TableScreen[DraftsOverview]):
     TITLE_TEXT = N_("Drafts")
     AUTO_FOCUS = "#drafts-table"
     LIVE = True
@@ -96,6 +97,12 @@ class DraftsScreen(TableScreen[DraftsOverview]):
                 tooltip=N_("Pick when the selected draft goes out")),
         Binding("ctrl+f", "filter", N_("Filter"), id="drafts.filter",
                 tooltip=N_("Type to filter the drafts")),
+        Binding("ctrl+x", "retract", N_("Retract everywhere"), id="drafts.retract",
+                tooltip=N_("Delete the selected draft's posts from every account (shows the "
+                           "plan first)")),
+        Binding("ctrl+e", "correct", N_("Correct everywhere"), id="drafts.correct",
+                tooltip=N_("Bring the selected draft's published posts to its new approved "
+                           "text (shows the plan first)")),
         Binding("ctrl+l", "toggle_mine", N_("Needs my language"), show=False,
                 id="drafts.mine", tooltip=N_("Show only drafts missing or stale in your "
                                              "language, or all again")),
@@ -243,6 +250,10 @@ class DraftsScreen(TableScreen[DraftsOverview]):
         if draft_id is None or self.overview is None:
             return None
         return next((row for row in self.overview.rows if row.id == draft_id), None)
+
+    def crisis_draft(self) -> str | None:
+        row = self.selected_row()
+        return None if row is None else row.id
 
     def selected_row(self) -> DraftRow | None:
         row = self.current_row()

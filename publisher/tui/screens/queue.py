@@ -27,6 +27,7 @@ from publisher.services.queueing import (
 )
 from publisher.storage.queue import Item
 from publisher.tui.base import N_, format_clock, format_day
+from publisher.tui.corrections import CorrectsDrafts
 from publisher.tui.messages import Done, Severity
 from publisher.tui.remedies import action
 from publisher.tui.remedies import key as binding_key
@@ -59,7 +60,7 @@ def state_badge(state: State) -> Text:
     return Text(f" {_(state.value)} ", style=STATE_STYLE[state])
 
 
-class QueueScreen(TableScreen[QueueOverview]):
+class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
     TITLE_TEXT = N_("Queue")
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True
@@ -91,6 +92,12 @@ class QueueScreen(TableScreen[QueueOverview]):
         Binding("ctrl+t", "toggle_finished", N_("All sent"), id="queue.finished",
                 tooltip=N_("Show or hide everything already sent or cancelled (the last "
                            "day's always show)")),
+        Binding("ctrl+x", "retract", N_("Retract everywhere"), id="queue.retract",
+                tooltip=N_("Delete the selected item's draft from every account (shows the "
+                           "plan first)")),
+        Binding("ctrl+e", "correct", N_("Correct everywhere"), id="queue.correct",
+                tooltip=N_("Bring the selected item's draft to its new approved text on every "
+                           "account (shows the plan first)")),
         Binding("ctrl+l", "reload", N_("Reload"), show=False, id="queue.reload",
                 tooltip=N_("Read the queue again")),
     ]
@@ -228,6 +235,10 @@ class QueueScreen(TableScreen[QueueOverview]):
         if item is None:
             self.notify(_("No item selected"), severity="warning")
         return item
+
+    def crisis_draft(self) -> str | None:
+        item = self._need_item()
+        return None if item is None else item.draft_id
 
     # Actions
 
