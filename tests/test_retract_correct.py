@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from queue_helpers import T0, add_account, cli, history, items, states
@@ -115,6 +115,13 @@ def test_retract_one_account_only(published: Path) -> None:
     assert result.code == 0, result.err
     assert len(outbox(published, "box-b", "*.deleted.json")) == 3
     assert not outbox(published, "box-a", "*.deleted.json")
+
+
+def test_the_plan_and_its_outcome_speak_the_chosen_language(published: Path) -> None:
+    result = run_cli("--lang", "sq", "--home", str(published), "retract", "alert",
+                     "--account", "box-b", "--yes", "--now", LATER)
+    assert result.code == 0, result.err
+    assert "(fshij në box-b" in result.out and "(delete " not in result.out
 
 
 def test_the_freeze_does_not_block_a_retraction(published: Path) -> None:

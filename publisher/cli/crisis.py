@@ -156,7 +156,7 @@ def _print_outcome(cli: Cli, done: corrections.Done) -> None:
         cli.warn(_("a flush is running; the steps are queued and run with the next one"))
     for outcome in done.outcomes:
         line = _("item {id} ({action} on {account}, {locales}, {part}): {state}").format(
-            id=outcome.item, action=outcome.action, account=outcome.account,
+            id=outcome.item, action=_(outcome.action), account=outcome.account,
             locales="+".join(outcome.locales), part=outcome.part,
             state=_state(outcome))
         if outcome.detail and outcome.state != State.SENT:

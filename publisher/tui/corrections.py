@@ -252,7 +252,7 @@ def outcome_text(plan: corrections.Plan, done: corrections.Done) -> tuple[str, S
         if outcome.state in FINAL and outcome.state != State.EXPIRED:
             continue
         lines.append(_("item {id} ({action} on {account}, {part}): {state}").format(
-            id=outcome.item, action=outcome.action, account=outcome.account,
+            id=outcome.item, action=_(outcome.action), account=outcome.account,
             part=outcome.part, state=_(outcome.state.value))
             + (f": {outcome.detail}" if outcome.detail else ""))
     for step in done.cannot:
