@@ -15,8 +15,8 @@ from publisher.domain.textrules import (
     threads_length,
     tightest_limit,
     utf8_length,
-    x_weighted_length,
 )
+from publisher.domain.x_text import x_weighted_length
 
 ALBANIAN = "Gëzuar Ditën e Flamurit"
 THUMB = "👍🏽"

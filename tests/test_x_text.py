@@ -121,3 +121,10 @@ def test_links_never_overlap_and_the_count_never_raises(text: str) -> None:
 def test_any_text_is_counted(text: str) -> None:
     assert x_weighted_length(text) >= 0
     assert all(0 <= start < end <= len(text) for start, end in x_link_spans(text))
+
+
+def test_textrules_weighs_a_link_as_x_text_does() -> None:
+    """textrules keeps X's link weight without importing x_text (its import is not free)."""
+    from publisher.domain import textrules
+
+    assert textrules.X_URL_WEIGHT == x_text.URL_WEIGHT

@@ -32,8 +32,6 @@ from dataclasses import dataclass
 
 import regex
 
-from publisher.domain import x_text
-from publisher.domain.x_text import x_invalid_characters, x_weighted_length
 from publisher.i18n import _
 
 PLATFORMS: tuple[str, ...] = (
@@ -62,7 +60,10 @@ TELEGRAM_CAPTION_LIMIT = 1024
 BLUESKY_BYTE_LIMIT = 3000
 INSTAGRAM_MAX_HASHTAGS = 30
 THREADS_MAX_LINKS = 5
-X_URL_WEIGHT = x_text.URL_WEIGHT
+# X counts every link as 23 (twitter-text v3's transformedURLLength; x_text.URL_WEIGHT,
+# kept equal by a test). x_text itself is imported when an X text is counted: it builds
+# its TLD table and patterns on import, which a flush with nothing for X never needs.
+X_URL_WEIGHT = 23
 MASTODON_URL_WEIGHT = 23
 
 _NAMES = {
@@ -306,6 +307,8 @@ def count_text(
     limit = limit or default_limit(platform, has_media=has_media)
     problems: list[str] = []
     if platform == "x":
+        from publisher.domain.x_text import x_invalid_characters, x_weighted_length
+
         used, unit = x_weighted_length(text), "weighted characters"
         refused = x_invalid_characters(text)
         if refused:
