@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import pwd
 from datetime import datetime
 
 from publisher.cli.common import Cli
@@ -15,6 +13,7 @@ from publisher.domain.templates import ValueProblem, collect_values
 from publisher.i18n import _
 from publisher.services import queueing
 from publisher.services import templates as service
+from publisher.services.people import login_name
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -40,11 +39,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing = sub.add_parser("list", help=_("the holding statements and their placeholders"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=run_list)
-
-
-def login_name() -> str:
-    """Who is acting: the operating system's user (never a flag or a variable)."""
-    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def run_use(args: argparse.Namespace, cli: Cli) -> int:

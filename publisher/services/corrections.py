@@ -7,14 +7,13 @@ hand). Acting on it queues every deletion and edit as an item of its own (with i
 state and history, exactly once, resumed by the next flush after a crash) and runs
 them at once, as ``publish-now`` does. The freeze does not hold them.
 
-Who decided is the operating system's login (:func:`login_name`), passed in by the
-front ends so that tests can give another.
+Who decided is the operating system's login
+(:func:`publisher.services.people.login_name`), passed in by the front ends so that
+tests can give another.
 """
 
 from __future__ import annotations
 
-import os
-import pwd
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -46,6 +45,7 @@ from publisher.platforms.base import (
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
 from publisher.services.link_cards import card_link_of
+from publisher.services.people import login_name as login_name  # re-exported for front ends
 from publisher.services.queue_file import open_queue, record_published
 from publisher.services.queueing import (
     PlannedPost,
@@ -61,15 +61,6 @@ from publisher.storage.queue import Item, NewItem, Queue, StaleState
 _UNDER_WAY = PENDING | {State.HELD, State.SENDING}
 # Not sent, and a person may still send it: a retraction cancels these.
 _NOT_SENT = PENDING | {State.HELD, State.FAILED, State.EXPIRED}
-
-
-def login_name() -> str:
-    """Who runs the command: the operating system's login name (not the environment's
-    LOGNAME or USER, which anyone can set)."""
-    try:
-        return pwd.getpwuid(os.getuid()).pw_name
-    except KeyError:  # a uid without a passwd entry (a container)
-        return f"uid {os.getuid()}"
 
 
 @dataclass(frozen=True)

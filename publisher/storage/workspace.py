@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +26,7 @@ from publisher.domain.accounts import (
 from publisher.domain.drafts import is_media_path
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
+from publisher.domain.people import People, parse_people
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, normalize_ui_language
 from publisher.storage.atomic import write_atomic
@@ -92,6 +93,8 @@ class Settings:
     source_locale: str = "sq"
     ui_locale: str = "en"
     timezone: str = "Europe/Belgrade"
+    # [approval] and [people]: the approval steps, their people and the translators.
+    people: People = field(default_factory=People)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -329,18 +332,20 @@ def load_settings(workspace: Workspace) -> Settings:
     data = parse_toml(text, where)
     lines = LineIndex(text)
 
-    def at(key: str) -> str:
-        line = lines(key)
+    def at(*keys: str) -> str:
+        line = lines(*keys)
         return f"{where}:{line}" if line else where
 
     known = ("source_locale", "ui_locale", "timezone")
+    tables = ("approval", "people")
     for key in data:
-        if key not in known:
+        if key not in known + tables:
             raise UserError(
                 _("unknown setting {key!r}").format(key=key),
                 where=at(key),
-                hint=_("known settings: {names}").format(names=", ".join(known)),
+                hint=_("known settings: {names}").format(names=", ".join(known + tables)),
             )
+    people = parse_people(data.get("approval"), data.get("people"), at)
     defaults = Settings()
     values = {key: data.get(key, getattr(defaults, key)) for key in known}
     for key, value in values.items():
@@ -358,7 +363,7 @@ def load_settings(workspace: Workspace) -> Settings:
             where=at("ui_locale"),
             hint=_("use en, sq, sr or sr-Latn"),
         )
-    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")))
+    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")), people)
 
 
 class AccountsFile:

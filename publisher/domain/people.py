@@ -1,0 +1,161 @@
+"""The people of a workspace: the approval steps and who may take each, and the
+translators of each language (publisher.toml's ``[approval]`` and ``[people]``).
+
+Without these tables there is one approval step that anyone can take, as before.
+The parser takes the tables as TOML gave them and a function naming where a key is
+(file and line), and raises a one-line :class:`UserError` for any mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from publisher.domain.errors import UserError
+from publisher.domain.locales import normalize_locale
+from publisher.i18n import _
+
+TRANSLATORS = "translators"
+# POSIX portable user names (useradd's default rule), up to 32 characters.
+_LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,30}[A-Za-z0-9_.$-]?")
+_STEP = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+Where = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one login may do: the steps they clear and the languages they translate."""
+
+    steps: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class People:
+    """``steps`` in order (empty: one step anyone may take); ``approvers`` and
+    ``translators`` map a step or a locale to login names."""
+
+    steps: tuple[str, ...] = ()
+    self_approval: bool = True
+    approvers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    translators: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def has_steps(self) -> bool:
+        return bool(self.steps)
+
+    def roles_of(self, login: str) -> Roles:
+        return Roles(
+            tuple(step for step in self.steps if login in self.approvers.get(step, ())),
+            tuple(locale for locale, logins in self.translators.items() if login in logins),
+        )
+
+
+def parse_people(approval: object, people: object, where: Where) -> People:
+    """``[approval]`` and ``[people]`` (``None`` when absent) as a :class:`People`;
+    ``where(*keys)`` names the file and line of a key, for the errors."""
+    steps, self_approval = _approval(approval, where)
+    table = _table(people, where, "people")
+    approvers: dict[str, tuple[str, ...]] = {}
+    translators: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key == TRANSLATORS:
+            translators = _translators(value, where)
+        elif key in steps:
+            approvers[key] = _logins(value, where, "people", key)
+        else:
+            raise UserError(
+                _("{key!r} is not an approval step").format(key=key),
+                where=where("people", key),
+                hint=_("name a step of [approval] steps ({names}) or 'translators'").format(
+                    names=", ".join(steps) or "-"),
+            )
+    for step in steps:
+        if step not in approvers:
+            raise UserError(
+                _("nobody may approve the step {step!r}").format(step=step),
+                where=where("approval", "steps"),
+                hint=_("list its login names in [people], e.g. {step} = [\"name\"]").format(
+                    step=step),
+            )
+    return People(steps, self_approval, approvers, translators)
+
+
+def _table(value: object, where: Where, *keys: str) -> dict[str, object]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UserError(_("[{name}] must be a table").format(name=".".join(keys)),
+                        where=where(*keys))
+    return value
+
+
+def _approval(value: object, where: Where) -> tuple[tuple[str, ...], bool]:
+    table = _table(value, where, "approval")
+    for key in table:
+        if key not in ("steps", "self_approval"):
+            raise UserError(_("unknown setting {key!r}").format(key=f"approval.{key}"),
+                            where=where("approval", key),
+                            hint=_("known settings: {names}").format(
+                                names="steps, self_approval"))
+    self_approval = table.get("self_approval", not table)
+    if not isinstance(self_approval, bool):
+        raise UserError(_("self_approval must be true or false"),
+                        where=where("approval", "self_approval"))
+    raw = table.get("steps", [])
+    if not isinstance(raw, list) or not all(isinstance(step, str) for step in raw):
+        raise UserError(_("steps must be a list of names in quotes"),
+                        where=where("approval", "steps"),
+                        hint=_("e.g. steps = [\"desk\", \"spokesperson\"]"))
+    steps: list[str] = []
+    for step in raw:
+        if not _STEP.fullmatch(step) or step == TRANSLATORS:
+            raise UserError(_("{step!r} is not a step name").format(step=step),
+                            where=where("approval", "steps"),
+                            hint=_("use lowercase letters, digits, - and _"))
+        if step in steps:
+            raise UserError(_("step {step!r} is listed twice").format(step=step),
+                            where=where("approval", "steps"))
+        steps.append(step)
+    if table and not steps:
+        raise UserError(_("[approval] names no steps"), where=where("approval"),
+                        hint=_("e.g. steps = [\"desk\", \"spokesperson\"], or remove the table"))
+    return tuple(steps), self_approval
+
+
+def _translators(value: object, where: Where) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for key, logins in _table(value, where, "people", TRANSLATORS).items():
+        try:
+            locale = normalize_locale(key)
+        except UserError as error:
+            raise UserError(error.message, where=where("people", TRANSLATORS, key),
+                            hint=error.hint) from None
+        if locale in found:
+            raise UserError(_("locale {tag} is listed twice").format(tag=locale),
+                            where=where("people", TRANSLATORS, key))
+        found[locale] = _logins(logins, where, "people", TRANSLATORS, key)
+    return found
+
+
+def _logins(value: object, where: Where, *keys: str) -> tuple[str, ...]:
+    name = ".".join(keys[1:])
+    if not isinstance(value, list) or not all(isinstance(login, str) for login in value):
+        raise UserError(_("{name} must be a list of login names in quotes").format(name=name),
+                        where=where(*keys), hint=_("e.g. {name} = [\"arta\"]").format(name=name))
+    logins: list[str] = []
+    for login in value:
+        if not _LOGIN.fullmatch(login):
+            raise UserError(_("{login!r} is not a login name").format(login=login),
+                            where=where(*keys),
+                            hint=_("use the user's name on the server, as 'whoami' prints it"))
+        if login in logins:
+            raise UserError(_("{login!r} is listed twice").format(login=login),
+                            where=where(*keys))
+        logins.append(login)
+    if not logins:
+        raise UserError(_("{name} names nobody").format(name=name), where=where(*keys),
+                        hint=_("list login names, or remove the line"))
+    return tuple(logins)
