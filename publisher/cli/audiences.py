@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from publisher.cli.common import Cli
+from publisher.cli.common import Cli, calendar_day
 from publisher.cli.queue import moment
 from publisher.domain.audiences import DAY_NAMES, Audience, check_zone
 from publisher.domain.errors import UserError
@@ -14,14 +14,6 @@ from publisher.i18n import _, format_datetime, ngettext
 from publisher.services import audiences as service
 
 SHADES = " ░▒▓█"
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("{text!r} is not a date such as 2026-12-24").format(text=text)) from None
 
 
 def _zone(text: str) -> str:
@@ -71,12 +63,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     blackout = commands.add_parser("blackout", help=_("dates with no posts"))
     bsub = blackout.add_subparsers(dest="blackout_command", metavar="ACTION", required=True)
     badd = bsub.add_parser("add", help=_("no post on this local date"))
-    badd.add_argument("date", type=_day)
+    badd.add_argument("date", type=calendar_day)
     badd.add_argument("--audience", metavar="NAME")
     badd.add_argument("--reason", default="", metavar="TEXT")
     badd.set_defaults(handler=run_blackout_add)
     bremove = bsub.add_parser("remove", help=_("lift a blackout date"))
-    bremove.add_argument("date", type=_day)
+    bremove.add_argument("date", type=calendar_day)
     bremove.add_argument("--audience", metavar="NAME")
     bremove.set_defaults(handler=run_blackout_remove)
     blist = bsub.add_parser("list", help=_("list blackout dates"))

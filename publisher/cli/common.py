@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -84,6 +85,15 @@ def notice_line(notice: TokenNotice) -> str:
     from publisher.cli.remedies import command
 
     return f"{notice.message} ({command(notice.remedy)})"
+
+
+def calendar_day(text: str) -> date:
+    """An argparse type: a calendar day, YYYY-MM-DD (blackout dates, report --since)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a date such as 2026-12-24").format(text=text)) from None
 
 
 # Bounds of whole-number options: a number past them is a typo, and past SQLite's or

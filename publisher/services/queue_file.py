@@ -69,11 +69,14 @@ def _stamp(moment: datetime) -> str:
 # Opening
 
 
-def open_queue(context: Context, *, flush_lock_held: bool = False) -> Queue:
+def open_queue(context: Context, *, flush_lock_held: bool = False,
+               catch_up: bool = True) -> Queue:
     """Open the workspace's queue, refusing one that was lost (see the module's notes).
 
     ``flush_lock_held``: the caller (the flush) holds the flush lock, so the
-    queue may catch up with the journal before anything is sent.
+    queue may catch up with the journal before anything is sent. ``catch_up`` False:
+    leave that to the next command (``metrics collect`` never takes the flush lock,
+    not even for a moment, lest a flush starting then give up).
     """
     journal = journal_of(context)
     had_queue = journal.exists()
@@ -86,7 +89,8 @@ def open_queue(context: Context, *, flush_lock_held: bool = False) -> Queue:
             journal.append({"event": QUEUE_CREATED, "at": _stamp(datetime.now(UTC))})
         elif not had_queue:
             _start_journal(queue, journal)
-        _catch_up(context, queue, journal, flush_lock_held)
+        if catch_up:
+            _catch_up(context, queue, journal, flush_lock_held)
     return queue
 
 

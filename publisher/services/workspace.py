@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import tomlkit
 from publisher.domain.accounts import Account, make_account
 from publisher.domain.audiences import Audience, parse_window
 from publisher.domain.errors import UserError
+from publisher.domain.results import Engagement
 from publisher.i18n import _
 from publisher.resources import resource_dir
 from publisher.storage.audiences import AudiencesFile
@@ -162,3 +164,81 @@ def fill_demo_queue(workspace: Workspace, now: datetime) -> None:
     # Two hours into its embargo (the sample dates lie ahead of the demo's ``now``).
     embargo = context.drafts.load(DEMO_QUEUED).draft.not_before
     schedule(context, DEMO_QUEUED, (embargo or now) + timedelta(hours=2), now=now)
+    fill_demo_results(workspace, now)
+
+
+# The demo's results: three weeks of sample posts, sent before the demo's ``now`` and
+# read at the ages that have come, so that the report (and the Results screen) show
+# something offline. Made up, and said to be: drafts "sample-results-NN", the same
+# numbers for the same ``now`` (seeded). Telegram is left out: it cannot be measured.
+SAMPLE_DRAFT = "sample-results-{n:02d}"
+SAMPLE_WEEKS = 3
+# account -> (locale, mean interactions at 24 h) of its sample posts: the diaspora
+# accounts do better in Albanian, the ministry's X account in English.
+SAMPLE_ACCOUNTS: dict[str, tuple[tuple[str, float], ...]] = {
+    "mfa-x": (("en", 38.0), ("sq", 24.0)),
+    "mfa-facebook": (("sq+en+sr", 55.0),),
+    "embassy-dc-mastodon": (("en", 12.0),),
+    "embassy-berlin-bluesky": (("sq", 30.0), ("en", 14.0)),
+}
+SAMPLE_CAMPAIGNS = ("DigitalKosovo", "KosovoInUN", None)
+
+
+def fill_demo_results(workspace: Workspace, now: datetime) -> None:
+    """Sample sent posts with their readings (see above), written to the demo's queue."""
+    from publisher.domain.queue import State
+    from publisher.domain.results import AGES
+    from publisher.services.context import Context
+    from publisher.services.metrics import age_label
+    from publisher.services.queue_file import open_queue
+    from publisher.storage.queue import NewItem, Reading
+    from publisher.storage.workspace import load_settings
+
+    rng = random.Random(19)
+    context = Context(workspace, load_settings(workspace))
+    audiences = {a.name: a for a in DEMO_AUDIENCES}
+    accounts = {a.id: a for a in DEMO_ACCOUNTS}
+    start = (now - timedelta(weeks=SAMPLE_WEEKS)).replace(minute=0, second=0, microsecond=0)
+    number = 0
+    with open_queue(context) as queue:
+        for day in range(SAMPLE_WEEKS * 7):
+            for account_id, variants in SAMPLE_ACCOUNTS.items():
+                if rng.random() < 0.35:
+                    continue  # not every account posts every day
+                locale, mean = variants[rng.randrange(len(variants))]
+                audience = audiences[accounts[account_id].audience or ""]
+                local = (start + timedelta(days=day)).astimezone(audience.zone).replace(
+                    hour=rng.choice((8, 9, 12, 13, 18, 19, 20, 21)), minute=0)
+                sent_at = local.astimezone(now.tzinfo)
+                if sent_at >= now - timedelta(hours=1):
+                    continue
+                number += 1
+                draft_id = SAMPLE_DRAFT.format(n=number)
+                (item_id,) = queue.add([NewItem(
+                    draft_id, account_id, "outbox", tuple(locale.split("+")),
+                    f"Sample post {number} (demo results)", "sample", sent_at,
+                    f"{draft_id}-{account_id}", timezone=audience.timezone)],
+                    now=sent_at, actor="demo", reason="a sample of the demo's results")
+                queue.move(item_id, State.QUEUED, State.SENDING, now=sent_at, actor="demo")
+                queue.move(item_id, State.SENDING, State.SENT, now=sent_at, actor="demo",
+                           reason="a sample of the demo's results", remote_id=draft_id)
+                # Busy hours do better (the audience's activity), with noise.
+                weight = 0.4 + audience.activity(sent_at).weight
+                at_day = max(0.0, rng.gauss(mean * weight, mean * 0.25))
+                campaign = SAMPLE_CAMPAIGNS[number % len(SAMPLE_CAMPAIGNS)]
+                for age, share in zip(AGES, (0.35, 1.0, 1.3), strict=True):
+                    if sent_at + age > now:
+                        break
+                    queue.add_reading(Reading(
+                        item_id, account_id, locale, draft_id, campaign, sent_at,
+                        age_label(age), sent_at + age, _sample_counts(at_day * share, rng)))
+
+
+def _sample_counts(interactions: float, rng: random.Random) -> Engagement:
+    """Made-up counts adding up to about ``interactions``: mostly likes."""
+    total = round(interactions)
+    reposts = round(total * rng.uniform(0.1, 0.25))
+    replies = round(total * rng.uniform(0.03, 0.1))
+    quotes = round(total * 0.02)
+    return Engagement(likes=max(0, total - reposts - replies - quotes), reposts=reposts,
+                      replies=replies, quotes=quotes)

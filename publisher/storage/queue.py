@@ -34,10 +34,11 @@ from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind, PostOptions
 from publisher.domain.queue import Action, State, check_movable, check_move
 from publisher.domain.remedies import Fix, Remedy
+from publisher.domain.results import Engagement
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -147,6 +148,44 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE items ADD COLUMN target INTEGER REFERENCES items (id);
     CREATE INDEX items_by_target ON items (target);
     """,
+    # 7: engagement of sent posts (``metrics collect``). One row per post and age read
+    # (age: "1h", "24h", "7d"; collected_at: when it was read, which may be later); the
+    # post's account, locales ("sq+en" when combined), draft, campaign and sent_at (UTC)
+    # copied in, so that a report needs no other table. A count is NULL where the
+    # platform does not report it. metrics_gone: posts the platform says no longer exist
+    # (never read again). metrics_holds: an account's reading is rate-limited until a
+    # time; apart from account_holds, so that collecting never holds a publication.
+    """
+    CREATE TABLE metrics (
+        id           INTEGER PRIMARY KEY,
+        item_id      INTEGER NOT NULL REFERENCES items (id),
+        account_id   TEXT NOT NULL,
+        locale       TEXT NOT NULL,
+        draft_id     TEXT NOT NULL,
+        campaign     TEXT,
+        sent_at      TEXT NOT NULL,
+        age          TEXT NOT NULL,
+        collected_at TEXT NOT NULL,
+        likes        INTEGER,
+        reposts      INTEGER,
+        replies      INTEGER,
+        quotes       INTEGER,
+        impressions  INTEGER,
+        clicks       INTEGER,
+        UNIQUE (item_id, age)
+    );
+    CREATE INDEX metrics_by_account ON metrics (account_id, sent_at);
+    CREATE TABLE metrics_gone (
+        item_id INTEGER PRIMARY KEY REFERENCES items (id),
+        at      TEXT NOT NULL,
+        reason  TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE metrics_holds (
+        account_id TEXT PRIMARY KEY,
+        until      TEXT NOT NULL,
+        reason     TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 FREEZE = "*"
@@ -154,7 +193,8 @@ FREEZE = "*"
 THROUGH_FREEZE = "through_freeze"
 # The checkpoint that notes the last flush run (see Queue.note_flush).
 LAST_FLUSH = "flush:last-run"
-TABLES = frozenset({"items", "history", "pauses", "account_holds", "checkpoints"})
+TABLES = frozenset({"items", "history", "pauses", "account_holds", "checkpoints", "metrics",
+                    "metrics_gone", "metrics_holds"})
 # SQLite's primary result codes for a damaged file and for one that is no database.
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
@@ -385,6 +425,47 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """A sent post's counts read at one age (a row of ``metrics``). ``locale``: the
+    post's locales joined with "+" (a combined post has several); ``url``: where the
+    post is, read from its item (not written with the reading)."""
+
+    item_id: int
+    account_id: str
+    locale: str
+    draft_id: str
+    campaign: str | None
+    sent_at: datetime
+    age: str
+    collected_at: datetime
+    engagement: Engagement
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class MeasuredPost:
+    """A sent first part whose counts collection may read: the item, when it went out
+    (its first move to ``sent``) and the ages read so far."""
+
+    item: Item
+    sent_at: datetime
+    read_ages: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MetricsHold:
+    """Reading an account's counts waits until ``until`` (a rate limit). Apart from
+    :class:`AccountHold`: it never holds a post."""
+
+    account_id: str
+    until: datetime
+    reason: str
+
+
+_COUNTS = ("likes", "reposts", "replies", "quotes", "impressions", "clicks")
+
+
+@dataclass(frozen=True)
 class FlushRun:
     """When a flush run ended (by its clock) and how many items it left in each state."""
 
@@ -399,7 +480,10 @@ _TIME_FIELDS = {
 
 
 def _item(row: sqlite3.Row) -> Item:
-    values = dict(row)
+    return _item_of(dict(row))
+
+
+def _item_of(values: dict[str, Any]) -> Item:
     for key in _TIME_FIELDS:
         values[key] = from_utc_text(values[key])
     values["locales"] = tuple(json.loads(values["locales"]))
@@ -969,6 +1053,86 @@ class Queue:
         with self.transaction() as db:
             cursor = db.execute("DELETE FROM account_holds WHERE account_id = ?", (account_id,))
             return cursor.rowcount > 0
+
+    # Engagement (metrics collect, the report)
+
+    def measurable(self, since: datetime) -> list[MeasuredPost]:
+        """Sent first parts (posts, not replies or comments) with a remote id, sent at or
+        after ``since``, neither gone nor deleted by a retraction; oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM (SELECT i.*,"
+            " (SELECT MIN(h.at) FROM history h WHERE h.item_id = i.id AND h.to_state = 'sent')"
+            "   AS metrics_sent_at,"
+            " (SELECT group_concat(m.age, ' ') FROM metrics m WHERE m.item_id = i.id)"
+            "   AS metrics_ages"
+            " FROM items i WHERE i.state = 'sent' AND i.action = 'post' AND i.chain_of IS NULL"
+            " AND i.remote_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM metrics_gone g WHERE g.item_id = i.id)"
+            " AND NOT EXISTS (SELECT 1 FROM items d WHERE d.target = i.id"
+            "                 AND d.action = 'delete' AND d.state = 'sent'))"
+            " WHERE metrics_sent_at >= ? ORDER BY metrics_sent_at, id", (utc_text(since),))
+        found = []
+        for row in rows:
+            values = dict(row)
+            sent_at = from_utc_text(values.pop("metrics_sent_at"))
+            ages = frozenset((values.pop("metrics_ages") or "").split())
+            found.append(MeasuredPost(_item_of(values), sent_at, ages))
+        return found
+
+    def add_reading(self, reading: Reading) -> None:
+        """Keep one reading (a second one of the same post and age is ignored)."""
+        counts = reading.engagement.as_dict()
+        with self.transaction(durable=False) as db:
+            db.execute(
+                "INSERT INTO metrics (item_id, account_id, locale, draft_id, campaign, sent_at,"
+                f" age, collected_at, {', '.join(_COUNTS)}) VALUES ({', '.join('?' * 14)})"
+                " ON CONFLICT (item_id, age) DO NOTHING",
+                (reading.item_id, reading.account_id, reading.locale, reading.draft_id,
+                 reading.campaign, utc_text(reading.sent_at), reading.age,
+                 utc_text(reading.collected_at), *(counts[name] for name in _COUNTS)))
+
+    def readings(self, account_id: str | None = None) -> list[Reading]:
+        """Every reading (of one account), by the post's sending time, then item, then
+        when it was read."""
+        sql = ("SELECT m.*, i.url AS url FROM metrics m LEFT JOIN items i ON i.id = m.item_id")
+        args: tuple = ()
+        if account_id is not None:
+            sql += " WHERE m.account_id = ?"
+            args = (account_id,)
+        rows = self._db.execute(sql + " ORDER BY m.sent_at, m.item_id, m.collected_at", args)
+        return [Reading(row["item_id"], row["account_id"], row["locale"], row["draft_id"],
+                        row["campaign"], from_utc_text(row["sent_at"]), row["age"],
+                        from_utc_text(row["collected_at"]),
+                        Engagement(**{name: row[name] for name in _COUNTS}), row["url"])
+                for row in rows]
+
+    def mark_gone(self, item_id: int, now: datetime, reason: str) -> None:
+        """The post is gone from its platform: collection never reads it again."""
+        with self.transaction(durable=False) as db:
+            db.execute("INSERT INTO metrics_gone (item_id, at, reason) VALUES (?, ?, ?)"
+                       " ON CONFLICT (item_id) DO NOTHING", (item_id, utc_text(now), reason))
+
+    def gone(self) -> dict[int, str]:
+        """Posts found gone when their counts were read: item id -> why."""
+        return {row[0]: row[1] for row in self._db.execute(
+            "SELECT item_id, reason FROM metrics_gone")}
+
+    def metrics_holds(self) -> dict[str, MetricsHold]:
+        rows = self._db.execute("SELECT * FROM metrics_holds")
+        return {row["account_id"]: MetricsHold(row["account_id"], from_utc_text(row["until"]),
+                                               row["reason"]) for row in rows}
+
+    def set_metrics_hold(self, hold: MetricsHold) -> None:
+        with self.transaction(durable=False) as db:
+            db.execute(
+                "INSERT INTO metrics_holds (account_id, until, reason) VALUES (?, ?, ?)"
+                " ON CONFLICT (account_id) DO UPDATE SET until = excluded.until,"
+                " reason = excluded.reason",
+                (hold.account_id, utc_text(hold.until), hold.reason))
+
+    def clear_metrics_hold(self, account_id: str) -> None:
+        with self.transaction(durable=False) as db:
+            db.execute("DELETE FROM metrics_holds WHERE account_id = ?", (account_id,))
 
     # Checkpoints
 

@@ -148,6 +148,11 @@ class Workspace:
         return self.home / ".flush.lock"
 
     @property
+    def metrics_lock_path(self) -> Path:
+        """Held by ``metrics collect`` (never the flush's: reading counts holds no post)."""
+        return self.home / ".metrics.lock"
+
+    @property
     def drafts_lock_path(self) -> Path:
         """Held by every writer of a draft file from its read to its rename."""
         return self.home / ".drafts.lock"
@@ -176,7 +181,7 @@ class Workspace:
             self.settings_path, self.accounts_path, queue,
             queue.with_name(queue.name + "-wal"), queue.with_name(queue.name + "-shm"),
             queue.with_name(queue.name + "-journal"), self.lock_path, self.journal_path,
-            self.drafts_lock_path,
+            self.drafts_lock_path, self.metrics_lock_path,
         )
 
     def own_folders(self) -> tuple[Path, ...]:

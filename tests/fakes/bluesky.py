@@ -17,6 +17,9 @@ server is not installed.
   already doesn't exist"); another repo is 403.
 - uploadBlob takes raw bytes, needs a Content-Type and stores the type it
   reads from an image's bytes.
+- app.bsky.feed.getPosts (with the session; the PDS proxies it to the AppView) gives a
+  postView per uri that exists, with likeCount, repostCount, replyCount and quoteCount
+  (0 unless ``set_counts``); a uri that does not exist is left out, no error.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class FakeBluesky(FakeServer):
         self.sessions_created = 0
         self.known_handles = {handle: self.did, "friend.test": "did:plc:friend"}
         self.access_exp = FAR_FUTURE
+        self.counts: dict[str, dict[str, int]] = {}  # at:// uri -> its counts
 
     def _mint(self) -> dict:
         number = len(self.access) + len(self.refresh) + 1
@@ -109,6 +113,8 @@ class FakeBluesky(FakeServer):
             return self._create_record(request)
         if nsid == "com.atproto.repo.deleteRecord":
             return self._delete_record(request)
+        if nsid == "app.bsky.feed.getPosts" and request.method == "GET":
+            return self._get_posts(request)
         return 404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"}, {}
 
     def _create_session(self, request: Request):
@@ -206,6 +212,25 @@ class FakeBluesky(FakeServer):
             return 400, {"error": "RecordNotFound",
                          "message": f"Could not locate record: {uri}"}, {}
         return 200, {"uri": uri, "cid": _cid(uri), "value": self.records[uri]}, {}
+
+    def set_counts(self, uri: str, *, likes: int = 0, reposts: int = 0, replies: int = 0,
+                   quotes: int = 0) -> None:
+        """What people did with a post so far."""
+        self.counts[uri] = {"likeCount": likes, "repostCount": reposts, "replyCount": replies,
+                            "quoteCount": quotes}
+
+    def _get_posts(self, request: Request):
+        uris = request.query.get("uris", [])
+        if len(uris) > 25:
+            return 400, {"error": "InvalidRequest",
+                         "message": "uris must not have more than 25 elements"}, {}
+        views = [{"uri": uri, "cid": _cid(uri),
+                  "author": {"did": self.did, "handle": self.user_handle},
+                  "record": self.records[uri], "indexedAt": "2026-12-01T08:00:00.000Z",
+                  **self.counts.get(uri, {"likeCount": 0, "repostCount": 0, "replyCount": 0,
+                                          "quoteCount": 0})}
+                 for uri in uris if uri in self.records]
+        return 200, {"posts": views}, {}
 
     def posts(self) -> list[dict]:
         return list(self.records.values())

@@ -19,6 +19,9 @@
   ``spoiler_text``, ``media_ids`` and ``language``, sets ``edited_at`` and keeps
   the earlier versions (``history``, as GET /api/v1/statuses/:id/history shows).
   Another account's status (``add_other_status``) is 403 to DELETE and PUT.
+- A status carries favourites_count, reblogs_count and replies_count (0 when made;
+  ``set_counts`` sets them), and quotes_count as Mastodon 4.5+ does unless
+  ``quotes`` is False (an older server).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class FakeMastodon(FakeServer):
         self.media_polls_before_ready = 1
         # The server's clock for created_at; tests set it to match their --now.
         self.now: datetime | None = None
+        self.quotes = True  # False: a server before 4.5, without quotes_count
 
     def handle(self, request: Request):
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -113,15 +117,24 @@ class FakeMastodon(FakeServer):
             "account": {"id": "1", "acct": "embassy"},
             "edited_at": None,
             "history": [],
+            "favourites_count": 0, "reblogs_count": 0, "replies_count": 0, "quotes_count": 0,
         }
         self.statuses.append(status)
         if key:
             self.by_key[key] = status
         return 200, status, {}
 
-    @staticmethod
-    def _public(status: dict) -> dict:
-        return {k: v for k, v in status.items() if k not in ("text", "history")}
+    def _public(self, status: dict) -> dict:
+        hidden = ("text", "history") if self.quotes else ("text", "history", "quotes_count")
+        return {k: v for k, v in status.items() if k not in hidden}
+
+    def set_counts(self, status_id: str, *, favourites: int = 0, reblogs: int = 0,
+                   replies: int = 0, quotes: int = 0) -> None:
+        """What people did with a status so far."""
+        status = self.status(status_id)
+        assert status is not None, status_id
+        status.update(favourites_count=favourites, reblogs_count=reblogs,
+                      replies_count=replies, quotes_count=quotes)
 
     def add_other_status(self, text: str) -> dict:
         """A status another account of the instance wrote."""

@@ -32,6 +32,7 @@ import requests
 
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import log_in, set_account
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text, hashtag_spans, link_spans
 from publisher.i18n import N_
 from publisher.platforms.base import (
@@ -52,6 +53,7 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.bluesky.session import Session, expires_soon
 from publisher.platforms.common.adapters import KeyringAdapter
+from publisher.platforms.common.counts import count
 from publisher.platforms.common.http import (
     epoch_reset,
     json_object,
@@ -383,6 +385,27 @@ class BlueskyAdapter(KeyringAdapter):
         if isinstance(found, NotFound):
             raise not_ours(url, "the account has no such post")
         return self._published(rkey, found)
+
+    # Results
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """app.bsky.feed.getPosts?uris=<at:// uri> through the account's PDS with its
+        session (the PDS proxies app.bsky.* to the AppView): the postView's likeCount,
+        repostCount, replyCount and quoteCount. A post that is not in the answer (the
+        API leaves out what no longer exists) is gone: ``Rejected``."""
+        self._own_record(target.remote_id)
+        response = self._xrpc("GET", "app.bsky.feed.getPosts",
+                              params={"uris": target.remote_id})
+        self._check(response)
+        posts = json_object(response, maybe_sent=False).get("posts")
+        if not isinstance(posts, list):
+            raise Transient("getPosts gave no list of posts", maybe_sent=False)
+        view = next((p for p in posts if isinstance(p, dict)
+                     and p.get("uri") == target.remote_id), None)
+        if view is None:
+            raise Rejected("the post is no longer on Bluesky (getPosts does not return it)")
+        return Engagement(likes=count(view, "likeCount"), reposts=count(view, "repostCount"),
+                          replies=count(view, "replyCount"), quotes=count(view, "quoteCount"))
 
     def _own_record(self, uri: str) -> tuple[str, str, str]:
         """(repo, collection, rkey) of an at:// uri of this account's."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from publisher.domain.accounts import Account
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     Abilities,
@@ -32,6 +33,7 @@ from publisher.platforms.base import (
     Transient,
 )
 from publisher.platforms.common.adapters import TokenAdapter
+from publisher.platforms.common.counts import count
 from publisher.platforms.common.http import json_object, raise_for_status, request
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
@@ -226,6 +228,23 @@ class MastodonAdapter(TokenAdapter):
         if language:
             data["language"] = language
         return _published(json_object(self._call("PUT", path, json=data)))
+
+    # Results
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """GET /api/v1/statuses/:id (docs.joinmastodon.org/methods/statuses/#get): the
+        Status entity's favourites_count, reblogs_count, replies_count, and quotes_count
+        where the server has quotes (Mastodon 4.5+; None before). A 404 (deleted) is the
+        post gone: ``Rejected``."""
+        response = self._call("GET", f"/api/v1/statuses/{_status_id(target)}",
+                              missing_ok=True)
+        if response.status_code == 404:
+            raise Rejected("the instance has no such status any more (HTTP 404)")
+        status = json_object(response, maybe_sent=False)
+        return Engagement(likes=count(status, "favourites_count"),
+                          reposts=count(status, "reblogs_count"),
+                          replies=count(status, "replies_count"),
+                          quotes=count(status, "quotes_count"))
 
     def locate(self, url: str) -> Published:
         """The status at ``url`` on this instance (GET /api/v1/statuses/:id), when it is

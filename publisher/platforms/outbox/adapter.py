@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from publisher.domain.accounts import Account
+from publisher.domain.results import Engagement
+from publisher.i18n import N_
 from publisher.platforms.base import (
     NOT_FOUND,
     Abilities,
@@ -55,6 +57,7 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
 # The test and training switch of what the account cannot do (see above).
 OUTBOX_CANNOT = "cannot.txt"
 _EDIT_NUMBER = re.compile(r"\.edit-(\d+)\.json$")
+NO_METRICS = N_("the outbox is a local folder: nobody reads it, so it has no engagement")
 
 
 def make_adapter(account: Account, adapters: Adapters) -> OutboxAdapter:
@@ -175,7 +178,8 @@ class OutboxAdapter:
         cannot = self._cannot()
         return Abilities(delete="delete" not in cannot, edit="edit" not in cannot,
                          why_not_delete=cannot.get("delete", ""),
-                         why_not_edit=cannot.get("edit", ""))
+                         why_not_edit=cannot.get("edit", ""), metrics=False,
+                         why_no_metrics=NO_METRICS)
 
     def _cannot(self) -> dict[str, str]:
         """What cannot.txt says the account cannot do, and why."""
@@ -250,6 +254,10 @@ class OutboxAdapter:
     def _read_any(self, path: Path) -> bool:
         """Whether a record exists (a link or anything but a file there is refused)."""
         return self._read(path) is not None
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """Nobody reads the outbox: nothing to count."""
+        raise Unsupported(NO_METRICS)
 
     def locate(self, url: str) -> Published:
         """A record's ``file:`` URL, as the outbox gives it, of this account's folder."""

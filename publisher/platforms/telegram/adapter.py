@@ -31,7 +31,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from publisher.domain.accounts import Account
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text, utf16_length
+from publisher.i18n import N_
 from publisher.platforms.base import (
     Abilities,
     AuthFailed,
@@ -65,6 +67,10 @@ WEB_HOSTS = ("t.me", "telegram.me")
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
+# The Bot API has no method that reads a channel message's views or reactions.
+NO_METRICS = N_("Telegram bots cannot read a message's views")
+
+
 def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
     return TelegramAdapter.for_account(account, adapters, chat=account.handle)
 
@@ -75,7 +81,8 @@ class TelegramAdapter(TokenAdapter):
     platform: str = "telegram"
     # Both; the Bot API deletes only messages younger than 48 hours. A bot cannot read
     # its channel: locate reads the id from the address only.
-    abilities = Abilities(delete=True, edit=True, confirms=False)
+    abilities = Abilities(delete=True, edit=True, confirms=False, metrics=False,
+                          why_no_metrics=NO_METRICS)
 
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
@@ -254,6 +261,10 @@ class TelegramAdapter(TokenAdapter):
                     continue  # the message is of the other kind
                 raise
         raise Rejected(f"Telegram message {message_id} has neither text nor caption")
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """A bot cannot read a message's views or reactions: nothing to count."""
+        raise Unsupported(NO_METRICS)
 
     def locate(self, url: str) -> Published:
         """The message at t.me/<channel>/<id> or t.me/c/<internal id>/<id>, when the
