@@ -70,6 +70,10 @@ def _screen(name: str) -> Callable[[], Screen]:
             from publisher.tui.screens.crisis import CrisisScreen
 
             return CrisisScreen()
+        if name == "results":
+            from publisher.tui.screens.results import ResultsScreen
+
+            return ResultsScreen()
         if name == "accounts":
             from publisher.tui.screens.accounts import AccountsScreen
 
@@ -87,12 +91,12 @@ class PublisherApp(App[None]):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", *(f"screens/{name}.tcss" for name in
                       ("drafts", "editor", "schedule", "queue", "translator", "accounts",
-                       "crisis"))]
+                       "crisis", "results"))]
     TITLE = "publisher"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
         name: _screen(name) for name in ("drafts", "queue", "translate", "accounts", "calendar",
-                                      "crisis")
+                                      "crisis", "results")
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "view('drafts')", N_("Drafts"), id="app.drafts",
@@ -114,6 +118,8 @@ class PublisherApp(App[None]):
         Binding("f11", "view('crisis')", N_("Crisis"), id="app.crisis", show=False,
                 tooltip=N_("Holding statements to fill and send; items whose fate is "
                            "unknown")),
+        Binding("ctrl+k", "view('results')", N_("Results"), id="app.results", show=False,
+                tooltip=N_("What the sent posts achieved, by account and language")),
         Binding("f9", "choose_language", N_("Language"), id="app.language",
                 tooltip=N_("Change the interface language")),
         Binding("f10", "toggle_freeze", N_("Freeze"), id="app.freeze",

@@ -10,7 +10,8 @@ from textual.widgets import Static
 
 from publisher.i18n import BABEL_LOCALE, _, current_language
 
-Grid = Sequence[Sequence[float]]  # 7 rows Monday..Sunday x 24 hours, 0..1
+Grid = Sequence[Sequence[float | None]]  # 7 rows Monday..Sunday x 24 hours, 0..1
+# (None: nothing known for that hour, drawn as a dot)
 
 _MONDAY = date(2024, 1, 1)
 
@@ -32,7 +33,8 @@ def _cell_style(value: float) -> str:
     return f"on rgb({red},{green},{blue})"
 
 
-def render_heatmap(values: Grid, title: str = "") -> Text:
+def render_heatmap(values: Grid, title: str = "", legend: str | None = None) -> Text:
+    """The grid as coloured cells; ``legend`` replaces the activity legend."""
     names = day_names()
     width = max(len(name) for name in names) + 1
     text = Text()
@@ -45,9 +47,13 @@ def render_heatmap(values: Grid, title: str = "") -> Text:
     for name, row in zip(names, values, strict=True):
         text.append(f"{name:<{width}}")
         for value in row:
-            text.append("  ", style=_cell_style(value))
+            if value is None:
+                text.append("· ", style="dim")
+            else:
+                text.append("  ", style=_cell_style(value))
         text.append("\n")
-    text.append(_("darker: fewer people online; brighter: more"), style="dim")
+    text.append(_("darker: fewer people online; brighter: more") if legend is None
+                else legend, style="dim")
     return text
 
 
@@ -56,5 +62,5 @@ class HeatMap(Static):
     HeatMap { width: auto; height: auto; padding: 0 1; }
     """
 
-    def show(self, values: Grid, title: str = "") -> None:
-        self.update(render_heatmap(values, title))
+    def show(self, values: Grid, title: str = "", legend: str | None = None) -> None:
+        self.update(render_heatmap(values, title, legend))
