@@ -541,7 +541,8 @@ def test_threads_copy_paste_then_the_60_day_token(home: Path) -> None:
         params = query(url)
         assert url.startswith(f"{server.url}/oauth/authorize?")
         assert params["redirect_uri"] == "https://example.org/threads-callback"
-        assert params["scope"] == "threads_basic,threads_content_publish"
+        assert params["scope"] == ("threads_basic,threads_content_publish,"
+                                   "threads_manage_insights")
         pasted = landing(url)
         assert pasted.startswith(server.redirect_uri) and pasted.endswith("#_")
         run.type(pasted)
@@ -574,7 +575,8 @@ def test_instagram_login_copy_paste_then_the_60_day_token(home: Path) -> None:
         url = run.printed_url()
         assert url.startswith(f"{server.url}/oauth/authorize?")
         assert query(url)["scope"] == (
-            "instagram_business_basic,instagram_business_content_publish")
+            "instagram_business_basic,instagram_business_content_publish,"
+            "instagram_business_manage_insights")
         pasted = landing(url)
         run.type(pasted)
         result = run.finish()

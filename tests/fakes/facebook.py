@@ -8,6 +8,14 @@ POST /{post-id}/comments (``message``) and GET of the same edge.
 A post or comment is a node: GET /{id}?fields=id,from,message,permalink_url,
 POST /{id} (``message``) edits it, DELETE /{id} removes it (``{"success": true}``);
 an id that is not there (deleted) is 100/33 "does not exist".
+
+Counts: GET /{post-id}?fields=reactions.summary(total_count),comments.summary(total_count),
+shares gives each edge ``{"data": [], "summary": {"total_count"}}`` and ``shares.count``
+(absent while nobody shared, as Graph answers); GET /{post-id}/insights?metric=
+post_media_view gives ``{"data": [{"name", "period": "lifetime", "values": [{"value"}]}]}``.
+A retired metric (post_impressions, since November 2025) is (#100) invalid;
+``insights_refused`` answers as for a page token without read_insights (#10).
+Tests set ``counts[post_id]`` (reactions, comments, shares, views).
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ class FakeFacebook(FakeServer):
         self.posts: list[dict] = []
         self.photos: dict[str, dict] = {}
         self.comments: dict[str, list[dict]] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+        self.insights_refused = False
 
     def handle(self, request: Request):
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -46,6 +56,8 @@ class FakeFacebook(FakeServer):
                      "permalink_url": f"https://www.facebook.com/{p['id']}",
                      "created_time": "2026-12-01T08:00:00+0000"} for p in reversed(self.posts)]
             return 200, {"data": data}, {}
+        if route.startswith("GET ") and request.path.endswith("/insights"):
+            return self._insights(request, request.path.split("/")[2])
         if request.path.startswith(f"/{VERSION}/") and request.path.endswith("/comments"):
             return self._comments(request)
         if route == f"GET {prefix}":
@@ -84,6 +96,8 @@ class FakeFacebook(FakeServer):
                 "type": "GraphMethodException", "code": 100, "error_subcode": 33,
                 "fbtrace_id": "AbCdEf123"}}, {}
         author = found.get("from", self.page_id)
+        if request.method == "GET" and "reactions" in request.query.get("fields", [""])[0]:
+            return 200, self._counts(node), {}
         if request.method == "GET":
             return 200, {"id": found["id"], "message": found.get("message", ""),
                          "from": {"id": author, "name": "Embassy of Kosovo"},
@@ -100,6 +114,35 @@ class FakeFacebook(FakeServer):
         found.setdefault("history", []).append(found.get("message", ""))
         found["message"] = message
         return 200, {"success": True}, {}
+
+    def _counts(self, node: str) -> dict:
+        counts = self.counts.get(node, {})
+        answer: dict = {"id": node}
+        for edge in ("reactions", "comments"):
+            answer[edge] = {"data": [], "summary": {"total_count": counts.get(edge, 0)}}
+        if counts.get("shares"):
+            answer["shares"] = {"count": counts["shares"]}
+        return answer
+
+    def _insights(self, request: Request, node: str):
+        if self._find_node(node)[0] is None:
+            return 400, {"error": {
+                "message": f"Unsupported get request. Object with ID '{node}' does not exist",
+                "type": "GraphMethodException", "code": 100, "error_subcode": 33,
+                "fbtrace_id": "AbCdEf123"}}, {}
+        if self.insights_refused:
+            return 400, graph_error(10, "(#10) Requires read_insights permission"), {}
+        metrics = request.query.get("metric", [""])[0].split(",")
+        retired = [m for m in metrics if m not in ("post_media_view", "post_clicks")]
+        if retired:
+            return 400, graph_error(100, "(#100) The value must be a valid insights metric"), {}
+        counts = self.counts.get(node, {})
+        values = {"post_media_view": counts.get("views", 0),
+                  "post_clicks": counts.get("clicks", 0)}
+        return 200, {"data": [
+            {"name": metric, "period": "lifetime", "values": [{"value": values[metric]}],
+             "title": metric, "id": f"{node}/insights/{metric}/lifetime"}
+            for metric in metrics], "paging": {}}, {}
 
     def _comments(self, request: Request):
         post_id = request.path.split("/")[2]

@@ -9,6 +9,10 @@ Error answers from the reference's table: 9004/2207052 when the image cannot
 be fetched, 36001/2207005 for a format other than JPEG, 9007/2207027 for a
 container not ready yet, 9/2207042 past the publishing limit, -2/2207020 for
 an expired container.
+
+Counts: GET /{ig-media-id}?fields=like_count,comments_count,media_product_type and the
+media insights of the current reference (views, reach, shares, saved, likes, comments,
+total_interactions; impressions and plays are retired and refused).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ class FakeInstagram(FakeMeta):
     refresh_grant = "ig_refresh_token"
     quota_total = 50
     permalink_base = "https://www.instagram.com/p/"
+    insight_metrics = ("views", "reach", "shares", "saved", "likes", "comments",
+                       "total_interactions")
 
     def __init__(self, user_id: str = "17841400000000001", username: str = "kosovoembassy",
                  token: str = "ig-token"):
@@ -37,6 +43,13 @@ class FakeInstagram(FakeMeta):
     def profile(self) -> dict:
         return {"id": self.user_id, "user_id": self.user_id, "username": self.username,
                 "name": "Embassy of Kosovo"}
+
+    def fields_of(self, post: dict, names: list[str]) -> dict:
+        counts = self.counts.get(post["id"], {})
+        known = {"like_count": counts.get("likes", 0), "comments_count": counts.get("comments", 0),
+                 "media_product_type": post.get("product_type", "FEED"),
+                 "media_type": "IMAGE"}
+        return {name: known[name] for name in names if name in known}
 
     def check_fields(self, fields: dict[str, str]):
         if fields.get("media_type") != "CAROUSEL" and not fields.get("image_url"):

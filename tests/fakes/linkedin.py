@@ -26,6 +26,13 @@
   edits it (204). DELETE /rest/socialActions/{URN}/comments/{id}?actor= removes a
   comment (204; 404 when it is not there), POST of the same path with
   ``{"patch": {"message": {"$set": {"text"}}}}`` edits it (200, the comment).
+- GET /rest/socialActions/{encoded URN} summarises a post's likes and comments
+  (``likesSummary.totalLikes``, ``commentsSummary.aggregatedTotalComments``; a
+  person's post only with ``member_can_read``; 404 for a post that is not there).
+  GET /rest/organizationalEntityShareStatistics?q=organizationalEntity&shares=List(URN)
+  (or ugcPosts=) gives each post's lifetime ``totalShareStatistics`` (403 without
+  rw_organization_admin: ``org_admin``). Counts come from ``counts[urn]`` (tests set
+  likes, comments, shares, impressions, unique, clicks).
 - Errors are ``{"status", "serviceErrorCode", "code", "message"}``.
 """
 
@@ -138,6 +145,7 @@ class FakeLinkedIn(FakeServer):
         self.refreshes = 0
         self.comments: dict[str, list[dict]] = {}
         self.deleted: set[str] = set()
+        self.counts: dict[str, dict[str, int]] = {}
         self._ids = itertools.count(7_400_000_000_000_000_001)
 
     # Helpers for tests
@@ -194,6 +202,10 @@ class FakeLinkedIn(FakeServer):
         if request.path.startswith("/rest/socialActions/") and \
                 request.path.split("/")[4:5] == ["comments"]:
             return self._comments(request)
+        if route.startswith("GET /rest/socialActions/") and len(request.path.split("/")) == 4:
+            return self._social_actions(unquote(request.path.split("/")[3]))
+        if route == "GET /rest/organizationalEntityShareStatistics":
+            return self._share_statistics(request)
         if request.method == "GET" and request.path.startswith("/rest/organizations/"):
             number = request.path.rsplit("/", 1)[1]
             if not self.org_admin:
@@ -266,6 +278,45 @@ class FakeLinkedIn(FakeServer):
             return 422, error(422, "UNPROCESSABLE_ENTITY", "Invalid comment"), {}
         comment["message"] = {"text": text}
         return 200, comment, {}
+
+    def _social_actions(self, urn: str):
+        post = next((p for p in self.posts if p["id"] == urn), None)
+        if post is None:
+            return 404, error(404, "NOT_FOUND", f"No socialActions for {urn}"), {}
+        if post["author"].startswith("urn:li:person:") and not self.member_can_read:
+            return self._denied("partnerApiSocialActions.GET.20260901")
+        counts = self.counts.get(urn, {})
+        return 200, {"$URN": f"urn:li:socialActions:{urn}", "target": urn,
+                     "likesSummary": {"totalLikes": counts.get("likes", 0),
+                                      "aggregatedTotalLikes": counts.get("likes", 0),
+                                      "likedByCurrentUser": False},
+                     "commentsSummary": {"totalFirstLevelComments": counts.get("comments", 0),
+                                         "aggregatedTotalComments": counts.get("comments", 0)}
+                     }, {}
+
+    def _share_statistics(self, request: Request):
+        query = {k: v[0] for k, v in request.query.items()}
+        organization = query.get("organizationalEntity", "")
+        if query.get("q") != "organizationalEntity" or not organization:
+            return 400, error(400, "ILLEGAL_ARGUMENT", "Unknown finder"), {}
+        if not self.org_admin or organization not in self.can_post_for:
+            return self._denied("organizationalEntityShareStatistics.FINDER-organizationalEntity")
+        kind = "shares" if "shares" in query else "ugcPosts"
+        listed = query.get(kind, "")
+        if not (listed.startswith("List(") and listed.endswith(")")):
+            return 400, error(400, "ILLEGAL_ARGUMENT", f"Invalid {kind} parameter"), {}
+        elements = []
+        for urn in listed[5:-1].split(","):
+            counts = self.counts.get(urn, {})
+            stats = {"uniqueImpressionsCount": counts.get("unique", 0),
+                     "shareCount": counts.get("shares", 0), "engagement": 0.0,
+                     "clickCount": counts.get("clicks", 0), "likeCount": counts.get("likes", 0),
+                     "impressionCount": counts.get("impressions", 0),
+                     "commentCount": counts.get("comments", 0)}
+            elements.append({"organizationalEntity": organization, kind[:-1]: urn,
+                             "totalShareStatistics": stats})
+        return 200, {"paging": {"count": 10, "start": 0, "links": []},
+                     "elements": elements}, {}
 
     def _denied(self, what: str):
         return 403, error(403, "ACCESS_DENIED", f"Not enough permissions to access: {what}",

@@ -17,6 +17,11 @@
   post works where the platform has it (``deletes_posts``: Threads' DELETE
   /{threads-media-id} answers ``{"success": true, "deleted_id"}``; Instagram's IG
   Media has no delete). An id that is not there is 100/33 "does not exist".
+- GET /{media}/insights?metric=... answers ``{"data": [{"name", "period": "lifetime",
+  "values": [{"value"}], "title", "description", "id"}]}`` for the platform's
+  ``insight_metrics`` (another is (#100) invalid), from ``counts[media_id]`` (tests set
+  them; one not set has no data and is left out, as the reference says);
+  ``insights_refused``: (#10) as for a token without the insights permission.
 
 ``now`` is the fake's own clock (24-hour windows and expiry); tests move it.
 """
@@ -60,6 +65,7 @@ class FakeMeta(FakeServer):
     quota_total = 0
     permalink_base = ""
     deletes_posts = False
+    insight_metrics: tuple[str, ...] = ()
 
     def __init__(self, user_id: str, username: str, token: str):
         super().__init__()
@@ -82,6 +88,9 @@ class FakeMeta(FakeServer):
         self.fetched: list[str] = []
         # Comments under posts (Instagram's POST /{ig-media-id}/comments), by post id.
         self.comments: dict[str, list[dict]] = {}
+        # A post's counts by id (metric names as the platform's insights name them).
+        self.counts: dict[str, dict[str, int]] = {}
+        self.insights_refused = False
         self._next = 17900000000000001
 
     # Helpers for tests
@@ -153,6 +162,8 @@ class FakeMeta(FakeServer):
                          for p in reversed(self.posts) if bool(p.get("reply_to")) == replies
                          ][:limit]
                 return 200, {"data": shown, "paging": {}}, {}
+        if len(parts) == 2 and parts[1] == "insights" and request.method == "GET":
+            return self.insights(parts[0], fields.get("metric", ""))
         if len(parts) == 2 and parts[1] == "comments":
             return self.comment_edge(request.method, parts[0], fields)
         if len(parts) == 1 and request.method == "GET":
@@ -169,7 +180,33 @@ class FakeMeta(FakeServer):
             return 200, self.status_body(node), {}
         post = next((p for p in self.posts if p["id"] == node), None)
         if post is not None:
-            return 200, {"id": post["id"], "permalink": post["permalink"]}, {}
+            return 200, {"id": post["id"], "permalink": post["permalink"],
+                         **self.fields_of(post, fields.get("fields", "").split(","))}, {}
+        return self.missing(node)
+
+    def fields_of(self, post: dict, names: list[str]) -> dict:
+        """A post's fields beyond its id and permalink (a platform adds its own)."""
+        return {}
+
+    def insights(self, node: str, metric: str):
+        if not any(p["id"] == node for p in self.posts):
+            return self.missing(node)
+        if self.insights_refused:
+            return 400, graph_error(10, "(#10) Application does not have permission for "
+                                    "this action"), {}
+        metrics = [name for name in metric.split(",") if name]
+        unknown = [name for name in metrics if name not in self.insight_metrics]
+        if not metrics or unknown:
+            return 400, graph_error(100, "(#100) metric[0] must be one of the following "
+                                    f"values: {', '.join(self.insight_metrics)}"), {}
+        counts = self.counts.get(node, {})
+        return 200, {"data": [
+            {"name": name, "period": "lifetime", "values": [{"value": counts.get(name, 0)}],
+             "title": name.title(), "description": f"The number of {name} of the post.",
+             "id": f"{node}/insights/{name}/lifetime"} for name in metrics
+            if name in counts]}, {}
+
+    def missing(self, node: str):
         return 400, graph_error(100, f"Unsupported get request. Object with ID '{node}' does "
                                 "not exist, cannot be loaded due to missing permissions, or "
                                 "does not support this operation", 33,

@@ -6,6 +6,8 @@ paths, and /refresh_access_token (``th_refresh_token``).
 
 An image that cannot be fetched leaves the container in ERROR with an
 ``error_message``, as the troubleshooting page describes.
+
+Counts: GET /{threads-media-id}/insights (views, likes, replies, reposts, quotes, shares).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class FakeThreads(FakeMeta):
     quota_total = 250
     permalink_base = "https://www.threads.net/@kosovoembassy/post/"
     deletes_posts = True
+    insight_metrics = ("views", "likes", "replies", "reposts", "quotes", "shares")
 
     def __init__(self, user_id: str = "25800000000000001", username: str = "kosovoembassy",
                  token: str = "th-token"):

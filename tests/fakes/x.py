@@ -12,6 +12,12 @@ timeline shows it in ``referenced_tweets`` (type replied_to) when asked for.
   there (deleted already) is 404 problem details (resource-not-found); another
   account's post is 403. GET /2/tweets/:id reads one (``author_id`` when asked); a
   missing one is 200 with ``errors`` and no ``data``, as X answers lookups.
+- Counts: ``tweet.fields=public_metrics`` (like, retweet, reply, quote, bookmark and
+  impression counts) and ``non_public_metrics`` (impression_count, user_profile_clicks
+  and url_link_clicks when the post has a link), from ``metrics`` (tests set them).
+  ``private_refused``: the non-public fields are refused as X refuses them for a post
+  over 30 days old (200, ``errors`` of type not-authorized-for-field, no ``data``);
+  ``not_enrolled``: the app's access level has no post lookup (403 client-not-enrolled).
 """
 
 from __future__ import annotations
@@ -27,6 +33,16 @@ DUPLICATE = {"detail": "You are not allowed to create a Tweet with duplicate con
              "type": "about:blank", "title": "Forbidden", "status": 403}
 
 
+NOT_ENROLLED = {
+    "client_id": "27347717", "title": "Client Forbidden", "reason": "client-not-enrolled",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use "
+              "keys and tokens from a Twitter developer App that is attached to a Project. "
+              "You can create a project via the developer portal.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "required_enrollment": "Appropriate Level of API Access",
+    "type": "https://api.twitter.com/2/problems/client-forbidden"}
+
+
 class FakeX(FakeServer):
     def __init__(self, token: str = "x-access-token", refresh_token: str = "x-refresh-1"):
         super().__init__()
@@ -36,6 +52,10 @@ class FakeX(FakeServer):
         self.client_secret: str | None = None  # set: a confidential client
         self.tweets: list[dict] = []
         self.media: dict[str, dict] = {}
+        # Counts by post id: like, retweet, reply, quote, impression, url_link_clicks.
+        self.metrics: dict[str, dict[str, int]] = {}
+        self.private_refused = False
+        self.not_enrolled = False
 
     def handle(self, request: Request):
         route = f"{request.method} {request.path}"
@@ -86,6 +106,8 @@ class FakeX(FakeServer):
 
     def _one_tweet(self, request: Request, tweet_id: str):
         tweet = next((t for t in self.tweets if t["id"] == tweet_id), None)
+        if request.method == "GET" and self.not_enrolled:
+            return 403, NOT_ENROLLED, {}
         if request.method == "GET":
             if tweet is None:
                 return 200, {"errors": [{
@@ -97,6 +119,29 @@ class FakeX(FakeServer):
                     "edit_history_tweet_ids": [tweet["id"]]}
             if "author_id" in fields:
                 data["author_id"] = tweet.get("author_id", "2244994945")
+            if "non_public_metrics" in fields and self.private_refused:
+                return 200, {"errors": [{
+                    "value": tweet_id, "resource_id": tweet_id, "resource_type": "tweet",
+                    "field": "non_public_metrics.url_link_clicks", "parameter": "id",
+                    "section": "data", "title": "Field Authorization Error",
+                    "detail": "Sorry, you are not authorized to access "
+                              f"'non_public_metrics.url_link_clicks' on the Tweet with id : "
+                              f"[{tweet_id}].",
+                    "type": "https://api.twitter.com/2/problems/not-authorized-for-field"}]}, {}
+            counts = self.metrics.get(tweet_id, {})
+            if "public_metrics" in fields:
+                data["public_metrics"] = {
+                    "retweet_count": counts.get("retweet", 0),
+                    "reply_count": counts.get("reply", 0),
+                    "like_count": counts.get("like", 0), "quote_count": counts.get("quote", 0),
+                    "bookmark_count": counts.get("bookmark", 0),
+                    "impression_count": counts.get("impression", 0)}
+            if "non_public_metrics" in fields:
+                private = {"impression_count": counts.get("impression", 0),
+                           "user_profile_clicks": counts.get("profile_clicks", 0)}
+                if "http" in tweet["text"]:  # only a post with a link has link clicks
+                    private["url_link_clicks"] = counts.get("url_link_clicks", 0)
+                data["non_public_metrics"] = private
             return 200, {"data": data}, {}
         if request.method != "DELETE":
             return 404, {"title": "Not Found Error", "status": 404, "detail": "Not found"}, {}

@@ -45,6 +45,11 @@
   comment (Comments API): DELETE and POST (``{"patch": {"message": {"$set":
   {"text": ...}}}}``) of /rest/socialActions/{post URN}/comments/{comment id}
   ?actor={author URN}.
+- Counts (``engagement``): the post's likes and comments from its social actions, and
+  for a page's post its impressions, clicks and reshares from the organization's share
+  statistics where the token may read them (``rw_organization_admin``, an
+  administrator). A member's post: only partner apps (``r_member_social``) may read
+  its social actions, so without that it is Unsupported.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ from publisher.domain.accounts import Account
 from publisher.domain.little_text import to_little, to_plain
 from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, log_in, set_account
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     Abilities,
@@ -82,6 +88,7 @@ from publisher.platforms.base import (
     SecretStore,
     TokenStatus,
     Transient,
+    Unsupported,
 )
 from publisher.platforms.common.comments import (
     CommentApi,
@@ -507,6 +514,54 @@ class LinkedInAdapter:
             raise not_ours(url, f"its author is {author}, not {self._author()}")
         return Published(urn, permalink(urn))
 
+    # Results
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """GET /rest/socialActions/{post URN} (Community Management API, Social Actions:
+        ``likesSummary.totalLikes``, ``commentsSummary.aggregatedTotalComments``), and for
+        a page's post GET /rest/organizationalEntityShareStatistics?q=organizationalEntity
+        &shares=List(URN) (Organization Share Statistics: ``totalShareStatistics``'s
+        impressionCount, clickCount, shareCount; lifetime, organic only). A post gone is
+        404: Rejected."""
+        urn = target.remote_id
+        _post_path(urn)  # refuses anything but a post URN
+        author = self._author()
+        try:
+            response = self._call("GET", f"/rest/socialActions/{quote(urn, safe='')}",
+                                  missing_ok=True)
+        except _NoPermission:
+            if author.startswith("urn:li:person:"):
+                raise Unsupported("LinkedIn lets only partner apps (r_member_social) read "
+                                  "the counts of a member's post") from None
+            raise
+        if response.status_code == 404:
+            raise Rejected(f"LinkedIn has no post {urn} any more")
+        actions = _json(response)
+        stats = self._share_statistics(author, urn) if author.startswith(
+            "urn:li:organization:") else {}
+        return Engagement(likes=_count((actions.get("likesSummary") or {}), "totalLikes"),
+                          replies=_count((actions.get("commentsSummary") or {}),
+                                         "aggregatedTotalComments"),
+                          reposts=_count(stats, "shareCount"),
+                          impressions=_count(stats, "impressionCount"),
+                          clicks=_count(stats, "clickCount"))
+
+    def _share_statistics(self, organization: str, urn: str) -> dict:
+        """The post's lifetime ``totalShareStatistics``; ``{}`` when the token may not read
+        them (no rw_organization_admin) or LinkedIn has none (older than 12 months)."""
+        kind = "ugcPosts" if urn.startswith("urn:li:ugcPost:") else "shares"
+        # Rest.li 2.0 lists: the URNs inside List() are encoded, the brackets are not.
+        query = (f"q=organizationalEntity&organizationalEntity={quote(organization, safe='')}"
+                 f"&{kind}=List({quote(urn, safe='')})")
+        try:
+            response = self._call("GET", f"/rest/organizationalEntityShareStatistics?{query}")
+        except _NoPermission:
+            return {}
+        for element in _json(response).get("elements") or []:
+            if isinstance(element, dict) and element.get(kind[:-1], urn) == urn:
+                return element.get("totalShareStatistics") or {}
+        return {}
+
     def _comment_path(self, target: Published, post: Post) -> str:
         """/rest/socialActions/{post URN}/comments/{comment id} of a first comment
         (its ``$URN`` names both; a bare id goes under the post it answered)."""
@@ -580,6 +635,11 @@ def _image_file_problems(image: MediaFile) -> list[str]:
         problems.append(f"GIF {name} has {frames} frames: LinkedIn takes at most "
                         f"{MAX_GIF_FRAMES}")
     return problems
+
+def _count(counts: dict, name: str) -> int | None:
+    value = counts.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 def _json(response: requests.Response) -> dict:
     # Only reads and uploads are parsed here: a garbled answer posted nothing.

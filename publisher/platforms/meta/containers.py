@@ -81,6 +81,8 @@ from publisher.platforms.meta.graph import (
     ContainerGone,
     as_int,
     graph_error,
+    insight_values,
+    insights_refused,
     is_missing,
 )
 
@@ -103,6 +105,10 @@ RECENT_POSTS = 25
 
 _DIGITS = re.compile(r"^\d+$")
 _SHORTCODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class _InsightsRefused(Exception):
+    """The token may not read this media's insights (a permission, too few viewers)."""
 
 
 class _AlreadyPublished(Exception):
@@ -258,9 +264,11 @@ class ContainerAdapter:
     # Calls
 
     def call(self, method: str, path: str, *, sending: bool = False,
-             missing_ok: bool = False, **kwargs: Any) -> dict:
+             missing_ok: bool = False, insights: bool = False, **kwargs: Any) -> dict:
         """One Graph call; ``missing_ok``: an answer that the object is not there
-        (:func:`is_missing`) gives ``{}`` rather than an error."""
+        (:func:`is_missing`) gives ``{}`` rather than an error; ``insights``: an answer
+        that the token may not read insights (:func:`insights_refused`) raises
+        :class:`_InsightsRefused`."""
         token = self._access_token()
         url = f"{self.base_url}/{self.version}/{path}" if self.version else (
             f"{self.base_url}/{path}")
@@ -271,6 +279,8 @@ class ContainerAdapter:
             return json_object(response)
         if missing_ok and is_missing(response):
             return {}
+        if insights and insights_refused(response):
+            raise _InsightsRefused
         raise graph_error(response, self.name, now=self.clock(), secrets=self._secrets(),
                           sending=sending)
 
@@ -552,12 +562,24 @@ class ContainerAdapter:
     def check(self) -> Identity:
         return self.identity()
 
+    # Results
+
+    def read_insights(self, media_id: str, metrics: str) -> dict[str, int] | None:
+        """GET /{media-id}/insights?metric=...: the values by name (a metric with no data
+        yet is left out); None when the token may not read them."""
+        try:
+            answer = self.call("GET", f"{media_id}/insights", insights=True,
+                               params={"metric": metrics})
+        except _InsightsRefused:
+            return None
+        return insight_values(answer)
+
     # Correcting and retracting (the platform says which it can)
 
     def delete(self, target: Published, post: Post) -> None:
         """DELETE /{id}: ``{"success": true}``; an object not there any more (100/33)
         is done."""
-        self.call("DELETE", _graph_id(target), missing_ok=True)
+        self.call("DELETE", graph_id(target), missing_ok=True)
 
     def edit(self, target: Published, post: Post) -> Published:
         raise Unsupported(f"{self.name}'s API cannot edit a post: delete it and post the "
@@ -579,7 +601,7 @@ class ContainerAdapter:
         raise not_ours(url, f"it is not among the account's latest {RECENT_POSTS} posts")
 
 
-def _graph_id(target: Published) -> str:
+def graph_id(target: Published) -> str:
     if not target.remote_id or not target.remote_id.isascii() \
             or not target.remote_id.replace("_", "").isdigit():
         raise Rejected(f"{target.remote_id!r} is not a Graph API id")

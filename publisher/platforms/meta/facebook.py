@@ -17,6 +17,9 @@
 - Corrections: POST /{post-id} (``message``) edits a page post and DELETE
   /{post-id} removes it; a comment is /{comment-id} likewise (Pages API, Posts:
   "Update a Post", "Delete a Post"; Comments reference: updating, deleting).
+- Counts (``engagement``): the post's reactions, comments and shares, and its views
+  from the post's insights (``post_media_view``) where the page token may read them
+  (``read_insights``); a token that may not leaves the views unknown.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     Abilities,
@@ -49,7 +53,15 @@ from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_type, media_problems
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
-from publisher.platforms.meta.graph import GRAPH_VERSION, Duplicate, graph_error, is_missing
+from publisher.platforms.meta.graph import (
+    GRAPH_VERSION,
+    Duplicate,
+    as_int,
+    graph_error,
+    insight_values,
+    insights_refused,
+    is_missing,
+)
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -57,6 +69,12 @@ if TYPE_CHECKING:
 MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 WEB_HOSTS = ("facebook.com",)
+# A post's counts in one read: the edges' summaries without their entries, and shares.
+COUNT_FIELDS = ("id,reactions.limit(0).summary(total_count),"
+                "comments.filter(stream).limit(0).summary(total_count),shares")
+# Its views: post_media_view took the place of post_impressions (deprecated for all
+# versions on 15 November 2025; Pages API changelog).
+VIEWS_METRIC = "post_media_view"
 
 
 def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
@@ -79,9 +97,10 @@ class FacebookAdapter(TokenAdapter):
         return self.page_id
 
     def _call(self, method: str, path: str, *, missing_ok: bool = False,
-              **kwargs: Any) -> dict:
+              insights: bool = False, **kwargs: Any) -> dict:
         """One Graph call; ``missing_ok``: an answer that the object is not there
-        (:func:`is_missing`) gives ``{}`` rather than an error."""
+        (:func:`is_missing`) gives ``{}`` rather than an error; ``insights``: so does one
+        that the token may not read them (:func:`insights_refused`)."""
         if not self.token:
             raise self._missing_token("page access token")
         response = request(
@@ -90,7 +109,7 @@ class FacebookAdapter(TokenAdapter):
         )
         if response.status_code < 400:
             return json_object(response)
-        if missing_ok and is_missing(response):
+        if (missing_ok and is_missing(response)) or (insights and insights_refused(response)):
             return {}
         # Any call may stand between a post and its record (the look for it after a
         # duplicate too): with no idempotency key, passing trouble leaves it unknown.
@@ -209,6 +228,31 @@ class FacebookAdapter(TokenAdapter):
             raise not_ours(url, "another page or person wrote it")
         return Published(object_id, found.get("permalink_url")
                          or (url.strip() if comment else _permalink(object_id)))
+
+    # Results
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """GET /{post-id}?fields=reactions.summary(total_count),comments.summary(total_count),
+        shares (Graph API Page Post reference: the reactions and comments edges' summary,
+        ``shares.count``, absent while nobody shared), then GET /{post-id}/insights?metric=
+        post_media_view (Graph API Insights reference, Page Post metrics; needs
+        ``read_insights``). A post gone (100/33) is Rejected."""
+        object_id = _object_id(target)
+        answer = self._call("GET", object_id, missing_ok=True, params={"fields": COUNT_FIELDS})
+        if not answer.get("id"):
+            raise Rejected(f"Facebook has no post {object_id} any more")
+        views = insight_values(self._call("GET", f"{object_id}/insights", insights=True,
+                                          params={"metric": VIEWS_METRIC}))
+        return Engagement(likes=_total(answer, "reactions"), replies=_total(answer, "comments"),
+                          reposts=as_int((answer.get("shares") or {}).get("count")),
+                          impressions=views.get(VIEWS_METRIC))
+
+
+def _total(answer: dict, edge: str) -> int | None:
+    """An edge's ``summary.total_count`` (None when the answer has no summary)."""
+    summary = (answer.get(edge) or {}).get("summary") or {}
+    value = summary.get("total_count")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _object_id(target: Published) -> str:

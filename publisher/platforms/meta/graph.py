@@ -189,6 +189,46 @@ def is_missing(response: requests.Response) -> bool:
     return (code == 100 and subcode == MISSING_SUBCODE) or code == MISSING_CODE
 
 
+# An insights call the token may not make, or a metric Meta no longer serves: the counts
+# read beside it stand and only what insights would say stays unknown. (#10) a
+# permission, or Instagram's "Not enough viewers for the media to show insights" [IG];
+# (#200-299) a permission not granted; (#100) an invalid metric; 3001 an invalid
+# insights query [EH]. An object that is not there (100/33, 803) is not refused: gone.
+INSIGHTS_REFUSED_CODES = {10, 100, 3001}
+
+
+def insights_refused(response: requests.Response) -> bool:
+    """Whether a Graph error answer to an insights call means "not for this token"
+    (not an expired token, a rate limit or passing trouble, which stay failures)."""
+    if not 400 <= response.status_code < 500 or response.status_code == 429:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or error.get("is_transient") is True:
+        return False
+    code, subcode = as_int(error.get("code")), as_int(error.get("error_subcode"))
+    if (code == 100 and subcode == MISSING_SUBCODE) or code == MISSING_CODE:
+        return False
+    return code in INSIGHTS_REFUSED_CODES or 200 <= code < 300
+
+
+def insight_values(answer: dict) -> dict[str, int]:
+    """The metrics of an /insights answer by name: ``{"data": [{"name", "period",
+    "values": [{"value"}]}]}`` (a lifetime metric has one value), or ``total_value``."""
+    found: dict[str, int] = {}
+    for entry in answer.get("data") or []:
+        if not isinstance(entry, dict) or not entry.get("name"):
+            continue
+        values = entry.get("values") or [entry.get("total_value") or {}]
+        value = values[-1].get("value") if isinstance(values[-1], dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            found[str(entry["name"])] = value
+    return found
+
+
 def as_int(value: object) -> int:
     """A number Meta sent (as a number or as text); 0 when it is neither."""
     try:

@@ -31,6 +31,10 @@
   /{ig-media-id}) takes ``comment_enabled`` only, so a post's caption can be
   neither removed nor edited through the API: a person does it in the app. A first
   comment is deleted with DELETE /{ig-comment-id} (comment moderation guide).
+- Counts (``engagement``): the media's ``like_count`` and ``comments_count``, and from
+  its insights ``views`` (``reach`` where views has no data) and ``shares``, where the
+  token may read insights (instagram_manage_insights, or instagram_business_manage_insights
+  with Instagram Login); a token that may not leaves those unknown.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from typing import TYPE_CHECKING
 from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, set_account
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.i18n import N_
 from publisher.platforms.base import Abilities, NotFound, Post, Published, Rejected, Unsupported
@@ -52,7 +57,12 @@ from publisher.platforms.common.comments import (
     find_comment,
 )
 from publisher.platforms.common.token_records import read_token_meta
-from publisher.platforms.meta.containers import ContainerAdapter, host_of, is_numeric_id
+from publisher.platforms.meta.containers import (
+    ContainerAdapter,
+    graph_id,
+    host_of,
+    is_numeric_id,
+)
 from publisher.platforms.meta.graph import FACEBOOK_LOGIN_HOST, GRAPH_VERSION, INSTAGRAM_LOGIN_HOST
 
 if TYPE_CHECKING:
@@ -62,6 +72,11 @@ if TYPE_CHECKING:
 # characters, 30 hashtags, and 20 @ tags"; more is refused with 100/2207040).
 MAX_MENTIONS = 20
 # An @username (letters, digits, '.', '_'), not inside an address or a path.
+# A media's insights (IG Media Insights reference): ``views`` took the place of
+# ``impressions`` and ``plays`` (deprecated for all versions on 21 April 2025) and is
+# served for FEED (an image or a carousel) and REELS alike, as are reach and shares: a
+# Reel needs no other metrics here.
+MEDIA_INSIGHTS = "views,reach,shares"
 _MENTION = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9._]*[A-Za-z0-9_])?)")
 
 
@@ -194,6 +209,21 @@ class InstagramAdapter(ContainerAdapter):
         raise Unsupported("Instagram's API cannot edit a caption or a comment: edit it by "
                           f"hand in the Instagram app ({target.url or target.remote_id})")
 
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """GET /{ig-media-id}?fields=like_count,comments_count (IG Media reference), then
+        GET /{ig-media-id}/insights?metric=views,reach,shares (IG Media Insights
+        reference). A media gone (100/33) is Rejected."""
+        media_id = graph_id(target)
+        media = self.call("GET", media_id, missing_ok=True,
+                          params={"fields": "id,like_count,comments_count,media_product_type"})
+        if not media.get("id"):
+            raise Rejected(f"Instagram has no post {media_id} any more")
+        insights = self.read_insights(media_id, MEDIA_INSIGHTS) or {}
+        return Engagement(likes=_count(media, "like_count"),
+                          replies=_count(media, "comments_count"),
+                          reposts=insights.get("shares"),
+                          impressions=insights.get("views", insights.get("reach")))
+
     def resend_is_safe(self, claimed_at: datetime, now: datetime) -> bool:
         # A container is published at most once; a comment is looked for before it is
         # sent again.
@@ -216,6 +246,11 @@ class InstagramAdapter(ContainerAdapter):
         return CommentApi(listed, lambda entry: entry.get("text"), create,
                           lambda entry: Published(str(entry["id"])))
 
+
+
+def _count(answer: dict, name: str) -> int | None:
+    value = answer.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def count_mentions(text: str) -> int:

@@ -34,14 +34,16 @@ from publisher.platforms.meta.threads import THREADS_VERSION
 
 # Public addresses (a custom api_base moves them under itself, same paths).
 FACEBOOK_DIALOG_URL = f"https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth"
-FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts"
+# read_insights: a post's views (``metrics collect``); without it they stay unknown.
+FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts,read_insights"
 INSTAGRAM_SCOPES = ("pages_show_list,pages_read_engagement,instagram_basic,"
-                    "instagram_content_publish,business_management")
+                    "instagram_content_publish,instagram_manage_insights,business_management")
 INSTAGRAM_AUTHORIZE_URL = "https://www.instagram.com/oauth/authorize"
 INSTAGRAM_TOKEN_URL = "https://api.instagram.com/oauth/access_token"
-INSTAGRAM_LOGIN_SCOPES = "instagram_business_basic,instagram_business_content_publish"
+INSTAGRAM_LOGIN_SCOPES = ("instagram_business_basic,instagram_business_content_publish,"
+                          "instagram_business_manage_insights")
 THREADS_AUTHORIZE_URL = "https://threads.net/oauth/authorize"
-THREADS_SCOPES = "threads_basic,threads_content_publish"
+THREADS_SCOPES = "threads_basic,threads_content_publish,threads_manage_insights"
 # Meta's own API hosts beyond the default bases: a login address stays public there.
 _META_HOSTS = frozenset({INSTAGRAM_LOGIN_HOST})
 _PAGE_FIELDS = "id,name,access_token,instagram_business_account{id,username}"

@@ -18,6 +18,9 @@
 - Corrections: DELETE /{threads-media-id} removes a post (threads_delete; 100
   deletes per account a day; "Delete Posts" guide); the API has no edit.
   ``locate`` finds a pasted permalink among the latest posts and replies.
+- Counts (``engagement``): the post's insights, its only source of counts; they need
+  ``threads_manage_insights``, and a token without it cannot read them (Unsupported,
+  with the remedy: log in again).
 """
 
 from __future__ import annotations
@@ -25,15 +28,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
+from publisher.domain.remedies import log_in
+from publisher.domain.results import Engagement
 from publisher.i18n import N_
-from publisher.platforms.base import Abilities, Post
-from publisher.platforms.meta.containers import ContainerAdapter, is_numeric_id
+from publisher.platforms.base import Abilities, Post, Published, Unsupported
+from publisher.platforms.meta.containers import ContainerAdapter, graph_id, is_numeric_id
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
 
 # The Threads API version in its paths.
 THREADS_VERSION = "v1.0"
+# A post's insights (Threads Insights API, Media Insights: views, likes, replies,
+# reposts, quotes, shares); a root post's replies count them all.
+MEDIA_INSIGHTS = "views,likes,replies,reposts,quotes"
 
 
 class ThreadsAdapter(ContainerAdapter):
@@ -94,6 +102,18 @@ class ThreadsAdapter(ContainerAdapter):
 
     def container_status(self, answer: dict) -> tuple[str, str]:
         return str(answer.get("status") or ""), str(answer.get("error_message") or "")
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """GET /{threads-media-id}/insights?metric=views,likes,replies,reposts,quotes
+        (Threads Insights API, Media Insights). A post gone (100/33) is Rejected."""
+        values = self.read_insights(graph_id(target), MEDIA_INSIGHTS)
+        if values is None:
+            raise Unsupported("the Threads token may not read insights "
+                              "(threads_manage_insights): log in again to grant it",
+                              remedy=log_in(self.account.id))
+        return Engagement(likes=values.get("likes"), reposts=values.get("reposts"),
+                          replies=values.get("replies"), quotes=values.get("quotes"),
+                          impressions=values.get("views"))
 
 
 

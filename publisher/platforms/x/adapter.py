@@ -11,19 +11,24 @@
   same way; if the post is not there the outcome stays unknown (a person
   decides), because the timeline may lag behind.
 - The API has no language field for posts: X detects the language itself.
+- Counts (``engagement``): GET /2/tweets/:id with ``public_metrics`` (likes, reposts,
+  replies, quotes, impressions) and, while the post is under 30 days old, the
+  owner's ``non_public_metrics`` (link clicks). An app whose access level cannot read
+  posts (403 client-not-enrolled) makes it ``Unsupported``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import log_in
+from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.i18n import N_
 from publisher.platforms.base import (
@@ -65,6 +70,13 @@ MAX_ALT_TEXT = 1000
 # X rewrites links to t.co (and may trim spaces): compare without either.
 REWRITES = ((re.compile(r"https?://\S+"), "<url>"),)
 WEB_HOSTS = ("x.com", "twitter.com")
+# X gives an owner's non-public metrics for posts created in the last 30 days; asked
+# a day sooner, as the post's age is counted from when it was due.
+PRIVATE_METRICS_AGE = timedelta(days=29)
+# What X's lookup says in ``errors`` (with no ``data``) for a field the token may not
+# read, and the 403 of an app whose access level has no such endpoint.
+FIELD_REFUSED = "not-authorized-for-field"
+NOT_ENROLLED = "client-not-enrolled"
 
 
 def make_adapter(account: Account, adapters: Adapters) -> XAdapter:
@@ -127,15 +139,17 @@ class XAdapter(KeyringAdapter):
     # Calls
 
     def _call(self, method: str, path: str, *, missing_ok: bool = False,
-              **kwargs: Any) -> requests.Response:
-        """One API call; ``missing_ok``: a 404 (no such post) is answered, not raised."""
+              forbidden_ok: bool = False, **kwargs: Any) -> requests.Response:
+        """One API call; ``missing_ok``: a 404 (no such post) is answered, not raised;
+        ``forbidden_ok``: a 403 likewise."""
         response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             oauth = self._oauth()
             if oauth:  # the token may have expired early: refresh once and try again
                 self._refresh(oauth)
                 response = self._send(method, path, **kwargs)
-        if missing_ok and response.status_code == 404:
+        if (missing_ok and response.status_code == 404) or (
+                forbidden_ok and response.status_code == 403):
             return response
         raise_for_status(response, _error_text(response), now=self.clock(),
                          reset=epoch_reset(response, "x-rate-limit-reset"))
@@ -246,6 +260,46 @@ class XAdapter(KeyringAdapter):
             raise not_ours(url, "another account wrote it")
         return Published(tweet_id, self._permalink(tweet_id))
 
+    # Results
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """GET /2/tweets/:id with ``tweet.fields=public_metrics`` (docs.x.com/x-api/posts/
+        lookup, docs.x.com/x-api/fundamentals/metrics): like, retweet, reply, quote and
+        impression counts. ``non_public_metrics`` (an owned post, a user token, under 30
+        days) adds ``url_link_clicks``, present when the post has a link. A post that is
+        gone is 200 with ``errors`` and no ``data``."""
+        if not digits(target.remote_id):
+            raise Rejected(f"{target.remote_id!r} is not an X post id")
+        young = post.due_at is None or self.clock() - post.due_at < PRIVATE_METRICS_AGE
+        fields = "public_metrics,non_public_metrics" if young else "public_metrics"
+        answer = self._tweet_fields(target.remote_id, fields)
+        if young and not answer.get("data") and _problem(answer) == FIELD_REFUSED:
+            answer = self._tweet_fields(target.remote_id, "public_metrics")
+        tweet = answer.get("data")
+        if not isinstance(tweet, dict) or not tweet.get("id"):
+            raise Rejected(f"X has no post {target.remote_id} any more"
+                           + (f" ({_problem(answer)})" if _problem(answer) else ""))
+        public = tweet.get("public_metrics") or {}
+        private = tweet.get("non_public_metrics") or {}
+        return Engagement(
+            likes=_count(public, "like_count"), reposts=_count(public, "retweet_count"),
+            replies=_count(public, "reply_count"), quotes=_count(public, "quote_count"),
+            impressions=_count(public, "impression_count"),
+            clicks=_count(private, "url_link_clicks"))
+
+    def _tweet_fields(self, tweet_id: str, fields: str) -> dict:
+        response = self._call("GET", f"/2/tweets/{tweet_id}", missing_ok=True,
+                              forbidden_ok=True, params={"tweet.fields": fields})
+        if response.status_code == 404:
+            return {}
+        answer = json_object(response, maybe_sent=False)
+        if response.status_code == 403:
+            if answer.get("reason") == NOT_ENROLLED:
+                raise Unsupported("the X app's access level cannot read posts, so their "
+                                  "counts cannot be read (a paid X API plan can)")
+            raise Rejected(f"HTTP 403: {_error_text(response)}")
+        return answer
+
     def _me(self) -> dict:
         data = json_object(self._call("GET", "/2/users/me")).get("data") or {}
         if not data.get("id"):
@@ -276,6 +330,20 @@ def _replied_to(tweet: dict) -> str | None:
         if isinstance(reference, dict) and reference.get("type") == "replied_to":
             return str(reference.get("id"))
     return None
+
+
+def _count(metrics: dict, name: str) -> int | None:
+    value = metrics.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _problem(answer: dict) -> str:
+    """The last part of the first error's ``type`` in a 200 answer (resource-not-found,
+    not-authorized-for-field), or ``""``."""
+    errors = answer.get("errors")
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return ""
+    return str(errors[0].get("type") or "").rstrip("/").rsplit("/", 1)[-1]
 
 
 def _error_text(response: requests.Response) -> str:
