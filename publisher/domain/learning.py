@@ -17,12 +17,14 @@ The model, per weekday x hour cell of the audience's local week:
   within a cell, measured from the cells with two posts or more (and a prior
   guess while there are few). Thin data stays near the prior; much data follows
   the results; the spread shrinks as the count ``n`` grows.
-* **Neighbouring hours share evidence**: a post also counts ``NEIGHBOUR_SHARE``
-  of a post for the hour before and after it (as a difference from the prior,
-  so a quiet neighbour stays quieter). People's days are smooth: when 09:00
-  does better than expected, 08:00 and 10:00 probably do too. It halves the
-  posts needed before the profile moves and finds an hour next to a good one
-  without posting there first (bench/learning_sim.py measures it).
+* **The other days share evidence**: a post also counts ``DAY_SHARE`` of a post
+  for the same hour on the other days of its kind (weekdays, the weekend), as a
+  difference from their prior (a quiet Friday stays quieter than a Tuesday).
+  An audience's daily rhythm repeats over the week far more than each
+  weekday-hour differs, so one post informs five cells instead of one: in
+  bench/learning_sim.py it lifts weeks 9-12 by several points. Sharing with the
+  hour before and after was tried too and lowered the figures (an hour's
+  surprise is not its neighbour's), so it is not done.
 
 Within an hour the prior's own shape is kept (a window may start at 07:30): a
 step scores ``prior weight + (posterior mean - prior mean)`` of its hour, never
@@ -49,11 +51,15 @@ from publisher.domain.placement import Job, Lane, Placement, place
 from publisher.domain.results import Observation
 from publisher.i18n import _, ngettext
 
-STRENGTH = 3.0  # the prior weighs as much as this many posts in its hour
-NEIGHBOUR_SHARE = 0.5  # a post's weight as evidence for the hour before and after
+# Tuned with bench/learning_sim.py (seeds 1-6; see the README's Benchmarks).
+STRENGTH = 1.5  # the prior weighs as much as this many posts in its hour
+DAY_SHARE = 0.75  # a post's weight as evidence for its hour on the other days of its kind
+WORKDAYS, WEEKEND = range(5), range(5, 7)
 # The spread of one post's evidence around its hour's true weight, as a share of the
 # weights posted at, until the posts themselves say (it counts as PRIOR_NOISE_POSTS).
-PRIOR_NOISE = 0.5
+# Wide: a prior typed by people may well be off by that much, so uncertain hours
+# are worth trying.
+PRIOR_NOISE = 1.0
 PRIOR_NOISE_POSTS = 8
 HOURS = 24
 MINUTE_SAMPLES = range(0, 60, 5)
@@ -67,7 +73,7 @@ class Cell:
     mean: float  # the posterior mean
     spread: float  # the posterior's standard deviation
     posts: int  # observations at this very hour
-    nearby: int  # observations at the hours before and after
+    nearby: int  # observations at the same hour on the other days of its kind
 
 
 def _cell_index(weekday: int, hour: int) -> int:
@@ -129,8 +135,8 @@ class Profile:
             counted = ngettext("results: {n} post at this hour",
                                "results: {n} posts at this hour", cell.posts).format(n=cell.posts)
         elif cell.nearby:
-            counted = ngettext("results: {n} post at the hours beside it",
-                               "results: {n} posts at the hours beside it",
+            counted = ngettext("results: {n} post at this hour on other days",
+                               "results: {n} posts at this hour on other days",
                                cell.nearby).format(n=cell.nearby)
         else:
             return _("prior ({source})").format(source=prior)
@@ -139,7 +145,7 @@ class Profile:
 
 
 def profile(audience: Audience, observations: Iterable[Observation], *,
-            strength: float = STRENGTH, neighbour_share: float = NEIGHBOUR_SHARE) -> Profile:
+            strength: float = STRENGTH, day_share: float = DAY_SHARE) -> Profile:
     """The posterior from the audience's prior and the account's observations."""
     zone = audience.zone
     samples = []
@@ -147,18 +153,18 @@ def profile(audience: Audience, observations: Iterable[Observation], *,
         local = seen.sent_at.astimezone(zone)
         samples.append((_cell_index(local.weekday(), local.hour), max(0.0, seen.value)))
     means, tops = prior_cells(audience)
-    return posterior(audience, means, tops, samples, strength, neighbour_share)
+    return posterior(audience, means, tops, samples, strength, day_share)
 
 
 def posterior(audience: Audience, means: Sequence[float], tops: Sequence[float],
               samples: Sequence[tuple[int, float]], strength: float = STRENGTH,
-              neighbour_share: float = NEIGHBOUR_SHARE) -> Profile:
+              day_share: float = DAY_SHARE, prior_noise: float = PRIOR_NOISE) -> Profile:
     """The posterior from prior means (and largest weights) per cell and (cell, value)
     samples; see the module."""
     count = len(means)
     total = sum(value for _cell, value in samples)
     if not samples or total <= 0:  # nothing relative to learn
-        cells = tuple(Cell(m, m, _spread(PRIOR_NOISE * max(means), strength), 0, 0)
+        cells = tuple(Cell(m, m, _spread(prior_noise * max(means), strength), 0, 0)
                       for m in means)
         return Profile(audience, cells, max(1.0, max(tops)), len(samples))
     average = total / len(samples)
@@ -172,21 +178,29 @@ def posterior(audience: Audience, means: Sequence[float], tops: Sequence[float],
     for cell, level in evidence:
         own.setdefault(cell, []).append(level)
         posts[cell] += 1
-        for other, share in ((cell, 1.0), ((cell - 1) % count, neighbour_share),
-                             ((cell + 1) % count, neighbour_share)):
-            if share <= 0:
-                continue
+        for other, share in _sharing(cell, count, day_share):
             if other != cell:
                 nearby[other] += 1
             weight[other] += share
             moved[other] += share * (level - means[cell])
-    noise = _noise(own.values(), PRIOR_NOISE * scale)
+    noise = _noise(own.values(), prior_noise * scale)
     cells = tuple(
         Cell(means[c], means[c] + moved[c] / (strength + weight[c]),
              _spread(noise, strength + weight[c]), posts[c], nearby[c])
         for c in range(count))
     top = max(1.0, max(tops[c] + cells[c].mean - means[c] for c in range(count)))
     return Profile(audience, cells, top, len(samples))
+
+
+def _sharing(cell: int, count: int, day_share: float) -> list[tuple[int, float]]:
+    """The cells a post at ``cell`` is evidence for, with its weight in each: itself and
+    the same hour on the other days of its kind (weekdays, the weekend)."""
+    shared = [(cell, 1.0)]
+    if day_share > 0 and count == 7 * HOURS:
+        day, hour = divmod(cell, HOURS)
+        kind = WEEKEND if day in WEEKEND else WORKDAYS
+        shared += [(other * HOURS + hour, day_share) for other in kind if other != day]
+    return shared
 
 
 def _spread(noise: float, count: float) -> float:
