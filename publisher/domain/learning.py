@@ -141,7 +141,7 @@ class Profile:
         else:
             return _("prior ({source})").format(source=prior)
         return _("{results}, blended with the prior {weight:.2f} ({source})").format(
-            results=counted, weight=min(1.0, cell.prior / self.top), source=prior)
+            results=counted, weight=cell.prior, source=prior)
 
 
 def profile(audience: Audience, observations: Iterable[Observation], *,
