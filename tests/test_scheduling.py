@@ -45,8 +45,8 @@ def test_slots_are_the_best_free_times_with_a_reason(ws: Path) -> None:
     first = found[0]
     local = when(first["local"])
     assert local.utcoffset() == timedelta(hours=1) and 19 <= local.hour < 21
-    assert first["why"].startswith(f"Mon {local:%H:%M} Europe/Belgrade, weight 1.00 window "
-                                   "'evening'")
+    assert first["why"].startswith(f"Mon {local:%H:%M} Europe/Belgrade, weight 1.00 prior "
+                                   "(window 'evening')")
     table = cli(ws, "slots", "box", "--now", NOW, "--count", "2")
     assert table.code == 0 and "evening" in table.out
 
@@ -121,10 +121,11 @@ def test_auto_places_the_three_versions_together_and_the_gap_apart(ws: Path) -> 
     assert [p["locales"] for p in placed] == [["sq"], ["en"], ["sr"]]
     times = [when(p["due_utc"]) for p in placed]
     assert [b - a for a, b in itertools.pairwise(times)] == [timedelta(hours=1)] * 2
-    # The evening window holds two of the three an hour apart; the third is the
-    # best the bundle can do beside them (a daytime 0.02), not a morning at 0.9.
-    assert sum(p["score"] for p in placed) == pytest.approx(2.02)
-    assert sorted(when(p["due_local"]).hour for p in placed)[1:] == [19, 20]
+    # This morning's window (0.9) beats the evening's (1.0) 12 h later (freshness, a
+    # half-life of 2 days) and holds two of the three an hour apart; the third is the
+    # best the bundle can do beside them (a daytime 0.02), not the evening at 1.0.
+    assert sum(p["score"] for p in placed) == pytest.approx(1.82)
+    assert sorted(when(p["due_local"]).hour for p in placed)[:2] == [8, 9]
     queued = items(ws)
     assert {item["due_utc"] for item in queued} == {t.isoformat() for t in times}
     assert {item["timezone"] for item in queued} == {"Europe/Belgrade"}

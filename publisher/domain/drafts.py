@@ -12,10 +12,11 @@ import enum
 import re
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
 from publisher.domain.errors import UserError
+from publisher.domain.freshness import parse_urgency
 from publisher.domain.locales import (
     DERIVED_FROM,
     SUPPORTED,
@@ -38,6 +39,7 @@ TOP_LEVEL_FIELDS = (
     "accounts",
     "not_before",
     "deadline",
+    "urgency",
     "approved",
     "template",
     "link_card",
@@ -135,6 +137,8 @@ class Draft:
     accounts: tuple[str, ...] = ()
     not_before: datetime | None = None
     deadline: datetime | None = None
+    # How fast the post loses its value (freshness): None, the campaign's or the workspace's.
+    urgency: timedelta | None = None
     approved: bool = False
     variants: Mapping[str, Variant] = field(default_factory=dict)
     media: tuple[Media, ...] = ()
@@ -374,6 +378,7 @@ class _Parser:
             accounts=accounts,
             not_before=not_before,
             deadline=deadline,
+            urgency=self.urgency(data.get("urgency")),
             approved=self.boolean(data, "approved"),
             variants=variants,
             media=self.media(data.get("media", [])),
@@ -433,6 +438,14 @@ class _Parser:
         if not isinstance(value, str):
             raise self.fail(("campaign",), _("must be a text in quotes"))
         return value.strip().lstrip("#") or None
+
+    def urgency(self, value: object) -> timedelta | None:
+        if value is None:
+            return None
+        try:
+            return parse_urgency(value)
+        except UserError as error:
+            raise self.fail(("urgency",), error.message, error.hint) from None
 
     def accounts(self, value: object) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

@@ -2,26 +2,32 @@
 drafts at once.
 
 Time is a grid of 5-minute UTC steps from the first step after ``now``. Each
-account's lane scores every step by its audience's activity at the
-wall-clock time the step shows in the audience's zone (the rule in
-:mod:`publisher.domain.audiences`), forbids blacked-out local dates, and
-knows the posts already queued or recently sent (the minimum gap and the
-daily cap count them). :func:`publisher.domain.placement.place` then solves
-the whole placement; this module only builds its input and explains its
-output.
+account's lane scores every step by its profile -- the audience's prior moved
+by the account's own results (:mod:`publisher.domain.learning`, the results read
+from :func:`publisher.services.metrics.observations` at every run, so the profile
+moves after each collection) -- at the wall-clock time the step shows in the
+audience's zone (the rule in :mod:`publisher.domain.audiences`), forbids
+blacked-out local dates, and knows the posts already queued or recently sent
+(the minimum gap and the daily cap count them). When drafts are placed, the
+scores also decay with the lane's half-life (:mod:`publisher.domain.freshness`)
+and a bounded share of posts explores. :func:`publisher.domain.placement.place`
+then solves the whole placement; this module only builds its input and
+explains its output.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from publisher.domain import learning
 from publisher.domain.accounts import Account
 from publisher.domain.audiences import Audience
 from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
+from publisher.domain.freshness import decay_factors, is_urgent, lane_half_life
 from publisher.domain.placement import Job, Lane, place
 from publisher.domain.queue import State
 from publisher.domain.remedies import Fix, Remedy
@@ -29,6 +35,7 @@ from publisher.i18n import _, format_datetime, format_weekday, ngettext
 from publisher.services.audiences import ActivityGrid, audience_grid
 from publisher.services.context import Context
 from publisher.services.link_cards import Warn
+from publisher.services.metrics import observations
 from publisher.services.queue_file import (
     AlreadyPublished,
     PublishedPost,
@@ -43,6 +50,10 @@ HORIZON = timedelta(days=30)
 MAX_HORIZON = timedelta(days=120)
 # Suggestions are alternatives, so at least this far apart.
 SUGGESTION_SPACING = timedelta(minutes=30)
+# How far after a placed post a better hour is named in its reason (the freshness trade).
+TRADE_SPAN = timedelta(days=14)
+# A better hour is named only when it is better by more than this.
+TRADE_MARGIN = 0.005
 # Items that occupy a slot: everything not finished or given up.
 OCCUPYING = (State.QUEUED, State.RETRY, State.HELD, State.SENDING, State.UNKNOWN, State.SENT)
 
@@ -109,8 +120,12 @@ class AutoReport:
 class _Lane:
     account: Account
     audience: Audience
-    lane: Lane
+    lane: Lane  # its scores: the weights, decayed with the lane's half-life
     occupied: list[datetime]  # UTC times of the account's other posts
+    profile: learning.Profile
+    weights: list[float]  # per step: the profile's weight (nan on a blacked-out day)
+    timeline: Timeline
+    half_life: timedelta | None  # of its scores' decay (freshness); None: no decay
 
 
 def occupied_at(item: Item) -> datetime:
@@ -134,26 +149,51 @@ def _gap_clash(account: Account, at: datetime, items: Iterable[Item]) -> Item | 
                  if abs(occupied_at(item) - at) < gap), None)
 
 
-def _build_lane(
-    context: Context, account: Account, timeline: Timeline, items: list[Item]
-) -> _Lane:
-    audience = context.audience_for(account)
-    zone = audience.zone
-    calendar = context.calendar
-    scores: list[float] = []
-    day_of: list[int] = []
+def account_profile(context: Context, account: Account) -> learning.Profile:
+    """The account's profile: its audience's prior moved by its own results (read now,
+    so it follows every collection)."""
+    return learning.profile(context.audience_for(account), observations(context, account.id))
+
+
+def _weights(context: Context, profile: learning.Profile, timeline: Timeline,
+             shifts: list[float] | None = None) -> list[float]:
+    """The profile's weight at every step (``shifts``: a Thompson draw); nan on a
+    blacked-out local date."""
+    audience = profile.audience
+    zone, calendar = audience.zone, context.calendar
+    weights: list[float] = []
     cache: dict[tuple[int, int, int], float] = {}
     for step in range(timeline.steps):
         local = timeline.at(step).astimezone(zone)
-        day = local.date()
-        day_of.append(day.toordinal())
-        if calendar.blocked(audience.name, day):
-            scores.append(math.nan)
+        if calendar.blocked(audience.name, local.date()):
+            weights.append(math.nan)
             continue
         key = (local.weekday(), local.hour, local.minute)
         if key not in cache:
-            cache[key] = audience.weight_local(local)
-        scores.append(cache[key])
+            cache[key] = profile.weight_local(local, shifts)
+        weights.append(cache[key])
+    return weights
+
+
+def _decayed(weights: list[float], timeline: Timeline, half_life: timedelta | None) -> list[float]:
+    if half_life is None:
+        return weights
+    return [w * f for w, f in zip(weights, decay_factors(timeline.steps, STEP, half_life),
+                                  strict=True)]
+
+
+def _build_lane(
+    context: Context, account: Account, timeline: Timeline, items: list[Item],
+    half_life: timedelta | None = None,
+) -> _Lane:
+    """The account's lane; ``half_life``: its scores decay with it (freshness), None: they
+    are the profile's weights."""
+    profile = account_profile(context, account)
+    audience = profile.audience
+    zone = audience.zone
+    weights = _weights(context, profile, timeline)
+    day_of = [timeline.at(step).astimezone(zone).date().toordinal()
+              for step in range(timeline.steps)]
     occupied = _occupied(items, account.id)
     gap_steps = max(1, math.ceil(timedelta(minutes=account.min_gap_minutes) / STEP))
     busy: list[int] = []
@@ -165,9 +205,9 @@ def _build_lane(
         if not 0 <= step < timeline.steps:  # outside the grid: still counts for its day
             ordinal = moment.astimezone(zone).date().toordinal()
             day_load[ordinal] = day_load.get(ordinal, 0) + 1
-    lane = Lane(account.id, scores, gap_steps, day_of, account.max_per_day, tuple(busy),
-                day_load)
-    return _Lane(account, audience, lane, occupied)
+    lane = Lane(account.id, _decayed(weights, timeline, half_life), gap_steps, day_of,
+                account.max_per_day, tuple(busy), day_load)
+    return _Lane(account, audience, lane, occupied, profile, weights, timeline, half_life)
 
 
 def _paused(context: Context) -> dict[str, str]:
@@ -196,21 +236,58 @@ def occupying_items(context: Context) -> list[Item]:
 # Explanations
 
 
-def _when_and_weight(audience: Audience, local: datetime) -> list[str]:
-    activity = audience.activity_local(local)
+def _when_and_weight(profile: learning.Profile, local: datetime,
+                     exploring: bool = False) -> list[str]:
     return [
-        f"{format_weekday(local)} {local:%H:%M} {audience.timezone}",
-        _("weight {weight:.2f} {source}").format(weight=activity.weight, source=activity.why),
+        f"{format_weekday(local)} {local:%H:%M} {profile.audience.timezone}",
+        _("weight {weight:.2f} {source}").format(
+            weight=profile.weight_local(local),
+            source=profile.source(local, exploring=exploring)),
     ]
 
 
-def explain(lane: _Lane, moment: datetime) -> str:
-    """``Tue 08:30 Europe/Berlin, weight 0.9 window 'morning', 2 h after your last post``."""
-    parts = _when_and_weight(lane.audience, moment.astimezone(lane.audience.zone))
+def explain(lane: _Lane, moment: datetime, *, exploring: bool = False,
+            latest: int | None = None) -> str:
+    """``Tue 08:30 Europe/Berlin, weight 0.90 prior (window 'morning'), 2 h after your last
+    post``; for a post placed with freshness, the better hour it passed over (up to step
+    ``latest``, its deadline), if any."""
+    parts = _when_and_weight(lane.profile, moment.astimezone(lane.audience.zone), exploring)
     before = [t for t in lane.occupied if t < moment]
     if before:
         parts.append(_("{gap} after your last post").format(gap=_duration(moment - before[-1])))
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    trade = None if exploring else _trade(lane, moment, latest)
+    return f"{text}; {trade}" if trade else text
+
+
+def _trade(lane: _Lane, moment: datetime, latest: int | None) -> str | None:
+    """``Mon 08:00 would be 1.00 but 7 days later``: the best free hour within TRADE_SPAN
+    after a placed post that weighs more than its own, which freshness passed over."""
+    timeline = lane.timeline
+    step = timeline.step_on_or_before(moment)
+    last = timeline.steps - 1 if latest is None else min(latest, timeline.steps - 1)
+    last = min(last, step + int(TRADE_SPAN / STEP))
+    weights = lane.weights
+    if not 0 <= step < len(weights) or last <= step:
+        return None
+    gap = lane.lane.gap * STEP
+    others = [t for t in lane.occupied if t != moment]
+    candidates = sorted((w, -u) for u, w in enumerate(weights[step + 1:last + 1], step + 1)
+                        if w > weights[step] + TRADE_MARGIN)  # nan compares false
+    for weight, negative in reversed(candidates):
+        at = timeline.at(-negative)
+        if all(abs(at - t) >= gap for t in others):
+            local = at.astimezone(lane.audience.zone)
+            return _("{when} would be {weight:.2f} but {delay} later").format(
+                when=f"{format_weekday(local)} {local:%H:%M}", weight=weight,
+                delay=_duration(_whole_days(at - moment)))
+    return None
+
+
+def _whole_days(span: timedelta) -> timedelta:
+    """Two days or more: to the nearest day (6 days 23 h reads as 7 days)."""
+    day = timedelta(days=1)
+    return span if span < 2 * day else round(span / day) * day
 
 
 def _duration(span: timedelta) -> str:
@@ -237,8 +314,9 @@ def rate_time(context: Context, account_id: str, at: datetime,
         parts = [f"{format_weekday(local)} {local:%H:%M} {audience.timezone}",
                  _("blacked-out day ({reason})").format(reason=blackout.reason or "-")]
     else:
-        score = audience.activity_local(local).weight
-        parts = _when_and_weight(audience, local)
+        profile = account_profile(context, account)
+        score = profile.weight_local(local)
+        parts = _when_and_weight(profile, local)
     if items is None:
         items = occupying_items(context)
     if _gap_clash(account, at, items) is not None:
@@ -293,7 +371,7 @@ def best_time(context: Context, item: Item, items: list[Item], now: datetime) ->
     draft = context.drafts.load(item.draft_id).draft
     account = context.account(item.account_id)
     timeline = Timeline.after(now, _horizon([_DraftJobs(draft, {})], now))
-    lane = _build_lane(context, account, timeline, items)
+    lane = _build_lane(context, account, timeline, items, half_life(context, draft))
     earliest, latest = _window(draft, timeline, item.deadline)
     key = f"item-{item.id}"
     placement = place([lane.lane], [Job(key, account.id, 1, earliest, latest)])
@@ -398,9 +476,13 @@ def slot_options(context: Context, draft_id: str, per_account: int,
 
 
 def activity_grid(context: Context, account_id: str) -> ActivityGrid:
-    """The weekday x hour activity of an account's audience, in its own zone."""
-    audience = context.audience_for(context.account(account_id))
-    return audience_grid(audience)
+    """The weekday x hour profile an account is scheduled by (its audience's, moved by its
+    results), in the audience's zone."""
+    profile = account_profile(context, context.account(account_id))
+    grid = audience_grid(profile.audience)
+    if profile.posts:
+        return replace(grid, values=profile.grid())
+    return grid
 
 
 # Placing drafts
@@ -462,11 +544,16 @@ def auto_schedule(
     horizon = _horizon(drafts, now)
     timeline = Timeline.after(now, horizon)
     items = occupying_items(context)
+    lives = {entry.draft.id: half_life(context, entry.draft) for entry in drafts}
     lanes = {
-        account_id: _build_lane(context, context.account(account_id), timeline, items)
+        account_id: _build_lane(
+            context, context.account(account_id), timeline, items,
+            lane_half_life((lives[d.draft.id] for d in drafts if account_id in d.bundles),
+                           context.settings.half_life))
         for account_id in sorted({a for d in drafts for a in d.bundles})
     }
-    placement, drafts = _place_whole(drafts, lanes, timeline, unplaced)
+    exploring = _exploring(context, drafts, lanes, timeline, lives)
+    placement, drafts = _place_whole(drafts, lanes, timeline, unplaced, exploring)
     if strict and unplaced:
         draft_id, reason = next(iter(unplaced.items()))
         raise UserError(_("{id}: {reason}").format(id=draft_id, reason=reason),
@@ -476,8 +563,7 @@ def auto_schedule(
         lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
     report = AutoReport([], unplaced, placement.score, skipped, remedies)
     for entry in drafts:
-        report.placed += _queue(context, entry, placement.starts, lanes, timeline, now, again,
-                                warn)
+        report.placed += _queue(context, entry, placement, lanes, timeline, now, again, warn)
     return report
 
 
@@ -499,6 +585,13 @@ def _plan(context: Context, draft_id: str, pauses: dict[str, str],
         raise UserError(_("{id} is already in the queue (item {item})").format(
             id=draft.id, item=active[0].id))
     return _DraftJobs(draft, bundles)
+
+
+def half_life(context: Context, draft: Draft) -> timedelta:
+    """How fast a draft's posts lose their value: its urgency, else its campaign's, else
+    the workspace's half-life."""
+    return (draft.urgency or context.settings.urgency_of(draft.campaign)
+            or context.settings.half_life)
 
 
 def _horizon(drafts: list[_DraftJobs], now: datetime) -> timedelta:
@@ -530,24 +623,68 @@ def _jobs(entry: _DraftJobs, timeline: Timeline) -> list[Job]:
     ]
 
 
+@dataclass
+class _Placed:
+    """The placement of a run and how its explorers were placed."""
+
+    starts: dict[str, list[int]]
+    score: float
+    explored: set[str]  # job keys placed on a Thompson draw
+    latest: dict[str, int | None]  # job key -> its last allowed step
+
+
+@dataclass(frozen=True)
+class _Exploring:
+    """Which jobs may explore, and each lane's drawn scores for them."""
+
+    keys: set[str]
+    drawn: dict[str, list[float]]  # account id -> its lane's scores on a Thompson draw
+
+
+def _exploring(context: Context, drafts: list[_DraftJobs], lanes: dict[str, _Lane],
+               timeline: Timeline, lives: dict[str, timedelta]) -> _Exploring:
+    """Per lane, the posts that explore (at most the [schedule] explore share, only posts
+    without a deadline and not urgent) and the lane's scores on one Thompson draw, both
+    from the generator seeded by the plan's start and the account."""
+    keys: set[str] = set()
+    drawn: dict[str, list[float]] = {}
+    share = context.settings.explore
+    for account_id, lane in lanes.items():
+        jobs = [job for entry in drafts for job in _jobs(entry, timeline)
+                if job.account == account_id]
+        allowed = [f"{entry.draft.id}|{account_id}" for entry in drafts
+                   if account_id in entry.bundles and entry.draft.deadline is None
+                   and not is_urgent(lives[entry.draft.id])]
+        rng = learning.plan_rng(timeline.start, account_id)
+        chosen = learning.choose_explorers(jobs, allowed, share, rng)
+        if chosen:
+            keys.update(chosen)
+            weights = _weights(context, lane.profile, timeline, lane.profile.draw(rng))
+            drawn[account_id] = _decayed(weights, timeline, lane.half_life)
+    return _Exploring(keys, drawn)
+
+
 def _place_whole(
     drafts: list[_DraftJobs], lanes: dict[str, _Lane], timeline: Timeline,
-    unplaced: dict[str, str],
-):
+    unplaced: dict[str, str], exploring: _Exploring,
+) -> tuple[_Placed, list[_DraftJobs]]:
     """Place, drop the drafts with a post that found no room, place the rest again."""
     while True:
         jobs = [job for entry in drafts for job in _jobs(entry, timeline)]
-        placement = place([lane.lane for lane in lanes.values()], jobs)
+        placement, explored = learning.place_exploring(
+            [lane.lane for lane in lanes.values()], exploring.drawn, jobs,
+            exploring.keys & {job.key for job in jobs})
         failed = {key.split("|", 1)[0]: why for key, why in placement.unplaced.items()}
         if not failed:
-            return placement, drafts
+            latest = {job.key: job.latest for job in jobs}
+            return _Placed(placement.starts, placement.score, explored, latest), drafts
         for draft_id, why in failed.items():
             unplaced.setdefault(draft_id, why)
         drafts = [entry for entry in drafts if entry.draft.id not in failed]
 
 
 def _queue(
-    context: Context, entry: _DraftJobs, starts: dict[str, list[int]],
+    context: Context, entry: _DraftJobs, placement: _Placed,
     lanes: dict[str, _Lane], timeline: Timeline, now: datetime, again: bool,
     warn: Warn | None = None,
 ) -> list[PlacedPost]:
@@ -555,14 +692,16 @@ def _queue(
     placed: list[PlacedPost] = []
     for account_id, posts in entry.bundles.items():
         lane = lanes[account_id]
-        steps = starts[f"{entry.draft.id}|{account_id}"]
+        key = f"{entry.draft.id}|{account_id}"
+        steps = placement.starts[key]
         for post, step in zip(posts, steps, strict=True):
             moment = timeline.at(step)
             timed.append((post, moment))
             placed.append(PlacedPost(
                 entry.draft.id, account_id, post.locales, moment,
-                moment.astimezone(lane.audience.zone), round(lane.lane.scores[step], 4),
-                explain(lane, moment)))
+                moment.astimezone(lane.audience.zone), round(lane.weights[step], 4),
+                explain(lane, moment, exploring=key in placement.explored,
+                        latest=placement.latest[key])))
     chains = queue_chains(context, entry.draft, timed, now=now, actor="auto", again=again,
                           warn=warn)
     return [

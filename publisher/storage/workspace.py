@@ -12,6 +12,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,12 @@ from publisher.domain.accounts import (
 )
 from publisher.domain.drafts import is_media_path
 from publisher.domain.errors import UserError
+from publisher.domain.freshness import (
+    DEFAULT_EXPLORE,
+    DEFAULT_HALF_LIFE,
+    parse_span,
+    parse_urgency,
+)
 from publisher.domain.locales import normalize_locale
 from publisher.domain.people import People, parse_people
 from publisher.domain.remedies import Fix, Remedy
@@ -95,10 +102,20 @@ class Settings:
     timezone: str = "Europe/Belgrade"
     # [approval] and [people]: the approval steps, their people and the translators.
     people: People = field(default_factory=People)
+    # [schedule]: the share of posts that may explore, the default half-life of a post
+    explore: float = DEFAULT_EXPLORE
+    half_life: timedelta = DEFAULT_HALF_LIFE
+    # [campaigns.NAME] urgency = ...: (campaign name folded to lower case, half-life)
+    campaign_urgency: tuple[tuple[str, timedelta], ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def urgency_of(self, campaign: str | None) -> timedelta | None:
+        """The campaign's own half-life, if publisher.toml gives one."""
+        name = (campaign or "").casefold()
+        return next((span for key, span in self.campaign_urgency if key == name), None)
 
 
 def check_timezone(name: str, where: str | None = None) -> str:
@@ -342,7 +359,7 @@ def load_settings(workspace: Workspace) -> Settings:
         return f"{where}:{line}" if line else where
 
     known = ("source_locale", "ui_locale", "timezone")
-    tables = ("approval", "people")
+    tables = ("approval", "people", "schedule", "campaigns")
     for key in data:
         if key not in known + tables:
             raise UserError(
@@ -368,7 +385,71 @@ def load_settings(workspace: Workspace) -> Settings:
             where=at("ui_locale"),
             hint=_("use en, sq, sr or sr-Latn"),
         )
-    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")), people)
+    explore, half_life = _schedule_settings(data.get("schedule", {}), lines, where)
+    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")), people,
+                    explore, half_life, _campaign_settings(data.get("campaigns", {}), lines, where))
+
+
+def _table(value: object, path: tuple[str, ...], known: tuple[str, ...], lines: LineIndex,
+           where: str) -> dict:
+    """A settings table, its keys checked, or a UserError at its line."""
+    line = lines(*path)
+    here = f"{where}:{line}" if line else where
+    if not isinstance(value, dict):
+        raise UserError(_("[{name}] must be a table").format(name=".".join(path)), where=here)
+    for key in value:
+        if key not in known:
+            line = lines(*path, key)
+            raise UserError(
+                _("unknown setting {key!r}").format(key=".".join((*path, key))),
+                where=f"{where}:{line}" if line else where,
+                hint=_("known settings: {names}").format(names=", ".join(known)))
+    return value
+
+
+def _schedule_settings(value: object, lines: LineIndex, where: str) -> tuple[float, timedelta]:
+    """``[schedule] explore = 0.1`` (0 turns exploring off), ``half_life = "2d"``."""
+    table = _table(value, ("schedule",), ("explore", "half_life"), lines, where)
+
+    def at(key: str) -> str:
+        line = lines("schedule", key)
+        return f"{where}:{line}" if line else where
+
+    explore = table.get("explore", DEFAULT_EXPLORE)
+    if isinstance(explore, bool) or not isinstance(explore, int | float) \
+            or not 0 <= explore <= 1:
+        raise UserError(_("schedule.explore must be a number from 0 to 1"), where=at("explore"),
+                        hint=_("0.1 lets a tenth of the posts explore; 0 turns it off"))
+    half_life = DEFAULT_HALF_LIFE
+    if "half_life" in table:
+        try:
+            half_life = parse_span(table["half_life"])
+        except UserError as error:
+            raise UserError(f"schedule.half_life: {error.message}", where=at("half_life"),
+                            hint=error.hint) from None
+    return float(explore), half_life
+
+
+def _campaign_settings(value: object, lines: LineIndex,
+                       where: str) -> tuple[tuple[str, timedelta], ...]:
+    """``[campaigns.NAME] urgency = "3d"`` (or news, normal, evergreen)."""
+    campaigns = _table(value, ("campaigns",), tuple(value) if isinstance(value, dict) else (),
+                       lines, where)
+    found = []
+    for name, table in campaigns.items():
+        table = _table(table, ("campaigns", name), ("urgency",), lines, where)
+        if "urgency" not in table:
+            continue
+        try:
+            urgency = parse_urgency(table["urgency"])
+        except UserError as error:
+            line = lines("campaigns", name, "urgency")
+            raise UserError(f"campaigns.{name}.urgency: {error.message}",
+                            where=f"{where}:{line}" if line else where,
+                            hint=error.hint) from None
+        if urgency is not None:
+            found.append((name.strip().lstrip("#").casefold(), urgency))
+    return tuple(found)
 
 
 class AccountsFile:
