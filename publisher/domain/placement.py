@@ -76,7 +76,7 @@ How, per lane (lanes are independent)
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -320,13 +320,26 @@ def _chain(sums, items, gap, skip):
                     return None
                 table = [NEG] * (lo + span) + best + [best[-1]] * (length - 1 - hi - span)
             else:
-                placed = [NEG] * (lo + span) + ends + [NEG] * (length - 1 - hi - span)
-                skipped = map(add, prev, repeat(-skip, length))
-                table = list(accumulate(map(_larger, placed, skipped), _larger))
+                table = _with_skip(prev, skip, lo + span, list(accumulate(ends, _larger)))
         tables.append(table)
         prev = table
         floor = NEG if skip is None else floor - skip
     return _backtrack(items, tables, gap, skip, length)
+
+
+def _with_skip(prev: list[float], skip: float, end_lo: int, best: list[float]) -> list[float]:
+    """max(skipping this item, its best end so far) at every step.
+
+    ``prev`` never decreases (it is a running maximum), nor does ``prev - skip``,
+    so the running maximum of the two is the larger of ``prev[t] - skip`` and
+    ``best`` (the item's running maximum from ``end_lo``, constant after it): no
+    per-step comparison outside the item's window, only a bisection."""
+    skipped = list(map(add, prev, repeat(-skip, len(prev))))
+    end_hi = end_lo + len(best) - 1
+    middle = list(map(_larger, best, skipped[end_lo: end_hi + 1]))
+    top = middle[-1]
+    rises = bisect_right(skipped, top, end_hi + 1)  # where skipping overtakes the item
+    return skipped[:end_lo] + middle + [top] * (rises - end_hi - 1) + skipped[rises:]
 
 
 def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
