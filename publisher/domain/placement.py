@@ -299,6 +299,8 @@ def _cell_then_lower(post: dict[int, list[float]], at: int, k: int) -> tuple[flo
 
 
 def _chain(sums, items, gap, skip):
+    if skip is None:
+        return _chain_all(sums, items, gap)
     length = len(next(iter(sums.values()))) if sums else 0
     prev = [0.0] * length
     floor = 0.0  # the previous items' value "before step 0": none placed (or all skipped)
@@ -325,6 +327,50 @@ def _chain(sums, items, gap, skip):
         prev = table
         floor = NEG if skip is None else floor - skip
     return _backtrack(items, tables, gap, skip, length)
+
+
+def _chain_all(sums, items, gap) -> list[int | None] | None:
+    """The DP that places every item, or None. Each item's table is kept only
+    over its own ends, as (first end, running maxima): below, nothing can end
+    (NEG); above, it stays at its last value. No per-item work over the whole
+    grid, only over the item's window."""
+    length = len(next(iter(sums.values()))) if sums else 0
+    prev: tuple[int, list[float]] = (0, [0.0])  # no item yet: 0.0 at every step
+    tables = []
+    for size, lo, hi in items:
+        span = (size - 1) * gap
+        hi = min(hi, length - 1 - span)
+        if hi < lo:
+            return None
+        cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
+        floor = 0.0 if not tables else NEG
+        before = [floor] * cut + _span_of(prev, lo + cut - gap, hi - gap)
+        best = list(accumulate(map(add, sums[size][lo: hi + 1], before), _larger))
+        if best[-1] == NEG:
+            return None
+        prev = (lo + span, best)
+        tables.append(prev)
+    starts: list[int | None] = [None] * len(items)
+    limit = length - 1
+    for index in range(len(items) - 1, -1, -1):
+        end_lo, best = tables[index]
+        value = best[min(limit - end_lo, len(best) - 1)]
+        end = end_lo + best.index(value, 0, limit - end_lo + 1)  # earliest such end
+        starts[index] = end - (items[index][0] - 1) * gap
+        limit = starts[index] - gap
+    return starts
+
+
+def _span_of(table: tuple[int, list[float]], low: int, high: int) -> list[float]:
+    """A sparse table of :func:`_chain_all` at steps low..high (low >= 0)."""
+    if high < low:
+        return []
+    start, best = table
+    end = start + len(best) - 1
+    below = [NEG] * (min(high + 1, start) - low) if low < start else []
+    inside = best[max(low, start) - start: min(high, end) + 1 - start] if high >= start else []
+    above = [best[-1]] * (high - max(low, end + 1) + 1) if high > end else []
+    return below + inside + above
 
 
 def _with_skip(prev: list[float], skip: float, end_lo: int, best: list[float]) -> list[float]:
