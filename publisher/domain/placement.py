@@ -336,7 +336,7 @@ def _chain_all(sums, items, gap) -> list[int | None] | None:
     grid, only over the item's window."""
     length = len(next(iter(sums.values()))) if sums else 0
     prev: tuple[int, list[float]] = (0, [0.0])  # no item yet: 0.0 at every step
-    tables = []
+    tables: list[tuple[int, list[float]]] = []
     for size, lo, hi in items:
         span = (size - 1) * gap
         hi = min(hi, length - 1 - span)
