@@ -335,11 +335,14 @@ def _chain_all(sums, items, gap) -> list[int | None] | None:
     (NEG); above, it stays at its last value. No per-item work over the whole
     grid, only over the item's window."""
     length = len(next(iter(sums.values()))) if sums else 0
+    last_end = _last_ends(items, gap, length)
     prev: tuple[int, list[float]] = (0, [0.0])  # no item yet: 0.0 at every step
     tables: list[tuple[int, list[float]]] = []
-    for size, lo, hi in items:
+    for (size, lo, hi), latest in zip(items, last_end, strict=True):
         span = (size - 1) * gap
-        hi = min(hi, length - 1 - span)
+        hi = latest - span  # later ends leave the next items no room
+        if tables:  # earlier starts have no predecessor (NEG): skip them
+            lo = max(lo, prev[0] + gap)
         if hi < lo:
             return None
         cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
@@ -359,6 +362,17 @@ def _chain_all(sums, items, gap) -> list[int | None] | None:
         starts[index] = end - (items[index][0] - 1) * gap
         limit = starts[index] - gap
     return starts
+
+
+def _last_ends(items, gap: int, length: int) -> list[int]:
+    """The latest end of each item that still leaves the later ones room."""
+    ends, limit = [], length - 1
+    for size, _lo, hi in reversed(items):
+        span = (size - 1) * gap
+        end = min(hi + span, limit)
+        ends.append(end)
+        limit = end - span - gap
+    return ends[::-1]
 
 
 def _span_of(table: tuple[int, list[float]], low: int, high: int) -> list[float]:
