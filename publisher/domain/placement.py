@@ -394,12 +394,17 @@ def _with_skip(prev: list[float], skip: float, end_lo: int, best: list[float]) -
     so the running maximum of the two is the larger of ``prev[t] - skip`` and
     ``best`` (the item's running maximum from ``end_lo``, constant after it): no
     per-step comparison outside the item's window, only a bisection."""
-    skipped = list(map(add, prev, repeat(-skip, len(prev))))
+    less = -skip
     end_hi = end_lo + len(best) - 1
-    middle = list(map(_larger, best, skipped[end_lo: end_hi + 1]))
+    middle = list(map(_larger, best, map(add, prev[end_lo: end_hi + 1], repeat(less))))
     top = middle[-1]
-    rises = bisect_right(skipped, top, end_hi + 1)  # where skipping overtakes the item
-    return skipped[:end_lo] + middle + [top] * (rises - end_hi - 1) + skipped[rises:]
+    # Where skipping overtakes the item (x + less never decreases along prev).
+    rises = bisect_right(prev, top, end_hi + 1, key=lambda x: x + less)
+    table = list(map(add, prev[:end_lo], repeat(less)))
+    table += middle
+    table += [top] * (rises - end_hi - 1)
+    table += map(add, prev[rises:], repeat(less))
+    return table
 
 
 def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
