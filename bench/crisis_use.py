@@ -27,6 +27,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,31 +102,46 @@ def one_round(home: Path, number: int, now: datetime) -> dict[str, float]:
             "total": published - started, "items": len(use.items)}
 
 
-def main() -> None:
+def parse_options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=5)
-    options = parser.parse_args()
-    servers = [FakeMastodon(token=TOKEN).__enter__() for _ in range(options.accounts)]
+    return parser.parse_args()
+
+
+@contextmanager
+def mastodon_workspace(accounts: int) -> Iterator[Path]:
+    """A workspace whose accounts post to their own Mastodon stand-in on loopback."""
+    servers = [FakeMastodon(token=TOKEN).__enter__() for _ in range(accounts)]
     home = make_workspace([server.url for server in servers])
-    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    rounds = []
     try:
-        for number in range(options.rounds):
-            rounds.append(one_round(home, number, now + timedelta(minutes=number)))
+        yield home
     finally:
         for server in servers:
             server.__exit__()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def print_steps(rounds: list[dict[str, float]], steps: tuple[str, ...], width: int) -> None:
+    """Each step's best (of the round with the best total) and median, in ms."""
     best = min(rounds, key=lambda r: r["total"])
+    print(f"{'':{width}}{'best':>10}{'median':>10}")
+    for step in steps:
+        median = statistics.median(r[step] for r in rounds)
+        print(f"{step:{width}}{best[step] * 1000:8.1f} ms{median * 1000:8.1f} ms")
+
+
+def main() -> None:
+    options = parse_options()
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with mastodon_workspace(options.accounts) as home:
+        rounds = [one_round(home, number, now + timedelta(minutes=number))
+                  for number in range(options.rounds)]
     posts = options.accounts * 3
     print(f"crisis use --now: {options.accounts} accounts x 3 languages = {posts} posts, "
-          f"{int(best['items'])} queue items (text + thread reply), Mastodon stand-ins on "
+          f"{int(rounds[0]['items'])} queue items (text + thread reply), Mastodon stand-ins on "
           f"loopback, {options.rounds} rounds")
-    print(f"{'':14}{'best':>10}{'median':>10}")
-    for step in ("fill", "validate", "make + queue", "publish", "total"):
-        median = statistics.median(r[step] for r in rounds)
-        print(f"{step:14}{best[step] * 1000:8.1f} ms{median * 1000:8.1f} ms")
+    print_steps(rounds, ("fill", "validate", "make + queue", "publish", "total"), 14)
 
 
 if __name__ == "__main__":

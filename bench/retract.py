@@ -18,10 +18,7 @@ Prints the best and the median round. Secrets come from an in-memory store (no k
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,8 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/crisis_use.py
 
-from crisis_use import TOKEN, TokenOnly, make_workspace, one_round
-from fakes.mastodon import FakeMastodon  # tests/, on the path by crisis_use
+from crisis_use import TokenOnly, mastodon_workspace, one_round, parse_options, print_steps
 
 
 def retract_round(home: Path, number: int, now: datetime) -> dict[str, float]:
@@ -62,32 +58,19 @@ def retract_round(home: Path, number: int, now: datetime) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=5)
-    options = parser.parse_args()
-    servers = [FakeMastodon(token=TOKEN).__enter__() for _ in range(options.accounts)]
-    home = make_workspace([server.url for server in servers])
+    options = parse_options()
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     rounds = []
-    try:
+    with mastodon_workspace(options.accounts) as home:
         for number in range(options.rounds):
             sent_at = now + timedelta(minutes=2 * number)
             one_round(home, number, sent_at)
             rounds.append(retract_round(home, number, sent_at + timedelta(minutes=1)))
-    finally:
-        for server in servers:
-            server.__exit__()
-        shutil.rmtree(home, ignore_errors=True)
-    best = min(rounds, key=lambda r: r["total"])
     posts = options.accounts * 3
     print(f"retract --yes: {options.accounts} accounts x 3 languages = {posts} posts, "
-          f"{int(best['deletions'])} deletions (text + thread reply), Mastodon stand-ins "
+          f"{int(rounds[0]['deletions'])} deletions (text + thread reply), Mastodon stand-ins "
           f"on loopback, {options.rounds} rounds")
-    print(f"{'':10}{'best':>10}{'median':>10}")
-    for step in ("plan", "queue", "delete", "total"):
-        median = statistics.median(r[step] for r in rounds)
-        print(f"{step:10}{best[step] * 1000:8.1f} ms{median * 1000:8.1f} ms")
+    print_steps(rounds, ("plan", "queue", "delete", "total"), 10)
 
 
 if __name__ == "__main__":

@@ -132,6 +132,22 @@ def test_the_freeze_does_not_block_a_retraction(published: Path) -> None:
     assert len(outbox(published, "box-a", "*.deleted.json")) == 6
 
 
+def test_a_retraction_while_another_flush_runs_is_queued_and_done_by_the_next(
+    published: Path,
+) -> None:
+    from publisher.storage.lock import FileLock
+
+    with FileLock(published / ".flush.lock"):
+        result = cli(published, "retract", "alert", "--yes", "--now", LATER)
+    assert result.code == 3, result.err  # waiting for the next flush, nothing lost
+    assert "a flush is running" in result.err + result.out
+    assert {step["state"] for step in steps(published)} == {"queued"}
+    assert not outbox(published, "box-a", "*.deleted.json")
+    assert cli(published, "flush", "--now", LATER).code == 0
+    assert {step["state"] for step in steps(published)} == {"sent"}
+    assert len(outbox(published, "box-a", "*.deleted.json")) == 6
+
+
 def test_retract_cancels_what_was_not_sent(home: Path) -> None:
     add_account(home, "box-a", "--platform", "outbox", "--locales", "sq")
     write_alert(home, ["box-a"])

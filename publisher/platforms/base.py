@@ -20,6 +20,7 @@ from typing import Protocol
 from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind, PostOptions
 from publisher.domain.remedies import Remedy
+from publisher.domain.results import Engagement
 
 # The longest a whole request may take, from connecting to the last byte of the
 # answer. APIs answer in about a second; an image upload of a few MB fits too.
@@ -221,6 +222,9 @@ class Abilities:
     why_not_edit: str = ""
     delete_comment: bool | None = None
     confirms: bool = True
+    # Whether ``engagement`` can read a post's counts (Telegram bots cannot).
+    metrics: bool = True
+    why_no_metrics: str = ""
 
     def deletes(self, kind: PartKind) -> bool:
         """Whether a part of this kind can be deleted through the API."""
@@ -269,4 +273,11 @@ class Adapter(Protocol):
         """Bring a published post to ``post``'s text (and content warning) in place;
         returns where it is now (usually ``target``). ``Unsupported`` when the platform
         cannot edit; the four failure kinds as for publish."""
+        ...
+
+    def engagement(self, target: Published, post: Post) -> Engagement:
+        """The published post's counts now, as the platform reports them (what it does
+        not report stays None). ``Unsupported`` when the API cannot read them (see
+        ``abilities.metrics``); a post gone (deleted) is ``Rejected``; the other
+        failures are the four kinds, as for publish."""
         ...
