@@ -76,13 +76,13 @@ How, per lane (lanes are independent)
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from heapq import heappop, heappush
-from itertools import accumulate, repeat
-from operator import add
+
+import numpy as np
 
 from publisher.i18n import _
 
@@ -218,6 +218,7 @@ class _Grid:
                     scores[low:high] = [NEG] * (high - low)
         self.scores = scores
         self._sums: dict[int, list[float]] = {}
+        self._arrays: dict[int, np.ndarray] = {}
         self._days: _Days | None = None
 
     def steps(self, job: Job, start: int) -> list[int]:
@@ -231,8 +232,14 @@ class _Grid:
     def sums(self, size: int) -> list[float]:
         """The bundle's (tie-broken) score by start step; NEG where it cannot start."""
         if size not in self._sums:
-            self._sums[size] = bundle_sums(self.scores, size, self.gap)
+            self._sums[size] = self.array(size).tolist()
         return self._sums[size]
+
+    def array(self, size: int) -> np.ndarray:
+        """:meth:`sums` as an array, for the dynamic programmes."""
+        if size not in self._arrays:
+            self._arrays[size] = bundle_sums(np.array(self.scores), size, self.gap)
+        return self._arrays[size]
 
     def days(self) -> _Days:
         if self._days is None:
@@ -260,84 +267,82 @@ class _Grid:
         return load
 
 
-def bundle_sums(scores: list[float], size: int, gap: int) -> list[float]:
+def bundle_sums(scores: np.ndarray, size: int, gap: int) -> np.ndarray:
     """scores[u] + scores[u + gap] + ... (size terms) for every start u."""
-    if size == 1:
-        return scores
-    span = (size - 1) * gap
     length = len(scores)
-    if span >= length:
-        return [NEG] * length
-    total = scores[: length - span]
-    for i in range(1, size):
-        total = list(map(add, total, scores[i * gap: length - span + i * gap]))
-    return total + [NEG] * span
+    span = (size - 1) * gap
+    total = np.full(length, NEG)
+    if span < length:
+        part = scores[: length - span].copy()
+        for i in range(1, size):
+            part += scores[i * gap: length - span + i * gap]
+        total[: length - span] = part
+    return total
 
 
-def _larger(a: float, b: float) -> float:
-    # Twice as fast as the builtin max inside accumulate (CPython 3.11).
-    return a if a > b else b
+def _first(values: np.ndarray, value: float, low: int, high: int) -> int:
+    """The first index in [low, high] where ``values`` equals ``value`` (it must)."""
+    return low + int(np.argmax(values[low: high + 1] == value))
 
 
-# The fixed-order dynamic programme
+def _const(length: int, value: float) -> np.ndarray:
+    return np.full(max(0, length), value)
+
+
+# The fixed-order dynamic programme (arrays: a running maximum is one C loop)
 
 
 def chain(
-    sums: dict[int, list[float]], items: list[tuple[int, int, int]], gap: int, skip: float
+    sums: dict[int, np.ndarray], items: list[tuple[int, int, int]], gap: int, skip: float
 ) -> list[int | None]:
     """Starts for items (size, first start, last start) in this time order that
     maximise (number placed, summed score); None for a skipped item."""
-    starts = _chain(sums, items, gap, None)
-    if starts is None:  # some item cannot be placed: let the DP skip, at a price
-        starts = _chain(sums, items, gap, skip)
-    return starts
+    every = _chain_all(sums, items, gap)
+    if every is None:  # some item cannot be placed: let the DP skip, at a price
+        return _chain_skipping(sums, items, gap, skip)
+    return list(every)
 
 
-def _cell_then_lower(post: dict[int, list[float]], at: int, k: int) -> tuple[float, int]:
+def _cell_then_lower(post: dict[int, np.ndarray], at: int, k: int) -> tuple[float, int]:
     """Rank a count ``k`` by its value at step ``at``; ties go to the lower count."""
-    return post[k][at], -k
+    return float(post[k][at]), -k
 
 
-def _chain(sums, items, gap, skip):
-    if skip is None:
-        return _chain_all(sums, items, gap)
+def _chain_skipping(sums, items, gap, skip) -> list[int | None]:
+    """The DP that may leave items out, each at the price ``skip``. Its tables
+    never decrease: the previous table less ``skip``, raised to the item's own
+    running maxima over its window and to their last value after it."""
     length = len(next(iter(sums.values()))) if sums else 0
-    prev = [0.0] * length
-    floor = 0.0  # the previous items' value "before step 0": none placed (or all skipped)
+    prev = np.zeros(length)
+    floor = 0.0  # the previous items' value "before step 0": all skipped
     tables = []
     for size, lo, hi in items:
         span = (size - 1) * gap
         hi = min(hi, length - 1 - span)
-        if hi < lo:
-            if skip is None:
-                return None
-            table = list(map(add, prev, repeat(-skip, length)))
-        else:
+        table = prev - skip
+        if hi >= lo:
             cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
-            before = [floor] * cut + prev[lo + cut - gap: hi - gap + 1]
-            ends = list(map(add, sums[size][lo: hi + 1], before))
-            if skip is None:
-                best = list(accumulate(ends, _larger))
-                if best[-1] == NEG:
-                    return None
-                table = [NEG] * (lo + span) + best + [best[-1]] * (length - 1 - hi - span)
-            else:
-                table = _with_skip(prev, skip, lo + span, list(accumulate(ends, _larger)))
+            before = np.concatenate((_const(cut, floor), prev[lo + cut - gap: hi - gap + 1]))
+            best = np.maximum.accumulate(sums[size][lo: hi + 1] + before)
+            window = table[lo + span: hi + span + 1]
+            np.maximum(window, best, out=window)
+            after = table[hi + span + 1:]
+            np.maximum(after, best[-1], out=after)
         tables.append(table)
         prev = table
-        floor = NEG if skip is None else floor - skip
+        floor -= skip
     return _backtrack(items, tables, gap, skip, length)
 
 
-def _chain_all(sums, items, gap) -> list[int | None] | None:
+def _chain_all(sums, items, gap) -> list[int] | None:
     """The DP that places every item, or None. Each item's table is kept only
     over its own ends, as (first end, running maxima): below, nothing can end
     (NEG); above, it stays at its last value. No per-item work over the whole
     grid, only over the item's window."""
     length = len(next(iter(sums.values()))) if sums else 0
     last_end = _last_ends(items, gap, length)
-    prev: tuple[int, list[float]] = (0, [0.0])  # no item yet: 0.0 at every step
-    tables: list[tuple[int, list[float]]] = []
+    prev: tuple[int, np.ndarray] = (0, np.zeros(1))  # no item yet: 0.0 at every step
+    tables: list[tuple[int, np.ndarray]] = []
     for (size, lo, hi), latest in zip(items, last_end, strict=True):
         span = (size - 1) * gap
         hi = latest - span  # later ends leave the next items no room
@@ -347,20 +352,20 @@ def _chain_all(sums, items, gap) -> list[int | None] | None:
             return None
         cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
         floor = 0.0 if not tables else NEG
-        before = [floor] * cut + _span_of(prev, lo + cut - gap, hi - gap)
-        best = list(accumulate(map(add, sums[size][lo: hi + 1], before), _larger))
+        before = np.concatenate((_const(cut, floor), _span_of(prev, lo + cut - gap, hi - gap)))
+        best = np.maximum.accumulate(sums[size][lo: hi + 1] + before)
         if best[-1] == NEG:
             return None
         prev = (lo + span, best)
         tables.append(prev)
-    starts: list[int | None] = [None] * len(items)
+    starts = [0] * len(items)
     limit = length - 1
     for index in range(len(items) - 1, -1, -1):
         end_lo, best = tables[index]
         value = best[min(limit - end_lo, len(best) - 1)]
-        end = end_lo + best.index(value, 0, limit - end_lo + 1)  # earliest such end
+        end = end_lo + int(np.searchsorted(best, value))  # earliest such end (non-decreasing)
         starts[index] = end - (items[index][0] - 1) * gap
-        limit = starts[index] - gap
+        limit = end - (items[index][0] - 1) * gap - gap
     return starts
 
 
@@ -375,36 +380,19 @@ def _last_ends(items, gap: int, length: int) -> list[int]:
     return ends[::-1]
 
 
-def _span_of(table: tuple[int, list[float]], low: int, high: int) -> list[float]:
+def _span_of(table: tuple[int, np.ndarray], low: int, high: int) -> np.ndarray:
     """A sparse table of :func:`_chain_all` at steps low..high (low >= 0)."""
+    out = np.full(max(0, high - low + 1), NEG)
     if high < low:
-        return []
+        return out
     start, best = table
     end = start + len(best) - 1
-    below = [NEG] * (min(high + 1, start) - low) if low < start else []
-    inside = best[max(low, start) - start: min(high, end) + 1 - start] if high >= start else []
-    above = [best[-1]] * (high - max(low, end + 1) + 1) if high > end else []
-    return below + inside + above
-
-
-def _with_skip(prev: list[float], skip: float, end_lo: int, best: list[float]) -> list[float]:
-    """max(skipping this item, its best end so far) at every step.
-
-    ``prev`` never decreases (it is a running maximum), nor does ``prev - skip``,
-    so the running maximum of the two is the larger of ``prev[t] - skip`` and
-    ``best`` (the item's running maximum from ``end_lo``, constant after it): no
-    per-step comparison outside the item's window, only a bisection."""
-    less = -skip
-    end_hi = end_lo + len(best) - 1
-    middle = list(map(_larger, best, map(add, prev[end_lo: end_hi + 1], repeat(less))))
-    top = middle[-1]
-    # Where skipping overtakes the item (x + less never decreases along prev).
-    rises = bisect_right(prev, top, end_hi + 1, key=lambda x: x + less)
-    table = list(map(add, prev[:end_lo], repeat(less)))
-    table += middle
-    table += [top] * (rises - end_hi - 1)
-    table += map(add, prev[rises:], repeat(less))
-    return table
+    if high >= start and low <= end:
+        inside = best[max(low, start) - start: min(high, end) + 1 - start]
+        out[max(low, start) - low: max(low, start) - low + len(inside)] = inside
+    if high > end:
+        out[max(low, end + 1) - low:] = best[-1]
+    return out
 
 
 def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
@@ -412,17 +400,16 @@ def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
     limit = length - 1
     for index in range(len(items) - 1, -1, -1):
         if limit < 0:
-            break  # only reachable when skipping: the rest are skipped
+            break  # the rest are skipped
         table = tables[index]
         value = table[limit]
-        if skip is not None:
-            prev = tables[index - 1][limit] if index else 0.0
-            if value == prev + -skip:
-                continue
+        prev = tables[index - 1][limit] if index else 0.0
+        if value == prev + -skip:
+            continue
         size, lo, _hi = items[index]
-        end = table.index(value, lo + (size - 1) * gap, limit + 1)  # earliest such end
+        end = _first(table, value, lo + (size - 1) * gap, limit)  # earliest such end
         starts[index] = end - (size - 1) * gap
-        limit = starts[index] - gap
+        limit = end - (size - 1) * gap - gap
     return starts
 
 
@@ -438,13 +425,19 @@ class _Days:
         self.day_start = day_start
         self.day_end = [grid.last[d] for d in grid.day_of]
         room = [cap - grid.base_load.get(d, 0) for d in grid.day_of]
-        self.room = room
-        self.same_day = [t - gap >= day_start[t] for t in range(size)]
+        self.room = np.array(room)
+        self.same_day = np.array([t - gap >= day_start[t] for t in range(size)], dtype=bool)
         # Into [floor] + G: the predecessor ends on an earlier day and gap steps before.
         self.fresh = [max(-1, min(t - gap, day_start[t] - 1)) + 1 for t in range(size)]
+        self.fresh_at = np.array(self.fresh, dtype=np.intp)
         # Into [NEG] + H[k-1]: the predecessor ends gap steps before, on the same day.
-        self.follow = {k: [t - gap + 1 if self.same_day[t] and room[t] >= k else 0
-                           for t in range(size)] for k in range(2, cap + 1)}
+        self.follow = {k: np.array([t - gap + 1 if day_start[t] <= t - gap and room[t] >= k
+                                    else 0 for t in range(size)], dtype=np.intp)
+                       for k in range(2, cap + 1)}
+        # A day per row (row, column of each step) for running maxima restarting daily.
+        self.row = np.cumsum(np.diff(grid.day_of, prepend=grid.day_of[0]) != 0) if size else None
+        self.column = np.arange(size, dtype=np.intp) - np.array(day_start, dtype=np.intp)
+        self.width = int(self.column.max()) + 1 if size else 0
 
 
 def capped_chain(
@@ -459,8 +452,8 @@ def capped_chain(
 
 def _capped_chain(grid: _Grid, items, skip):
     days, size, gap, cap = grid.days(), grid.size, grid.gap, grid.cap or 1
-    scores = grid.scores
-    prev_g, prev_h, floor = [0.0] * size, {k: [NEG] * size for k in range(1, cap)}, 0.0
+    scores = grid.array(1)
+    prev_g, prev_h, floor = np.zeros(size), {k: np.full(size, NEG) for k in range(1, cap)}, 0.0
     tables = []
     for count, lo, hi in items:
         span = (count - 1) * gap
@@ -469,21 +462,19 @@ def _capped_chain(grid: _Grid, items, skip):
             return None
         posts = []
         if hi >= lo:
-            padded_g, padded_h = [floor, *prev_g], {k: [NEG, *h] for k, h in prev_h.items()}
+            padded_g = np.concatenate(((floor,), prev_g))
             here = scores[lo: hi + 1]
-            post = {1: list(map(add, here, map(padded_g.__getitem__, days.fresh[lo: hi + 1])))}
+            post = {1: here + padded_g[days.fresh_at[lo: hi + 1]]}
             for k in range(2, cap + 1):
-                came = map(padded_h[k - 1].__getitem__, days.follow[k][lo: hi + 1])
-                post[k] = list(map(add, here, came))
+                padded = np.concatenate(((NEG,), prev_h[k - 1]))
+                post[k] = here + padded[days.follow[k][lo: hi + 1]]
             posts.append(post)
             for i in range(1, count):
                 posts.append(_next_post(days, scores, posts[-1], lo + i * gap, hi + i * gap, cap))
         table_g, table_h = _capped_tables(days, posts, lo + span, hi + span, size, cap)
         if skip is not None:
-            table_g = list(accumulate(map(_larger, table_g, map(add, prev_g, repeat(-skip))),
-                                      _larger))
-            table_h = {k: list(map(_larger, h, map(add, prev_h[k], repeat(-skip))))
-                       for k, h in table_h.items()}
+            table_g = np.maximum.accumulate(np.maximum(table_g, prev_g - skip))
+            table_h = {k: np.maximum(h, prev_h[k] - skip) for k, h in table_h.items()}
         elif table_g[-1] == NEG:
             return None
         tables.append((table_g, table_h, posts))
@@ -493,16 +484,13 @@ def _capped_chain(grid: _Grid, items, skip):
 
 
 def _capped_tables(days: _Days, posts: list[dict], end_lo: int, end_hi: int, size: int,
-                   cap: int) -> tuple[list[float], dict[int, list[float]]]:
+                   cap: int) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """G (any count, at or before t) and H[k] (count k, on t's day, at or before t)."""
     if not posts:
-        return [NEG] * size, {k: [NEG] * size for k in range(1, cap)}
+        return np.full(size, NEG), {k: np.full(size, NEG) for k in range(1, cap)}
     last = posts[-1]
-    best = last[1]
-    for k in range(2, cap + 1):
-        best = list(map(_larger, best, last[k]))
-    best = list(accumulate(best, _larger))
-    table_g = [NEG] * end_lo + best + [best[-1]] * (size - 1 - end_hi)
+    best = np.maximum.accumulate(np.maximum.reduce([last[k] for k in range(1, cap + 1)]))
+    table_g = np.concatenate((_const(end_lo, NEG), best, _const(size - 1 - end_hi, best[-1])))
     table_h = {k: _daily_running_max(days, last[k], end_lo, end_hi, size)
                for k in range(1, cap)}  # a post at the cap is nobody's predecessor that day
     return table_g, table_h
@@ -511,27 +499,25 @@ def _capped_tables(days: _Days, posts: list[dict], end_lo: int, end_hi: int, siz
 def _next_post(days: _Days, scores, before: dict, lo: int, hi: int, cap: int) -> dict:
     """A bundle's next post, exactly ``gap`` after the previous one."""
     here, same, room = scores[lo: hi + 1], days.same_day[lo: hi + 1], days.room[lo: hi + 1]
-    anyk = before[1]
+    anyk = np.maximum.reduce([before[k] for k in range(1, cap + 1)])
+    post = {1: np.where(same, NEG, anyk) + here}
     for k in range(2, cap + 1):
-        anyk = list(map(_larger, anyk, before[k]))
-    post = {1: [(NEG if s else a) + x for a, s, x in zip(anyk, same, here, strict=True)]}
-    for k in range(2, cap + 1):
-        post[k] = [(b if s and r >= k else NEG) + x
-                   for b, s, r, x in zip(before[k - 1], same, room, here, strict=True)]
+        post[k] = np.where(same & (room >= k), before[k - 1], NEG) + here
     return post
 
 
-def _daily_running_max(days: _Days, values: list[float], lo: int, hi: int, size: int):
+def _daily_running_max(days: _Days, values: np.ndarray, lo: int, hi: int, size: int):
     """Running maxima over [lo, hi] restarting each day, carried to the day's end."""
-    out = [NEG] * lo
-    start = lo
-    while start <= hi:
-        stop = min(hi, days.day_end[start])
-        out += accumulate(values[start - lo: stop - lo + 1], _larger)
-        start = stop + 1
-    tail = days.day_end[hi] - hi
-    out += [out[-1]] * tail
-    out += [NEG] * (size - len(out))
+    out = np.full(size, NEG)
+    if days.row is None:
+        return out
+    rows = days.row[lo: hi + 1] - days.row[lo]
+    columns = days.column[lo: hi + 1]
+    square = np.full((int(rows[-1]) + 1, days.width), NEG)
+    square[rows, columns] = values
+    np.maximum.accumulate(square, axis=1, out=square)
+    out[lo: hi + 1] = square[rows, columns]
+    out[hi + 1: days.day_end[hi] + 1] = out[hi]
     return out
 
 
@@ -555,10 +541,10 @@ def _capped_backtrack(days: _Days, items, tables, gap, size, skip) -> list[int |
                 continue  # skipped: the earlier items keep the same room and state
         end_lo = lo + (count - 1) * gap
         if state is None:
-            end = table.index(value, end_lo, limit + 1)
+            end = _first(table, value, end_lo, limit)
             state = next(k for k, post in posts[-1].items() if post[end - end_lo] == value)
         else:
-            end = table.index(value, max(end_lo, days.day_start[limit]), limit + 1)
+            end = _first(table, value, max(end_lo, days.day_start[limit]), limit)
         step = end
         for i in range(count - 1, 0, -1):  # back through the bundle's posts
             if state == 1:  # the previous post was on an earlier day, any count
@@ -658,7 +644,7 @@ def _ordered(
     ``cheap``: when the cap leaves no room for every job in this order, repair
     by hand instead of the (slower) capped DP that chooses whom to leave out;
     ``fits``: False when the relaxation showed the cap cannot take every job."""
-    sums = {job.size: grid.sums(job.size) for job in ordered}
+    sums = {job.size: grid.array(job.size) for job in ordered}
     items = [(job.size, *grid.window(job)) for job in ordered]
     starts: list[int | None] | None = chain(sums, items, grid.gap, grid.skip)
     assert starts is not None
@@ -694,13 +680,14 @@ def _relax(grid: _Grid, jobs: list[Job]) -> tuple[float | None, dict[str, int] |
             highs.append(last + i * grid.gap)
     items = [(size, lo, hi) for lo, hi in zip(sorted(lows), sorted(highs), strict=True)]
     sums = grid.sums(size)
-    starts = _chain({size: sums}, items, grid.gap, None)
+    starts = _chain_all({size: grid.array(size)}, items, grid.gap)
     if starts is None:
         return None, None
     if grid.over_cap([s + i * grid.gap for s in starts for i in range(size)]):
-        starts = capped_chain(grid, items, may_skip=False)
-        if starts is None:
+        capped = capped_chain(grid, items, may_skip=False)
+        if capped is None:
             return None, None
+        starts = [s for s in capped if s is not None]  # all of them: no skipping
     bound = sum(sums[s] for s in starts)
     if sizes:  # mixed sizes: the relaxed posts do not make bundles
         return bound, None
