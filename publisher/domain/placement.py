@@ -76,7 +76,7 @@ How, per lane (lanes are independent)
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -190,22 +190,19 @@ class _Grid:
         self.gap = gap = max(1, lane.gap)
         self.cap = lane.max_per_day
         self.day_of = lane.day_of
-        finite = [s for s in lane.scores if s >= 0]  # nan compares false
-        self.scale = max(max(finite, default=1.0), 1e-9)
+        raw = np.asarray(lane.scores, dtype=float)
+        allowed = raw >= 0  # nan compares false
+        self.scale = max(float(raw[allowed].max()) if allowed.any() else 1.0, 1e-9)
         self.tie = TIE_SHARE * self.scale / (max(1, size) * max(1, posts))
         self.slack = TIE_SHARE * self.scale  # the most the tie-breaking moves a total
         # More than any total, so that one more placed job outweighs any score.
         self.skip = 2.0 * self.scale * (posts + 1) + 1.0
-        scores = [s - self.tie * t if s >= 0 else NEG for t, s in enumerate(lane.scores)]
+        scores = np.where(allowed, raw - self.tie * np.arange(size), NEG)
         for step in lane.busy:
             low, high = max(0, step - gap + 1), min(size, step + gap)
             if low < high:
-                scores[low:high] = [NEG] * (high - low)
-        self.first: dict[int, int] = {}
-        self.last: dict[int, int] = {}
-        for step, day in enumerate(lane.day_of):
-            self.first.setdefault(day, step)
-            self.last[day] = step
+                scores[low:high] = NEG
+        self.first, self.last = _day_bounds(lane.day_of)
         self.base_load: dict[int, int] = dict(lane.day_load)
         for step in lane.busy:
             if 0 <= step < size:
@@ -215,10 +212,10 @@ class _Grid:
             for day, load in self.base_load.items():
                 if load >= self.cap and day in self.first:
                     low, high = self.first[day], self.last[day] + 1
-                    scores[low:high] = [NEG] * (high - low)
+                    scores[low:high] = NEG
         self.scores = scores
         self._sums: dict[int, list[float]] = {}
-        self._arrays: dict[int, np.ndarray] = {}
+        self._arrays: dict[int, np.ndarray] = {1: scores}
         self._days: _Days | None = None
 
     def steps(self, job: Job, start: int) -> list[int]:
@@ -238,7 +235,7 @@ class _Grid:
     def array(self, size: int) -> np.ndarray:
         """:meth:`sums` as an array, for the dynamic programmes."""
         if size not in self._arrays:
-            self._arrays[size] = bundle_sums(np.array(self.scores), size, self.gap)
+            self._arrays[size] = bundle_sums(self.scores, size, self.gap)
         return self._arrays[size]
 
     def days(self) -> _Days:
@@ -265,6 +262,19 @@ class _Grid:
                 day = self.day_of[step]
                 load[day] = load.get(day, 0) + 1
         return load
+
+
+def _day_bounds(day_of: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """The first and the last step of each day (days do not decrease along the grid)."""
+    days = np.asarray(day_of, dtype=np.int64)
+    if not len(days):
+        return {}, {}
+    change = np.flatnonzero(days[1:] != days[:-1]) + 1
+    firsts = np.concatenate(((0,), change))
+    lasts = np.concatenate((change - 1, (len(days) - 1,)))
+    names = days[firsts].tolist()
+    return dict(zip(names, firsts.tolist(), strict=True)), dict(zip(names, lasts.tolist(),
+                                                                    strict=True))
 
 
 def bundle_sums(scores: np.ndarray, size: int, gap: int) -> np.ndarray:
@@ -713,7 +723,8 @@ def _match(grid: _Grid, jobs: list[Job], starts: list[int]) -> dict[str, int]:
 
 
 class _State:
-    """A feasible placement being edited: sorted posts and loads per day."""
+    """A feasible placement being edited: sorted posts, loads per day, and per
+    step whether a post keeps it within the gap (``near``) or its day is full."""
 
     def __init__(self, grid: _Grid, jobs: dict[str, Job], placed: dict[str, int]):
         self.grid = grid
@@ -721,19 +732,38 @@ class _State:
         self.placed = dict(placed)
         self.posts = sorted(s for k, u in placed.items() for s in grid.steps(jobs[k], u))
         self.load = grid.loads(jobs, placed)
+        self.near = np.zeros(grid.size, dtype=np.int32)  # posts less than a gap away
+        for step in self.posts:
+            self._mark(step, 1)
+        self.full = np.zeros(grid.size, dtype=bool)
+        for day, load in self.load.items():
+            self._set_full(day, load)
+
+    def _mark(self, step: int, change: int) -> None:
+        gap = self.grid.gap
+        self.near[max(0, step - gap + 1): step + gap] += change
+
+    def _set_full(self, day: int, load: int) -> None:
+        if self.grid.cap is not None and day in self.grid.first:
+            self.full[self.grid.first[day]: self.grid.last[day] + 1] = load >= self.grid.cap
 
     def put(self, job: Job, start: int) -> None:
         self.placed[job.key] = start
         for step in self.grid.steps(job, start):
             insort(self.posts, step)
+            self._mark(step, 1)
             day = self.grid.day_of[step]
             self.load[day] = self.load.get(day, 0) + 1
+            self._set_full(day, self.load[day])
 
     def take(self, job: Job) -> int:
         start = self.placed.pop(job.key)
         for step in self.grid.steps(job, start):
             self.posts.remove(step)
-            self.load[self.grid.day_of[step]] -= 1
+            self._mark(step, -1)
+            day = self.grid.day_of[step]
+            self.load[day] -= 1
+            self._set_full(day, self.load[day])
         return start
 
     def repair(self) -> None:
@@ -774,53 +804,29 @@ class _State:
         return moved
 
     def best_start(self, job: Job) -> int | None:
-        """The best start for the job between the posts already placed."""
+        """The best start for the job between the posts already placed: the
+        highest bundle score (the earliest on ties) among the starts whose
+        posts keep the gap from every placed post, on days not yet full."""
         grid = self.grid
         first, last = grid.window(job)
         if last < first:
             return None
-        span, gap, posts = (job.size - 1) * grid.gap, grid.gap, self.posts
-        best, best_value = None, NEG
-        index = bisect_left(posts, first)
-        before = posts[index - 1] if index else -grid.size - gap
-        while True:
-            after = posts[index] if index < len(posts) else 2 * grid.size + gap + span
-            low, high = max(first, before + gap), min(last, after - gap - span)
-            for a, b in self._uncapped(low, high):
-                start = self._best_in(job, a, b)
-                if start is not None and grid.sums(job.size)[start] > best_value:
-                    best, best_value = start, grid.sums(job.size)[start]
-            if after - gap - span >= last or index >= len(posts):
-                return best
-            before, index = after, index + 1
-
-    def _uncapped(self, low: int, high: int) -> list[tuple[int, int]]:
-        """[low, high] without the days that are full."""
-        if low > high:
-            return []
-        if self.grid.cap is None:
-            return [(low, high)]
-        parts, start = [], low
-        for day in range(self.grid.day_of[low], self.grid.day_of[high] + 1):
-            if self.load.get(day, 0) >= self.grid.cap and day in self.grid.first:
-                if self.grid.first[day] > start:
-                    parts.append((start, self.grid.first[day] - 1))
-                start = max(start, self.grid.last[day] + 1)
-        if start <= high:
-            parts.append((start, high))
-        return parts
-
-    def _best_in(self, job: Job, low: int, high: int) -> int | None:
-        sums = self.grid.sums(job.size)
-        value = max(sums[low: high + 1])
-        if value == NEG:
+        sums = grid.array(job.size)
+        values = sums[first: last + 1].copy()
+        count = last - first + 1
+        for i in range(job.size):  # post i of the bundle, i gaps after the start
+            low = first + i * grid.gap
+            values[self.near[low: low + count] > 0] = NEG
+            values[self.full[low: low + count]] = NEG
+        best = int(np.argmax(values))
+        if values[best] == NEG:
             return None
-        start = sums.index(value, low, high + 1)
-        if job.size == 1 or self._fits(job, start):
-            return start
-        # The bundle's later posts reach a full day: look further, best first.
-        ranked = sorted(range(low, high + 1), key=lambda u: (-sums[u], u))
-        return next((u for u in ranked if sums[u] > NEG and self._fits(job, u)), None)
+        if job.size == 1 or self._fits(job, first + best):
+            return first + best
+        # Two of the bundle's posts share a day that has room for only one: best first.
+        ranked = np.argsort(-values, kind="stable")
+        return next((first + int(u) for u in ranked
+                     if values[u] > NEG and self._fits(job, first + int(u))), None)
 
     def _fits(self, job: Job, start: int) -> bool:
         if self.grid.cap is None:
