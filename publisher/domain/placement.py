@@ -431,23 +431,26 @@ class _Days:
 
     def __init__(self, grid: _Grid):
         size, gap, cap = grid.size, grid.gap, grid.cap or 0
-        day_start = [grid.first[d] for d in grid.day_of]
-        self.day_start = day_start
-        self.day_end = [grid.last[d] for d in grid.day_of]
-        room = [cap - grid.base_load.get(d, 0) for d in grid.day_of]
-        self.room = np.array(room)
-        self.same_day = np.array([t - gap >= day_start[t] for t in range(size)], dtype=bool)
-        # Into [floor] + G: the predecessor ends on an earlier day and gap steps before.
-        self.fresh = [max(-1, min(t - gap, day_start[t] - 1)) + 1 for t in range(size)]
-        self.fresh_at = np.array(self.fresh, dtype=np.intp)
-        # Into [NEG] + H[k-1]: the predecessor ends gap steps before, on the same day.
-        self.follow = {k: np.array([t - gap + 1 if day_start[t] <= t - gap and room[t] >= k
-                                    else 0 for t in range(size)], dtype=np.intp)
-                       for k in range(2, cap + 1)}
-        # A day per row (row, column of each step) for running maxima restarting daily.
-        self.row = np.cumsum(np.diff(grid.day_of, prepend=grid.day_of[0]) != 0) if size else None
-        self.column = np.arange(size, dtype=np.intp) - np.array(day_start, dtype=np.intp)
+        days = np.asarray(grid.day_of, dtype=np.int64)
+        # A row per day: its number along the grid, and each row's first and last step.
+        self.row = np.cumsum(np.diff(days, prepend=days[:1]) != 0)
+        firsts = np.array([grid.first[d] for d in grid.first], dtype=np.int64)
+        lasts = np.array([grid.last[d] for d in grid.first], dtype=np.int64)
+        loads = np.array([grid.base_load.get(d, 0) for d in grid.first], dtype=np.int64)
+        steps = np.arange(size)
+        day_start = firsts[self.row] if size else steps
+        self.day_start = day_start.tolist()
+        self.day_end = (lasts[self.row] if size else steps).tolist()
+        self.room = room = (cap - loads)[self.row] if size else steps
+        self.column = steps - day_start
         self.width = int(self.column.max()) + 1 if size else 0
+        self.same_day = steps - gap >= day_start
+        # Into [floor] + G: the predecessor ends on an earlier day and gap steps before.
+        self.fresh_at = np.maximum(-1, np.minimum(steps - gap, day_start - 1)) + 1
+        self.fresh = self.fresh_at.tolist()
+        # Into [NEG] + H[k-1]: the predecessor ends gap steps before, on the same day.
+        self.follow = {k: np.where(self.same_day & (room >= k), steps - gap + 1, 0)
+                       for k in range(2, cap + 1)}
 
 
 def capped_chain(
@@ -472,12 +475,10 @@ def _capped_chain(grid: _Grid, items, skip):
             return None
         posts = []
         if hi >= lo:
-            padded_g = np.concatenate(((floor,), prev_g))
             here = scores[lo: hi + 1]
-            post = {1: here + padded_g[days.fresh_at[lo: hi + 1]]}
+            post = {1: here + _gather(prev_g, days.fresh_at[lo: hi + 1], floor)}
             for k in range(2, cap + 1):
-                padded = np.concatenate(((NEG,), prev_h[k - 1]))
-                post[k] = here + padded[days.follow[k][lo: hi + 1]]
+                post[k] = here + _gather(prev_h[k - 1], days.follow[k][lo: hi + 1], NEG)
             posts.append(post)
             for i in range(1, count):
                 posts.append(_next_post(days, scores, posts[-1], lo + i * gap, hi + i * gap, cap))
@@ -491,6 +492,13 @@ def _capped_chain(grid: _Grid, items, skip):
         prev_g, prev_h = table_g, table_h
         floor = NEG if skip is None else floor - skip
     return _capped_backtrack(days, items, tables, gap, size, skip)
+
+
+def _gather(table: np.ndarray, at: np.ndarray, missing: float) -> np.ndarray:
+    """``table[at - 1]``, with ``missing`` where ``at`` is 0 (no predecessor)."""
+    values = table[at - 1]
+    values[at == 0] = missing
+    return values
 
 
 def _capped_tables(days: _Days, posts: list[dict], end_lo: int, end_hi: int, size: int,
@@ -519,8 +527,6 @@ def _next_post(days: _Days, scores, before: dict, lo: int, hi: int, cap: int) ->
 def _daily_running_max(days: _Days, values: np.ndarray, lo: int, hi: int, size: int):
     """Running maxima over [lo, hi] restarting each day, carried to the day's end."""
     out = np.full(size, NEG)
-    if days.row is None:
-        return out
     rows = days.row[lo: hi + 1] - days.row[lo]
     columns = days.column[lo: hi + 1]
     square = np.full((int(rows[-1]) + 1, days.width), NEG)
