@@ -775,11 +775,16 @@ class _State:
     def repair(self) -> None:
         """Take the weakest bundles off over-full days, then put them back where they fit."""
         grid, removed = self.grid, []
-        while over := grid.over_cap(self.posts):
-            day = over[0]
-            on_day = [k for k, u in self.placed.items()
-                      if any(grid.day_of[s] == day for s in grid.steps(self.jobs[k], u))]
-            weakest = min(on_day, key=lambda k: (grid.sums(self.jobs[k].size)[self.placed[k]], k))
+        cap: float = math.inf if grid.cap is None else grid.cap
+        on_day: dict[int, set[str]] = {}  # day -> the bundles with a post on it
+        for key, start in self.placed.items():
+            for step in grid.steps(self.jobs[key], start):
+                on_day.setdefault(grid.day_of[step], set()).add(key)
+        while over := [day for day, load in self.load.items() if load > cap]:
+            weakest = min(on_day[min(over)],
+                          key=lambda k: (grid.sums(self.jobs[k].size)[self.placed[k]], k))
+            for step in grid.steps(self.jobs[weakest], self.placed[weakest]):
+                on_day[grid.day_of[step]].discard(weakest)
             self.take(self.jobs[weakest])
             removed.append(self.jobs[weakest])
         for job in removed:
