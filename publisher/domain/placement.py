@@ -777,8 +777,8 @@ class _State:
         grid, removed = self.grid, []
         cap: float = math.inf if grid.cap is None else grid.cap
         on_day: dict[int, set[str]] = {}  # day -> the bundles with a post on it
-        for key, start in self.placed.items():
-            for step in grid.steps(self.jobs[key], start):
+        for key, first in self.placed.items():
+            for step in grid.steps(self.jobs[key], first):
                 on_day.setdefault(grid.day_of[step], set()).add(key)
         while over := [day for day, load in self.load.items() if load > cap]:
             weakest = min(on_day[min(over)],
