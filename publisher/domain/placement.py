@@ -37,8 +37,11 @@ How, per lane (lanes are independent)
 
    with ``u`` the start of a bundle ending at ``t`` -- and, only when some job
    cannot be placed, ``G[j-1][t] - SKIP`` (SKIP exceeds any total score, so
-   the number placed comes first). Each job touches only its own window and
-   the running maximum is ``itertools.accumulate``: C speed. With a daily cap
+   the number placed comes first). Each job touches only its own window (the
+   DP that places every job keeps its table only between the earliest end
+   its predecessors allow and the latest that leaves its successors room),
+   and the running maximum is one numpy call (``maximum.accumulate``): the
+   same maxima, the same ties (the earliest end), at C speed. With a daily cap
    that binds, the state also counts the posts on the current day (1..cap;
    the running maxima restart each day), which keeps the DP exact.
 
@@ -67,7 +70,9 @@ How, per lane (lanes are independent)
 4. **Otherwise, improve** from the better of the relaxation's partial
    matching and the deadline-order DP: each job in turn moves to its best
    free start that keeps the gap and the cap (a move the fixed order could
-   not make); then the DP runs again in the new time order of the jobs, which
+   not make; the free starts are read off per-step marks of the steps within
+   a gap of a placed post and of the full days, kept as posts move); then
+   the DP runs again in the new time order of the jobs, which
    can only gain. Repeated while it gains (a few rounds) or until the bound is
    reached. ``bench/placement.py`` measures the result against an exact LP
    optimum.
