@@ -785,7 +785,8 @@ class _State:
         for key, first in self.placed.items():
             for step in grid.steps(self.jobs[key], first):
                 on_day.setdefault(grid.day_of[step], set()).add(key)
-        while over := [day for day, load in self.load.items() if load > cap]:
+        # Days over the cap with none of our posts (already full before) are not ours to fix.
+        while over := [day for day, load in self.load.items() if load > cap and on_day.get(day)]:
             weakest = min(on_day[min(over)],
                           key=lambda k: (grid.sums(self.jobs[k].size)[self.placed[k]], k))
             for step in grid.steps(self.jobs[weakest], self.placed[weakest]):
