@@ -37,8 +37,11 @@ How, per lane (lanes are independent)
 
    with ``u`` the start of a bundle ending at ``t`` -- and, only when some job
    cannot be placed, ``G[j-1][t] - SKIP`` (SKIP exceeds any total score, so
-   the number placed comes first). Each job touches only its own window and
-   the running maximum is ``itertools.accumulate``: C speed. With a daily cap
+   the number placed comes first). Each job touches only its own window (the
+   DP that places every job keeps its table only between the earliest end
+   its predecessors allow and the latest that leaves its successors room),
+   and the running maximum is one numpy call (``maximum.accumulate``): the
+   same maxima, the same ties (the earliest end), at C speed. With a daily cap
    that binds, the state also counts the posts on the current day (1..cap;
    the running maxima restart each day), which keeps the DP exact.
 
@@ -67,7 +70,9 @@ How, per lane (lanes are independent)
 4. **Otherwise, improve** from the better of the relaxation's partial
    matching and the deadline-order DP: each job in turn moves to its best
    free start that keeps the gap and the cap (a move the fixed order could
-   not make); then the DP runs again in the new time order of the jobs, which
+   not make; the free starts are read off per-step marks of the steps within
+   a gap of a placed post and of the full days, kept as posts move); then
+   the DP runs again in the new time order of the jobs, which
    can only gain. Repeated while it gains (a few rounds) or until the bound is
    reached. ``bench/placement.py`` measures the result against an exact LP
    optimum.
@@ -76,13 +81,13 @@ How, per lane (lanes are independent)
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from heapq import heappop, heappush
-from itertools import accumulate, repeat
-from operator import add
+
+import numpy as np
 
 from publisher.i18n import _
 
@@ -190,22 +195,19 @@ class _Grid:
         self.gap = gap = max(1, lane.gap)
         self.cap = lane.max_per_day
         self.day_of = lane.day_of
-        finite = [s for s in lane.scores if s >= 0]  # nan compares false
-        self.scale = max(max(finite, default=1.0), 1e-9)
+        raw = np.asarray(lane.scores, dtype=float)
+        allowed = raw >= 0  # nan compares false
+        self.scale = max(float(raw[allowed].max()) if allowed.any() else 1.0, 1e-9)
         self.tie = TIE_SHARE * self.scale / (max(1, size) * max(1, posts))
         self.slack = TIE_SHARE * self.scale  # the most the tie-breaking moves a total
         # More than any total, so that one more placed job outweighs any score.
         self.skip = 2.0 * self.scale * (posts + 1) + 1.0
-        scores = [s - self.tie * t if s >= 0 else NEG for t, s in enumerate(lane.scores)]
+        scores = np.where(allowed, raw - self.tie * np.arange(size), NEG)
         for step in lane.busy:
             low, high = max(0, step - gap + 1), min(size, step + gap)
             if low < high:
-                scores[low:high] = [NEG] * (high - low)
-        self.first: dict[int, int] = {}
-        self.last: dict[int, int] = {}
-        for step, day in enumerate(lane.day_of):
-            self.first.setdefault(day, step)
-            self.last[day] = step
+                scores[low:high] = NEG
+        self.first, self.last = _day_bounds(lane.day_of)
         self.base_load: dict[int, int] = dict(lane.day_load)
         for step in lane.busy:
             if 0 <= step < size:
@@ -215,9 +217,10 @@ class _Grid:
             for day, load in self.base_load.items():
                 if load >= self.cap and day in self.first:
                     low, high = self.first[day], self.last[day] + 1
-                    scores[low:high] = [NEG] * (high - low)
+                    scores[low:high] = NEG
         self.scores = scores
         self._sums: dict[int, list[float]] = {}
+        self._arrays: dict[int, np.ndarray] = {1: scores}
         self._days: _Days | None = None
 
     def steps(self, job: Job, start: int) -> list[int]:
@@ -231,8 +234,14 @@ class _Grid:
     def sums(self, size: int) -> list[float]:
         """The bundle's (tie-broken) score by start step; NEG where it cannot start."""
         if size not in self._sums:
-            self._sums[size] = bundle_sums(self.scores, size, self.gap)
+            self._sums[size] = self.array(size).tolist()
         return self._sums[size]
+
+    def array(self, size: int) -> np.ndarray:
+        """:meth:`sums` as an array, for the dynamic programmes."""
+        if size not in self._arrays:
+            self._arrays[size] = bundle_sums(self.scores, size, self.gap)
+        return self._arrays[size]
 
     def days(self) -> _Days:
         if self._days is None:
@@ -260,73 +269,145 @@ class _Grid:
         return load
 
 
-def bundle_sums(scores: list[float], size: int, gap: int) -> list[float]:
+def _day_bounds(day_of: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """The first and the last step of each day (days do not decrease along the grid)."""
+    days = np.asarray(day_of, dtype=np.int64)
+    if not len(days):
+        return {}, {}
+    change = np.flatnonzero(days[1:] != days[:-1]) + 1
+    firsts = np.concatenate(((0,), change))
+    lasts = np.concatenate((change - 1, (len(days) - 1,)))
+    names = days[firsts].tolist()
+    return dict(zip(names, firsts.tolist(), strict=True)), dict(zip(names, lasts.tolist(),
+                                                                    strict=True))
+
+
+def bundle_sums(scores: np.ndarray, size: int, gap: int) -> np.ndarray:
     """scores[u] + scores[u + gap] + ... (size terms) for every start u."""
-    if size == 1:
-        return scores
-    span = (size - 1) * gap
     length = len(scores)
-    if span >= length:
-        return [NEG] * length
-    total = scores[: length - span]
-    for i in range(1, size):
-        total = list(map(add, total, scores[i * gap: length - span + i * gap]))
-    return total + [NEG] * span
+    span = (size - 1) * gap
+    total = np.full(length, NEG)
+    if span < length:
+        part = scores[: length - span].copy()
+        for i in range(1, size):
+            part += scores[i * gap: length - span + i * gap]
+        total[: length - span] = part
+    return total
 
 
-def _larger(a: float, b: float) -> float:
-    # Twice as fast as the builtin max inside accumulate (CPython 3.11).
-    return a if a > b else b
+def _first(values: np.ndarray, value: float, low: int, high: int) -> int:
+    """The first index in [low, high] where ``values`` equals ``value`` (it must)."""
+    return low + int(np.argmax(values[low: high + 1] == value))
 
 
-# The fixed-order dynamic programme
+def _const(length: int, value: float) -> np.ndarray:
+    return np.full(max(0, length), value)
+
+
+# The fixed-order dynamic programme (arrays: a running maximum is one C loop)
 
 
 def chain(
-    sums: dict[int, list[float]], items: list[tuple[int, int, int]], gap: int, skip: float
+    sums: dict[int, np.ndarray], items: list[tuple[int, int, int]], gap: int, skip: float
 ) -> list[int | None]:
     """Starts for items (size, first start, last start) in this time order that
     maximise (number placed, summed score); None for a skipped item."""
-    starts = _chain(sums, items, gap, None)
-    if starts is None:  # some item cannot be placed: let the DP skip, at a price
-        starts = _chain(sums, items, gap, skip)
-    return starts
+    every = _chain_all(sums, items, gap)
+    if every is None:  # some item cannot be placed: let the DP skip, at a price
+        return _chain_skipping(sums, items, gap, skip)
+    return list(every)
 
 
-def _cell_then_lower(post: dict[int, list[float]], at: int, k: int) -> tuple[float, int]:
+def _cell_then_lower(post: dict[int, np.ndarray], at: int, k: int) -> tuple[float, int]:
     """Rank a count ``k`` by its value at step ``at``; ties go to the lower count."""
-    return post[k][at], -k
+    return float(post[k][at]), -k
 
 
-def _chain(sums, items, gap, skip):
+def _chain_skipping(sums, items, gap, skip) -> list[int | None]:
+    """The DP that may leave items out, each at the price ``skip``. Its tables
+    never decrease: the previous table less ``skip``, raised to the item's own
+    running maxima over its window and to their last value after it."""
     length = len(next(iter(sums.values()))) if sums else 0
-    prev = [0.0] * length
-    floor = 0.0  # the previous items' value "before step 0": none placed (or all skipped)
+    prev = np.zeros(length)
+    floor = 0.0  # the previous items' value "before step 0": all skipped
     tables = []
     for size, lo, hi in items:
         span = (size - 1) * gap
         hi = min(hi, length - 1 - span)
-        if hi < lo:
-            if skip is None:
-                return None
-            table = list(map(add, prev, repeat(-skip, length)))
-        else:
+        table = prev - skip
+        if hi >= lo:
             cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
-            before = [floor] * cut + prev[lo + cut - gap: hi - gap + 1]
-            ends = list(map(add, sums[size][lo: hi + 1], before))
-            if skip is None:
-                best = list(accumulate(ends, _larger))
-                if best[-1] == NEG:
-                    return None
-                table = [NEG] * (lo + span) + best + [best[-1]] * (length - 1 - hi - span)
-            else:
-                placed = [NEG] * (lo + span) + ends + [NEG] * (length - 1 - hi - span)
-                skipped = map(add, prev, repeat(-skip, length))
-                table = list(accumulate(map(_larger, placed, skipped), _larger))
+            before = np.concatenate((_const(cut, floor), prev[lo + cut - gap: hi - gap + 1]))
+            best = np.maximum.accumulate(sums[size][lo: hi + 1] + before)
+            window = table[lo + span: hi + span + 1]
+            np.maximum(window, best, out=window)
+            after = table[hi + span + 1:]
+            np.maximum(after, best[-1], out=after)
         tables.append(table)
         prev = table
-        floor = NEG if skip is None else floor - skip
+        floor -= skip
     return _backtrack(items, tables, gap, skip, length)
+
+
+def _chain_all(sums, items, gap) -> list[int] | None:
+    """The DP that places every item, or None. Each item's table is kept only
+    over its own ends, as (first end, running maxima): below, nothing can end
+    (NEG); above, it stays at its last value. No per-item work over the whole
+    grid, only over the item's window."""
+    length = len(next(iter(sums.values()))) if sums else 0
+    last_end = _last_ends(items, gap, length)
+    prev: tuple[int, np.ndarray] = (0, np.zeros(1))  # no item yet: 0.0 at every step
+    tables: list[tuple[int, np.ndarray]] = []
+    for (size, lo, hi), latest in zip(items, last_end, strict=True):
+        span = (size - 1) * gap
+        hi = latest - span  # later ends leave the next items no room
+        if tables:  # earlier starts have no predecessor (NEG): skip them
+            lo = max(lo, prev[0] + gap)
+        if hi < lo:
+            return None
+        cut = min(max(0, gap - lo), hi - lo + 1)  # starts whose predecessor is before 0
+        floor = 0.0 if not tables else NEG
+        before = np.concatenate((_const(cut, floor), _span_of(prev, lo + cut - gap, hi - gap)))
+        best = np.maximum.accumulate(sums[size][lo: hi + 1] + before)
+        if best[-1] == NEG:
+            return None
+        prev = (lo + span, best)
+        tables.append(prev)
+    starts = [0] * len(items)
+    limit = length - 1
+    for index in range(len(items) - 1, -1, -1):
+        end_lo, best = tables[index]
+        value = best[min(limit - end_lo, len(best) - 1)]
+        end = end_lo + int(np.searchsorted(best, value))  # earliest such end (non-decreasing)
+        starts[index] = end - (items[index][0] - 1) * gap
+        limit = end - (items[index][0] - 1) * gap - gap
+    return starts
+
+
+def _last_ends(items, gap: int, length: int) -> list[int]:
+    """The latest end of each item that still leaves the later ones room."""
+    ends, limit = [], length - 1
+    for size, _lo, hi in reversed(items):
+        span = (size - 1) * gap
+        end = min(hi + span, limit)
+        ends.append(end)
+        limit = end - span - gap
+    return ends[::-1]
+
+
+def _span_of(table: tuple[int, np.ndarray], low: int, high: int) -> np.ndarray:
+    """A sparse table of :func:`_chain_all` at steps low..high (low >= 0)."""
+    out = np.full(max(0, high - low + 1), NEG)
+    if high < low:
+        return out
+    start, best = table
+    end = start + len(best) - 1
+    if high >= start and low <= end:
+        inside = best[max(low, start) - start: min(high, end) + 1 - start]
+        out[max(low, start) - low: max(low, start) - low + len(inside)] = inside
+    if high > end:
+        out[max(low, end + 1) - low:] = best[-1]
+    return out
 
 
 def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
@@ -334,17 +415,16 @@ def _backtrack(items, tables, gap, skip, length) -> list[int | None]:
     limit = length - 1
     for index in range(len(items) - 1, -1, -1):
         if limit < 0:
-            break  # only reachable when skipping: the rest are skipped
+            break  # the rest are skipped
         table = tables[index]
         value = table[limit]
-        if skip is not None:
-            prev = tables[index - 1][limit] if index else 0.0
-            if value == prev + -skip:
-                continue
+        prev = tables[index - 1][limit] if index else 0.0
+        if value == prev + -skip:
+            continue
         size, lo, _hi = items[index]
-        end = table.index(value, lo + (size - 1) * gap, limit + 1)  # earliest such end
+        end = _first(table, value, lo + (size - 1) * gap, limit)  # earliest such end
         starts[index] = end - (size - 1) * gap
-        limit = starts[index] - gap
+        limit = end - (size - 1) * gap - gap
     return starts
 
 
@@ -356,17 +436,26 @@ class _Days:
 
     def __init__(self, grid: _Grid):
         size, gap, cap = grid.size, grid.gap, grid.cap or 0
-        day_start = [grid.first[d] for d in grid.day_of]
-        self.day_start = day_start
-        self.day_end = [grid.last[d] for d in grid.day_of]
-        room = [cap - grid.base_load.get(d, 0) for d in grid.day_of]
-        self.room = room
-        self.same_day = [t - gap >= day_start[t] for t in range(size)]
+        days = np.asarray(grid.day_of, dtype=np.int64)
+        # A row per day: its number along the grid, and each row's first and last step.
+        self.row = np.cumsum(np.diff(days, prepend=days[:1]) != 0)
+        firsts = np.array([grid.first[d] for d in grid.first], dtype=np.int64)
+        lasts = np.array([grid.last[d] for d in grid.first], dtype=np.int64)
+        loads = np.array([grid.base_load.get(d, 0) for d in grid.first], dtype=np.int64)
+        steps = np.arange(size)
+        day_start = firsts[self.row] if size else steps
+        self.day_start = day_start.tolist()
+        self.day_end = (lasts[self.row] if size else steps).tolist()
+        self.room = room = (cap - loads)[self.row] if size else steps
+        self.column = steps - day_start
+        self.width = int(self.column.max()) + 1 if size else 0
+        self.same_day = steps - gap >= day_start
         # Into [floor] + G: the predecessor ends on an earlier day and gap steps before.
-        self.fresh = [max(-1, min(t - gap, day_start[t] - 1)) + 1 for t in range(size)]
+        self.fresh_at = np.maximum(-1, np.minimum(steps - gap, day_start - 1)) + 1
+        self.fresh = self.fresh_at.tolist()
         # Into [NEG] + H[k-1]: the predecessor ends gap steps before, on the same day.
-        self.follow = {k: [t - gap + 1 if self.same_day[t] and room[t] >= k else 0
-                           for t in range(size)] for k in range(2, cap + 1)}
+        self.follow = {k: np.where(self.same_day & (room >= k), steps - gap + 1, 0)
+                       for k in range(2, cap + 1)}
 
 
 def capped_chain(
@@ -381,8 +470,8 @@ def capped_chain(
 
 def _capped_chain(grid: _Grid, items, skip):
     days, size, gap, cap = grid.days(), grid.size, grid.gap, grid.cap or 1
-    scores = grid.scores
-    prev_g, prev_h, floor = [0.0] * size, {k: [NEG] * size for k in range(1, cap)}, 0.0
+    scores = grid.array(1)
+    prev_g, prev_h, floor = np.zeros(size), {k: np.full(size, NEG) for k in range(1, cap)}, 0.0
     tables = []
     for count, lo, hi in items:
         span = (count - 1) * gap
@@ -391,21 +480,17 @@ def _capped_chain(grid: _Grid, items, skip):
             return None
         posts = []
         if hi >= lo:
-            padded_g, padded_h = [floor, *prev_g], {k: [NEG, *h] for k, h in prev_h.items()}
             here = scores[lo: hi + 1]
-            post = {1: list(map(add, here, map(padded_g.__getitem__, days.fresh[lo: hi + 1])))}
+            post = {1: here + _gather(prev_g, days.fresh_at[lo: hi + 1], floor)}
             for k in range(2, cap + 1):
-                came = map(padded_h[k - 1].__getitem__, days.follow[k][lo: hi + 1])
-                post[k] = list(map(add, here, came))
+                post[k] = here + _gather(prev_h[k - 1], days.follow[k][lo: hi + 1], NEG)
             posts.append(post)
             for i in range(1, count):
                 posts.append(_next_post(days, scores, posts[-1], lo + i * gap, hi + i * gap, cap))
         table_g, table_h = _capped_tables(days, posts, lo + span, hi + span, size, cap)
         if skip is not None:
-            table_g = list(accumulate(map(_larger, table_g, map(add, prev_g, repeat(-skip))),
-                                      _larger))
-            table_h = {k: list(map(_larger, h, map(add, prev_h[k], repeat(-skip))))
-                       for k, h in table_h.items()}
+            table_g = np.maximum.accumulate(np.maximum(table_g, prev_g - skip))
+            table_h = {k: np.maximum(h, prev_h[k] - skip) for k, h in table_h.items()}
         elif table_g[-1] == NEG:
             return None
         tables.append((table_g, table_h, posts))
@@ -414,17 +499,21 @@ def _capped_chain(grid: _Grid, items, skip):
     return _capped_backtrack(days, items, tables, gap, size, skip)
 
 
+def _gather(table: np.ndarray, at: np.ndarray, missing: float) -> np.ndarray:
+    """``table[at - 1]``, with ``missing`` where ``at`` is 0 (no predecessor)."""
+    values = table[at - 1]
+    values[at == 0] = missing
+    return values
+
+
 def _capped_tables(days: _Days, posts: list[dict], end_lo: int, end_hi: int, size: int,
-                   cap: int) -> tuple[list[float], dict[int, list[float]]]:
+                   cap: int) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """G (any count, at or before t) and H[k] (count k, on t's day, at or before t)."""
     if not posts:
-        return [NEG] * size, {k: [NEG] * size for k in range(1, cap)}
+        return np.full(size, NEG), {k: np.full(size, NEG) for k in range(1, cap)}
     last = posts[-1]
-    best = last[1]
-    for k in range(2, cap + 1):
-        best = list(map(_larger, best, last[k]))
-    best = list(accumulate(best, _larger))
-    table_g = [NEG] * end_lo + best + [best[-1]] * (size - 1 - end_hi)
+    best = np.maximum.accumulate(np.maximum.reduce([last[k] for k in range(1, cap + 1)]))
+    table_g = np.concatenate((_const(end_lo, NEG), best, _const(size - 1 - end_hi, best[-1])))
     table_h = {k: _daily_running_max(days, last[k], end_lo, end_hi, size)
                for k in range(1, cap)}  # a post at the cap is nobody's predecessor that day
     return table_g, table_h
@@ -433,27 +522,23 @@ def _capped_tables(days: _Days, posts: list[dict], end_lo: int, end_hi: int, siz
 def _next_post(days: _Days, scores, before: dict, lo: int, hi: int, cap: int) -> dict:
     """A bundle's next post, exactly ``gap`` after the previous one."""
     here, same, room = scores[lo: hi + 1], days.same_day[lo: hi + 1], days.room[lo: hi + 1]
-    anyk = before[1]
+    anyk = np.maximum.reduce([before[k] for k in range(1, cap + 1)])
+    post = {1: np.where(same, NEG, anyk) + here}
     for k in range(2, cap + 1):
-        anyk = list(map(_larger, anyk, before[k]))
-    post = {1: [(NEG if s else a) + x for a, s, x in zip(anyk, same, here, strict=True)]}
-    for k in range(2, cap + 1):
-        post[k] = [(b if s and r >= k else NEG) + x
-                   for b, s, r, x in zip(before[k - 1], same, room, here, strict=True)]
+        post[k] = np.where(same & (room >= k), before[k - 1], NEG) + here
     return post
 
 
-def _daily_running_max(days: _Days, values: list[float], lo: int, hi: int, size: int):
+def _daily_running_max(days: _Days, values: np.ndarray, lo: int, hi: int, size: int):
     """Running maxima over [lo, hi] restarting each day, carried to the day's end."""
-    out = [NEG] * lo
-    start = lo
-    while start <= hi:
-        stop = min(hi, days.day_end[start])
-        out += accumulate(values[start - lo: stop - lo + 1], _larger)
-        start = stop + 1
-    tail = days.day_end[hi] - hi
-    out += [out[-1]] * tail
-    out += [NEG] * (size - len(out))
+    out = np.full(size, NEG)
+    rows = days.row[lo: hi + 1] - days.row[lo]
+    columns = days.column[lo: hi + 1]
+    square = np.full((int(rows[-1]) + 1, days.width), NEG)
+    square[rows, columns] = values
+    np.maximum.accumulate(square, axis=1, out=square)
+    out[lo: hi + 1] = square[rows, columns]
+    out[hi + 1: days.day_end[hi] + 1] = out[hi]
     return out
 
 
@@ -477,10 +562,10 @@ def _capped_backtrack(days: _Days, items, tables, gap, size, skip) -> list[int |
                 continue  # skipped: the earlier items keep the same room and state
         end_lo = lo + (count - 1) * gap
         if state is None:
-            end = table.index(value, end_lo, limit + 1)
+            end = _first(table, value, end_lo, limit)
             state = next(k for k, post in posts[-1].items() if post[end - end_lo] == value)
         else:
-            end = table.index(value, max(end_lo, days.day_start[limit]), limit + 1)
+            end = _first(table, value, max(end_lo, days.day_start[limit]), limit)
         step = end
         for i in range(count - 1, 0, -1):  # back through the bundle's posts
             if state == 1:  # the previous post was on an earlier day, any count
@@ -580,7 +665,7 @@ def _ordered(
     ``cheap``: when the cap leaves no room for every job in this order, repair
     by hand instead of the (slower) capped DP that chooses whom to leave out;
     ``fits``: False when the relaxation showed the cap cannot take every job."""
-    sums = {job.size: grid.sums(job.size) for job in ordered}
+    sums = {job.size: grid.array(job.size) for job in ordered}
     items = [(job.size, *grid.window(job)) for job in ordered]
     starts: list[int | None] | None = chain(sums, items, grid.gap, grid.skip)
     assert starts is not None
@@ -616,13 +701,14 @@ def _relax(grid: _Grid, jobs: list[Job]) -> tuple[float | None, dict[str, int] |
             highs.append(last + i * grid.gap)
     items = [(size, lo, hi) for lo, hi in zip(sorted(lows), sorted(highs), strict=True)]
     sums = grid.sums(size)
-    starts = _chain({size: sums}, items, grid.gap, None)
+    starts = _chain_all({size: grid.array(size)}, items, grid.gap)
     if starts is None:
         return None, None
     if grid.over_cap([s + i * grid.gap for s in starts for i in range(size)]):
-        starts = capped_chain(grid, items, may_skip=False)
-        if starts is None:
+        capped = capped_chain(grid, items, may_skip=False)
+        if capped is None:
             return None, None
+        starts = [s for s in capped if s is not None]  # all of them: no skipping
     bound = sum(sums[s] for s in starts)
     if sizes:  # mixed sizes: the relaxed posts do not make bundles
         return bound, None
@@ -648,7 +734,8 @@ def _match(grid: _Grid, jobs: list[Job], starts: list[int]) -> dict[str, int]:
 
 
 class _State:
-    """A feasible placement being edited: sorted posts and loads per day."""
+    """A feasible placement being edited: sorted posts, loads per day, and per
+    step whether a post keeps it within the gap (``near``) or its day is full."""
 
     def __init__(self, grid: _Grid, jobs: dict[str, Job], placed: dict[str, int]):
         self.grid = grid
@@ -656,29 +743,54 @@ class _State:
         self.placed = dict(placed)
         self.posts = sorted(s for k, u in placed.items() for s in grid.steps(jobs[k], u))
         self.load = grid.loads(jobs, placed)
+        self.near = np.zeros(grid.size, dtype=np.int32)  # posts less than a gap away
+        for step in self.posts:
+            self._mark(step, 1)
+        self.full = np.zeros(grid.size, dtype=bool)
+        for day, load in self.load.items():
+            self._set_full(day, load)
+
+    def _mark(self, step: int, change: int) -> None:
+        gap = self.grid.gap
+        self.near[max(0, step - gap + 1): step + gap] += change
+
+    def _set_full(self, day: int, load: int) -> None:
+        if self.grid.cap is not None and day in self.grid.first:
+            self.full[self.grid.first[day]: self.grid.last[day] + 1] = load >= self.grid.cap
 
     def put(self, job: Job, start: int) -> None:
         self.placed[job.key] = start
         for step in self.grid.steps(job, start):
             insort(self.posts, step)
+            self._mark(step, 1)
             day = self.grid.day_of[step]
             self.load[day] = self.load.get(day, 0) + 1
+            self._set_full(day, self.load[day])
 
     def take(self, job: Job) -> int:
         start = self.placed.pop(job.key)
         for step in self.grid.steps(job, start):
             self.posts.remove(step)
-            self.load[self.grid.day_of[step]] -= 1
+            self._mark(step, -1)
+            day = self.grid.day_of[step]
+            self.load[day] -= 1
+            self._set_full(day, self.load[day])
         return start
 
     def repair(self) -> None:
         """Take the weakest bundles off over-full days, then put them back where they fit."""
         grid, removed = self.grid, []
-        while over := grid.over_cap(self.posts):
-            day = over[0]
-            on_day = [k for k, u in self.placed.items()
-                      if any(grid.day_of[s] == day for s in grid.steps(self.jobs[k], u))]
-            weakest = min(on_day, key=lambda k: (grid.sums(self.jobs[k].size)[self.placed[k]], k))
+        cap: float = math.inf if grid.cap is None else grid.cap
+        on_day: dict[int, set[str]] = {}  # day -> the bundles with a post on it
+        for key, first in self.placed.items():
+            for step in grid.steps(self.jobs[key], first):
+                on_day.setdefault(grid.day_of[step], set()).add(key)
+        # Days over the cap with none of our posts (already full before) are not ours to fix.
+        while over := [day for day, load in self.load.items() if load > cap and on_day.get(day)]:
+            weakest = min(on_day[min(over)],
+                          key=lambda k: (grid.sums(self.jobs[k].size)[self.placed[k]], k))
+            for step in grid.steps(self.jobs[weakest], self.placed[weakest]):
+                on_day[grid.day_of[step]].discard(weakest)
             self.take(self.jobs[weakest])
             removed.append(self.jobs[weakest])
         for job in removed:
@@ -709,53 +821,29 @@ class _State:
         return moved
 
     def best_start(self, job: Job) -> int | None:
-        """The best start for the job between the posts already placed."""
+        """The best start for the job between the posts already placed: the
+        highest bundle score (the earliest on ties) among the starts whose
+        posts keep the gap from every placed post, on days not yet full."""
         grid = self.grid
         first, last = grid.window(job)
         if last < first:
             return None
-        span, gap, posts = (job.size - 1) * grid.gap, grid.gap, self.posts
-        best, best_value = None, NEG
-        index = bisect_left(posts, first)
-        before = posts[index - 1] if index else -grid.size - gap
-        while True:
-            after = posts[index] if index < len(posts) else 2 * grid.size + gap + span
-            low, high = max(first, before + gap), min(last, after - gap - span)
-            for a, b in self._uncapped(low, high):
-                start = self._best_in(job, a, b)
-                if start is not None and grid.sums(job.size)[start] > best_value:
-                    best, best_value = start, grid.sums(job.size)[start]
-            if after - gap - span >= last or index >= len(posts):
-                return best
-            before, index = after, index + 1
-
-    def _uncapped(self, low: int, high: int) -> list[tuple[int, int]]:
-        """[low, high] without the days that are full."""
-        if low > high:
-            return []
-        if self.grid.cap is None:
-            return [(low, high)]
-        parts, start = [], low
-        for day in range(self.grid.day_of[low], self.grid.day_of[high] + 1):
-            if self.load.get(day, 0) >= self.grid.cap and day in self.grid.first:
-                if self.grid.first[day] > start:
-                    parts.append((start, self.grid.first[day] - 1))
-                start = max(start, self.grid.last[day] + 1)
-        if start <= high:
-            parts.append((start, high))
-        return parts
-
-    def _best_in(self, job: Job, low: int, high: int) -> int | None:
-        sums = self.grid.sums(job.size)
-        value = max(sums[low: high + 1])
-        if value == NEG:
+        sums = grid.array(job.size)
+        values = sums[first: last + 1].copy()
+        count = last - first + 1
+        for i in range(job.size):  # post i of the bundle, i gaps after the start
+            low = first + i * grid.gap
+            values[self.near[low: low + count] > 0] = NEG
+            values[self.full[low: low + count]] = NEG
+        best = int(np.argmax(values))
+        if values[best] == NEG:
             return None
-        start = sums.index(value, low, high + 1)
-        if job.size == 1 or self._fits(job, start):
-            return start
-        # The bundle's later posts reach a full day: look further, best first.
-        ranked = sorted(range(low, high + 1), key=lambda u: (-sums[u], u))
-        return next((u for u in ranked if sums[u] > NEG and self._fits(job, u)), None)
+        if job.size == 1 or self._fits(job, first + best):
+            return first + best
+        # Two of the bundle's posts share a day that has room for only one: best first.
+        ranked = np.argsort(-values, kind="stable")
+        return next((first + int(u) for u in ranked
+                     if values[u] > NEG and self._fits(job, first + int(u))), None)
 
     def _fits(self, job: Job, start: int) -> bool:
         if self.grid.cap is None:
