@@ -77,7 +77,7 @@ def parse_people(approval: object, people: object, where: Where) -> People:
             raise UserError(
                 _("nobody may approve the step {step!r}").format(step=step),
                 where=where("approval", "steps"),
-                hint=_("list its login names in [people], e.g. {step} = [\"name\"]").format(
+                hint=_("list its user names in [people], e.g. {step} = [\"name\"]").format(
                     step=step),
             )
     return People(steps, self_approval, approvers, translators)
@@ -143,12 +143,12 @@ def _translators(value: object, where: Where) -> dict[str, tuple[str, ...]]:
 def _logins(value: object, where: Where, *keys: str) -> tuple[str, ...]:
     name = ".".join(keys[1:])
     if not isinstance(value, list) or not all(isinstance(login, str) for login in value):
-        raise UserError(_("{name} must be a list of login names in quotes").format(name=name),
+        raise UserError(_("{name} must be a list of user names in quotes").format(name=name),
                         where=where(*keys), hint=_("e.g. {name} = [\"arta\"]").format(name=name))
     logins: list[str] = []
     for login in value:
         if not _LOGIN.fullmatch(login):
-            raise UserError(_("{login!r} is not a login name").format(login=login),
+            raise UserError(_("{login!r} is not a user name").format(login=login),
                             where=where(*keys),
                             hint=_("use the user's name on the server, as 'whoami' prints it"))
         if login in logins:
@@ -157,5 +157,5 @@ def _logins(value: object, where: Where, *keys: str) -> tuple[str, ...]:
         logins.append(login)
     if not logins:
         raise UserError(_("{name} names nobody").format(name=name), where=where(*keys),
-                        hint=_("list login names, or remove the line"))
+                        hint=_("list user names, or remove the line"))
     return tuple(logins)
