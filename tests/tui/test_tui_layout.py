@@ -27,7 +27,7 @@ SIZES = [(100, 30), (120, 36)]
 LANGUAGES = ["en", "sq", "sr"]
 SCREENS = ["drafts", "queue", "schedule", "accounts"]
 # Screens without a table of their own: their footer must fit all the same.
-OTHER_SCREENS = ["calendar", "editor", "translator"]
+OTHER_SCREENS = ["calendar", "editor", "translator", "results"]
 LONG_TITLE = "Përgëzime për ekipin kombëtar pas fitores në Prishtinë 東京 nga ministria"
 LONG_ERROR = ("rejected: the platform says this status duplicates one posted an hour ago "
               "on the same account")
@@ -76,6 +76,11 @@ async def show(app, pilot, screen: str) -> None:
     elif screen == "editor":
         await settle(pilot)
         await pilot.press("ctrl+o")  # the selected draft
+    elif screen == "results":
+        from publisher.services.workspace import fill_demo_results
+
+        fill_demo_results(open_context(app.home).workspace, NOW)
+        await pilot.press("ctrl+k")
     elif screen == "schedule":
         from publisher.tui.screens.schedule import ScheduleScreen
 

@@ -106,3 +106,19 @@ def test_crisis(snap_compare, demo: Path, language: str) -> None:
         app.screen.query_one("#value-place").value = "Skopje"
 
     assert snapshot(snap_compare, demo, language, steps)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_results(snap_compare, demo: Path, language: str) -> None:
+    from publisher.services.workspace import fill_demo_results
+
+    fill_demo_results(open_context(demo).workspace, NOW)
+
+    async def steps(app, pilot):
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        table = app.screen.query_one("#results-table")
+        table.move_cursor(row=table.get_row_index("embassy-berlin-bluesky\tsq"))
+        await settle(pilot)
+
+    assert snapshot(snap_compare, demo, language, steps)
