@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
-from tui_helpers import NOW, drive, screen_text, settle
+from tui_helpers import NOW, drive, notified, screen_text, settle, until
 
 from publisher.domain.queue import State
 from publisher.services import flush as flushing
@@ -161,7 +161,7 @@ def test_correct_from_the_drafts_after_an_edit_brings_every_post_to_the_new_text
         assert "edit" in shown or "repost" in shown
         await pilot.click("#plan-act")
         await settle(pilot)
-        assert any("Corrected consular-alert-floods" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "Corrected consular-alert-floods"))
 
     drive(app_on(), scenario, size=(160, 50))
     new = [p for p in outbox(demo, "*.json") if p.name not in before]
@@ -216,7 +216,7 @@ def test_an_unknown_item_that_went_out_is_resolved_with_its_url(app_on, demo) ->
         app.screen.query_one("#prompt-input", Input).value = url
         await pilot.press("enter")
         await settle(pilot)
-        assert any("the platform confirmed it" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "the platform confirmed it"))
         assert screen.query_one("#unknown-table", DataTable).row_count == 0
 
     drive(app_on(), scenario, size=(160, 50))
@@ -236,7 +236,7 @@ def test_an_unknown_item_that_did_not_go_out_is_queued_again(app_on, demo) -> No
         assert app.screen.focused.id == "choice-no"
         await pilot.click("#choice-yes")
         await settle(pilot)
-        assert any("is queued again" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "is queued again"))
 
     drive(app_on(), scenario, size=(160, 50))
     assert state_of(demo, item_id) == State.QUEUED
@@ -281,12 +281,14 @@ def test_a_statement_goes_through_the_freeze_only_when_ticked(app_on, demo) -> N
             screen.query_one(f"#value-{name}", Input).value = value
         await settle(pilot)
         await pilot.press("ctrl+g")
+        await until(pilot, lambda: app.screen.query("#choice-yes"))
         await pilot.click("#choice-yes")
         await settle(pilot)
-        assert any("frozen" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "frozen"))
         assert not [i for i in items(demo) if i.draft_id.startswith(f"{CONSULAR}-")]
         screen.query_one("#through-freeze").value = True
         await pilot.press("ctrl+g")
+        await until(pilot, lambda: app.screen.query("#choice-yes"))
         await pilot.click("#choice-yes")
         await settle(pilot)
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, SelectionList, TextArea
-from tui_helpers import NOW, SIZE, screen_text, settle, type_text
+from tui_helpers import NOW, SIZE, notified, screen_text, settle, type_text, until
 
 from publisher.domain.queue import State
 from publisher.i18n import set_language
@@ -31,9 +31,6 @@ def items(home: Path) -> list:
     with queueing.open_queue(open_context(home)) as queue:
         return queue.items()
 
-
-def notified(app, text: str) -> bool:
-    return any(text in n.message for n in app._notifications)
 
 
 def test_a_new_user_writes_schedules_freezes_resumes_and_publishes(demo: Path) -> None:
@@ -76,10 +73,10 @@ def test_a_new_user_writes_schedules_freezes_resumes_and_publishes(demo: Path) -
                 counter.render()), tag
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert notified(app, "Saved winter-greeting")
+        await until(pilot, lambda: notified(app, "Saved winter-greeting"))
         await pilot.press("f7")
         await settle(pilot)
-        assert notified(app, "Approved winter-greeting")
+        await until(pilot, lambda: notified(app, "Approved winter-greeting"))
         # Schedule it into the best suggested slot.
         await pilot.press("f6")
         await settle(pilot)
@@ -120,7 +117,8 @@ def test_a_new_user_writes_schedules_freezes_resumes_and_publishes(demo: Path) -
         now[0] = first.at + timedelta(minutes=1)
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert notified(app, "Published winter-greeting on mfa-facebook (sq+en+sr)")
+        published = "Published winter-greeting on mfa-facebook (sq+en+sr)"
+        await until(pilot, lambda: notified(app, published))
         # It stays in view, "sent", with where it went.
         table = app.screen.query_one("#queue-table", DataTable)
         assert str(table.get_cell(str(item.id), "state")).strip() == "sent"

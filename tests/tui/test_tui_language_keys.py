@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable
-from tui_helpers import NOW, drive, screen_text, settle, type_text
+from tui_helpers import NOW, drive, notified, screen_text, settle, type_text, until
 
 from publisher import i18n
 from publisher.services import queueing
@@ -86,7 +86,7 @@ def test_palette_lists_the_current_screens_actions_and_runs_them(app_on) -> None
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
-        assert any("Nothing was due" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "Nothing was due"))
 
     drive(app_on(), scenario)
 

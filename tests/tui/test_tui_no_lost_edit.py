@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, TextArea
-from tui_helpers import NOW, drive, screen_text, settle
+from tui_helpers import NOW, drive, notified, screen_text, settle, until
 
 from publisher.services import queueing
 from publisher.services.context import open_context
@@ -206,7 +206,7 @@ def test_an_empty_title_is_refused_on_save(app_on, demo: Path) -> None:
         app.screen.query_one("#field-title", Input).value = "   "
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert any("the title cannot be empty" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "the title cannot be empty"))
 
     drive(app_on(), scenario)
     assert draft_file(demo).read_text() == before

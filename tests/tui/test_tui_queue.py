@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable
-from tui_helpers import NOW, drive, screen_text, settle
+from tui_helpers import NOW, drive, notified, screen_text, settle, until
 
 from publisher.domain.queue import State
 from publisher.services import queueing
@@ -106,7 +106,7 @@ def test_publish_now_is_refused_while_frozen(app_on, demo: Path) -> None:
         await show_queue(app, pilot)
         await pilot.press("ctrl+g")
         await settle(pilot)
-        assert any("held by a pause" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "held by a pause"))
 
     drive(app_on(), scenario)
     assert states(demo)[ids[0]] == State.HELD

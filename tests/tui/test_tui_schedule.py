@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual.widgets import DataTable
-from tui_helpers import NOW, drive, screen_text, settle
+from tui_helpers import NOW, drive, notified, screen_text, settle, until
 
 from publisher.domain.queue import State
 from publisher.services import queueing
@@ -127,7 +127,7 @@ def test_an_unapproved_draft_is_not_queued_and_the_reason_is_shown(app_on, demo:
         assert "not approved: approve it first" in screen_text(app)
         await pilot.press("ctrl+g")
         await settle(pilot)
-        assert any("is not approved" in n.message for n in app._notifications)
+        await until(pilot, lambda: notified(app, "is not approved"))
 
     drive(app_on(), scenario)
     assert queued(demo, "prizren-old-town") == []

@@ -33,6 +33,26 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def until(pilot, condition: Callable[[], object], seconds: float = 60.0) -> None:
+    """Let the app run until ``condition()`` holds (a worker's notice, a dialog shown).
+
+    One :func:`settle` is usually enough, but on a loaded machine a worker's message
+    can arrive after it; this waits for what the test means to see, and fails with a
+    clear message only after ``seconds`` (a bound on waiting, not a timing assert).
+    """
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not so after {seconds:.0f} s: {condition}")
+        await settle(pilot)
+        await pilot.pause(0.05)
+
+
+def notified(app, text: str) -> bool:
+    """Whether a notification shown so far contains ``text``."""
+    return any(text in n.message for n in app._notifications)
+
+
 async def type_text(pilot, text: str) -> None:
     """Type ``text`` as the terminal would: one key event per character, in order,
     through the app's own key handling; waits once at the end, not after every key
