@@ -31,9 +31,15 @@ step scores ``prior weight + (posterior mean - prior mean)`` of its hour, never
 below the night floor, divided by the profile's largest hour so weights stay
 0..1. With no observation that is exactly the prior.
 
-**Exploration** (Thompson sampling): a post that explores is placed on a draw
-from every cell's posterior instead of its mean, so it goes to an hour that may
-well be better than we think, most often one with few posts. Draws come from a
+**Exploration** (optimism under uncertainty): a post that explores is placed on
+an optimistic score instead of the mean: each hour's posterior mean plus a random
+share (0 to 1) of ``OPTIMISM`` spreads, so it goes to an hour that may well be
+better than we think, most often one with few posts; as the spreads shrink, the
+explorers' hours become the best ones and exploring costs nothing. In
+bench/learning_sim.py this lifts weeks 9-12 by about a point over a Thompson draw
+(a plain normal draw from each posterior), which too often sent explorers to
+hours drawn low or to a wild tail; the random share spreads the explorers over
+hours instead of sending them all to the one highest bound. Draws come from a
 seeded generator (the plan's start and the account), so a plan is reproducible.
 Which posts explore and how many: see :func:`choose_explorers`.
 """
@@ -61,6 +67,9 @@ WORKDAYS, WEEKEND = range(5), range(5, 7)
 # are worth trying.
 PRIOR_NOISE = 1.0
 PRIOR_NOISE_POSTS = 8
+# An explorer scores an hour at its posterior mean plus up to this many spreads: an upper
+# confidence bound, with a random share of it so explorers spread over hours.
+OPTIMISM = 3.0
 HOURS = 24
 MINUTE_SAMPLES = range(0, 60, 5)
 
@@ -107,15 +116,17 @@ class Profile:
 
     def weight_local(self, local: datetime, shifts: Sequence[float] | None = None) -> float:
         """The weight at a local time: the prior's, moved by its hour's evidence (or by a
-        Thompson draw, ``shifts``)."""
+        explorer's optimistic draw, ``shifts``)."""
         index = _cell_index(local.weekday(), local.hour)
         cell = self.cells[index]
         shift = cell.mean - cell.prior if shifts is None else shifts[index]
         return max(NIGHT_FLOOR, self.audience.weight_local(local) + shift) / self.top
 
     def draw(self, rng: random.Random) -> list[float]:
-        """One Thompson draw: each hour's shift from its prior."""
-        return [rng.gauss(cell.mean, cell.spread) - cell.prior for cell in self.cells]
+        """One optimistic draw for the explorers: each hour's shift from its prior, at
+        its posterior mean plus a random share (0 to 1) of OPTIMISM spreads."""
+        return [cell.mean + OPTIMISM * cell.spread * rng.random() - cell.prior
+                for cell in self.cells]
 
     def grid(self) -> Grid:
         """Each hour's posterior mean, 0..1 (for a heat map)."""
