@@ -19,6 +19,7 @@ from publisher.domain.freshness import (
     parse_urgency,
 )
 from publisher.domain.learning import (
+    OPTIMISM,
     choose_explorers,
     place_exploring,
     plan_rng,
@@ -134,6 +135,17 @@ def test_a_plan_draws_the_same_numbers_again() -> None:
         choose_explorers(jobs, [j.key for j in jobs], 0.1, second)
     assert learned.draw(first) == learned.draw(second)
     assert learned.draw(plan_rng(start, "other")) != learned.draw(plan_rng(start, "box"))
+
+
+def test_an_explorers_draw_is_optimistic_and_bounded() -> None:
+    """Each hour's draw lies between its posterior mean and OPTIMISM spreads above it:
+    explorers try hours that may be better than we think, never ones drawn below it."""
+    learned = profile(KOSOVO, evening_and(SATURDAY_15, 10.0, 3))
+    shifts = learned.draw(random.Random(7))
+    for cell, shift in zip(learned.cells, shifts, strict=True):
+        assert cell.mean <= cell.prior + shift <= cell.mean + OPTIMISM * cell.spread + 1e-12
+    assert any(cell.prior + shift > cell.mean
+               for cell, shift in zip(learned.cells, shifts, strict=True))
 
 
 def test_explorers_go_first_on_the_draw_and_the_rest_on_the_means() -> None:
