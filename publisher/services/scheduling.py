@@ -157,7 +157,7 @@ def account_profile(context: Context, account: Account) -> learning.Profile:
 
 def _weights(context: Context, profile: learning.Profile, timeline: Timeline,
              shifts: list[float] | None = None) -> list[float]:
-    """The profile's weight at every step (``shifts``: a Thompson draw); nan on a
+    """The profile's weight at every step (``shifts``: an explorer's optimistic draw); nan on a
     blacked-out local date."""
     audience = profile.audience
     zone, calendar = audience.zone, context.calendar
@@ -629,7 +629,7 @@ class _Placed:
 
     starts: dict[str, list[int]]
     score: float
-    explored: set[str]  # job keys placed on a Thompson draw
+    explored: set[str]  # job keys placed on an optimistic draw
     latest: dict[str, int | None]  # job key -> its last allowed step
 
 
@@ -638,13 +638,13 @@ class _Exploring:
     """Which jobs may explore, and each lane's drawn scores for them."""
 
     keys: set[str]
-    drawn: dict[str, list[float]]  # account id -> its lane's scores on a Thompson draw
+    drawn: dict[str, list[float]]  # account id -> its lane's scores on an optimistic draw
 
 
 def _exploring(context: Context, drafts: list[_DraftJobs], lanes: dict[str, _Lane],
                timeline: Timeline, lives: dict[str, timedelta]) -> _Exploring:
     """Per lane, the posts that explore (at most the [schedule] explore share, only posts
-    without a deadline and not urgent) and the lane's scores on one Thompson draw, both
+    without a deadline and not urgent) and the lane's scores on one optimistic draw, both
     from the generator seeded by the plan's start and the account."""
     keys: set[str] = set()
     drawn: dict[str, list[float]] = {}
