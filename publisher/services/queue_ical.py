@@ -74,7 +74,9 @@ def _state_line(parts: list[Item]) -> str:
     states = {item.state for item in parts}
     if len(states) == 1:
         return _("state: {state}").format(state=_(parts[0].state.value))
-    each = ", ".join(f"{part_label(item) or _('post')} {_(item.state.value)}" for item in parts)
+    post = _("post")
+    each = ", ".join(_("{part} {state}").format(part=part_label(item) or post,
+                                               state=_(item.state.value)) for item in parts)
     return _("state: {state}").format(state=each)
 
 

@@ -42,7 +42,10 @@ from publisher.storage.workspace import Workspace
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ENTRY_MODE = (stat.S_IFREG | 0o644) << 16
 _UNIX = 3
-_NOT_OURS = _("only a pack made by 'publisher campaign export' can be imported")
+
+
+def _not_ours() -> str:
+    return _("only a pack made by 'publisher campaign export' can be imported")
 
 
 def build_zip(entries: Mapping[str, bytes]) -> bytes:
@@ -74,7 +77,7 @@ def read_pack(path: Path, where: str) -> PackContents:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):  # ValueError: a damaged central directory
-        raise UserError(_("not a zip file"), where=where, hint=_NOT_OURS) from None
+        raise UserError(_("not a zip file"), where=where, hint=_not_ours()) from None
     with archive:
         infos = _checked_entries(archive.infolist(), where)
         budget = _Budget(where)
@@ -84,7 +87,7 @@ def read_pack(path: Path, where: str) -> PackContents:
         for name in infos:
             if name not in expected:
                 raise UserError(_("entry {name!r} is not in the manifest").format(name=name),
-                                where=where, hint=_NOT_OURS)
+                                where=where, hint=_not_ours())
         for name in expected:
             if name not in infos:
                 raise UserError(_("entry {name!r} is missing").format(name=name), where=where,
@@ -109,20 +112,20 @@ def _checked_entries(infos: Iterable[zipfile.ZipInfo], where: str) -> dict[str, 
         kind = stat.S_IFMT(info.external_attr >> 16)
         if info.is_dir() or kind not in (0, stat.S_IFREG):
             raise UserError(_("entry {name!r} is not a plain file (a link or a folder)").format(
-                name=name), where=where, hint=_NOT_OURS)
+                name=name), where=where, hint=_not_ours())
         if info.flag_bits & 0x1:
             raise UserError(_("entry {name!r} is encrypted").format(name=name), where=where,
-                            hint=_NOT_OURS)
+                            hint=_not_ours())
         if name in entries:
             raise UserError(_("entry {name!r} is there twice").format(name=name), where=where,
-                            hint=_NOT_OURS)
+                            hint=_not_ours())
         entries[name] = info
         declared += info.file_size
         if len(entries) > MAX_ENTRIES or declared > MAX_PACK_BYTES:
             raise _too_large(where)
     if MANIFEST not in entries:
         raise UserError(_("no {name} in the pack").format(name=MANIFEST), where=where,
-                        hint=_NOT_OURS)
+                        hint=_not_ours())
     return entries
 
 
@@ -152,7 +155,7 @@ def _too_large(where: str) -> UserError:
     return UserError(
         _("the pack unpacks to more than {size} MiB or {count} files, the most publisher "
           "takes").format(size=MAX_PACK_BYTES // (1024 * 1024), count=MAX_ENTRIES),
-        where=where, hint=_NOT_OURS)
+        where=where, hint=_not_ours())
 
 
 # Draft files in a pack
