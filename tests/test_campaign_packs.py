@@ -247,7 +247,7 @@ def test_unmapped_accounts_are_left_out_with_a_warning(pack: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize("args, words", [
-    (("--map", "nobody=partner-x"), "the pack has no account 'nobody'"),
+    (("--map", "nobody=partner-x"), "the pack has no account 'nobody' to map"),
     (("--map", "mfa-x=nobody"), "unknown account 'nobody'"),
     (("--accounts-for", "myspace=partner-x"), "no account of the pack is on myspace"),
     (("--map", "mfa-x"), "--map 'mfa-x': write it as THEIRS=OURS"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from publisher.cli.common import Cli
 from publisher.cli.queue import moment
+from publisher.domain.errors import UserError
 from publisher.i18n import _, ngettext
 
 
@@ -41,9 +42,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, cli: Cli) -> int:
-    from publisher.services.packs import export_campaign
+    from publisher.services.packs import OutputExists, export_campaign
 
-    done = export_campaign(cli.context(), args.name, args.out, force=args.force)
+    try:
+        done = export_campaign(cli.context(), args.name, args.out, force=args.force)
+    except OutputExists as error:
+        raise UserError(error.message, where=error.where,
+                        hint=_("add --force to replace it, or pick another name")) from None
     if args.json:
         cli.json({"campaign": done.campaign, "out": str(args.out), "drafts": list(done.drafts),
                   "files": list(done.files), "bytes": done.size})
@@ -59,12 +64,17 @@ def run_export(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_import(args: argparse.Namespace, cli: Cli) -> int:
     from publisher.domain.packs import pairs
-    from publisher.services.packs import import_pack
+    from publisher.services.packs import DraftsDiffer, import_pack
 
-    maps = pairs(args.map, "--map")
-    accounts_for = pairs(args.accounts_for, "--accounts-for")
-    done = import_pack(cli.context(), args.pack, maps=maps, accounts_for=accounts_for,
-                       update=args.update, now=args.now or datetime.now(UTC))
+    maps = pairs(args.map, "--map", "mfa-x=embassy-x")
+    accounts_for = pairs(args.accounts_for, "--accounts-for", "x=embassy-x")
+    try:
+        done = import_pack(cli.context(), args.pack, maps=maps, accounts_for=accounts_for,
+                           update=args.update, now=args.now or datetime.now(UTC))
+    except DraftsDiffer as error:
+        raise UserError(error.message, where=error.where,
+                        hint=_("add --update to replace them (the present files are kept "
+                               "in .publisher-kept/)")) from None
     unmapped = [f"{account.id} ({account.platform})" for account in done.unmapped]
     if args.json:
         cli.json({

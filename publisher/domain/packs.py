@@ -176,8 +176,7 @@ def check_entry_name(name: str, where: str) -> str:
            or ":" in parts[0] or any(part in ("", ".", "..") for part in parts))
     if bad:
         raise UserError(_("entry {name!r} leads out of the pack's folder").format(name=name),
-                        where=where, hint=_("only a pack made by 'publisher campaign export' "
-                                            "can be imported"))
+                        where=where, hint=_("only a pack exported by publisher can be imported"))
     return name
 
 
@@ -186,8 +185,7 @@ def parse_manifest(data: bytes, where: str) -> Manifest:
 
     def fail(message: str) -> UserError:
         return UserError(_("manifest: {problem}").format(problem=message), where=where,
-                         hint=_("only a pack made by 'publisher campaign export' can be "
-                                "imported"))
+                         hint=_("only a pack exported by publisher can be imported"))
 
     try:
         raw = json.loads(data.decode("utf-8"))
@@ -305,25 +303,24 @@ class _ManifestReader:
 # Mapping the source workspace's accounts to ours.
 
 
-def parse_pair(text: str, option: str) -> tuple[str, str]:
+def parse_pair(text: str, option: str, example: str = "theirs=ours") -> tuple[str, str]:
     """``LEFT=RIGHT`` of ``--map`` and ``--accounts-for``: two non-empty names, lower
     case letters, digits and dashes (account ids and platform names are)."""
     left, equals, right = text.partition("=")
     left, right = left.strip(), right.strip()
     if not equals or not ID_PATTERN.fullmatch(left) or not ID_PATTERN.fullmatch(right):
-        example = "mfa-x=embassy-x" if option == "--map" else "x=embassy-x"
         raise UserError(_("{option} {text!r}: write it as THEIRS=OURS").format(
             option=option, text=text), hint=_("e.g. {option} {example}").format(
             option=option, example=example))
     return left, right
 
 
-def pairs(values: Iterable[str], option: str) -> dict[str, str]:
+def pairs(values: Iterable[str], option: str, example: str = "theirs=ours") -> dict[str, str]:
     """Each ``--map`` (or ``--accounts-for``) given, by its left side; one left side
     given twice is refused."""
     result: dict[str, str] = {}
     for value in values:
-        left, right = parse_pair(value, option)
+        left, right = parse_pair(value, option, example)
         if left in result and result[left] != right:
             raise UserError(_("{option}: {name} is mapped twice").format(
                 option=option, name=left), hint=_("give each one once"))
@@ -348,14 +345,14 @@ def map_accounts(manifest: Manifest, maps: Mapping[str, str],
     theirs = {account.id: account for account in manifest.accounts}
     for their_id in maps:
         if their_id not in theirs:
-            raise UserError(_("--map: the pack has no account {id!r}").format(id=their_id),
+            raise UserError(_("the pack has no account {id!r} to map").format(id=their_id),
                             hint=_("its accounts: {ids}").format(
                                 ids=", ".join(sorted(theirs)) or _("none")))
     platforms = {account.platform for account in theirs.values()}
     for platform in accounts_for:
         if platform not in platforms:
             raise UserError(
-                _("--accounts-for: no account of the pack is on {platform}").format(
+                _("no account of the pack is on {platform}").format(
                     platform=platform),
                 hint=_("its platforms: {names}").format(names=", ".join(sorted(platforms))
                                                         or _("none")))

@@ -83,13 +83,26 @@ def pack_bytes(context: Context, campaign: str) -> tuple[Manifest, bytes]:
     return manifest, build_zip(entries)
 
 
+class OutputExists(UserError):
+    """The pack's file is there already (the front end says how to replace it)."""
+
+
+class DraftsDiffer(UserError):
+    """Drafts of the pack are here with other content; nothing was imported."""
+
+    def __init__(self, ids: list[str], where: str):
+        super().__init__(_("already here with other content (changed here or in the pack): "
+                           "{ids}; nothing imported").format(ids=", ".join(ids)), where=where)
+        self.ids = ids
+
+
 def export_campaign(context: Context, campaign: str, out: Path, *, force: bool) -> Exported:
     """Write the campaign's pack to ``out``: refused when ``out`` exists (unless
-    ``force``) or is one of the workspace's own files, nothing written then."""
+    ``force``: OutputExists) or is one of the workspace's own files, nothing written
+    then."""
     context.workspace.check_output_path(out)
     if (out.exists() or out.is_symlink()) and not force:
-        raise UserError(_("the file exists"), where=str(out),
-                        hint=_("add --force to replace it, or pick another name"))
+        raise OutputExists(_("the file exists"), where=str(out))
     manifest, data = pack_bytes(context, campaign)
     context.workspace.write_output(out, data)
     return Exported(manifest.campaign, tuple(sorted(d.id for d in manifest.drafts)),
@@ -189,12 +202,7 @@ def import_pack(context: Context, path: Path, *, maps: Mapping[str, str],
         mapped = parse_draft_bytes(entry.id, data, at, context.accounts)
         _place_draft(context, entry.id, data, mapped, plan, report, refused, update)
     if refused:
-        raise UserError(
-            _("already here with other content (changed here or in the pack): {ids}; "
-              "nothing imported").format(ids=", ".join(refused)),
-            where=where,
-            hint=_("add --update to replace them (the present files are kept in "
-                   ".publisher-kept/)"))
+        raise DraftsDiffer(refused, where)
     for relative, data in sorted(pack.files.items()):
         if _place_file(context, relative, data):
             plan.new_files[relative] = data

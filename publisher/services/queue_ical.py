@@ -35,7 +35,7 @@ def queue_calendar(context: Context, states: Collection[State] | None = None) ->
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("publisher queue"))
+    calendar.add("x-wr-calname", _("Posts in the queue"))
     titles: dict[str, str] = {}
     for parts in sorted(posts, key=lambda parts: (parts[0].due_at, parts[0].id)):
         calendar.add_component(_event(parts, _title(context, parts[0].draft_id, titles)))

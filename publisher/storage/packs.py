@@ -45,7 +45,7 @@ _UNIX = 3
 
 
 def _not_ours() -> str:
-    return _("only a pack made by 'publisher campaign export' can be imported")
+    return _("only a pack exported by publisher can be imported")
 
 
 def build_zip(entries: Mapping[str, bytes]) -> bytes:
