@@ -61,6 +61,7 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("crisis", ("retract", "correct", "resolve")),
     ("people", ("whoami",)),
     ("results", ("metrics", "report")),
+    ("campaign", ("campaign",)),
 )
 
 

@@ -65,7 +65,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     queue = commands.add_parser("queue", help=_("list queue items"))
     queue.add_argument("--state", choices=[str(s) for s in State], metavar="S")
-    queue.add_argument("--json", action="store_true")
+    output = queue.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true")
+    output.add_argument("--ical", action="store_true",
+                        help=_("the posts as an iCalendar feed (RFC 5545) for calendars"))
+    queue.add_argument("--out", type=Path, metavar="FILE",
+                       help=_("with --ical: write the feed to FILE"))
     queue.set_defaults(handler=run_queue)
     queue_commands = queue.add_subparsers(dest="queue_command", metavar="COMMAND",
                                           parser_class=type(queue))
@@ -280,6 +285,10 @@ def _fix_of(remedy: Remedy | None) -> str | None:
 
 def run_queue(args: argparse.Namespace, cli: Cli) -> int:
     states = [State(args.state)] if args.state else None
+    if args.out is not None and not args.ical:
+        raise UserError(_("--out goes with --ical"), hint="publisher queue --ical --out FILE")
+    if args.ical:
+        return _run_ical(cli, states, args.out)
     overview = queueing.queue_overview(cli.context(), states=states, include_final=True)
     items = overview.items
     if args.json:
@@ -304,6 +313,18 @@ def run_queue(args: argparse.Namespace, cli: Cli) -> int:
         ])
     cli.table([_("ID"), _("DRAFT"), _("ACCOUNT"), _("LOCALE"), _("DUE (UTC)"), _("DUE (LOCAL)"),
                _("STATE"), _("TRIES"), _("ERROR"), _("URL")], rows)
+    return 0
+
+
+def _run_ical(cli: Cli, states: list[State] | None, out: Path | None) -> int:
+    from publisher.services.queue_ical import queue_calendar
+
+    context = cli.context()
+    feed = queue_calendar(context, states)
+    if out is None:
+        cli.out.write(feed.decode("utf-8"))
+    else:
+        context.workspace.write_output(out, feed)
     return 0
 
 
