@@ -60,6 +60,7 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("crisis_templates", ("crisis",)),
     ("crisis", ("retract", "correct", "resolve")),
     ("people", ("whoami",)),
+    ("notify", ("notify",)),
 )
 
 

@@ -37,7 +37,7 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -146,6 +146,26 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE items ADD COLUMN action TEXT NOT NULL DEFAULT 'post';
     ALTER TABLE items ADD COLUMN target INTEGER REFERENCES items (id);
     CREATE INDEX items_by_target ON items (target);
+    """,
+    # 7: notifications (publisher.storage.notifications): one row per event, channel
+    # and recipient (a login for e-mail, '' for the webhook), told at most once.
+    """
+    CREATE TABLE notifications (
+        id              INTEGER PRIMARY KEY,
+        event_key       TEXT NOT NULL,            -- kind:about:detail:fingerprint
+        channel         TEXT NOT NULL,            -- email | webhook
+        recipient       TEXT NOT NULL DEFAULT '',
+        kind            TEXT NOT NULL,
+        payload         TEXT NOT NULL,            -- JSON: subject, text, draft, item, people
+        state           TEXT NOT NULL,            -- pending | sending | sent | failed | unknown
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,                     -- UTC; NULL: at the next run
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (event_key, channel, recipient)
+    );
+    CREATE INDEX notifications_by_state ON notifications (state, next_attempt_at);
     """,
 )
 

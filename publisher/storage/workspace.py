@@ -26,6 +26,7 @@ from publisher.domain.accounts import (
 from publisher.domain.drafts import is_media_path
 from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
+from publisher.domain.notifications import NotifySettings, parse_notify
 from publisher.domain.people import People, parse_people
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, normalize_ui_language
@@ -95,6 +96,8 @@ class Settings:
     timezone: str = "Europe/Belgrade"
     # [approval] and [people]: the approval steps, their people and the translators.
     people: People = field(default_factory=People)
+    # [notify]: the channels that tell people what waits for them.
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -337,7 +340,7 @@ def load_settings(workspace: Workspace) -> Settings:
         return f"{where}:{line}" if line else where
 
     known = ("source_locale", "ui_locale", "timezone")
-    tables = ("approval", "people")
+    tables = ("approval", "people", "notify")
     for key in data:
         if key not in known + tables:
             raise UserError(
@@ -346,6 +349,7 @@ def load_settings(workspace: Workspace) -> Settings:
                 hint=_("known settings: {names}").format(names=", ".join(known + tables)),
             )
     people = parse_people(data.get("approval"), data.get("people"), at)
+    notify = parse_notify(data.get("notify"), at)
     defaults = Settings()
     values = {key: data.get(key, getattr(defaults, key)) for key in known}
     for key, value in values.items():
@@ -363,7 +367,8 @@ def load_settings(workspace: Workspace) -> Settings:
             where=at("ui_locale"),
             hint=_("use en, sq, sr or sr-Latn"),
         )
-    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")), people)
+    return Settings(source, ui, check_timezone(values["timezone"], at("timezone")), people,
+                    notify)
 
 
 class AccountsFile:
