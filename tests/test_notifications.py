@@ -403,3 +403,46 @@ def test_any_text_is_host_port_or_one_user_error(text: str) -> None:
         return
     assert 0 < port <= 65535 and host
     assert not any(char.isspace() or char in "/@" for char in host)
+
+
+def test_an_auth_hold_tells_the_staff_once(home: Path, smtp: FakeSmtp) -> None:
+    from fakes.mastodon import FakeMastodon
+
+    configure(home, smtp.address, None)
+    with FakeMastodon(token="the-real-token") as server:
+        add_account(home, "dc", "--platform", "mastodon", "--api-base", server.url,
+                    "--locales", "sq")
+        assert say(home, "accounts", "set-secret", "dc", stdin="a-revoked-token\n").code == 0
+        write_draft(home, "visa", ["dc"])
+        write_draft(home, "visa-2", ["dc"])
+        schedule(home, "visa")
+        schedule(home, "visa-2")
+        assert cli(home, "flush", "--now", at(0.2)).code == 4
+        assert cli(home, "flush", "--now", at(1)).code == 0
+    subject = "publisher: the account dc needs a new login"
+    assert told(smtp) == {address(login): [subject] for login in STAFF}
+    text = smtp.to(address("arta"))[0].text
+    assert "accounts login dc" in text and "a-revoked-token" not in text
+
+
+def test_a_silent_smtp_server_costs_the_run_its_budget_and_no_more(home: Path) -> None:
+    """A server that takes the connection and never answers: the run's notifications
+    end by their budget, and the delivery waits for the next run."""
+    from datetime import datetime
+
+    from publisher.services.context import open_context
+    from publisher.services.notifications import notify_after_flush
+    from publisher.services.queue_file import open_queue
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        configure(home, f"127.0.0.1:{silent.getsockname()[1]}", None, user=False)
+        write_draft(home, "news", [], approved=False)
+        context = open_context(home)
+        with open_queue(context) as queue:
+            report = notify_after_flush(context, queue, lambda: datetime.fromisoformat(T0),
+                                        budget=0.5)
+    assert report is not None and report.retrying >= 1 and report.sent == 0
+    errors = {row["last_error"] for row in rows(home) if row["attempts"]}
+    assert errors and all("SMTP server" in error for error in errors)
