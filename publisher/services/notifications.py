@@ -42,7 +42,7 @@ from publisher.domain.notifications import (
     staff,
 )
 from publisher.domain.queue import State
-from publisher.i18n import _, current_language, ngettext, set_language
+from publisher.i18n import _, current_language, set_language
 from publisher.services.context import Context
 from publisher.storage.notifications import (
     FAILED,
@@ -182,8 +182,8 @@ def _notify(context: Context, queue: Queue, clock: Clock, ends_at: float) -> Not
     now = clock()
     for interrupted in notes.settle_interrupted(
             now, _("interrupted while sending; maybe sent, so not sent again")):
-        log.warning(_("notification {id} ({channel}) was interrupted while sending and is "
-                      "not sent again").format(id=interrupted.id, channel=interrupted.channel))
+        log.info("notification %s (%s) was interrupted while sending; not sent again",
+                 interrupted.id, interrupted.channel)
     with in_language(context.settings.ui_locale):
         events = current_events(context, queue, now)
         report.recorded = notes.record(
@@ -213,12 +213,10 @@ def _deliver(notes: NotificationLog, senders: Senders, delivery: Delivery, clock
         if failure.permanent or attempts >= MAX_ATTEMPTS:
             notes.settle(delivery, FAILED, now, error=failure.message)
             report.given_up += 1
-            log.warning(ngettext(
-                "notification {id} ({channel}) given up after {attempts} attempt: {error}",
-                "notification {id} ({channel}) given up after {attempts} attempts: {error}",
-                attempts).format(
-                id=delivery.id, channel=delivery.channel, attempts=attempts,
-                error=failure.message))
+            # Said with -v only: the flush stays quiet (cron mails what it prints), and
+            # the row keeps the error.
+            log.info("notification %s (%s) given up after %s attempt(s): %s", delivery.id,
+                     delivery.channel, attempts, failure.message)
         else:
             notes.settle(delivery, PENDING, now, error=failure.message,
                          next_attempt_at=now + retry_delay(attempts))
