@@ -308,9 +308,8 @@ def approval_event(draft_id: str, title: str, step: str, about: str,
     return Event(
         EventKind.AWAITS_APPROVAL, draft_id, step, short_fingerprint(about), approvers,
         _("publisher: {draft} awaits approval ({step})").format(draft=draft_id, step=step),
-        _("The draft {draft} ({title}) awaits the approval step {step}: "
-          "publisher drafts approve {draft}").format(draft=draft_id, title=title or "-",
-                                                      step=step),
+        _("The draft {draft} ({title}) awaits the approval step {step}.").format(
+            draft=draft_id, title=title or "-", step=step),
         draft=draft_id)
 
 
@@ -321,8 +320,8 @@ def item_event(item_id: int, draft_id: str, account_id: str, state: str, error: 
         EventKind.NEEDS_PERSON, str(item_id), state, short_fingerprint(about), people,
         _("publisher: item {id} ({draft} on {account}) needs a person").format(
             id=item_id, draft=draft_id, account=account_id),
-        _("Item {id} ({draft} on {account}) is {state}: {error}. "
-          "See publisher queue --state {state}").format(
+        _("Item {id} ({draft} on {account}) is {state}: {error}. The queue shows what to "
+          "do about it.").format(
             id=item_id, draft=draft_id, account=account_id, state=state, error=error or "-"),
         draft=draft_id, item=item_id)
 
@@ -334,9 +333,9 @@ def auth_hold_event(account_id: str, reason: str, about: str,
     return Event(
         EventKind.NEEDS_PERSON, account_id, "auth", short_fingerprint(about), people,
         _("publisher: the account {account} needs a new login").format(account=account_id),
-        _("The account {account} is held after an auth failure: {reason}. Log in again "
-          "(publisher accounts login {account}), then publisher resume --account "
-          "{account}").format(account=account_id, reason=reason or "-"))
+        _("The account {account} is held after an auth failure: {reason}. Log in to it "
+          "again, then resume it; its posts wait until then.").format(
+            account=account_id, reason=reason or "-"))
 
 
 def sample_texts(home: str) -> tuple[str, str]:

@@ -26,8 +26,7 @@ def send_email(channel: EmailChannel, password: str | None, address: str, subjec
                text: str, *, message_id: str, now: datetime, seconds: float) -> None:
     """Send one message to ``address`` within ``seconds``, or raise SendFailed."""
     if channel.user and not password:
-        raise SendFailed(_("no SMTP password in the keyring (publisher notify set-secret "
-                           "email)"))
+        raise SendFailed(_("no SMTP password in the keyring"))
     message = EmailMessage()
     message["From"] = channel.sender
     message["To"] = address
