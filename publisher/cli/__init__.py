@@ -62,6 +62,7 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("whoami",)),
     ("results", ("metrics", "report")),
     ("campaign", ("campaign",)),
+    ("notify", ("notify",)),
 )
 
 

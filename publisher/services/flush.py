@@ -20,7 +20,9 @@ The order of work, each step committed before the next:
    accounts with posts waiting (each account once a day, not every minute);
 7. note in the queue that it has caught up with the journal lines of the run,
    and when the run ended and what it did (the terminal UI shows it, and warns
-   when posts are due and no flush came for a while).
+   when posts are due and no flush came for a while);
+8. tell people what waits for them (publisher.services.notifications), within a
+   few seconds, never changing what the run did or its exit code.
 
 A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
 leaves the rest for the next run; no request lasts longer than its own
@@ -60,6 +62,7 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
+from publisher.services.notifications import notify_after_flush
 from publisher.services.queue_file import (
     catch_up_with_journal,
     record_deleted,
@@ -727,6 +730,8 @@ def flush(
             catch_up_with_journal(context, queue)
             if only is None:  # a whole run (publish-now sends one item: not the cron's run)
                 queue.note_flush(FlushRun(clock(), flusher.report.counts()))
+                # Last, after every post: it never raises nor changes the report.
+                notify_after_flush(context, queue, clock)
             return flusher.report
     finally:
         if given is not None:

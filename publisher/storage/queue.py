@@ -38,7 +38,7 @@ from publisher.domain.results import Engagement
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -185,6 +185,26 @@ MIGRATIONS: tuple[str, ...] = (
         until      TEXT NOT NULL,
         reason     TEXT NOT NULL DEFAULT ''
     );
+    """,
+    # 8: notifications (publisher.storage.notifications): one row per event, channel
+    # and recipient (a login for e-mail, '' for the webhook), told at most once.
+    """
+    CREATE TABLE notifications (
+        id              INTEGER PRIMARY KEY,
+        event_key       TEXT NOT NULL,            -- kind:about:detail:fingerprint
+        channel         TEXT NOT NULL,            -- email | webhook
+        recipient       TEXT NOT NULL DEFAULT '',
+        kind            TEXT NOT NULL,
+        payload         TEXT NOT NULL,            -- JSON: subject, text, draft, item, people
+        state           TEXT NOT NULL,            -- pending | sending | sent | failed | unknown
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,                     -- UTC; NULL: at the next run
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (event_key, channel, recipient)
+    );
+    CREATE INDEX notifications_by_state ON notifications (state, next_attempt_at);
     """,
 )
 
