@@ -327,7 +327,7 @@ def test_set_secret_reads_stdin_only(home: Path) -> None:
     ('email.smtp = "smtp example:587"', "not host:port"),
     ('email.to.arta = "arta@"', "not an e-mail address"),
     ('email.to.arta = "arta@x.example\\nBcc: all@x.example"', "not an e-mail address"),
-    ('email.to."bad name" = "a@x.example"', "not a login name"),
+    ('email.to."bad name" = "a@x.example"', "not a user name"),
     ('email.password = "x"', "unknown setting"),
     ('webhook.url = "http://bridge.example/hook"', "not https"),
     ('webhook.url = "https://user:pw@bridge.example/hook"', "user name or password"),

@@ -131,7 +131,7 @@ def _email(value: object, where: Where) -> EmailChannel:
     for login, address in _table(table.get("to"), where, "notify", EMAIL, "to").items():
         at = ("notify", EMAIL, "to", login)
         if not _LOGIN.fullmatch(login):
-            raise UserError(_("{login!r} is not a login name").format(login=login),
+            raise UserError(_("{login!r} is not a user name").format(login=login),
                             where=where(*at),
                             hint=_("use the user's name on the server, as 'whoami' prints it"))
         if not isinstance(address, str):

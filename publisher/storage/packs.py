@@ -153,8 +153,9 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget,
 
 def _too_large(where: str) -> UserError:
     return UserError(
-        _("the pack unpacks to more than {size} MiB or {count} files, the most publisher "
-          "takes").format(size=MAX_PACK_BYTES // (1024 * 1024), count=MAX_ENTRIES),
+        # Limits are large constants, never 1: a plural form would not help.
+        _("the pack unpacks to more than {size} MiB or {limit} files, the most publisher "
+          "takes").format(size=MAX_PACK_BYTES // (1024 * 1024), limit=MAX_ENTRIES),
         where=where, hint=_not_ours())
 
 
