@@ -467,7 +467,8 @@ class Flusher:
             return DraftChange(_("not sent while its draft file is broken: {error}").format(
                 error=str(error)), wait=True, remedy=error.remedy)
         try:
-            plans = plan_posts(self.context, draft, allow_stale=True, adapters=self.adapters)
+            plans = plan_posts(self.context, draft, allow_stale=True, adapters=self.adapters,
+                               queue=self.queue)
         except UserError as error:
             if error.remedy and error.remedy.fix == Fix.SET_ACCOUNT:
                 # The account's settings, not the draft: set them, then retry the item.

@@ -33,6 +33,7 @@ from publisher.domain.remedies import Fix, Remedy, remedy_of
 from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.accounts import StoppedAccount, stopped_accounts
+from publisher.services.approvals import require_cleared
 from publisher.services.context import Context
 from publisher.services.link_cards import Warn, card_link_of, read_cards
 from publisher.services.queue_file import open_queue, published_posts, refuse_published
@@ -101,25 +102,25 @@ class _Texts:
 
 
 def plan_posts(
-    context: Context, draft: Draft, *, allow_stale: bool = False, adapters: Adapters | None = None
+    context: Context, draft: Draft, *, allow_stale: bool = False, adapters: Adapters | None = None,
+    queue: Queue | None = None, check_approval: bool = True,
 ) -> list[PlannedPost]:
     """Every post a draft makes (account × locale per layout), checked to go out.
 
     Raises :class:`UserError` naming the draft, account and locale for the
-    first thing that would stop a post: a missing or stale variant, a text or a
-    thread part over the platform's limit, a thread that does not fit joined into
-    one post where the platform has no threads, a missing image.
+    first thing that would stop a post: texts and images not approved by every step
+    as they are now (the records say, not the file; ``queue``: an open queue to read
+    them from; ``check_approval`` False: a draft not written yet), a missing or stale
+    variant, a text or a thread part over the platform's limit, a thread that does not
+    fit joined into one post where the platform has no threads, a missing image.
     """
     if draft.template:
         raise UserError(
             _("draft {id!r} is a holding statement (template = true): it is never sent "
               "itself").format(id=draft.id),
             hint=_("its placeholders are filled into a new draft, and that one is sent"))
-    if not draft.approved:
-        raise UserError(
-            _("draft {id!r} is not approved").format(id=draft.id),
-            remedy=Remedy(Fix.APPROVE_DRAFT, draft=draft.id),
-        )
+    if check_approval:
+        require_cleared(context, draft, queue)
     if not draft.accounts:
         raise UserError(_("draft {id!r} has no accounts").format(id=draft.id))
     posts = []

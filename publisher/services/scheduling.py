@@ -497,13 +497,16 @@ class _DraftJobs:
 def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
     """Approved drafts with nothing in the queue yet (sent or pending), templates aside, and the
     draft files that could not be read (file -> error), which a person must fix."""
+    from publisher.services.approvals import clearance
+
     loaded, errors = context.drafts.load_all()
     with open_queue(context) as queue:
         queued = {item.draft_id for item in queue.items()
                   if item.state not in (State.CANCELLED, State.EXPIRED, State.FAILED)}
-    # A holding statement is never sent itself: it waits for `crisis use`, not here.
-    ready = sorted(d.draft.id for d in loaded
-                   if d.draft.approved and not d.draft.template and d.draft.id not in queued)
+        # A holding statement is never sent itself: it waits for `crisis use`, not here.
+        ready = sorted(d.draft.id for d in loaded
+                       if not d.draft.template and d.draft.id not in queued
+                       and clearance(context, d.draft, queue).cleared)
     return ready, {error.where or "?": error.message for error in errors}
 
 
