@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from publisher.domain.accounts import Account
+from publisher.domain.approvals import UNNAMED
 from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import (
@@ -335,7 +336,7 @@ def schedule(
     *,
     now: datetime,
     allow_stale: bool = False,
-    actor: str = "person",
+    actor: str = UNNAMED,
     check_window: bool = True,
     again: bool = False,
     warn: Warn | None = None,
@@ -362,7 +363,7 @@ def queue_posts(
     timed: list[tuple[PlannedPost, datetime]],
     *,
     now: datetime,
-    actor: str = "person",
+    actor: str = UNNAMED,
     again: bool = False,
     warn: Warn | None = None,
     through_freeze: bool = False,
@@ -386,7 +387,7 @@ def queue_chains(
     timed: list[tuple[PlannedPost, datetime]],
     *,
     now: datetime,
-    actor: str = "person",
+    actor: str = UNNAMED,
     again: bool = False,
     warn: Warn | None = None,
     through_freeze: bool = False,
@@ -499,7 +500,8 @@ def _pause_for(pauses: dict, account_id: str, through_freeze: bool = False) -> s
 # A person's decisions
 
 
-def pause(context: Context, account_id: str | None, reason: str, now: datetime) -> int:
+def pause(context: Context, account_id: str | None, reason: str, now: datetime, *,
+          by: str = UNNAMED) -> int:
     """Freeze everything (account_id None) or one account; returns items held now."""
     if account_id is not None:
         context.account(account_id)
@@ -514,11 +516,12 @@ def pause(context: Context, account_id: str | None, reason: str, now: datetime) 
         return queue.move_many(
             [(i.id, i.state, State.HELD, why.format(reason=reason or "-"),
               {"held_by": held_by}) for i in items],
-            now=now, actor="person",
+            now=now, actor=by,
         )
 
 
-def resume(context: Context, account_id: str | None, now: datetime) -> int:
+def resume(context: Context, account_id: str | None, now: datetime, *,
+           by: str = UNNAMED) -> int:
     """Lift the freeze or an account's pause (and its auth hold); returns items released."""
     if account_id is not None:
         context.account(account_id)
@@ -535,7 +538,7 @@ def resume(context: Context, account_id: str | None, now: datetime) -> int:
         ]
         return queue.move_many(
             [(i.id, State.HELD, State.QUEUED, _("resumed"), {}) for i in released],
-            now=now, actor="person",
+            now=now, actor=by,
         )
 
 
@@ -574,7 +577,7 @@ def stop_later_parts(queue: Queue, item: Item, target: State, now: datetime,
     return [moved for move in moves if (moved := queue.get(move[0])) is not None]
 
 
-def retry_item(context: Context, item_id: int, now: datetime) -> None:
+def retry_item(context: Context, item_id: int, now: datetime, *, by: str = UNNAMED) -> None:
     """A person sends a failed, unknown or expired item again, from now on (with the
     later parts of its chain that were stopped because it was not sent)."""
     with open_queue(context) as queue, queue.transaction():
@@ -588,20 +591,20 @@ def retry_item(context: Context, item_id: int, now: datetime) -> None:
                           if later.state in (State.FAILED, State.EXPIRED)]
         for part in again:
             queue.move(
-                part.id, part.state, State.QUEUED, now=now, actor="person",
+                part.id, part.state, State.QUEUED, now=now, actor=by,
                 reason=_("a person asked to send it again"),
                 due_at=now, next_attempt_at=None, last_error=None, remedy=None,
             )
 
 
-def cancel_item(context: Context, item_id: int, now: datetime) -> None:
+def cancel_item(context: Context, item_id: int, now: datetime, *, by: str = UNNAMED) -> None:
     """Cancel an item that was not sent, and the later parts of its chain with it."""
     with open_queue(context) as queue, queue.transaction():
         item = get_item(queue, item_id)
         try:
-            queue.move(item_id, item.state, State.CANCELLED, now=now, actor="person",
+            queue.move(item_id, item.state, State.CANCELLED, now=now, actor=by,
                        reason=_("cancelled by a person"))
-            stop_later_parts(queue, item, State.CANCELLED, now, "person")
+            stop_later_parts(queue, item, State.CANCELLED, now, by)
         except IllegalMove:
             raise UserError(
                 _("item {id} is {state} and cannot be cancelled").format(
@@ -611,7 +614,7 @@ def cancel_item(context: Context, item_id: int, now: datetime) -> None:
 
 
 def publish_item_now(context: Context, item_id: int,
-                     clock: Callable[[], datetime]) -> FlushReport:
+                     clock: Callable[[], datetime], *, by: str = UNNAMED) -> FlushReport:
     """Send one item now: bypasses its time, never the freeze or a paused account.
 
     A failed, unknown or expired item is queued again first; a waiting one is
@@ -639,16 +642,16 @@ def publish_item_now(context: Context, item_id: int,
                 # Through "held" and back: the only legal way to change a waiting time,
                 # and the history says who and why.
                 why = _("a person asked to publish it now")
-                queue.move(part.id, part.state, State.HELD, now=now, actor="person",
+                queue.move(part.id, part.state, State.HELD, now=now, actor=by,
                            reason=why, held_by="pause")
-                queue.move(part.id, State.HELD, State.QUEUED, now=now, actor="person",
+                queue.move(part.id, State.HELD, State.QUEUED, now=now, actor=by,
                            reason=why, due_at=now, next_attempt_at=None)
     if item.state in NEEDS_PERSON | {State.EXPIRED}:
-        retry_item(context, item_id, now)
+        retry_item(context, item_id, now, by=by)
     elif item.state not in PENDING:
         raise UserError(_("item {id} is {state}; nothing to publish").format(
             id=item_id, state=_(item.state.value)))
-    return flushing.flush(context, clock=clock, only={part.id for part in parts})
+    return flushing.flush(context, clock=clock, only={part.id for part in parts}, actor=by)
 
 
 def get_item(queue: Queue, item_id: int) -> Item:

@@ -512,7 +512,7 @@ def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
 
 def auto_schedule(
     context: Context, draft_ids: list[str], now: datetime, *, strict: bool = True,
-    again: bool = False, warn: Warn | None = None,
+    again: bool = False, warn: Warn | None = None, by: str = "auto",
 ) -> AutoReport:
     """Place every post of these drafts at the best free slots, then queue them.
 
@@ -566,7 +566,8 @@ def auto_schedule(
         lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
     report = AutoReport([], unplaced, placement.score, skipped, remedies)
     for entry in drafts:
-        report.placed += _queue(context, entry, placement, lanes, timeline, now, again, warn)
+        report.placed += _queue(context, entry, placement, lanes, timeline, now, again, warn,
+                                by)
     return report
 
 
@@ -689,7 +690,7 @@ def _place_whole(
 def _queue(
     context: Context, entry: _DraftJobs, placement: _Placed,
     lanes: dict[str, _Lane], timeline: Timeline, now: datetime, again: bool,
-    warn: Warn | None = None,
+    warn: Warn | None = None, by: str = "auto",
 ) -> list[PlacedPost]:
     timed: list[tuple[PlannedPost, datetime]] = []
     placed: list[PlacedPost] = []
@@ -705,7 +706,7 @@ def _queue(
                 moment.astimezone(lane.audience.zone), round(lane.weights[step], 4),
                 explain(lane, moment, exploring=key in placement.explored,
                         latest=placement.latest[key])))
-    chains = queue_chains(context, entry.draft, timed, now=now, actor="auto", again=again,
+    chains = queue_chains(context, entry.draft, timed, now=now, actor=by, again=again,
                           warn=warn)
     return [
         PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why,

@@ -690,7 +690,8 @@ class EditorScreen(LoadingScreen[EditState]):
         theirs = draft_file(context, self.draft_id)
         kept = keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
         try:  # over exactly the version just kept, and no newer one
-            result = save_draft(context, self.draft_id, theirs.digest, edit)
+            result = save_draft(context, self.draft_id, theirs.digest, edit, by=login_name(),
+                                now=self.publisher.clock())
         except ConflictError as error:
             self.post_message(SaveConflict(edit, error))
             return
