@@ -216,7 +216,7 @@ def history(context: Context, draft_id: str | None = None, *,
         if draft_id is not None and not context.drafts.path_of(draft_id).is_file() \
                 and not records.draft_known(queue, draft_id):
             raise UserError(_("no draft {id!r}").format(id=draft_id),
-                            hint=_("publisher drafts list shows them"))
+                            hint=_("neither a draft file nor any record has this id"))
         return records.activity(queue, draft_id, limit)
 
 
