@@ -68,17 +68,15 @@ Clock = Callable[[], datetime]
 # The events
 
 
-def awaiting_step(context: Context, draft: Draft) -> str | None:
-    """The approval step ``draft`` waits for, or None (approved, or no steps set).
+def awaiting_step(context: Context, draft: Draft, queue: Queue | None = None) -> str | None:
+    """The approval step ``draft`` waits for next, or None (cleared, a holding
+    statement, or no ``[approval]`` steps: then anyone approves and nobody is told).
+    Read from the approval records; every approval event is decided here."""
+    from publisher.services import approvals
 
-    The seam the approval records will replace: until they exist, a draft that is not
-    approved waits for the FIRST step of ``[approval] steps``. Every approval event is
-    decided here and nowhere else.
-    """
-    steps = context.settings.people.steps
-    if not steps or draft.approved or draft.template:
+    if not context.settings.people.steps or draft.template:
         return None
-    return steps[0]
+    return approvals.awaiting_step(context, draft, queue)
 
 
 def current_events(context: Context, queue: Queue, now: datetime) -> list[Event]:
@@ -102,7 +100,7 @@ def current_events(context: Context, queue: Queue, now: datetime) -> list[Event]
                 events.append(language_event(draft.id, draft.title, locale,
                                              state == TranslationState.STALE,
                                              draft.source_fingerprint, translators))
-        step = awaiting_step(context, draft)
+        step = awaiting_step(context, draft, queue)
         if step is not None:
             events.append(approval_event(draft.id, draft.title, step, _texts_of(draft),
                                          people.approvers.get(step, ())))
