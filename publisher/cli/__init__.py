@@ -59,8 +59,10 @@ COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("calendar", ("reschedule",)),
     ("crisis_templates", ("crisis",)),
     ("crisis", ("retract", "correct", "resolve")),
-    ("people", ("whoami",)),
+    ("people", ("whoami", "history")),
     ("results", ("metrics", "report")),
+    ("campaign", ("campaign",)),
+    ("notify", ("notify",)),
 )
 
 

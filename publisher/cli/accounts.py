@@ -10,7 +10,7 @@ import sys
 from collections.abc import Container
 from typing import TYPE_CHECKING
 
-from publisher.cli.common import Cli, notice_line, stopped_line, whole_number
+from publisher.cli.common import Cli, notice_line, read_secret, stopped_line, whole_number
 from publisher.cli.remedies import failure, with_advice, with_its_advice
 from publisher.domain.accounts import (
     DEFAULT_MAX_LATENESS_MINUTES,
@@ -301,18 +301,10 @@ def run_set_secret(args: argparse.Namespace, cli: Cli) -> int:
     account = cli.context().account(args.id)
     if not account.needs_secret:
         raise UserError(_("{platform} accounts need no secret").format(platform=account.platform))
-    if sys.stdin.isatty():
-        prompt = _("{kind} for {id} (not shown): ").format(
-            kind=SECRET_KIND[account.platform], id=account.id
-        )
-        secret = getpass.getpass(prompt)
-    else:
-        secret = sys.stdin.readline().strip()
-    if not secret:
-        raise UserError(
-            _("no secret given on standard input"),
-            hint=_("e.g. publisher accounts set-secret {id} < token.txt").format(id=account.id),
-        )
+    secret = read_secret(
+        _("{kind} for {id} (not shown): ").format(kind=SECRET_KIND[account.platform],
+                                                  id=account.id),
+        _("e.g. publisher accounts set-secret {id} < token.txt").format(id=account.id))
     secrets.store_by_hand(account.id, account.platform, secret)
     cli.print(_("Stored the secret of {id} in the keyring").format(id=account.id))
     return 0

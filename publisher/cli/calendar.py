@@ -26,9 +26,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_reschedule(args: argparse.Namespace, cli: Cli) -> int:
     from publisher.services.calendar import reschedule
+    from publisher.services.people import login_name
 
     now = args.now or datetime.now(UTC)
-    moved = reschedule(cli.context(), args.item, None if args.auto else args.at, now=now)
+    moved = reschedule(cli.context(), args.item, None if args.auto else args.at, now=now,
+                       actor=login_name())
     zone = ZoneInfo(moved.timezone) if moved.timezone else UTC
     if args.json:
         cli.json({

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from publisher.domain.errors import UserError
 from publisher.i18n import _, set_language
 from publisher.services.context import Context, open_context
 from publisher.storage.workspace import resolve_home
@@ -61,6 +62,21 @@ class Cli:
         for texts in [list(headers), *cells]:
             line = "  ".join(text.ljust(width) for text, width in zip(texts, widths, strict=True))
             self.print(line.rstrip())
+
+
+def read_secret(prompt: str, example: str) -> str:
+    """A secret typed without echo on a terminal, else the first line of standard input
+    (never an argument: argv is visible to every user of the machine). ``example``: the
+    hint when none was given."""
+    if sys.stdin.isatty():
+        import getpass
+
+        secret = getpass.getpass(prompt)
+    else:
+        secret = sys.stdin.readline().strip()
+    if not secret:
+        raise UserError(_("no secret given on standard input"), hint=example)
+    return secret
 
 
 def stopped_line(stopped: StoppedAccount) -> str:

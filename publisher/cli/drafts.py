@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from publisher.cli.common import Cli
+from publisher.cli.queue import moment
 from publisher.cli.remedies import describe
 from publisher.domain.drafts import Draft
 from publisher.domain.errors import UserError
@@ -12,6 +14,11 @@ from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, ngettext
 from publisher.services import drafts as service
 from publisher.services import queueing
+from publisher.services.context import Context
+from publisher.services.people import login_name
+
+# What --step takes: a step name ([a-z][a-z0-9_-]*) or a language tag (sr-Latn).
+STEP_ARGUMENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,13 +39,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     new.add_argument("id", help=_("the file name without .toml, e.g. flag-day-2026"))
     new.add_argument("--source", metavar="L", help=_("the locale it is written in first"))
     new.add_argument("--title", default="")
+    new.add_argument("--now", type=moment, metavar="RFC3339")
     new.set_defaults(handler=run_new)
 
     validate = sub.add_parser("validate", help=_("check every draft file"))
     validate.set_defaults(handler=run_validate)
 
-    approve = sub.add_parser("approve", help=_("approve a draft for the queue"))
+    approve = sub.add_parser("approve", help=_("approve a draft (one step) for the queue, "
+                                               "as you"))
     approve.add_argument("id")
+    approve.add_argument("--step", type=step_name, metavar="NAME",
+                         help=_("the approval step you take (default: the next one you may)"))
+    approve.add_argument("--now", type=moment, metavar="RFC3339")
     approve.set_defaults(handler=run_approve)
 
     check = sub.add_parser("check", help=_("what one language has and another lacks"))
@@ -100,6 +112,28 @@ def _draft_json(draft: Draft) -> dict:
     }
 
 
+def _approvals_json(context: Context, draft: Draft) -> dict:
+    """The approvals that stand (step, by, at, fingerprint), the steps still pending,
+    and who created and last changed the draft through the tool."""
+    from publisher.services import approvals
+
+    state = approvals.clearance(context, draft)
+    made = approvals.authorship(context, draft.id)
+    return {
+        "approved": state.cleared,
+        "approvals": [{"step": record.step, "by": record.by, "at": record.at.isoformat(),
+                       "fingerprint": record.fingerprint} for record in state.approvals],
+        "pending_steps": state.pending,
+        "approved_by_file": state.by_file,
+        "authorship": {
+            "created_by": made.created.by if made.created else None,
+            "created_at": made.created.at.isoformat() if made.created else None,
+            "changed": {tag: {"by": touch.by, "at": touch.at.isoformat()}
+                        for tag, touch in sorted(made.changed.items())},
+        },
+    }
+
+
 def _parts_json(draft: Draft, locale: str) -> dict:
     """A variant's thread, first comment, content warning and accounts' own texts."""
     variant = draft.variant(locale)
@@ -137,7 +171,8 @@ def run_show(args: argparse.Namespace, cli: Cli) -> int:
         media = [{"file": m.file, "alt": dict(m.alt)} for m in draft.media]
         for tag in locales:
             variants[tag].update(_parts_json(draft, tag))
-        cli.json({**_draft_json(draft), "variants": variants, "media": media,
+        cli.json({**_draft_json(draft), **_approvals_json(context, draft),
+                  "variants": variants, "media": media,
                   "options": {"visibility": draft.options.visibility,
                               "silent": draft.options.silent, "pin": draft.options.pin},
                   "link_card": draft.link_card})
@@ -162,7 +197,15 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
         cli.print(_("not before: {at}").format(at=draft.not_before.isoformat()))
     if draft.deadline:
         cli.print(_("deadline: {at}").format(at=draft.deadline.isoformat()))
-    cli.print(_("approved: {yes}").format(yes=_("yes") if draft.approved else _("no")))
+    from publisher.services import approvals
+
+    state = approvals.clearance(cli.context(), draft)
+    cli.print(_("approved: {yes}").format(yes=_("yes") if state.cleared else _("no")))
+    for record in state.approvals:
+        cli.print("  " + _("{step}: {login}, {at}").format(
+            step=record.step, login=record.by, at=record.at.isoformat()))
+    if state.pending:
+        cli.print("  " + _("waiting for: {steps}").format(steps=", ".join(state.pending)))
     for tag, info in variants.items():
         note = _(" (source)") if tag == draft.source else ""
         if info["derived"]:
@@ -176,7 +219,8 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
 
 
 def run_new(args: argparse.Namespace, cli: Cli) -> int:
-    path = service.new_draft(cli.context(), args.id, args.source, args.title)
+    path = service.new_draft(cli.context(), args.id, args.source, args.title,
+                             by=login_name(), now=args.now)
     cli.print(_("Wrote {path}").format(path=path))
     return 0
 
@@ -196,11 +240,26 @@ def run_validate(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def run_approve(args: argparse.Namespace, cli: Cli) -> int:
-    loaded, warnings = service.approve(cli.context(), args.id)
-    for warning in warnings:
+    done = service.approve(cli.context(), args.id, by=login_name(), step=args.step,
+                           now=args.now)
+    for warning in done.warnings:
         cli.warn(warning)
-    cli.print(_("Approved {id}").format(id=loaded.draft.id))
+    if done.clearance.cleared:
+        cli.print(_("Approved {id} ({step}, by {login})").format(
+            id=args.id, step=done.record.step, login=done.record.by))
+    else:
+        cli.print(_("Approved step {step} of {id} (by {login}); waiting for: {steps}").format(
+            step=done.record.step, id=args.id, login=done.record.by,
+            steps=", ".join(done.clearance.pending)))
     return 0
+
+
+def step_name(text: str) -> str:
+    """--step: a step's name as publisher.toml spells it, or a language tag."""
+    if not STEP_ARGUMENT.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a step name").format(text=text))
+    return text
 
 
 def run_check(args: argparse.Namespace, cli: Cli) -> int:

@@ -1,10 +1,11 @@
-"""``publisher whoami``: who the tool thinks you are and which roles you hold."""
+"""``publisher whoami``: who the tool thinks you are and which roles you hold;
+``publisher history``: who did what when."""
 
 from __future__ import annotations
 
 import argparse
 
-from publisher.cli.common import Cli
+from publisher.cli.common import Cli, whole_number
 from publisher.i18n import _
 from publisher.services.people import login_name, roles_of
 
@@ -14,6 +15,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "whoami", help=_("who the tool thinks you are, and your approval and translation roles"))
     whoami.add_argument("--json", action="store_true")
     whoami.set_defaults(handler=run_whoami)
+
+    history = commands.add_parser(
+        "history", help=_("who did what when: queue moves, approvals, draft changes"))
+    history.add_argument("draft", nargs="?", metavar="DRAFT")
+    history.add_argument("--limit", type=whole_number(MAX_LIMIT, least=1), metavar="N",
+                         help=_("only the N newest lines"))
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(handler=run_history)
+
+
+# More lines than any workspace's history holds; keeps the number an SQLite integer.
+MAX_LIMIT = 10**9
 
 
 def run_whoami(args: argparse.Namespace, cli: Cli) -> int:
@@ -39,3 +52,37 @@ def run_whoami(args: argparse.Namespace, cli: Cli) -> int:
     if roles.languages:
         cli.print(_("translates: {languages}").format(languages=", ".join(roles.languages)))
     return 0
+
+
+def run_history(args: argparse.Namespace, cli: Cli) -> int:
+    from publisher.services.approvals import history
+
+    lines = history(cli.context(), args.draft, limit=args.limit)
+    if args.json:
+        cli.json([{
+            "at": line.at.isoformat(), "actor": line.actor, "kind": line.kind,
+            "draft": line.draft_id, "what": line.what, "reason": line.reason,
+            "item": line.item, "from_state": line.from_state, "step": line.step,
+            "locales": list(line.locales), "fingerprint": line.fingerprint,
+        } for line in lines])
+        return 0
+    for line in lines:
+        cli.print(f"{line.at:%Y-%m-%d %H:%M:%S} UTC  {line.actor}  {line.draft_id}  "
+                  f"{_what(line)}")
+    return 0
+
+
+def _what(line) -> str:
+    """What one history line says was done."""
+    if line.kind == "approval":
+        if line.what == "withdrawn":
+            return _("approval of step {step} withdrawn ({reason})").format(
+                step=line.step, reason=line.reason or "-")
+        return _("approved step {step}").format(step=line.step)
+    if line.kind == "change":
+        names = {"created": _("created"), "edited": _("edited"), "imported": _("imported")}
+        done = names.get(line.what, line.what)
+        return f"{done} ({', '.join(line.locales)})" if line.locales else done
+    moved = f"{_(line.from_state)} -> {_(line.what)}" if line.from_state else _(line.what)
+    text = _("item {id}: {moved}").format(id=line.item, moved=moved)
+    return f"{text}: {line.reason}" if line.reason else text

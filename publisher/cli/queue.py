@@ -17,6 +17,7 @@ from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, format_datetime, ngettext
 from publisher.services import flush as flushing
 from publisher.services import queue_file, queueing
+from publisher.services.people import login_name
 from publisher.storage.lock import Locked
 
 EXIT_LOCKED = 75
@@ -65,7 +66,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     queue = commands.add_parser("queue", help=_("list queue items"))
     queue.add_argument("--state", choices=[str(s) for s in State], metavar="S")
-    queue.add_argument("--json", action="store_true")
+    output = queue.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true")
+    output.add_argument("--ical", action="store_true",
+                        help=_("the posts as an iCalendar feed (RFC 5545) for calendars"))
+    queue.add_argument("--out", type=Path, metavar="FILE",
+                       help=_("with --ical: write the feed to FILE"))
     queue.set_defaults(handler=run_queue)
     queue_commands = queue.add_subparsers(dest="queue_command", metavar="COMMAND",
                                           parser_class=type(queue))
@@ -146,7 +152,7 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
     if args.auto:
         return _run_auto(cli, args, now)
     ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale,
-                            again=args.again, warn=cli.warn)
+                            again=args.again, warn=cli.warn, actor=login_name())
     _print_items(cli, ids, args.json)
     _warn_unsupported(cli, [args.draft])
     return 0
@@ -168,10 +174,12 @@ def _run_auto(cli: Cli, args: argparse.Namespace, now: datetime) -> int:
     context = cli.context()
     if args.all_approved:
         drafts, broken = scheduling.approved_unqueued(context)
-        report = scheduling.auto_schedule(context, drafts, now, strict=False, warn=cli.warn)
+        report = scheduling.auto_schedule(context, drafts, now, strict=False, warn=cli.warn,
+                                          by=login_name())
         report.unplaced.update(broken)
     else:
         report = scheduling.auto_schedule(context, [args.draft], now, again=args.again,
+                                          by=login_name(),
                                           warn=cli.warn)
     unplaced = {draft_id: with_advice(reason, None, report.remedies.get(draft_id))
                 for draft_id, reason in report.unplaced.items()}
@@ -280,6 +288,10 @@ def _fix_of(remedy: Remedy | None) -> str | None:
 
 def run_queue(args: argparse.Namespace, cli: Cli) -> int:
     states = [State(args.state)] if args.state else None
+    if args.out is not None and not args.ical:
+        raise UserError(_("--out goes with --ical"), hint="publisher queue --ical --out FILE")
+    if args.ical:
+        return _run_ical(cli, states, args.out)
     overview = queueing.queue_overview(cli.context(), states=states, include_final=True)
     items = overview.items
     if args.json:
@@ -304,6 +316,18 @@ def run_queue(args: argparse.Namespace, cli: Cli) -> int:
         ])
     cli.table([_("ID"), _("DRAFT"), _("ACCOUNT"), _("LOCALE"), _("DUE (UTC)"), _("DUE (LOCAL)"),
                _("STATE"), _("TRIES"), _("ERROR"), _("URL")], rows)
+    return 0
+
+
+def _run_ical(cli: Cli, states: list[State] | None, out: Path | None) -> int:
+    from publisher.services.queue_ical import queue_calendar
+
+    context = cli.context()
+    feed = queue_calendar(context, states)
+    if out is None:
+        cli.out.write(feed.decode("utf-8"))
+    else:
+        context.workspace.write_output(out, feed)
     return 0
 
 
@@ -387,7 +411,7 @@ def run_publish_now(args: argparse.Namespace, cli: Cli) -> int:
     clock = _clock(args.now)
     ids = queueing.schedule(context, args.draft, clock(), now=clock(),
                             allow_stale=args.allow_stale, check_window=False, again=args.again,
-                            warn=cli.warn)
+                            warn=cli.warn, actor=login_name())
     return publish_items_now(cli, args.draft, ids, clock, args.json)
 
 
@@ -398,7 +422,7 @@ def publish_items_now(cli: Cli, draft_id: str, ids: list[int], clock, as_json: b
     context = cli.context()
     _warn_unsupported(cli, [draft_id])
     try:
-        report = flushing.flush(context, clock=clock, only=set(ids))
+        report = flushing.flush(context, clock=clock, only=set(ids), actor=login_name())
     except Locked:
         if as_json:
             cli.json({**(extra or {}), "exit_code": EXIT_LOCKED, "locked": True, "queued": ids,
@@ -450,7 +474,8 @@ def run_backup(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_pause(args: argparse.Namespace, cli: Cli) -> int:
     now = _clock(args.now)()
-    count = queueing.pause(cli.context(), None if args.all else args.account, args.reason, now)
+    count = queueing.pause(cli.context(), None if args.all else args.account, args.reason, now,
+                           by=login_name())
     what = _("everything") if args.all else args.account
     cli.print(ngettext("Paused {what}; {count} item held",
                        "Paused {what}; {count} items held", count).format(what=what, count=count))
@@ -459,7 +484,8 @@ def run_pause(args: argparse.Namespace, cli: Cli) -> int:
 
 def run_resume(args: argparse.Namespace, cli: Cli) -> int:
     now = _clock(args.now)()
-    count = queueing.resume(cli.context(), None if args.all else args.account, now)
+    count = queueing.resume(cli.context(), None if args.all else args.account, now,
+                            by=login_name())
     what = _("everything") if args.all else args.account
     cli.print(ngettext("Resumed {what}; {count} item back in the queue",
                        "Resumed {what}; {count} items back in the queue", count).format(
@@ -468,13 +494,13 @@ def run_resume(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def run_retry(args: argparse.Namespace, cli: Cli) -> int:
-    queueing.retry_item(cli.context(), args.item, _clock(args.now)())
+    queueing.retry_item(cli.context(), args.item, _clock(args.now)(), by=login_name())
     cli.print(_("Item {id} is queued again").format(id=args.item))
     return 0
 
 
 def run_cancel(args: argparse.Namespace, cli: Cli) -> int:
-    queueing.cancel_item(cli.context(), args.item, _clock(args.now)())
+    queueing.cancel_item(cli.context(), args.item, _clock(args.now)(), by=login_name())
     cli.print(_("Item {id} cancelled").format(id=args.item))
     return 0
 

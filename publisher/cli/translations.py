@@ -10,6 +10,7 @@ from publisher.cli.remedies import describe
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, ngettext
 from publisher.services import translations as service
+from publisher.services.people import login_name
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -77,7 +78,7 @@ def run_export(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def run_import(args: argparse.Namespace, cli: Cli) -> int:
-    result = service.import_po(cli.context(), Path(args.file), args.locale)
+    result = service.import_po(cli.context(), Path(args.file), args.locale, by=login_name())
     for warning in [*result.warnings, *result.incomplete]:
         cli.warn(warning)
     cli.print(ngettext("{locale}: updated {count} draft: {ids}",

@@ -17,6 +17,7 @@ from publisher.domain.locales import normalize_locale
 from publisher.i18n import _
 
 TRANSLATORS = "translators"
+LANGUAGES = "languages"
 # POSIX portable user names (useradd's default rule), up to 32 characters.
 _LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,30}[A-Za-z0-9_.$-]?")
 _STEP = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -41,6 +42,9 @@ class People:
     self_approval: bool = True
     approvers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     translators: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # ``[approval] languages.sr = ["marko"]``: a draft with a text in that locale also
+    # needs that locale cleared by one of them (a step named by the tag, any time).
+    language_approvers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def has_steps(self) -> bool:
@@ -56,7 +60,7 @@ class People:
 def parse_people(approval: object, people: object, where: Where) -> People:
     """``[approval]`` and ``[people]`` (``None`` when absent) as a :class:`People`;
     ``where(*keys)`` names the file and line of a key, for the errors."""
-    steps, self_approval = _approval(approval, where)
+    steps, self_approval, languages = _approval(approval, where)
     table = _table(people, where, "people")
     approvers: dict[str, tuple[str, ...]] = {}
     translators: dict[str, tuple[str, ...]] = {}
@@ -80,7 +84,7 @@ def parse_people(approval: object, people: object, where: Where) -> People:
                 hint=_("list its user names in [people], e.g. {step} = [\"name\"]").format(
                     step=step),
             )
-    return People(steps, self_approval, approvers, translators)
+    return People(steps, self_approval, approvers, translators, languages)
 
 
 def _table(value: object, where: Where, *keys: str) -> dict[str, object]:
@@ -92,14 +96,15 @@ def _table(value: object, where: Where, *keys: str) -> dict[str, object]:
     return value
 
 
-def _approval(value: object, where: Where) -> tuple[tuple[str, ...], bool]:
+def _approval(value: object, where: Where
+              ) -> tuple[tuple[str, ...], bool, dict[str, tuple[str, ...]]]:
     table = _table(value, where, "approval")
     for key in table:
-        if key not in ("steps", "self_approval"):
+        if key not in ("steps", "self_approval", LANGUAGES):
             raise UserError(_("unknown setting {key!r}").format(key=f"approval.{key}"),
                             where=where("approval", key),
                             hint=_("known settings: {names}").format(
-                                names="steps, self_approval"))
+                                names="steps, self_approval, languages"))
     self_approval = table.get("self_approval", not table)
     if not isinstance(self_approval, bool):
         raise UserError(_("self_approval must be true or false"),
@@ -119,10 +124,32 @@ def _approval(value: object, where: Where) -> tuple[tuple[str, ...], bool]:
             raise UserError(_("step {step!r} is listed twice").format(step=step),
                             where=where("approval", "steps"))
         steps.append(step)
-    if table and not steps:
+    languages = _languages(table.get(LANGUAGES), where)
+    for tag in languages:
+        if tag in steps:
+            raise UserError(_("{step!r} is both a step and a language").format(step=tag),
+                            where=where("approval", LANGUAGES, tag),
+                            hint=_("rename the step"))
+    if table and not steps and not languages:
         raise UserError(_("[approval] names no steps"), where=where("approval"),
                         hint=_("e.g. steps = [\"desk\", \"spokesperson\"], or remove the table"))
-    return tuple(steps), self_approval
+    return tuple(steps), self_approval, languages
+
+
+def _languages(value: object, where: Where) -> dict[str, tuple[str, ...]]:
+    """``languages.sr = ["marko"]``: who clears each language's texts."""
+    found: dict[str, tuple[str, ...]] = {}
+    for key, logins in _table(value, where, "approval", LANGUAGES).items():
+        try:
+            locale = normalize_locale(key)
+        except UserError as error:
+            raise UserError(error.message, where=where("approval", LANGUAGES, key),
+                            hint=error.hint) from None
+        if locale in found:
+            raise UserError(_("locale {tag} is listed twice").format(tag=locale),
+                            where=where("approval", LANGUAGES, key))
+        found[locale] = _logins(logins, where, "approval", LANGUAGES, key)
+    return found
 
 
 def _translators(value: object, where: Where) -> dict[str, tuple[str, ...]]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from publisher.domain.approvals import CREATED, EDITED, UNNAMED, changed_locales
 from publisher.domain.consistency import Finding, compare_variants
 from publisher.domain.drafts import (
     Draft,
@@ -41,6 +42,8 @@ from publisher.storage.kept import keep
 
 if TYPE_CHECKING:
     import tomlkit
+
+    from publisher.services.approvals import Approved
 
 DEFAULT_LOCALES = ("sq", "en", "sr")
 # The translation states a translator still has to deal with.
@@ -79,9 +82,15 @@ def list_drafts(context: Context) -> tuple[list[DraftSummary], list[UserError]]:
     return [summarize(context, item) for item in loaded], errors
 
 
-def new_draft(context: Context, draft_id: str, source: str | None, title: str = "") -> str:
+def new_draft(context: Context, draft_id: str, source: str | None, title: str = "", *,
+              by: str = UNNAMED, now: datetime | None = None) -> str:
+    """Write a new draft skeleton; ``by`` is recorded as its creator."""
     draft = make_skeleton(draft_id, source or context.settings.source_locale, title)
     path = context.drafts.create(draft)
+    from publisher.services import approvals
+
+    approvals.record_change(context, draft_id, by=by, now=now or _now(), kind=CREATED,
+                            how="new")
     return context.workspace.relative(path)
 
 
@@ -108,31 +117,31 @@ def _media_problem(context: Context, item: LoadedDraft) -> UserError | None:
     return None
 
 
-def approve(context: Context, draft_id: str) -> tuple[LoadedDraft, list[str]]:
-    """Mark a draft approved; returns warnings about missing or stale locales.
+def approve(context: Context, draft_id: str, *, by: str = UNNAMED, step: str | None = None,
+            now: datetime | None = None) -> Approved:
+    """Record ``by``'s approval of a step of the draft as it is now (see
+    :func:`publisher.services.approvals.approve`); its ``warnings`` name missing or stale
+    locales. ``now`` None: the system's clock."""
+    loaded = context.drafts.load(draft_id)
+    draft = loaded.draft
+    _check_approvable(draft, context.drafts.where(loaded.path))
+    warnings = [
+        _("{locale} is {state}").format(locale=tag, state=_(draft.state(tag).value))
+        for tag in locales_of(context, draft) if draft.state(tag) in NEEDS_WORK
+    ]
+    warnings.extend(
+        _("{locale} for {account} is stale").format(locale=tag, account=account_id)
+        for tag in locales_of(context, draft) for account_id in draft.accounts
+        if draft.own_state(tag, account_id) == TranslationState.STALE
+    )
+    from publisher.services import approvals  # opens the queue: not on every drafts command
 
-    The checks and the write are one step against other writers: what is approved
-    is exactly the file that was checked.
-    """
-    where = context.drafts.where(context.drafts.path_of(draft_id))
-    warnings: list[str] = []
+    return approvals.approve(context, draft_id, by=by, step=step, now=now or _now(),
+                             warnings=warnings)
 
-    def approve_it(document: tomlkit.TOMLDocument, draft: Draft) -> None:
-        _check_approvable(draft, where)
-        warnings.extend(
-            _("{locale} is {state}").format(locale=tag, state=_(draft.state(tag).value))
-            for tag in locales_of(context, draft)
-            if draft.state(tag) in NEEDS_WORK
-        )
-        warnings.extend(
-            _("{locale} for {account} is stale").format(locale=tag, account=account_id)
-            for tag in locales_of(context, draft) for account_id in draft.accounts
-            if draft.own_state(tag, account_id) == TranslationState.STALE
-        )
-        document["approved"] = True
 
-    updated = context.drafts.rewrite(draft_id, expected_digest=None, change=approve_it)
-    return updated, warnings
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _check_approvable(draft: Draft, where: str) -> None:
@@ -375,14 +384,16 @@ class SaveResult:
 
 
 def save_draft(
-    context: Context, draft_id: str, expected_digest: str, edit: DraftEdit
+    context: Context, draft_id: str, expected_digest: str, edit: DraftEdit, *,
+    by: str = UNNAMED, now: datetime | None = None,
 ) -> SaveResult:
     """Write an editor's changes to a draft in one atomic write.
 
     A changed translation records the (new) source text it was made from
-    (``from_source``); a changed text or account list withdraws the approval,
-    because only what was approved may be queued. Raises ConflictError when
-    the file changed on disk since ``expected_digest``.
+    (``from_source``); a changed text or account list withdraws the approvals it
+    covered (recorded as ``by``'s), because only what was approved may be queued;
+    ``by`` is recorded as the last to change each locale whose texts changed. Raises
+    ConflictError when the file changed on disk since ``expected_digest``.
     """
     store = context.drafts
     where = store.where(store.path_of(draft_id))
@@ -405,7 +416,21 @@ def save_draft(
             document["approved"] = False
             unapproved = True
 
-    loaded = store.rewrite(draft_id, expected_digest=expected_digest, change=apply)
+    before_draft: list[Draft] = []
+
+    def apply_and_keep(document: tomlkit.TOMLDocument, before: Draft) -> None:
+        before_draft.append(before)
+        apply(document, before)
+
+    loaded = store.rewrite(draft_id, expected_digest=expected_digest, change=apply_and_keep)
+    if loaded.digest != expected_digest:
+        from publisher.services import approvals
+
+        state = approvals.record_change(
+            context, draft_id, by=by, now=now or _now(), kind=EDITED, how="editor",
+            locales=changed_locales(before_draft[0], loaded.draft))
+        unapproved = unapproved or (loaded.draft.approved and not state.cleared)
+        loaded = store.load(draft_id)
     return SaveResult(loaded, unapproved)
 
 

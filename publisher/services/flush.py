@@ -20,7 +20,9 @@ The order of work, each step committed before the next:
    accounts with posts waiting (each account once a day, not every minute);
 7. note in the queue that it has caught up with the journal lines of the run,
    and when the run ended and what it did (the terminal UI shows it, and warns
-   when posts are due and no flush came for a while).
+   when posts are due and no flush came for a while);
+8. tell people what waits for them (publisher.services.notifications), within a
+   few seconds, never changing what the run did or its exit code.
 
 A run has a deadline (:class:`Deadlines`): past it, it claims no new item and
 leaves the rest for the next run; no request lasts longer than its own
@@ -39,6 +41,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from publisher.domain.approvals import CRON
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import PartKind
 from publisher.domain.queue import PENDING, Action, State
@@ -60,6 +63,7 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
+from publisher.services.notifications import notify_after_flush
 from publisher.services.queue_file import (
     catch_up_with_journal,
     record_deleted,
@@ -96,7 +100,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 RATE_LIMIT_DEFAULT = timedelta(minutes=15)
-ACTOR = "flush"
+ACTOR = CRON  # the history's actor of a flush run (publish-now passes the person's login)
 # What a done step's history says.
 _STEP_DONE = {Action.DELETE: N_("deleted"), Action.EDIT: N_("edited")}
 
@@ -244,8 +248,10 @@ class Flusher:
         rng: random.Random,
         *,
         claim_until: float | None = None,
+        actor: str = ACTOR,
     ):
         self.context = context
+        self.actor = actor
         self.queue = queue
         self.adapters = adapters
         self.clock = clock
@@ -467,7 +473,8 @@ class Flusher:
             return DraftChange(_("not sent while its draft file is broken: {error}").format(
                 error=str(error)), wait=True, remedy=error.remedy)
         try:
-            plans = plan_posts(self.context, draft, allow_stale=True, adapters=self.adapters)
+            plans = plan_posts(self.context, draft, allow_stale=True, adapters=self.adapters,
+                               queue=self.queue)
         except UserError as error:
             if error.remedy and error.remedy.fix == Fix.SET_ACCOUNT:
                 # The account's settings, not the draft: set them, then retry the item.
@@ -496,7 +503,7 @@ class Flusher:
             attempts=item.attempts + 1,
         )
         # At the time read: an item a person moved meanwhile waits for its new time.
-        self.queue.move(item.id, item.state, State.SENDING, now=now, actor=ACTOR,
+        self.queue.move(item.id, item.state, State.SENDING, now=now, actor=self.actor,
                         reason=_("sending"), expected_due=item.due_at, **claimed)
         item = replace(item, state=State.SENDING, **claimed)
         try:
@@ -632,13 +639,14 @@ class Flusher:
         ``remedy`` goes to the report, and beside ``last_error`` when one is written)."""
         if "last_error" in fields:
             fields["remedy"] = remedy
-        self.queue.move(item.id, item.state, target, now=self.clock(), actor=ACTOR,
+        self.queue.move(item.id, item.state, target, now=self.clock(), actor=self.actor,
                         reason=why, durable=durable, **fields)
         outcome = self.report.add(item, target, why, remedy=remedy)
         log.info("item %s (%s, %s): %s -> %s: %s", item.id, item.draft_id, item.account_id,
                  item.state, target, why)
         if target in STOPS_LATER_PARTS:  # a post alone may have a first comment after it
-            for later in stop_later_parts(self.queue, item, target, self.clock(), ACTOR):
+            for later in stop_later_parts(self.queue, item, target, self.clock(),
+                                          self.actor):
                 self.stopped_parts.add(later.id)
                 self.report.add(later, later.state, not_sent_before(item.id, target))
         return outcome
@@ -698,8 +706,12 @@ def flush(
     rng: random.Random | None = None,
     only: set[int] | None = None,
     deadlines: Deadlines | None = None,
+    actor: str = ACTOR,
 ) -> FlushReport:
-    """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running."""
+    """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running.
+
+    ``actor``: who the history names for its moves (``cron``; a person's login name
+    when they send an item now)."""
     from publisher.services.adapters import adapters_for
 
     deadlines = deadlines or Deadlines()
@@ -717,7 +729,7 @@ def flush(
             adapters.checkpoints = queue.checkpoints()
             adapters.check_reachability = False
             flusher = Flusher(context, queue, adapters, clock, rng or random.Random(),
-                              claim_until=started + deadlines.run)
+                              claim_until=started + deadlines.run, actor=actor)
             flusher.require_secrets()
             flusher.recover()
             flusher.hold_paused()
@@ -727,6 +739,8 @@ def flush(
             catch_up_with_journal(context, queue)
             if only is None:  # a whole run (publish-now sends one item: not the cron's run)
                 queue.note_flush(FlushRun(clock(), flusher.report.counts()))
+                # Last, after every post: it never raises nor changes the report.
+                notify_after_flush(context, queue, clock)
             return flusher.report
     finally:
         if given is not None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from publisher.domain.accounts import Account
+from publisher.domain.approvals import UNNAMED
 from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import (
@@ -33,6 +34,7 @@ from publisher.domain.remedies import Fix, Remedy, remedy_of
 from publisher.domain.textrules import count_text
 from publisher.i18n import _
 from publisher.services.accounts import StoppedAccount, stopped_accounts
+from publisher.services.approvals import require_cleared
 from publisher.services.context import Context
 from publisher.services.link_cards import Warn, card_link_of, read_cards
 from publisher.services.queue_file import open_queue, published_posts, refuse_published
@@ -101,25 +103,25 @@ class _Texts:
 
 
 def plan_posts(
-    context: Context, draft: Draft, *, allow_stale: bool = False, adapters: Adapters | None = None
+    context: Context, draft: Draft, *, allow_stale: bool = False, adapters: Adapters | None = None,
+    queue: Queue | None = None, check_approval: bool = True,
 ) -> list[PlannedPost]:
     """Every post a draft makes (account × locale per layout), checked to go out.
 
     Raises :class:`UserError` naming the draft, account and locale for the
-    first thing that would stop a post: a missing or stale variant, a text or a
-    thread part over the platform's limit, a thread that does not fit joined into
-    one post where the platform has no threads, a missing image.
+    first thing that would stop a post: texts and images not approved by every step
+    as they are now (the records say, not the file; ``queue``: an open queue to read
+    them from; ``check_approval`` False: a draft not written yet), a missing or stale
+    variant, a text or a thread part over the platform's limit, a thread that does not
+    fit joined into one post where the platform has no threads, a missing image.
     """
     if draft.template:
         raise UserError(
             _("draft {id!r} is a holding statement (template = true): it is never sent "
               "itself").format(id=draft.id),
             hint=_("its placeholders are filled into a new draft, and that one is sent"))
-    if not draft.approved:
-        raise UserError(
-            _("draft {id!r} is not approved").format(id=draft.id),
-            remedy=Remedy(Fix.APPROVE_DRAFT, draft=draft.id),
-        )
+    if check_approval:
+        require_cleared(context, draft, queue)
     if not draft.accounts:
         raise UserError(_("draft {id!r} has no accounts").format(id=draft.id))
     posts = []
@@ -334,7 +336,7 @@ def schedule(
     *,
     now: datetime,
     allow_stale: bool = False,
-    actor: str = "person",
+    actor: str = UNNAMED,
     check_window: bool = True,
     again: bool = False,
     warn: Warn | None = None,
@@ -361,7 +363,7 @@ def queue_posts(
     timed: list[tuple[PlannedPost, datetime]],
     *,
     now: datetime,
-    actor: str = "person",
+    actor: str = UNNAMED,
     again: bool = False,
     warn: Warn | None = None,
     through_freeze: bool = False,
@@ -385,7 +387,7 @@ def queue_chains(
     timed: list[tuple[PlannedPost, datetime]],
     *,
     now: datetime,
-    actor: str = "person",
+    actor: str = UNNAMED,
     again: bool = False,
     warn: Warn | None = None,
     through_freeze: bool = False,
@@ -498,7 +500,8 @@ def _pause_for(pauses: dict, account_id: str, through_freeze: bool = False) -> s
 # A person's decisions
 
 
-def pause(context: Context, account_id: str | None, reason: str, now: datetime) -> int:
+def pause(context: Context, account_id: str | None, reason: str, now: datetime, *,
+          by: str = UNNAMED) -> int:
     """Freeze everything (account_id None) or one account; returns items held now."""
     if account_id is not None:
         context.account(account_id)
@@ -513,11 +516,12 @@ def pause(context: Context, account_id: str | None, reason: str, now: datetime) 
         return queue.move_many(
             [(i.id, i.state, State.HELD, why.format(reason=reason or "-"),
               {"held_by": held_by}) for i in items],
-            now=now, actor="person",
+            now=now, actor=by,
         )
 
 
-def resume(context: Context, account_id: str | None, now: datetime) -> int:
+def resume(context: Context, account_id: str | None, now: datetime, *,
+           by: str = UNNAMED) -> int:
     """Lift the freeze or an account's pause (and its auth hold); returns items released."""
     if account_id is not None:
         context.account(account_id)
@@ -534,7 +538,7 @@ def resume(context: Context, account_id: str | None, now: datetime) -> int:
         ]
         return queue.move_many(
             [(i.id, State.HELD, State.QUEUED, _("resumed"), {}) for i in released],
-            now=now, actor="person",
+            now=now, actor=by,
         )
 
 
@@ -573,7 +577,7 @@ def stop_later_parts(queue: Queue, item: Item, target: State, now: datetime,
     return [moved for move in moves if (moved := queue.get(move[0])) is not None]
 
 
-def retry_item(context: Context, item_id: int, now: datetime) -> None:
+def retry_item(context: Context, item_id: int, now: datetime, *, by: str = UNNAMED) -> None:
     """A person sends a failed, unknown or expired item again, from now on (with the
     later parts of its chain that were stopped because it was not sent)."""
     with open_queue(context) as queue, queue.transaction():
@@ -587,20 +591,20 @@ def retry_item(context: Context, item_id: int, now: datetime) -> None:
                           if later.state in (State.FAILED, State.EXPIRED)]
         for part in again:
             queue.move(
-                part.id, part.state, State.QUEUED, now=now, actor="person",
+                part.id, part.state, State.QUEUED, now=now, actor=by,
                 reason=_("a person asked to send it again"),
                 due_at=now, next_attempt_at=None, last_error=None, remedy=None,
             )
 
 
-def cancel_item(context: Context, item_id: int, now: datetime) -> None:
+def cancel_item(context: Context, item_id: int, now: datetime, *, by: str = UNNAMED) -> None:
     """Cancel an item that was not sent, and the later parts of its chain with it."""
     with open_queue(context) as queue, queue.transaction():
         item = get_item(queue, item_id)
         try:
-            queue.move(item_id, item.state, State.CANCELLED, now=now, actor="person",
+            queue.move(item_id, item.state, State.CANCELLED, now=now, actor=by,
                        reason=_("cancelled by a person"))
-            stop_later_parts(queue, item, State.CANCELLED, now, "person")
+            stop_later_parts(queue, item, State.CANCELLED, now, by)
         except IllegalMove:
             raise UserError(
                 _("item {id} is {state} and cannot be cancelled").format(
@@ -610,7 +614,7 @@ def cancel_item(context: Context, item_id: int, now: datetime) -> None:
 
 
 def publish_item_now(context: Context, item_id: int,
-                     clock: Callable[[], datetime]) -> FlushReport:
+                     clock: Callable[[], datetime], *, by: str = UNNAMED) -> FlushReport:
     """Send one item now: bypasses its time, never the freeze or a paused account.
 
     A failed, unknown or expired item is queued again first; a waiting one is
@@ -638,16 +642,16 @@ def publish_item_now(context: Context, item_id: int,
                 # Through "held" and back: the only legal way to change a waiting time,
                 # and the history says who and why.
                 why = _("a person asked to publish it now")
-                queue.move(part.id, part.state, State.HELD, now=now, actor="person",
+                queue.move(part.id, part.state, State.HELD, now=now, actor=by,
                            reason=why, held_by="pause")
-                queue.move(part.id, State.HELD, State.QUEUED, now=now, actor="person",
+                queue.move(part.id, State.HELD, State.QUEUED, now=now, actor=by,
                            reason=why, due_at=now, next_attempt_at=None)
     if item.state in NEEDS_PERSON | {State.EXPIRED}:
-        retry_item(context, item_id, now)
+        retry_item(context, item_id, now, by=by)
     elif item.state not in PENDING:
         raise UserError(_("item {id} is {state}; nothing to publish").format(
             id=item_id, state=_(item.state.value)))
-    return flushing.flush(context, clock=clock, only={part.id for part in parts})
+    return flushing.flush(context, clock=clock, only={part.id for part in parts}, actor=by)
 
 
 def get_item(queue: Queue, item_id: int) -> Item:

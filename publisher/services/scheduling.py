@@ -497,19 +497,22 @@ class _DraftJobs:
 def approved_unqueued(context: Context) -> tuple[list[str], dict[str, str]]:
     """Approved drafts with nothing in the queue yet (sent or pending), templates aside, and the
     draft files that could not be read (file -> error), which a person must fix."""
+    from publisher.services.approvals import clearance
+
     loaded, errors = context.drafts.load_all()
     with open_queue(context) as queue:
         queued = {item.draft_id for item in queue.items()
                   if item.state not in (State.CANCELLED, State.EXPIRED, State.FAILED)}
-    # A holding statement is never sent itself: it waits for `crisis use`, not here.
-    ready = sorted(d.draft.id for d in loaded
-                   if d.draft.approved and not d.draft.template and d.draft.id not in queued)
+        # A holding statement is never sent itself: it waits for `crisis use`, not here.
+        ready = sorted(d.draft.id for d in loaded
+                       if not d.draft.template and d.draft.id not in queued
+                       and clearance(context, d.draft, queue).cleared)
     return ready, {error.where or "?": error.message for error in errors}
 
 
 def auto_schedule(
     context: Context, draft_ids: list[str], now: datetime, *, strict: bool = True,
-    again: bool = False, warn: Warn | None = None,
+    again: bool = False, warn: Warn | None = None, by: str = "auto",
 ) -> AutoReport:
     """Place every post of these drafts at the best free slots, then queue them.
 
@@ -563,7 +566,8 @@ def auto_schedule(
         lane.occupied = sorted(lane.occupied + [timeline.at(step) for step in steps])
     report = AutoReport([], unplaced, placement.score, skipped, remedies)
     for entry in drafts:
-        report.placed += _queue(context, entry, placement, lanes, timeline, now, again, warn)
+        report.placed += _queue(context, entry, placement, lanes, timeline, now, again, warn,
+                                by)
     return report
 
 
@@ -686,7 +690,7 @@ def _place_whole(
 def _queue(
     context: Context, entry: _DraftJobs, placement: _Placed,
     lanes: dict[str, _Lane], timeline: Timeline, now: datetime, again: bool,
-    warn: Warn | None = None,
+    warn: Warn | None = None, by: str = "auto",
 ) -> list[PlacedPost]:
     timed: list[tuple[PlannedPost, datetime]] = []
     placed: list[PlacedPost] = []
@@ -702,7 +706,7 @@ def _queue(
                 moment.astimezone(lane.audience.zone), round(lane.weights[step], 4),
                 explain(lane, moment, exploring=key in placement.explored,
                         latest=placement.latest[key])))
-    chains = queue_chains(context, entry.draft, timed, now=now, actor="auto", again=again,
+    chains = queue_chains(context, entry.draft, timed, now=now, actor=by, again=again,
                           warn=warn)
     return [
         PlacedPost(p.draft_id, p.account_id, p.locales, p.at, p.local, p.score, p.why,

@@ -11,7 +11,7 @@ values goes into the journal, and the queued items' history names that person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import tomlkit
@@ -21,7 +21,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.templates import Values, draft_placeholders, fill_draft
 from publisher.i18n import _
-from publisher.services import queueing
+from publisher.services import approvals, queueing
 from publisher.services.context import Context
 from publisher.services.drafts import list_drafts
 from publisher.services.link_cards import Warn
@@ -125,22 +125,23 @@ def use_template(
         _check_sendable(context, template, draft, at, now, immediately, through_freeze)
     elif draft.accounts:
         # Only made, not queued: what does not fit an account is refused all the same.
-        queueing.plan_posts(context, replace(draft, approved=True), allow_stale=True)
+        queueing.plan_posts(context, draft, allow_stale=True, check_approval=False)
     text = _filled_file(store.current_bytes(template_id), draft, template_id, by, now)
     path = store.create_text(draft_id, text)
+    approved = approvals.carry_approvals(context, template, draft_id, by=by, now=now).cleared
     # The journal goes with the queue (a journal without one reads as a lost queue):
     # opening the queue makes both when the workspace has neither yet.
     with open_queue(context):
         journal_of(context).append({
             "event": CRISIS_USE, "at": now.astimezone(UTC).isoformat(),
             "template": template_id, "draft": draft_id, "values": values.as_record(),
-            "by": by, "approved": draft.approved})
+            "by": by, "approved": approved})
     items: list[int] = []
     if at is not None:
         items = queueing.schedule(context, draft_id, at, now=now, actor=by,
                                   check_window=not immediately, warn=warn,
                                   through_freeze=through_freeze)
-    return Use(template_id, draft_id, context.workspace.relative(path), draft.approved,
+    return Use(template_id, draft_id, context.workspace.relative(path), approved,
                values.as_record(), by, items)
 
 
@@ -161,7 +162,7 @@ def _default_id(template_id: str, moment: datetime) -> str:
 def _check_sendable(context: Context, template: Draft, draft: Draft, at: datetime,
                     now: datetime, immediately: bool, through_freeze: bool) -> None:
     """Everything scheduling would refuse, before the draft is written."""
-    if not template.approved:
+    if not template.approved:  # the file first: a refusal opens (makes) no queue
         raise UserError(
             _("holding statement {id!r} is not approved").format(id=template.id),
             hint=_("approve it, or make the draft alone and approve that"),
@@ -174,9 +175,14 @@ def _check_sendable(context: Context, template: Draft, draft: Draft, at: datetim
               "changed)").format(locales=", ".join(stale), id=template.id),
             hint=_("update the translation of the template, then use it again"))
     queueing.check_time(draft, at, now, check_window=not immediately)
-    queueing.plan_posts(context, draft)
+    queueing.plan_posts(context, draft, check_approval=False)  # the template's, above
     # Last: the only check that opens the queue (which makes one if there was none).
     with open_queue(context) as queue:
+        if not approvals.clearance(context, template, queue).cleared:
+            raise UserError(
+                _("holding statement {id!r} is not approved").format(id=template.id),
+                hint=_("approve it, or make the draft alone and approve that"),
+                remedy=Remedy(Fix.APPROVE_DRAFT, draft=template.id))
         freeze = queue.pauses().get(FREEZE)
     if freeze is not None and not through_freeze:
         raise FrozenError(_("everything is frozen ({reason}); nothing was made").format(

@@ -21,6 +21,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from publisher import __version__
+from publisher.domain.approvals import IMPORTED, UNNAMED, changed_locales
 from publisher.domain.consistency import compare_pair
 from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
 from publisher.domain.errors import UserError
@@ -416,11 +417,14 @@ class _Pending:
     alts: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def import_po(context: Context, path: Path, locale: str | None = None) -> ImportResult:
+def import_po(context: Context, path: Path, locale: str | None = None, *,
+              by: str = UNNAMED, now: datetime | None = None) -> ImportResult:
     """Write the translations of a PO file back into the drafts.
 
     All or nothing: every entry is checked first (draft exists, source text
-    unchanged since export) and the drafts are written only if all pass.
+    unchanged since export) and the drafts are written only if all pass. ``by`` is
+    recorded as the last to change the locale's texts of each draft written, and the
+    approvals those texts invalidate are withdrawn.
     """
     catalog = _read_catalog(path)
     tag = _po_locale(catalog, path, locale)
@@ -477,8 +481,16 @@ def import_po(context: Context, path: Path, locale: str | None = None) -> Import
                               alt_texts=entry.alts, account_texts=entry.own_texts)
         for draft_id, entry in pending.items() if entry.variants or entry.alts or entry.own_texts
     }
-    context.drafts.update_many(updates)  # all drafts or, on a conflict, none
+    written = context.drafts.update_many(updates)  # all drafts or, on a conflict, none
     result.updated.extend(updates)
+    if written:
+        from publisher.services.approvals import record_change
+
+        moment = now or datetime.now(UTC)
+        for draft_id, loaded in written.items():
+            locales = changed_locales(pending[draft_id].loaded.draft, loaded.draft)
+            record_change(context, draft_id, by=by, now=moment, kind=IMPORTED,
+                          locales=locales, how="po")
     return result
 
 

@@ -321,6 +321,13 @@ class DraftStore:
         return kept
 
     @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the drafts lock for a writer that puts whole checked files in place
+        itself (a campaign pack's import), as one step against every other writer."""
+        with self._write_lock():
+            yield
+
+    @contextmanager
     def _write_lock(self) -> Iterator[None]:
         """Hold the workspace's drafts lock (an OS lock: a killed writer frees it).
 

@@ -38,7 +38,7 @@ from publisher.domain.results import Engagement
 from publisher.i18n import _
 from publisher.storage.atomic import create_missing, new_temporary, sync_directory
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 # Migrations from the first release on: index i brings user_version i to i+1.
 MIGRATIONS: tuple[str, ...] = (
@@ -186,6 +186,63 @@ MIGRATIONS: tuple[str, ...] = (
         reason     TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 8: notifications (publisher.storage.notifications): one row per event, channel
+    # and recipient (a login for e-mail, '' for the webhook), told at most once.
+    """
+    CREATE TABLE notifications (
+        id              INTEGER PRIMARY KEY,
+        event_key       TEXT NOT NULL,            -- kind:about:detail:fingerprint
+        channel         TEXT NOT NULL,            -- email | webhook
+        recipient       TEXT NOT NULL DEFAULT '',
+        kind            TEXT NOT NULL,
+        payload         TEXT NOT NULL,            -- JSON: subject, text, draft, item, people
+        state           TEXT NOT NULL,            -- pending | sending | sent | failed | unknown
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,                     -- UTC; NULL: at the next run
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (event_key, channel, recipient)
+    );
+    CREATE INDEX notifications_by_state ON notifications (state, next_attempt_at);
+    """,
+    # 9: who approved what, and who created and changed drafts through the tool
+    # (publisher.domain.approvals), both append-only like the history. approvals: a
+    # step taken (kind 'approved') or given back ('withdrawn', actor: who changed the
+    # text), with the fingerprint of the texts and images it covers. draft_changes:
+    # kind 'created' | 'edited' | 'imported', the locales whose texts changed (JSON
+    # list), how (cli, tui, po, ...). Times are UTC, actors login names.
+    """
+    CREATE TABLE approvals (
+        id          INTEGER PRIMARY KEY,
+        draft_id    TEXT NOT NULL,
+        step        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        reason      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX approvals_by_draft ON approvals (draft_id, id);
+    CREATE TRIGGER approvals_are_append_only_update BEFORE UPDATE ON approvals
+        BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+    CREATE TRIGGER approvals_are_append_only_delete BEFORE DELETE ON approvals
+        BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+    CREATE TABLE draft_changes (
+        id       INTEGER PRIMARY KEY,
+        draft_id TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        locales  TEXT NOT NULL DEFAULT '[]',
+        actor    TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        how      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX draft_changes_by_draft ON draft_changes (draft_id, id);
+    CREATE TRIGGER draft_changes_are_append_only_update BEFORE UPDATE ON draft_changes
+        BEGIN SELECT RAISE(ABORT, 'draft changes are append-only'); END;
+    CREATE TRIGGER draft_changes_are_append_only_delete BEFORE DELETE ON draft_changes
+        BEGIN SELECT RAISE(ABORT, 'draft changes are append-only'); END;
+    """,
 )
 
 FREEZE = "*"
@@ -194,7 +251,8 @@ THROUGH_FREEZE = "through_freeze"
 # The checkpoint that notes the last flush run (see Queue.note_flush).
 LAST_FLUSH = "flush:last-run"
 TABLES = frozenset({"items", "history", "pauses", "account_holds", "checkpoints", "metrics",
-                    "metrics_gone", "metrics_holds"})
+                    "metrics_gone", "metrics_holds", "notifications", "approvals",
+                    "draft_changes"})
 # SQLite's primary result codes for a damaged file and for one that is no database.
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
@@ -848,6 +906,10 @@ class Queue:
             "SELECT COUNT(*) FROM items WHERE state IN ('queued', 'retry') AND due_at <= ?"
             " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", (moment, moment),
         ).fetchone()[0]
+
+    def select(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only query (the records beside the queue: storage.records)."""
+        return self._db.execute(sql, args).fetchall()
 
     def history(self, item_id: int | None = None) -> list[HistoryRow]:
         sql = "SELECT * FROM history"

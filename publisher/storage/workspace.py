@@ -33,6 +33,7 @@ from publisher.domain.freshness import (
     parse_urgency,
 )
 from publisher.domain.locales import normalize_locale
+from publisher.domain.notifications import NotifySettings, parse_notify
 from publisher.domain.people import People, parse_people
 from publisher.domain.remedies import Fix, Remedy
 from publisher.i18n import _, normalize_ui_language
@@ -107,6 +108,8 @@ class Settings:
     half_life: timedelta = DEFAULT_HALF_LIFE
     # [campaigns.NAME] urgency = ...: (campaign name folded to lower case, half-life)
     campaign_urgency: tuple[tuple[str, timedelta], ...] = ()
+    # [notify]: the channels that tell people what waits for them.
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -359,7 +362,7 @@ def load_settings(workspace: Workspace) -> Settings:
         return f"{where}:{line}" if line else where
 
     known = ("source_locale", "ui_locale", "timezone")
-    tables = ("approval", "people", "schedule", "campaigns")
+    tables = ("approval", "people", "schedule", "campaigns", "notify")
     for key in data:
         if key not in known + tables:
             raise UserError(
@@ -368,6 +371,7 @@ def load_settings(workspace: Workspace) -> Settings:
                 hint=_("known settings: {names}").format(names=", ".join(known + tables)),
             )
     people = parse_people(data.get("approval"), data.get("people"), at)
+    notify = parse_notify(data.get("notify"), at)
     defaults = Settings()
     values = {key: data.get(key, getattr(defaults, key)) for key in known}
     for key, value in values.items():
@@ -387,7 +391,8 @@ def load_settings(workspace: Workspace) -> Settings:
         )
     explore, half_life = _schedule_settings(data.get("schedule", {}), lines, where)
     return Settings(source, ui, check_timezone(values["timezone"], at("timezone")), people,
-                    explore, half_life, _campaign_settings(data.get("campaigns", {}), lines, where))
+                    explore, half_life, _campaign_settings(data.get("campaigns", {}), lines, where),
+                    notify)
 
 
 def _table(value: object, path: tuple[str, ...], known: tuple[str, ...], lines: LineIndex,

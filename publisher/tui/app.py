@@ -349,15 +349,16 @@ class PublisherApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="freeze")
     def set_freeze(self, reason: str | None) -> None:
         from publisher.services import queueing
+        from publisher.services.people import login_name
 
         context = self.context()
         if reason is None:
-            count = queueing.resume(context, None, self.clock())
+            count = queueing.resume(context, None, self.clock(), by=login_name())
             message = ngettext("Resumed; {count} item back in the queue",
                                "Resumed; {count} items back in the queue",
                                count).format(count=count)
         else:
-            count = queueing.pause(context, None, reason, self.clock())
+            count = queueing.pause(context, None, reason, self.clock(), by=login_name())
             message = ngettext("Frozen; {count} item held", "Frozen; {count} items held",
                                count).format(count=count)
         self.post_message(FreezeChanged(reason, message))

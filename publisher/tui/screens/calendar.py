@@ -415,11 +415,12 @@ class CalendarScreen(LoadingScreen[Week]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="calendar-move")
     def move(self, item_id: int, at: datetime | None) -> None:
         from publisher.services.calendar import reschedule
+        from publisher.services.people import login_name
         from publisher.tui.remedies import describe
 
         try:
             moved = reschedule(self.publisher.context(), item_id, at,
-                               now=self.publisher.clock())
+                               now=self.publisher.clock(), actor=login_name())
         except UserError as error:  # the rule it breaks, said under the week
             self.post_message(MoveRefused(item_id, describe(error)))
             return

@@ -385,7 +385,8 @@ class CrisisScreen(LoadingScreen[CrisisData]):
             self.post_message(Done(line))
             return
         try:
-            report = flushing.flush(context, clock=clock, only=set(made.items))
+            report = flushing.flush(context, clock=clock, only=set(made.items),
+                                    actor=login_name())
         except Locked:
             self.post_message(Done(line + "\n" + _(
                 "a flush is running; the items are queued and go out with the next one"),

@@ -426,9 +426,11 @@ class DraftsScreen(CorrectsDrafts, TableScreen[DraftsOverview]):
     @work(thread=True, exit_on_error=False, group="drafts-change")
     def approve(self, draft_id: str) -> None:
         from publisher.services.drafts import approve
+        from publisher.services.people import login_name
 
         context = self.publisher.context()
-        _loaded, warnings = approve(context, draft_id)
+        warnings = approve(context, draft_id, by=login_name(), step=None,
+                           now=self.publisher.clock()).warnings
         text = _("Approved {id}").format(id=draft_id)
         if warnings:
             text += " — " + "; ".join(warnings)

@@ -38,6 +38,7 @@ from publisher.domain.locales import DERIVED_FROM
 from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.services.drafts import DraftEdit, draft_file, keep_copy, save_draft
+from publisher.services.people import login_name
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
@@ -620,7 +621,8 @@ class EditorScreen(LoadingScreen[EditState]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
     def save(self, edit: DraftEdit, digest: str, note: str = "") -> None:
         try:
-            result = save_draft(self.publisher.context(), self.draft_id, digest, edit)
+            result = save_draft(self.publisher.context(), self.draft_id, digest, edit,
+                                by=login_name(), now=self.publisher.clock())
         except ConflictError as error:
             self.post_message(SaveConflict(edit, error))
             return
@@ -688,7 +690,8 @@ class EditorScreen(LoadingScreen[EditState]):
         theirs = draft_file(context, self.draft_id)
         kept = keep_copy(context, self.draft_id, theirs.data, self.publisher.clock(), "theirs")
         try:  # over exactly the version just kept, and no newer one
-            result = save_draft(context, self.draft_id, theirs.digest, edit)
+            result = save_draft(context, self.draft_id, theirs.digest, edit, by=login_name(),
+                                now=self.publisher.clock())
         except ConflictError as error:
             self.post_message(SaveConflict(edit, error))
             return
@@ -747,7 +750,8 @@ class EditorScreen(LoadingScreen[EditState]):
     def approve(self) -> None:
         from publisher.services.drafts import approve
 
-        _loaded, warnings = approve(self.publisher.context(), self.draft_id)
+        warnings = approve(self.publisher.context(), self.draft_id, by=login_name(), step=None,
+                           now=self.publisher.clock()).warnings
         note = _("Approved {id}").format(id=self.draft_id)
         if warnings:
             note += " — " + "; ".join(warnings)

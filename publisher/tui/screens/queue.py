@@ -257,9 +257,10 @@ class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
 
     @work(thread=True, exit_on_error=False, group="queue-change")
     def retry(self, item_id: int) -> None:
+        from publisher.services.people import login_name
         from publisher.services.queueing import retry_item
 
-        retry_item(self.publisher.context(), item_id, self.publisher.clock())
+        retry_item(self.publisher.context(), item_id, self.publisher.clock(), by=login_name())
         self.post_message(Done(_("Item {id} is queued again").format(id=item_id)))
 
     def action_cancel_item(self) -> None:
@@ -279,9 +280,10 @@ class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
 
     @work(thread=True, exit_on_error=False, group="queue-change")
     def cancel(self, item_id: int) -> None:
+        from publisher.services.people import login_name
         from publisher.services.queueing import cancel_item
 
-        cancel_item(self.publisher.context(), item_id, self.publisher.clock())
+        cancel_item(self.publisher.context(), item_id, self.publisher.clock(), by=login_name())
         self.post_message(Done(_("Item {id} cancelled").format(id=item_id)))
 
     def action_publish_now(self) -> None:
@@ -324,8 +326,10 @@ class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-change")
     def flush(self) -> None:
         from publisher.services import flush as flushing
+        from publisher.services.people import login_name
 
-        report = flushing.flush(self.publisher.context(), clock=self.publisher.clock)
+        report = flushing.flush(self.publisher.context(), clock=self.publisher.clock,
+                                actor=login_name())
         self.post_message(Done(*_report_line(report)))
 
     @on(Done)

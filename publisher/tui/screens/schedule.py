@@ -25,6 +25,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.moments import parse_moment
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
+from publisher.services.people import login_name
 from publisher.tui.base import N_, format_moment, format_short
 from publisher.tui.messages import Scheduled
 from publisher.tui.remedies import describe
@@ -283,7 +284,7 @@ class ScheduleScreen(TableScreen[Plan]):
 
         context = self.publisher.context()
         now = self.publisher.clock()
-        ids = queueing.schedule(context, self.draft_id, at, now=now)
+        ids = queueing.schedule(context, self.draft_id, at, now=now, actor=login_name())
         with queueing.open_queue(context) as queue:
             items = [item for item_id in ids if (item := queue.get(item_id)) is not None]
         self.post_message(Scheduled([
@@ -299,7 +300,8 @@ class ScheduleScreen(TableScreen[Plan]):
     def auto(self) -> None:
         from publisher.services.scheduling import auto_schedule
 
-        report = auto_schedule(self.publisher.context(), [self.draft_id], self.publisher.clock())
+        report = auto_schedule(self.publisher.context(), [self.draft_id], self.publisher.clock(),
+                               by=login_name())
         self.post_message(Scheduled([
             self._line(p.account_id, p.locales, p.at, p.local.tzinfo) + f" · {p.why}"
             for p in report.placed]))

@@ -22,6 +22,7 @@ from publisher.domain.locales import SUPPORTED
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
 from publisher.services.drafts import keep_copy, save_draft
+from publisher.services.people import login_name
 from publisher.services.translations import (
     WorkItem,
     part_context,
@@ -335,7 +336,8 @@ class TranslatorScreen(LoadingScreen[WorkList]):
             return _("{id}: not every part is translated yet; your text is kept in "
                      "{path}").format(id=_item_name(item), path=context.workspace.relative(kept))
         try:
-            save_draft(context, item.draft_id, item.digest, translation_edit(item, typed))
+            save_draft(context, item.draft_id, item.digest, translation_edit(item, typed),
+                       by=login_name(), now=self.publisher.clock())
         except ConflictError:
             kept = keep_copy(context, item.draft_id, _kept_text(item, typed),
                              self.publisher.clock(), "mine")
@@ -410,7 +412,8 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     def import_po(self, path: str) -> None:
         from publisher.services.translations import import_po
 
-        result = import_po(self.publisher.context(), Path(path).expanduser())
+        result = import_po(self.publisher.context(), Path(path).expanduser(), by=login_name(),
+                           now=self.publisher.clock())
         note = ngettext("Imported {locale}: {count} draft updated",
                         "Imported {locale}: {count} drafts updated", len(result.updated)).format(
             locale=result.locale, count=len(result.updated))
