@@ -103,7 +103,7 @@ class DraftsScreen(CorrectsDrafts, TableScreen[DraftsOverview]):
         Binding("ctrl+e", "correct", N_("Correct everywhere"), id="drafts.correct",
                 tooltip=N_("Bring the selected draft's published posts to its new approved "
                            "text (shows the plan first)")),
-        Binding("ctrl+y", "history", N_("History"), id="drafts.history",
+        Binding("ctrl+y", "history", N_("History"), show=False, id="drafts.history",
                 tooltip=N_("Who did what with the selected draft, newest first")),
         Binding("ctrl+l", "toggle_mine", N_("Needs my language"), show=False,
                 id="drafts.mine", tooltip=N_("Show only drafts missing or stale in your "
