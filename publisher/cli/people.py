@@ -55,7 +55,7 @@ def run_whoami(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def run_history(args: argparse.Namespace, cli: Cli) -> int:
-    from publisher.services.approvals import history
+    from publisher.services.approvals import history, what_was_done
 
     lines = history(cli.context(), args.draft, limit=args.limit)
     if args.json:
@@ -68,21 +68,5 @@ def run_history(args: argparse.Namespace, cli: Cli) -> int:
         return 0
     for line in lines:
         cli.print(f"{line.at:%Y-%m-%d %H:%M:%S} UTC  {line.actor}  {line.draft_id}  "
-                  f"{_what(line)}")
+                  f"{what_was_done(line)}")
     return 0
-
-
-def _what(line) -> str:
-    """What one history line says was done."""
-    if line.kind == "approval":
-        if line.what == "withdrawn":
-            return _("approval of step {step} withdrawn ({reason})").format(
-                step=line.step, reason=line.reason or "-")
-        return _("approved step {step}").format(step=line.step)
-    if line.kind == "change":
-        names = {"created": _("created"), "edited": _("edited"), "imported": _("imported")}
-        done = names.get(line.what, line.what)
-        return f"{done} ({', '.join(line.locales)})" if line.locales else done
-    moved = f"{_(line.from_state)} -> {_(line.what)}" if line.from_state else _(line.what)
-    text = _("item {id}: {moved}").format(id=line.item, moved=moved)
-    return f"{text}: {line.reason}" if line.reason else text

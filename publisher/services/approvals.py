@@ -220,6 +220,22 @@ def history(context: Context, draft_id: str | None = None, *,
         return records.activity(queue, draft_id, limit)
 
 
+def what_was_done(line: Activity) -> str:
+    """What one history line says was done, in words (the CLI's and the TUI's)."""
+    if line.kind == "approval":
+        if line.what == WITHDRAWN:
+            return _("approval of step {step} withdrawn ({reason})").format(
+                step=line.step, reason=line.reason or "-")
+        return _("approved step {step}").format(step=line.step)
+    if line.kind == "change":
+        names = {"created": _("created"), "edited": _("edited"), "imported": _("imported")}
+        done = names.get(line.what, line.what)
+        return f"{done} ({', '.join(line.locales)})" if line.locales else done
+    moved = f"{_(line.from_state)} -> {_(line.what)}" if line.from_state else _(line.what)
+    text = _("item {id}: {moved}").format(id=line.item, moved=moved)
+    return f"{text}: {line.reason}" if line.reason else text
+
+
 def carry_approvals(context: Context, template: Draft, draft_id: str, *, by: str,
                     now: datetime) -> Clearance:
     """A draft just made from a holding statement (``crisis use``): ``by`` made it, and

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from publisher.services.drafts import DraftEdit, SaveResult
     from publisher.services.watch import QueueHealth
     from publisher.storage.drafts import ConflictError
+    from publisher.tui.people import DraftPeople
 
 Severity = Literal["information", "warning", "error"]
 
@@ -125,3 +126,10 @@ class MoveRefused(Message, bubble=False):
 
     item_id: int
     text: str
+
+
+@dataclass
+class PeopleRead(Message, bubble=False):
+    """Who wrote a draft and where its approvals stand, as just read."""
+
+    people: DraftPeople

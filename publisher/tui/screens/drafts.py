@@ -103,6 +103,8 @@ class DraftsScreen(CorrectsDrafts, TableScreen[DraftsOverview]):
         Binding("ctrl+e", "correct", N_("Correct everywhere"), id="drafts.correct",
                 tooltip=N_("Bring the selected draft's published posts to its new approved "
                            "text (shows the plan first)")),
+        Binding("ctrl+y", "history", N_("History"), show=False, id="drafts.history",
+                tooltip=N_("Who did what with the selected draft, newest first")),
         Binding("ctrl+l", "toggle_mine", N_("Needs my language"), show=False,
                 id="drafts.mine", tooltip=N_("Show only drafts missing or stale in your "
                                              "language, or all again")),
@@ -427,15 +429,20 @@ class DraftsScreen(CorrectsDrafts, TableScreen[DraftsOverview]):
     def approve(self, draft_id: str) -> None:
         from publisher.services.drafts import approve
         from publisher.services.people import login_name
+        from publisher.tui.people import approved_note
 
         context = self.publisher.context()
-        warnings = approve(context, draft_id, by=login_name(), step=None,
-                           now=self.publisher.clock()).warnings
-        text = _("Approved {id}").format(id=draft_id)
-        if warnings:
-            text += " — " + "; ".join(warnings)
+        done = approve(context, draft_id, by=login_name(), step=None, now=self.publisher.clock())
         self.post_message(RowChanged(draft_id, draft_row(context, draft_id)))
-        self.post_message(Notice(text, "warning" if warnings else "information"))
+        self.post_message(Notice(approved_note(draft_id, done),
+                                 "warning" if done.warnings else "information"))
+
+    def action_history(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            from publisher.tui.screens.history import HistoryScreen
+
+            self.app.push_screen(HistoryScreen(row.id))
 
     @on(Done)
     def done(self, message: Done) -> None:

@@ -42,7 +42,15 @@ from publisher.services.people import login_name
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.editor_state import LATIN, EditState, TimeLine, is_empty
-from publisher.tui.messages import DraftSaved, SaveConflict
+from publisher.tui.messages import DraftSaved, PeopleRead, SaveConflict
+from publisher.tui.people import (
+    DraftPeople,
+    PeopleLines,
+    approval_line,
+    approved_note,
+    authorship_line,
+    read_people,
+)
 from publisher.tui.widgets.counter import TextCounter, count_lines
 from publisher.tui.widgets.keybar import KeyBar
 from publisher.tui.widgets.parts import TEXT, part_area, part_counts, part_label
@@ -94,6 +102,8 @@ class EditorScreen(LoadingScreen[EditState]):
         Binding("ctrl+o", "add_own_text", N_("Own text"), id="editor.own_text", priority=True,
                 tooltip=N_("Give one of the draft's accounts its own text in this language "
                            "(emptied, it is removed on save)")),
+        Binding("f8", "history", N_("History"), id="editor.history", priority=True,
+                tooltip=N_("Who did what with this draft, newest first")),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="editor.reload",
                 tooltip=N_("Read the file again (asks if something is unsaved)")),
     ]
@@ -105,6 +115,7 @@ class EditorScreen(LoadingScreen[EditState]):
         self._warnings_timer: Timer | None = None
         self._after_save: Callable[[], object] | None = None  # once the save succeeded
         self._focus_next: str | None = None  # where the cursor goes once recomposed
+        self.people: DraftPeople | None = None  # who wrote and cleared it, once read
 
     @property
     def state(self) -> EditState | None:
@@ -150,6 +161,7 @@ class EditorScreen(LoadingScreen[EditState]):
     def _details(self, state: EditState) -> ComposeResult:
         zone = self.publisher.zone
         with VerticalScroll(id="details"):
+            yield self._people_lines(None)
             yield Label(_("Title (internal)"))
             yield Input(state.title, id="field-title", select_on_focus=False)
             yield Label(_("Campaign hashtag"))
@@ -220,6 +232,7 @@ class EditorScreen(LoadingScreen[EditState]):
                             classes="alt-text", select_on_focus=False)
                 alt.cursor_blink = blink
                 pane.append(alt)
+        pane.insert(0, self._people_lines(tag))
         telegram = state.telegram_targets(tag)
         if draft.media and telegram:
             pane.append(Static(
@@ -228,6 +241,32 @@ class EditorScreen(LoadingScreen[EditState]):
                 classes="attention",
             ))
         return pane
+
+    def _people_lines(self, tag: str | None) -> PeopleLines:
+        """Who created the draft and changed this language last; each approval step."""
+        return PeopleLines(tag, id=f"people-{tag or 'details'}", classes="people hint")
+
+    def refresh_people(self, lines: PeopleLines) -> None:
+        """One widget's lines (also called by the widget when its lazy tab mounts it)."""
+        people, tag, zone = self.people, lines.locale, self.publisher.zone
+        if people is None:
+            return
+        text = Text(authorship_line(people, tag, zone))
+        text.append("\n")
+        text.append_text(approval_line(people, tag, zone))
+        lines.update(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-people")
+    def read_people(self) -> None:
+        state = self.state
+        if state is not None:
+            self.post_message(PeopleRead(read_people(self.publisher.context(), state.draft)))
+
+    @on(PeopleRead)
+    def people_read(self, message: PeopleRead) -> None:
+        self.people = message.people
+        for lines in self.query(PeopleLines):
+            self.refresh_people(lines)
 
     def _parts(self, state: EditState, tag: str) -> list[Widget]:
         """The thread's replies, the first comment and the content warning, each with
@@ -285,6 +324,7 @@ class EditorScreen(LoadingScreen[EditState]):
         """The tabs follow the draft's languages: compose again."""
         await self.recompose()
         self.show()
+        self.read_people()
 
     def show(self) -> None:
         """What compose leaves out: cursors, counters, warnings, times, the focus."""
@@ -644,6 +684,7 @@ class EditorScreen(LoadingScreen[EditState]):
         if message.note:
             text += " — " + message.note
         self.notify(text, severity="warning" if result.unapproved else "information")
+        self.read_people()  # who changed it, and the approvals it withdrew
         then, self._after_save = self._after_save, None
         if then is not None:  # leaving (or quitting): no need to show the draft again
             then()
@@ -750,12 +791,14 @@ class EditorScreen(LoadingScreen[EditState]):
     def approve(self) -> None:
         from publisher.services.drafts import approve
 
-        warnings = approve(self.publisher.context(), self.draft_id, by=login_name(), step=None,
-                           now=self.publisher.clock()).warnings
-        note = _("Approved {id}").format(id=self.draft_id)
-        if warnings:
-            note += " — " + "; ".join(warnings)
-        self.deliver(note)
+        done = approve(self.publisher.context(), self.draft_id, by=login_name(), step=None,
+                       now=self.publisher.clock())
+        self.deliver(approved_note(self.draft_id, done))
+
+    def action_history(self) -> None:
+        from publisher.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.draft_id))
 
     def action_schedule(self) -> None:
         if self._saved_first():

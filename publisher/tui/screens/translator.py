@@ -33,6 +33,7 @@ from publisher.services.translations import (
 from publisher.storage.drafts import ConflictError
 from publisher.tui.base import N_, LoadingScreen
 from publisher.tui.messages import Done, Loaded
+from publisher.tui.people import DraftPeople, read_people, translator_line
 from publisher.tui.screens.drafts import my_locale
 from publisher.tui.widgets.counter import TextCounter
 from publisher.tui.widgets.keybar import KeyBar
@@ -47,6 +48,16 @@ class WorkList:
     items: list[WorkItem]
     advance: bool = False  # read after a save: show the next one, not the same
     accounts: dict[str, Account] = field(default_factory=dict)  # for the counters
+    people: dict[str, DraftPeople] = field(default_factory=dict)  # by draft id
+
+
+def read_worklist(context: Context, locale: str, *, advance: bool = False) -> WorkList:
+    """What is missing or stale in ``locale``, with who wrote and cleared each draft."""
+    items = translation_worklist(context, locale)
+    people = {}
+    for draft_id in dict.fromkeys(item.draft_id for item in items):
+        people[draft_id] = read_people(context, context.drafts.load(draft_id).draft)
+    return WorkList(locale, items, advance, dict(context.accounts), people)
 
 
 class TranslationPair(VerticalScroll):
@@ -81,6 +92,7 @@ class TranslationPair(VerticalScroll):
                                 blink=self.blink)
                 yield TextCounter(id=f"counter-{name}")
         yield Static("", id="stale-note", classes="hint")
+        yield Static("", id="people-note", classes="hint")
 
     def typed(self) -> dict[str, str]:
         """The target's parts as they are in the areas now."""
@@ -158,8 +170,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     # Loading
 
     def read(self, context: Context) -> WorkList:
-        return WorkList(self.locale, translation_worklist(context, self.locale),
-                        accounts=dict(context.accounts))
+        return read_worklist(context, self.locale)
 
     def take(self, data: WorkList) -> bool:
         """Keep the item shown in view (or the next one, after a save); drop a list read
@@ -193,7 +204,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         if item is None:
             self.query_one("#progress", Static).update(
                 _("Nothing missing or stale in {locale}.").format(locale=self.locale))
-            for label in ("#source-label", "#target-label", "#stale-note"):
+            for label in ("#source-label", "#target-label", "#stale-note", "#people-note"):
                 self.query_one(label, Static).update("")
             return
         listing.highlighted = self.index
@@ -209,6 +220,9 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         note = (_("Stale: the source changed since this was translated. Check it, then save.")
                 if item.state == TranslationState.STALE else _("Missing: not translated yet."))
         self.query_one("#stale-note", Static).update(Text(note, style="bold yellow"))
+        people = self.data.people.get(item.draft_id) if self.data is not None else None
+        self.query_one("#people-note", Static).update(
+            translator_line(people, item.locale, self.publisher.zone) if people else "")
         self.refresh_counters()
 
     def _remember(self) -> None:
@@ -301,9 +315,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
     def save(self, item: WorkItem, typed: dict[str, str]) -> None:
         context = self.publisher.context()
         note = self._save_one(context, item, typed)
-        items = translation_worklist(context, item.locale)
-        self.post_message(Loaded(WorkList(item.locale, items, advance=True,
-                                          accounts=dict(context.accounts)), note))
+        self.post_message(Loaded(read_worklist(context, item.locale, advance=True), note))
 
     # Unsaved translations (asked about when quitting)
 
