@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from publisher.domain.accounts import check_api_base, is_loopback_host
 from publisher.domain.errors import UserError
-from publisher.domain.people import People
+from publisher.domain.people import People, settings_table
 from publisher.i18n import _
 
 Where = Callable[..., str]
@@ -100,7 +100,7 @@ class NotifySettings:
 def parse_notify(value: object, where: Where) -> NotifySettings:
     """``[notify]`` (``None`` when absent) as :class:`NotifySettings`; ``where(*keys)``
     names the file and line of a key, for the one-line errors."""
-    table = _table(value, where, "notify")
+    table = settings_table(value, where, "notify")
     for key in table:
         if key not in CHANNELS:
             raise _unknown(where, ("notify", key), CHANNELS)
@@ -110,7 +110,7 @@ def parse_notify(value: object, where: Where) -> NotifySettings:
 
 
 def _email(value: object, where: Where) -> EmailChannel:
-    table = _table(value, where, "notify", EMAIL)
+    table = settings_table(value, where, "notify", EMAIL)
     for key in table:
         if key not in _EMAIL_KEYS:
             raise _unknown(where, ("notify", EMAIL, key), _EMAIL_KEYS)
@@ -128,7 +128,7 @@ def _email(value: object, where: Where) -> EmailChannel:
             raise UserError(_("notify.email.user must be a user name"),
                             where=where("notify", EMAIL, "user"))
     to: dict[str, str] = {}
-    for login, address in _table(table.get("to"), where, "notify", EMAIL, "to").items():
+    for login, address in settings_table(table.get("to"), where, "notify", EMAIL, "to").items():
         at = ("notify", EMAIL, "to", login)
         if not _LOGIN.fullmatch(login):
             raise UserError(_("{login!r} is not a user name").format(login=login),
@@ -142,7 +142,7 @@ def _email(value: object, where: Where) -> EmailChannel:
 
 
 def _webhook(value: object, where: Where) -> WebhookChannel:
-    table = _table(value, where, "notify", WEBHOOK)
+    table = settings_table(value, where, "notify", WEBHOOK)
     for key in table:
         if key not in _WEBHOOK_KEYS:
             raise _unknown(where, ("notify", WEBHOOK, key), _WEBHOOK_KEYS)
@@ -178,15 +178,6 @@ def _text(value: object, where: Where, key: str) -> str:
     if not isinstance(value, str):
         raise UserError(_("notify.email.{key} must be a text in quotes").format(key=key),
                         where=where("notify", EMAIL, key))
-    return value
-
-
-def _table(value: object, where: Where, *keys: str) -> dict[str, object]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise UserError(_("[{name}] must be a table").format(name=".".join(keys)),
-                        where=where(*keys))
     return value
 
 

@@ -61,7 +61,7 @@ def parse_people(approval: object, people: object, where: Where) -> People:
     """``[approval]`` and ``[people]`` (``None`` when absent) as a :class:`People`;
     ``where(*keys)`` names the file and line of a key, for the errors."""
     steps, self_approval, languages = _approval(approval, where)
-    table = _table(people, where, "people")
+    table = settings_table(people, where, "people")
     approvers: dict[str, tuple[str, ...]] = {}
     translators: dict[str, tuple[str, ...]] = {}
     for key, value in table.items():
@@ -87,7 +87,8 @@ def parse_people(approval: object, people: object, where: Where) -> People:
     return People(steps, self_approval, approvers, translators, languages)
 
 
-def _table(value: object, where: Where, *keys: str) -> dict[str, object]:
+def settings_table(value: object, where: Where, *keys: str) -> dict[str, object]:
+    """A publisher.toml table as TOML gave it ({} when absent), or a one-line error."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -98,7 +99,7 @@ def _table(value: object, where: Where, *keys: str) -> dict[str, object]:
 
 def _approval(value: object, where: Where
               ) -> tuple[tuple[str, ...], bool, dict[str, tuple[str, ...]]]:
-    table = _table(value, where, "approval")
+    table = settings_table(value, where, "approval")
     for key in table:
         if key not in ("steps", "self_approval", LANGUAGES):
             raise UserError(_("unknown setting {key!r}").format(key=f"approval.{key}"),
@@ -139,7 +140,7 @@ def _approval(value: object, where: Where
 def _languages(value: object, where: Where) -> dict[str, tuple[str, ...]]:
     """``languages.sr = ["marko"]``: who clears each language's texts."""
     found: dict[str, tuple[str, ...]] = {}
-    for key, logins in _table(value, where, "approval", LANGUAGES).items():
+    for key, logins in settings_table(value, where, "approval", LANGUAGES).items():
         try:
             locale = normalize_locale(key)
         except UserError as error:
@@ -154,7 +155,7 @@ def _languages(value: object, where: Where) -> dict[str, tuple[str, ...]]:
 
 def _translators(value: object, where: Where) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
-    for key, logins in _table(value, where, "people", TRANSLATORS).items():
+    for key, logins in settings_table(value, where, "people", TRANSLATORS).items():
         try:
             locale = normalize_locale(key)
         except UserError as error:
