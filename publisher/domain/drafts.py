@@ -53,7 +53,12 @@ ACCOUNT_TEXT_FIELDS = ("text", "thread", "first_comment", "from_source")
 OPTION_FIELDS = ("visibility", "silent", "pin")
 # X takes 25 posts in a thread; nobody needs more for one message.
 MAX_THREAD_PARTS = 24
-MEDIA_FIELDS = ("file", "alt")
+MEDIA_FIELDS = ("file", "alt", "subtitles")
+# A [[media]] file with one of these endings is a video (probed at scheduling);
+# any other is an image.
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm"})
+# Subtitle files a video's ``subtitles.<locale>`` may name.
+SUBTITLE_SUFFIXES = frozenset({".srt", ".vtt"})
 
 
 class TranslationState(enum.StrEnum):
@@ -117,6 +122,12 @@ class Variant:
 class Media:
     file: str
     alt: Mapping[str, str] = field(default_factory=dict)
+    # A video's subtitle files per locale (SRT or WebVTT under media/); images have none.
+    subtitles: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_video(self) -> bool:
+        return PurePosixPath(self.file).suffix.lower() in VIDEO_SUFFIXES
 
     def alt_for(self, locale: str) -> str:
         """The alt text in ``locale``; Serbian Latin is derived from Cyrillic when not written."""
@@ -584,7 +595,7 @@ class _Parser:
                 raise self.fail(("media",), _("must be a list of [[media]] tables"))
             for key in table:
                 if key not in MEDIA_FIELDS:
-                    raise self.fail(("media", key), _("unknown field"), "file, alt")
+                    raise self.fail(("media", key), _("unknown field"), "file, alt, subtitles")
             file = table.get("file")
             if not isinstance(file, str) or not is_media_path(file):
                 raise self.fail(
@@ -601,8 +612,28 @@ class _Parser:
                 self.locale(key, ("media", "alt", key)): normalized_text(text)
                 for key, text in alt.items()
             }
-            items.append(Media(file=file, alt=alt_texts))
+            items.append(Media(file=file, alt=alt_texts,
+                               subtitles=self.subtitles(file, table.get("subtitles", {}))))
         return tuple(items)
+
+    def subtitles(self, file: str, value: object) -> dict[str, str]:
+        """``subtitles.<locale> = "media/name.<locale>.srt"``: a video's only."""
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise self.fail(("media", "subtitles"), _("must map locales to files"),
+                            'subtitles.en = "media/statement.en.srt"')
+        if value and PurePosixPath(file).suffix.lower() not in VIDEO_SUFFIXES:
+            raise self.fail(("media", "subtitles"), _("only a video has subtitles"),
+                            _("a video ends in {suffixes}").format(
+                                suffixes=", ".join(sorted(VIDEO_SUFFIXES))))
+        files = {}
+        for key, path in value.items():
+            where = ("media", "subtitles", key)
+            if not is_media_path(path) \
+                    or PurePosixPath(path).suffix.lower() not in SUBTITLE_SUFFIXES:
+                raise self.fail(where, _("must be an .srt or .vtt file in the media/ folder"),
+                                'subtitles.en = "media/statement.en.srt"')
+            files[self.locale(key, where)] = path
+        return files
 
 
 def parse_draft(
