@@ -21,6 +21,7 @@ from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind, PostOptions
 from publisher.domain.remedies import Remedy
 from publisher.domain.results import Engagement
+from publisher.domain.video import VIDEO_SUFFIXES, VideoLimits
 
 # The longest a whole request may take, from connecting to the last byte of the
 # answer. APIs answer in about a second; an image upload of a few MB fits too.
@@ -29,10 +30,24 @@ REQUEST_DEADLINE = 60.0
 
 
 @dataclass(frozen=True)
+class SubtitleFile:
+    """A video's subtitles in one locale (SRT or WebVTT, as the file's ending says)."""
+
+    locale: str
+    path: Path
+
+
+@dataclass(frozen=True)
 class MediaFile:
     path: Path
     alt: str
     sha256: str = ""
+    # A video's subtitle files, the post's own locales first; images have none.
+    subtitles: tuple[SubtitleFile, ...] = ()
+
+    @property
+    def is_video(self) -> bool:
+        return self.path.suffix.lower() in VIDEO_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -225,6 +240,8 @@ class Abilities:
     # Whether ``engagement`` can read a post's counts (Telegram bots cannot).
     metrics: bool = True
     why_no_metrics: str = ""
+    # What videos the platform takes (None: no video through this adapter).
+    video: VideoLimits | None = None
 
     def deletes(self, kind: PartKind) -> bool:
         """Whether a part of this kind can be deleted through the API."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.platforms.base import Adapter, Checkpoints, MemoryCheckpoints, SecretStore
+from publisher.platforms.common.progress import Progress, log_progress
 
 if TYPE_CHECKING:
     import requests
@@ -83,6 +84,8 @@ class Adapters:
         self.check_reachability = True
         # How adapters wait between polls of a platform (tests pass a fake).
         self.sleep: Callable[[float], None] = time.sleep
+        # Told how far each video upload got (the log by default; the TUI shows it).
+        self.progress: Progress = log_progress
         self.secrets = secrets
         self.clock = clock
         # The shared session, made when an adapter first asks for it: a flush with

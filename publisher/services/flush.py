@@ -61,8 +61,10 @@ from publisher.platforms.base import (
     Transient,
     Unsupported,
 )
+from publisher.platforms.common.progress import Progress
 from publisher.platforms.registry import Adapters, UnsupportedPlatform
 from publisher.services.context import Context
+from publisher.services.media import media_file
 from publisher.services.notifications import notify_after_flush
 from publisher.services.queue_file import (
     catch_up_with_journal,
@@ -654,8 +656,7 @@ class Flusher:
     def _post(self, item: Item) -> Post:
         account = self.context.accounts[item.account_id]
         try:  # again at send time: the media folder may have changed since scheduling
-            media = tuple(MediaFile(self.context.workspace.media_file(m.file), m.alt, m.sha256)
-                          for m in item.media)
+            media = tuple(media_file(self.context.workspace, m) for m in item.media)
         except UserError as error:
             raise Rejected(error.message) from None
         return Post(account, item.text, item.locales, media, item.draft_id, item.id,
@@ -707,11 +708,13 @@ def flush(
     only: set[int] | None = None,
     deadlines: Deadlines | None = None,
     actor: str = ACTOR,
+    progress: Progress | None = None,
 ) -> FlushReport:
     """Run one flush. Raises :class:`publisher.storage.lock.Locked` if one is running.
 
     ``actor``: who the history names for its moves (``cron``; a person's login name
-    when they send an item now)."""
+    when they send an item now). ``progress``: told how far each video upload got
+    (else the log says it)."""
     from publisher.services.adapters import adapters_for
 
     deadlines = deadlines or Deadlines()
@@ -728,6 +731,8 @@ def flush(
                 open_queue(context, flush_lock_held=True) as queue:
             adapters.checkpoints = queue.checkpoints()
             adapters.check_reachability = False
+            if progress is not None:
+                adapters.progress = progress
             flusher = Flusher(context, queue, adapters, clock, rng or random.Random(),
                               claim_until=started + deadlines.run, actor=actor)
             flusher.require_secrets()

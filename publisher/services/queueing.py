@@ -10,6 +10,7 @@ items, approve the draft again and schedule it again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from publisher.domain.accounts import Account
 from publisher.domain.approvals import UNNAMED
-from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
+from publisher.domain.drafts import AccountText, Draft, Media, TranslationState, Variant
 from publisher.domain.errors import UserError
 from publisher.domain.posttypes import (
     FIRST_COMMENT,
@@ -38,6 +39,7 @@ from publisher.services.approvals import require_cleared
 from publisher.services.context import Context
 from publisher.services.link_cards import Warn, card_link_of, read_cards
 from publisher.services.queue_file import open_queue, published_posts, refuse_published
+from publisher.storage.atomic import file_digest
 from publisher.storage.queue import (
     FREEZE,
     AccountHold,
@@ -48,11 +50,14 @@ from publisher.storage.queue import (
     NewItem,
     Pause,
     Queue,
+    SubtitleSnapshot,
 )
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
     from publisher.services.flush import FlushReport
+
+log = logging.getLogger("publisher.queue")
 
 DEFAULT_MAX_LATENESS = timedelta(hours=6)
 COMBINED_SEPARATOR = "\n\n"
@@ -245,8 +250,22 @@ def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[Me
     for media in draft.media:
         path = context.workspace.media_file(media.file, where)
         alt = " / ".join(text for text in (media.alt_for(tag) for tag in locales) if text)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        snapshots.append(MediaSnapshot(media.file, alt, digest))
+        snapshots.append(MediaSnapshot(media.file, alt, file_digest(path),
+                                       _subtitles(context, media, locales, where)))
+    return tuple(snapshots)
+
+
+def _subtitles(context: Context, media: Media, locales: tuple[str, ...],
+               where: str) -> tuple[SubtitleSnapshot, ...]:
+    """Every locale's subtitles of a video, the post's own locales first: the platforms
+    that take several tracks send them all, the others the first."""
+    order = [*locales, *(tag for tag in media.subtitles if tag not in locales)]
+    snapshots = []
+    for tag in order:
+        file = media.subtitles.get(tag)
+        if file is not None:
+            path = context.workspace.media_file(file, where)
+            snapshots.append(SubtitleSnapshot(tag, file, file_digest(path)))
     return tuple(snapshots)
 
 
@@ -282,11 +301,12 @@ def _check_platform(
 ) -> None:
     """The adapter's own rules (image count and size, alt text where required), for
     every part."""
-    from publisher.platforms.base import MediaFile, Post, Published
+    from publisher.platforms.base import Post, Published
     from publisher.services.checking import platform_problems
+    from publisher.services.media import media_file
 
     media = tuple(
-        MediaFile(context.workspace.media_file(m.file), m.alt, m.sha256) for m in post.media
+        media_file(context.workspace, m) for m in post.media
     )
     placeholder = Published("")  # a later part replies to a post not made yet
     for part in post.parts():
@@ -317,6 +337,8 @@ def content_hash(post: PlannedPost) -> str:
     digest = hashlib.sha256(post.text.encode("utf-8"))
     for media in post.media:
         digest.update(f"\0{media.file}\0{media.alt}\0{media.sha256}".encode())
+        for subtitles in media.subtitles:  # none for an image: its hash is as it was
+            digest.update(f"\0{subtitles.locale}\0{subtitles.sha256}".encode())
     if post.thread or post.first_comment or post.content_warning \
             or post.options != PostOptions():
         for part in post.parts()[1:]:
@@ -394,6 +416,7 @@ def queue_chains(
 ) -> list[list[int]]:
     """:func:`queue_posts`, the ids of each post's parts apart (its first part first)."""
     cards = read_cards(context, [post for post, _at in timed], warn=warn)
+    _say_subtitle_notices(context, [post for post, _at in timed], warn)
     # One write transaction from the duplicate check to the last insert: two
     # people scheduling the same draft at once (the UI and a command) cannot
     # both queue it, and a draft's posts go in all together or not at all.
@@ -415,6 +438,18 @@ def queue_chains(
                 reason=_("scheduled") if not held_by else _("scheduled while paused"),
             ))
         return ids
+
+
+def _say_subtitle_notices(context: Context, posts: list[PlannedPost], warn: Warn | None) -> None:
+    """Where a video's subtitles cannot go with it (the platform takes none)."""
+    if not any(m.subtitles for post in posts for m in post.media):
+        return
+    from publisher.services.adapters import adapters_for
+    from publisher.services.media import subtitle_notices
+
+    adapters = adapters_for(context, lambda: datetime.now(UTC))
+    for notice in subtitle_notices(adapters, [(post.account, post.media) for post in posts]):
+        (warn or log.warning)(notice)
 
 
 def check_time(draft: Draft, at: datetime, now: datetime, check_window: bool) -> None:

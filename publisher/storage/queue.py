@@ -316,10 +316,33 @@ def from_utc_text(text: str | None) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class SubtitleSnapshot:
+    """A video's subtitles in one locale as scheduled: the file (under media/) and its
+    SHA-256."""
+
+    locale: str
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class MediaSnapshot:
     file: str
     alt: str
     sha256: str
+    subtitles: tuple[SubtitleSnapshot, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """As the items table keeps it (an image's entry as it always was)."""
+        value: dict[str, object] = {"file": self.file, "alt": self.alt, "sha256": self.sha256}
+        if self.subtitles:
+            value["subtitles"] = [s.__dict__ for s in self.subtitles]
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> MediaSnapshot:
+        subtitles = tuple(SubtitleSnapshot(**s) for s in value.get("subtitles", ()))
+        return cls(value["file"], value["alt"], value["sha256"], subtitles)
 
 
 @dataclass(frozen=True)
@@ -545,7 +568,7 @@ def _item_of(values: dict[str, Any]) -> Item:
     for key in _TIME_FIELDS:
         values[key] = from_utc_text(values[key])
     values["locales"] = tuple(json.loads(values["locales"]))
-    values["media"] = tuple(MediaSnapshot(**m) for m in json.loads(values["media"]))
+    values["media"] = tuple(MediaSnapshot.from_json(m) for m in json.loads(values["media"]))
     values["state"] = State(values["state"])
     values["remedy"] = Remedy.from_json(values["remedy"])
     values["part_kind"] = PartKind(values["part_kind"])
@@ -956,7 +979,7 @@ class Queue:
                     f" action, target) VALUES ({', '.join('?' * 27)})",
                     (
                         new.draft_id, new.account_id, new.platform, json.dumps(new.locales),
-                        new.text, json.dumps([m.__dict__ for m in new.media]),
+                        new.text, json.dumps([m.to_json() for m in new.media]),
                         new.content_hash, utc_text(new.due_at), new.timezone,
                         utc_text(new.deadline) if new.deadline else None,
                         new.max_lateness_s, str(state), held_by, new.idempotency_key,
