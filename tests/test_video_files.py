@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from video_files import MEGABYTE, VIDEO_KINDS, make_big_video
+from video_files import MEGABYTE, VIDEO_KINDS, make_big_video, make_video
 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 
@@ -53,3 +53,11 @@ def test_a_big_video_has_about_the_size_asked(tmp_path: Path) -> None:
 
     assert container_magic_ok(path, "mp4")
     assert 0.85 * 3 * MEGABYTE <= path.stat().st_size <= 1.15 * 3 * MEGABYTE
+
+
+def test_an_ffmpeg_that_cannot_run_fails_loudly(tmp_path: Path, monkeypatch) -> None:
+    # imageio-ffmpeg's own override: the binary a broken setup would leave.
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg"))
+
+    with pytest.raises(OSError):
+        make_video(tmp_path / "never.mp4")
