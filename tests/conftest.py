@@ -11,6 +11,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,32 @@ def demo(tmp_path: Path) -> Path:
     result = run_cli("--home", str(path), "demo", "--now", DEMO_NOW, "--empty-queue")
     assert result.code == 0, result.err
     return path
+
+
+@pytest.fixture(scope="session")
+def video_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``video_file(**params)``: the path of a real video made by
+    ``tests.video_files.make_video(path, **params)``, made once per session and worker
+    (cached by its parameters). ``VIDEO_KINDS`` in tests/video_files.py names the usual
+    ones. Fails, never skips, when ffmpeg cannot run."""
+    import hashlib
+
+    from video_files import make_video, suffix_of
+
+    folder = tmp_path_factory.mktemp("videos")
+
+    def made(**params: object) -> Path:
+        if "extra_args" in params:
+            params["extra_args"] = tuple(params["extra_args"])  # type: ignore[arg-type]
+        key = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:16]
+        path = folder / (key + suffix_of(str(params.get("container", "mp4"))))
+        if not path.exists():
+            partial = path.with_name("partial-" + path.name)
+            make_video(partial, **params)  # type: ignore[arg-type]
+            partial.replace(path)
+        return path
+
+    return made
 
 
 def snapshot_tree(folder: Path) -> dict[str, bytes]:

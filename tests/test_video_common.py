@@ -14,6 +14,7 @@ import pytest
 import requests
 from hypothesis import given
 from hypothesis import strategies as st
+from video_files import make_video
 
 from publisher.domain.video import VideoInfo, VideoLimits, video_problems
 from publisher.platforms.base import MediaFile, MemoryCheckpoints, Rejected, Transient
@@ -28,7 +29,6 @@ from publisher.platforms.common.video import (
     video_post_problems,
     wait_for_processing,
 )
-from tests.video_files import make_video
 
 
 def test_probe_reads_an_h264_aac_mp4(tmp_path: Path) -> None:

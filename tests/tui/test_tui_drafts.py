@@ -60,7 +60,7 @@ def test_filters_by_text_campaign_state_and_my_language(app_on) -> None:
         assert keys(app) == ["visa-free-anniversary"]
         await pilot.press("ctrl+l")  # the same switch by key (and in the palette)
         await pilot.pause()
-        assert len(keys(app)) == 9  # the 7 sample drafts and the 2 holding statements
+        assert len(keys(app)) == 10  # the 8 sample drafts and the 2 holding statements
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert keys(app) == ["visa-free-anniversary"]
