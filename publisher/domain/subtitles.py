@@ -211,7 +211,7 @@ def visible(text: str) -> str:
 
 def check_cues(cues: Sequence[Cue]) -> list[str]:
     """Warnings about timing and line lengths (see the module's notes for the numbers)."""
-    warnings = []
+    warnings: list[str] = []
     for number, cue in enumerate(cues, start=1):
         label = _("cue {number} ({at})").format(number=number, at=vtt_time(cue.start_ms))
         warnings.extend(f"{label}: {problem}" for problem in _cue_problems(cue))

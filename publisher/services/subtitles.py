@@ -70,7 +70,7 @@ def cues_for(context: Context, draft: Draft, media: Media,
     if locale in media.subtitles:
         return read_cues(context, draft, media.subtitles[locale])
     base = DERIVED_FROM.get(locale)
-    if base in media.subtitles:
+    if base is not None and base in media.subtitles:
         return to_latin(read_cues(context, draft, media.subtitles[base]))
     return None
 
@@ -131,7 +131,7 @@ def subtitle_warnings(context: Context, draft: Draft) -> list[str]:
 def check_for_scheduling(context: Context, draft: Draft) -> list[str]:
     """The checks' warnings of the draft's subtitles; a file that is missing or cannot
     be read is a UserError (nothing is queued)."""
-    warnings = []
+    warnings: list[str] = []
     for media in videos_with_subtitles(draft):
         for locale, file in media.subtitles.items():
             warnings.extend(f"{draft.id}: {file} ({locale}): {warning}"
