@@ -179,3 +179,31 @@ def test_check_warns_and_scheduling_refuses_a_broken_file(ws: Path) -> None:
     assert result.err.count("\n") == 1
     assert parse_srt(SQ_SRT)  # the fixture's file itself reads
     assert snapshot_tree(ws) == before
+
+
+def test_a_changed_subtitle_file_withdraws_the_approval(ws: Path) -> None:
+    from publisher.services import approvals
+
+    assert cli(ws, "drafts", "approve", "statement", "--now", NOW).code == 0
+    context = open_context(ws)
+    draft = context.drafts.load("statement").draft
+    assert approvals.clearance(context, draft).cleared
+    (ws / "media" / "statement.sq.srt").write_text(SQ_SRT.replace("vini", "erdhët"), "utf-8")
+    assert not approvals.clearance(context, draft).cleared
+
+
+def test_a_campaign_pack_carries_the_subtitles(ws: Path, tmp_path: Path) -> None:
+    draft = ws / "drafts" / "statement.toml"
+    draft.write_text(DRAFT.replace('source = "sq"', 'source = "sq"\ncampaign = "Video"'),
+                     encoding="utf-8")
+    pack = tmp_path / "video.zip"
+    result = cli(ws, "campaign", "export", "Video", "--out", str(pack))
+    assert result.code == 0, result.err
+    other = tmp_path / "other"
+    assert run_cli("init", str(other)).code == 0
+    for account in ("mfa-x", "mfa-tg"):
+        assert run_cli("--home", str(other), "accounts", "add", account, "--platform",
+                       "outbox", "--locales", "sq").code == 0
+    result = cli(other, "campaign", "import", str(pack), "--now", NOW)
+    assert result.code == 0, result.err
+    assert (other / "media" / "statement.sq.srt").read_text(encoding="utf-8") == SQ_SRT
