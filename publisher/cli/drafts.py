@@ -216,6 +216,11 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
         cli.print("\n" + _("media: {file}").format(file=media.file))
         for tag, alt in media.alt.items():
             cli.print(f"  alt.{tag}: {alt}")
+        if media.is_video and media.subtitles:
+            for status in subtitles.subtitle_states(cli.context(), draft, list(variants)):
+                if status.media == media.file:
+                    cli.print(f"  subtitles.{status.locale}: "
+                              + subtitles.describe_status(status))
 
 
 def run_new(args: argparse.Namespace, cli: Cli) -> int:
