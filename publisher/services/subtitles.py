@@ -222,3 +222,10 @@ def describe_status(status: SubtitleStatus) -> str:
         return _("derived from {file}: {state}, {cues}, {warnings}").format(
             file=status.file, **counts)
     return _("{file}: {state}, {cues}, {warnings}").format(file=status.file, **counts)
+
+
+def subtitle_lines(context: Context, draft: Draft, locale: str) -> list[str]:
+    """One line per video with subtitles: its subtitles in ``locale`` (editor, translator)."""
+    return [_("Subtitles of {file} ({locale}): {status}").format(
+                file=status.media, locale=locale, status=describe_status(status))
+            for status in subtitle_states(context, draft, [locale])]
