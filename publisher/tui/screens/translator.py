@@ -98,7 +98,9 @@ class TranslationPair(VerticalScroll):
                 yield TextCounter(id=f"counter-{name}")
         yield Static("", id="stale-note", classes="hint")
         yield Static("", id="people-note", classes="hint")
-        yield Static("", id="subtitles-note", classes="hint")
+        subtitles = Static("", id="subtitles-note", classes="hint")
+        subtitles.display = False  # shown for a draft with a video's subtitles only
+        yield subtitles
 
     def typed(self) -> dict[str, str]:
         """The target's parts as they are in the areas now."""
@@ -213,6 +215,7 @@ class TranslatorScreen(LoadingScreen[WorkList]):
             for label in ("#source-label", "#target-label", "#stale-note", "#people-note",
                           "#subtitles-note"):
                 self.query_one(label, Static).update("")
+            self.query_one("#subtitles-note", Static).display = False
             return
         listing.highlighted = self.index
         self.query_one("#progress", Static).update(
@@ -231,7 +234,9 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.query_one("#people-note", Static).update(
             translator_line(people, item.locale, self.publisher.zone) if people else "")
         lines = self.data.subtitles.get(item.draft_id, []) if self.data is not None else []
-        self.query_one("#subtitles-note", Static).update("\n".join(lines))
+        note = self.query_one("#subtitles-note", Static)
+        note.update("\n".join(lines))
+        note.display = bool(lines)
         self.refresh_counters()
 
     def _remember(self) -> None:
