@@ -207,3 +207,26 @@ def test_a_campaign_pack_carries_the_subtitles(ws: Path, tmp_path: Path) -> None
     result = cli(other, "campaign", "import", str(pack), "--now", NOW)
     assert result.code == 0, result.err
     assert (other / "media" / "statement.sq.srt").read_text(encoding="utf-8") == SQ_SRT
+
+
+def test_a_cue_left_out_is_taken_from_a_current_translation(ws: Path) -> None:
+    po = export(ws, "en")
+    translate(po, {"Mirë se vini": "Welcome", "<i>Faleminderit</i>": "Thanks"})
+    assert cli(ws, "translations", "import", str(po)).code == 0
+    po = export(ws, "en")
+    translate(po, {"Mirë se vini": "Hello", "<i>Faleminderit</i>": ""})
+    result = cli(ws, "translations", "import", str(po))
+    assert result.code == 0, result.err
+    cues = parse_srt((ws / "media" / "statement.en.srt").read_text(encoding="utf-8"))
+    assert [cue.text for cue in cues] == ["Hello", "Thanks"]
+
+
+def test_a_po_file_for_the_source_locale_never_rewrites_the_source(ws: Path) -> None:
+    po = export(ws, "en")
+    po.write_text(po.read_text(encoding="utf-8").replace("Language: en", "Language: sq"),
+                  encoding="utf-8")
+    translate(po, {"Mirë se vini": "Welcome", "<i>Faleminderit</i>": "Thanks"})
+    before = snapshot_tree(ws)
+    result = cli(ws, "translations", "import", str(po))
+    assert result.code == 0, result.err
+    assert snapshot_tree(ws) == before

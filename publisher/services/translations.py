@@ -633,6 +633,8 @@ def _plan_subtitles(context: Context, entry: _Pending, tag: str, result: ImportR
     """The subtitle files to write: each video's whole, when every cue is translated (a
     cue the file leaves out counts when the stored file is current and has it)."""
     draft = entry.loaded.draft
+    if tag == draft.source:
+        return  # the source's own cues are never written from a PO file
     for media_file, given in entry.cues.items():
         media = _video(draft, media_file)
         assert media is not None  # _take_cue found it
@@ -656,6 +658,13 @@ def _plan_subtitles(context: Context, entry: _Pending, tag: str, result: ImportR
                 for cue, text in zip(source, texts, strict=True)]
         file = media.subtitles.get(tag) or subtitles.target_name(
             media.subtitles[draft.source], draft.source, tag)
+        if file not in (media.subtitles.get(tag), None) and \
+                file in (media.file, *media.subtitles.values()):
+            raise UserError(_("the subtitles for {locale} would go to {file}, which the draft "
+                              "uses already").format(locale=tag, file=file),
+                            where=context.workspace.relative(entry.loaded.path),
+                            hint=_("name the file: subtitles.{locale} = \"...\"").format(
+                                locale=tag))
         if stored and [c.text for c in stored] == texts \
                 and media.subtitles_from.get(tag) == origin:
             result.unchanged += 1
