@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from publisher.domain.errors import UserError
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
@@ -225,12 +225,15 @@ def _cue_problems(cue: Cue) -> list[str]:
     problems = []
     lines = visible(cue.text).split("\n")
     if len(lines) > MAX_LINES:
-        problems.append(_("{count} lines; at most {most} fit").format(
+        problems.append(ngettext("{count} line; at most {most} fit",
+                                 "{count} lines; at most {most} fit", len(lines)).format(
             count=len(lines), most=MAX_LINES))
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_CHARS:
-            problems.append(_("line {number} has {count} characters; at most {most} fit")
-                            .format(number=number, count=len(line), most=MAX_LINE_CHARS))
+            problems.append(ngettext(
+                "line {number} has {count} character; at most {most} fit",
+                "line {number} has {count} characters; at most {most} fit", len(line))
+                .format(number=number, count=len(line), most=MAX_LINE_CHARS))
     duration = cue.end_ms - cue.start_ms
     if duration <= 0:
         problems.append(_("does not end after it starts"))
