@@ -10,12 +10,10 @@ Latin without a file of its own is derived from the Serbian Cyrillic one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from publisher.domain.drafts import Draft, Media, TranslationState, is_media_path
+from publisher.domain.drafts import Draft, Media, TranslationState
 from publisher.domain.errors import UserError
 from publisher.domain.locales import DERIVED_FROM
 from publisher.domain.subtitles import (
@@ -28,9 +26,7 @@ from publisher.domain.subtitles import (
 )
 from publisher.i18n import _, ngettext
 from publisher.services.context import Context
-from publisher.storage.atomic import write_atomic
 from publisher.storage.bounded import decode_utf8, read_bounded
-from publisher.storage.paths import leads_inside
 
 
 @dataclass(frozen=True)
@@ -165,43 +161,6 @@ def target_name(source_file: str, source_locale: str, locale: str) -> str:
     if stem.lower().endswith("." + source_locale.lower()):
         stem = stem[: -len(source_locale) - 1]
     return str(path.with_name(f"{stem}.{locale}{path.suffix}"))
-
-
-def _writable(context: Context, relative: str) -> Path:
-    """The path of a subtitle file to write: in media/ (no link leading out), in a
-    folder that exists, and not anything but a regular file already."""
-    workspace = context.workspace
-    path = workspace.home / relative
-    if not is_media_path(relative) or not leads_inside(workspace.media_dir, workspace.home) \
-            or not leads_inside(path, workspace.media_dir):
-        raise UserError(_("leads out of the workspace's media/ folder"), where=relative)
-    if not path.parent.is_dir():
-        raise UserError(_("folder does not exist"), where=str(PurePosixPath(relative).parent))
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        raise UserError(_("not a regular file"), where=relative,
-                        hint=_("remove it, or name another file in the draft"))
-    return path
-
-
-@contextmanager
-def files_written(context: Context, files: Mapping[str, str]) -> Iterator[None]:
-    """Write subtitle files (relative path -> text), each atomically, every path checked
-    before the first is written; when the block raises, put back what was there."""
-    paths = {relative: _writable(context, relative) for relative in files}
-    before: dict[Path, bytes | None] = {}
-    try:
-        for relative, text in files.items():
-            path = paths[relative]
-            before[path] = path.read_bytes() if path.exists() else None
-            write_atomic(path, text.encode("utf-8"))
-        yield
-    except BaseException:
-        for path, data in before.items():
-            if data is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomic(path, data)
-        raise
 
 
 def describe_status(status: SubtitleStatus) -> str:

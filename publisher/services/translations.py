@@ -56,6 +56,7 @@ from publisher.services.drafts import (
 from publisher.services.po_syntax import po_lines
 from publisher.storage.bounded import MAX_FILE_BYTES, decode_utf8, read_bounded
 from publisher.storage.drafts import AccountTextEdit, DraftUpdate, LoadedDraft, VariantEdit
+from publisher.storage.subtitles import files_written
 
 # Content locale -> the Babel locale that names its plural rules in PO headers.
 _PO_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr_Latn"}
@@ -569,7 +570,7 @@ def import_po(context: Context, path: Path, locale: str | None = None, *,
              for file, text, _origin in entry.subtitle_files.values()}
     # The subtitle files first, then the drafts naming them; put back as they were when
     # a draft cannot be written.
-    with subtitles.files_written(context, files):
+    with files_written(context.workspace, files):
         written = context.drafts.update_many(updates)  # all drafts or, on a conflict, none
     result.updated.extend(updates)
     result.subtitles.extend(files)

@@ -234,9 +234,9 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         self.query_one("#people-note", Static).update(
             translator_line(people, item.locale, self.publisher.zone) if people else "")
         lines = self.data.subtitles.get(item.draft_id, []) if self.data is not None else []
-        note = self.query_one("#subtitles-note", Static)
-        note.update("\n".join(lines))
-        note.display = bool(lines)
+        subtitle_note = self.query_one("#subtitles-note", Static)
+        subtitle_note.update("\n".join(lines))
+        subtitle_note.display = bool(lines)
         self.refresh_counters()
 
     def _remember(self) -> None:
