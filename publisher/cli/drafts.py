@@ -13,7 +13,7 @@ from publisher.domain.errors import UserError
 from publisher.domain.locales import normalize_locale
 from publisher.i18n import _, ngettext
 from publisher.services import drafts as service
-from publisher.services import queueing
+from publisher.services import queueing, subtitles
 from publisher.services.context import Context
 from publisher.services.people import login_name
 
@@ -216,6 +216,11 @@ def _print_draft(cli: Cli, draft: Draft, variants: dict) -> None:
         cli.print("\n" + _("media: {file}").format(file=media.file))
         for tag, alt in media.alt.items():
             cli.print(f"  alt.{tag}: {alt}")
+        if media.is_video and media.subtitles:
+            for status in subtitles.subtitle_states(cli.context(), draft, list(variants)):
+                if status.media == media.file:
+                    cli.print(f"  subtitles.{status.locale}: "
+                              + subtitles.describe_status(status))
 
 
 def run_new(args: argparse.Namespace, cli: Cli) -> int:
@@ -285,6 +290,9 @@ def run_check(args: argparse.Namespace, cli: Cli) -> int:
         for draft_id, findings in report.items():
             for finding in findings:
                 cli.print(f"{draft_id}: {finding.message()}")
+    for item in loaded:  # warnings: they never change the exit code
+        for warning in subtitles.subtitle_warnings(context, item.draft):
+            cli.warn(warning)
     _report_broken(cli, errors)
     if errors:
         return 2

@@ -149,6 +149,8 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
                         hint=_("publishing everything again is never one command"))
     context = cli.context()
     now = _clock(args.now)()
+    if args.draft:  # subtitles that cannot be read stop it before anything is queued
+        _warn_subtitles(cli, args.draft)
     if args.auto:
         return _run_auto(cli, args, now)
     ids = queueing.schedule(context, args.draft, args.at, now=now, allow_stale=args.allow_stale,
@@ -156,6 +158,14 @@ def run_schedule(args: argparse.Namespace, cli: Cli) -> int:
     _print_items(cli, ids, args.json)
     _warn_unsupported(cli, [args.draft])
     return 0
+
+
+def _warn_subtitles(cli: Cli, draft_id: str) -> None:
+    from publisher.services import subtitles
+
+    context = cli.context()
+    for warning in subtitles.check_for_scheduling(context, context.drafts.load(draft_id).draft):
+        cli.warn(warning)
 
 
 def _warn_unsupported(cli: Cli, draft_ids: list[str]) -> None:

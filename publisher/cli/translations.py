@@ -35,6 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_status(args: argparse.Namespace, cli: Cli) -> int:
     rows, errors = service.status(cli.context())
     own_texts = service.group_own_texts(rows)
+    videos = service.group_subtitles(rows)
     if args.json:
         cli.json({
             "drafts": {
@@ -46,6 +47,11 @@ def run_status(args: argparse.Namespace, cli: Cli) -> int:
                            for account_id, by_locale in by_account.items()}
                 for draft_id, by_account in own_texts.items()
             },
+            "subtitles": {
+                draft_id: {file: {tag: row.state.value for tag, row in by_locale.items()}
+                           for file, by_locale in by_video.items()}
+                for draft_id, by_video in videos.items()
+            },
             "errors": [describe(error) for error in errors],
         })
     else:
@@ -54,6 +60,8 @@ def run_status(args: argparse.Namespace, cli: Cli) -> int:
             table.append([draft_id, _state_cells(by_locale)])
             for account_id, own in own_texts.get(draft_id, {}).items():
                 table.append([f"{draft_id}/accounts/{account_id}", _state_cells(own)])
+            for file, by_locale in videos.get(draft_id, {}).items():
+                table.append([f"{draft_id} {file} " + _("subtitles"), _state_cells(by_locale)])
         cli.table([_("DRAFT"), _("LOCALES (* = source)")], table)
     for error in errors:
         cli.error(describe(error))
@@ -85,6 +93,8 @@ def run_import(args: argparse.Namespace, cli: Cli) -> int:
                        "{locale}: updated {count} drafts: {ids}", len(result.updated)).format(
         locale=result.locale, count=len(result.updated), ids=", ".join(result.updated) or "-"
     ))
+    for file in result.subtitles:
+        cli.print(_("Wrote {path}").format(path=file))
     if result.skipped_fuzzy:
         cli.print(ngettext(
             "{count} fuzzy entry left as it was (clear the fuzzy mark to import)",

@@ -9,7 +9,9 @@ canonical JSON of, in this order:
   content warning, and each account's own text (text, thread, first comment), by
   account id;
 - every image, in the draft's order: its file name, the SHA-256 of its bytes, and
-  its alt texts by locale.
+  its alt texts by locale; a video with subtitles also its subtitle files by locale,
+  each with the SHA-256 of its bytes (left out for a video without, so that the
+  fingerprints of drafts made before subtitles existed stay as they were).
 
 Texts are as the draft file gives them after loading (NFC, the parser's newline
 rule), so that an unchanged file always gives the same fingerprint. Derived
@@ -36,7 +38,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from publisher.domain.drafts import Draft
+from publisher.domain.drafts import Draft, Media
 from publisher.domain.errors import UserError
 from publisher.domain.people import People
 from publisher.i18n import _
@@ -167,13 +169,23 @@ def approval_fingerprint(draft: Draft, media_sha256: Mapping[str, str],
                          variant.content_warning, own])
     media = [[m.file, media_sha256.get(m.file, ""),
               sorted([tag, alt] for tag, alt in m.alt.items()
-                     if locales is None or tag in locales)]
+                     if locales is None or tag in locales),
+              *_subtitles_covered(m, media_sha256, locales)]
              for m in draft.media]
     accounts = list(draft.accounts) if locales is None else []
     canonical = json.dumps([accounts, variants, media], ensure_ascii=False,
                            separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     return f"{FINGERPRINT_VERSION}:{digest}"
+
+
+def _subtitles_covered(media: Media, media_sha256: Mapping[str, str],
+                       locales: Collection[str] | None) -> list[list[list[str]]]:
+    if not media.subtitles:
+        return []
+    return [sorted([tag, file, media_sha256.get(file, "")]
+                   for tag, file in media.subtitles.items()
+                   if locales is None or tag in locales)]
 
 
 @dataclass(frozen=True)
@@ -309,7 +321,7 @@ def changed_locales(before: Draft, after: Draft) -> tuple[str, ...]:
     """The locales whose texts (variant, own texts, alt texts) differ between two
     versions of a draft, in tag order."""
     tags = sorted(set(before.variants) | set(after.variants)
-                  | {tag for m in (*before.media, *after.media) for tag in m.alt})
+                  | {tag for m in (*before.media, *after.media) for tag in (*m.alt, *m.subtitles)})
     return tuple(tag for tag in tags
                  if approval_fingerprint(before, {}, (tag,))
                  != approval_fingerprint(after, {}, (tag,)))

@@ -53,7 +53,7 @@ ACCOUNT_TEXT_FIELDS = ("text", "thread", "first_comment", "from_source")
 OPTION_FIELDS = ("visibility", "silent", "pin")
 # X takes 25 posts in a thread; nobody needs more for one message.
 MAX_THREAD_PARTS = 24
-MEDIA_FIELDS = ("file", "alt", "subtitles")
+MEDIA_FIELDS = ("file", "alt", "subtitles", "subtitles_from")
 # A [[media]] file with one of these endings is a video (probed at scheduling);
 # any other is an image.
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm"})
@@ -124,6 +124,9 @@ class Media:
     alt: Mapping[str, str] = field(default_factory=dict)
     # A video's subtitle files per locale (SRT or WebVTT under media/); images have none.
     subtitles: Mapping[str, str] = field(default_factory=dict)
+    # The fingerprint of the source cues each locale's subtitles were translated from
+    # (publisher.domain.subtitles.cues_fingerprint): other source cues now mark them stale.
+    subtitles_from: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_video(self) -> bool:
@@ -595,7 +598,8 @@ class _Parser:
                 raise self.fail(("media",), _("must be a list of [[media]] tables"))
             for key in table:
                 if key not in MEDIA_FIELDS:
-                    raise self.fail(("media", key), _("unknown field"), "file, alt, subtitles")
+                    raise self.fail(("media", key), _("unknown field"),
+                                    ", ".join(MEDIA_FIELDS))
             file = table.get("file")
             if not isinstance(file, str) or not is_media_path(file):
                 raise self.fail(
@@ -613,7 +617,9 @@ class _Parser:
                 for key, text in alt.items()
             }
             items.append(Media(file=file, alt=alt_texts,
-                               subtitles=self.subtitles(file, table.get("subtitles", {}))))
+                               subtitles=self.subtitles(file, table.get("subtitles", {})),
+                               subtitles_from=self.subtitles_from(
+                                   table.get("subtitles_from", {}))))
         return tuple(items)
 
     def subtitles(self, file: str, value: object) -> dict[str, str]:
@@ -634,6 +640,16 @@ class _Parser:
                                 'subtitles.en = "media/statement.en.srt"')
             files[self.locale(key, where)] = path
         return files
+
+    def subtitles_from(self, value: object) -> dict[str, str]:
+        """``subtitles_from.<locale> = "3f1a9c2e"``: written by a subtitles import."""
+        path = ("media", "subtitles_from")
+        if not isinstance(value, Mapping) or not all(
+                isinstance(v, str) and re.fullmatch(r"[0-9a-f]{8}", v) for v in value.values()):
+            raise self.fail(path, _("must map locales to 8 hex digits"),
+                            _("remove the line; the tool writes it when subtitles are "
+                              "imported"))
+        return {self.locale(key, (*path, key)): origin for key, origin in value.items()}
 
 
 def parse_draft(

@@ -125,9 +125,10 @@ def draft_entry(draft_id: str) -> str:
 
 
 def referenced_files(draft: Draft) -> tuple[str, ...]:
-    """Every file the draft names, by its relative path (its images; more kinds of
-    file, such as subtitles, join this list when drafts can name them)."""
-    return tuple(dict.fromkeys(media.file for media in draft.media))
+    """Every file the draft names, by its relative path: its images and videos, and the
+    videos' subtitle files."""
+    return tuple(dict.fromkeys(file for media in draft.media
+                               for file in (media.file, *media.subtitles.values())))
 
 
 def content_fingerprint(draft: Draft) -> str:
@@ -154,7 +155,10 @@ def content_fingerprint(draft: Draft) -> str:
         "link_card": draft.link_card,
         "options": [draft.options.visibility, draft.options.silent, draft.options.pin],
         "variants": variants,
-        "media": [[m.file, sorted(m.alt.items())] for m in draft.media],
+        "media": [[m.file, sorted(m.alt.items()),
+                   *([sorted(m.subtitles.items()), sorted(m.subtitles_from.items())]
+                     if m.subtitles else [])]
+                  for m in draft.media],
     }
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

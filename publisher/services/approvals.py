@@ -60,15 +60,17 @@ if TYPE_CHECKING:
 
 
 def media_digests(context: Context, draft: Draft) -> dict[str, str]:
-    """The SHA-256 of each image's bytes ("" for one that cannot be read: the fingerprint
-    then differs from any approval of the image, and scheduling says what is wrong)."""
+    """The SHA-256 of each image's and subtitle file's bytes ("" for one that cannot be
+    read: the fingerprint then differs from any approval of the file, and scheduling says
+    what is wrong)."""
     digests = {}
-    for media in draft.media:
+    for file in (name for media in draft.media for name in (media.file,
+                                                            *media.subtitles.values())):
         try:
-            path = context.workspace.media_file(media.file, draft.id)
-            digests[media.file] = hashlib.sha256(path.read_bytes()).hexdigest()
+            path = context.workspace.media_file(file, draft.id)
+            digests[file] = hashlib.sha256(path.read_bytes()).hexdigest()
         except (UserError, OSError):
-            digests[media.file] = ""
+            digests[file] = ""
     return digests
 
 

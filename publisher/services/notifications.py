@@ -112,6 +112,10 @@ def _texts_of(draft: Draft) -> str:
     """The fingerprint of what an approver clears: every text and image of the draft."""
     parts = [f"{tag}={variant.fingerprint}" for tag, variant in sorted(draft.variants.items())]
     parts += [f"{media.file}:{sorted(media.alt.items())}" for media in draft.media]
+    # Subtitles by file and the source cues they translate (only where a video has them).
+    parts += [f"{media.file}:{sorted(media.subtitles.items())}"
+              f":{sorted(media.subtitles_from.items())}"
+              for media in draft.media if media.subtitles]
     return short_fingerprint(*parts)
 
 

@@ -7,6 +7,12 @@ current translation (msgstr), keyed by draft and part (msgctxt ``DRAFT/text``,
 ``DRAFT/accounts/ACCOUNT/text``…; a file exported before parts existed has the
 draft id alone, for the text). Stale variants are marked ``fuzzy``; an import
 makes a variant current only when all of its parts are translated.
+
+A video's subtitles in the source locale give one entry per cue (msgctxt
+``DRAFT|media/statement.mp4|subtitle 3 00:00:04.200 --> 00:00:06.000``). An import
+writes the locale's subtitle file whole, with the source's timing, only when every
+cue is translated; else the file stays as it was (missing or stale) and the import
+says how many cues are left.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
@@ -23,12 +29,21 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from publisher import __version__
 from publisher.domain.approvals import IMPORTED, UNNAMED, changed_locales
 from publisher.domain.consistency import compare_pair
-from publisher.domain.drafts import AccountText, Draft, TranslationState, Variant
+from publisher.domain.drafts import AccountText, Draft, Media, TranslationState, Variant
 from publisher.domain.errors import UserError
 from publisher.domain.locales import SUPPORTED, fingerprint, normalize_locale, normalized_text
 from publisher.domain.remedies import Fix, Remedy
+from publisher.domain.subtitles import (
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    Cue,
+    cues_fingerprint,
+    render_subtitles,
+    same_timing,
+)
 from publisher.domain.textrules import tightest_limit
 from publisher.i18n import _, ngettext
+from publisher.services import subtitles
 from publisher.services.context import Context
 from publisher.services.drafts import (
     NEEDS_WORK,
@@ -41,6 +56,7 @@ from publisher.services.drafts import (
 from publisher.services.po_syntax import po_lines
 from publisher.storage.bounded import MAX_FILE_BYTES, decode_utf8, read_bounded
 from publisher.storage.drafts import AccountTextEdit, DraftUpdate, LoadedDraft, VariantEdit
+from publisher.storage.subtitles import files_written
 
 # Content locale -> the Babel locale that names its plural rules in PO headers.
 _PO_LOCALE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr_Latn"}
@@ -57,6 +73,7 @@ class StatusRow:
     state: TranslationState
     is_source: bool
     account: str = ""  # an account's own text; "" for the variant
+    media: str = ""  # a video's subtitles; "" for a text
 
 
 def status(context: Context) -> tuple[list[StatusRow], list[UserError]]:
@@ -74,6 +91,9 @@ def status(context: Context) -> tuple[list[StatusRow], list[UserError]]:
                 for tag in summary.states
                 if tag == draft.source or tag in account_locales.get(account_id, ())
             )
+        rows.extend(StatusRow(draft.id, sub.locale, sub.state, sub.locale == draft.source,
+                              media=sub.media)
+                    for sub in subtitles.subtitle_states(context, draft, list(summary.states)))
     return rows, errors
 
 
@@ -305,7 +325,52 @@ def build_catalog(context: Context, locale: str) -> Catalog:
                 alt_notes = [_("alt text of {file}").format(file=media.file), *notes[:1]]
                 message = _message(source_alt, media.alt.get(locale, ""), ctxt, alt_notes, False)
                 catalog[source_alt] = message
+            _add_subtitles(context, catalog, draft, media, locale, notes[:1])
     return catalog
+
+
+SUBTITLE_MARK = "|subtitle "
+_SUBTITLE_CONTEXT = re.compile(
+    r"(?P<draft>[a-z0-9][a-z0-9-]*)\|(?P<file>.+)\|subtitle "
+    r"(?P<number>[1-9][0-9]*) (?P<timing>[0-9:.]+ --> [0-9:.]+)", re.DOTALL)
+
+
+def subtitle_context(draft_id: str, media_file: str, number: int, cue: Cue) -> str:
+    """``DRAFT|media/statement.mp4|subtitle 3 00:00:04.200 --> 00:00:06.000``."""
+    return f"{draft_id}|{media_file}{SUBTITLE_MARK}{number} {cue.timing}"
+
+
+def _add_subtitles(context: Context, catalog: Catalog, draft: Draft, media: Media,
+                   locale: str, notes: list[str]) -> None:
+    """One entry per cue of the video's source subtitles, with the locale's cue as it is
+    when its file has the source's timing."""
+    source_file = media.subtitles.get(draft.source) if media.is_video else None
+    if source_file is None:
+        return
+    source = subtitles.read_cues(context, draft, source_file)
+    target = _stored_cues(context, draft, media, locale, source)
+    stale = subtitles.subtitle_status(context, draft, media, locale).state \
+        == TranslationState.STALE
+    for number, cue in enumerate(source, start=1):
+        msgstr = target[number - 1].text if target else ""
+        cue_notes = [_("subtitle {number} of {count} of {file}: at most {lines} lines of "
+                       "{chars} characters").format(number=number, count=len(source),
+                                                    file=media.file, lines=MAX_LINES,
+                                                    chars=MAX_LINE_CHARS), *notes]
+        ctxt = subtitle_context(draft.id, media.file, number, cue)
+        catalog[cue.text] = _message(cue.text, msgstr, ctxt, cue_notes, stale and bool(msgstr))
+
+
+def _stored_cues(context: Context, draft: Draft, media: Media, locale: str,
+                 source: tuple[Cue, ...]) -> tuple[Cue, ...]:
+    """The locale's own cues when its file reads and has the source's timing, else ()."""
+    if locale not in media.subtitles:
+        return ()
+    try:
+        stored = subtitles.read_cues(context, draft, media.subtitles[locale])
+    except UserError:
+        return ()
+    return stored if same_timing(stored, source) else ()
 
 
 def _own_texts_to_translate(context: Context, draft: Draft, locale: str) -> list[str]:
@@ -358,8 +423,10 @@ class ImportResult:
     skipped_fuzzy: int = 0
     skipped_empty: int = 0
     warnings: list[str] = field(default_factory=list)
-    # One line per variant or own text written without all of its parts (still stale).
+    # One line per variant or own text written without all of its parts (still stale),
+    # and per subtitle file not written because cues are left.
     incomplete: list[str] = field(default_factory=list)
+    subtitles: list[str] = field(default_factory=list)  # the subtitle files written
 
 
 def _read_catalog(path: Path) -> Catalog:
@@ -415,6 +482,11 @@ class _Pending:
     variants: dict[str, VariantEdit] = field(default_factory=dict)
     own_texts: dict[tuple[str, str], AccountTextEdit] = field(default_factory=dict)
     alts: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Per video: its source cues, and the translated cue texts by number ("" when empty
+    # or fuzzy); then the subtitle files to write: (video, locale) -> (file, text, origin).
+    source_cues: dict[str, tuple[Cue, ...]] = field(default_factory=dict)
+    cues: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    subtitle_files: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
 
 
 def import_po(context: Context, path: Path, locale: str | None = None, *,
@@ -436,6 +508,15 @@ def import_po(context: Context, path: Path, locale: str | None = None, *,
             raise UserError(_("a plural entry (msgid_plural): drafts have no plural forms"),
                             where=f"{path}:{message.lineno}")
         if not message.id or not message.context:
+            continue
+        cue_entry = _SUBTITLE_CONTEXT.fullmatch(message.context)
+        if cue_entry is not None:
+            if cue_entry["draft"] not in pending:
+                pending[cue_entry["draft"]] = _Pending(
+                    _load_for_import(context, cue_entry["draft"], path))
+            if not _take_cue(context, pending[cue_entry["draft"]], cue_entry, message, path,
+                             result):
+                changed_sources.append(message.context)
             continue
         draft_id, _sep, media_file = message.context.partition(ALT_MARK)
         account_id, part = "", TEXT_PART
@@ -476,19 +557,31 @@ def import_po(context: Context, path: Path, locale: str | None = None, *,
         )
     for entry in pending.values():
         _plan_texts(entry, tag, result)
+        _plan_subtitles(context, entry, tag, result)
     updates = {
         draft_id: DraftUpdate(entry.loaded.digest, variants=entry.variants,
-                              alt_texts=entry.alts, account_texts=entry.own_texts)
-        for draft_id, entry in pending.items() if entry.variants or entry.alts or entry.own_texts
+                              alt_texts=entry.alts, account_texts=entry.own_texts,
+                              subtitles={key: (file, origin) for key, (file, _text, origin)
+                                         in entry.subtitle_files.items()})
+        for draft_id, entry in pending.items()
+        if entry.variants or entry.alts or entry.own_texts or entry.subtitle_files
     }
-    written = context.drafts.update_many(updates)  # all drafts or, on a conflict, none
+    files = {file: text for entry in pending.values()
+             for file, text, _origin in entry.subtitle_files.values()}
+    # The subtitle files first, then the drafts naming them; put back as they were when
+    # a draft cannot be written.
+    with files_written(context.workspace, files):
+        written = context.drafts.update_many(updates)  # all drafts or, on a conflict, none
     result.updated.extend(updates)
+    result.subtitles.extend(files)
     if written:
         from publisher.services.approvals import record_change
 
         moment = now or datetime.now(UTC)
         for draft_id, loaded in written.items():
             locales = changed_locales(pending[draft_id].loaded.draft, loaded.draft)
+            if pending[draft_id].subtitle_files and tag not in locales:
+                locales = tuple(sorted((*locales, tag)))
             record_change(context, draft_id, by=by, now=moment, kind=IMPORTED,
                           locales=locales, how="po")
     return result
@@ -502,6 +595,83 @@ def _load_for_import(context: Context, draft_id: str, path: Path) -> LoadedDraft
             _("entry for draft {id!r}: {error}; nothing written").format(id=draft_id, error=error),
             where=str(path),
         ) from None
+
+
+def _video(draft: Draft, media_file: str) -> Media | None:
+    return next((m for m in draft.media if m.file == media_file and m.is_video), None)
+
+
+def _take_cue(context: Context, entry: _Pending, found: re.Match[str], message: Message,
+              path: Path, result: ImportResult) -> bool:
+    """Take one cue's translation; False when the source has no such cue any more (other
+    text or timing)."""
+    draft = entry.loaded.draft
+    media_file, number = found["file"], int(found["number"])
+    media = _video(draft, media_file)
+    if media is None or draft.source not in media.subtitles:
+        return False
+    if media_file not in entry.source_cues:
+        entry.source_cues[media_file] = subtitles.read_cues(
+            context, draft, media.subtitles[draft.source])
+    source = entry.source_cues[media_file]
+    if number > len(source) or source[number - 1].timing != found["timing"] \
+            or source[number - 1].text != str(message.id):
+        return False
+    taken = entry.cues[media_file]
+    if number in taken:
+        raise UserError(_("a second entry for {part}").format(part=message.context),
+                        where=f"{path}:{message.lineno}", hint=_("keep one of them"))
+    text = "\n".join(line.rstrip() for line in _translation(message, result).split("\n"))
+    if "\n\n" in text or "-->" in text:
+        raise UserError(_("a subtitle's text has a blank line or -->"),
+                        where=f"{path}:{message.lineno}",
+                        hint=_("write the cue's lines one under the other"))
+    taken[number] = text
+    return True
+
+
+def _plan_subtitles(context: Context, entry: _Pending, tag: str, result: ImportResult) -> None:
+    """The subtitle files to write: each video's whole, when every cue is translated (a
+    cue the file leaves out counts when the stored file is current and has it)."""
+    draft = entry.loaded.draft
+    if tag == draft.source:
+        return  # the source's own cues are never written from a PO file
+    for media_file, given in entry.cues.items():
+        media = _video(draft, media_file)
+        assert media is not None  # _take_cue found it
+        source = entry.source_cues[media_file]
+        origin = cues_fingerprint(source)
+        stored = _stored_cues(context, draft, media, tag, source)
+        if media.subtitles_from.get(tag, origin) != origin:
+            stored = ()  # translated from other cues: none of them is current
+        texts = [given.get(number) or (stored[number - 1].text if stored else "")
+                 for number in range(1, len(source) + 1)]
+        left = sum(1 for text in texts if not text)
+        if left:
+            result.incomplete.append(ngettext(
+                "{draft} {file} ({locale}): subtitles not written: {count} cue of {total} "
+                "is not translated",
+                "{draft} {file} ({locale}): subtitles not written: {count} cues of {total} "
+                "are not translated", left).format(
+                draft=draft.id, file=media_file, locale=tag, count=left, total=len(source)))
+            continue
+        cues = [Cue(cue.start_ms, cue.end_ms, text, cue.settings)
+                for cue, text in zip(source, texts, strict=True)]
+        file = media.subtitles.get(tag) or subtitles.target_name(
+            media.subtitles[draft.source], draft.source, tag)
+        if file not in (media.subtitles.get(tag), None) and \
+                file in (media.file, *media.subtitles.values()):
+            raise UserError(_("the subtitles for {locale} would go to {file}, which the draft "
+                              "uses already").format(locale=tag, file=file),
+                            where=context.workspace.relative(entry.loaded.path),
+                            hint=_("name the file: subtitles.{locale} = \"...\"").format(
+                                locale=tag))
+        if stored and [c.text for c in stored] == texts \
+                and media.subtitles_from.get(tag) == origin:
+            result.unchanged += 1
+            continue
+        text = render_subtitles(cues, PurePosixPath(file).suffix)
+        entry.subtitle_files[(media_file, tag)] = (file, text, origin)
 
 
 def _current_alt(draft: Draft, media_file: str) -> str | None:
@@ -641,10 +811,10 @@ def _check_parts(draft: Draft, account_id: str, given: dict[str, str], tag: str,
 
 
 def group_by_draft(rows: list[StatusRow]) -> dict[str, dict[str, StatusRow]]:
-    """The variants' rows (not the own texts') by draft and locale."""
+    """The variants' rows (not the own texts' or subtitles') by draft and locale."""
     grouped: dict[str, dict[str, StatusRow]] = defaultdict(dict)
     for row in rows:
-        if not row.account:
+        if not row.account and not row.media:
             grouped[row.draft_id][row.locale] = row
     return grouped
 
@@ -655,4 +825,13 @@ def group_own_texts(rows: list[StatusRow]) -> dict[str, dict[str, dict[str, Stat
     for row in rows:
         if row.account:
             grouped[row.draft_id][row.account][row.locale] = row
+    return grouped
+
+
+def group_subtitles(rows: list[StatusRow]) -> dict[str, dict[str, dict[str, StatusRow]]]:
+    """The subtitles' rows by draft, video and locale."""
+    grouped: dict[str, dict[str, dict[str, StatusRow]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        if row.media:
+            grouped[row.draft_id][row.media][row.locale] = row
     return grouped

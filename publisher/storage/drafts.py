@@ -100,6 +100,8 @@ class DraftUpdate:
     variants: Mapping[str, VariantEdit] = field(default_factory=dict)
     alt_texts: Mapping[tuple[str, str], str] = field(default_factory=dict)
     account_texts: Mapping[tuple[str, str], AccountTextEdit] = field(default_factory=dict)
+    # (video file, locale) -> (subtitle file, fingerprint of the source cues it translates)
+    subtitles: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 # A change to a draft's TOML document, given the draft as it is in that same
@@ -252,6 +254,8 @@ class DraftStore:
                 set_alt(document, file, locale, text, where=where)
             for (locale, account_id), own in update.account_texts.items():
                 set_account_text(document, locale, account_id, own)
+            for (file, locale), (subtitle, origin) in update.subtitles.items():
+                set_subtitles(document, file, locale, subtitle, origin, where=where)
 
         return change
 
@@ -490,6 +494,21 @@ def set_alt(
             if "alt" not in table:
                 table["alt"] = tomlkit.table()
             table["alt"][locale] = text
+            return
+    raise UserError(_("no media {file!r} in this draft").format(file=file), where=where)
+
+
+def set_subtitles(document: tomlkit.TOMLDocument, file: str, locale: str, subtitle: str,
+                  origin: str, *, where: str) -> None:
+    """Name the subtitle file of the video ``file`` in ``locale`` and the source cues it
+    was translated from (``subtitles.<locale>``, ``subtitles_from.<locale>``)."""
+    for table in document.get("media", []):
+        if table.get("file") == file:
+            for key, value in (("subtitles", subtitle), ("subtitles_from", origin)):
+                if key in table:
+                    table[key][locale] = value
+                else:  # a dotted key, as people write it: subtitles_from.en = "..."
+                    table.append(tomlkit.key([key, locale]), value)
             return
     raise UserError(_("no media {file!r} in this draft").format(file=file), where=where)
 

@@ -50,6 +50,8 @@ DEMO_MARKER = ".demo"
 OUTBOX_REFUSAL = "refuse.txt"
 # Link cards' images, named by their SHA-256: read at scheduling, sent at flush time.
 CARDS_FOLDER = "media/.cards"
+# Subtitles made from others (Serbian Latin from Cyrillic), named by their SHA-256.
+SUBTITLES_FOLDER = "media/.subtitles"
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
 SETTINGS_TEMPLATE = """\
@@ -274,14 +276,24 @@ class Workspace:
         item whose card shows the same image shares the file."""
         if not _EXTENSION.fullmatch(extension):
             raise ValueError(f"not an image extension: {extension!r}")
-        relative = f"{CARDS_FOLDER}/{hashlib.sha256(data).hexdigest()}.{extension}"
+        return self._keep_by_hash(CARDS_FOLDER, data, extension)
+
+    def keep_subtitles(self, data: bytes, extension: str) -> str:
+        """Keep subtitles made by the tool under ``media/.subtitles/``, named by their
+        SHA-256 (as :meth:`keep_card_image`); returns the path a draft would write."""
+        if extension not in ("srt", "vtt"):
+            raise ValueError(f"not a subtitle extension: {extension!r}")
+        return self._keep_by_hash(SUBTITLES_FOLDER, data, extension)
+
+    def _keep_by_hash(self, folder: str, data: bytes, extension: str) -> str:
+        relative = f"{folder}/{hashlib.sha256(data).hexdigest()}.{extension}"
         path = self.home / relative
         if not path.is_file():
             if leads_inside(self.media_dir, self.home):
                 path.parent.mkdir(parents=True, exist_ok=True)
             if not leads_inside(path.parent, self.media_dir):
                 raise UserError(_("{folder} leads out of the workspace's media/ folder")
-                                .format(folder=CARDS_FOLDER), where=str(self.home))
+                                .format(folder=folder), where=str(self.home))
             write_atomic(path, data)
         return relative
 

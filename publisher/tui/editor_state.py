@@ -61,6 +61,8 @@ class EditState:
     # The accounts' own texts as typed, by (locale, account id): the text, then the
     # thread's replies (an emptied text removes the own text on save).
     own: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # Each locale's subtitle lines (read-only: file, state, cues, warnings), as read.
+    subtitles: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, loaded: LoadedDraft, accounts: dict[str, Account], locales: list[str],
@@ -92,7 +94,9 @@ class EditState:
 
     def reread(self, loaded: LoadedDraft, zone: tzinfo) -> EditState:
         """The state of a newer version of the file (after a save), nothing changed."""
-        return EditState.of(loaded, self.accounts, self.locales, zone)
+        state = EditState.of(loaded, self.accounts, self.locales, zone)
+        state.subtitles = self.subtitles  # files a save does not change
+        return state
 
     @property
     def draft(self) -> Draft:

@@ -232,6 +232,8 @@ class EditorScreen(LoadingScreen[EditState]):
                             classes="alt-text", select_on_focus=False)
                 alt.cursor_blink = blink
                 pane.append(alt)
+        pane.extend(Static(line, classes="hint subtitles")
+                    for line in state.subtitles.get(tag, ()))
         pane.insert(0, self._people_lines(tag))
         telegram = state.telegram_targets(tag)
         if draft.media and telegram:
@@ -315,10 +317,14 @@ class EditorScreen(LoadingScreen[EditState]):
 
     def read(self, context: Context) -> EditState:
         from publisher.services.drafts import locales_of
+        from publisher.services.subtitles import subtitle_lines
 
         loaded = context.drafts.load(self.draft_id)
-        return EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
-                            self.publisher.zone)
+        state = EditState.of(loaded, dict(context.accounts), locales_of(context, loaded.draft),
+                             self.publisher.zone)
+        state.subtitles = {tag: subtitle_lines(context, loaded.draft, tag)
+                           for tag in state.locales}
+        return state
 
     async def show_loaded(self) -> None:
         """The tabs follow the draft's languages: compose again."""

@@ -49,15 +49,20 @@ class WorkList:
     advance: bool = False  # read after a save: show the next one, not the same
     accounts: dict[str, Account] = field(default_factory=dict)  # for the counters
     people: dict[str, DraftPeople] = field(default_factory=dict)  # by draft id
+    subtitles: dict[str, list[str]] = field(default_factory=dict)  # state lines by draft id
 
 
 def read_worklist(context: Context, locale: str, *, advance: bool = False) -> WorkList:
     """What is missing or stale in ``locale``, with who wrote and cleared each draft."""
     items = translation_worklist(context, locale)
-    people = {}
+    from publisher.services.subtitles import subtitle_lines
+
+    people, subtitles = {}, {}
     for draft_id in dict.fromkeys(item.draft_id for item in items):
-        people[draft_id] = read_people(context, context.drafts.load(draft_id).draft)
-    return WorkList(locale, items, advance, dict(context.accounts), people)
+        draft = context.drafts.load(draft_id).draft
+        people[draft_id] = read_people(context, draft)
+        subtitles[draft_id] = subtitle_lines(context, draft, locale)
+    return WorkList(locale, items, advance, dict(context.accounts), people, subtitles)
 
 
 class TranslationPair(VerticalScroll):
@@ -93,6 +98,9 @@ class TranslationPair(VerticalScroll):
                 yield TextCounter(id=f"counter-{name}")
         yield Static("", id="stale-note", classes="hint")
         yield Static("", id="people-note", classes="hint")
+        subtitles = Static("", id="subtitles-note", classes="hint")
+        subtitles.display = False  # shown for a draft with a video's subtitles only
+        yield subtitles
 
     def typed(self) -> dict[str, str]:
         """The target's parts as they are in the areas now."""
@@ -204,8 +212,10 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         if item is None:
             self.query_one("#progress", Static).update(
                 _("Nothing missing or stale in {locale}.").format(locale=self.locale))
-            for label in ("#source-label", "#target-label", "#stale-note", "#people-note"):
+            for label in ("#source-label", "#target-label", "#stale-note", "#people-note",
+                          "#subtitles-note"):
                 self.query_one(label, Static).update("")
+            self.query_one("#subtitles-note", Static).display = False
             return
         listing.highlighted = self.index
         self.query_one("#progress", Static).update(
@@ -223,6 +233,10 @@ class TranslatorScreen(LoadingScreen[WorkList]):
         people = self.data.people.get(item.draft_id) if self.data is not None else None
         self.query_one("#people-note", Static).update(
             translator_line(people, item.locale, self.publisher.zone) if people else "")
+        lines = self.data.subtitles.get(item.draft_id, []) if self.data is not None else []
+        subtitle_note = self.query_one("#subtitles-note", Static)
+        subtitle_note.update("\n".join(lines))
+        subtitle_note.display = bool(lines)
         self.refresh_counters()
 
     def _remember(self) -> None:
