@@ -139,7 +139,7 @@ def plan_posts(
             texts = [_texts(draft, tag, account, allow_stale) for tag in locales]
             post = _shaped(account, PlannedPost(
                 account, tuple(locales), COMBINED_SEPARATOR.join(t.text for t in texts),
-                _media(context, draft, locales),
+                _media(context, draft, locales, allow_stale),
                 thread=_joined_parts([t.thread for t in texts]),
                 first_comment=COMBINED_SEPARATOR.join(
                     t.first_comment for t in texts if t.first_comment),
@@ -244,28 +244,45 @@ def _check_state(draft: Draft, locale: str, account: Account, state: Translation
         )
 
 
-def _media(context: Context, draft: Draft, locales: tuple[str, ...]) -> tuple[MediaSnapshot, ...]:
+def _media(context: Context, draft: Draft, locales: tuple[str, ...],
+           allow_stale: bool = False) -> tuple[MediaSnapshot, ...]:
     where = context.workspace.relative(context.drafts.path_of(draft.id))
     snapshots = []
     for media in draft.media:
         path = context.workspace.media_file(media.file, where)
         alt = " / ".join(text for text in (media.alt_for(tag) for tag in locales) if text)
-        snapshots.append(MediaSnapshot(media.file, alt, file_digest(path),
-                                       _subtitles(context, media, locales, where)))
+        subtitles = _subtitles(context, draft, media, locales, allow_stale) \
+            if media.is_video and media.subtitles else ()
+        snapshots.append(MediaSnapshot(media.file, alt, file_digest(path), subtitles))
     return tuple(snapshots)
 
 
-def _subtitles(context: Context, media: Media, locales: tuple[str, ...],
-               where: str) -> tuple[SubtitleSnapshot, ...]:
-    """Every locale's subtitles of a video, the post's own locales first: the platforms
-    that take several tracks send them all, the others the first."""
+def _subtitles(context: Context, draft: Draft, media: Media, locales: tuple[str, ...],
+               allow_stale: bool) -> tuple[SubtitleSnapshot, ...]:
+    """A video's subtitles, the post's own locales first (Serbian Latin derived from
+    Cyrillic when not written), then every other written one: the platforms that take
+    several tracks send them all, the others the first. Stale subtitles in the post's
+    own locale stop it as a stale text does; another locale's are left out."""
+    from publisher.services.subtitles import subtitle_file_for, subtitle_status
+
     order = [*locales, *(tag for tag in media.subtitles if tag not in locales)]
     snapshots = []
     for tag in order:
-        file = media.subtitles.get(tag)
-        if file is not None:
-            path = context.workspace.media_file(file, where)
-            snapshots.append(SubtitleSnapshot(tag, file, file_digest(path)))
+        state = subtitle_status(context, draft, media, tag).state
+        if state == TranslationState.MISSING:
+            continue
+        if state == TranslationState.STALE and not allow_stale:
+            if tag not in locales:
+                continue
+            raise UserError(
+                _("the {locale} subtitles of {file} in {id!r} are stale (their source "
+                  "changed)").format(locale=tag, file=media.file, id=draft.id),
+                remedy=Remedy(Fix.ALLOW_STALE, draft=draft.id),
+            )
+        path = subtitle_file_for(context, draft, media, tag)
+        if path is not None:
+            snapshots.append(SubtitleSnapshot(tag, context.workspace.relative(path),
+                                              file_digest(path)))
     return tuple(snapshots)
 
 
