@@ -27,6 +27,7 @@ from publisher.domain.locales import (
 from publisher.domain.posttypes import VISIBILITIES, PostOptions, parts_fingerprint
 from publisher.domain.remedies import Fix, Remedy
 from publisher.domain.textrules import oversize
+from publisher.domain.video import VIDEO_SUFFIXES
 from publisher.i18n import N_, _, ngettext
 
 # Matched in full (fullmatch): a '$' would also match before a trailing newline.
@@ -54,9 +55,6 @@ OPTION_FIELDS = ("visibility", "silent", "pin")
 # X takes 25 posts in a thread; nobody needs more for one message.
 MAX_THREAD_PARTS = 24
 MEDIA_FIELDS = ("file", "alt", "subtitles", "subtitles_from")
-# A [[media]] file with one of these endings is a video (probed at scheduling);
-# any other is an image.
-VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm"})
 # Subtitle files a video's ``subtitles.<locale>`` may name.
 SUBTITLE_SUFFIXES = frozenset({".srt", ".vtt"})
 
