@@ -32,12 +32,23 @@ _STROKED = {"đ": "d"}
 
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
-    """One character folded: transliterated, case-folded, without marks."""
-    text = to_latin(char).casefold()
+    """One character folded: transliterated, case-folded, without marks.
+
+    Folded again until nothing changes: dropping a mark can reveal a letter to
+    transliterate (Macedonian Ќ is к with an acute) and NFKD a capital."""
+    text = _fold_once(char)
+    for _round in range(3):
+        again = _fold_once(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _fold_once(text: str) -> str:
+    text = to_latin(text).casefold()
     text = "".join(_STROKED.get(c, c) for c in unicodedata.normalize("NFKD", text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    # NFKD can reveal capitals (e.g. a compatibility letter); fold once more.
-    return text.casefold() if text != text.casefold() else text
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def fold_with_origins(text: str) -> tuple[str, list[int]]:
