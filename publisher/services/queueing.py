@@ -54,6 +54,7 @@ from publisher.storage.queue import (
 )
 
 if TYPE_CHECKING:
+    from publisher.platforms.common.progress import Progress
     from publisher.platforms.registry import Adapters
     from publisher.services.flush import FlushReport
 
@@ -666,11 +667,13 @@ def cancel_item(context: Context, item_id: int, now: datetime, *, by: str = UNNA
 
 
 def publish_item_now(context: Context, item_id: int,
-                     clock: Callable[[], datetime], *, by: str = UNNAMED) -> FlushReport:
+                     clock: Callable[[], datetime], *, by: str = UNNAMED,
+                     progress: Progress | None = None) -> FlushReport:
     """Send one item now: bypasses its time, never the freeze or a paused account.
 
     A failed, unknown or expired item is queued again first; a waiting one is
-    brought forward. Returns the flush report of that one item.
+    brought forward. Returns the flush report of that one item. ``progress``: told
+    how far each video upload got (as the flush's).
     """
     from publisher.services import flush as flushing  # the flush imports this module
 
@@ -703,7 +706,8 @@ def publish_item_now(context: Context, item_id: int,
     elif item.state not in PENDING:
         raise UserError(_("item {id} is {state}; nothing to publish").format(
             id=item_id, state=_(item.state.value)))
-    return flushing.flush(context, clock=clock, only={part.id for part in parts}, actor=by)
+    return flushing.flush(context, clock=clock, only={part.id for part in parts}, actor=by,
+                          progress=progress)
 
 
 def get_item(queue: Queue, item_id: int) -> Item:

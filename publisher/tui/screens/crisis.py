@@ -33,6 +33,7 @@ from publisher.tui.remedies import describe
 from publisher.tui.widgets.counter import CountLine, TextCounter, count_lines
 from publisher.tui.widgets.keybar import KeyBar
 from publisher.tui.widgets.toggles import Tick
+from publisher.tui.widgets.upload_progress import ShowsUploads, UploadProgressLine
 
 PREVIEW_ID = "preview"  # the id a preview fills the template under (never written)
 
@@ -105,7 +106,7 @@ def preview(statement: Statement, typed: Mapping[str, str],
     return Preview(texts, counts, refusals)
 
 
-class CrisisScreen(LoadingScreen[CrisisData]):
+class CrisisScreen(ShowsUploads, LoadingScreen[CrisisData]):
     TITLE_TEXT = N_("Crisis")
     AUTO_FOCUS = "#statements"
     LIVE = True
@@ -155,6 +156,7 @@ class CrisisScreen(LoadingScreen[CrisisData]):
                     yield Button(_("Send now"), id="crisis-send-now", variant="error")
                     yield Button(_("Queue at"), id="crisis-queue-at", variant="warning")
                     yield Button(_("Make draft only"), id="crisis-draft-only")
+        yield UploadProgressLine(id="upload-progress")  # under the body, which shows busy
         yield KeyBar()
 
     def prepare(self) -> None:
@@ -386,7 +388,7 @@ class CrisisScreen(LoadingScreen[CrisisData]):
             return
         try:
             report = flushing.flush(context, clock=clock, only=set(made.items),
-                                    actor=login_name())
+                                    actor=login_name(), progress=self.upload_progress())
         except Locked:
             self.post_message(Done(line + "\n" + _(
                 "a flush is running; the items are queued and go out with the next one"),
@@ -471,8 +473,13 @@ class CrisisScreen(LoadingScreen[CrisisData]):
     def action_reload(self) -> None:
         self.reload()
 
+    def worker_failed(self, worker) -> None:
+        self.hide_upload()
+        super().worker_failed(worker)
+
     @on(Done)
     def done(self, message: Done) -> None:
+        self.hide_upload()
         self.busy(self.BUSY, False)
         self.notify(message.text, severity=message.severity)
         self.reload()

@@ -33,6 +33,7 @@ from publisher.tui.remedies import action
 from publisher.tui.remedies import key as binding_key
 from publisher.tui.table_screen import Column, TableScreen
 from publisher.tui.widgets.keybar import KeyBar
+from publisher.tui.widgets.upload_progress import ShowsUploads, UploadProgressLine
 
 STATE_STYLE = {
     State.QUEUED: "cyan",
@@ -60,7 +61,7 @@ def state_badge(state: State) -> Text:
     return Text(f" {_(state.value)} ", style=STATE_STYLE[state])
 
 
-class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
+class QueueScreen(ShowsUploads, CorrectsDrafts, TableScreen[QueueOverview]):
     TITLE_TEXT = N_("Queue")
     AUTO_FOCUS = "#queue-table"
     RELOAD_ON_FREEZE = True
@@ -111,6 +112,7 @@ class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
         yield from self.compose_top()
         yield Static("", id="last-flush", classes="hint")
         yield Static("", id="attention", classes="attention")
+        yield UploadProgressLine(id="upload-progress")  # over the table, which shows busy
         yield self.new_table()
         yield Static("", id="item-detail", classes="hint")
         yield KeyBar()
@@ -314,7 +316,8 @@ class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
     @work(thread=True, exit_on_error=False, group="queue-change")
     def publish_now(self, item_id: int) -> None:
         try:
-            report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock)
+            report = publish_item_now(self.publisher.context(), item_id, self.publisher.clock,
+                                      progress=self.upload_progress())
         finally:
             self.moving.discard(item_id)
         self.post_message(Done(*_report_line(report)))
@@ -329,15 +332,17 @@ class QueueScreen(CorrectsDrafts, TableScreen[QueueOverview]):
         from publisher.services.people import login_name
 
         report = flushing.flush(self.publisher.context(), clock=self.publisher.clock,
-                                actor=login_name())
+                                actor=login_name(), progress=self.upload_progress())
         self.post_message(Done(*_report_line(report)))
 
     @on(Done)
     def done(self, message: Done) -> None:
+        self.hide_upload()
         self.notify(message.text, severity=message.severity)
         self.reload()
 
     def worker_failed(self, worker) -> None:
+        self.hide_upload()
         super().worker_failed(worker)
         self.reload()
 
