@@ -82,3 +82,12 @@ def test_stale_subtitles_of_the_posts_locale_stop_it_unless_allowed(ws: Path) ->
     assert result.code == 0, result.err
     assert [s.locale for s in queued_media(ws)[("sr-Latn",)][0].subtitles] == [
         "sr-Latn", "sq", "sr"]
+
+
+def test_a_missing_subtitle_file_is_named_as_subtitles_not_as_an_image(ws: Path) -> None:
+    (ws / "media" / "statement.sr.srt").unlink()
+    result = run_cli("--home", str(ws), "schedule", "statement", "--at", AT, "--now", NOW)
+    assert result.code == 2
+    assert "media.subtitles.sr 'media/statement.sr.srt' does not exist" in result.err
+    assert "image" not in result.err
+    assert result.err.count("\n") == 1

@@ -19,8 +19,8 @@ from publisher.storage.workspace import Workspace
 
 def media_file(workspace: Workspace, snapshot: MediaSnapshot) -> MediaFile:
     """The file to send (a UserError when it is no longer a file inside media/)."""
-    subtitles = tuple(SubtitleFile(s.locale, workspace.media_file(s.file))
-                      for s in snapshot.subtitles)
+    subtitles = tuple(SubtitleFile(s.locale, workspace.media_file(
+        s.file, field=f"media.subtitles.{s.locale}")) for s in snapshot.subtitles)
     return MediaFile(workspace.media_file(snapshot.file), snapshot.alt, snapshot.sha256,
                      subtitles)
 

@@ -54,9 +54,18 @@ def _draft_where(context: Context, draft: Draft) -> str:
 def read_cues(context: Context, draft: Draft, file: str) -> tuple[Cue, ...]:
     """The cues of one of the draft's subtitle files; a UserError when it is missing,
     outside media/ or not a subtitle file."""
-    path = context.workspace.media_file(file, _draft_where(context, draft))
+    path = context.workspace.media_file(file, _draft_where(context, draft), _field(draft, file))
     text = decode_utf8(read_bounded(path, file), file)
     return parse_subtitles(text, PurePosixPath(file).suffix, file)
+
+
+def _field(draft: Draft, file: str) -> str:
+    """The draft's key that names ``file`` (for messages): media.subtitles.<locale>."""
+    for media in draft.media:
+        for locale, named in media.subtitles.items():
+            if named == file:
+                return f"media.subtitles.{locale}"
+    return "media.subtitles"
 
 
 def cues_for(context: Context, draft: Draft, media: Media,
@@ -142,7 +151,8 @@ def subtitle_file_for(context: Context, draft: Draft, media: Media, locale: str)
     read is a UserError."""
     if locale in media.subtitles:
         read_cues(context, draft, media.subtitles[locale])  # refuse what cannot be sent
-        return context.workspace.media_file(media.subtitles[locale], _draft_where(context, draft))
+        return context.workspace.media_file(media.subtitles[locale], _draft_where(context, draft),
+                                            f"media.subtitles.{locale}")
     cues = cues_for(context, draft, media, locale)
     if cues is None:
         return None

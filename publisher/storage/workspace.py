@@ -237,37 +237,39 @@ class Workspace:
             raise UserError(_("cannot write the file: {error}").format(
                 error=error.strerror or error), where=str(path)) from None
 
-    def media_file(self, relative: str, where: str | None = None) -> Path:
-        """The real path of a draft's image: a regular file inside ``media/``.
+    def media_file(self, relative: str, where: str | None = None,
+                   field: str = "media.file") -> Path:
+        """The real path of a draft's media file (an image, a video, subtitles): a
+        regular file inside ``media/``.
 
         The flush uploads this file to the world, so the path is resolved
         (symlinks included) and must stay inside the workspace's media/ folder,
         which itself must stay inside the workspace. Anything else (an absolute
         path, '..', a link leading out, a folder, a fifo) is a UserError at
-        ``where`` (the draft file).
+        ``where`` (the draft file) naming the draft's ``field``.
         """
 
         def refuse(message: str, **values: object) -> UserError:
             return UserError(
-                message.format(file=relative, **values), where=where,
-                hint=_('put the image in the media/ folder and write file = "media/NAME"'),
+                message.format(field=field, file=relative, **values), where=where,
+                hint=_('put the file in the media/ folder and write its path as "media/NAME"'),
             )
 
         if not is_media_path(relative):
-            raise refuse(_("media.file {file!r} is not in the workspace's media/ folder"))
+            raise refuse(_("{field} {file!r} is not in the workspace's media/ folder"))
         path = self.home / relative
         if not leads_inside(self.media_dir, self.home) or not leads_inside(path, self.media_dir):
-            raise refuse(_("media.file {file!r} leads out of the workspace's media/ folder"))
+            raise refuse(_("{field} {file!r} leads out of the workspace's media/ folder"))
         real = real_path(path)
         try:
             mode = os.stat(real).st_mode
         except FileNotFoundError:
-            raise refuse(_("media.file {file!r} does not exist")) from None
+            raise refuse(_("{field} {file!r} does not exist")) from None
         except OSError as error:
-            raise refuse(_("media.file {file!r} cannot be read: {error}"),
+            raise refuse(_("{field} {file!r} cannot be read: {error}"),
                          error=error.strerror or error) from None
         if not stat.S_ISREG(mode):
-            raise refuse(_("media.file {file!r} is not a regular file"))
+            raise refuse(_("{field} {file!r} is not a regular file"))
         return real
 
     def keep_card_image(self, data: bytes, extension: str) -> str:
