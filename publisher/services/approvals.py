@@ -21,7 +21,6 @@ written from the records for people reading it, and is never what they trust
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +50,7 @@ from publisher.i18n import _
 from publisher.services.context import Context
 from publisher.services.queue_file import open_queue
 from publisher.storage import records
+from publisher.storage.atomic import file_digest
 from publisher.storage.drafts import LoadedDraft
 from publisher.storage.records import Activity
 
@@ -68,7 +68,7 @@ def media_digests(context: Context, draft: Draft) -> dict[str, str]:
                                                             *media.subtitles.values())):
         try:
             path = context.workspace.media_file(file, draft.id)
-            digests[file] = hashlib.sha256(path.read_bytes()).hexdigest()
+            digests[file] = file_digest(path)  # in blocks: a video is never held whole
         except (UserError, OSError):
             digests[file] = ""
     return digests
