@@ -16,9 +16,26 @@ post_media_view gives ``{"data": [{"name", "period": "lifetime", "values": [{"va
 A retired metric (post_impressions, since November 2025) is (#100) invalid;
 ``insights_refused`` answers as for a page token without read_insights (#10).
 Tests set ``counts[post_id]`` (reactions, comments, shares, views).
+
+Videos (Video API, Publishing, resumable upload): POST /{page}/videos with
+``upload_phase`` start (``file_size`` -> ``upload_session_id``, ``video_id``,
+``start_offset``, ``end_offset``), transfer (``upload_session_id``, ``start_offset``,
+``video_file_chunk``: exactly the bytes between the offsets it asked for, else 6001/
+1363037 with the offsets it expects in ``error_data``; an expired session is
+6001/1363030) and finish (``description``, ``published``: the post). GET
+/{video-id}?fields=status answers ``video_status`` processing for
+``processing_polls`` reads, then ready (or error with the processing phase's errors
+when ``processing_error`` is set); POST /{video-id}/captions takes ``captions_file``,
+an SRT file named ``<name>.<ll_CC>.srt`` of at most 200 KB. ``kill_at_chunk`` (index,
+pid) SIGKILLs the client when that chunk arrives, after keeping it (as Facebook would).
 """
 
 from __future__ import annotations
+
+import os
+import re
+import signal
+import time
 
 from fakes.base import FakeServer, Request, form_fields, multipart_bytes
 
@@ -40,6 +57,15 @@ class FakeFacebook(FakeServer):
         self.comments: dict[str, list[dict]] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self.insights_refused = False
+        # Videos: sessions by id, videos by id, every transfer as (offset, length, kept).
+        self.chunk_size = 64 * 1024
+        self.sessions: dict[str, dict] = {}
+        self.videos: dict[str, dict] = {}
+        self.transfers: list[tuple[int, int, bool]] = []
+        self.processing_polls = 1
+        self.processing_error: str | None = None
+        self.kill_at_chunk: tuple[int, int] | None = None
+        self.captions: dict[str, dict[str, str]] = {}
 
     def handle(self, request: Request):
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -51,6 +77,11 @@ class FakeFacebook(FakeServer):
             return self._feed(form_fields(request))
         if route == f"POST {prefix}/photos":
             return self._photo(request)
+        if route == f"POST {prefix}/videos":
+            return self._video_upload(request)
+        node_id = request.path.removeprefix(f"/{VERSION}/").split("/")[0]
+        if node_id in self.videos:
+            return self._video_node(request, node_id)
         if route == f"GET {prefix}/posts":
             data = [{"id": p["id"], "message": p.get("message", ""),
                      "permalink_url": f"https://www.facebook.com/{p['id']}",
@@ -187,3 +218,120 @@ class FakeFacebook(FakeServer):
                 "message": fields.get("message", ""), "photo": photo_id}
         self.posts.append(post)
         return 200, {"id": photo_id, "post_id": post["id"]}, {}
+
+    # Videos
+
+    def _video_upload(self, request: Request):
+        fields = form_fields(request)
+        phase = fields.get("upload_phase")
+        if phase == "start":
+            size = int(fields.get("file_size") or 0)
+            if size <= 0:
+                return 400, graph_error(100, "(#100) file_size is required"), {}
+            session_id, video_id = str(5100 + len(self.sessions)), str(8100 + len(self.videos))
+            self.sessions[session_id] = {"video": video_id, "size": size, "data": bytearray(),
+                                         "expired": False, "finished": False}
+            self.videos[video_id] = {"session": session_id, "state": "upload", "polls": 0,
+                                     "message": None, "published": None}
+            return 200, {"upload_session_id": session_id, "video_id": video_id,
+                         "start_offset": "0", "end_offset": str(min(self.chunk_size, size))}, {}
+        session = self.sessions.get(fields.get("upload_session_id", ""))
+        if session is None or session["expired"]:
+            return 400, {"error": {"message": "Your video upload timed out before it could be "
+                                   "completed.", "type": "OAuthException", "code": 6001,
+                                   "error_subcode": 1363030, "fbtrace_id": "AbCdEf123"}}, {}
+        if phase == "transfer":
+            return self._transfer(request, fields, session)
+        if phase == "finish":
+            return self._finish(fields, session)
+        return 400, graph_error(100, "(#100) upload_phase must be start, transfer or finish"), {}
+
+    def _expected(self, session: dict) -> tuple[int, int]:
+        start = len(session["data"])
+        return start, min(start + self.chunk_size, session["size"])
+
+    def _transfer(self, request: Request, fields: dict[str, str], session: dict):
+        chunk = multipart_bytes(request.body, request.headers.get("content-type", ""),
+                                "video_file_chunk") or b""
+        offset = int(fields.get("start_offset") or -1)
+        start, end = self._expected(session)
+        if offset != start or len(chunk) != end - start:
+            self.transfers.append((offset, len(chunk), False))
+            return 400, {"error": {
+                "message": "There was a problem uploading your video file. Please try again.",
+                "type": "OAuthException", "code": 6001, "error_subcode": 1363037,
+                "error_data": {"start_offset": str(start), "end_offset": str(end)},
+                "fbtrace_id": "AbCdEf123"}}, {}
+        session["data"] += chunk
+        index = len([t for t in self.transfers if t[2]])
+        self.transfers.append((offset, len(chunk), True))
+        if self.kill_at_chunk is not None and self.kill_at_chunk[0] == index:
+            os.kill(self.kill_at_chunk[1], signal.SIGKILL)
+            time.sleep(0.2)  # the client is gone before the answer goes
+        start, end = self._expected(session)
+        return 200, {"start_offset": str(start), "end_offset": str(end)}, {}
+
+    def _finish(self, fields: dict[str, str], session: dict):
+        if len(session["data"]) != session["size"]:
+            return 400, graph_error(6001, "There was a problem uploading your video file."), {}
+        video = self.videos[session["video"]]
+        if not session["finished"]:  # one video: a second finish changes nothing
+            session["finished"] = True
+            video.update(state="processing", message=fields.get("description", ""),
+                         published=fields.get("published", "true"))
+            self.posts.append({"id": session["video"], "message": video["message"],
+                               "video": session["video"]})
+        return 200, {"success": True}, {}
+
+    def video_bytes(self, video_id: str) -> bytes:
+        return bytes(self.sessions[self.videos[video_id]["session"]]["data"])
+
+    def _video_node(self, request: Request, video_id: str):
+        video = self.videos[video_id]
+        if request.method == "POST" and request.path.endswith("/captions"):
+            return self._caption(request, video_id)
+        fields = request.query.get("fields", [""])[0]
+        if request.method == "GET" and fields == "status":
+            if video["state"] == "processing":
+                video["polls"] += 1
+                if video["polls"] > self.processing_polls:
+                    video["state"] = "error" if self.processing_error else "ready"
+            return 200, {"id": video_id, "status": self._status(video)}, {}
+        if request.method == "GET" and fields == "permalink_url":
+            return 200, {"id": video_id,
+                         "permalink_url": f"/{self.page_id}/videos/{video_id}/"}, {}
+        return 400, graph_error(100, "Unsupported request", "GraphMethodException"), {}
+
+    def _status(self, video: dict) -> dict:
+        state = {"upload": "upload_complete", "processing": "processing"}.get(
+            video["state"], video["state"])
+        status: dict = {"video_status": state,
+                        "processing_progress": 100 if state == "ready" else 40,
+                        "processing_phase": {"status": "complete" if state == "ready"
+                                             else "error" if state == "error"
+                                             else "in_progress"}}
+        if state == "error":
+            status["processing_phase"]["errors"] = [
+                {"code": 1363008, "message": self.processing_error}]
+        return status
+
+    def _caption(self, request: Request, video_id: str):
+        kind = request.headers.get("content-type", "")
+        data = multipart_bytes(request.body, kind, "captions_file")
+        name = re.search(r'name="captions_file"; filename="([^"]+)"', request.body.decode(
+            errors="replace"))
+        if data is None or name is None:
+            return 400, graph_error(100, "(#100) captions_file is required"), {}
+        locale = re.fullmatch(r".+\.([a-z]{2}_[A-Z]{2})\.srt", name.group(1))
+        if locale is None or locale.group(1) not in KNOWN_LOCALES:
+            return 400, graph_error(100, "(#100) Invalid file name: it must be "
+                                    "filename.locale.srt"), {}
+        text = data.decode("utf-8")
+        if len(data) > 200 * 1024 or not re.match(r"\d+\n\d\d:\d\d:\d\d,\d{3} --> ", text):
+            return 400, graph_error(100, "(#100) The caption file is not valid SRT"), {}
+        self.captions.setdefault(video_id, {})[locale.group(1)] = text
+        return 200, {"success": True}, {}
+
+
+# A few of Facebook's locales (ll_CC).
+KNOWN_LOCALES = {"en_US", "en_GB", "sq_AL", "sr_RS", "de_DE", "fr_FR"}

@@ -52,7 +52,12 @@ class FakeInstagram(FakeMeta):
         return {name: known[name] for name in names if name in known}
 
     def check_fields(self, fields: dict[str, str]):
-        if fields.get("media_type") != "CAROUSEL" and not fields.get("image_url"):
+        if fields.get("media_type") == "REELS":
+            if not fields.get("video_url"):
+                return 400, graph_error(100, "The parameter video_url is required."), {}
+            if fields.get("alt_text"):  # the reference takes alt_text for images only
+                return 400, graph_error(100, "Invalid parameter alt_text for REELS"), {}
+        elif fields.get("media_type") != "CAROUSEL" and not fields.get("image_url"):
             return 400, graph_error(100, "The parameter image_url is required."), {}
         if len(fields.get("caption", "")) > 2200:
             return 400, graph_error(36004, "The caption is too long", 2207010), {}
@@ -81,6 +86,9 @@ class FakeInstagram(FakeMeta):
                  "PUBLISHED": "Published: Media has been successfully published.",
                  "EXPIRED": "Expired: Media was not published within 24 hours.",
                  "ERROR": "Error: Media upload failed (2207052)."}
+        error = self.containers[container_id].get("error")
+        if state == "ERROR" and error:
+            return {"id": container_id, "status_code": state, "status": f"Error: {error}"}
         return {"id": container_id, "status_code": state, "status": words[state]}
 
     def not_ready(self):

@@ -23,6 +23,11 @@
   them; one not set has no data and is left out, as the reference says);
   ``insights_refused``: (#10) as for a token without the insights permission.
 
+- A video container (``video_url``: Instagram's REELS, Threads' VIDEO) is fetched
+  whole when it is made, as an image is; it stays IN_PROGRESS for
+  ``finish_after_polls`` reads, then FINISHED, or ERROR with ``video_error`` (the
+  platform's reason) when a test sets it. ``containers_made`` counts them.
+
 ``now`` is the fake's own clock (24-hour windows and expiry); tests move it.
 """
 
@@ -91,6 +96,8 @@ class FakeMeta(FakeServer):
         # A post's counts by id (metric names as the platform's insights name them).
         self.counts: dict[str, dict[str, int]] = {}
         self.insights_refused = False
+        # Set by a test: a video container's processing fails with this reason.
+        self.video_error: str | None = None
         self._next = 17900000000000001
 
     # Helpers for tests
@@ -273,14 +280,19 @@ class FakeMeta(FakeServer):
             failure = self.fetch(fields["image_url"], container)
             if failure:
                 return failure
+        elif fields.get("video_url"):
+            failure = self.fetch(fields["video_url"], container, video=True)
+            if failure:
+                return failure
         self.containers[container_id] = container
         return 200, {"id": container_id}, {}
 
     def check_fields(self, fields: dict[str, str]):
         return None
 
-    def fetch(self, url: str, container: dict):
-        """Download the image as Meta does; a failure is the platform's own answer."""
+    def fetch(self, url: str, container: dict, video: bool = False):
+        """Download the image (or video) as Meta does; a failure is the platform's own
+        answer."""
         self.fetched.append(url)
         try:
             with urllib.request.urlopen(url, timeout=5) as answer:
@@ -288,8 +300,22 @@ class FakeMeta(FakeServer):
                 kind = answer.headers.get("Content-Type", "")
         except (urllib.error.URLError, OSError):
             return self.fetch_failed(url, container)
+        if video:
+            container["video"] = {"url": url, "data": data, "type": kind}
+            if not kind.startswith("video/"):
+                container["state"], container["error"] = "ERROR", self.not_a_video()
+            elif self.video_error:
+                container["failing"] = self.video_error
+            return None
         container["image"] = {"url": url, "size": len(data), "type": kind}
         return self.check_image(data, kind, container)
+
+    def not_a_video(self) -> str:
+        return "the media is not a video"
+
+    @property
+    def containers_made(self) -> int:
+        return len(self.containers)
 
     def fetch_failed(self, url: str, container: dict):
         raise NotImplementedError
@@ -302,7 +328,8 @@ class FakeMeta(FakeServer):
         if container["state"] == "IN_PROGRESS":
             container["polls"] += 1
             if container["polls"] > self.finish_after_polls:
-                container["state"] = "FINISHED"
+                container["state"] = "ERROR" if container.get("failing") else "FINISHED"
+                container["error"] = container.get("failing") or container["error"]
         return self.status_fields(container_id, self.state(container_id))
 
     def status_fields(self, container_id: str, state: str) -> dict:

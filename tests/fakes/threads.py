@@ -45,6 +45,8 @@ class FakeThreads(FakeMeta):
             return 400, graph_error(100, "link_attachment is only for TEXT posts."), {}
         if kind == "IMAGE" and not fields.get("image_url"):
             return 400, graph_error(100, "The parameter image_url is required."), {}
+        if kind == "VIDEO" and not fields.get("video_url"):
+            return 400, graph_error(100, "The parameter video_url is required."), {}
         if len(fields.get("text", "").encode()) > 2000:
             return 400, graph_error(100, "Param text must be at most 500 characters long."), {}
         return None
@@ -59,6 +61,9 @@ class FakeThreads(FakeMeta):
             container["state"] = "ERROR"
             container["error"] = "UNKNOWN"
         return None
+
+    def not_a_video(self) -> str:
+        return "FAILED_PROCESSING_VIDEO"
 
     def status_fields(self, container_id: str, state: str) -> dict:
         body = {"id": container_id, "status": state}

@@ -24,6 +24,15 @@ about half a minute (Meta fetches the images meanwhile) with the sleep it was
 given; past that it gives up for this run (``Transient``, nothing sent) and
 the next attempt picks the same container up again.
 
+A video (an Instagram Reel, a Threads VIDEO post) is one container whose
+``video_url`` is its public address, as an image's is: the platform downloads and
+processes it, so the only progress to tell is "processing". Its container is noted
+as above before anything else, and polled (``wait_for_processing``: about two
+minutes in one attempt; still processing after that, the next attempt polls the same
+container again, never uploading a second). A container whose processing failed
+(``ERROR``) is the platform's refusal, with its reason; one whose download failed is
+made again by the next attempt.
+
 Tokens (the rules are in :mod:`publisher.platforms.meta.tokens`): the
 adapter renews a 60-day token ahead of its expiry and keeps the new token and
 its record in the keyring. An expired token raises ``AuthFailed``: the flush
@@ -50,6 +59,7 @@ from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
     NOT_FOUND,
+    Abilities,
     AuthFailed,
     Checkpoints,
     Identity,
@@ -67,6 +77,7 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_size, image_type, media_problems
+from publisher.platforms.common.progress import Progress, UploadProgress, log_progress
 from publisher.platforms.common.recent import find_ours
 from publisher.platforms.common.token_records import (
     expiry_of,
@@ -127,6 +138,7 @@ class ContainerAdapter:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     sleep: Callable[[float], None] = time.sleep
     check_reachability: bool = True
+    progress: Progress = log_progress
     _token: str | None = field(default=None, init=False, repr=False)
     _user: str | None = field(default=None, init=False, repr=False)
     _reachable: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
@@ -151,6 +163,10 @@ class ContainerAdapter:
     web_hosts: ClassVar[tuple[str, ...]] = ()  # where a post's permalink is
     post_paths: ClassVar[tuple[str, ...]] = ()  # a permalink's segment before the code
     replies_edge: ClassVar[str] = ""    # GET /{user}/<edge>: its replies, when apart
+    abilities: ClassVar[Abilities]
+    # What an ERROR container's detail says when the platform could not download the
+    # video (the next attempt makes a new container) rather than refused it.
+    fetch_failures: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         self.base_url = (self.account.effective_api_base or "").rstrip("/")
@@ -165,6 +181,7 @@ class ContainerAdapter:
             account=account, secrets=adapters.secrets, session=adapters.session,
             checkpoints=adapters.checkpoints, media_dir=adapters.media_dir, clock=adapters.clock,
             sleep=adapters.sleep, check_reachability=adapters.check_reachability,
+            progress=adapters.progress,
         )
 
     # Platform hooks
@@ -174,6 +191,10 @@ class ContainerAdapter:
         raise NotImplementedError
 
     def child_fields(self, url: str, alt: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def video_fields(self, post: Post, url: str) -> dict[str, str]:
+        """Fields of a video's container (``video_url`` its public address)."""
         raise NotImplementedError
 
     def carousel_fields(self, post: Post, children: list[str]) -> dict[str, str]:
@@ -287,14 +308,15 @@ class ContainerAdapter:
     # Validation
 
     def public_url(self, path: Path) -> str:
-        """Where Meta fetches an image of media/ (Rejected for one outside it)."""
+        """Where Meta fetches an image (or video) of media/ (Rejected for one outside it)."""
         if not self.account.media_url:
             problem = self._no_media_url()
             raise Rejected(problem, remedy=problem.remedy)
         try:
             relative = path.resolve().relative_to(self.media_dir.resolve())
         except ValueError:
-            raise Rejected(f"image {path.name} is not in the workspace's media/ folder, "
+            what = "video" if MediaFile(path, "").is_video else "image"
+            raise Rejected(f"{what} {path.name} is not in the workspace's media/ folder, "
                            "the only one published at the media URL") from None
         return f"{self.account.media_url.rstrip('/')}/{quote(relative.as_posix())}"
 
@@ -306,11 +328,18 @@ class ContainerAdapter:
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text(self.platform, post.text,
                                    has_media=bool(post.media)).problems)
-        problems += media_problems(self.name, post.media, max_images=self.max_images,
-                                   max_bytes=self.max_image_bytes, max_alt=MAX_ALT_TEXT)
+        video = any(m.is_video for m in post.media)
+        if video:
+            from publisher.platforms.common.video import video_post_problems
+
+            problems += video_post_problems(self.name, post.media, self.abilities.video,
+                                            alt_max=MAX_ALT_TEXT)
+        else:
+            problems += media_problems(self.name, post.media, max_images=self.max_images,
+                                       max_bytes=self.max_image_bytes, max_alt=MAX_ALT_TEXT)
         problems += self.extra_problems(post)
         present = [m for m in post.media if m.path.is_file()]
-        for image in present:
+        for image in [] if video else present:
             problems += self._image_problems(image)
         if post.media and not self.account.media_url:
             problems.append(self._no_media_url())
@@ -360,12 +389,14 @@ class ContainerAdapter:
                                    timeout=(5.0, 15.0))
                 response.close()
         except Transient as error:
-            return f"image {name} cannot be fetched from {url} ({error.message}); {fix}"
+            return (f"{'video' if image.is_video else 'image'} {name} cannot be fetched from "
+                    f"{url} ({error.message}); {fix}")
+        what = "video" if image.is_video else "image"
         if response.status_code != 200:
-            return f"image {name} is not at {url} (HTTP {response.status_code}); {fix}"
+            return f"{what} {name} is not at {url} (HTTP {response.status_code}); {fix}"
         kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if not kind.startswith("image/"):
-            return (f"{url} answers with {kind or 'no content type'}, not an image; "
+        if not kind.startswith(f"{what}/"):
+            return (f"{url} answers with {kind or 'no content type'}, not an {what}; "
                     f"{self.name} would refuse it")
         length = response.headers.get("Content-Length", "").strip()
         local = image.path.stat().st_size
@@ -384,7 +415,10 @@ class ContainerAdapter:
         self._check_quota(user)
         container = earlier or self._create(post, idempotency_key, user)
         try:
-            self._wait_until_finished(container)
+            if post.media and post.media[0].is_video:
+                self._wait_for_video(container, post.media[0])
+            else:
+                self._wait_until_finished(container)
         except _AlreadyPublished:
             return self._found(post, idempotency_key, user)
         return self._publish(post, idempotency_key, user, container)
@@ -428,7 +462,9 @@ class ContainerAdapter:
 
     def _create(self, post: Post, key: str, user: str) -> str:
         urls = [self.public_url(m.path) for m in post.media]
-        if len(urls) > 1:
+        if post.media and post.media[0].is_video:
+            fields = self.video_fields(post, urls[0])
+        elif len(urls) > 1:
             children = [self._make(user, self.child_fields(url, media.alt))
                         for url, media in zip(urls, post.media, strict=True)]
             fields = self.carousel_fields(post, children)
@@ -472,6 +508,38 @@ class ContainerAdapter:
             self.sleep(delay)
         raise Transient(f"{self.name} is still preparing the post; the next attempt "
                         "publishes it", maybe_sent=False)
+
+    def _wait_for_video(self, container: str, video: MediaFile) -> None:
+        """Poll the video's container until the platform has processed it: FINISHED
+        is ready, ERROR its refusal (Rejected with its reason), a failed download or
+        EXPIRED a new container next time; still IN_PROGRESS after the wait, the next
+        attempt polls the same container."""
+        from publisher.platforms.common.video import Processing, wait_for_processing
+
+        size = video.path.stat().st_size
+        self.progress(UploadProgress(self.account.id, video.path.name, size, size,
+                                     stage="processing"))
+
+        def check() -> Processing:
+            try:
+                state, detail = self.status(container)
+            except Rejected as error:  # no status to be had: the publish call tells
+                log.warning("%s: cannot read container %s: %s", self.account.id, container,
+                            error.message)
+                return Processing(True)
+            if state == PUBLISHED:
+                raise _AlreadyPublished
+            if state == EXPIRED or (state == ERROR and any(
+                    failure in detail for failure in self.fetch_failures)):
+                raise ContainerGone(f"{self.name} could not fetch or keep the video "
+                                    f"(container {state}: {detail or 'no detail'}); the next "
+                                    "attempt makes a new one")
+            if state == ERROR:
+                return Processing(False, failed=detail or "ERROR")
+            return Processing(state == FINISHED)
+
+        wait_for_processing(check, what=f"{self.name} video {video.path.name}",
+                            sleep=self.sleep)
 
     def _publish(self, post: Post, key: str, user: str, container: str) -> Published:
         try:

@@ -20,27 +20,61 @@
 - Counts (``engagement``): the post's reactions, comments and shares, and its views
   from the post's insights (``post_media_view``) where the page token may read them
   (``read_insights``); a token that may not leaves the views unknown.
+- A video (Video API, Publishing, resumable upload:
+  https://developers.facebook.com/docs/video-api/guides/publishing; Page Videos
+  reference: https://developers.facebook.com/docs/graph-api/reference/page/videos/):
+  POST /{page-id}/videos (on graph-video.facebook.com) with ``upload_phase=start`` and
+  ``file_size`` gives ``upload_session_id``, ``video_id`` and the first chunk's
+  ``start_offset``/``end_offset``; each ``upload_phase=transfer`` sends the bytes
+  between them as ``video_file_chunk`` (streamed from disk) and is answered with the
+  next pair, until they are equal; ``upload_phase=finish`` with the post's text as
+  ``description`` publishes it. The session, the video id and the offsets are recorded
+  (:class:`UploadRecord`) as each answer comes, so that an attempt after a crash goes
+  on from the recorded offset; a chunk sent at an offset Facebook no longer expects is
+  answered with error 1363037 and the offsets it does expect (``error_data``), from
+  which the upload goes on. Processing: GET /{video-id}?fields=status (``video_status``
+  ready, processing or error; ``processing_progress``; the processing phase's errors).
+  Subtitles: POST /{video-id}/captions with ``captions_file``, an SRT file whose name
+  ends ``.<locale>.srt`` in Facebook's locale codes (sq_AL, en_US, sr_RS; 200 KB at
+  most; Video Captions reference:
+  https://developers.facebook.com/docs/graph-api/reference/video/captions/); Serbian in
+  Latin and in Cyrillic share sr_RS, so the post's own locale's file goes. Why not the
+  newer Resumable Upload API (/{app-id}/uploads and a file handle), which the current
+  guide shows: it needs the app's id and a user token, and a page account here holds
+  only its page token; the page's own /videos edge takes that token and resumes just
+  the same. Limits: 10 GB and 240 minutes by resumable upload (Video API, "Video
+  Format"); MP4 or MOV recommended, WebM taken.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from publisher.domain.accounts import Account
 from publisher.domain.posttypes import PartKind
 from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
+from publisher.domain.video import MB, VideoLimits
 from publisher.platforms.base import (
+    NOT_FOUND,
     Abilities,
+    Checkpoints,
     Identity,
+    MediaFile,
+    MemoryCheckpoints,
     NotFound,
     Post,
     Published,
     Rejected,
     TokenStatus,
+    Transient,
 )
 from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.comments import (
@@ -51,6 +85,7 @@ from publisher.platforms.common.comments import (
 )
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.progress import Progress, UploadProgress, log_progress
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
 from publisher.platforms.meta.graph import (
@@ -61,9 +96,12 @@ from publisher.platforms.meta.graph import (
     insight_values,
     insights_refused,
     is_missing,
+    upload_offsets,
+    upload_session_gone,
 )
 
 if TYPE_CHECKING:
+    from publisher.platforms.common.video import UploadRecord
     from publisher.platforms.registry import Adapters
 
 MAX_IMAGES = 10
@@ -76,16 +114,42 @@ COUNT_FIELDS = ("id,reactions.limit(0).summary(total_count),"
 # versions on 15 November 2025; Pages API changelog).
 VIEWS_METRIC = "post_media_view"
 
+# What a page video may be (Video API: resumable upload up to 10 GB and 240 minutes;
+# Facebook takes most formats and recommends MP4 or MOV with H.264 and AAC).
+FACEBOOK_VIDEO = VideoLimits(
+    max_bytes=10 * 1024 * MB,
+    max_seconds=240 * 60,
+    containers=frozenset({"mp4", "mov", "webm"}),
+    video_codecs=frozenset({"h264", "hevc", "vp8", "vp9"}),
+    audio_codecs=frozenset({"aac", "mp3", "opus", "vorbis"}),
+    subtitles=True,
+)
+# A caption file's limit (Video Captions reference: "The file size limit for video
+# captions is 200K").
+MAX_CAPTIONS_BYTES = 200 * 1024
+# Our locales -> Facebook's (ll_CC). Facebook has one Serbian locale.
+FACEBOOK_LOCALES = {"sq": "sq_AL", "en": "en_US", "sr": "sr_RS", "sr-Latn": "sr_RS"}
+# How often one attempt may be sent back to another offset before it gives up.
+MAX_OFFSET_CORRECTIONS = 3
+
+log = logging.getLogger("publisher.platforms.meta")
+
 
 def make_adapter(account: Account, adapters: Adapters) -> FacebookAdapter:
-    return FacebookAdapter.for_account(account, adapters, page_id=account.handle)
+    return FacebookAdapter.for_account(
+        account, adapters, page_id=account.handle, checkpoints=adapters.checkpoints,
+        sleep=adapters.sleep, progress=adapters.progress)
 
 
 @dataclass(repr=False)
 class FacebookAdapter(TokenAdapter):
     page_id: str | None = None
     platform: str = "facebook"
-    abilities = Abilities(delete=True, edit=True)
+    # The flush's checkpoints: a video's upload is recorded there as it goes.
+    checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints)
+    sleep: Callable[[float], None] = time.sleep
+    progress: Progress = log_progress
+    abilities = Abilities(delete=True, edit=True, video=FACEBOOK_VIDEO)
 
     def __repr__(self) -> str:
         return f"FacebookAdapter(base_url={self.base_url!r}, page_id={self.page_id!r})"
@@ -120,6 +184,12 @@ class FacebookAdapter(TokenAdapter):
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("facebook", post.text, has_media=bool(post.media)).problems)
+        if any(m.is_video for m in post.media):
+            from publisher.platforms.common.video import video_post_problems
+
+            problems += video_post_problems("Facebook", post.media, FACEBOOK_VIDEO)
+            problems += _caption_problems(post.media)
+            return problems
         problems += media_problems("Facebook", post.media, max_images=MAX_IMAGES,
                                    max_bytes=MAX_PHOTO_BYTES)
         return problems
@@ -127,6 +197,8 @@ class FacebookAdapter(TokenAdapter):
     def publish(self, post: Post, idempotency_key: str) -> Published:
         if post.kind == PartKind.COMMENT:
             return comment_once(self._comments(), post)
+        if len(post.media) == 1 and post.media[0].is_video:
+            return self._publish_video(post, idempotency_key)
         page = self._page()
         try:
             if len(post.media) == 1:
@@ -157,6 +229,168 @@ class FacebookAdapter(TokenAdapter):
             return self._call("POST", f"{self._page()}/photos", data=fields,
                               files={"source": (media.path.name, handle, image_type(media.path))})
 
+    # A page video: resumable upload, captions, processing
+
+    def _publish_video(self, post: Post, key: str) -> Published:
+        """Upload (or go on with) the video, finish it with the post's text, add its
+        captions and wait for Facebook to process it. Every step is recorded first, so
+        an attempt after a crash or a Transient never uploads what Facebook has, and an
+        upload error is never a post (``maybe_sent`` False: the record makes the retry
+        safe, the finished session is one video)."""
+        from publisher.platforms.common.video import UploadRecord
+
+        media = post.media[0]
+        record = UploadRecord(self.checkpoints, key, media)
+        try:
+            video_id = self._uploaded(media, record)
+            if not record.get("finished"):
+                self._video_call("POST", f"{self._page()}/videos", data={
+                    "upload_phase": "finish", "upload_session_id": record.get("session"),
+                    "description": post.text, "published": "true"})
+                record.save(finished=True)
+            self._add_captions(video_id, media, record)
+            self._wait_until_processed(video_id, media)
+        except Transient as error:
+            raise Transient(error.message, maybe_sent=False) from None
+        return Published(video_id, self._video_permalink(video_id))
+
+    def _uploaded(self, media: MediaFile, record: UploadRecord) -> str:
+        """The video's id once all its bytes are with Facebook (a new session, or the
+        recorded one from its recorded offset); one expired session starts over."""
+        size = media.path.stat().st_size
+        for _attempt in range(2):
+            if not record.get("session"):
+                self._start_session(size, record)
+            try:
+                self._transfer(media, size, record)
+            except _SessionGone:
+                log.warning("%s: the upload session of %s expired; starting over",
+                            self.account_id, media.path.name)
+                record.forget()
+                continue
+            return str(record.get("video_id"))
+        raise Transient(f"Facebook let the upload of {media.path.name} expire twice")
+
+    def _start_session(self, size: int, record: UploadRecord) -> None:
+        answer = self._video_call("POST", f"{self._page()}/videos",
+                                  data={"upload_phase": "start", "file_size": str(size)})
+        if not answer.get("upload_session_id") or not answer.get("video_id"):
+            raise Transient("Facebook started no upload session (no id in the answer)")
+        record.save(session=str(answer["upload_session_id"]), video_id=str(answer["video_id"]),
+                    start=as_int(answer.get("start_offset")),
+                    end=as_int(answer.get("end_offset")))
+
+    def _transfer(self, media: MediaFile, size: int, record: UploadRecord) -> None:
+        """Send the chunk Facebook asks for until it asks for none; each answer (or an
+        offset error's ``error_data``) says the next one and is recorded at once."""
+        from publisher.platforms.common.video import FileSlice, MultipartBody
+
+        corrections = 0
+        start, end = int(record.get("start", 0)), int(record.get("end", 0))
+        while start < end:
+            body = MultipartBody(
+                {"upload_phase": "transfer", "upload_session_id": str(record.get("session")),
+                 "start_offset": str(start)},
+                "video_file_chunk", media.path.name, "application/octet-stream",
+                FileSlice(media.path, start, end - start))
+            with body:
+                response = request(
+                    self.session, "POST", self._video_url(f"{self._page()}/videos"),
+                    data=body, headers={"Authorization": f"Bearer {self.token}",
+                                        "Content-Type": body.content_type},
+                    secrets=self._secrets)
+            if response.status_code >= 400:
+                if upload_session_gone(response):
+                    raise _SessionGone
+                expected = upload_offsets(response)
+                if expected is None or corrections >= MAX_OFFSET_CORRECTIONS:
+                    raise graph_error(response, "Graph", now=self.clock(), secrets=self._secrets)
+                corrections += 1
+                start, end = expected
+            else:
+                answer = json_object(response)
+                start, end = as_int(answer.get("start_offset")), as_int(answer.get("end_offset"))
+            record.save(start=start, end=end)
+            self.progress(UploadProgress(self.account_id or "", media.path.name, start, size))
+
+    def _add_captions(self, video_id: str, media: MediaFile, record: UploadRecord) -> None:
+        """POST /{video-id}/captions once per Facebook locale (recorded), the post's own
+        locales first. A caption Facebook refuses does not undo the post: it is logged."""
+        done = list(record.get("captions", []))
+        for subtitles in media.subtitles:
+            locale = FACEBOOK_LOCALES.get(subtitles.locale)
+            if locale is None or locale in done:
+                continue
+            name = f"{media.path.stem}.{locale}.srt"
+            content = _to_srt(subtitles.path.read_text(encoding="utf-8-sig"))
+            try:
+                self._video_call("POST", f"{video_id}/captions", files={
+                    "captions_file": (name, content.encode("utf-8"), "application/x-subrip")})
+            except Rejected as error:
+                log.warning("%s: Facebook refused the %s captions of %s: %s", self.account_id,
+                            locale, media.path.name, error.message)
+            done.append(locale)
+            record.save(captions=done)
+
+    def _wait_until_processed(self, video_id: str, media: MediaFile) -> None:
+        from publisher.platforms.common.video import Processing, wait_for_processing
+
+        size = media.path.stat().st_size
+        self.progress(UploadProgress(self.account_id or "", media.path.name, size, size,
+                                     stage="processing"))
+
+        def check() -> Processing:
+            answer = self._video_call("GET", video_id, params={"fields": "status"})
+            status = answer.get("status") or {}
+            state = str(status.get("video_status") or "")
+            if state == "error":
+                return Processing(False, failed=_processing_error(status))
+            return Processing(state == "ready")
+
+        wait_for_processing(check, what=f"video {media.path.name}", sleep=self.sleep)
+
+    def _find_video(self, key: str, media: MediaFile) -> Published | NotFound:
+        """A video post is its recorded upload: finished and processed, it is the
+        video; anything less goes on from the record when published again (the same
+        session and video, never a second one), so it did not go out as a second post."""
+        from publisher.platforms.common.video import UploadRecord
+
+        record = UploadRecord(self.checkpoints, key, media)
+        video_id = record.get("video_id")
+        if not video_id or not record.get("finished"):
+            return NOT_FOUND
+        answer = self._video_call("GET", str(video_id), params={"fields": "status"})
+        if str((answer.get("status") or {}).get("video_status") or "") == "ready":
+            return Published(str(video_id), self._video_permalink(str(video_id)))
+        return NOT_FOUND
+
+    def _video_permalink(self, video_id: str) -> str:
+        try:
+            answer = self._video_call("GET", video_id, params={"fields": "permalink_url"})
+        except (Rejected, Transient):
+            answer = {}
+        link = str(answer.get("permalink_url") or "")
+        if link.startswith("/"):
+            link = f"https://www.facebook.com{link}"
+        return link or f"https://www.facebook.com/{self._page()}/videos/{video_id}"
+
+    def _video_call(self, method: str, path: str, **kwargs: Any) -> dict:
+        """A call of the video flow: its upload edge lives on graph-video.facebook.com."""
+        if not self.token:
+            raise self._missing_token("page access token")
+        response = request(self.session, method, self._video_url(path),
+                           headers={"Authorization": f"Bearer {self.token}"},
+                           secrets=self._secrets, **kwargs)
+        if response.status_code < 400:
+            return json_object(response)
+        raise graph_error(response, "Graph", now=self.clock(), secrets=self._secrets)
+
+    def _video_url(self, path: str) -> str:
+        parts = urlsplit(self.base_url)
+        if parts.hostname == "graph.facebook.com":  # the Video API's own host
+            parts = parts._replace(netloc=parts.netloc.replace("graph.", "graph-video.", 1))
+        return f"{urlunsplit(parts)}/{GRAPH_VERSION}/{path}"
+
     def _comments(self) -> CommentApi:
         def listed(post_id: str) -> Comments:
             answer = self._call("GET", f"{post_id}/comments",
@@ -178,6 +412,8 @@ class FacebookAdapter(TokenAdapter):
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         if post.kind == PartKind.COMMENT:
             return find_comment(self._comments(), post)
+        if len(post.media) == 1 and post.media[0].is_video:
+            return self._find_video(idempotency_key, post.media[0])
         answer = self._call("GET", f"{self._page()}/posts",
                             params={"fields": "id,message,permalink_url,created_time",
                                     "limit": "25"})
@@ -246,6 +482,57 @@ class FacebookAdapter(TokenAdapter):
         return Engagement(likes=_total(answer, "reactions"), replies=_total(answer, "comments"),
                           reposts=as_int((answer.get("shares") or {}).get("count")),
                           impressions=views.get(VIEWS_METRIC))
+
+
+class _SessionGone(Exception):
+    """Facebook no longer knows the recorded upload session (it expired)."""
+
+
+def _processing_error(status: dict) -> str:
+    """Why Facebook could not process a video: the processing phase's first error."""
+    phase = status.get("processing_phase") or {}
+    for error in phase.get("errors") or []:
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])[:300]
+    return "video_status error"
+
+
+def _caption_problems(media: tuple[MediaFile, ...]) -> list[str]:
+    """Subtitle files Facebook would refuse: over 200 KB (as SRT)."""
+    problems = []
+    for video in media:
+        for subtitles in video.subtitles:
+            if subtitles.path.is_file() and subtitles.path.stat().st_size > MAX_CAPTIONS_BYTES:
+                problems.append(f"subtitles {subtitles.path.name} are over Facebook's limit "
+                                f"of {MAX_CAPTIONS_BYTES // 1024} KB")
+    return problems
+
+
+def _to_srt(text: str) -> str:
+    """SubRip from WebVTT (SRT stays as it is): the header and cue settings dropped,
+    cues numbered, '.' -> ',' in timings. (The lead moves this to the shared subtitles
+    module at merge.)"""
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("WEBVTT"):
+        return text
+    cues: list[str] = []
+    for block in text.split("\n\n"):
+        rows = [row for row in block.split("\n") if row.strip()]
+        timing = next((i for i, row in enumerate(rows) if "-->" in row), None)
+        if timing is None:
+            continue  # the header, a NOTE, a STYLE block
+        start, _arrow, rest = rows[timing].partition("-->")
+        end = rest.split()[0] if rest.split() else ""
+        times = f"{_srt_time(start.strip())} --> {_srt_time(end)}"
+        cues.append("\n".join([str(len(cues) + 1), times, *rows[timing + 1:]]))
+    return "\n\n".join(cues) + "\n"
+
+
+def _srt_time(value: str) -> str:
+    """00:01.500 or 00:00:01.500 -> 00:00:01,500."""
+    if value.count(":") == 1:
+        value = f"00:{value}"
+    return value.replace(".", ",")
 
 
 def _total(answer: dict, edge: str) -> int | None:

@@ -249,3 +249,42 @@ def regain_access(response: requests.Response, now: datetime) -> datetime | None
     except (ValueError, TypeError, AttributeError):
         return None
     return now + timedelta(minutes=minutes) if minutes else None
+
+
+# A page video's resumable upload (Video API, Publishing: "Resumable Upload"). A chunk
+# sent at an offset Facebook does not expect is refused with subcode 1363037 and the
+# chunk it does expect in ``error_data`` (``start_offset``, ``end_offset``); an upload
+# session that timed out is 1363030 ("Your video upload timed out before it could be
+# completed"): it must start over.
+OFFSET_SUBCODE = 1363037
+SESSION_GONE_SUBCODE = 1363030
+
+
+def _error_of(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def upload_offsets(response: requests.Response) -> tuple[int, int] | None:
+    """The (start, end) offsets a refused chunk's answer asks for, when it says them."""
+    error = _error_of(response)
+    data = error.get("error_data")
+    if isinstance(data, str):  # Graph sometimes sends error_data as a JSON string
+        try:
+            data = json.loads(data)
+        except ValueError:
+            data = None
+    if as_int(error.get("error_subcode")) != OFFSET_SUBCODE or not isinstance(data, dict):
+        return None
+    if "start_offset" not in data or "end_offset" not in data:
+        return None
+    return as_int(data["start_offset"]), as_int(data["end_offset"])
+
+
+def upload_session_gone(response: requests.Response) -> bool:
+    """Whether a chunk's answer says the upload session expired (start over)."""
+    return as_int(_error_of(response).get("error_subcode")) == SESSION_GONE_SUBCODE

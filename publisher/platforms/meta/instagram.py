@@ -13,6 +13,18 @@
   that address for each image (the one network call it makes). JPEG only,
   8 MB at most, aspect ratios from 4:5 to 1.91:1; a caption of at most 2200
   characters, 30 hashtags and 20 @ tags; a post without an image is refused.
+- A video is a Reel (IG User Media reference, "Reels" limits:
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media;
+  content publishing guide:
+  https://developers.facebook.com/docs/instagram-platform/content-publishing/): a
+  container with ``media_type=REELS``, ``video_url`` (the account's ``media_url`` and
+  the file, as an image's), ``caption`` and ``share_to_feed=true``, polled by its
+  ``status_code`` (IN_PROGRESS, FINISHED, ERROR with the reason in ``status``,
+  EXPIRED, PUBLISHED) until FINISHED, then /media_publish. MOV or MP4, H.264 or HEVC,
+  AAC, 3 s to 15 min, 300 MB, 23 to 60 frames a second, at most 1920 pixels wide,
+  aspect ratios from 0.01:1 to 10:1 (9:16 recommended). The API takes no subtitle
+  file (Instagram's own automatic captions are not ours) and ``alt_text`` for images
+  only, so a Reel goes without the video's alt text.
 - The account's id (``--handle``) is the Instagram account's numeric id; with
   Instagram Login a non-numeric handle is looked up with GET /me.
 - Two logins: Facebook Login (the default API base graph.facebook.com; a Page
@@ -48,6 +60,7 @@ from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, set_account
 from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
+from publisher.domain.video import MB, VideoLimits
 from publisher.i18n import N_
 from publisher.platforms.base import Abilities, NotFound, Post, Published, Rejected, Unsupported
 from publisher.platforms.common.comments import (
@@ -77,6 +90,20 @@ MAX_MENTIONS = 20
 # served for FEED (an image or a carousel) and REELS alike, as are reach and shares: a
 # Reel needs no other metrics here.
 MEDIA_INSIGHTS = "views,reach,shares"
+# What a Reel may be (IG User Media reference, Reels specifications).
+INSTAGRAM_REELS = VideoLimits(
+    max_bytes=300 * MB,
+    max_seconds=15 * 60,
+    min_seconds=3,
+    containers=frozenset({"mp4", "mov"}),
+    video_codecs=frozenset({"h264", "hevc"}),
+    audio_codecs=frozenset({"aac"}),
+    max_frame_rate=60,
+    min_frame_rate=23,
+    max_width=1920,
+    aspect=(0.01, 10.0),
+    subtitles=False,
+)
 _MENTION = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9._]*[A-Za-z0-9_])?)")
 
 
@@ -105,7 +132,9 @@ class InstagramAdapter(ContainerAdapter):
         why_not_delete=N_("Instagram's API cannot delete a post: remove it by hand in the "
                           "Instagram app"),
         why_not_edit=N_("Instagram's API cannot edit a caption: edit it by hand in the "
-                        "Instagram app"))
+                        "Instagram app"),
+        video=INSTAGRAM_REELS)
+    fetch_failures = ("2207052",)  # the media could not be fetched from its address
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -165,6 +194,11 @@ class InstagramAdapter(ContainerAdapter):
         if post.media[0].alt.strip():
             fields["alt_text"] = post.media[0].alt
         return fields
+
+    def video_fields(self, post: Post, url: str) -> dict[str, str]:
+        # No alt_text: the reference takes it for images only.
+        return {"media_type": "REELS", "video_url": url, "caption": post.text,
+                "share_to_feed": "true"}
 
     def child_fields(self, url: str, alt: str) -> dict[str, str]:
         fields = {"image_url": url, "is_carousel_item": "true"}

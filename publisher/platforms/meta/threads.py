@@ -10,6 +10,14 @@
 - Text: 500 characters (emoji count as their UTF-8 bytes), at most 5 links.
   Images: JPEG or PNG, 8 MB at most, aspect ratio up to 10:1, fetched by
   Threads from the account's ``media_url`` (``validate`` checks they are there).
+- A video (Threads API, Posts, "Single Thread Posts" and media specifications:
+  https://developers.facebook.com/docs/threads/posts): a container with
+  ``media_type=VIDEO``, ``video_url`` (its public address, as an image's), ``text``
+  and ``alt_text``, polled with GET /{container}?fields=status,error_message
+  (IN_PROGRESS, FINISHED, ERROR with ``error_message``, EXPIRED, PUBLISHED) until
+  FINISHED, then /threads_publish. MOV or MP4, H.264 or HEVC, AAC, 5 minutes and 1 GB
+  at most, 23 to 60 frames a second, at most 1920 pixels wide, aspect ratios from
+  0.01:1 to 10:1. The API takes no subtitle file.
 - ``--handle``: the numeric Threads user id; anything else (an @name, or
   nothing) uses ``me`` in the paths, which Threads resolves to the token's user.
 - Tokens live 60 days and are renewed with GET /refresh_access_token
@@ -30,6 +38,7 @@ from typing import TYPE_CHECKING
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import log_in
 from publisher.domain.results import Engagement
+from publisher.domain.video import MB, VideoLimits
 from publisher.i18n import N_
 from publisher.platforms.base import Abilities, Post, Published, Unsupported
 from publisher.platforms.meta.containers import ContainerAdapter, graph_id, is_numeric_id
@@ -42,6 +51,19 @@ THREADS_VERSION = "v1.0"
 # A post's insights (Threads Insights API, Media Insights: views, likes, replies,
 # reposts, quotes, shares); a root post's replies count them all.
 MEDIA_INSIGHTS = "views,likes,replies,reposts,quotes"
+# What a video post may be (Threads API, Posts: media specifications).
+THREADS_VIDEO = VideoLimits(
+    max_bytes=1024 * MB,
+    max_seconds=5 * 60,
+    containers=frozenset({"mp4", "mov"}),
+    video_codecs=frozenset({"h264", "hevc"}),
+    audio_codecs=frozenset({"aac"}),
+    max_frame_rate=60,
+    min_frame_rate=23,
+    max_width=1920,
+    aspect=(0.01, 10.0),
+    subtitles=False,
+)
 
 
 class ThreadsAdapter(ContainerAdapter):
@@ -65,7 +87,9 @@ class ThreadsAdapter(ContainerAdapter):
     post_paths = ("post",)
     replies_edge = "replies"
     abilities = Abilities(delete=True, edit=False, why_not_edit=N_(
-        "Threads' API cannot edit a post: delete it and post the correction"))
+        "Threads' API cannot edit a post: delete it and post the correction"),
+        video=THREADS_VIDEO)
+    fetch_failures = ("FAILED_DOWNLOADING_VIDEO",)
 
     def user_id(self) -> str:
         handle = (self.account.handle or "").strip()
@@ -78,6 +102,14 @@ class ThreadsAdapter(ContainerAdapter):
                 fields["link_attachment"] = post.card.url
             return fields
         fields = {"media_type": "IMAGE", "image_url": urls[0], **_reply_fields(post)}
+        if post.text:
+            fields["text"] = post.text
+        if post.media[0].alt.strip():
+            fields["alt_text"] = post.media[0].alt
+        return fields
+
+    def video_fields(self, post: Post, url: str) -> dict[str, str]:
+        fields = {"media_type": "VIDEO", "video_url": url, **_reply_fields(post)}
         if post.text:
             fields["text"] = post.text
         if post.media[0].alt.strip():
