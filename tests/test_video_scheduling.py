@@ -131,7 +131,7 @@ def test_the_outbox_takes_the_video_with_its_subtitles_and_says_nothing_of_them(
     pytest.param("x", marks=land("X")),
     pytest.param("telegram", marks=land("Telegram")),
     pytest.param("bluesky", marks=land("Bluesky")),
-    pytest.param("facebook", marks=land("Facebook")),
+    "facebook",
 ])
 def test_a_file_that_is_no_video_is_refused_by_each_platform(ws: Path, platform: str) -> None:
     (ws / "media" / "clip.mp4").write_text("not a video at all\n", encoding="utf-8")
