@@ -23,7 +23,8 @@ from video_files import make_video
 from publisher.domain.accounts import make_account
 from publisher.domain.video import VideoInfo, video_problems
 from publisher.platforms.base import MediaFile, MemoryCheckpoints, Post, SubtitleFile, Transient
-from publisher.platforms.meta.facebook import FACEBOOK_VIDEO, _to_srt
+from publisher.platforms.common.video import subtitles_as
+from publisher.platforms.meta.facebook import FACEBOOK_VIDEO
 from publisher.platforms.registry import Adapters
 
 NOW = "2026-12-01T09:00:10+01:00"
@@ -279,9 +280,12 @@ def test_scheduling_refuses_a_file_that_is_not_a_video(ws: Path) -> None:
     assert items(ws) == []
 
 
-def test_vtt_becomes_numbered_srt() -> None:
+def test_vtt_becomes_numbered_srt(tmp_path: Path) -> None:
     vtt = ("WEBVTT\n\nNOTE made by hand\n\n00:01.000 --> 00:02.500 align:start\nFirst\n\n"
            "intro\n00:00:03.000 --> 00:00:04.000\nSecond\nline\n")
-    assert _to_srt(vtt) == ("1\n00:00:01,000 --> 00:00:02,500\nFirst\n\n"
-                            "2\n00:00:03,000 --> 00:00:04,000\nSecond\nline\n")
-    assert _to_srt(SRT) == SRT
+    (tmp_path / "a.vtt").write_text(vtt, encoding="utf-8")
+    (tmp_path / "a.srt").write_text(SRT, encoding="utf-8")
+    assert subtitles_as(SubtitleFile("en", tmp_path / "a.vtt"), ".srt") == (
+        "1\n00:00:01,000 --> 00:00:02,500\nFirst\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nSecond\nline\n")
+    assert subtitles_as(SubtitleFile("sq", tmp_path / "a.srt"), ".srt") == SRT

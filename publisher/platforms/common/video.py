@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.domain.video import VideoInfo, VideoLimits, video_problems
-from publisher.platforms.base import Checkpoints, MediaFile, Rejected, Transient
+from publisher.platforms.base import Checkpoints, MediaFile, Rejected, SubtitleFile, Transient
 from publisher.platforms.common.progress import Progress, UploadProgress, log_progress  # noqa: F401 - the adapters take them from here
 
 # MediaInfo's names -> ours (publisher.domain.video).
@@ -329,6 +329,22 @@ def wait_for_processing(
                             maybe_sent=False)
         sleep(wait)
         waited += wait
+
+
+def subtitles_as(subtitles: SubtitleFile, suffix: str) -> str:
+    """A subtitle file's text in the format a platform takes (``.srt`` or ``.vtt``),
+    converted when the file is the other one; :class:`Rejected` when it cannot be read
+    (scheduling read it; it changed since)."""
+    from publisher.domain.errors import UserError
+    from publisher.domain.subtitles import parse_subtitles, render_subtitles
+
+    try:
+        text = subtitles.path.read_text(encoding="utf-8-sig")
+        cues = parse_subtitles(text, subtitles.path.suffix, subtitles.path.name)
+    except (OSError, UnicodeDecodeError, UserError) as error:
+        raise Rejected(f"the {subtitles.locale} subtitles {subtitles.path.name} cannot be "
+                       f"read: {error}") from None
+    return render_subtitles(cues, suffix)
 
 
 MIME_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm",

@@ -316,13 +316,15 @@ class FacebookAdapter(TokenAdapter):
     def _add_captions(self, video_id: str, media: MediaFile, record: UploadRecord) -> None:
         """POST /{video-id}/captions once per Facebook locale (recorded), the post's own
         locales first. A caption Facebook refuses does not undo the post: it is logged."""
+        from publisher.platforms.common.video import subtitles_as
+
         done = list(record.get("captions", []))
         for subtitles in media.subtitles:
             locale = FACEBOOK_LOCALES.get(subtitles.locale)
             if locale is None or locale in done:
                 continue
             name = f"{media.path.stem}.{locale}.srt"
-            content = _to_srt(subtitles.path.read_text(encoding="utf-8-sig"))
+            content = subtitles_as(subtitles, ".srt")
             try:
                 self._video_call("POST", f"{video_id}/captions", files={
                     "captions_file": (name, content.encode("utf-8"), "application/x-subrip")})
@@ -506,33 +508,6 @@ def _caption_problems(media: tuple[MediaFile, ...]) -> list[str]:
                 problems.append(f"subtitles {subtitles.path.name} are over Facebook's limit "
                                 f"of {MAX_CAPTIONS_BYTES // 1024} KB")
     return problems
-
-
-def _to_srt(text: str) -> str:
-    """SubRip from WebVTT (SRT stays as it is): the header and cue settings dropped,
-    cues numbered, '.' -> ',' in timings. (The lead moves this to the shared subtitles
-    module at merge.)"""
-    text = text.replace("\r\n", "\n")
-    if not text.startswith("WEBVTT"):
-        return text
-    cues: list[str] = []
-    for block in text.split("\n\n"):
-        rows = [row for row in block.split("\n") if row.strip()]
-        timing = next((i for i, row in enumerate(rows) if "-->" in row), None)
-        if timing is None:
-            continue  # the header, a NOTE, a STYLE block
-        start, _arrow, rest = rows[timing].partition("-->")
-        end = rest.split()[0] if rest.split() else ""
-        times = f"{_srt_time(start.strip())} --> {_srt_time(end)}"
-        cues.append("\n".join([str(len(cues) + 1), times, *rows[timing + 1:]]))
-    return "\n\n".join(cues) + "\n"
-
-
-def _srt_time(value: str) -> str:
-    """00:01.500 or 00:00:01.500 -> 00:00:01,500."""
-    if value.count(":") == 1:
-        value = f"00:{value}"
-    return value.replace(".", ",")
 
 
 def _total(answer: dict, edge: str) -> int | None:
