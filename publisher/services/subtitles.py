@@ -179,9 +179,9 @@ def describe_status(status: SubtitleStatus) -> str:
         return _("{file}: cannot be read: {error}").format(file=status.file,
                                                              error=status.error)
     if status.file is None:
-        return _(str(TranslationState.MISSING))
+        return _(TranslationState.MISSING.value)
     counts = {
-        "state": _(str(status.state)),
+        "state": _(status.state.value),
         "cues": ngettext("{count} cue", "{count} cues", status.cues).format(
             count=status.cues),
         "warnings": ngettext("{count} warning", "{count} warnings", status.warnings).format(
