@@ -3,7 +3,14 @@
 - POST /api/v1/statuses with ``Authorization: Bearer``; the ``Idempotency-Key``
   header makes a repeated request return the first status (kept one hour).
 - POST /api/v2/media answers 202 while processing, GET /api/v1/media/:id
-  gives the attachment with its ``url`` once processed.
+  gives the attachment with its ``url`` once processed (206 before). A video
+  (docs.joinmastodon.org/methods/media) keeps its bytes and answers 206 for
+  ``video_polls_before_ready`` polls, or 422 with ``video_failure`` as its error
+  (processing failed); a file over the instance's ``video_size_limit`` is 422 at
+  upload. ``forget_media`` drops an unattached attachment (Mastodon's cleanup).
+- GET /api/v2/instance gives configuration.statuses.max_characters and
+  configuration.media_attachments (``media_configuration``; Mastodon's documented
+  example values unless a test changes them).
 - GET /api/v1/accounts/:id/statuses lists the newest first (``limit``, at most
   40), each with ``content`` rendered to HTML the way Mastodon does (escaped,
   paragraphs, links split into invisible/ellipsis spans, hashtag links, remote
@@ -32,7 +39,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from fakes.base import FakeServer, Request, multipart_field
+from fakes.base import FakeServer, Request, multipart_bytes, multipart_field
 
 
 class FakeMastodon(FakeServer):
@@ -47,6 +54,14 @@ class FakeMastodon(FakeServer):
         # The server's clock for created_at; tests set it to match their --now.
         self.now: datetime | None = None
         self.quotes = True  # False: a server before 4.5, without quotes_count
+        self.video_polls_before_ready = 1
+        self.video_failure: str | None = None
+        self.media_configuration: dict | None = {
+            "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp",
+                                     "video/webm", "video/mp4", "video/quicktime"],
+            "image_size_limit": 10485760, "image_matrix_limit": 16777216,
+            "video_size_limit": 41943040, "video_frame_rate_limit": 60,
+            "video_matrix_limit": 2304000}
 
     def handle(self, request: Request):
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -71,8 +86,10 @@ class FakeMastodon(FakeServer):
         if found:
             return self._one_status(request, found.group(1))
         if route == "GET /api/v2/instance":
-            return 200, {"configuration": {"statuses": {
-                "max_characters": self.max_characters}}}, {}
+            configuration: dict = {"statuses": {"max_characters": self.max_characters}}
+            if self.media_configuration is not None:
+                configuration["media_attachments"] = self.media_configuration
+            return 200, {"configuration": configuration}, {}
         return 404, {"error": "Record not found"}, {}
 
     def _params(self, request: Request) -> dict:
@@ -91,6 +108,9 @@ class FakeMastodon(FakeServer):
         media_ids = params.get("media_ids") or params.get("media_ids[]") or []
         if not text and not media_ids:
             return 422, {"error": "Validation failed: Text can't be blank"}, {}
+        if any(m in self.media and self.media[m]["url"] is None for m in media_ids):
+            return 422, {"error": "Cannot attach files that have not finished processing. "
+                                  "Try again in a moment!"}, {}
         parent = params.get("in_reply_to_id")
         if parent is not None and not any(s["id"] == parent for s in self.statuses):
             return 404, {"error": "Record not found"}, {}
@@ -113,7 +133,7 @@ class FakeMastodon(FakeServer):
             "visibility": params.get("visibility", "public"),
             "in_reply_to_id": params.get("in_reply_to_id"),
             "spoiler_text": params.get("spoiler_text", ""),
-            "media_attachments": [self.media[m] for m in media_ids if m in self.media],
+            "media_attachments": [_shown(self.media[m]) for m in media_ids if m in self.media],
             "account": {"id": "1", "acct": "embassy"},
             "edited_at": None,
             "history": [],
@@ -178,7 +198,8 @@ class FakeMastodon(FakeServer):
                                   "spoiler_text": status["spoiler_text"]})
         status.update(text=text, content=render(text, self.url),
                       spoiler_text=params.get("spoiler_text", ""),
-                      media_attachments=[self.media[m] for m in media_ids if m in self.media],
+                      media_attachments=[_shown(self.media[m]) for m in media_ids
+                                         if m in self.media],
                       language=params.get("language", status.get("language")),
                       edited_at=(self.now or datetime.now(UTC)).isoformat())
         return 200, self._public(status), {}
@@ -195,19 +216,43 @@ class FakeMastodon(FakeServer):
             return 422, {"error": "Validation failed: File can't be blank"}, {}
         description = multipart_field(request.body, kind, "description")
         media_id = str(len(self.media) + 1)
-        self.media[media_id] = {"id": media_id, "type": "image", "url": None,
-                                "description": description, "polls": 0}
-        return 202, {k: v for k, v in self.media[media_id].items() if k != "polls"}, {}
+        file_type = re.search(rb'name="file".*?\r\nContent-Type: ([\w/+.-]+)', request.body,
+                              re.DOTALL)
+        if file_type and file_type.group(1).startswith(b"video/"):
+            content = multipart_bytes(request.body, kind, "file") or b""
+            limit = (self.media_configuration or {}).get("video_size_limit", 41943040)
+            if len(content) > limit:
+                return 422, {"error": "Validation failed: File file size must be less than "
+                                      f"{limit // 1048576} MB"}, {}
+            self.media[media_id] = {"id": media_id, "type": "video", "url": None,
+                                    "description": description, "polls": 0,
+                                    "content": content}
+        else:
+            self.media[media_id] = {"id": media_id, "type": "image", "url": None,
+                                    "description": description, "polls": 0}
+        return 202, _shown(self.media[media_id]), {}
+
+    def forget_media(self, media_id: str) -> None:
+        self.media.pop(media_id, None)
 
     def _poll(self, media_id: str):
         media = self.media.get(media_id)
         if media is None:
             return 404, {"error": "Record not found"}, {}
         media["polls"] += 1
-        if media["polls"] >= self.media_polls_before_ready:
-            media["url"] = f"{self.url}/media/{media_id}.png"
-            return 200, {k: v for k, v in media.items() if k != "polls"}, {}
-        return 206, {k: v for k, v in media.items() if k != "polls"}, {}
+        video = media["type"] == "video"
+        if media["polls"] < (self.video_polls_before_ready if video
+                             else self.media_polls_before_ready):
+            return 206, _shown(media), {}
+        if video and self.video_failure:
+            return 422, {"error": self.video_failure}, {}
+        media["url"] = f"{self.url}/media/{media_id}.{'mp4' if video else 'png'}"
+        return 200, _shown(media), {}
+
+
+def _shown(media: dict) -> dict:
+    """A MediaAttachment as the API shows it (not the fake's own notes)."""
+    return {k: v for k, v in media.items() if k not in ("polls", "content")}
 
 
 _TOKEN = re.compile(r"(https?://[^\s<]+)|#(\w+)|@(\w+)@[\w.-]+\w")

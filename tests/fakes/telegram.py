@@ -30,6 +30,7 @@ class FakeTelegram(FakeServer):
         self.pinned: list[int] = []
         self.now = 1796000000  # the fake's clock (Unix seconds): message dates, 48 hours
         self.next_id = 1
+        self.videos: dict[int, bytes] = {}  # message id -> the video's bytes
 
     def handle(self, request: Request):
         prefix = f"/bot{self.token}/"
@@ -74,6 +75,8 @@ class FakeTelegram(FakeServer):
                              "description": "Bad Request: there is no photo in the request"}, {}
             return 200, {"ok": True, "result": self._message(
                 caption=fields.get("caption"), photo=len(photo), **extra)}, {}
+        if method == "sendVideo":
+            return self._video(request, fields, extra)
         if method == "deleteMessage":
             return self._delete(int(fields.get("message_id", "0")))
         if method in ("editMessageText", "editMessageCaption"):
@@ -83,6 +86,22 @@ class FakeTelegram(FakeServer):
             results = [self._message(caption=item.get("caption"), photo=1) for item in group]
             return 200, {"ok": True, "result": results}, {}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
+
+    def _video(self, request: Request, fields: dict[str, str], extra: dict):
+        video = multipart_bytes(request.body, request.headers.get("content-type", ""), "video")
+        if not video:
+            return self._refused("there is no video in the request")
+        if len(video) > 50 * 1024 * 1024:
+            return 413, {"ok": False, "error_code": 413,
+                         "description": "Request Entity Too Large"}, {}
+        message = self._message(caption=fields.get("caption") or None, video={
+            "file_id": f"BAACAgIAAx{self.next_id}", "file_unique_id": f"AgAD{self.next_id}",
+            "width": int(fields.get("width", "0")), "height": int(fields.get("height", "0")),
+            "duration": int(fields.get("duration", "0")), "mime_type": "video/mp4",
+            "file_size": len(video)}, supports_streaming=fields.get("supports_streaming"),
+            **extra)
+        self.videos[message["message_id"]] = video
+        return 200, {"ok": True, "result": message}, {}
 
     def message(self, message_id: int) -> dict | None:
         return next((m for m in self.messages if m["message_id"] == message_id), None)
@@ -107,7 +126,7 @@ class FakeTelegram(FakeServer):
         key = "text" if method == "editMessageText" else "caption"
         if key == "text" and "text" not in message:
             return self._refused("there is no text in the message to edit")
-        if key == "caption" and "photo" not in message:
+        if key == "caption" and "photo" not in message and "video" not in message:
             return self._refused("there is no caption in the message to edit")
         if message.get(key) == fields.get(key):
             return self._refused("message is not modified: specified new message content "

@@ -18,6 +18,16 @@ timeline shows it in ``referenced_tweets`` (type replied_to) when asked for.
   ``private_refused``: the non-public fields are refused as X refuses them for a post
   over 30 days old (200, ``errors`` of type not-authorized-for-field, no ``data``);
   ``not_enrolled``: the app's access level has no post lookup (403 client-not-enrolled).
+- Videos, chunked (docs.x.com/x-api/media/media-upload-initialize, -append,
+  -finalize, get-media-upload-status): initialize (JSON media_type, total_bytes at most
+  536870912, media_category), append (multipart segment_index 0..999 and media, at
+  most 5 MB a chunk; the same segment again replaces it), finalize (the segments
+  must be 0..n-1 and add up to total_bytes), then STATUS: ``polls_before_ready``
+  answers of in_progress before succeeded, or failed with ``processing_failure`` as
+  ``error.message``. A media id X no longer knows (``expire``) is 404. A post may
+  use a video only once it is processed.
+- Subtitles: POST /2/media/upload with media_category subtitles (text/srt,
+  text/vtt), then POST /2/media/subtitles ties the track to the video.
 """
 
 from __future__ import annotations
@@ -26,6 +36,10 @@ import base64
 import re
 
 from fakes.base import FakeServer, Request, form_fields, multipart_bytes, multipart_field
+
+MAX_TOTAL_BYTES = 536870912
+MAX_CHUNK = 5 * 1024 * 1024
+NOT_FOUND = {"title": "Not Found Error", "status": 404, "detail": "Not found"}
 
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
                 "detail": "Unauthorized"}
@@ -56,6 +70,12 @@ class FakeX(FakeServer):
         self.metrics: dict[str, dict[str, int]] = {}
         self.private_refused = False
         self.not_enrolled = False
+        # Chunked uploads: each append (media id, segment index, bytes), in order.
+        self.appends: list[tuple[str, int, int]] = []
+        self.polls_before_ready = 0
+        self.processing_failure: str | None = None
+        # The segment whose first append meets a 503 (a passing failure mid-upload).
+        self.fail_segment: int | None = None
 
     def handle(self, request: Request):
         route = f"{request.method} {request.path}"
@@ -65,6 +85,20 @@ class FakeX(FakeServer):
             return 401, UNAUTHORIZED, {}
         if route == "POST /2/tweets":
             return self._tweet(request)
+        if route == "POST /2/media/upload/initialize":
+            return self._initialize(request.json())
+        chunked = re.fullmatch(r"/2/media/upload/(\d+)/(append|finalize)", request.path)
+        if request.method == "POST" and chunked:
+            media = self.media.get(chunked.group(1))
+            if media is None or "segments" not in media:
+                return 404, NOT_FOUND, {}
+            if chunked.group(2) == "append":
+                return self._append(chunked.group(1), media, request)
+            return self._finalize(chunked.group(1), media)
+        if route == "GET /2/media/upload":
+            return self._status(request.query.get("media_id", [""])[0])
+        if route == "POST /2/media/subtitles":
+            return self._subtitles(request.json())
         if route == "POST /2/media/upload":
             data = multipart_bytes(request.body, request.headers.get("content-type", ""), "media")
             if not data:
@@ -73,7 +107,10 @@ class FakeX(FakeServer):
             media_id = str(1880000000000000000 + len(self.media))
             category = multipart_field(request.body, request.headers["content-type"],
                                        "media_category")
-            self.media[media_id] = {"size": len(data), "category": category, "alt": None}
+            self.media[media_id] = {"size": len(data), "category": category, "alt": None,
+                                    "content": data, "type": multipart_field(
+                                        request.body, request.headers["content-type"],
+                                        "media_type")}
             return 200, {"data": {"id": media_id, "media_key": f"3_{media_id}",
                                   "size": len(data), "expires_after_secs": 86400}}, {}
         if route == "POST /2/media/metadata":
@@ -96,6 +133,87 @@ class FakeX(FakeServer):
         if request.path.startswith("/2/tweets/"):
             return self._one_tweet(request, request.path.removeprefix("/2/tweets/"))
         return 404, {"title": "Not Found Error", "status": 404, "detail": "Not found"}, {}
+
+    # Videos
+
+    def next_media_id(self) -> str:
+        return str(1880000000000000000 + len(self.media))
+
+    def expire(self, media_id: str) -> None:
+        """X forgets an upload (its media id expired)."""
+        self.media.pop(media_id, None)
+
+    def _initialize(self, body: dict):
+        total = body.get("total_bytes")
+        if not isinstance(total, int) or not 0 < total <= MAX_TOTAL_BYTES or \
+                body.get("media_category") not in ("tweet_video", "amplify_video"):
+            return 400, {"errors": [{"message": "Invalid total_bytes or media_category"}],
+                         "title": "Invalid Request"}, {}
+        media_id = self.next_media_id()
+        self.media[media_id] = {"size": total, "category": body["media_category"],
+                                "type": body.get("media_type"), "alt": None, "segments": {},
+                                "state": "uploading", "polls": 0, "subtitles": []}
+        return 200, {"data": {"id": media_id, "media_key": f"7_{media_id}",
+                              "expires_after_secs": 86400}}, {}
+
+    def _append(self, media_id: str, media: dict, request: Request):
+        kind = request.headers.get("content-type", "")
+        index = multipart_field(request.body, kind, "segment_index") or ""
+        data = multipart_bytes(request.body, kind, "media")
+        if media["state"] != "uploading" or not index.isdigit() or not 0 <= int(index) <= 999 \
+                or not data or len(data) > MAX_CHUNK:
+            return 400, {"errors": [{"message": "Invalid segment"}],
+                         "title": "Invalid Request"}, {}
+        if int(index) == self.fail_segment:
+            self.fail_segment = None
+            return 503, {"title": "Service Unavailable", "status": 503}, {}
+        media["segments"][int(index)] = data
+        self.appends.append((media_id, int(index), len(data)))
+        return 200, {"data": {"expires_at": 1796086400}}, {}
+
+    def _finalize(self, media_id: str, media: dict):
+        segments = media["segments"]
+        content = b"".join(segments[i] for i in sorted(segments))
+        if sorted(segments) != list(range(len(segments))) or len(content) != media["size"]:
+            return 400, {"errors": [{"message": "Segments do not add up to provided total "
+                                                "file size."}], "title": "Invalid Request"}, {}
+        media.update(content=content, state="pending" if self.polls_before_ready or
+                     self.processing_failure else "succeeded")
+        return 200, {"data": self._upload_state(media_id, media)}, {}
+
+    def _status(self, media_id: str):
+        media = self.media.get(media_id)
+        if media is None or media.get("state") in (None, "uploading"):
+            return 404, NOT_FOUND, {}
+        media["polls"] += 1
+        if media["state"] != "succeeded" and media["polls"] > self.polls_before_ready:
+            media["state"] = "failed" if self.processing_failure else "succeeded"
+        elif media["state"] == "pending":
+            media["state"] = "in_progress"
+        return 200, {"data": self._upload_state(media_id, media)}, {}
+
+    def _upload_state(self, media_id: str, media: dict) -> dict:
+        info: dict = {"state": media["state"]}
+        if media["state"] in ("pending", "in_progress"):
+            info.update(check_after_secs=1, progress_percent=10 * media["polls"])
+        if media["state"] == "failed":
+            info["error"] = {"code": 1, "name": "InvalidMedia",
+                             "message": self.processing_failure}
+        return {"id": media_id, "media_key": f"7_{media_id}", "size": media["size"],
+                "expires_after_secs": 86400, "processing_info": info}
+
+    def _subtitles(self, body: dict):
+        video, track = self.media.get(str(body.get("id"))), body.get("subtitles") or {}
+        subtitles = self.media.get(str(track.get("id")))
+        if video is None or subtitles is None or subtitles.get("category") != "subtitles" \
+                or body.get("media_category") != "TweetVideo" or not track.get("language_code"):
+            return 400, {"errors": [{"message": "Invalid subtitles"}],
+                         "title": "Invalid Request"}, {}
+        video["subtitles"].append({**track, "content": subtitles["content"]})
+        return 200, {"data": {"id": body["id"], "media_category": "TweetVideo",
+                              "associated_subtitles": [
+                                  {k: v for k, v in t.items() if k != "content"}
+                                  for t in video["subtitles"]]}}, {}
 
     def add_other_tweet(self, text: str) -> dict:
         """A post another account made."""
@@ -162,7 +280,8 @@ class FakeX(FakeServer):
         if any(t["text"] == text for t in self.tweets):
             return 403, DUPLICATE, {}
         media_ids = (body.get("media") or {}).get("media_ids", [])
-        if any(m not in self.media for m in media_ids):
+        if any(m not in self.media or self.media[m].get("state", "succeeded") != "succeeded"
+               for m in media_ids):
             return 400, {"errors": [{"message": "Your media IDs are invalid."}],
                          "title": "Invalid Request", "status": 400}, {}
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")

@@ -20,6 +20,7 @@ reuses it instead of uploading the file again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
@@ -353,3 +354,26 @@ MIME_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"
 
 def video_mime(info: VideoInfo) -> str:
     return MIME_TYPES.get(info.container, "application/octet-stream")
+
+
+# Long uploads ----------------------------------------------------------------
+
+# The slowest upload rate allowed for before a request is cut off (bytes a second):
+# about 1 Mbit/s, an embassy's poor uplink.
+SLOWEST_UPLOAD = 128 * 1024
+
+
+@contextlib.contextmanager
+def upload_deadline(session: Any, size: int) -> Iterator[None]:
+    """Give the requests of a ``size``-byte upload time for it at the slowest rate
+    allowed for (one request's usual deadline is a minute: enough for a chunk, not
+    for a whole 50 MB video on a slow link). The flush's own end still bounds them."""
+    usual = getattr(session, "deadline", None)
+    if usual is None:
+        yield
+        return
+    session.deadline = max(usual, usual + size / SLOWEST_UPLOAD)
+    try:
+        yield
+    finally:
+        session.deadline = usual

@@ -6,13 +6,27 @@ flush that died mid-request can resend safely within the hour. Later the
 key is forgotten, so ``find`` looks for the post among the account's own
 statuses: first by their rendered text, then, for the statuses made since the
 post was due, by their plain source text (GET /api/v1/statuses/:id/source).
+
+Videos (docs.joinmastodon.org/methods/media): POST /api/v2/media (multipart
+``file`` and ``description``, the alt text) answers 202 with ``url`` null while the
+instance processes it; GET /api/v1/media/:id answers 206 until it is done, 200 with
+the ``url`` when it is, 422 when processing failed. The limits are the instance's
+(GET /api/v2/instance, configuration.media_attachments: video_size_limit,
+video_frame_rate_limit, video_matrix_limit, supported_mime_types; docs.joinmastodon.org/
+entities/Instance), else that page's example values (40 MB, 60 frames a second,
+2,304,000 pixels, MP4, MOV, WebM). No length limit is documented. Mastodon takes no
+subtitle files. The upload is one request (not resumable): its media id is
+recorded with the time, so that a retry reuses it while the instance keeps
+unattached media (about a day) instead of uploading again.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -22,9 +36,13 @@ import requests
 from publisher.domain.accounts import Account
 from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
+from publisher.domain.video import MB, VideoLimits
 from publisher.platforms.base import (
     Abilities,
+    Checkpoints,
     Identity,
+    MediaFile,
+    MemoryCheckpoints,
     NotFound,
     Post,
     Published,
@@ -35,8 +53,21 @@ from publisher.platforms.base import (
 from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.counts import count
 from publisher.platforms.common.http import json_object, raise_for_status, request
+from publisher.platforms.common.progress import Progress, log_progress
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
+from publisher.platforms.common.video import (
+    FileSlice,
+    MultipartBody,
+    Processing,
+    UploadProgress,
+    UploadRecord,
+    probe,
+    upload_deadline,
+    video_mime,
+    video_post_problems,
+    wait_for_processing,
+)
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -51,10 +82,22 @@ CLOCK_SLACK = timedelta(minutes=10)
 LANGUAGE = {"sq": "sq", "en": "en", "sr": "sr", "sr-Latn": "sr"}
 # Mastodon shows @user@domain as @user: compare without the domain.
 REWRITES = ((re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w"), r"\1"),)
+# The video limits of docs.joinmastodon.org/entities/Instance's example (an instance
+# that does not say its own). Mastodon transcodes what ffmpeg reads into H.264.
+VIDEO_MATRIX = 2304000
+VIDEO = VideoLimits(max_bytes=40 * MB, max_seconds=math.inf,
+                    containers=frozenset({"mp4", "mov", "webm"}),
+                    video_codecs=frozenset({"h264", "hevc", "vp8", "vp9", "av1"}),
+                    max_frame_rate=60, subtitles=False)
+CONTAINERS = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
+# Mastodon removes media not attached to a status after about a day: a recorded
+# upload older than this is not reused.
+MEDIA_KEPT = timedelta(hours=20)
 
 
 def make_adapter(account: Account, adapters: Adapters) -> MastodonAdapter:
-    return MastodonAdapter.for_account(account, adapters)
+    return MastodonAdapter.for_account(account, adapters, checkpoints=adapters.checkpoints,
+                                       sleep=adapters.sleep, progress=adapters.progress)
 
 
 @dataclass(repr=False)
@@ -63,9 +106,13 @@ class MastodonAdapter(TokenAdapter):
     media_poll_seconds: float = 1.0
     media_poll_limit: int = 60
     platform: str = "mastodon"
-    _limit_asked: bool = field(default=False, init=False, repr=False)
+    # Where a video's upload is recorded, how polls wait, who hears of the upload.
+    checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints)
+    sleep: Callable[[float], None] = time.sleep
+    progress: Progress = log_progress
+    _configuration: dict | None = field(default=None, init=False, repr=False)
     # Both, and an edit keeps the status's history for everyone to see.
-    abilities = Abilities(delete=True, edit=True)
+    abilities = Abilities(delete=True, edit=True, video=VIDEO)
 
     def _headers(self) -> dict[str, str]:
         if not self.token:
@@ -90,28 +137,74 @@ class MastodonAdapter(TokenAdapter):
         count = count_text("mastodon", post.text, has_media=bool(post.media),
                            limit=self.max_characters)
         problems = list(count.problems)
+        if any(m.is_video for m in post.media):
+            return problems + self._video_problems(post.media)
         problems += [f"missing image {m.path.name}" for m in post.media if not m.path.is_file()]
         problems += [f"image {m.path.name} has no alt text" for m in post.media if not m.alt]
         return problems
 
-    def instance_limit(self) -> int | None:
-        """The instance's own character limit (/api/v2/instance), read once per run."""
-        if self.max_characters is None and not self._limit_asked:
-            self._limit_asked = True
+    def _video_problems(self, media: tuple[MediaFile, ...]) -> list[str]:
+        """What stops a video on this instance (its limits read from it, once a run)."""
+        limits, matrix = self.video_limits()
+        problems = video_post_problems("Mastodon", media, limits)
+        for video in media:
+            if video.is_video and not problems:
+                info = probe(video.path)
+                if info.width * info.height > matrix:
+                    problems.append(f"video {video.path.name} is {info.width}x{info.height}: "
+                                    f"the instance takes at most {matrix:,} pixels")
+            if video.is_video and not video.alt:
+                problems.append(f"video {video.path.name} has no alt text")
+        return problems
+
+    def _instance(self) -> dict:
+        """The instance's configuration (/api/v2/instance), read once a run; empty when
+        it cannot be read (an old or unusual instance: the defaults apply)."""
+        if self._configuration is None:
+            self._configuration = {}
             try:
-                response = self._call("GET", "/api/v2/instance")
-                limit = json_object(response)["configuration"]["statuses"]["max_characters"]
-                self.max_characters = int(limit)
-            except (Rejected, Transient, KeyError, TypeError, ValueError):
-                return None  # an old or unusual instance: the default rule applies
+                configuration = json_object(self._call("GET", "/api/v2/instance"),
+                                            maybe_sent=False)["configuration"]
+                if isinstance(configuration, dict):
+                    self._configuration = configuration
+            except (Rejected, Transient, KeyError, TypeError):
+                pass
+        return self._configuration
+
+    def instance_limit(self) -> int | None:
+        """The instance's own character limit, read once per run."""
+        if self.max_characters is None:
+            try:
+                self.max_characters = int(self._instance()["statuses"]["max_characters"])
+            except (KeyError, TypeError, ValueError):
+                return None  # the default rule applies
         return self.max_characters
+
+    def video_limits(self) -> tuple[VideoLimits, int]:
+        """The instance's video limits and its most pixels a frame, where it says them
+        (configuration.media_attachments), else the documented example's."""
+        given = self._instance().get("media_attachments")
+        if not isinstance(given, dict):
+            return VIDEO, VIDEO_MATRIX
+        limits = VIDEO
+        if isinstance(given.get("video_size_limit"), int):
+            limits = replace(limits, max_bytes=given["video_size_limit"])
+        if isinstance(given.get("video_frame_rate_limit"), int | float):
+            limits = replace(limits, max_frame_rate=given["video_frame_rate_limit"])
+        types = given.get("supported_mime_types")
+        if isinstance(types, list):
+            limits = replace(limits, containers=frozenset(
+                CONTAINERS[kind] for kind in types if kind in CONTAINERS))
+        matrix = given.get("video_matrix_limit")
+        return limits, matrix if isinstance(matrix, int) else VIDEO_MATRIX
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
         count = count_text("mastodon", post.text, has_media=bool(post.media),
                            limit=self.instance_limit())
         if count.problems:
             raise Rejected(count.problems[0])
-        media_ids = [self._upload(media.path, media.alt) for media in post.media]
+        media_ids = [self._upload_video(media, idempotency_key) if media.is_video
+                     else self._upload(media.path, media.alt) for media in post.media]
         data: dict[str, object] = {"status": post.text, "visibility": post.options.visibility}
         language = LANGUAGE.get(post.locales[0]) if post.locales else None
         if language:
@@ -139,6 +232,64 @@ class MastodonAdapter(TokenAdapter):
             response = self._call("GET", f"/api/v1/media/{media['id']}")
             media = json_object(response)
         raise Transient("the instance did not finish processing the image", maybe_sent=False)
+
+    def _upload_video(self, media: MediaFile, idempotency_key: str) -> str:
+        """The processed video's media id: uploaded, or the one an earlier attempt
+        uploaded while the instance still keeps it."""
+        record = UploadRecord(self.checkpoints, idempotency_key, media)
+        uploaded = record.get("uploaded_at")
+        if uploaded and self.clock() - datetime.fromisoformat(uploaded) > MEDIA_KEPT:
+            record.forget()
+        try:
+            for _attempt in range(2):
+                media_id = record.get("media_id") or self._send_video(media, record)
+                if self._wait_for_video(media, media_id):
+                    return media_id
+                record.forget()  # the instance no longer has it: upload again
+            raise Transient(f"the instance lost video {media.path.name} twice",
+                            maybe_sent=False)
+        except Transient as error:  # an upload is not a post: nothing went out
+            raise Transient(error.message, maybe_sent=False) from None
+
+    def _send_video(self, media: MediaFile, record: UploadRecord) -> str:
+        problems = self._video_problems((media,))  # the instance's own limits, now
+        if problems:
+            raise Rejected(problems[0])
+        info = probe(media.path)
+        with upload_deadline(self.session, info.size), FileSlice(media.path) as content:
+            body = MultipartBody({"description": media.alt}, "file", media.path.name,
+                                 video_mime(info), content)
+            response = self._call("POST", "/api/v2/media", data=body,
+                                  headers={"Content-Type": body.content_type})
+        media_id = str(json_object(response, maybe_sent=False).get("id") or "")
+        if not media_id:
+            raise Rejected(f"the instance's upload of video {media.path.name} gave no id")
+        record.save(media_id=media_id, uploaded_at=self.clock().isoformat())
+        self.progress(UploadProgress(str(self.account_id), media.path.name, info.size,
+                                     info.size))
+        return media_id
+
+    def _wait_for_video(self, media: MediaFile, media_id: str) -> bool:
+        """Poll until the instance processed the video; False when it has no such
+        media any more."""
+        size = media.path.stat().st_size
+        self.progress(UploadProgress(str(self.account_id), media.path.name, size, size,
+                                     "processing"))
+        gone = False
+
+        def check() -> Processing:
+            nonlocal gone
+            try:
+                response = self._call("GET", f"/api/v1/media/{media_id}", missing_ok=True)
+            except Rejected as error:  # 422: processing failed
+                return Processing(False, failed=error.message)
+            gone = response.status_code == 404
+            ready = gone or (response.status_code == 200
+                             and bool(json_object(response, maybe_sent=False).get("url")))
+            return Processing(ready, wait=self.media_poll_seconds)
+
+        wait_for_processing(check, what=f"video {media.path.name}", sleep=self.sleep)
+        return not gone
 
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
         """Look for the post among the account's latest statuses.

@@ -6,6 +6,9 @@ attempt find the first, so the outbox is idempotent like the best real APIs.
 The folders must stay inside the workspace (a link leading out is refused),
 and a record is written once, never through a link nor over another file.
 
+A video is recorded like an image, with its subtitle files (locale and file name),
+so that the demo can "send" one; any video the probe reads is taken.
+
 A file ``<home>/outbox/<account>/refuse.txt`` makes the account refuse every post,
 edit and deletion (a rejection, as a platform would), with the file's text as the
 reason: the demo shows a failed post that way, and a trainer can make one.
@@ -34,11 +37,13 @@ from urllib.parse import unquote, urlparse
 
 from publisher.domain.accounts import Account
 from publisher.domain.results import Engagement
+from publisher.domain.video import VideoLimits
 from publisher.i18n import N_
 from publisher.platforms.base import (
     NOT_FOUND,
     Abilities,
     Identity,
+    MediaFile,
     NotFound,
     Post,
     Published,
@@ -58,6 +63,11 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
 OUTBOX_CANNOT = "cannot.txt"
 _EDIT_NUMBER = re.compile(r"\.edit-(\d+)\.json$")
 NO_METRICS = N_("the outbox is a local folder: nobody reads it, so it has no engagement")
+# Any video the probe reads, with its subtitles.
+VIDEO = VideoLimits(max_bytes=2**63, max_seconds=float("inf"),
+                    containers=frozenset({"mp4", "mov", "webm"}),
+                    video_codecs=frozenset({"h264", "hevc", "vp8", "vp9", "av1"}),
+                    subtitles=True)
 
 
 def make_adapter(account: Account, adapters: Adapters) -> OutboxAdapter:
@@ -89,7 +99,12 @@ class OutboxAdapter:
         problems = []
         if not post.text.strip() and not post.media:
             problems.append("the post is empty")
-        problems += [f"missing image {m.path.name}" for m in post.media if not m.path.is_file()]
+        problems += [f"missing image {m.path.name}" for m in post.media
+                     if not m.is_video and not m.path.is_file()]
+        if any(m.is_video for m in post.media):
+            from publisher.platforms.common.video import video_post_problems
+
+            problems += video_post_problems("the outbox", post.media, VIDEO)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
@@ -111,7 +126,7 @@ class OutboxAdapter:
             "item": post.item_id,
             "locales": list(post.locales),
             "text": post.text,
-            "media": [{"file": m.path.name, "alt": m.alt} for m in post.media],
+            "media": [_media_record(m) for m in post.media],
             "published_at": self.clock().astimezone(UTC).isoformat(),
         }
         if post.reply_to is not None:  # a thread's reply or a first comment
@@ -179,7 +194,7 @@ class OutboxAdapter:
         return Abilities(delete="delete" not in cannot, edit="edit" not in cannot,
                          why_not_delete=cannot.get("delete", ""),
                          why_not_edit=cannot.get("edit", ""), metrics=False,
-                         why_no_metrics=NO_METRICS)
+                         why_no_metrics=NO_METRICS, video=VIDEO)
 
     def _cannot(self) -> dict[str, str]:
         """What cannot.txt says the account cannot do, and why."""
@@ -271,3 +286,12 @@ class OutboxAdapter:
         if found is None:
             raise Rejected(f"{url}: no such post in {self.folder.name}/{self.account_id}")
         return found
+
+
+def _media_record(media: MediaFile) -> dict[str, object]:
+    """An image or video as the record shows it (a video with its subtitle files)."""
+    record: dict[str, object] = {"file": media.path.name, "alt": media.alt}
+    if media.subtitles:
+        record["subtitles"] = [{"locale": s.locale, "file": s.path.name}
+                               for s in media.subtitles]
+    return record

@@ -1,4 +1,4 @@
-"""Telegram channels through the Bot API: sendMessage, sendPhoto, sendMediaGroup.
+"""Telegram channels through the Bot API: sendMessage, sendPhoto, sendMediaGroup, sendVideo.
 
 - The bot token sits in the URL path (``/bot<token>/``): every message that
   could carry a URL is redacted (platforms/common/http.py), and nothing here logs URLs.
@@ -6,6 +6,12 @@
   "chat not found" or "not enough rights" hold the account for a person.
 - Telegram has no alt text: images go out without it (the editor says so).
   No language field either.
+- A video goes with sendVideo (core.telegram.org/bots/api#sendvideo): multipart
+  ``video`` streamed from disk, with ``width``, ``height``, ``duration`` and
+  ``supports_streaming``; "Telegram clients support MPEG4 videos" and "bots can
+  currently send video files of up to 50 MB". No subtitle files, no alt text. It
+  is one request, so not resumable, and as for every Telegram post a request that
+  may have gone out is left for a person (no idempotency key, no way to look).
 - Telegram builds its own link preview; ``link_card = false`` turns it off
   (sendMessage's ``link_preview_options.is_disabled``).
 - No idempotency key: after a crash the outcome is unknown for a person.
@@ -33,11 +39,13 @@ from typing import TYPE_CHECKING, Any
 from publisher.domain.accounts import Account
 from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text, utf16_length
+from publisher.domain.video import MB, VideoLimits
 from publisher.i18n import N_
 from publisher.platforms.base import (
     Abilities,
     AuthFailed,
     Identity,
+    MediaFile,
     NotFound,
     PlatformError,
     Post,
@@ -51,7 +59,17 @@ from publisher.platforms.base import (
 from publisher.platforms.common.adapters import TokenAdapter
 from publisher.platforms.common.http import json_object, redact, request
 from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.progress import Progress, log_progress
 from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
+from publisher.platforms.common.video import (
+    FileSlice,
+    MultipartBody,
+    UploadProgress,
+    probe,
+    upload_deadline,
+    video_mime,
+    video_post_problems,
+)
 
 log = logging.getLogger("publisher.telegram")
 
@@ -63,6 +81,8 @@ MAX_IMAGES = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 ALT_TEXT_SUPPORTED = False
 WEB_HOSTS = ("t.me", "telegram.me")
+VIDEO = VideoLimits(max_bytes=50 * MB, max_seconds=float("inf"),
+                    video_codecs=frozenset({"h264", "hevc"}), subtitles=False)
 # A public channel's username: 5 to 32 letters, digits and underscores.
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 
@@ -72,17 +92,20 @@ NO_METRICS = N_("Telegram bots cannot read a message's views")
 
 
 def make_adapter(account: Account, adapters: Adapters) -> TelegramAdapter:
-    return TelegramAdapter.for_account(account, adapters, chat=account.handle)
+    return TelegramAdapter.for_account(account, adapters, chat=account.handle,
+                                       progress=adapters.progress)
 
 
 @dataclass(repr=False)
 class TelegramAdapter(TokenAdapter):
     chat: str | None = None
     platform: str = "telegram"
+    # Who hears how far a video's upload got.
+    progress: Progress = log_progress
     # Both; the Bot API deletes only messages younger than 48 hours. A bot cannot read
     # its channel: locate reads the id from the address only.
     abilities = Abilities(delete=True, edit=True, confirms=False, metrics=False,
-                          why_no_metrics=NO_METRICS)
+                          why_no_metrics=NO_METRICS, video=VIDEO)
 
     def __repr__(self) -> str:
         return f"TelegramAdapter(base_url={self.base_url!r}, chat={self.chat!r})"
@@ -116,6 +139,8 @@ class TelegramAdapter(TokenAdapter):
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("telegram", post.text, has_media=bool(post.media)).problems)
+        if any(media.is_video for media in post.media):
+            return problems + video_post_problems("Telegram", post.media, VIDEO)
         problems += media_problems("Telegram", post.media, max_images=MAX_IMAGES,
                                    max_bytes=MAX_PHOTO_BYTES)
         if len(post.media) > 1 and utf16_length(post.text) > CAPTION_LIMIT:
@@ -132,6 +157,10 @@ class TelegramAdapter(TokenAdapter):
         chat = self._chat()
         if not post.media:
             result = self._call("sendMessage", json=_message(post, chat))
+        elif post.media[0].is_video and utf16_length(post.text) <= CAPTION_LIMIT:
+            message = self._video(post.media[0], {"chat_id": chat, "caption": post.text,
+                                                  **_form(_reply_fields(post))})
+            return Published(str(message["message_id"]), self._permalink(message))
         elif len(post.media) == 1 and utf16_length(post.text) <= CAPTION_LIMIT:
             media = post.media[0]
             with open(media.path, "rb") as handle:
@@ -141,8 +170,8 @@ class TelegramAdapter(TokenAdapter):
                     files={"photo": (media.path.name, handle, image_type(media.path))},
                 )
         elif len(post.media) == 1:
-            # A long text cannot be a caption: the photo first, then the text.
-            return self._photo_then_text(post, chat)
+            # A long text cannot be a caption: the photo (or video) first, then the text.
+            return self._media_then_text(post, chat)
         else:
             result = self._album(post, chat)
         message = result["result"]
@@ -162,16 +191,33 @@ class TelegramAdapter(TokenAdapter):
             log.warning("telegram: message %s was sent but not pinned: %s",
                         published.remote_id, error.message)
 
-    def _photo_then_text(self, post: Post, chat: str) -> Published:
+    def _media_then_text(self, post: Post, chat: str) -> Published:
         media = post.media[0]
-        with open(media.path, "rb") as handle:
-            photo = self._call("sendPhoto",
-                               data={"chat_id": chat, **_form(_reply_fields(post))},
-                               files={"photo": (media.path.name, handle,
-                                                image_type(media.path))})["result"]
+        fields = {"chat_id": chat, **_form(_reply_fields(post))}
+        if media.is_video:
+            photo = self._video(media, fields)
+        else:
+            with open(media.path, "rb") as handle:
+                photo = self._call("sendPhoto", data=fields,
+                                   files={"photo": (media.path.name, handle,
+                                                    image_type(media.path))})["result"]
         message = self._call("sendMessage", json=_message(post, chat))["result"]
         return Published(str(message["message_id"]), self._permalink(message),
                          _ids_ref([photo, message]))
+
+    def _video(self, media: MediaFile, fields: dict[str, str]) -> dict:
+        """sendVideo: the file streamed from disk with its size and length; the sent
+        message."""
+        info = probe(media.path)
+        fields = {**fields, "width": str(info.width), "height": str(info.height),
+                  "duration": str(round(info.duration)), "supports_streaming": "true"}
+        with upload_deadline(self.session, info.size), FileSlice(media.path) as content:
+            body = MultipartBody(fields, "video", media.path.name, video_mime(info), content)
+            message = self._call("sendVideo", data=body,
+                                 headers={"Content-Type": body.content_type})["result"]
+        self.progress(UploadProgress(str(self.account_id), media.path.name, info.size,
+                                     info.size))
+        return message
 
     def _album(self, post: Post, chat: str) -> dict:
         import json

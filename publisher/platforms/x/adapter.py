@@ -1,5 +1,8 @@
 """X: POST /2/tweets with an OAuth 2.0 user token; images via /2/media/upload.
 
+- A video goes up through the chunked upload, resumably, with its alt text and
+  subtitles (video.py, which cites X's references).
+
 - Tokens live two hours (tokens.py). When ``accounts login`` (or a person) stored the
   OAuth part beside the token (refresh token, client id, expiry), the adapter
   refreshes ahead of expiry and after a 401, and keeps the new pair in the
@@ -20,6 +23,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,14 +37,19 @@ from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.i18n import N_
 from publisher.platforms.base import (
+    NOT_FOUND,
     Abilities,
     AuthFailed,
+    Checkpoints,
     Identity,
+    MediaFile,
+    MemoryCheckpoints,
     NotFound,
     Post,
     Published,
     Rejected,
     TokenStatus,
+    Transient,
     Unsupported,
 )
 from publisher.platforms.common.adapters import KeyringAdapter
@@ -50,6 +60,7 @@ from publisher.platforms.common.http import (
     request,
 )
 from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.progress import Progress, log_progress
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.token_records import (
     due_for_renewal,
@@ -59,7 +70,8 @@ from publisher.platforms.common.token_records import (
     write_token_meta,
 )
 from publisher.platforms.common.urls import digits, not_a_post, not_ours, split_address
-from publisher.platforms.x import tokens
+from publisher.platforms.common.video import MultipartBody, UploadRecord
+from publisher.platforms.x import tokens, video
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -80,16 +92,24 @@ NOT_ENROLLED = "client-not-enrolled"
 
 
 def make_adapter(account: Account, adapters: Adapters) -> XAdapter:
-    return XAdapter.for_account(account, adapters)
+    adapter = XAdapter.for_account(account, adapters)
+    adapter.checkpoints, adapter.sleep = adapters.checkpoints, adapters.sleep
+    adapter.progress = adapters.progress
+    return adapter
 
 
 @dataclass(repr=False)
 class XAdapter(KeyringAdapter):
     platform: str = "x"
+    # Where a video's upload is recorded, how polls wait, who hears of the upload.
+    checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints)
+    sleep: Callable[[float], None] = time.sleep
+    progress: Progress = log_progress
     _token: str | None = field(default=None, init=False, repr=False)
     _user_id: str | None = field(default=None, init=False, repr=False)
     abilities = Abilities(delete=True, edit=False, why_not_edit=N_(
-        "X's API cannot edit a post: delete it and post the correction"))
+        "X's API cannot edit a post: delete it and post the correction"),
+        video=video.LIMITS)
 
     # Tokens
 
@@ -141,7 +161,8 @@ class XAdapter(KeyringAdapter):
     def _call(self, method: str, path: str, *, missing_ok: bool = False,
               forbidden_ok: bool = False, **kwargs: Any) -> requests.Response:
         """One API call; ``missing_ok``: a 404 (no such post) is answered, not raised;
-        ``forbidden_ok``: a 403 likewise."""
+        ``forbidden_ok``: a 403 likewise. ``body``: makes a streamed multipart body
+        (a new one for the retry after a refresh: a stream is read once)."""
         response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             oauth = self._oauth()
@@ -155,26 +176,39 @@ class XAdapter(KeyringAdapter):
                          reset=epoch_reset(response, "x-rate-limit-reset"))
         return response
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self._access_token()}"}
-        return request(self.session, method, self.base_url + path, headers=headers,
-                       secrets=self._secrets(), **kwargs)
+    def _send(self, method: str, path: str, *,
+              body: Callable[[], MultipartBody] | None = None,
+              headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+        headers = {**(headers or {}), "Authorization": f"Bearer {self._access_token()}"}
+        if body is None:
+            return request(self.session, method, self.base_url + path, headers=headers,
+                           secrets=self._secrets(), **kwargs)
+        with body() as data:
+            return request(self.session, method, self.base_url + path, data=data,
+                           headers={**headers, "Content-Type": data.content_type},
+                           secrets=self._secrets(), **kwargs)
 
     # The interface
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("x", post.text, has_media=bool(post.media)).problems)
+        if any(media.is_video for media in post.media):
+            return problems + video.video_problems(post, MAX_ALT_TEXT)
         problems += media_problems("X", post.media, max_images=MAX_IMAGES,
                                    max_bytes=MAX_IMAGE_BYTES, max_alt=MAX_ALT_TEXT)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
-        media_ids = [self._upload(media.path, media.alt) for media in post.media]
+        media_ids = [self._upload_video(media, idempotency_key) if media.is_video
+                     else self._upload(media.path, media.alt) for media in post.media]
         body: dict[str, object] = {"text": post.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
         if post.reply_to is not None:  # a thread's part or a first comment (a self-reply)
             body["reply"] = {"in_reply_to_tweet_id": post.reply_to.remote_id}
+        # Committed before the post is sent: ``find`` knows a post never tried (a crash
+        # during its video's upload) from one that may have gone out.
+        self.checkpoints.set(_posting_note(idempotency_key), self.clock().isoformat())
         try:
             response = self._call("POST", "/2/tweets", json=body)
         except Rejected as error:
@@ -206,8 +240,25 @@ class XAdapter(KeyringAdapter):
                        json={"id": media_id, "metadata": {"alt_text": {"text": alt}}})
         return media_id
 
+    def _upload_video(self, media: MediaFile, idempotency_key: str) -> str:
+        """The processed video's media id: uploaded in chunks, or resumed, or reused
+        as the item's upload record says."""
+        record = UploadRecord(self.checkpoints, idempotency_key, media)
+        upload = video.VideoUpload(self._call, media, record, self.account_id, self.clock,
+                                   self.sleep, self.progress)
+        try:
+            return upload.run()
+        except Transient as error:  # an upload is not a post: nothing went out
+            raise Transient(error.message, maybe_sent=False) from None
+
     def find(self, idempotency_key: str, post: Post) -> Published | NotFound | None:
-        """Look for the post among the account's latest; None when it is not there."""
+        """Look for the post among the account's latest; None when it is not there.
+        A video post whose sending never began (its note is missing: it stopped in
+        the upload) is not there for certain. (Posts without a video, perhaps begun
+        before the note existed, are looked for.)"""
+        if any(media.is_video for media in post.media) and \
+                self.checkpoints.get(_posting_note(idempotency_key)) is None:
+            return NOT_FOUND
         user_id = self._me()["id"]
         response = self._call("GET", f"/2/users/{user_id}/tweets", params={
             "max_results": "20", "tweet.fields": "created_at,referenced_tweets"})
@@ -310,6 +361,10 @@ class XAdapter(KeyringAdapter):
         handle = (self.handle or "").lstrip("@")
         return f"https://x.com/{handle}/status/{tweet_id}" if handle else (
             f"https://x.com/i/web/status/{tweet_id}")
+
+
+def _posting_note(idempotency_key: str) -> str:
+    return f"{idempotency_key}:x:posting"
 
 
 def tweet_id_of(url: str) -> str:
