@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from conftest import run_cli, run_process
 from fakes.mastodon import FakeMastodon
 from queue_helpers import add_account, items, schedule
@@ -23,8 +22,6 @@ TOKEN = "test-access-token"
 NOW = "2026-12-01T09:00:10+01:00"
 
 
-@pytest.mark.xfail(strict=True, reason="Mastodon's video upload lands with the platform "
-                                       "branch: it reports progress then")
 def test_verbose_flush_shows_the_upload_and_the_processing(home: Path) -> None:
     with FakeMastodon(token=TOKEN) as server:
         add_account(home, "dc-mastodon", "--platform", "mastodon", "--api-base", server.url,
