@@ -39,6 +39,7 @@ from publisher.platforms.base import (
     Post,
     RateLimited,
     Rejected,
+    SubtitleFile,
 )
 from publisher.platforms.bluesky.adapter import BlueskyAdapter, record_key
 from publisher.platforms.registry import Adapters
@@ -230,6 +231,40 @@ def test_image_goes_up_with_its_alt_text(alice: Login, tmp_path: Path) -> None:
     stored = xrpc(alice.url, "GET", "com.atproto.sync.getBlob",
                   params={"did": alice.did, "cid": blob["ref"]["$link"]})
     assert stored.status_code == 200 and stored.content == image.read_bytes()
+
+
+def test_a_video_goes_up_as_a_blob_with_alt_aspect_ratio_and_captions(
+        alice: Login, tmp_path: Path) -> None:
+    from tests.video_files import make_video
+
+    video = make_video(tmp_path / "clip.mp4", seconds=2.0, width=320, height=180)
+    (tmp_path / "clip.sq.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nMirëmëngjes\n",
+                                          encoding="utf-8")
+    (tmp_path / "clip.sr.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nДобро јутро\n",
+                                          encoding="utf-8")
+    subtitles = (SubtitleFile("sq", tmp_path / "clip.sq.srt"),
+                 SubtitleFile("sr", tmp_path / "clip.sr.vtt"))
+    adapter = adapter_for(alice)
+    assert adapter.video_service is None  # a PDS on this machine: the video goes as a blob
+    alt = "Ambasadori flet / Амбасадор говори"
+    post = post_for(adapter, "Video / Видео", (MediaFile(video, alt, "ef" * 32, subtitles),))
+    assert adapter.validate(post) == []
+    published = adapter.publish(post, "pub-pds-video")
+    embed = get_record(alice, rkey_of(published.remote_id))["embed"]
+    assert embed["$type"] == "app.bsky.embed.video"
+    assert embed["video"]["mimeType"] == "video/mp4"
+    assert embed["video"]["size"] == video.stat().st_size
+    assert embed["aspectRatio"] == {"width": 320, "height": 180} and embed["alt"] == alt
+    assert [caption["lang"] for caption in embed["captions"]] == ["sq", "sr"]
+    assert {caption["file"]["mimeType"] for caption in embed["captions"]} == {"text/vtt"}
+    stored = xrpc(alice.url, "GET", "com.atproto.sync.getBlob", params={
+        "did": alice.did, "cid": embed["captions"][0]["file"]["ref"]["$link"]})
+    assert stored.status_code == 200
+    assert stored.content.decode() == ("WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\n"
+                                       "Mirëmëngjes\n")
+    video_blob = xrpc(alice.url, "GET", "com.atproto.sync.getBlob", params={
+        "did": alice.did, "cid": embed["video"]["ref"]["$link"]})
+    assert video_blob.status_code == 200 and video_blob.content == video.read_bytes()
 
 
 def test_a_link_card_goes_up_as_an_external_embed_with_its_thumb(alice: Login,

@@ -20,6 +20,18 @@ server is not installed.
 - app.bsky.feed.getPosts (with the session; the PDS proxies it to the AppView) gives a
   postView per uri that exists, with likeCount, repostCount, replyCount and quoteCount
   (0 unless ``set_counts``); a uri that does not exist is left out, no error.
+- com.atproto.server.getServiceAuth (aud, lxm, exp) gives a service token;
+  getSession names the PDS in its didDoc (#atproto_pds).
+- A post's app.bsky.embed.video must name a video/mp4 blob this PDS holds (at most
+  100,000,000 bytes), alt of at most 1,000 graphemes, captions (at most 20) of
+  text/vtt blobs of at most 20,000 bytes, an aspectRatio of positive integers.
+
+:class:`FakeVideoService` is video.bsky.app: uploadVideo (a service token for the
+PDS's did:web and com.atproto.repo.uploadBlob, ``did`` and ``name`` in the query)
+answers a bare job status; getJobStatus answers JOB_STATE_ENCODING for
+``processing_polls`` reads, then JOB_STATE_COMPLETED with the blob (which it puts on
+the PDS, as the service does) or JOB_STATE_FAILED with ``fail_processing``;
+getUploadLimits (a token for did:web:video.bsky.app) answers ``limits``.
 """
 
 from __future__ import annotations
@@ -60,6 +72,8 @@ class FakeBluesky(FakeServer):
         self.known_handles = {handle: self.did, "friend.test": "did:plc:friend"}
         self.access_exp = FAR_FUTURE
         self.counts: dict[str, dict[str, int]] = {}  # at:// uri -> its counts
+        self.service_tokens: dict[str, tuple[str, str]] = {}  # token -> (aud, lxm)
+        self.blob_types: dict[str, str] = {}
 
     def _mint(self) -> dict:
         number = len(self.access) + len(self.refresh) + 1
@@ -106,7 +120,16 @@ class FakeBluesky(FakeServer):
         if not self.access[token]:
             return 400, {"error": "ExpiredToken", "message": "Token has expired"}, {}
         if nsid == "com.atproto.server.getSession":
-            return 200, {"did": self.did, "handle": self.user_handle, "active": True}, {}
+            return 200, {"did": self.did, "handle": self.user_handle, "active": True,
+                         "didDoc": self.did_doc()}, {}
+        if nsid == "com.atproto.server.getServiceAuth":
+            query = {k: v[0] for k, v in request.query.items()}
+            if not query.get("aud") or not query.get("exp", "").isdigit():
+                return 400, {"error": "InvalidRequest", "message": "aud and exp required"}, {}
+            service = _jwt({"iss": self.did, "aud": query["aud"], "lxm": query.get("lxm"),
+                            "exp": int(query["exp"]), "n": len(self.service_tokens)})
+            self.service_tokens[service] = (query["aud"], query.get("lxm", ""))
+            return 200, {"token": service}, {}
         if nsid == "com.atproto.repo.uploadBlob":
             return self._upload(request)
         if nsid == "com.atproto.repo.createRecord":
@@ -116,6 +139,17 @@ class FakeBluesky(FakeServer):
         if nsid == "app.bsky.feed.getPosts" and request.method == "GET":
             return self._get_posts(request)
         return 404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"}, {}
+
+    def did_doc(self) -> dict:
+        return {"id": self.did, "service": [{"id": "#atproto_pds",
+                                             "type": "AtprotoPersonalDataServer",
+                                             "serviceEndpoint": self.url}]}
+
+    def store_blob(self, data: bytes, kind: str) -> dict:
+        cid = "bafkrei" + hashlib.sha256(data).hexdigest()[:40]
+        self.blobs[cid] = data
+        self.blob_types[cid] = kind
+        return {"$type": "blob", "ref": {"$link": cid}, "mimeType": kind, "size": len(data)}
 
     def _create_session(self, request: Request):
         body = request.json()
@@ -131,17 +165,15 @@ class FakeBluesky(FakeServer):
             return 400, {"error": "InvalidRequest", "message":
                          "Request encoding (Content-Type) required but not provided"}, {}
         kind = _sniff(request.body, request.headers["content-type"])
-        cid = "bafkrei" + hashlib.sha256(request.body).hexdigest()[:40]
-        self.blobs[cid] = request.body
-        return 200, {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": kind,
-                              "size": len(request.body)}}, {}
+        return 200, {"blob": self.store_blob(request.body, kind)}, {}
 
     def _create_record(self, request: Request):
         body = request.json()
         if body.get("repo") not in (self.did, self.user_handle):
             return 403, {"error": "AccountNotFound", "message": "Account not found"}, {}
         record = body.get("record") or {}
-        problem = _post_problem(record) or self._embed_problem(record.get("embed"))
+        problem = _post_problem(record) or self._embed_problem(record.get("embed")) \
+            or self._video_problem(record.get("embed"))
         if problem:
             return 400, {"error": "InvalidRequest",
                          "message": f"Invalid app.bsky.feed.post record: {problem}"}, {}
@@ -193,6 +225,32 @@ class FakeBluesky(FakeServer):
             if not str(thumb.get("mimeType", "")).startswith("image/") \
                     or len(self.blobs[cid]) > 1_000_000:
                 return "Invalid blob at $.record.embed.external.thumb"
+        return None
+
+    def _video_problem(self, embed: object) -> str | None:
+        if not isinstance(embed, dict) or embed.get("$type") != "app.bsky.embed.video":
+            return None
+        video = embed.get("video") or {}
+        cid = (video.get("ref") or {}).get("$link")
+        if cid not in self.blobs:
+            return "Could not find blob at $.record.embed.video"
+        if self.blob_types.get(cid) != "video/mp4" or len(self.blobs[cid]) > 100_000_000:
+            return "Invalid blob at $.record.embed.video (video/mp4 up to 100000000 bytes)"
+        if len(regex.findall(r"\X", str(embed.get("alt", "")))) > 1000:
+            return "alt must not be longer than 1000 graphemes at $.record.embed.alt"
+        ratio = embed.get("aspectRatio")
+        if ratio is not None and not (isinstance(ratio, dict) and all(
+                isinstance(ratio.get(k), int) and ratio[k] > 0 for k in ("width", "height"))):
+            return "Invalid aspectRatio at $.record.embed.aspectRatio"
+        captions = embed.get("captions") or []
+        if len(captions) > 20:
+            return "captions must not have more than 20 elements at $.record.embed.captions"
+        for caption in captions:
+            cid = ((caption.get("file") or {}).get("ref") or {}).get("$link")
+            if not caption.get("lang") or cid not in self.blobs:
+                return "Invalid caption at $.record.embed.captions"
+            if self.blob_types.get(cid) != "text/vtt" or len(self.blobs[cid]) > 20_000:
+                return "Invalid caption blob (text/vtt up to 20000 bytes)"
         return None
 
     def _delete_record(self, request: Request):
@@ -266,3 +324,69 @@ def _tid(number: int) -> str:
 def _cid(uri: str) -> str:
     """A record's content id (the fake derives it from the record's place)."""
     return "bafyrei" + hashlib.sha256(uri.encode()).hexdigest()[:40]
+
+
+class FakeVideoService(FakeServer):
+    """video.bsky.app for one fake PDS (see the module's docstring)."""
+
+    def __init__(self, pds: FakeBluesky) -> None:
+        super().__init__()
+        self.pds = pds
+        self.jobs: dict[str, dict] = {}
+        self.processing_polls = 0
+        self.fail_processing: str | None = None
+        self.limits = {"canUpload": True, "remainingDailyVideos": 25,
+                       "remainingDailyBytes": 10_000_000_000}
+        self.uploads: list[bytes] = []
+
+    def _service_token(self, request: Request, audience: str, method: str) -> str | None:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if self.pds.service_tokens.get(token) != (audience, method):
+            return "the service token is missing, or for another audience or method"
+        return None
+
+    def handle(self, request: Request):
+        nsid = request.path.removeprefix("/xrpc/")
+        if nsid == "app.bsky.video.getUploadLimits":
+            problem = self._service_token(request, "did:web:video.bsky.app",
+                                          "app.bsky.video.getUploadLimits")
+            if problem:
+                return 401, {"error": "AuthRequired", "message": problem}, {}
+            return 200, self.limits, {}
+        if nsid == "app.bsky.video.uploadVideo" and request.method == "POST":
+            return self._upload(request)
+        if nsid == "app.bsky.video.getJobStatus":
+            return self._status(request.query.get("jobId", [""])[0])
+        return 404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"}, {}
+
+    def _upload(self, request: Request):
+        host = self.pds.url.split("//", 1)[1].split(":", 1)[0]
+        problem = self._service_token(request, f"did:web:{host}", "com.atproto.repo.uploadBlob")
+        if problem:
+            return 401, {"error": "AuthRequired", "message": problem}, {}
+        if request.query.get("did") != [self.pds.did] or not request.query.get("name"):
+            return 400, {"error": "InvalidRequest", "message": "did and name required"}, {}
+        if request.headers.get("content-type") not in ("video/mp4", "video/quicktime",
+                                                       "video/webm", "video/mpeg"):
+            return 400, {"error": "InvalidMimeType", "message": "Unsupported video type"}, {}
+        self.uploads.append(request.body)
+        job = f"job-{len(self.jobs) + 1}"
+        self.jobs[job] = {"data": request.body, "polls": 0, "blob": None}
+        return 200, {"jobId": job, "did": self.pds.did, "state": "JOB_STATE_CREATED"}, {}
+
+    def _status(self, job_id: str):
+        job = self.jobs.get(job_id)
+        if job is None:
+            return 404, {"error": "NotFound", "message": "job not found"}, {}
+        job["polls"] += 1
+        status: dict = {"jobId": job_id, "did": self.pds.did}
+        if job["polls"] <= self.processing_polls:
+            status.update(state="JOB_STATE_ENCODING", progress=50)
+        elif self.fail_processing:
+            status.update(state="JOB_STATE_FAILED", error=self.fail_processing,
+                          message=self.fail_processing)
+        else:
+            if job["blob"] is None:  # the service writes the processed MP4 to the PDS
+                job["blob"] = self.pds.store_blob(job["data"], "video/mp4")
+            status.update(state="JOB_STATE_COMPLETED", progress=100, blob=job["blob"])
+        return 200, {"jobStatus": status}, {}

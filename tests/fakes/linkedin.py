@@ -33,6 +33,17 @@
   (or ugcPosts=) gives each post's lifetime ``totalShareStatistics`` (403 without
   rw_organization_admin: ``org_admin``). Counts come from ``counts[urn]`` (tests set
   likes, comments, shares, impressions, unique, clicks).
+- Videos API: POST /rest/videos?action=initializeUpload ({owner, fileSizeBytes,
+  uploadCaptions, uploadThumbnail}; 75 KB to 500 MB) answers the video URN, an upload
+  token and ``uploadInstructions`` of ``part_size`` bytes each (LinkedIn's are 4 MB),
+  with ``captionsUploadUrl`` when captions were asked for; each part is a PUT of
+  exactly its bytes, answered with an ``ETag``; POST ?action=finalizeUpload needs
+  every part's ETag in order (a second finalize is refused); GET /rest/videos/{urn}
+  answers PROCESSING for ``processing_polls`` reads, then AVAILABLE (or
+  PROCESSING_FAILED with ``fail_processing`` as the reason). A post may name a video
+  only once it is AVAILABLE. ``kill_at_part`` = (pid, index): the process is killed
+  when that part arrives (before it is answered). ``part_puts`` lists every (URN,
+  part index) PUT, to check that a resumed upload sends no part twice.
 - Errors are ``{"status", "serviceErrorCode", "code", "message"}``.
 """
 
@@ -40,6 +51,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -147,6 +160,15 @@ class FakeLinkedIn(FakeServer):
         self.deleted: set[str] = set()
         self.counts: dict[str, dict[str, int]] = {}
         self._ids = itertools.count(7_400_000_000_000_000_001)
+        # Videos API
+        self.videos: dict[str, dict] = {}
+        self.video_parts: dict[str, tuple[str, int]] = {}  # part path -> (URN, index)
+        self.caption_uploads: dict[str, str] = {}  # captions path -> URN
+        self.part_size = 4 * 1024 * 1024
+        self.processing_polls = 0
+        self.fail_processing: str | None = None
+        self.kill_at_part: tuple[int, int] | None = None
+        self.part_puts: list[tuple[str, int]] = []
 
     # Helpers for tests
 
@@ -170,6 +192,10 @@ class FakeLinkedIn(FakeServer):
             return self._token(request)
         if request.method == "PUT" and request.path in self.uploads:
             return self._upload(request)
+        if request.method == "PUT" and request.path in self.video_parts:
+            return self._video_part(request)
+        if request.method == "PUT" and request.path in self.caption_uploads:
+            return self._captions(request)
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         if not token:
             return 401, error(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2_access_token", 65604), {}
@@ -199,6 +225,10 @@ class FakeLinkedIn(FakeServer):
             return self._find(request)
         if route == "POST /rest/images":
             return self._initialize(request)
+        if route == "POST /rest/videos":
+            return self._video_action(request)
+        if request.method == "GET" and request.path.startswith("/rest/videos/"):
+            return self._video_status(unquote(request.path.removeprefix("/rest/videos/")))
         if request.path.startswith("/rest/socialActions/") and \
                 request.path.split("/")[4:5] == ["comments"]:
             return self._comments(request)
@@ -358,6 +388,12 @@ class FakeLinkedIn(FakeServer):
             if thumbnail is not None and (self.images.get(thumbnail) or {}).get("bytes") is None:
                 return 400, error(400, "INVALID_CONTENT",
                                   f"Image {thumbnail} is not available"), {}
+        if str((content.get("media") or {}).get("id", "")).startswith("urn:li:video:"):
+            video = self.videos.get(content["media"]["id"])
+            if video is None or video["status"] != "AVAILABLE":
+                return 400, error(400, "INVALID_CONTENT",
+                                  f"Video {content['media']['id']} is not available"), {}
+            images = []
         for image in images:
             known = self.images.get(image.get("id"))
             if known is None or known.get("bytes") is None:
@@ -425,6 +461,102 @@ class FakeLinkedIn(FakeServer):
         image = self.images[self.uploads[request.path]]
         image.update(bytes=request.body, type=request.headers.get("content-type"))
         return 201, None, {}
+
+    # Videos API
+
+    def _video_action(self, request: Request):
+        action = request.query.get("action", [""])[0]
+        body = request.json()
+        if action == "initializeUpload":
+            return self._video_initialize(body.get("initializeUploadRequest") or {})
+        if action == "finalizeUpload":
+            return self._video_finalize(body.get("finalizeUploadRequest") or {})
+        return 400, error(400, "ILLEGAL_ARGUMENT", "Unknown action"), {}
+
+    def _video_initialize(self, ask: dict):
+        owner, size = ask.get("owner"), ask.get("fileSizeBytes")
+        if owner not in self.can_post_for:
+            return self._denied("partnerApiVideos.ACTION-initializeUpload")
+        if not isinstance(size, int) or not 75 * 1024 <= size <= 500 * 1024 * 1024:
+            return 400, error(400, "ILLEGAL_ARGUMENT", f"fileSizeBytes {size} is out of "
+                              "range (75 KB to 500 MB)"), {}
+        number = len(self.videos) + 1
+        urn = f"urn:li:video:D5F10AQ{number:08d}"
+        token = f"upload-token-{number}" if size > self.part_size else ""
+        instructions = []
+        for index, first in enumerate(range(0, size, self.part_size)):
+            path = f"/dms-uploads/sp/video-{number}/part-{index}"
+            self.video_parts[path] = (urn, index)
+            instructions.append({"uploadUrl": self.url + path, "firstByte": first,
+                                 "lastByte": min(first + self.part_size, size) - 1})
+        self.videos[urn] = {"owner": owner, "size": size, "token": token, "status":
+                            "WAITING_UPLOAD", "instructions": instructions, "data": {},
+                            "etags": {}, "captions": None, "polls": 0, "finalized": False}
+        value = {"video": urn, "uploadToken": token, "uploadInstructions": instructions,
+                 "uploadUrlsExpireAt": int(self.now.timestamp() * 1000) + 24 * 3600 * 1000}
+        if ask.get("uploadCaptions"):
+            path = f"/dms-uploads/sp/video-{number}/captions"
+            self.caption_uploads[path] = urn
+            value["captionsUploadUrl"] = self.url + path
+        return 200, {"value": value}, {}
+
+    def _video_part(self, request: Request):
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if token not in self.tokens:
+            return 401, error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600), {}
+        urn, index = self.video_parts[request.path]
+        self.part_puts.append((urn, index))
+        if self.kill_at_part is not None and self.kill_at_part[1] == index:
+            pid, _ = self.kill_at_part
+            self.kill_at_part = None
+            os.kill(pid, signal.SIGKILL)
+        video = self.videos[urn]
+        part = video["instructions"][index]
+        if len(request.body) != part["lastByte"] - part["firstByte"] + 1 or \
+                request.headers.get("content-type") != "application/octet-stream":
+            return 400, error(400, "ILLEGAL_ARGUMENT", f"part {index} has the wrong length "
+                              "or type"), {}
+        video["data"][index] = request.body
+        etag = f"/AQH{index:04d}{len(self.part_puts):04d}"
+        video["etags"][index] = etag
+        return 200, None, {"ETag": etag}
+
+    def _captions(self, request: Request):
+        video = self.videos[self.caption_uploads[request.path]]
+        video["captions"] = request.body
+        return 201, None, {}
+
+    def _video_finalize(self, ask: dict):
+        video = self.videos.get(ask.get("video"))
+        if video is None:
+            return 404, error(404, "NOT_FOUND", f"No video {ask.get('video')}"), {}
+        if video["finalized"]:
+            return 400, error(400, "ILLEGAL_ARGUMENT", "The upload is already finalized"), {}
+        parts = range(len(video["instructions"]))
+        if ask.get("uploadToken", "") != video["token"] or ask.get("uploadedPartIds") != [
+                video["etags"].get(index) for index in parts]:
+            return 400, error(400, "ILLEGAL_ARGUMENT", "uploadedPartIds do not match the "
+                              "uploaded parts"), {}
+        video["finalized"], video["status"] = True, "PROCESSING"
+        return 200, None, {}
+
+    def _video_status(self, urn: str):
+        video = self.videos.get(urn)
+        if video is None:
+            return 404, error(404, "NOT_FOUND", f"No video {urn}"), {}
+        answer = {"id": urn, "owner": video["owner"], "status": video["status"]}
+        if video["status"] == "PROCESSING":
+            video["polls"] += 1
+            if video["polls"] > self.processing_polls:
+                video["status"] = "PROCESSING_FAILED" if self.fail_processing else "AVAILABLE"
+            answer["status"] = video["status"]
+        if video["status"] == "PROCESSING_FAILED":
+            answer["processingFailureReason"] = self.fail_processing
+        return 200, answer, {}
+
+    def video_bytes(self, urn: str) -> bytes:
+        video = self.videos[urn]
+        return b"".join(video["data"][i] for i in range(len(video["instructions"])))
 
     def _token(self, request: Request):
         fields = form_fields(request)

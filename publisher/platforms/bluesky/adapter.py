@@ -11,6 +11,9 @@
   for links, hashtags and mentions (UTF-8 byte offsets), and images uploaded
   with uploadBlob, each with its alt text; a post without images shows its
   link card as app.bsky.embed.external (the card's image uploaded as its thumb).
+- A video (one per post, no images beside it) goes as app.bsky.embed.video with
+  its alt text, aspect ratio and captions (WebVTT per locale), through the video
+  service or as a plain blob (``publisher.platforms.bluesky.video``).
 - Exactly once: the record key is the same on every attempt, so after a crash
   ``find`` asks getRecord whether the post exists, and a create that fails
   because the key is taken is recognised as the earlier attempt.
@@ -23,10 +26,12 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -39,8 +44,10 @@ from publisher.platforms.base import (
     NOT_FOUND,
     Abilities,
     AuthFailed,
+    Checkpoints,
     Identity,
     LinkCard,
+    MemoryCheckpoints,
     NotFound,
     PlatformError,
     Post,
@@ -52,6 +59,14 @@ from publisher.platforms.base import (
     Unsupported,
 )
 from publisher.platforms.bluesky.session import Session, expires_soon
+from publisher.platforms.bluesky.video import (
+    BLOB_LIMITS,
+    SERVICE_LIMITS,
+    VIDEO_SERVICE,
+    BlueskyVideos,
+    caption_problems,
+    video_service_for,
+)
 from publisher.platforms.common.adapters import KeyringAdapter
 from publisher.platforms.common.counts import count
 from publisher.platforms.common.http import (
@@ -63,8 +78,10 @@ from publisher.platforms.common.http import (
     retry_after,
 )
 from publisher.platforms.common.media import image_type, media_problems
+from publisher.platforms.common.progress import Progress, log_progress
 from publisher.platforms.common.token_records import SESSION_PART
 from publisher.platforms.common.urls import not_a_post, not_ours, split_address
+from publisher.platforms.common.video import video_post_problems, videos_of
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -136,15 +153,29 @@ def facets_for(text: str, resolve: Callable[[str], str | None] | None = None) ->
 
 
 def make_adapter(account: Account, adapters: Adapters) -> BlueskyAdapter:
-    return BlueskyAdapter.for_account(account, adapters)
+    adapter = BlueskyAdapter.for_account(account, adapters)
+    adapter.checkpoints, adapter.sleep = adapters.checkpoints, adapters.sleep
+    adapter.progress = adapters.progress
+    adapter.video_service = video_service_for(adapter.base_url)
+    return adapter
 
 
 @dataclass(repr=False)
 class BlueskyAdapter(KeyringAdapter):
     platform: str = "bluesky"
     _login: Session | None = field(default=None, init=False, repr=False)
-    abilities = Abilities(delete=True, edit=False, why_not_edit=N_(
-        "Bluesky has no editing: delete the post and post the correction"))
+    # Where a video is processed (None: it goes to the PDS as a plain blob).
+    video_service: str | None = field(default=VIDEO_SERVICE, kw_only=True)
+    checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints, kw_only=True)
+    sleep: Callable[[float], None] = field(default=time.sleep, kw_only=True)
+    progress: Progress = field(default=log_progress, kw_only=True)
+    _pds: str | None = field(default=None, init=False, repr=False)
+
+    @property
+    def abilities(self) -> Abilities:
+        return Abilities(delete=True, edit=False, why_not_edit=N_(
+            "Bluesky has no editing: delete the post and post the correction"),
+            video=SERVICE_LIMITS if self.video_service else BLOB_LIMITS)
 
     # Sessions
 
@@ -232,8 +263,13 @@ class BlueskyAdapter(KeyringAdapter):
 
     def validate(self, post: Post) -> list[str]:
         problems = list(count_text("bluesky", post.text, has_media=bool(post.media)).problems)
-        problems += media_problems("Bluesky", post.media, max_images=MAX_IMAGES,
-                                   max_bytes=MAX_IMAGE_BYTES, alt_required=True)
+        videos = videos_of(post.media)
+        if videos:
+            problems += video_post_problems("Bluesky", post.media, self.abilities.video)
+            problems += [p for video in videos for p in caption_problems(video)]
+        else:
+            problems += media_problems("Bluesky", post.media, max_images=MAX_IMAGES,
+                                       max_bytes=MAX_IMAGE_BYTES, alt_required=True)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
@@ -249,7 +285,13 @@ class BlueskyAdapter(KeyringAdapter):
         facets = facets_for(post.text, self._resolve_handle)
         if facets:
             record["facets"] = facets
-        if post.media:
+        videos = videos_of(post.media)
+        if videos:
+            try:
+                record["embed"] = self._videos().embed(videos[0], idempotency_key)
+            except Transient as error:  # an upload is not a post: nothing went out yet
+                raise Transient(error.message, maybe_sent=False) from None
+        elif post.media:
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [{"alt": m.alt, "image": self._upload(m.path)} for m in post.media],
@@ -278,6 +320,19 @@ class BlueskyAdapter(KeyringAdapter):
         cid = answer.get("cid")
         return Published(str(answer.get("uri") or self._uri(rkey)), self._permalink(rkey),
                          str(cid) if cid else None)
+
+    def _videos(self) -> BlueskyVideos:
+        return BlueskyVideos(self, self.video_service, self.progress, self.sleep)
+
+    def _pds_host(self) -> str:
+        """The host of the account's own PDS (a service token's audience): the one its
+        DID document names, which may not be the entryway it logs in at (bsky.social)."""
+        if self._pds is None:
+            response = self._xrpc("GET", "com.atproto.server.getSession")
+            self._check(response)
+            endpoint = pds_endpoint(json_object(response, maybe_sent=False).get("didDoc"))
+            self._pds = urlsplit(endpoint or self.base_url).hostname or ""
+        return self._pds
 
     def _external(self, card: LinkCard) -> dict:
         """The link card as app.bsky.embed.external; its image uploaded as the thumb
@@ -424,6 +479,16 @@ class BlueskyAdapter(KeyringAdapter):
         login = self._current()
         profile = login.handle or (self.handle or "").lstrip("@") or login.did
         return f"https://bsky.app/profile/{profile}/post/{rkey}"
+
+
+def pds_endpoint(did_doc: object) -> str | None:
+    """The #atproto_pds service endpoint of a DID document."""
+    services = did_doc.get("service") if isinstance(did_doc, dict) else None
+    for service in services if isinstance(services, list) else []:
+        if isinstance(service, dict) and str(service.get("id", "")).endswith("#atproto_pds"):
+            endpoint = service.get("serviceEndpoint")
+            return endpoint if isinstance(endpoint, str) else None
+    return None
 
 
 def reply_ref(post: Post) -> dict[str, dict[str, str]]:

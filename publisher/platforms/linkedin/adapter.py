@@ -14,6 +14,10 @@
   an image URN; the bytes go there with PUT; the post names the URN with its
   alt text (``content.media`` for one image, ``content.multiImage`` for 2..20).
   Each uploaded URN is kept as a checkpoint, so a retry does not upload again.
+- A video (one per post, no images beside it): the Videos API's multipart upload,
+  finalised with the parts' ETags, one SRT captions file, processing polled until
+  AVAILABLE, then ``content.media`` {id: the video URN, altText}; resumable and
+  recorded part by part (``publisher.platforms.linkedin.video``).
 - A post without images shows its link card as ``content.article`` (``source``,
   ``title``, ``description``, ``thumbnail``: the card's image uploaded the same
   way): LinkedIn does not read the page itself.
@@ -57,6 +61,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,6 +78,7 @@ from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
 from publisher.platforms.base import (
+    NOT_FOUND,
     Abilities,
     AuthFailed,
     Checkpoints,
@@ -99,6 +105,7 @@ from publisher.platforms.common.comments import (
 )
 from publisher.platforms.common.http import json_object, redact, request, retry_after
 from publisher.platforms.common.media import gif_frames, image_size, image_type, media_problems
+from publisher.platforms.common.progress import Progress, log_progress
 from publisher.platforms.common.recent import find_ours, verdict
 from publisher.platforms.common.token_records import (
     due_for_renewal,
@@ -108,7 +115,9 @@ from publisher.platforms.common.token_records import (
     write_token_meta,
 )
 from publisher.platforms.common.urls import not_a_post, not_ours, split_address
+from publisher.platforms.common.video import video_post_problems, videos_of
 from publisher.platforms.linkedin import tokens
+from publisher.platforms.linkedin.video import VIDEO_LIMITS, LinkedInVideos, video_size_problems
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -141,6 +150,7 @@ def make_adapter(account: Account, adapters: Adapters) -> LinkedInAdapter:
     return LinkedInAdapter(
         account.id, account.effective_api_base or "https://api.linkedin.com", account.handle,
         adapters.secrets, adapters.session, adapters.clock, adapters.checkpoints,
+        sleep=adapters.sleep, progress=adapters.progress,
     )
 
 
@@ -154,8 +164,11 @@ class LinkedInAdapter:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     checkpoints: Checkpoints = field(default_factory=MemoryCheckpoints)
     platform: str = "linkedin"
+    # How video processing is waited for, and who is told how far an upload got.
+    sleep: Callable[[float], None] = field(default=time.sleep, kw_only=True)
+    progress: Progress = field(default=log_progress, kw_only=True)
     _token: str | None = field(default=None, init=False, repr=False)
-    abilities = Abilities(delete=True, edit=True)
+    abilities = Abilities(delete=True, edit=True, video=VIDEO_LIMITS)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -295,7 +308,13 @@ class LinkedInAdapter:
         limit = MAX_COMMENT if post.kind == PartKind.COMMENT else None
         problems += count_text("linkedin", post.text, has_media=bool(post.media),
                                limit=limit).problems
-        problems += image_problems(post.media)
+        if videos_of(post.media):
+            problems += video_post_problems("LinkedIn", post.media, VIDEO_LIMITS,
+                                            alt_max=MAX_ALT_TEXT)
+            problems += [problem for video in videos_of(post.media)
+                         for problem in video_size_problems(video)]
+        else:
+            problems += image_problems(post.media)
         return problems
 
     def publish(self, post: Post, idempotency_key: str) -> Published:
@@ -304,8 +323,10 @@ class LinkedInAdapter:
         author = self._author()
         try:
             self._access_token()  # refresh (or refuse) before anything is sent
-            images = [self._upload(media, f"{idempotency_key}:image:{index}")
-                      for index, media in enumerate(post.media)]
+            videos = videos_of(post.media)
+            images = [self._videos().media(videos[0], idempotency_key, post.locales)] \
+                if videos else [self._upload(media, f"{idempotency_key}:image:{index}")
+                                for index, media in enumerate(post.media)]
             article = None if images or post.card is None else self._article(
                 post.card, f"{idempotency_key}:card")
         except Transient as error:  # an upload is not a post: nothing went out yet
@@ -343,6 +364,9 @@ class LinkedInAdapter:
             found = self.find(idempotency_key, post)
             return found if isinstance(found, Published) else Published("", None)
         return Published(urn, permalink(urn))
+
+    def _videos(self) -> LinkedInVideos:
+        return LinkedInVideos(self, self.progress, self.sleep)
 
     def _article(self, card: LinkCard, checkpoint: str) -> dict[str, str]:
         """The link card as article content: LinkedIn reads no page itself, so the
@@ -424,6 +448,9 @@ class LinkedInAdapter:
         """The post among the author's latest; None when it is not there (cannot tell)."""
         if post.kind == PartKind.COMMENT:
             return find_comment(self._comments(), post)
+        videos = videos_of(post.media)
+        if videos and not self._videos().ready(videos[0], idempotency_key):
+            return NOT_FOUND  # the post is made only once its video is ready: it was not
         author = self._author()
         try:
             response = self._call("GET", "/rest/posts", finder=True, params={
