@@ -23,11 +23,6 @@ NOW = "2026-12-01T08:00:00+01:00"
 SRT = "1\n00:00:00,000 --> 00:00:01,000\nThe ambassador speaks.\n"
 
 
-def land(platform: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"{platform}'s video limits land with the "
-                                                 "platform branch")
-
-
 # An account of each platform that scheduling can check without the network.
 ACCOUNT_ARGS = {
     "outbox": (),
@@ -130,7 +125,7 @@ def test_the_outbox_takes_the_video_with_its_subtitles_and_says_nothing_of_them(
 @pytest.mark.parametrize("platform", [
     "x",
     "telegram",
-    pytest.param("bluesky", marks=land("Bluesky")),
+    "bluesky",
     "facebook",
 ])
 def test_a_file_that_is_no_video_is_refused_by_each_platform(ws: Path, platform: str) -> None:
