@@ -19,6 +19,7 @@ from queue_helpers import add_account, cli, items, schedule, states
 from test_linkedin import flush_process
 
 from publisher.domain.accounts import make_account
+from publisher.domain.subtitles import parse_vtt
 from publisher.domain.video import VideoInfo, video_problems
 from publisher.platforms.base import (
     MediaFile,
@@ -30,9 +31,10 @@ from publisher.platforms.base import (
     Transient,
 )
 from publisher.platforms.bluesky.adapter import BlueskyAdapter
-from publisher.platforms.bluesky.video import SERVICE_LIMITS, _to_vtt, video_service_for
+from publisher.platforms.bluesky.video import SERVICE_LIMITS, video_service_for
 from publisher.platforms.common.http import make_session
 from publisher.platforms.common.progress import UploadProgress
+from publisher.platforms.common.video import subtitles_as
 from publisher.services.secrets import KeyringSecrets, set_secret
 from tests.video_files import make_video
 
@@ -101,9 +103,9 @@ def test_the_video_service_processes_it_and_the_record_names_its_blob(
     assert embed["video"] == service.jobs["job-1"]["blob"]
     assert [c["lang"] for c in embed["captions"]] == ["en", "sq"]
     captions = [pds.blobs[c["file"]["ref"]["$link"]].decode() for c in embed["captions"]]
-    assert captions[0] == ("WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nGood morning\n\n"
-                           "2\n00:00:01.500 --> 00:00:02.000\nBye\n")
-    assert captions[1] == VTT_SQ
+    assert captions[0] == ("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nGood morning\n\n"
+                           "00:00:01.500 --> 00:00:02.000\nBye\n")
+    assert parse_vtt(captions[1]) == parse_vtt(VTT_SQ)  # re-rendered, the same cues
     assert all(c["file"]["mimeType"] == "text/vtt" for c in embed["captions"])
     assert [p.stage for p in progress] == ["uploading", "processing"]
 
@@ -250,4 +252,5 @@ def test_schedule_refuses_a_video_bluesky_would_refuse(home: Path, tmp_path: Pat
 def test_srt_becomes_webvtt(tmp_path: Path) -> None:
     path = tmp_path / "a.srt"
     path.write_text("\ufeff1\r\n01:02:03,004 --> 01:02:04,000\r\nHi\r\n", encoding="utf-8")
-    assert _to_vtt(path) == "WEBVTT\n\n1\n01:02:03.004 --> 01:02:04.000\nHi\n"
+    assert subtitles_as(SubtitleFile("sq", path), ".vtt") == (
+        "WEBVTT\n\n01:02:03.004 --> 01:02:04.000\nHi\n")

@@ -29,8 +29,9 @@ from publisher.platforms.base import (
 )
 from publisher.platforms.common.http import make_session
 from publisher.platforms.common.progress import UploadProgress
+from publisher.platforms.common.video import subtitles_as
 from publisher.platforms.linkedin.adapter import LinkedInAdapter
-from publisher.platforms.linkedin.video import VIDEO_LIMITS, _to_srt
+from publisher.platforms.linkedin.video import VIDEO_LIMITS
 from publisher.services.secrets import KeyringSecrets, set_secret
 from tests.video_files import make_video
 
@@ -285,4 +286,5 @@ def test_webvtt_becomes_numbered_srt(tmp_path: Path) -> None:
     path = tmp_path / "a.vtt"
     path.write_text("WEBVTT - title\n\n1\n01:02:03.004 --> 01:02:04.000 align:start\nHi\n",
                     encoding="utf-8")
-    assert _to_srt(path) == "1\n01:02:03,004 --> 01:02:04,000\nHi\n"
+    assert subtitles_as(SubtitleFile("en", path), ".srt") == (
+        "1\n01:02:03,004 --> 01:02:04,000\nHi\n")

@@ -32,11 +32,9 @@ record key is the item's, so the post itself cannot be made twice.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -53,6 +51,7 @@ from publisher.platforms.common.video import (
     UploadProgress,
     UploadRecord,
     probe,
+    subtitles_as,
     video_mime,
     wait_for_processing,
 )
@@ -98,7 +97,11 @@ def caption_problems(video: MediaFile) -> list[str]:
         if not subtitle.path.is_file():
             problems.append(f"missing subtitle file {subtitle.path.name}")
             continue
-        size = len(_to_vtt(subtitle.path).encode())
+        try:
+            size = len(subtitles_as(subtitle, ".vtt").encode())
+        except Rejected as error:
+            problems.append(error.message)
+            continue
         if size > MAX_CAPTION_BYTES:
             problems.append(f"subtitle file {subtitle.path.name} is {size:,} bytes as WebVTT: "
                             f"Bluesky takes at most {MAX_CAPTION_BYTES:,}")
@@ -250,7 +253,7 @@ class BlueskyVideos:
         for subtitle in video.subtitles[:MAX_CAPTIONS]:
             if subtitle.locale not in blobs:
                 response = self.adapter._xrpc("POST", "com.atproto.repo.uploadBlob",
-                                              data=_to_vtt(subtitle.path).encode(),
+                                              data=subtitles_as(subtitle, ".vtt").encode(),
                                               headers={"Content-Type": "text/vtt"})
                 self.adapter._check(response)
                 blob = json_object(response, maybe_sent=False).get("blob")
@@ -277,21 +280,3 @@ def _job_status(response: Any) -> dict[str, Any]:
         return {}
     inner = body.get("jobStatus")
     return inner if isinstance(inner, dict) else body
-
-
-_SRT_TIMING = re.compile(r"^(\d+:\d{2}:\d{2})[,.](\d{3})\s+-->\s+(\d+:\d{2}:\d{2})[,.](\d{3})")
-
-
-def _to_vtt(path: Path) -> str:
-    """The file as WebVTT: as it is when it is WebVTT; SRT given the header, its cue
-    numbers kept as cue ids and ',' before the milliseconds made '.'.
-    (Private until the shared subtitles module is merged.)"""
-    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    if path.suffix.lower() == ".vtt":
-        return text
-    lines = []
-    for line in text.split("\n"):
-        found = _SRT_TIMING.match(line.strip())
-        lines.append(f"{found.group(1)}.{found.group(2)} --> {found.group(3)}.{found.group(4)}"
-                     if found else line)
-    return "WEBVTT\n\n" + "\n".join(lines).strip() + "\n"

@@ -27,15 +27,13 @@ upload not finalised by then starts over.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from publisher.domain.video import MB, VideoLimits
-from publisher.platforms.base import MediaFile, Rejected, Transient
+from publisher.platforms.base import MediaFile, Rejected, SubtitleFile, Transient
 from publisher.platforms.common.http import json_object, request
 from publisher.platforms.common.video import (
     FileSlice,
@@ -43,6 +41,7 @@ from publisher.platforms.common.video import (
     Progress,
     UploadProgress,
     UploadRecord,
+    subtitles_as,
     wait_for_processing,
 )
 
@@ -104,7 +103,7 @@ class LinkedInVideos:
             self._initialize(record, video, caption is not None)
         urn = str(record.get("video"))
         if caption is not None and record.get("captions_url") and not record.get("captioned"):
-            self._put(str(record.get("captions_url")), _to_srt(caption).encode())
+            self._put(str(record.get("captions_url")), subtitles_as(caption, ".srt").encode())
             record.save(captioned=True)
         if not record.get("finalized"):
             etags = self._send_parts(record, video)
@@ -198,11 +197,11 @@ class LinkedInVideos:
                                      total if stage == "processing" else sent, total, stage))
 
 
-def caption_for(video: MediaFile, locales: tuple[str, ...]) -> Path | None:
+def caption_for(video: MediaFile, locales: tuple[str, ...]) -> SubtitleFile | None:
     """The one captions file LinkedIn takes: the first in one of the post's locales."""
     for subtitle in video.subtitles:
         if subtitle.locale in locales:
-            return subtitle.path
+            return subtitle
     return None
 
 
@@ -223,34 +222,3 @@ def video_size_problems(video: MediaFile) -> list[str]:
         return [f"video {video.path.name} is {size / 1024:.0f} KB: LinkedIn needs at least "
                 f"{MIN_VIDEO_BYTES // 1024} KB"]
     return []
-
-
-_VTT_TIMING = re.compile(r"^(\S+)\s+-->\s+(\S+)")
-
-
-def _to_srt(path: Path) -> str:
-    """The file as SRT: as it is when it is SRT; WebVTT's cues numbered, with ','
-    before the milliseconds, its header, notes and styles left out.
-    (Private until the shared subtitles module is merged.)"""
-    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    if path.suffix.lower() != ".vtt":
-        return text
-    cues: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = block.split("\n")
-        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
-        if timing is None:
-            continue  # the WEBVTT header, a NOTE, a STYLE block
-        found = _VTT_TIMING.match(lines[timing].strip())
-        if not found:
-            continue
-        start, end = (_srt_time(found.group(1)), _srt_time(found.group(2)))
-        cues.append(f"{len(cues) + 1}\n{start} --> {end}\n" + "\n".join(lines[timing + 1:]))
-    return "\n\n".join(cues) + "\n"
-
-
-def _srt_time(value: str) -> str:
-    """``mm:ss.ttt`` or ``hh:mm:ss.ttt`` as SRT's ``hh:mm:ss,ttt``."""
-    if value.count(":") == 1:
-        value = "00:" + value
-    return value.replace(".", ",")
