@@ -131,17 +131,27 @@ def serve(kind: str) -> None:
         fake = getattr(importlib.import_module(module), name)()
         fake.__enter__()
         fake.requests = _Forgetful()  # keep no request bodies: 50 MB each
+        # Upload speed, not processing: the fakes finish processing at once (an adapter
+        # would otherwise sleep between polls), and Facebook's chunks are 4 MiB as the
+        # stand-in's (the fake's own default, 64 KiB, makes the tests chunk small videos).
+        for name in ("processing_polls", "polls_before_ready"):
+            if hasattr(fake, name):
+                setattr(fake, name, 0)
+        if hasattr(fake, "chunk_size"):
+            fake.chunk_size = CHUNK
         url = fake.url
     print(json.dumps({"url": url}), flush=True)
     sys.stdin.read()
 
 
 class _Forgetful(list):
-    """A fake's request log that keeps each request without its body."""
+    """A fake's request log that keeps a copy of each request without its body (the
+    fake still reads the request itself, whole)."""
 
     def append(self, request) -> None:  # type: ignore[override]
-        request.body = request.body[:1024]
-        super().append(request)
+        import dataclasses
+
+        super().append(dataclasses.replace(request, body=request.body[:1024]))
 
 
 # The client ways (each in its own process) -----------------------------------------
