@@ -3,7 +3,7 @@
     pip install -e '.[test]'          # imageio-ffmpeg, which carries an ffmpeg binary
     python scripts/make_demo_video.py
 
-Five seconds of 640x360 H.264/AAC MP4 (about 12 KB): a golden band sliding across a
+Ten seconds of 640x360 H.264/AAC MP4 (about 19 KB): a golden band sliding across a
 blue field, the colours of Kosovo's flag, fading in and out over silence. Nothing is
 drawn as text: the words are in the subtitle files beside it (statement.sq.srt,
 .en.srt, .sr.srt), written by hand. The demo draft consular-saturday-video.toml shows
@@ -22,7 +22,7 @@ import imageio_ffmpeg
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "drafts" / "media" / "statement.mp4"
 
-SECONDS = 5
+SECONDS = 10
 BLUE = "0x244AA5"
 GOLD = "0xD0A650"
 # The band slides in from the left over the first two seconds, then rests, high

@@ -3,6 +3,7 @@ H.264/AAC MP4 small enough for the wheel, and SRT files a person can read."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import tomllib
@@ -60,4 +61,22 @@ def test_the_demo_video_is_a_small_h264_aac_mp4_of_a_few_seconds() -> None:
     assert re.search(r"Video: h264 .*yuv420p", described), described
     assert "Audio: aac" in described
     hours, minutes, seconds = re.search(r"Duration: (\d+):(\d+):([\d.]+)", described).groups()
-    assert int(hours) == int(minutes) == 0 and 3 <= float(seconds) <= 6
+    assert int(hours) == int(minutes) == 0 and 8 <= float(seconds) <= 12
+
+
+def test_the_demo_sends_its_video_with_every_subtitle_file(demo: Path) -> None:
+    """Offline, end to end: scheduled, flushed to the demo's outbox accounts, each
+    record naming the video and the subtitles of its locales."""
+    at, now = "2026-12-02T10:00:00+01:00", "2026-12-02T09:59:00+01:00"
+    scheduled = run_cli("--home", str(demo), "schedule", DRAFT, "--at", at, "--now", now)
+    assert scheduled.code == 0, scheduled.err
+    assert "warning" not in scheduled.err  # the sample subtitles pass their own checks
+    flushed = run_cli("--home", str(demo), "flush", "--now", "2026-12-02T10:00:30+01:00")
+    assert flushed.code == 0, flushed.out + flushed.err
+    records = [json.loads(path.read_text(encoding="utf-8"))
+               for path in (demo / "outbox").rglob("*.json")]
+    videos = [r for r in records if r.get("draft_id") == DRAFT or DRAFT in json.dumps(r)]
+    assert videos, records
+    for record in videos:
+        assert "statement.mp4" in json.dumps(record)
+        assert "statement.sq.srt" in json.dumps(record)
