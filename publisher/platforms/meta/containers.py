@@ -57,6 +57,7 @@ import requests
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import WithRemedy, log_in, set_account
 from publisher.domain.textrules import count_text
+from publisher.domain.video import MB, VideoLimits
 from publisher.platforms.base import (
     NOT_FOUND,
     Abilities,
@@ -99,6 +100,22 @@ from publisher.platforms.meta.graph import (
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
+
+
+# What Meta's video containers take, on Instagram (Reels) and Threads alike (their API
+# references' media specifications); each platform sets its own size and length.
+META_VIDEO = VideoLimits(
+    max_bytes=300 * MB,
+    max_seconds=15 * 60,
+    containers=frozenset({"mp4", "mov"}),
+    video_codecs=frozenset({"h264", "hevc"}),
+    audio_codecs=frozenset({"aac"}),
+    max_frame_rate=60,
+    min_frame_rate=23,
+    max_width=1920,
+    aspect=(0.01, 10.0),
+    subtitles=False,
+)
 
 log = logging.getLogger("publisher.platforms.meta")
 

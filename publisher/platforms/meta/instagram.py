@@ -52,6 +52,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -60,7 +61,7 @@ from publisher.domain.posttypes import PartKind
 from publisher.domain.remedies import WithRemedy, set_account
 from publisher.domain.results import Engagement
 from publisher.domain.textrules import count_text
-from publisher.domain.video import MB, VideoLimits
+from publisher.domain.video import MB
 from publisher.i18n import N_
 from publisher.platforms.base import Abilities, NotFound, Post, Published, Rejected, Unsupported
 from publisher.platforms.common.comments import (
@@ -71,6 +72,7 @@ from publisher.platforms.common.comments import (
 )
 from publisher.platforms.common.token_records import read_token_meta
 from publisher.platforms.meta.containers import (
+    META_VIDEO,
     ContainerAdapter,
     graph_id,
     host_of,
@@ -91,19 +93,7 @@ MAX_MENTIONS = 20
 # Reel needs no other metrics here.
 MEDIA_INSIGHTS = "views,reach,shares"
 # What a Reel may be (IG User Media reference, Reels specifications).
-INSTAGRAM_REELS = VideoLimits(
-    max_bytes=300 * MB,
-    max_seconds=15 * 60,
-    min_seconds=3,
-    containers=frozenset({"mp4", "mov"}),
-    video_codecs=frozenset({"h264", "hevc"}),
-    audio_codecs=frozenset({"aac"}),
-    max_frame_rate=60,
-    min_frame_rate=23,
-    max_width=1920,
-    aspect=(0.01, 10.0),
-    subtitles=False,
-)
+INSTAGRAM_REELS = replace(META_VIDEO, max_bytes=300 * MB, max_seconds=15 * 60, min_seconds=3)
 _MENTION = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9._]*[A-Za-z0-9_])?)")
 
 

@@ -33,15 +33,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from publisher.domain.accounts import Account
 from publisher.domain.remedies import log_in
 from publisher.domain.results import Engagement
-from publisher.domain.video import MB, VideoLimits
+from publisher.domain.video import MB
 from publisher.i18n import N_
 from publisher.platforms.base import Abilities, Post, Published, Unsupported
-from publisher.platforms.meta.containers import ContainerAdapter, graph_id, is_numeric_id
+from publisher.platforms.meta.containers import (
+    META_VIDEO,
+    ContainerAdapter,
+    graph_id,
+    is_numeric_id,
+)
 
 if TYPE_CHECKING:
     from publisher.platforms.registry import Adapters
@@ -52,18 +58,7 @@ THREADS_VERSION = "v1.0"
 # reposts, quotes, shares); a root post's replies count them all.
 MEDIA_INSIGHTS = "views,likes,replies,reposts,quotes"
 # What a video post may be (Threads API, Posts: media specifications).
-THREADS_VIDEO = VideoLimits(
-    max_bytes=1024 * MB,
-    max_seconds=5 * 60,
-    containers=frozenset({"mp4", "mov"}),
-    video_codecs=frozenset({"h264", "hevc"}),
-    audio_codecs=frozenset({"aac"}),
-    max_frame_rate=60,
-    min_frame_rate=23,
-    max_width=1920,
-    aspect=(0.01, 10.0),
-    subtitles=False,
-)
+THREADS_VIDEO = replace(META_VIDEO, max_bytes=1024 * MB, max_seconds=5 * 60)
 
 
 class ThreadsAdapter(ContainerAdapter):
