@@ -52,6 +52,7 @@ from publisher.platforms.common.video import (
     UploadRecord,
     probe,
     subtitles_as,
+    upload_deadline,
     video_mime,
     wait_for_processing,
 )
@@ -150,7 +151,7 @@ class BlueskyVideos:
     def _upload_blob(self, video: MediaFile) -> dict:
         """The simple method: the file as a blob on the PDS."""
         size = video.path.stat().st_size
-        with FileSlice(video.path) as body:
+        with upload_deadline(self.adapter.session, size), FileSlice(video.path) as body:
             response = self.adapter._xrpc("POST", "com.atproto.repo.uploadBlob", data=body,
                                           headers={"Content-Type": video_mime(probe(video.path))})
         self.adapter._check(response)
@@ -165,7 +166,7 @@ class BlueskyVideos:
         self._check_limits(size)
         token = self._service_token(f"did:web:{self.adapter._pds_host()}",
                                     "com.atproto.repo.uploadBlob")
-        with FileSlice(video.path) as body:
+        with upload_deadline(self.adapter.session, size), FileSlice(video.path) as body:
             response = request(
                 self.adapter.session, "POST", f"{self.service}/xrpc/app.bsky.video.uploadVideo",
                 params={"did": self.adapter._current().did, "name": video.path.name}, data=body,
