@@ -289,3 +289,17 @@ def test_vtt_becomes_numbered_srt(tmp_path: Path) -> None:
         "1\n00:00:01,000 --> 00:00:02,500\nFirst\n\n"
         "2\n00:00:03,000 --> 00:00:04,000\nSecond\nline\n")
     assert subtitles_as(SubtitleFile("sq", tmp_path / "a.srt"), ".srt") == SRT
+
+
+def test_a_video_posts_text_is_corrected_as_its_description(
+    tmp_path: Path, fb: FakeFacebook
+) -> None:
+    """A page video's text is its ``description`` (Video API: POST /{video-id}); a
+    ``message`` there would be refused, so a correction must not send one."""
+    path = make_video(tmp_path / "clip.mp4", seconds=1.0)
+    account, adapter = adapter_for(fb, MemoryCheckpoints())
+    post = Post(account, TEXT, ("sq",), (MediaFile(path, "", "12" * 32),))
+    published = adapter.publish(post, "key-edit")
+    corrected = Post(account, "Ambasadori flet për vizat dhe pasaportat.", ("sq",), post.media)
+    assert adapter.edit(published, corrected) == published
+    assert fb.videos[published.remote_id]["message"] == corrected.text

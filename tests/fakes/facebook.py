@@ -300,7 +300,20 @@ class FakeFacebook(FakeServer):
         if request.method == "GET" and fields == "permalink_url":
             return 200, {"id": video_id,
                          "permalink_url": f"/{self.page_id}/videos/{video_id}/"}, {}
+        if request.method == "POST" and "/" not in request.path.removeprefix(f"/{VERSION}/"):
+            return self._video_update(form_fields(request), video_id)
         return 400, graph_error(100, "Unsupported request", "GraphMethodException"), {}
+
+    def _video_update(self, fields: dict[str, str], video_id: str):
+        """POST /{video-id} (Video reference, Updating): ``description``, ``name``; a
+        ``message`` is a feed post's field, which a video node does not take."""
+        if "message" in fields or "description" not in fields:
+            return 400, graph_error(100, "(#100) Invalid parameter"), {}
+        self.videos[video_id]["message"] = fields["description"]
+        for post in self.posts:
+            if post.get("video") == video_id:
+                post["message"] = fields["description"]
+        return 200, {"success": True}, {}
 
     def _status(self, video: dict) -> dict:
         state = {"upload": "upload_complete", "processing": "processing"}.get(

@@ -445,11 +445,13 @@ class FacebookAdapter(TokenAdapter):
         self._call("DELETE", _object_id(target), missing_ok=True)
 
     def edit(self, target: Published, post: Post) -> Published:
-        """POST /{post-id} (a first comment: /{comment-id}) with the new ``message``."""
+        """POST /{post-id} (a first comment: /{comment-id}) with the new ``message``; a
+        page video's text is its ``description`` (POST /{video-id}, Video reference)."""
         problems = count_text("facebook", post.text, has_media=bool(post.media)).problems
         if problems:
             raise Rejected(problems[0])
-        answer = self._call("POST", _object_id(target), data={"message": post.text})
+        field = "description" if any(m.is_video for m in post.media) else "message"
+        answer = self._call("POST", _object_id(target), data={field: post.text})
         if answer.get("success") is False:
             raise Rejected(f"Facebook did not change {target.remote_id}")
         return target
