@@ -91,3 +91,12 @@ def test_a_missing_subtitle_file_is_named_as_subtitles_not_as_an_image(ws: Path)
     assert "media.subtitles.sr 'media/statement.sr.srt' does not exist" in result.err
     assert "image" not in result.err
     assert result.err.count("\n") == 1
+
+
+def test_drafts_validate_warns_of_subtitles_too(ws: Path) -> None:
+    fast = SQ_SRT.replace("00:00:03,500", "00:00:01,200")
+    (ws / "media" / "statement.sq.srt").write_text(fast, encoding="utf-8")
+    result = run_cli("--home", str(ws), "drafts", "validate")
+    assert result.code == 0, result.err
+    assert ("statement: media/statement.sq.srt (sq): cue 1 (00:00:01.000): shown 0.2 s; "
+            "at least 0.7 s to be read") in result.err

@@ -236,6 +236,8 @@ def run_validate(args: argparse.Namespace, cli: Cli) -> int:
     for loaded in good:
         for warning in queueing.plan_warnings(cli.context(), loaded.draft):
             cli.warn(warning)
+        for warning in subtitles.subtitle_warnings(cli.context(), loaded.draft):
+            cli.warn(warning)
     if errors:
         return 2
     if cli.verbose:
