@@ -5,11 +5,8 @@ next one resumes at the offset Facebook expects. Real small videos (tests/video_
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from conftest import run_cli, run_process
 from fakes.base import Scripted
 from fakes.facebook import FakeFacebook
 from queue_helpers import add_account, cli, items
+from test_flush_http import flush_process
 from video_files import make_video
 
 from publisher.domain.accounts import make_account
@@ -203,19 +201,13 @@ def test_an_expired_session_is_forgotten_and_the_upload_starts_over(
     assert fb.video_bytes(published.remote_id) == path.read_bytes()
 
 
-def flush_process(home: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "publisher", "--home", str(home), "flush", "--now", NOW],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
-
-
 def test_a_flush_killed_mid_upload_resumes_where_facebook_expects(
     ws: Path, fb: FakeFacebook
 ) -> None:
     path = put_video(ws, seconds=3.0)
     write_video_draft(ws, ["fb"])
     assert schedule(ws).code == 0
-    process = flush_process(ws)
+    process = flush_process(ws, NOW)
     fb.kill_at_chunk = (2, process.pid)  # SIGKILL when the third chunk arrives (kept)
     process.communicate(timeout=60)
     assert process.returncode == -signal.SIGKILL

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, run_process
+import test_instagram
+from conftest import run_process
 from fakes.instagram import FakeInstagram
 from fakes.meta import MediaServer
-from queue_helpers import add_account, cli, items
+from queue_helpers import cli, items
 from test_video_facebook import AT, NOW, SRT, put_video, schedule, write_video_draft
 from video_files import make_video
 
@@ -28,27 +29,8 @@ from publisher.services.secrets import KeyringSecrets
 TOKEN = "ig-token"
 TEXT = "Ambasadori flet për vizat. #DigitalKosovo"
 
-
-@pytest.fixture
-def ig():
-    with FakeInstagram(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def site(home: Path):
-    with MediaServer(home / "media") as server:
-        yield server
-
-
-@pytest.fixture
-def ws(home: Path, ig: FakeInstagram, site: MediaServer) -> Path:
-    add_account(home, "ig", "--platform", "instagram", "--api-base", ig.url,
-                "--handle", ig.user_id, "--media-url", site.url + "/", "--locales", "sq")
-    result = run_cli("--home", str(home), "accounts", "set-secret", "ig", stdin=TOKEN + "\n")
-    assert result.code == 0, result.err
-    write_token_meta(KeyringSecrets(), "ig", {"expires_at": "2027-01-20T00:00:00+00:00"})
-    return home
+# The platform's own fixtures (fake, media server, workspace), as its tests use them.
+ig, site, ws = test_instagram.ig, test_instagram.site, test_instagram.ws
 
 
 def test_a_reel_is_a_container_of_its_public_address_published_once(

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+import test_threads
 from fakes.meta import MediaServer
 from fakes.threads import FakeThreads
-from queue_helpers import add_account, cli, items
+from queue_helpers import cli, items
 from test_video_facebook import NOW, SRT, put_video, schedule, write_video_draft
 
 from publisher.domain.accounts import make_account
@@ -29,27 +29,8 @@ from publisher.services.secrets import KeyringSecrets
 TOKEN = "th-token"
 TEXT = "Ambasadori flet për vizat."
 
-
-@pytest.fixture
-def th():
-    with FakeThreads(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def site(home: Path):
-    with MediaServer(home / "media") as server:
-        yield server
-
-
-@pytest.fixture
-def ws(home: Path, th: FakeThreads, site: MediaServer) -> Path:
-    add_account(home, "th", "--platform", "threads", "--api-base", th.url,
-                "--media-url", site.url + "/", "--locales", "sq")
-    result = run_cli("--home", str(home), "accounts", "set-secret", "th", stdin=TOKEN + "\n")
-    assert result.code == 0, result.err
-    write_token_meta(KeyringSecrets(), "th", {"expires_at": "2027-01-20T00:00:00+00:00"})
-    return home
+# The platform's own fixtures (fake, media server, workspace), as its tests use them.
+site, th, ws = test_threads.site, test_threads.th, test_threads.ws
 
 
 def test_a_video_post_is_a_video_container_with_text_and_alt_text(
