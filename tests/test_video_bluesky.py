@@ -17,6 +17,7 @@ from fakes.base import Scripted
 from fakes.bluesky import FakeBluesky, FakeVideoService
 from queue_helpers import add_account, cli, items, schedule, states
 from test_linkedin import flush_process
+from video_files import make_video
 
 from publisher.domain.accounts import make_account
 from publisher.domain.subtitles import parse_vtt
@@ -36,7 +37,6 @@ from publisher.platforms.common.http import make_session
 from publisher.platforms.common.progress import UploadProgress
 from publisher.platforms.common.video import subtitles_as
 from publisher.services.secrets import KeyringSecrets, set_secret
-from tests.video_files import make_video
 
 NOW = "2026-12-01T09:00:10+01:00"
 DUE = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

@@ -16,6 +16,7 @@ from fakes.base import Scripted
 from fakes.linkedin import FakeLinkedIn
 from queue_helpers import add_account, cli, items, schedule, states
 from test_linkedin import flush_process
+from video_files import make_video
 
 from publisher.domain.accounts import make_account
 from publisher.domain.video import MB, VideoInfo, video_problems
@@ -33,7 +34,6 @@ from publisher.platforms.common.video import subtitles_as
 from publisher.platforms.linkedin.adapter import LinkedInAdapter
 from publisher.platforms.linkedin.video import VIDEO_LIMITS
 from publisher.services.secrets import KeyringSecrets, set_secret
-from tests.video_files import make_video
 
 TOKEN = "li-access-token"
 ORG = "urn:li:organization:2414183"

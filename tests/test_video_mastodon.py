@@ -14,35 +14,22 @@ from conftest import run_cli
 from fakes.mastodon import FakeMastodon
 from queue_helpers import add_account, cli, items
 from test_flush_http import flush_process
-from test_video_x import SCHEDULE, SRT, write_video_draft
+from test_video_x import SCHEDULE, SRT, AdapterRun, write_video_draft
+from video_files import make_video
 
 from publisher.domain.accounts import make_account
-from publisher.platforms.base import MediaFile, Post, Rejected, Transient
-from publisher.platforms.common.progress import UploadProgress
-from publisher.platforms.registry import Adapters
-from publisher.services.secrets import KeyringSecrets, set_secret
-from tests.video_files import make_video
+from publisher.platforms.base import MediaFile, Rejected, Transient
 
 NOW = datetime(2026, 12, 1, 8, 0, 10, tzinfo=UTC)
 TOKEN = "test-access-token"
 
 
-class Run:
-    def __init__(self, tmp_path: Path, server: FakeMastodon) -> None:
-        set_secret("mastodon", TOKEN)
-        self.account = make_account("mastodon", "mastodon", locales=["en"],
-                                    api_base=server.url)
-        self.now = NOW
-        self.adapters = Adapters(outbox_dir=tmp_path / "outbox", secrets=KeyringSecrets(),
-                                 clock=lambda: self.now)
-        self.waits: list[float] = []
-        self.told: list[UploadProgress] = []
-        self.adapters.sleep = self.waits.append
-        self.adapters.progress = self.told.append
-        self.adapter = self.adapters.for_account(self.account)
+class Run(AdapterRun):
+    """A Mastodon account on the fake."""
 
-    def post(self, media: MediaFile, text: str = "Our new video.") -> Post:
-        return Post(self.account, text, ("en",), (media,))
+    def __init__(self, tmp_path: Path, server: FakeMastodon) -> None:
+        super().__init__(tmp_path, make_account("mastodon", "mastodon", locales=["en"],
+                                                api_base=server.url), TOKEN, NOW)
 
 
 @pytest.fixture

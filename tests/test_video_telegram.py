@@ -15,6 +15,7 @@ from fakes.telegram import FakeTelegram
 from queue_helpers import add_account, cli, items, outbox_files
 from test_flush_http import flush_process
 from test_video_x import SCHEDULE, SRT, VTT, write_video_draft
+from video_files import make_video
 
 from publisher.domain.accounts import make_account
 from publisher.domain.video import MB, VideoInfo, video_problems
@@ -25,7 +26,6 @@ from publisher.platforms.common.video import upload_deadline
 from publisher.platforms.registry import Adapters
 from publisher.platforms.telegram.adapter import VIDEO
 from publisher.services.secrets import KeyringSecrets, set_secret
-from tests.video_files import make_video
 
 NOW = datetime(2026, 12, 1, 8, 0, 10, tzinfo=UTC)
 TOKEN = "123456:ABC-bot-token"

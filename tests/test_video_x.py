@@ -13,29 +13,28 @@ from conftest import run_cli, run_process
 from fakes.x import FakeX
 from queue_helpers import add_account, cli, items
 from test_flush_http import flush_process
+from video_files import make_video
 
-from publisher.domain.accounts import make_account
+from publisher.domain.accounts import Account, make_account
 from publisher.domain.video import VideoInfo, video_problems
 from publisher.platforms.base import MediaFile, Post, Rejected, SubtitleFile, Transient
 from publisher.platforms.common.progress import UploadProgress
 from publisher.platforms.registry import Adapters
 from publisher.platforms.x import video as x_video
 from publisher.services.secrets import KeyringSecrets, set_secret
-from tests.video_files import make_video
 
 NOW = datetime(2026, 12, 1, 8, 0, 10, tzinfo=UTC)
 SRT = "1\n00:00:00,000 --> 00:00:01,500\nWelcome to the embassy.\n"
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nMirë se vini në ambasadë.\n"
 
 
-class Run:
-    """An adapter made by the registry for an X account on the fake, with a fixed
+class AdapterRun:
+    """An adapter made by the registry for ``account`` (its secret stored), with a fixed
     clock, recorded waits and progress, and the checkpoints of one queue."""
 
-    def __init__(self, tmp_path: Path, server: FakeX, now: datetime = NOW) -> None:
-        set_secret("x", "x-access-token")
-        self.account = make_account("x", "x", locales=["en"], api_base=server.url,
-                                    handle="@embassy")
+    def __init__(self, tmp_path: Path, account: Account, secret: str, now: datetime) -> None:
+        set_secret(account.id, secret)
+        self.account = account
         self.now = now
         self.adapters = Adapters(outbox_dir=tmp_path / "outbox", secrets=KeyringSecrets(),
                                  clock=lambda: self.now, media_dir=tmp_path / "media")
@@ -47,6 +46,14 @@ class Run:
 
     def post(self, media: MediaFile, text: str = "Our new video.") -> Post:
         return Post(self.account, text, ("en",), (media,))
+
+
+class Run(AdapterRun):
+    """An X account on the fake."""
+
+    def __init__(self, tmp_path: Path, server: FakeX, now: datetime = NOW) -> None:
+        super().__init__(tmp_path, make_account("x", "x", locales=["en"], api_base=server.url,
+                                                handle="@embassy"), "x-access-token", now)
 
 
 @pytest.fixture
