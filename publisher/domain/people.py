@@ -139,32 +139,29 @@ def _approval(value: object, where: Where
 
 def _languages(value: object, where: Where) -> dict[str, tuple[str, ...]]:
     """``languages.sr = ["marko"]``: who clears each language's texts."""
-    found: dict[str, tuple[str, ...]] = {}
-    for key, logins in settings_table(value, where, "approval", LANGUAGES).items():
-        try:
-            locale = normalize_locale(key)
-        except UserError as error:
-            raise UserError(error.message, where=where("approval", LANGUAGES, key),
-                            hint=error.hint) from None
-        if locale in found:
-            raise UserError(_("locale {tag} is listed twice").format(tag=locale),
-                            where=where("approval", LANGUAGES, key))
-        found[locale] = _logins(logins, where, "approval", LANGUAGES, key)
-    return found
+    return _logins_by_locale(value, where, "approval", LANGUAGES)
 
 
 def _translators(value: object, where: Where) -> dict[str, tuple[str, ...]]:
+    """``translators.sr = ["marko"]``: who translates into each language."""
+    return _logins_by_locale(value, where, "people", TRANSLATORS)
+
+
+def _logins_by_locale(value: object, where: Where, table: str,
+                      key: str) -> dict[str, tuple[str, ...]]:
+    """A table of locales, each with its user names; a locale written twice (``sr`` and
+    ``SR``) is refused."""
     found: dict[str, tuple[str, ...]] = {}
-    for key, logins in settings_table(value, where, "people", TRANSLATORS).items():
+    for tag, logins in settings_table(value, where, table, key).items():
         try:
-            locale = normalize_locale(key)
+            locale = normalize_locale(tag)
         except UserError as error:
-            raise UserError(error.message, where=where("people", TRANSLATORS, key),
+            raise UserError(error.message, where=where(table, key, tag),
                             hint=error.hint) from None
         if locale in found:
             raise UserError(_("locale {tag} is listed twice").format(tag=locale),
-                            where=where("people", TRANSLATORS, key))
-        found[locale] = _logins(logins, where, "people", TRANSLATORS, key)
+                            where=where(table, key, tag))
+        found[locale] = _logins(logins, where, table, key, tag)
     return found
 
 
